@@ -1,0 +1,35 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { databaseDependency } from '@gateway/db';
+import { redisDependency } from '@gateway/queues';
+import { DependenciesModule, dependency, ServerModule, type Dependency } from '@gateway/server';
+import type { SyncConfig } from './config';
+import { Upstream } from './upstream';
+
+export const REDIS = Symbol('REDIS');
+
+@Module({})
+export class AppModule {
+  static forRoot(config: SyncConfig): DynamicModule {
+    const dependencies: Dependency[] = [
+      dependency({
+        provide: Upstream,
+        name: 'upstream',
+        create: () => new Upstream(config.upstream),
+        ping: (u) => u.ping(),
+        close: () => undefined,
+      }),
+      dependency(
+        databaseDependency({
+          url: config.databaseUrl,
+          entities: [],
+          migrations: [],
+          poolSize: config.maxDbConnections,
+          applicationName: 'sync-proxy',
+          migrateOnConnect: true,
+        }),
+      ),
+    ];
+    if (config.redisUrl !== undefined) dependencies.push(dependency(redisDependency(REDIS, config.redisUrl)));
+    return { module: AppModule, imports: [ServerModule, DependenciesModule.forRoot(dependencies)] };
+  }
+}

@@ -1,0 +1,37 @@
+import { anyUrl, bindAddress, httpUrl, integer, logLevel, readEnv, z, type Env } from '@gateway/config';
+
+/** The sync proxy's environment, named as the Go sliding-sync proxy's; see apps/sync-proxy/README.md. */
+const schema = z.object({
+  SYNCV3_SERVER: httpUrl(),
+  SYNCV3_DB: anyUrl(['postgres:', 'postgresql:']),
+  SYNCV3_SECRET: z.string().min(1, 'must not be empty'),
+  SYNCV3_BINDADDR: bindAddress('0.0.0.0:8008'),
+  SYNCV3_LOG_LEVEL: logLevel(),
+  // The Go proxy reads 0 as "unlimited"; a pool needs a bound, so 0 means the default of 10.
+  SYNCV3_MAX_DB_CONN: integer(0, 0, 10_000),
+  SYNCV3_REDIS: anyUrl(['redis:', 'rediss:']).optional(),
+});
+
+export interface SyncConfig {
+  bind: { host: string; port: number };
+  logLevel: z.output<typeof schema>['SYNCV3_LOG_LEVEL'];
+  /** Upstream homeserver base URL, without a trailing slash. */
+  upstream: string;
+  databaseUrl: string;
+  maxDbConnections: number;
+  secret: string;
+  redisUrl: string | undefined;
+}
+
+export function loadSyncConfig(env: Env): SyncConfig {
+  const v = readEnv(schema, env);
+  return {
+    bind: v.SYNCV3_BINDADDR,
+    logLevel: v.SYNCV3_LOG_LEVEL,
+    upstream: v.SYNCV3_SERVER.replace(/\/+$/, ''),
+    databaseUrl: v.SYNCV3_DB,
+    maxDbConnections: v.SYNCV3_MAX_DB_CONN === 0 ? 10 : v.SYNCV3_MAX_DB_CONN,
+    secret: v.SYNCV3_SECRET,
+    redisUrl: v.SYNCV3_REDIS,
+  };
+}

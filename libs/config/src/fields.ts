@@ -1,0 +1,118 @@
+import { z } from 'zod';
+
+/**
+ * Reusable variable parsers. Each takes the raw string from the environment and yields a typed value,
+ * with an error message that reads well after the variable's name.
+ */
+
+export interface BindAddress {
+  host: string;
+  port: number;
+}
+
+/**
+ * `host:port`, `:port` (all interfaces, as Go's net.Listen reads it), `[v6]:port`, or a bare port.
+ */
+export function parseBindAddress(value: string): BindAddress | null {
+  const trimmed = value.trim();
+  const m = /^\d{1,5}$/.test(trimmed)
+    ? [trimmed, undefined, '', trimmed]
+    : /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(trimmed);
+  if (!m) return null;
+  const port = Number(m[3]);
+  if (!Number.isInteger(port) || port > 65535) return null;
+  const host = m[1] ?? m[2] ?? '';
+  return { host: host === '' ? '0.0.0.0' : host, port };
+}
+
+export const bindAddress = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      const parsed = parseBindAddress(v);
+      if (!parsed) {
+        ctx.addIssue({ code: 'custom', message: `"${v}" is not an address like 0.0.0.0:8080 or :8080` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
+export const httpUrl = () =>
+  z.string().refine((v) => {
+    try {
+      const u = new URL(v);
+      return u.protocol === 'http:' || u.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'must be an http(s) URL');
+
+export const anyUrl = (protocols: readonly string[]) =>
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL with scheme ${protocols.map((p) => p.replace(/:$/, '')).join(' or ')}`,
+  );
+
+const TRUE = new Set(['1', 'true', 'yes', 'on']);
+const FALSE = new Set(['0', 'false', 'no', 'off']);
+export const boolean = (fallback: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return fallback;
+      const lower = v.toLowerCase();
+      if (TRUE.has(lower)) return true;
+      if (FALSE.has(lower)) return false;
+      ctx.addIssue({ code: 'custom', message: `"${v}" is not a boolean (true/false)` });
+      return z.NEVER;
+    });
+
+export const integer = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return fallback;
+      const n = Number(v);
+      if (!/^-?\d+$/.test(v.trim()) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `"${v}" is not a whole number from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+/** Comma-separated list; blanks around items and empty items are dropped. */
+export const commaList = () =>
+  z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0),
+    );
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Accepts the usual spellings (Go's `warning`, upper case) and maps them onto pino's levels. */
+export const logLevel = (fallback: LogLevel = 'info') =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx): LogLevel => {
+      if (v === undefined) return fallback;
+      const lower = v.toLowerCase() === 'warning' ? 'warn' : v.toLowerCase();
+      if ((LOG_LEVELS as readonly string[]).includes(lower)) return lower as LogLevel;
+      ctx.addIssue({ code: 'custom', message: `"${v}" is not one of ${LOG_LEVELS.join(', ')}` });
+      return z.NEVER;
+    });

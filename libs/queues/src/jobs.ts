@@ -1,0 +1,14 @@
+/**
+ * Every background job of the gateway, by queue name. Payloads carry ids and small values only —
+ * never entities — so a job stays valid however long it waits and whatever changed meanwhile.
+ */
+export interface JobPayloads {
+  /** rtc-jwt-service: keep a MatrixRTC delayed leave event alive / send it (MSC4140). */
+  'rtc.delayed-leave': {
+    /** The delegation's id (also the BullMQ job id, so one job per delegation). */
+    delegationId: string;
+  };
+}
+
+export type QueueName = keyof JobPayloads;
+export type JobPayload<Q extends QueueName> = JobPayloads[Q];

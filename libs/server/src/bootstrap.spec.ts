@@ -1,0 +1,164 @@
+import { Controller, Get, Module, Post, Query, Body } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MatrixError } from '@gateway/matrix';
+import { startApp } from './bootstrap';
+import { DependenciesModule, dependency } from './dependencies.module';
+import { Lifecycle } from './lifecycle';
+import { ServerModule } from './server.module';
+
+@Controller('test')
+class TestController {
+  constructor(private readonly lifecycle: Lifecycle) {}
+
+  @Post('echo')
+  echo(@Body() body: unknown): unknown {
+    return { got: body ?? null };
+  }
+
+  @Get('boom')
+  boom(): never {
+    throw new Error('database password is hunter2');
+  }
+
+  @Get('limited')
+  limited(): never {
+    throw MatrixError.limitExceeded(2500);
+  }
+
+  @Get('slow')
+  async slow(@Query('ms') ms: string): Promise<{ done: boolean; stopping: boolean }> {
+    await new Promise((r) => setTimeout(r, Number(ms)));
+    return { done: true, stopping: this.lifecycle.shuttingDown };
+  }
+}
+
+let healthy = true;
+@Module({
+  imports: [
+    ServerModule,
+    DependenciesModule.forRoot([
+      dependency({
+        provide: 'FAKE_DB',
+        name: 'fake-db',
+        create: () => ({}),
+        ping: () => (healthy ? Promise.resolve() : Promise.reject(new Error('connection refused'))),
+        close: () => undefined,
+      }),
+    ]),
+  ],
+  controllers: [TestController],
+})
+class TestModule {}
+
+describe('startApp (the bootstrap every service uses)', () => {
+  let app: NestFastifyApplication | undefined;
+  let logs = '';
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+    healthy = true;
+  });
+
+  async function boot(): Promise<string> {
+    const stream = new PassThrough();
+    logs = '';
+    stream.on('data', (chunk: Buffer) => (logs += chunk.toString()));
+    const running = await startApp(TestModule, {
+      name: 'test',
+      logLevel: 'debug',
+      bind: { host: '127.0.0.1', port: 0 },
+      logDestination: stream,
+    });
+    app = running.app;
+    return running.url;
+  }
+
+  it('serves /health, /ready and /metrics', async () => {
+    const url = await boot();
+    const health = await fetch(`${url}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+
+    expect(await (await fetch(`${url}/ready`)).json()).toEqual({ status: 'ok', checks: { 'fake-db': 'ok' } });
+    healthy = false;
+    const ready = await fetch(`${url}/ready`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({
+      status: 'unavailable',
+      checks: { 'fake-db': 'connection refused' },
+    });
+
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toContain('http_requests_total{route="/ready",method="GET",status="503"} 1');
+    expect(metrics).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('answers unknown paths with 404 and known paths with the wrong method with 405, as Matrix errors', async () => {
+    const url = await boot();
+    const missing = await fetch(`${url}/nowhere`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ errcode: 'M_UNRECOGNIZED', error: 'Unrecognized request' });
+    const wrong = await fetch(`${url}/test/echo`);
+    expect(wrong.status).toBe(405);
+    expect(await wrong.json()).toEqual({ errcode: 'M_UNRECOGNIZED', error: 'Unrecognized request' });
+  });
+
+  it('turns an unparseable or oversized body into M_NOT_JSON / M_TOO_LARGE', async () => {
+    const url = await boot();
+    const post = (body: string) =>
+      fetch(`${url}/test/echo`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+    const bad = await post('{"a":');
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ errcode: 'M_NOT_JSON', error: 'Content not JSON.' });
+    expect(await (await post('{"a":1}')).json()).toEqual({ got: { a: 1 } });
+    const big = await post(JSON.stringify({ a: 'x'.repeat(2 * 1024 * 1024) }));
+    expect(big.status).toBe(413);
+    expect(await big.json()).toEqual({ errcode: 'M_TOO_LARGE', error: 'Request body too large' });
+  });
+
+  it('hides unexpected errors behind 500 M_UNKNOWN and logs them', async () => {
+    const url = await boot();
+    const res = await fetch(`${url}/test/boom`);
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(JSON.parse(text)).toEqual({ errcode: 'M_UNKNOWN', error: 'Internal server error' });
+    expect(text).not.toContain('hunter2');
+    expect(logs).toContain('unhandled error');
+  });
+
+  it('sends MatrixError headers and fields (429 with Retry-After)', async () => {
+    const url = await boot();
+    const res = await fetch(`${url}/test/limited`);
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('3');
+    expect(await res.json()).toEqual({
+      errcode: 'M_LIMIT_EXCEEDED',
+      error: 'Too many requests',
+      retry_after_ms: 2500,
+    });
+  });
+
+  it('never writes tokens from query strings or headers into the logs', async () => {
+    const url = await boot();
+    await fetch(`${url}/test/echo?access_token=sekrit-query-token`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer sekrit-header-token', 'Content-Type': 'application/json' },
+      body: '{"password":"sekrit-body"}',
+    });
+    expect(logs).toContain('"route":"/test/echo"');
+    expect(logs).not.toContain('sekrit');
+  });
+
+  it('finishes in-flight requests when closed', async () => {
+    const url = await boot();
+    const inFlight = fetch(`${url}/test/slow?ms=300`).then((r) => r.json());
+    await new Promise((r) => setTimeout(r, 50));
+    const closing = app!.close();
+    app = undefined;
+    expect(await inFlight).toEqual({ done: true, stopping: true });
+    await closing;
+    await expect(fetch(`${url}/health`)).rejects.toThrow();
+  });
+});

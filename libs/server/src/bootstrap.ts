@@ -1,0 +1,169 @@
+import 'reflect-metadata';
+import type { DynamicModule, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { ConfigError, type BindAddress, type LogLevel } from '@gateway/config';
+import { MatrixError } from '@gateway/matrix';
+import { Lifecycle } from './lifecycle';
+import { createLogger, JsonLogger } from './logger';
+import { MatrixExceptionFilter } from './matrix-exception.filter';
+import { Metrics } from './metrics';
+
+export interface AppOptions {
+  /** Service name, the `service` field of every log line. */
+  name: string;
+  logLevel: LogLevel;
+  /** Largest request body accepted, in bytes. */
+  bodyLimit?: number;
+  /** Registers Fastify-level parsers, hooks or routes before Nest's own (e.g. a raw proxy route). */
+  configureFastify?: (fastify: FastifyInstance) => void;
+  /** Configuration warnings (deprecated variables and the like), logged once at start-up. */
+  warnings?: readonly string[];
+  /** Where log lines go; stdout by default. Tests pass a stream to assert on them. */
+  logDestination?: NodeJS.WritableStream;
+}
+
+export interface RunningApp {
+  app: NestFastifyApplication;
+  logger: Logger;
+  /** `http://host:port` the app listens on. */
+  url: string;
+}
+
+const SHUTDOWN_GRACE_MS = 9_000;
+
+/** Builds an app the way every service runs: Fastify, JSON logs, one exception filter, HTTP metrics. */
+export async function createApp(
+  module: Type | DynamicModule,
+  options: AppOptions,
+): Promise<{ app: NestFastifyApplication; logger: Logger }> {
+  const logger = createLogger(options.name, options.logLevel, options.logDestination);
+  const adapter = new FastifyAdapter({
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    return503OnClosing: true,
+  });
+  const fastify = adapter.getInstance();
+
+  // JSON bodies that do not parse are a client error with Synapse's errcode, not Fastify's own shape.
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    try {
+      done(null, JSON.parse(text) as unknown);
+    } catch {
+      done(new MatrixError('M_NOT_JSON', 'Content not JSON.'), undefined);
+    }
+  });
+  options.configureFastify?.(fastify);
+
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
+    logger: new JsonLogger(logger),
+    bufferLogs: false,
+    // Body parsing is configured on Fastify above; Nest's own parsers would clash with it.
+    bodyParser: false,
+  });
+  const filter = new MatrixExceptionFilter(fastify, logger);
+  // Nest installs Fastify's error handler itself and routes parser errors through this filter too.
+  app.useGlobalFilters(filter);
+
+  const lifecycle = app.get(Lifecycle);
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    // An idle keep-alive connection would hold the server open after the last response; ask the
+    // client to reconnect elsewhere instead.
+    if (lifecycle.shuttingDown) void reply.header('Connection', 'close');
+    done(null, payload);
+  });
+
+  const metrics = app.get(Metrics);
+  fastify.addHook('onResponse', (request, reply, done) => {
+    // The route pattern, never the URL: paths and query strings can carry ids and tokens.
+    const route = request.routeOptions.url ?? 'unmatched';
+    const seconds = reply.elapsedTime / 1000;
+    metrics.httpRequests.inc({ route, method: request.method, status: String(reply.statusCode) });
+    metrics.httpDuration.observe({ route, method: request.method }, seconds);
+    logger.debug(
+      { method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
+    done();
+  });
+  return { app, logger };
+}
+
+/** Creates the app and listens; for tests pass port 0 and read back `url`. */
+export async function startApp(
+  module: Type | DynamicModule,
+  options: AppOptions & { bind: BindAddress },
+): Promise<RunningApp> {
+  const { app, logger } = await createApp(module, options);
+  await app.listen({ host: options.bind.host, port: options.bind.port });
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address !== null ? address.port : options.bind.port;
+  const host =
+    options.bind.host === '0.0.0.0' || options.bind.host === '::' ? '127.0.0.1' : options.bind.host;
+  logger.info({ host: options.bind.host, port }, 'listening');
+  return { app, logger, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}` };
+}
+
+/**
+ * The `main` of every service: parse config (a ConfigError stops start-up with the variables named),
+ * start listening, and on SIGTERM/SIGINT stop accepting, let in-flight requests finish, close pools,
+ * and exit 0 — or 1 if that takes longer than the grace period.
+ */
+export function runService(
+  name: string,
+  load: () => { module: Type | DynamicModule; options: AppOptions & { bind: BindAddress } },
+): void {
+  let loaded: ReturnType<typeof load>;
+  try {
+    loaded = load();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${name}: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  startApp(loaded.module, loaded.options).then(
+    ({ app, logger }) => {
+      let closing = false;
+      const stop = (signal: string): void => {
+        if (closing) return;
+        closing = true;
+        logger.info({ signal }, 'shutting down');
+        app.get(Lifecycle).beginShutdown();
+        setTimeout(() => {
+          logger.error('graceful shutdown took too long; exiting');
+          process.exit(1);
+        }, SHUTDOWN_GRACE_MS).unref();
+        app.close().then(
+          () => {
+            logger.info('stopped');
+            logger.flush();
+            process.exit(0);
+          },
+          (err: unknown) => {
+            logger.error({ err }, 'error while shutting down');
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGTERM', () => {
+        stop('SIGTERM');
+      });
+      process.on('SIGINT', () => {
+        stop('SIGINT');
+      });
+    },
+    (err: unknown) => {
+      process.stderr.write(`${name}: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

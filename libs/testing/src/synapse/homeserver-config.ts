@@ -1,0 +1,108 @@
+/** What a test asks of its Synapse. */
+export interface SynapseOptions {
+  /** `plain`: Synapse's own password auth. `delegated`: all auth delegated to an OAuth service (MAS API). */
+  mode: 'plain' | 'delegated';
+  serverName?: string;
+  /** Delegated mode: the auth service's base URL as Synapse sees it, and the shared secret. */
+  authService?: { endpoint: string; secret: string };
+  /** `matrix_rtc.transports`: each entry is a LiveKit JWT service URL advertised to clients (MSC4143). */
+  rtcServiceUrls?: string[];
+  /** Extra top-level homeserver.yaml keys, merged last. */
+  extra?: Record<string, unknown>;
+}
+
+export const REGISTRATION_SECRET = 'test-bed-registration-secret';
+
+const GENEROUS = { per_second: 1000, burst_count: 1000 };
+
+/**
+ * homeserver.yaml for one run, as JSON (which YAML parsers accept). Paths are inside the chroot.
+ * Rate limits are lifted so tests measure behaviour, not Synapse's throttling.
+ */
+export function homeserverConfig(
+  options: SynapseOptions,
+  port: number,
+  dir: string,
+): Record<string, unknown> {
+  const serverName = options.serverName ?? 'localhost';
+  const base: Record<string, unknown> = {
+    server_name: serverName,
+    public_baseurl: `http://127.0.0.1:${port}/`,
+    pid_file: `${dir}/homeserver.pid`,
+    listeners: [
+      {
+        port,
+        bind_addresses: ['127.0.0.1'],
+        type: 'http',
+        tls: false,
+        x_forwarded: false,
+        resources: [{ names: ['client', 'federation'], compress: false }],
+      },
+    ],
+    database: { name: 'sqlite3', args: { database: `${dir}/homeserver.db` } },
+    log_config: `${dir}/log.config`,
+    media_store_path: `${dir}/media_store`,
+    signing_key_path: `${dir}/signing.key`,
+    report_stats: false,
+    trusted_key_servers: [],
+    suppress_key_server_warning: true,
+    rc_message: GENEROUS,
+    rc_registration: GENEROUS,
+    rc_login: { address: GENEROUS, account: GENEROUS, failed_attempts: GENEROUS },
+    rc_joins: { local: GENEROUS, remote: GENEROUS },
+    rc_invites: { per_room: GENEROUS, per_user: GENEROUS, per_issuer: GENEROUS },
+    rc_delayed_event_mgmt: GENEROUS,
+    experimental_features: { msc4143_enabled: true },
+    // MSC4140 delayed events, which MatrixRTC's delayed leave uses.
+    max_event_delay_duration: '24h',
+  };
+  if (options.mode === 'plain') {
+    Object.assign(base, {
+      enable_registration: true,
+      enable_registration_without_verification: true,
+      registration_shared_secret: REGISTRATION_SECRET,
+    });
+  } else {
+    if (!options.authService) throw new Error('delegated mode needs authService { endpoint, secret }');
+    Object.assign(base, {
+      // Synapse refuses to start in this mode unless both are off.
+      enable_registration: false,
+      password_config: { enabled: false },
+      matrix_authentication_service: {
+        enabled: true,
+        endpoint: options.authService.endpoint,
+        secret: options.authService.secret,
+      },
+    });
+  }
+  if (options.rtcServiceUrls && options.rtcServiceUrls.length > 0) {
+    base['matrix_rtc'] = {
+      transports: options.rtcServiceUrls.map((url) => ({ type: 'livekit', livekit_service_url: url })),
+    };
+  }
+  return { ...base, ...options.extra };
+}
+
+export function logConfig(dir: string): string {
+  return [
+    'version: 1',
+    'formatters:',
+    '  precise:',
+    "    format: '%(asctime)s - %(name)s - %(lineno)d - %(levelname)s - %(request)s - %(message)s'",
+    'handlers:',
+    '  file:',
+    '    class: logging.FileHandler',
+    '    formatter: precise',
+    `    filename: ${dir}/homeserver.log`,
+    '    filters: [context]',
+    'filters:',
+    '  context:',
+    '    (): synapse.logging.context.LoggingContextFilter',
+    '    request: ""',
+    'root:',
+    '  level: INFO',
+    '  handlers: [file]',
+    'disable_existing_loggers: false',
+    '',
+  ].join('\n');
+}

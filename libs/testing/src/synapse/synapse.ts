@@ -1,0 +1,160 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { freePort } from '../free-port';
+import { synapseChroot } from './chroot';
+import { homeserverConfig, logConfig, REGISTRATION_SECRET, type SynapseOptions } from './homeserver-config';
+import { synapseSigningKey } from './signing-key';
+
+export interface RegisteredUser {
+  userId: string;
+  accessToken: string;
+  deviceId: string;
+  password: string;
+}
+
+export interface Synapse {
+  /** `http://127.0.0.1:<port>`, the client and federation base URL. */
+  baseUrl: string;
+  port: number;
+  serverName: string;
+  /** Plain mode: registers a user through the shared-secret admin API. */
+  registerUser(localpart: string, options?: { admin?: boolean; password?: string }): Promise<RegisteredUser>;
+  /** The last lines of homeserver.log, for failure messages. */
+  logTail(lines?: number): string;
+  stop(): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 90_000;
+const STOP_TIMEOUT_MS = 15_000;
+
+/**
+ * Starts a fresh Synapse for one test file: its own config, data directory, signing key and loopback
+ * port. The process runs under a small shell watchdog that stops Synapse if the test process dies,
+ * so a crashed test run leaves no orphan behind.
+ */
+export async function startSynapse(options: SynapseOptions): Promise<Synapse> {
+  const root = await synapseChroot();
+  const port = await freePort();
+  const runId = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+  const dir = `/srv/runs/${runId}`;
+  const hostDir = `${root}${dir}`;
+  mkdirSync(`${hostDir}/media_store`, { recursive: true });
+  const config = homeserverConfig(options, port, dir);
+  writeFileSync(`${hostDir}/homeserver.yaml`, JSON.stringify(config, null, 2));
+  writeFileSync(`${hostDir}/log.config`, logConfig(dir));
+  writeFileSync(`${hostDir}/signing.key`, synapseSigningKey());
+
+  const script = [
+    'chroot "$ROOT" python3 -m synapse.app.homeserver -c "$DIR/homeserver.yaml" >"$ROOT$DIR/stdout.log" 2>&1 &',
+    'child=$!',
+    "trap 'kill -TERM $child 2>/dev/null; wait $child; exit 0' TERM INT",
+    'while kill -0 "$PARENT" 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 0.5; done',
+    'kill -TERM $child 2>/dev/null; wait $child',
+  ].join('\n');
+  const child = spawn('bash', ['-c', script], {
+    env: {
+      ...process.env,
+      ROOT: root,
+      DIR: dir,
+      PARENT: String(process.pid),
+      no_proxy: '127.0.0.1,localhost',
+      NO_PROXY: '127.0.0.1,localhost',
+    },
+    stdio: 'ignore',
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const logTail = (lines = 30): string =>
+    tail(`${hostDir}/homeserver.log`, lines) + tail(`${hostDir}/stdout.log`, lines);
+  const stop = async (): Promise<void> => {
+    await stopChild(child);
+    rmSync(hostDir, { recursive: true, force: true });
+  };
+
+  try {
+    await waitForVersions(baseUrl, child);
+  } catch (err) {
+    const detail = logTail(40);
+    await stop();
+    throw new Error(`${(err as Error).message}\n--- Synapse log ---\n${detail}`);
+  }
+  const serverName = options.serverName ?? 'localhost';
+  return {
+    baseUrl,
+    port,
+    serverName,
+    logTail,
+    stop,
+    registerUser: (localpart, opts = {}) =>
+      registerUser(
+        baseUrl,
+        localpart,
+        opts.password ?? `pw-${randomBytes(6).toString('hex')}`,
+        opts.admin ?? false,
+      ),
+  };
+}
+
+async function waitForVersions(baseUrl: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null)
+      throw new Error(`Synapse exited with code ${child.exitCode} before it was ready`);
+    try {
+      const res = await fetch(`${baseUrl}/_matrix/client/versions`, { signal: AbortSignal.timeout(1_000) });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`Synapse did not answer /_matrix/client/versions within ${READY_TIMEOUT_MS} ms`);
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+async function registerUser(
+  baseUrl: string,
+  localpart: string,
+  password: string,
+  admin: boolean,
+): Promise<RegisteredUser> {
+  const url = `${baseUrl}/_synapse/admin/v1/register`;
+  const { nonce } = (await (await fetch(url)).json()) as { nonce: string };
+  const mac = createHmac('sha1', REGISTRATION_SECRET)
+    .update(`${nonce}\0${localpart}\0${password}\0${admin ? 'admin' : 'notadmin'}`)
+    .digest('hex');
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ nonce, username: localpart, password, admin, mac }),
+  });
+  const body = (await res.json()) as { user_id?: string; access_token?: string; device_id?: string };
+  if (
+    !res.ok ||
+    body.user_id === undefined ||
+    body.access_token === undefined ||
+    body.device_id === undefined
+  ) {
+    throw new Error(`registering ${localpart} failed: ${res.status} ${JSON.stringify(body)}`);
+  }
+  return { userId: body.user_id, accessToken: body.access_token, deviceId: body.device_id, password };
+}
+
+function tail(path: string, lines: number): string {
+  try {
+    return readFileSync(path, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}

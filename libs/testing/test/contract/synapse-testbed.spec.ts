@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSynapse, type Synapse } from '../../src';
+
+// Proves the test bed itself: a real Synapse in plain mode, a registered user, and the OpenID round
+// trip the RTC service depends on (sytest's tests/45openid.pl, ported).
+describe('Synapse test bed (plain mode)', () => {
+  let synapse: Synapse;
+  beforeAll(async () => {
+    synapse = await startSynapse({ mode: 'plain' });
+  });
+  afterAll(async () => {
+    await synapse.stop();
+  });
+
+  it('registers a user who can call whoami', async () => {
+    const alice = await synapse.registerUser('alice');
+    expect(alice.userId).toBe('@alice:localhost');
+    const res = await fetch(`${synapse.baseUrl}/_matrix/client/v3/account/whoami`, {
+      headers: { Authorization: `Bearer ${alice.accessToken}` },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ user_id: '@alice:localhost', device_id: alice.deviceId });
+  });
+
+  it('issues an OpenID token that resolves over the federation userinfo endpoint', async () => {
+    const bob = await synapse.registerUser('bob');
+    const res = await fetch(
+      `${synapse.baseUrl}/_matrix/client/v3/user/${encodeURIComponent(bob.userId)}/openid/request_token`,
+      {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${bob.accessToken}`, 'Content-Type': 'application/json' },
+        body: '{}',
+      },
+    );
+    expect(res.status).toBe(200);
+    const token = (await res.json()) as {
+      access_token: string;
+      token_type: string;
+      matrix_server_name: string;
+      expires_in: number;
+    };
+    expect(token).toMatchObject({ token_type: 'Bearer', matrix_server_name: 'localhost' });
+    expect(token.expires_in).toBeGreaterThan(0);
+
+    const info = await fetch(
+      `${synapse.baseUrl}/_matrix/federation/v1/openid/userinfo?access_token=${encodeURIComponent(token.access_token)}`,
+    );
+    expect(info.status).toBe(200);
+    expect(await info.json()).toEqual({ sub: '@bob:localhost' });
+  });
+
+  it('refuses an unknown OpenID token with 401 M_UNKNOWN_TOKEN', async () => {
+    const info = await fetch(`${synapse.baseUrl}/_matrix/federation/v1/openid/userinfo?access_token=nope`);
+    expect(info.status).toBe(401);
+    expect(await info.json()).toMatchObject({ errcode: 'M_UNKNOWN_TOKEN' });
+  });
+});

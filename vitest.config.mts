@@ -1,0 +1,61 @@
+// Three tiers, run in this order by `npm test`:
+//   unit        src/**/*.spec.ts          no I/O beyond loopback fakes
+//   integration test/integration/**       real Postgres and Redis, a fresh database / key prefix per test
+//   contract    test/contract/**          real Synapse from the test bed (tools/synapse)
+import { fileURLToPath } from 'node:url';
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+
+const lib = (name: string) => fileURLToPath(new URL(`./libs/${name}/src/index.ts`, import.meta.url));
+const alias = {
+  '@gateway/config': lib('config'),
+  '@gateway/db': lib('db'),
+  '@gateway/matrix': lib('matrix'),
+  '@gateway/queues': lib('queues'),
+  '@gateway/server': lib('server'),
+  '@gateway/testing': lib('testing'),
+};
+// swc, not esbuild: NestJS dependency injection needs emitDecoratorMetadata, which esbuild cannot emit.
+const plugins = [
+  swc.vite({ jsc: { target: 'es2022', transform: { legacyDecorator: true, decoratorMetadata: true } } }),
+];
+
+export default defineConfig({
+  plugins,
+  resolve: { alias },
+  test: {
+    projects: [
+      {
+        plugins,
+        resolve: { alias },
+        test: {
+          name: 'unit',
+          include: ['apps/*/src/**/*.spec.ts', 'libs/*/src/**/*.spec.ts', 'tools/**/*.spec.ts'],
+          testTimeout: 15_000,
+        },
+      },
+      {
+        plugins,
+        resolve: { alias },
+        test: {
+          name: 'integration',
+          include: ['apps/*/test/integration/**/*.spec.ts', 'libs/*/test/integration/**/*.spec.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        plugins,
+        resolve: { alias },
+        test: {
+          name: 'contract',
+          include: ['apps/*/test/contract/**/*.spec.ts', 'libs/*/test/contract/**/*.spec.ts'],
+          // Each file starts its own Synapse; two cores cannot run several at once usefully.
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
