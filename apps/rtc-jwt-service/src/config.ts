@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import {
   anyUrl,
   boolean,
+  commaList,
   ConfigError,
   integer,
   parseBindAddress,
@@ -12,6 +13,7 @@ import {
   type LogLevel,
 } from '@gateway/config';
 import { parseServerName } from '@gateway/matrix';
+import { parseFederationUrlOverrides } from './core';
 
 /**
  * lk-jwt-service's environment, read with its exact rules so an operator's compose file or Helm values
@@ -27,16 +29,20 @@ export interface RtcConfig {
   /** Server names whose users may create rooms; `*` alone means every server. */
   fullAccessHomeservers: string[];
   /** server name → client-server API base URL, for delayed-event calls. */
-  csApiOverrides: Map<string, string>;
+  csApiOverrides: ReadonlyMap<string, string>;
   /** server name → federation base URL, for homeservers without discoverable federation (tests, split horizon). */
-  federationOverrides: Map<string, string>;
+  federationOverrides: ReadonlyMap<string, string>;
   insecureSkipVerifyTls: boolean;
   redisUrl: string | undefined;
+  /** Prefix of every Redis key this service writes, so deployments (or tests) can share a Redis. */
+  redisPrefix: string;
   sanityCheckIntervalSeconds: number;
   /** lk-jwt-service refuses unknown JSON fields (that broke Element Call once); off by default here. */
   strictUnknownFields: boolean;
   /** Server names allowed to resolve to private/loopback addresses (the SSRF guard's exceptions). */
   allowPrivateHomeservers: string[];
+  /** Reverse proxies whose X-Forwarded-For gives the client IP. */
+  trustedProxies: string[];
   /** Requests per minute per client IP and per Matrix user; 0 turns the limit off. */
   rateLimitPerIp: number;
   rateLimitPerUser: number;
@@ -53,6 +59,11 @@ const extrasSchema = z.object({
   RTC_RATE_LIMIT_PER_USER: integer(120, 0, 1_000_000),
   RTC_USERINFO_TIMEOUT_MS: integer(10_000, 100, 120_000),
   RTC_USERINFO_CACHE_SIZE: integer(10_000, 0, 10_000_000),
+  RTC_TRUSTED_PROXIES: commaList(),
+  RTC_REDIS_PREFIX: z
+    .string()
+    .regex(/^[\w:.-]{1,64}$/, 'must be 1-64 letters, digits or _ : . -')
+    .default('rtc'),
 });
 
 const TLS_MAGIC = 'YES_I_KNOW_WHAT_I_AM_DOING';
@@ -201,27 +212,20 @@ export function loadRtcConfig(env: Env): RtcConfig {
     rateLimitPerUser: extras.RTC_RATE_LIMIT_PER_USER,
     userinfoTimeoutMs: extras.RTC_USERINFO_TIMEOUT_MS,
     userinfoCacheSize: extras.RTC_USERINFO_CACHE_SIZE,
+    trustedProxies: extras.RTC_TRUSTED_PROXIES,
+    redisPrefix: extras.RTC_REDIS_PREFIX,
   };
 }
 
-/** `server=url[,server=url]`; lk-jwt-service's error text for a malformed entry. */
-function parseOverrides(variable: string, raw: string | undefined, problems: string[]): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const entry of (raw ?? '')
-    .split(',')
-    .map((e) => e.trim())
-    .filter((e) => e !== '')) {
-    const eq = entry.indexOf('=');
-    const server = entry.slice(0, eq).trim();
-    const url = entry
-      .slice(eq + 1)
-      .trim()
-      .replace(/\/+$/, '');
-    if (eq <= 0 || !parseServerName(server) || !anyUrl(['http:', 'https:']).safeParse(url).success) {
-      problems.push(`failed parsing ${variable}: invalid entry "${entry}", expected server_name=url`);
-      continue;
-    }
-    map.set(server, url);
+function parseOverrides(
+  variable: string,
+  raw: string | undefined,
+  problems: string[],
+): ReadonlyMap<string, string> {
+  try {
+    return parseFederationUrlOverrides(raw, variable);
+  } catch (err) {
+    problems.push((err as Error).message);
+    return new Map();
   }
-  return map;
 }

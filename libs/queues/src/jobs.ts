@@ -5,7 +5,10 @@
 export interface JobPayloads {
   /** rtc-jwt-service: keep a MatrixRTC delayed leave event alive / send it (MSC4140). */
   'rtc.delayed-leave': {
-    /** The delegation's id (also the BullMQ job id, so one job per delegation). */
+    /**
+     * The delegation whose next step is due. Job ids are `<delegationId>-v<version>`: rescheduling adds
+     * a new job and an outdated one finds a newer version and does nothing.
+     */
     delegationId: string;
   };
 }

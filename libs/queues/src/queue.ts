@@ -21,16 +21,40 @@ export function createQueue<Q extends QueueName>(
   });
 }
 
+/**
+ * A worker that owns its Redis connection. BullMQ treats a connection passed in as shared and never
+ * closes it, so the worker closes it itself once BullMQ has finished with it.
+ */
+class OwningWorker<T> extends Worker<T> {
+  constructor(
+    name: string,
+    processor: Processor<T>,
+    options: WorkerOptions,
+    private readonly owned: Redis,
+  ) {
+    super(name, processor, { ...options, connection: owned });
+  }
+
+  override async close(force?: boolean): Promise<void> {
+    // Let BullMQ finish setting the connection up first: cutting it mid-handshake leaves a command
+    // rejected with nobody listening.
+    await this.client.catch(() => undefined);
+    await super.close(force);
+    this.owned.disconnect();
+  }
+}
+
 export function createWorker<Q extends QueueName>(
   name: Q,
   processor: Processor<JobPayload<Q>>,
   connection: QueueConnection,
   options: Omit<WorkerOptions, 'connection' | 'prefix'> = {},
 ): Worker<JobPayload<Q>> {
-  // Workers need their own blocking connection; duplicate() keeps the same URL and options.
-  return new Worker<JobPayload<Q>>(name, processor, {
-    ...options,
-    connection: connection.redis.duplicate(),
-    prefix: connection.prefix ?? 'bull',
-  });
+  // Workers need their own connection; duplicate() keeps the same URL and options.
+  return new OwningWorker<JobPayload<Q>>(
+    name,
+    processor,
+    { ...options, connection: connection.redis, prefix: connection.prefix ?? 'bull' },
+    connection.redis.duplicate(),
+  );
 }

@@ -17,6 +17,11 @@ export interface AppOptions {
   logLevel: LogLevel;
   /** Largest request body accepted, in bytes. */
   bodyLimit?: number;
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed (addresses or CIDRs), so `request.ip` is the
+   * client's and per-IP limits do not lump every client behind an ingress together.
+   */
+  trustedProxies?: readonly string[];
   /** Registers Fastify-level parsers, hooks or routes before Nest's own (e.g. a raw proxy route). */
   configureFastify?: (fastify: FastifyInstance) => void;
   /** Configuration warnings (deprecated variables and the like), logged once at start-up. */

@@ -1,0 +1,17 @@
+import type { AppOptions } from '@gateway/server';
+import type { RtcConfig } from './config';
+import { configureRtcFastify } from './http/fastify-setup';
+
+/** How the app is served; shared by main.ts and the tests, so tests run what production runs. */
+export function rtcAppOptions(config: RtcConfig): AppOptions & { bind: RtcConfig['bind'] } {
+  return {
+    name: 'rtc-jwt-service',
+    logLevel: config.logLevel,
+    bind: config.bind,
+    warnings: config.warnings,
+    // Token requests are a few hundred bytes; lk-jwt-service has no limit, which is a memory hazard.
+    bodyLimit: 64 * 1024,
+    trustedProxies: config.trustedProxies,
+    configureFastify: configureRtcFastify,
+  };
+}

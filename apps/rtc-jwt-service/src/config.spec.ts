@@ -1,0 +1,116 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '@gateway/config';
+import { loadRtcConfig } from './config';
+
+const base = {
+  LIVEKIT_URL: 'wss://sfu.example',
+  LIVEKIT_KEY: 'key',
+  LIVEKIT_SECRET: 'secret',
+  LIVEKIT_FULL_ACCESS_HOMESERVERS: 'example.com',
+};
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadRtcConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return [...err.problems];
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+function file(content: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'rtc-cfg-')), 'f');
+  writeFileSync(path, content);
+  return path;
+}
+
+describe('loadRtcConfig (lk-jwt-service compatible)', () => {
+  it('uses lk-jwt-service defaults', () => {
+    const cfg = loadRtcConfig(base);
+    expect(cfg.bind).toEqual({ host: '0.0.0.0', port: 8080 });
+    expect(cfg.logLevel).toBe('info');
+    expect(cfg.fullAccessHomeservers).toEqual(['example.com']);
+    expect(cfg.insecureSkipVerifyTls).toBe(false);
+    expect(cfg.strictUnknownFields).toBe(false);
+    expect(cfg.redisUrl).toBeUndefined();
+  });
+
+  it("stops with lk-jwt-service's own messages for missing essentials", () => {
+    expect(problems({})).toEqual([
+      'LIVEKIT_KEY* / LIVEKIT_SECRET* and LIVEKIT_URL must be set',
+      'LIVEKIT_FULL_ACCESS_HOMESERVERS environment variable must be set to the homeserver(s) you intend to serve — see README for guidance',
+    ]);
+    expect(problems({ ...base, LIVEKIT_JWT_BIND: ':1', LIVEKIT_JWT_PORT: '2' })).toEqual([
+      'LIVEKIT_JWT_BIND and LIVEKIT_JWT_PORT must not be set together',
+    ]);
+    expect(problems({ ...base, LIVEKIT_SANITY_CHECK_INTERVAL_SECONDS: '-1' })).toEqual([
+      'LIVEKIT_SANITY_CHECK_INTERVAL_SECONDS must be a non-negative integer, got "-1"',
+    ]);
+    expect(problems({ ...base, LIVEKIT_CS_API_URL_OVERRIDES: 'example.com' })).toEqual([
+      'failed parsing LIVEKIT_CS_API_URL_OVERRIDES: invalid entry "example.com", expected server_name=url',
+    ]);
+  });
+
+  it('reads key and secret from files, LIVEKIT_KEY_FILE winning over the rest', () => {
+    const fromFiles = loadRtcConfig({
+      ...base,
+      LIVEKIT_KEY_FROM_FILE: file('fkey\n'),
+      LIVEKIT_SECRET_FROM_FILE: file('fsecret\n'),
+    });
+    expect(fromFiles.livekit).toMatchObject({ key: 'fkey', secret: 'fsecret' });
+    const keyFile = loadRtcConfig({
+      ...base,
+      LIVEKIT_KEY_FROM_FILE: file('fkey'),
+      LIVEKIT_KEY_FILE: file('kkey: ksecret\n'),
+    });
+    expect(keyFile.livekit).toMatchObject({ key: 'kkey', secret: 'ksecret' });
+    expect(problems({ ...base, LIVEKIT_KEY_FILE: file('a:b:c') })).toEqual([
+      'LIVEKIT_KEY_FILE: expected one line "key: secret"',
+    ]);
+    expect(problems({ ...base, LIVEKIT_SECRET_FROM_FILE: '/nonexistent' })[0]).toMatch(
+      /^LIVEKIT_SECRET_FROM_FILE: cannot read/,
+    );
+  });
+
+  it('parses binds, the deprecated port, the TLS magic string and override lists', () => {
+    expect(loadRtcConfig({ ...base, LIVEKIT_JWT_BIND: '127.0.0.1:9000' }).bind).toEqual({
+      host: '127.0.0.1',
+      port: 9000,
+    });
+    const legacy = loadRtcConfig({ ...base, LIVEKIT_JWT_PORT: '9001' });
+    expect(legacy.bind).toEqual({ host: '0.0.0.0', port: 9001 });
+    expect(legacy.warnings[0]).toMatch(/LIVEKIT_JWT_PORT is deprecated/);
+    expect(loadRtcConfig({ ...base, LIVEKIT_INSECURE_SKIP_VERIFY_TLS: 'yes' }).insecureSkipVerifyTls).toBe(
+      false,
+    );
+    expect(
+      loadRtcConfig({ ...base, LIVEKIT_INSECURE_SKIP_VERIFY_TLS: 'YES_I_KNOW_WHAT_I_AM_DOING' })
+        .insecureSkipVerifyTls,
+    ).toBe(true);
+    const cfg = loadRtcConfig({
+      ...base,
+      LIVEKIT_FULL_ACCESS_HOMESERVERS: 'a.com, b.com c.com',
+      LIVEKIT_FEDERATION_URL_OVERRIDES: 'a.com=http://10.0.0.1:8008/',
+    });
+    expect(cfg.fullAccessHomeservers).toEqual(['a.com', 'b.com', 'c.com']);
+    expect([...cfg.federationOverrides]).toEqual([['a.com', 'http://10.0.0.1:8008']]);
+  });
+
+  it('falls back to info for an unknown log level, as lk-jwt-service does, with a warning', () => {
+    const cfg = loadRtcConfig({ ...base, LIVEKIT_LOG_LEVEL: 'verbose' });
+    expect(cfg.logLevel).toBe('info');
+    expect(cfg.warnings).toEqual(['LIVEKIT_LOG_LEVEL: unknown level "verbose", using info']);
+    expect(loadRtcConfig({ ...base, LIVEKIT_LOG_LEVEL: 'WARNING' }).logLevel).toBe('warn');
+  });
+
+  it('validates its own additions by name', () => {
+    expect(problems({ ...base, RTC_RATE_LIMIT_PER_IP: 'lots' })[0]).toMatch(/^RTC_RATE_LIMIT_PER_IP: /);
+    expect(problems({ ...base, RTC_ALLOW_PRIVATE_HOMESERVERS: 'bad/name' })).toEqual([
+      'RTC_ALLOW_PRIVATE_HOMESERVERS: "bad/name" is not a server name',
+    ]);
+  });
+});

@@ -1,0 +1,111 @@
+import { MatrixError } from '@gateway/matrix';
+import { BoundedTtlCache } from './bounded-ttl-cache';
+import { systemClock, type Clock } from './clock';
+
+/**
+ * Token-bucket rate limiting per key (client IP, verified user, homeserver). lk-jwt-service has none;
+ * every token request costs a federation round trip, so an unthrottled client can make the service
+ * hammer homeservers on its behalf.
+ */
+
+export interface RateLimitRule {
+  /** Requests allowed back to back from a full bucket. */
+  burst: number;
+  /** Sustained rate: tokens added back per second. */
+  refillPerSecond: number;
+}
+
+export interface RateLimitDecision {
+  allowed: boolean;
+  /** When denied, how long until the request would be allowed; 0 when allowed. */
+  retryAfterMs: number;
+}
+
+/** A limiter the app can back with process memory or with Redis (shared between replicas). */
+export interface RateLimiter {
+  consume(key: string, cost?: number): Promise<RateLimitDecision>;
+}
+
+interface Bucket {
+  tokens: number;
+  updatedAt: number;
+}
+
+export interface MemoryRateLimiterOptions {
+  /** Bound on tracked keys; an evicted key starts again with a full bucket. */
+  maxKeys?: number;
+  clock?: Clock;
+}
+
+/** Validates a rule once, so a bad config fails at start-up rather than on the first request. */
+export function assertValidRule(rule: RateLimitRule): void {
+  if (
+    !(rule.burst >= 1) ||
+    !(rule.refillPerSecond > 0) ||
+    !Number.isFinite(rule.burst + rule.refillPerSecond)
+  ) {
+    throw new RangeError('a rate limit needs burst >= 1 and refillPerSecond > 0');
+  }
+}
+
+/** Decides one bucket step; shared with the Redis limiter's tests so both implement the same maths. */
+export function takeFromBucket(
+  rule: RateLimitRule,
+  bucket: Bucket | undefined,
+  now: number,
+  cost: number,
+): { bucket: Bucket; decision: RateLimitDecision } {
+  const elapsed = bucket === undefined ? 0 : Math.max(0, now - bucket.updatedAt);
+  const start = bucket === undefined ? rule.burst : bucket.tokens;
+  const tokens = Math.min(rule.burst, start + (elapsed / 1000) * rule.refillPerSecond);
+  if (tokens >= cost) {
+    return {
+      bucket: { tokens: tokens - cost, updatedAt: now },
+      decision: { allowed: true, retryAfterMs: 0 },
+    };
+  }
+  const retryAfterMs = Math.ceil(((cost - tokens) / rule.refillPerSecond) * 1000);
+  return { bucket: { tokens, updatedAt: now }, decision: { allowed: false, retryAfterMs } };
+}
+
+export class MemoryRateLimiter implements RateLimiter {
+  private readonly buckets: BoundedTtlCache<string, Bucket>;
+  private readonly clock: Clock;
+  // After this long untouched a bucket is full again, i.e. the same as no entry at all.
+  private readonly idleMs: number;
+
+  constructor(
+    private readonly rule: RateLimitRule,
+    options: MemoryRateLimiterOptions = {},
+  ) {
+    assertValidRule(rule);
+    this.clock = options.clock ?? systemClock;
+    this.buckets = new BoundedTtlCache(options.maxKeys ?? 100_000, this.clock);
+    this.idleMs = Math.ceil((rule.burst / rule.refillPerSecond) * 1000);
+  }
+
+  consume(key: string, cost = 1): Promise<RateLimitDecision> {
+    if (!(cost > 0) || cost > this.rule.burst) {
+      return Promise.reject(new RangeError(`cost must be in (0, ${this.rule.burst}]`));
+    }
+    const { bucket, decision } = takeFromBucket(this.rule, this.buckets.get(key), this.clock(), cost);
+    this.buckets.set(key, bucket, this.idleMs);
+    return Promise.resolve(decision);
+  }
+}
+
+export interface RateLimitCheck {
+  limiter: RateLimiter;
+  key: string;
+}
+
+/**
+ * Consumes from every limiter in order and throws 429 M_LIMIT_EXCEEDED (with `Retry-After` and
+ * `retry_after_ms`) at the first that refuses. Later limiters are not charged for a refused request.
+ */
+export async function enforceRateLimits(checks: readonly RateLimitCheck[]): Promise<void> {
+  for (const { limiter, key } of checks) {
+    const decision = await limiter.consume(key);
+    if (!decision.allowed) throw MatrixError.limitExceeded(decision.retryAfterMs);
+  }
+}

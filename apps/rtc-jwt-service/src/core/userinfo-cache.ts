@@ -1,0 +1,44 @@
+import { BoundedTtlCache } from './bounded-ttl-cache';
+import { systemClock, type Clock } from './clock';
+import { sha256Hex } from './hash';
+
+/**
+ * Remembers which user an OpenID token proved, so retries and the `/get_token` → `/sfu/get` fallback
+ * do not each cost a federation round trip. Keys are hashes: a raw token never sits in a cache (or in
+ * Redis, where other processes could read it). Only successful lookups are stored.
+ */
+export interface UserInfoCache {
+  get(key: string): Promise<string | null>;
+  set(key: string, userId: string, ttlMs: number): Promise<void>;
+}
+
+/**
+ * The cache key for a token as vouched for by a given server. The server name is part of the key so a
+ * token replayed with another `matrix_server_name` can never hit an entry made for the first.
+ */
+export function userInfoCacheKey(matrixServerName: string, accessToken: string): string {
+  return sha256Hex(JSON.stringify([matrixServerName, accessToken]));
+}
+
+export interface MemoryUserInfoCacheOptions {
+  maxEntries?: number;
+  clock?: Clock;
+}
+
+/** The in-process implementation: bounded, least recently used evicted first. */
+export class MemoryUserInfoCache implements UserInfoCache {
+  private readonly entries: BoundedTtlCache<string, string>;
+
+  constructor(options: MemoryUserInfoCacheOptions = {}) {
+    this.entries = new BoundedTtlCache(options.maxEntries ?? 10_000, options.clock ?? systemClock);
+  }
+
+  get(key: string): Promise<string | null> {
+    return Promise.resolve(this.entries.get(key) ?? null);
+  }
+
+  set(key: string, userId: string, ttlMs: number): Promise<void> {
+    this.entries.set(key, userId, ttlMs);
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,132 @@
+import type { DelayedEventResult, DelayedEventsClient } from './types';
+
+/**
+ * MSC4140 delayed-event management over HTTP. The delay id is the capability: no access token is sent.
+ * Synapse 1.160 (synapse/rest/client/delayed_events.py) serves, unauthenticated and under the unstable
+ * prefix only:
+ *   POST …/unstable/org.matrix.msc4140/delayed_events/{id}/restart|send|cancel   (current MSC shape)
+ *   POST …/unstable/org.matrix.msc4140/delayed_events/{id}  {"action": "…"}      (original shape)
+ * Unauthenticated calls are rate limited per client IP (rc_delayed_event_mgmt, default 1/s burst 5),
+ * so 429 with Retry-After is expected under load. The path form is tried first (on Synapse workers
+ * only …/restart is routed); a homeserver that does not know it (M_UNRECOGNIZED) gets the body form,
+ * remembered per homeserver and action.
+ */
+export interface DelayedEventsHttpClientOptions {
+  /** Whole request, body included. Default 10 s. */
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+type Action = 'restart' | 'send';
+type Outcome = DelayedEventResult | { kind: 'unrecognized' };
+
+const PREFIX = '/_matrix/client/unstable/org.matrix.msc4140/delayed_events/';
+const MAX_BODY_BYTES = 64 * 1024;
+const MAX_REMEMBERED = 10_000;
+
+export class DelayedEventsHttpClient implements DelayedEventsClient {
+  private readonly timeoutMs: number;
+  private readonly fetch: typeof fetch;
+  /** `${action} ${base}` of homeservers that only know the body form. */
+  private readonly bodyFormOnly = new Set<string>();
+
+  constructor(options: DelayedEventsHttpClientOptions = {}) {
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.fetch = options.fetch ?? globalThis.fetch;
+  }
+
+  restart(csApiBaseUrl: string, delayId: string): Promise<DelayedEventResult> {
+    return this.manage(csApiBaseUrl, delayId, 'restart');
+  }
+
+  send(csApiBaseUrl: string, delayId: string): Promise<DelayedEventResult> {
+    return this.manage(csApiBaseUrl, delayId, 'send');
+  }
+
+  private async manage(csApiBaseUrl: string, delayId: string, action: Action): Promise<DelayedEventResult> {
+    const base = csApiBaseUrl.replace(/\/+$/, '');
+    const url = `${base}${PREFIX}${encodeURIComponent(delayId)}`;
+    const memo = `${action} ${base}`;
+    if (!this.bodyFormOnly.has(memo)) {
+      const outcome = await this.post(`${url}/${action}`, {});
+      if (outcome.kind !== 'unrecognized') return outcome;
+      if (this.bodyFormOnly.size >= MAX_REMEMBERED) this.bodyFormOnly.clear();
+      this.bodyFormOnly.add(memo);
+    }
+    const outcome = await this.post(url, { action });
+    // Neither shape is served: no delayed event can exist there.
+    return outcome.kind === 'unrecognized' ? { kind: 'not_found' } : outcome;
+  }
+
+  private async post(url: string, body: object): Promise<Outcome> {
+    try {
+      const response = await this.fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(body),
+        redirect: 'error',
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      const error = await readMatrixError(response);
+      return classify(response, error);
+    } catch {
+      // Network error, timeout, refused redirect: transient as far as we can tell.
+      return { kind: 'retry' };
+    }
+  }
+}
+
+interface MatrixErrorBody {
+  errcode?: string;
+  retryAfterMs?: number;
+}
+
+function classify(response: Response, error: MatrixErrorBody): Outcome {
+  if (response.ok) return { kind: 'ok' };
+  if (error.errcode === 'M_UNRECOGNIZED') return { kind: 'unrecognized' };
+  if (response.status === 404) return { kind: 'not_found' };
+  // 429, 5xx and anything unexpected: try again, when the homeserver says if it says.
+  const retryAfterMs = retryAfterHeaderMs(response.headers.get('retry-after')) ?? error.retryAfterMs;
+  return retryAfterMs === undefined ? { kind: 'retry' } : { kind: 'retry', retryAfterMs };
+}
+
+/** Retry-After is seconds or an HTTP date; the header wins over the deprecated retry_after_ms. */
+function retryAfterHeaderMs(value: string | null): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+/** Reads at most 64 KiB of the body; anything that is not a Matrix error yields `{}`. */
+async function readMatrixError(response: Response): Promise<MatrixErrorBody> {
+  if (response.ok || response.body === null) {
+    await response.body?.cancel();
+    return {};
+  }
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const chunk: { done: boolean; value?: unknown } = await reader.read();
+    if (chunk.done) break;
+    if (!(chunk.value instanceof Uint8Array)) continue;
+    chunks.push(chunk.value);
+    size += chunk.value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel();
+      return {};
+    }
+  }
+  try {
+    const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    if (typeof parsed !== 'object' || parsed === null) return {};
+    const { errcode, retry_after_ms: retryAfter } = parsed as Record<string, unknown>;
+    return {
+      errcode: typeof errcode === 'string' ? errcode : undefined,
+      retryAfterMs: typeof retryAfter === 'number' && retryAfter >= 0 ? retryAfter : undefined,
+    };
+  } catch {
+    return {};
+  }
+}

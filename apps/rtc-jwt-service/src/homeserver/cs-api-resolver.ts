@@ -1,0 +1,51 @@
+import { BoundedTtlCache, systemClock, type Clock } from '../core';
+
+const CACHE_TTL_MS = 4 * 60 * 60 * 1000; // lk-jwt-service caches for 4 h
+const FAILURE_TTL_MS = 60 * 1000;
+const FETCH_TIMEOUT_MS = 5_000;
+
+/**
+ * Finds a homeserver's client-server API base URL, which delayed-event calls go to:
+ * `LIVEKIT_CS_API_URL_OVERRIDES`, then the cache, then `https://<server>/.well-known/matrix/client`.
+ * Only full-access users delegate, so the servers asked are ones the operator trusts; no SSRF guard.
+ */
+export class CsApiResolver {
+  private readonly cache: BoundedTtlCache<string, string | null>;
+
+  constructor(
+    private readonly overrides: ReadonlyMap<string, string>,
+    private readonly clock: Clock = systemClock,
+    private readonly fetchFn: typeof fetch = fetch,
+  ) {
+    this.cache = new BoundedTtlCache(10_000, clock);
+  }
+
+  /** The base URL without a trailing slash, or null when it cannot be found. */
+  async resolve(serverName: string): Promise<string | null> {
+    const override = this.overrides.get(serverName.toLowerCase());
+    if (override !== undefined) return override;
+    const cached = this.cache.get(serverName);
+    if (cached !== undefined) return cached;
+    const found = await this.discover(serverName);
+    this.cache.set(serverName, found, found === null ? FAILURE_TTL_MS : CACHE_TTL_MS);
+    return found;
+  }
+
+  private async discover(serverName: string): Promise<string | null> {
+    try {
+      const res = await this.fetchFn(`https://${serverName}/.well-known/matrix/client`, {
+        signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+        redirect: 'follow',
+      });
+      if (!res.ok) return null;
+      const body = (await res.json()) as { 'm.homeserver'?: { base_url?: unknown } };
+      const base = body['m.homeserver']?.base_url;
+      if (typeof base !== 'string') return null;
+      const url = new URL(base);
+      if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
+      return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+    } catch {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,193 @@
+import { MatrixError, type UserId } from '@gateway/matrix';
+import {
+  enforceRateLimits,
+  legacyLiveKitIdentity,
+  legacyLiveKitRoomAlias,
+  liveKitIdentity,
+  liveKitRoomAlias,
+  mintLiveKitToken,
+  parseDelegateDelayedLeaveBody,
+  parseGetTokenBody,
+  parseSfuGetBody,
+  planGrant,
+  type BodyParseOptions,
+  type DelayedLeaveParams,
+  type FullAccessPolicy,
+  type OpenIdCredentials,
+  type OpenIdVerifier,
+  type RateLimiter,
+  type RtcEndpoint,
+} from '../core';
+import {
+  DelayedLeaveShuttingDownError,
+  type DelayedLeaveManager,
+  type DelegationRequest,
+} from '../delayed-leave';
+import type { CsApiResolver } from '../homeserver/cs-api-resolver';
+import type { LiveKitRooms } from '../livekit/livekit-rooms';
+
+export interface TokenIssuerDeps {
+  livekit: { url: string; key: string; secret: string };
+  parseOptions: BodyParseOptions;
+  verifier: Pick<OpenIdVerifier, 'verify'>;
+  policy: FullAccessPolicy;
+  rooms: Pick<LiveKitRooms, 'createRoom'>;
+  csApi: Pick<CsApiResolver, 'resolve'>;
+  delayedLeave: Pick<DelayedLeaveManager, 'delegate'>;
+  ipLimiter: RateLimiter | null;
+  userLimiter: RateLimiter | null;
+  shuttingDown: () => boolean;
+  onCreateRoomError: (err: unknown) => void;
+}
+
+export interface TokenResponse {
+  url: string;
+  jwt: string;
+}
+
+const CS_API_UNRESOLVABLE = 'Unable to resolve client-server API';
+const CREATE_ROOM_FAILED = 'Unable to create room on SFU';
+
+/**
+ * The three token endpoints, in lk-jwt-service's order of checks: body (no homeserver contact), OpenID
+ * userinfo, the full-access decision, signing, client-server API resolution, CreateRoom, delegation.
+ * Element Call's fallbacks depend on which check fails first, so the order is part of the contract.
+ */
+export class TokenIssuer {
+  constructor(private readonly deps: TokenIssuerDeps) {}
+
+  /** MSC4195 `POST /get_token`. */
+  async getToken(raw: string, ip: string): Promise<TokenResponse> {
+    await this.admit(ip);
+    const body = parseGetTokenBody(raw, this.deps.parseOptions);
+    const userId = await this.verify(body.openId, body.member.claimedUserId);
+    const room = liveKitRoomAlias(body.roomId, body.slotId);
+    const identity = liveKitIdentity(userId, body.member.claimedDeviceId, body.member.id);
+    return this.issue('get_token', body.openId, body.delay, room, identity, {
+      legacyIdentity: legacyLiveKitIdentity(userId, body.member.claimedDeviceId),
+      legacyRoom: legacyLiveKitRoomAlias(body.roomId),
+    });
+  }
+
+  /** Legacy `POST /sfu/get`: identity `user:device`, room from the fixed slot `m.call#ROOM`. */
+  async sfuGet(raw: string, ip: string): Promise<TokenResponse> {
+    await this.admit(ip);
+    const body = parseSfuGetBody(raw, this.deps.parseOptions);
+    const userId = await this.verify(body.openId, undefined);
+    return this.issue(
+      'sfu_get',
+      body.openId,
+      body.delay,
+      legacyLiveKitRoomAlias(body.room),
+      legacyLiveKitIdentity(userId, body.deviceId),
+      {},
+    );
+  }
+
+  /** `POST /delegate_delayed_leave`: no token, no room; the participant may have joined either way. */
+  async delegateDelayedLeave(raw: string, ip: string): Promise<Record<string, never>> {
+    await this.admit(ip);
+    const body = parseDelegateDelayedLeaveBody(raw, this.deps.parseOptions);
+    const userId = await this.verify(body.openId, body.member.claimedUserId);
+    const fullAccess = this.deps.policy.isFullAccess(body.openId.matrixServerName);
+    planGrant('delegate_delayed_leave', fullAccess, true);
+    await this.delegate(body.openId.matrixServerName, body.delay, {
+      room: liveKitRoomAlias(body.roomId, body.slotId),
+      identity: liveKitIdentity(userId, body.member.claimedDeviceId, body.member.id),
+      // Element Call's compatibility mode joins with the /sfu/get identity; lk-jwt-service misses those.
+      legacyIdentity: legacyLiveKitIdentity(userId, body.member.claimedDeviceId),
+      legacyRoom: legacyLiveKitRoomAlias(body.roomId),
+    });
+    return {};
+  }
+
+  private async admit(ip: string): Promise<void> {
+    if (this.deps.shuttingDown())
+      throw new MatrixError('M_UNKNOWN', 'Service is shutting down', { status: 503 });
+    if (this.deps.ipLimiter) await enforceRateLimits([{ limiter: this.deps.ipLimiter, key: `ip:${ip}` }]);
+  }
+
+  private async verify(openId: OpenIdCredentials, claimedUserId: string | undefined): Promise<UserId> {
+    const userId = await this.deps.verifier.verify(openId, claimedUserId);
+    if (this.deps.userLimiter)
+      await enforceRateLimits([{ limiter: this.deps.userLimiter, key: `user:${userId}` }]);
+    return userId;
+  }
+
+  private async issue(
+    endpoint: RtcEndpoint,
+    openId: OpenIdCredentials,
+    delay: DelayedLeaveParams | null,
+    room: string,
+    identity: string,
+    legacy: Pick<DelegationRequest, 'legacyIdentity' | 'legacyRoom'>,
+  ): Promise<TokenResponse> {
+    const fullAccess = this.deps.policy.isFullAccess(openId.matrixServerName);
+    const plan = planGrant(endpoint, fullAccess, delay !== null);
+    const { key, secret, url } = this.deps.livekit;
+    const jwt = await mintLiveKitToken(
+      { apiKey: key, apiSecret: secret },
+      { identity, room, canPublish: plan.canPublish },
+    );
+    // Resolved before CreateRoom, as upstream does, so an unresolvable server creates no room.
+    const csApiBaseUrl =
+      delay !== null && plan.delegateDelayedLeave ? await this.resolveCsApi(openId.matrixServerName) : null;
+    if (plan.createRoom) {
+      try {
+        await this.deps.rooms.createRoom(room);
+      } catch (err) {
+        this.deps.onCreateRoomError(err);
+        throw new MatrixError('M_UNKNOWN', CREATE_ROOM_FAILED, { cause: err });
+      }
+    }
+    if (delay !== null && csApiBaseUrl !== null) {
+      await this.startDelegation({
+        room,
+        identity,
+        ...legacy,
+        delayId: delay.delayId,
+        delayTimeoutMs: delay.delayTimeoutMs,
+        csApiBaseUrl,
+        serverName: openId.matrixServerName,
+      });
+    }
+    return { url, jwt };
+  }
+
+  private async delegate(
+    serverName: string,
+    delay: DelayedLeaveParams,
+    target: Pick<DelegationRequest, 'room' | 'identity' | 'legacyIdentity' | 'legacyRoom'>,
+  ): Promise<void> {
+    const csApiBaseUrl = await this.resolveCsApi(serverName);
+    await this.startDelegation({
+      ...target,
+      delayId: delay.delayId,
+      delayTimeoutMs: delay.delayTimeoutMs,
+      csApiBaseUrl,
+      serverName,
+    });
+  }
+
+  private async resolveCsApi(serverName: string): Promise<string> {
+    const url = await this.deps.csApi.resolve(serverName);
+    if (url === null) throw new MatrixError('M_BAD_JSON', CS_API_UNRESOLVABLE);
+    return url;
+  }
+
+  private async startDelegation(request: DelegationRequest): Promise<void> {
+    if (this.deps.shuttingDown())
+      throw new MatrixError('M_UNKNOWN', 'Service is shutting down', { status: 503 });
+    try {
+      await this.deps.delayedLeave.delegate(request);
+    } catch (err) {
+      if (err instanceof DelayedLeaveShuttingDownError)
+        throw new MatrixError('M_UNKNOWN', 'Service is shutting down', { status: 503 });
+      throw new MatrixError(
+        'M_BAD_JSON',
+        err instanceof Error ? err.message : 'Unable to delegate the delayed leave',
+        { cause: err },
+      );
+    }
+  }
+}

@@ -1,0 +1,98 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createTestRedis, type TestRedis } from '@gateway/testing';
+import { Lifecycle } from '@gateway/server';
+import { FakeLiveKit } from '../fakes/fake-livekit';
+import { answerSub, startFakeHomeserver, type FakeHomeserver } from '../fakes/fake-homeserver';
+import { post, startRtc, type RtcUnderTest } from '../support/start-rtc';
+
+const USERINFO = '/_matrix/federation/v1/openid/userinfo';
+
+// What an operator relies on: readiness, rate limits, draining on shutdown, and replicas sharing Redis.
+describe('rtc-jwt-service operations', () => {
+  let hs: FakeHomeserver;
+  let livekit: FakeLiveKit;
+  const apps: RtcUnderTest[] = [];
+  let redis: TestRedis | undefined;
+
+  beforeAll(async () => {
+    hs = await startFakeHomeserver();
+    hs.handle(answerSub('@alice:hs.test'));
+    livekit = await new FakeLiveKit().start();
+  });
+  afterEach(async () => {
+    await Promise.all(apps.splice(0).map((a) => a.stop()));
+    await redis?.cleanup();
+    redis = undefined;
+  });
+  afterAll(async () => {
+    await livekit.stop();
+    await hs.close();
+  });
+
+  const start = async (env: Record<string, string> = {}): Promise<RtcUnderTest> => {
+    const app = await startRtc({
+      LIVEKIT_URL: livekit.url,
+      LIVEKIT_KEY: livekit.key,
+      LIVEKIT_SECRET: livekit.secret,
+      LIVEKIT_FULL_ACCESS_HOMESERVERS: 'hs.test',
+      LIVEKIT_FEDERATION_URL_OVERRIDES: `hs.test=${hs.baseUrl}`,
+      ...env,
+    });
+    apps.push(app);
+    return app;
+  };
+  const body = (token = 'tok') => ({
+    room_id: '!r:hs.test',
+    slot_id: 'm.call#ROOM',
+    openid_token: { access_token: token, matrix_server_name: 'hs.test' },
+    member: { id: 'm1', claimed_user_id: '@alice:hs.test', claimed_device_id: 'DEV' },
+  });
+
+  it('is ready when LiveKit answers, and not when it does not', async () => {
+    const ok = await start();
+    const ready = await fetch(`${ok.url}/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ok', checks: { livekit: 'ok' } });
+    const broken = await start({ LIVEKIT_URL: 'ws://127.0.0.1:9', LIVEKIT_KEY: 'k', LIVEKIT_SECRET: 's' });
+    const notReady = await fetch(`${broken.url}/ready`);
+    expect(notReady.status).toBe(503);
+    expect(((await notReady.json()) as { checks: Record<string, string> }).checks['livekit']).not.toBe('ok');
+  });
+
+  it('limits requests per IP with 429 M_LIMIT_EXCEEDED and Retry-After', async () => {
+    const app = await start({ RTC_RATE_LIMIT_PER_IP: '6' });
+    const statuses: number[] = [];
+    let limited: Awaited<ReturnType<typeof post>> | undefined;
+    for (let i = 0; i < 10; i++) {
+      const res = await post(`${app.url}/get_token`, body());
+      statuses.push(res.status);
+      if (res.status === 429) limited = res;
+    }
+    expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
+    expect(limited?.json).toMatchObject({ errcode: 'M_LIMIT_EXCEEDED', error: 'Too many requests' });
+    expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('refuses new token requests with 503 once shutdown has begun', async () => {
+    const app = await start();
+    app.app.get(Lifecycle).beginShutdown();
+    expect(await post(`${app.url}/get_token`, body())).toMatchObject({
+      status: 503,
+      json: { errcode: 'M_UNKNOWN', error: 'Service is shutting down' },
+    });
+  });
+
+  it('shares the userinfo cache between replicas through Redis', async () => {
+    redis = await createTestRedis();
+    const env = { LIVEKIT_REDIS_URL: redis.url, RTC_REDIS_PREFIX: redis.prefix };
+    const [a, b] = [await start(env), await start(env)];
+    hs.requests.length = 0;
+    expect((await post(`${a.url}/get_token`, body('replica-token'))).status).toBe(200);
+    expect((await post(`${b.url}/get_token`, body('replica-token'))).status).toBe(200);
+    expect(hs.requests.filter((r) => r.path === USERINFO)).toHaveLength(1);
+    expect(await (await fetch(`${b.url}/ready`)).json()).toEqual({
+      status: 'ok',
+      checks: { livekit: 'ok', redis: 'ok' },
+    });
+  });
+});

@@ -1,0 +1,44 @@
+import { PassThrough } from 'node:stream';
+import { startApp, type RunningApp } from '@gateway/server';
+import { AppModule } from '../../src/app.module';
+import { rtcAppOptions } from '../../src/app-options';
+import { loadRtcConfig } from '../../src/config';
+
+export interface RtcUnderTest extends RunningApp {
+  logs: () => string;
+  stop: () => Promise<void>;
+}
+
+/** Boots the real app in-process from an environment, exactly as main.ts does, with logs captured. */
+export async function startRtc(env: Record<string, string>): Promise<RtcUnderTest> {
+  const config = loadRtcConfig({ LIVEKIT_JWT_BIND: '127.0.0.1:0', ...env });
+  let logs = '';
+  const stream = new PassThrough();
+  stream.on('data', (chunk: Buffer) => (logs += chunk.toString()));
+  const running = await startApp(AppModule.forRoot(config), {
+    ...rtcAppOptions(config),
+    logLevel: 'debug',
+    logDestination: stream,
+  });
+  return { ...running, logs: () => logs, stop: () => running.app.close() };
+}
+
+export async function post(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: unknown; headers: Headers }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: unknown = null;
+  try {
+    json = text === '' ? null : JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: res.status, json, headers: res.headers };
+}
