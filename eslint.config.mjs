@@ -40,7 +40,8 @@ function boundaries(forTests) {
       { sourceTag: 'type:types', onlyDependOnLibsWithTags: ['type:types', ...extra], bannedExternalImports: forTests ? [] : frameworks },
       { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:types', 'type:util', ...extra], bannedExternalImports: ['@nestjs/*', ...dbOnly] },
       { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:types', 'type:util', ...extra], bannedExternalImports: dbOnly },
-      { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:types', 'type:util', ...extra] },
+      // A service's own data lib (auth-data) builds on the shared db layer.
+      { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:types', 'type:util', 'type:data', ...extra] },
       { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:types', 'type:util', 'type:platform', 'type:data'] },
       { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:types', 'type:util', 'type:testing'] },
     ],

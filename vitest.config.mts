@@ -8,6 +8,7 @@ import { defineConfig } from 'vitest/config';
 
 const lib = (name: string) => fileURLToPath(new URL(`./libs/${name}/src/index.ts`, import.meta.url));
 const alias = {
+  '@gateway/auth-data': lib('auth-data'),
   '@gateway/config': lib('config'),
   '@gateway/db': lib('db'),
   '@gateway/matrix': lib('matrix'),

@@ -3,8 +3,10 @@
  * Postgres and Redis come from DATABASE_URL / REDIS_URL, the machine, or are started here; a fresh dev
  * Synapse comes from the test bed; the three services run from dist/. Ctrl-C stops everything.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { startSynapse, type Synapse } from '@gateway/testing';
 import { resolvePostgres, type PostgresHandle } from './postgres';
 import { resolveRedis, type RedisHandle } from './redis';
@@ -42,13 +44,16 @@ async function main(): Promise<void> {
     log(
       'starting the dev Synapse (the first run builds its Debian sid chroot, which takes a few minutes and needs root)',
     );
+    // Synapse delegates all authentication to the auth service, as in production.
+    const secret = randomBytes(24).toString('hex');
+    const issuer = `http://127.0.0.1:${PORTS.auth}/`;
     const synapse: Synapse = await startSynapse({
-      mode: 'plain',
+      mode: 'delegated',
+      authService: { endpoint: issuer, secret },
       rtcServiceUrls: [`http://127.0.0.1:${PORTS.rtc}`],
     });
     cleanups.push(() => synapse.stop());
     const password = `dev-${randomBytes(4).toString('hex')}`;
-    const alice = await synapse.registerUser('alice', { password, admin: true });
 
     const auth: ServiceSpec = {
       name: 'auth-service',
@@ -56,8 +61,16 @@ async function main(): Promise<void> {
       url: `http://127.0.0.1:${PORTS.auth}`,
       env: {
         AUTH_BIND: `127.0.0.1:${PORTS.auth}`,
+        AUTH_ISSUER: issuer,
         AUTH_DATABASE_URL: await pg.ensureDatabase('gateway_auth'),
         AUTH_REDIS_URL: redis.url,
+        AUTH_HOMESERVER: synapse.serverName,
+        AUTH_SYNAPSE_URL: synapse.baseUrl,
+        AUTH_SYNAPSE_SECRET: secret,
+        AUTH_SIGNING_KEY_FILE: join(
+          process.env['GATEWAY_CACHE_DIR'] ?? join(homedir(), '.cache/matrix-gateway'),
+          'dev-auth-keys.json',
+        ),
       },
     };
     const rtc: ServiceSpec = {
@@ -99,6 +112,27 @@ async function main(): Promise<void> {
       );
     }
     await Promise.all(specs.map((s) => waitHealthy(s.url)));
+    // The dev user, created with the operator CLI (idempotent across runs: an existing user is kept).
+    try {
+      execFileSync(
+        process.execPath,
+        [
+          resolve(root, 'dist/apps/auth-service/cli.js'),
+          'user',
+          'add',
+          'alice',
+          '--password',
+          password,
+          '--admin',
+        ],
+        {
+          env: { ...process.env, ...auth.env },
+          stdio: 'pipe',
+        },
+      );
+    } catch {
+      log('user alice exists already (from an earlier run); keeping its password');
+    }
 
     const rows: [string, string][] = [
       ['Synapse (dev homeserver)', synapse.baseUrl],
@@ -109,7 +143,10 @@ async function main(): Promise<void> {
     const width = Math.max(...rows.map(([n]) => n.length));
     log('the stack is up:');
     for (const [name, url] of rows) process.stdout.write(`  ${name.padEnd(width)}  ${url}\n`);
-    process.stdout.write(`  ${'user'.padEnd(width)}  ${alice.userId} / ${password} (admin)\n`);
+    process.stdout.write(`  ${'user'.padEnd(width)}  @alice:${synapse.serverName} / ${password} (admin)\n`);
+    process.stdout.write(
+      `  sign in: ${auth.url}/account/ — OAuth clients find the issuer at ${synapse.baseUrl}/_matrix/client/v1/auth_metadata\n`,
+    );
     process.stdout.write(`  each service answers /health, /ready and /metrics; Ctrl-C stops everything\n`);
   } catch (err) {
     log(`failed: ${err instanceof Error ? err.message : String(err)}`);

@@ -1,26 +1,61 @@
-import { anyUrl, bindAddress, logLevel, readEnv, z, type Env } from '@gateway/config';
+import { anyUrl, bindAddress, commaList, httpUrl, logLevel, readEnv, z, type Env } from '@gateway/config';
 
 /** The auth service's environment; see apps/auth-service/README.md. */
 const schema = z.object({
   AUTH_BIND: bindAddress('0.0.0.0:8080'),
   AUTH_LOG_LEVEL: logLevel(),
+  /** Public base URL; the discovery `issuer` equals it exactly. */
+  AUTH_ISSUER: httpUrl().refine(
+    (v) => !v.includes('?') && !v.includes('#'),
+    'must not have a query or fragment',
+  ),
   AUTH_DATABASE_URL: anyUrl(['postgres:', 'postgresql:']),
   AUTH_REDIS_URL: anyUrl(['redis:', 'rediss:']),
+  /** The homeserver's server name, e.g. example.com (user ids are @localpart:AUTH_HOMESERVER). */
+  AUTH_HOMESERVER: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/, 'must be a Matrix server name'),
+  /** Synapse's internal base URL, for the /_synapse/mas/* API. */
+  AUTH_SYNAPSE_URL: httpUrl(),
+  AUTH_SYNAPSE_SECRET: z.string().min(16, 'must be at least 16 characters'),
+  /** Where the signing keys live; generated there on first start when the file is absent. */
+  AUTH_SIGNING_KEY_FILE: z.string().min(1),
+  /** Client ids whose consent screen is skipped (the operator's own apps). */
+  AUTH_FIRST_PARTY_CLIENTS: commaList(),
+  /** Self-service registration through prompt=create. */
+  AUTH_REGISTRATION_ENABLED: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  /** Access token lifetime, seconds (MAS: access_token_ttl, 60–86400, default 300). */
+  AUTH_ACCESS_TOKEN_TTL: z.coerce.number().int().min(60).max(86_400).default(300),
+  /** Failed logins allowed per username and per IP in 10 minutes, across replicas. */
+  AUTH_LOGIN_ATTEMPTS: z.coerce.number().int().min(1).max(10_000).default(10),
 });
 
-export interface AuthConfig {
-  bind: { host: string; port: number };
-  logLevel: z.output<typeof schema>['AUTH_LOG_LEVEL'];
-  databaseUrl: string;
-  redisUrl: string;
-}
+export type AuthConfig = ReturnType<typeof toConfig>;
 
-export function loadAuthConfig(env: Env): AuthConfig {
-  const v = readEnv(schema, env);
+function toConfig(v: z.output<typeof schema>) {
+  const issuer = v.AUTH_ISSUER;
   return {
     bind: v.AUTH_BIND,
     logLevel: v.AUTH_LOG_LEVEL,
+    issuer,
+    /** The issuer without its trailing slash, to append endpoint paths to. */
+    baseUrl: issuer.replace(/\/+$/, ''),
     databaseUrl: v.AUTH_DATABASE_URL,
     redisUrl: v.AUTH_REDIS_URL,
+    homeserver: v.AUTH_HOMESERVER,
+    synapseUrl: v.AUTH_SYNAPSE_URL.replace(/\/+$/, ''),
+    synapseSecret: v.AUTH_SYNAPSE_SECRET,
+    signingKeyFile: v.AUTH_SIGNING_KEY_FILE,
+    firstPartyClients: new Set(v.AUTH_FIRST_PARTY_CLIENTS),
+    registrationEnabled: v.AUTH_REGISTRATION_ENABLED,
+    accessTokenTtl: v.AUTH_ACCESS_TOKEN_TTL,
+    loginAttempts: v.AUTH_LOGIN_ATTEMPTS,
   };
+}
+
+export function loadAuthConfig(env: Env): AuthConfig {
+  return toConfig(readEnv(schema, env));
 }

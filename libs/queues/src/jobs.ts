@@ -2,7 +2,7 @@
  * Every background job of the gateway, by queue name. Payloads carry ids and small values only —
  * never entities — so a job stays valid however long it waits and whatever changed meanwhile.
  */
-export interface JobPayloads {
+export interface JobPayloads extends AuthJobPayloads {
   /** rtc-jwt-service: keep a MatrixRTC delayed leave event alive / send it (MSC4140). */
   'rtc.delayed-leave': {
     /**
@@ -10,6 +10,14 @@ export interface JobPayloads {
      * a new job and an outdated one finds a newer version and does nothing.
      */
     delegationId: string;
+  };
+}
+
+export interface AuthJobPayloads {
+  /** auth-service: a session ended (revoked, replayed refresh token); delete its device in Synapse. */
+  'auth.delete-device': {
+    userId: string;
+    deviceId: string;
   };
 }
 

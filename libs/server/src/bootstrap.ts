@@ -48,6 +48,8 @@ export async function createApp(
   const adapter = new FastifyAdapter({
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     return503OnClosing: true,
+    // `/account/` and `/account` are the same page to a person typing it.
+    routerOptions: { ignoreTrailingSlash: true },
   });
   const fastify = adapter.getInstance();
 

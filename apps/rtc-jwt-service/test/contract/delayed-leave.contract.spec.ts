@@ -51,7 +51,7 @@ describe('delayed leave against Synapse', () => {
       headers: { Authorization: `Bearer ${alice.accessToken}`, 'Content-Type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    const json = (await res.json());
+    const json = await res.json();
     if (!res.ok)
       throw Object.assign(new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`), {
         status: res.status,

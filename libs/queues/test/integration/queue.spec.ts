@@ -31,9 +31,9 @@ describe('typed queues on real Redis', () => {
     await done;
     await new Promise((r) => setTimeout(r, 200));
     expect(seen).toEqual([{ delegationId: 'd1' }]);
-    const keys = await redis.redis.keys('*rtc.delayed-leave*');
-    expect(keys.length).toBeGreaterThan(0);
-    expect(keys.every((k) => k.startsWith(redis.prefix))).toBe(true);
+    // Everything under this test's prefix; nothing under BullMQ's default one.
+    expect((await redis.redis.keys(`${redis.prefix}:rtc.delayed-leave:*`)).length).toBeGreaterThan(0);
+    expect(await redis.redis.keys('bull:rtc.delayed-leave:*')).toEqual([]);
     await worker.close();
     await queue.close();
   });

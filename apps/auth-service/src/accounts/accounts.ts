@@ -1,0 +1,43 @@
+import type { AuthStore, User } from '@gateway/auth-data';
+import {
+  checkLocalpart,
+  localpartFromLoginIdentifier,
+  LOCALPART_PROBLEM_MESSAGES,
+} from '../domain/localpart';
+import { checkPassword, PASSWORD_PROBLEM_MESSAGES } from '../domain/password-policy';
+import { hashPassword, verifyPassword } from './passwords';
+
+export type RegistrationResult = { ok: true; user: User } | { ok: false; reason: string };
+
+/** Password accounts: sign-in and self-service registration. */
+export class Accounts {
+  constructor(
+    private readonly store: AuthStore,
+    private readonly homeserver: string,
+  ) {}
+
+  /**
+   * The user when the password is right, else null. A password hash is checked even when there is no
+   * such user, so the time taken does not tell which part was wrong.
+   */
+  async authenticate(username: string, password: string): Promise<User | null> {
+    const localpart = localpartFromLoginIdentifier(username.toLowerCase(), this.homeserver);
+    const user = localpart === null ? null : await this.store.users.findByLocalpart(localpart);
+    const ok = await verifyPassword(user?.passwordHash ?? null, password);
+    return ok && user !== null && user.deactivatedAt === null ? user : null;
+  }
+
+  async register(username: string, password: string, admin = false): Promise<RegistrationResult> {
+    const localpart = username.trim().toLowerCase();
+    const localpartProblem = checkLocalpart(localpart, this.homeserver);
+    if (localpartProblem !== null) return { ok: false, reason: LOCALPART_PROBLEM_MESSAGES[localpartProblem] };
+    const passwordProblem = checkPassword(password, localpart);
+    if (passwordProblem !== null) return { ok: false, reason: PASSWORD_PROBLEM_MESSAGES[passwordProblem] };
+    const user = await this.store.users.create({
+      localpart,
+      passwordHash: await hashPassword(password),
+      admin,
+    });
+    return user ? { ok: true, user } : { ok: false, reason: 'That username is taken.' };
+  }
+}

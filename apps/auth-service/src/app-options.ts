@@ -1,0 +1,34 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppOptions } from '@gateway/server';
+import type { AuthConfig } from './config';
+
+/**
+ * HTML forms post `application/x-www-form-urlencoded`; Synapse's introspection call does too. The first
+ * value of a repeated field wins. (oidc-provider's own endpoints never reach Fastify's parsers.)
+ */
+function configureAuthFastify(fastify: FastifyInstance): void {
+  fastify.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (_request, body, done) => {
+      const form: Record<string, string> = {};
+      for (const [key, value] of new URLSearchParams(
+        typeof body === 'string' ? body : body.toString('utf8'),
+      )) {
+        if (!(key in form)) form[key] = value;
+      }
+      done(null, form);
+    },
+  );
+}
+
+/** How the app is served; shared by main.ts and the tests, so tests run what production runs. */
+export function authAppOptions(config: AuthConfig): AppOptions & { bind: AuthConfig['bind'] } {
+  return {
+    name: 'auth-service',
+    logLevel: config.logLevel,
+    bind: config.bind,
+    bodyLimit: 64 * 1024,
+    configureFastify: configureAuthFastify,
+  };
+}

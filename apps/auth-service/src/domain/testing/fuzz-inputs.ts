@@ -1,0 +1,59 @@
+/**
+ * Seeded pseudo-random inputs for the parser fuzz tests: a failure reproduces from the seed.
+ * Only imported by `*.spec.ts` files.
+ */
+
+/** mulberry32: tiny, fast, good enough to explore input space; not for secrets. */
+export function prng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A random integer in `[0, bound)`. */
+export function below(next: () => number, bound: number): number {
+  return Math.floor(next() * bound);
+}
+
+/** One element of `items`, chosen at random. */
+export function pick<T>(next: () => number, items: readonly T[]): T {
+  const item = items[below(next, items.length)];
+  if (item === undefined) throw new Error('pick from an empty list');
+  return item;
+}
+
+const INTERESTING = ['_', ' ', ':', '/', '=', '#', '%', '\0', '\n', 'é', '😀', '\uD800', '*', '.', '-', '@'];
+
+/** A string mixing ASCII, separators, non-ASCII and lone surrogates, up to `maxLength` long. */
+export function randomText(next: () => number, maxLength: number): string {
+  const length = below(next, maxLength + 1);
+  let out = '';
+  for (let i = 0; i < length; i++) {
+    const roll = next();
+    if (roll < 0.6) out += String.fromCharCode(0x20 + below(next, 0x5f));
+    else if (roll < 0.85) out += pick(next, INTERESTING);
+    else out += String.fromCharCode(below(next, 0x10000));
+  }
+  return out;
+}
+
+/** `text` with one random edit: truncation, deletion, insertion or substitution. */
+export function mutate(next: () => number, text: string): string {
+  const at = below(next, text.length + 1);
+  const insert = next() < 0.5 ? pick(next, INTERESTING) : String.fromCharCode(0x20 + below(next, 0x5f));
+  switch (below(next, 4)) {
+    case 0:
+      return text.slice(0, at);
+    case 1:
+      return text.slice(0, at) + text.slice(at + 1);
+    case 2:
+      return text.slice(0, at) + insert + text.slice(at);
+    default:
+      return text.slice(0, at) + insert + text.slice(at + 1);
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * Matrix scopes are not OIDC scopes: oidc-provider only puts non-OIDC scopes in an access token through a
+ * "resource server". Every Matrix token is for one resource, the homeserver's client-server API; what it
+ * may carry is what the request asked for among the Matrix scope patterns (device scopes are dynamic, so
+ * the allowed list is computed per request). The policy itself (one device, admins only for admin scope)
+ * is enforced when the grant is made, in the interaction.
+ */
+export const MATRIX_RESOURCE = 'urn:matrix:client';
+
+const MATRIX_SCOPE =
+  /^urn:(?:matrix:client:|matrix:org\.matrix\.msc2967\.client:)(?:api:\*|device:[A-Za-z0-9._~!$&'()*+,;=:@/-]+)$|^urn:synapse:admin:\*$/;
+
+export function isMatrixScope(scope: string): boolean {
+  return MATRIX_SCOPE.test(scope);
+}
+
+interface ScopeCarrier {
+  scope?: unknown;
+}
+
+/** The scopes in play for this request: its `scope` parameter, or those of the code, refresh token or device code it redeems. */
+export function requestedScopes(
+  oidc: { params?: { scope?: unknown }; entities?: Record<string, unknown> } | undefined,
+): string[] {
+  const sources: unknown[] = [oidc?.params?.scope];
+  for (const name of ['AuthorizationCode', 'RefreshToken', 'DeviceCode']) {
+    const entity = oidc?.entities?.[name] as ScopeCarrier | undefined;
+    if (entity) sources.push(entity.scope);
+  }
+  const scopes = new Set<string>();
+  for (const source of sources)
+    if (typeof source === 'string') for (const s of source.split(' ')) if (s !== '') scopes.add(s);
+  return [...scopes];
+}
+
+export function matrixScopesOf(scopes: Iterable<string>): string[] {
+  return [...scopes].filter(isMatrixScope);
+}

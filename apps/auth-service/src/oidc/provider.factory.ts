@@ -1,0 +1,190 @@
+import type { AuthStore } from '@gateway/auth-data';
+import type Provider from 'oidc-provider';
+import type { Configuration } from 'oidc-provider';
+import type { AuthConfig } from '../config';
+import { generateToken } from '../domain/token-format';
+import {
+  renderDeviceCodeInput,
+  renderDeviceConfirm,
+  renderDeviceSuccess,
+  renderError,
+  renderLogout,
+  renderLogoutDone,
+} from '../pages/oidc-pages';
+import { validateRegistration } from './client-metadata';
+import { MATRIX_RESOURCE, matrixScopesOf, requestedScopes } from './matrix-resource';
+import { OidcAdapter } from './oidc-adapter';
+import type { SigningKeys } from './signing-keys';
+
+interface TokenIdFactory {
+  format?: string;
+  generateTokenId: () => string;
+}
+
+export interface ProviderDeps {
+  config: AuthConfig;
+  store: AuthStore;
+  keys: SigningKeys;
+}
+
+/** The built-in first-party client the account page signs in with. */
+export const ACCOUNT_CLIENT_ID = 'account-management';
+
+/** MAS's paths (drop-in: clients and Synapse hard-code some of them). */
+export const OIDC_ROUTES = {
+  authorization: '/authorize',
+  token: '/oauth2/token',
+  introspection: '/oauth2/introspect',
+  revocation: '/oauth2/revoke',
+  registration: '/oauth2/registration',
+  device_authorization: '/oauth2/device',
+  jwks: '/oauth2/keys.json',
+  userinfo: '/oauth2/userinfo',
+  code_verification: '/link',
+  end_session: '/logout',
+} as const;
+
+/**
+ * The OpenID Provider. oidc-provider is ESM-only, so it is loaded with a dynamic import (Node ≥ 20.19
+ * can require it from the CommonJS bundle).
+ */
+export async function createProvider({ config, store, keys }: ProviderDeps): Promise<Provider> {
+  const { default: ProviderClass, interactionPolicy, errors } = await import('oidc-provider');
+  const policy = interactionPolicy.base();
+  if (config.registrationEnabled) {
+    // OpenID Connect "prompt=create" (Element X's "Create account"); a prompt oidc-provider lacks.
+    // Requestable: oidc-provider shows it whenever prompt=create is asked for and not yet answered.
+    policy.add(new interactionPolicy.Prompt({ name: 'create', requestable: true }), 0);
+  }
+
+  const configuration: Configuration = {
+    adapter: (name: string) => new OidcAdapter(name, store.payloads),
+    clients: [
+      {
+        client_id: ACCOUNT_CLIENT_ID,
+        client_name: 'Account management',
+        token_endpoint_auth_method: 'none',
+        redirect_uris: [`${config.baseUrl}/account/callback`],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+      },
+    ],
+    findAccount: async (_ctx, id) => {
+      const user = await store.users.findById(id);
+      if (!user || user.deactivatedAt !== null) return undefined;
+      return { accountId: user.id, claims: () => ({ sub: user.id, username: user.localpart }) };
+    },
+    jwks: keys.jwks,
+    cookies: {
+      keys: keys.cookieKeys,
+      long: { signed: true, httpOnly: true, sameSite: 'lax' },
+      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+    },
+    routes: OIDC_ROUTES,
+    scopes: ['openid', 'email'],
+    claims: { openid: ['sub', 'username'], email: ['email', 'email_verified'] },
+    responseTypes: ['code'],
+    // Public clients (no secret) must use PKCE; MSC2964 asks it of every client, and so do we.
+    pkce: { required: () => true },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      deviceFlow: {
+        enabled: true,
+        charset: 'base-20',
+        mask: '****-****',
+        userCodeInputSource: renderDeviceCodeInput,
+        userCodeConfirmSource: renderDeviceConfirm,
+        successSource: renderDeviceSuccess,
+      },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      registration: { enabled: true },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: renderLogout,
+        postLogoutSuccessSource: renderLogoutDone,
+      },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => MATRIX_RESOURCE,
+        useGrantedResource: () => true,
+        getResourceServerInfo: (ctx, resource) => {
+          if (resource !== MATRIX_RESOURCE) throw new Error('unknown resource');
+          return {
+            scope: matrixScopesOf(requestedScopes(ctx.oidc)).join(' '),
+            audience: MATRIX_RESOURCE,
+            accessTokenFormat: 'opaque',
+            accessTokenTTL: config.accessTokenTtl,
+          };
+        },
+      },
+    },
+    extraClientMetadata: {
+      properties: ['client_uri'],
+      validator: (ctx, key, _value, metadata) => {
+        // Only registrations through the endpoint; the built-in account client is configuration and
+        // is validated without a request (ctx is then undefined, whatever the typings say).
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
+        if (key === 'client_uri' && ctx?.oidc?.route === 'registration')
+          validateRegistration(metadata, errors);
+      },
+    },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy },
+    // Matrix clients do not ask for offline_access; like MAS, every code exchange gets a refresh token.
+    issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: true,
+    // A Matrix session outlives the browser session it was approved in.
+    expiresWithSession: () => false,
+    ttl: {
+      AccessToken: config.accessTokenTtl,
+      AuthorizationCode: 600,
+      DeviceCode: 1200,
+      IdToken: 3600,
+      Interaction: 3600,
+      Session: 14 * 24 * 3600,
+      Grant: 365 * 24 * 3600,
+      RefreshToken: 365 * 24 * 3600,
+      ClientCredentials: config.accessTokenTtl,
+    },
+    discovery: {
+      account_management_uri: `${config.baseUrl}/account/`,
+      account_management_actions_supported: [
+        'org.matrix.profile',
+        'org.matrix.sessions_list',
+        'org.matrix.session_view',
+        'org.matrix.session_end',
+      ],
+      // OpenID Connect Prompt Create; oidc-provider does not publish prompt values itself.
+      prompt_values_supported: [
+        'none',
+        'login',
+        'consent',
+        ...(config.registrationEnabled ? ['create'] : []),
+      ],
+      claims_parameter_supported: false,
+      request_parameter_supported: false,
+      request_uri_parameter_supported: false,
+    },
+    // The OAuth endpoints are called from browsers of any origin (Element Web, Element Call).
+    clientBasedCORS: () => true,
+    renderError,
+  };
+
+  const provider = new ProviderClass(config.issuer, configuration);
+  // MAS's token format (checksummed, prefixed): the checksum lets garbage be refused before any lookup.
+  // oidc-provider's documented extension point for opaque token values, missing from its typings.
+  // Access tokens also record their format there (opaque: their value is the id).
+  (provider.AccessToken.prototype as unknown as TokenIdFactory).generateTokenId = function (
+    this: TokenIdFactory,
+  ) {
+    this.format = 'opaque';
+    return generateToken('access_token');
+  };
+  (provider.RefreshToken.prototype as unknown as TokenIdFactory).generateTokenId = () =>
+    generateToken('refresh_token');
+  // Behind a TLS-terminating proxy the public scheme comes from X-Forwarded-Proto.
+  provider.proxy = config.issuer.startsWith('https:');
+  return provider;
+}

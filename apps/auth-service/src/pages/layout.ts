@@ -1,0 +1,31 @@
+/** Escapes text for HTML element content and quoted attribute values. */
+export function esc(value: string | number | undefined | null): string {
+  return String(value ?? '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+// Inline and tiny: the pages load nothing from anywhere (no fonts, scripts or images), so they work
+// offline, under a strict CSP and without JavaScript.
+const STYLE = `body{font-family:system-ui,sans-serif;background:#f4f6fa;color:#1b1d22;margin:0}
+main{max-width:22rem;margin:3rem auto;background:#fff;padding:1.5rem 2rem;border-radius:12px;box-shadow:0 1px 4px rgba(0,0,0,.12)}
+h1{font-size:1.4rem;margin:0 0 1rem}label{display:block;margin:.8rem 0 .3rem;font-weight:600}
+input[type=text],input[type=password]{width:100%;box-sizing:border-box;padding:.6rem;border:1px solid #c4c8d0;border-radius:8px;font-size:1rem}
+button{margin-top:1rem;width:100%;padding:.7rem;border:0;border-radius:8px;background:#0b7a5b;color:#fff;font-size:1rem;cursor:pointer}
+button.secondary{background:#e8eaee;color:#1b1d22}.error{color:#b3261e}.muted{color:#5c6370;font-size:.9rem}
+ul{padding-left:1.2rem}code{font-size:1.6rem;letter-spacing:.2rem}`;
+
+/** A complete page. `body` must already be escaped where it carries user or client input. */
+export function page(title: string, body: string): string {
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)}</title><style>${STYLE}</style></head>
+<body><main>${body}</main></body></html>`;
+}
+
+export function errorLine(message: string | undefined): string {
+  return message === undefined ? '' : `<p class="error" role="alert">${esc(message)}</p>`;
+}

@@ -1,0 +1,64 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { Database } from '@gateway/db';
+import { startApp, type RunningApp } from '@gateway/server';
+import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@gateway/testing';
+import { AppModule } from '../../src/app.module';
+import { authAppOptions } from '../../src/app-options';
+import { loadAuthConfig } from '../../src/config';
+
+export interface AuthUnderTest extends RunningApp {
+  issuer: string;
+  db: TestDatabase;
+  redis: TestRedis;
+  logs: () => string;
+  stop: () => Promise<void>;
+}
+
+export const SYNAPSE_SECRET = 'test-shared-secret-0123456789';
+
+/** Boots the real app in-process, as main.ts does, on its own database, Redis prefix and key file. */
+export async function startAuth(
+  port: number,
+  synapseUrl: string,
+  env: Record<string, string> = {},
+): Promise<AuthUnderTest> {
+  const db = await createTestDatabase();
+  const redis = await createTestRedis();
+  const issuer = `http://127.0.0.1:${port}/`;
+  const config = loadAuthConfig({
+    AUTH_BIND: `127.0.0.1:${port}`,
+    AUTH_ISSUER: issuer,
+    AUTH_DATABASE_URL: db.url,
+    AUTH_REDIS_URL: redis.url,
+    AUTH_HOMESERVER: 'localhost',
+    AUTH_SYNAPSE_URL: synapseUrl,
+    AUTH_SYNAPSE_SECRET: SYNAPSE_SECRET,
+    AUTH_SIGNING_KEY_FILE: join(mkdtempSync(join(tmpdir(), 'auth-keys-')), 'keys.json'),
+    ...env,
+  });
+  let logs = '';
+  const stream = new PassThrough();
+  stream.on('data', (chunk: Buffer) => (logs += chunk.toString()));
+  const running = await startApp(AppModule.forRoot(config, { redisPrefix: redis.prefix }), {
+    ...authAppOptions(config),
+    logLevel: 'debug',
+    logDestination: stream,
+  });
+  // The database connects and migrates in the background; tests start once that is done, as /ready does.
+  await running.app.get(Database).connected;
+  return {
+    ...running,
+    issuer,
+    db,
+    redis,
+    logs: () => logs,
+    stop: async () => {
+      await running.app.close();
+      await redis.cleanup();
+      await db.drop();
+    },
+  };
+}

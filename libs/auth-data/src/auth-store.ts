@@ -1,0 +1,29 @@
+import type { DataSource } from 'typeorm';
+import { ConsentEntity } from './entities/consent.entity';
+import { OidcPayloadEntity } from './entities/oidc-payload.entity';
+import { SessionEntity } from './entities/session.entity';
+import { UserEntity } from './entities/user.entity';
+import { InitialSchema1764140000000 } from './migrations/1764140000000-initial-schema';
+import { ConsentRepository } from './repositories/consent.repository';
+import { OidcPayloadRepository } from './repositories/oidc-payload.repository';
+import { SessionRepository } from './repositories/session.repository';
+import { UserRepository } from './repositories/user.repository';
+
+/** Explicit lists: a forgotten entity or migration fails loudly, not on a query at run time. */
+export const AUTH_ENTITIES = [UserEntity, OidcPayloadEntity, ConsentEntity, SessionEntity];
+export const AUTH_MIGRATIONS = [InitialSchema1764140000000];
+
+/** The auth service's repositories over one DataSource. */
+export class AuthStore {
+  readonly users: UserRepository;
+  readonly payloads: OidcPayloadRepository;
+  readonly consents: ConsentRepository;
+  readonly sessions: SessionRepository;
+
+  constructor(dataSource: DataSource) {
+    this.users = new UserRepository(dataSource);
+    this.payloads = new OidcPayloadRepository(dataSource);
+    this.consents = new ConsentRepository(dataSource);
+    this.sessions = new SessionRepository(dataSource);
+  }
+}

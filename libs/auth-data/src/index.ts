@@ -1,0 +1,5 @@
+export { AUTH_ENTITIES, AUTH_MIGRATIONS, AuthStore } from './auth-store';
+export { ConsentRepository } from './repositories/consent.repository';
+export { OidcPayloadRepository, type StoredPayload } from './repositories/oidc-payload.repository';
+export { SessionRepository, type Session } from './repositories/session.repository';
+export { UserRepository, type NewUser, type User } from './repositories/user.repository';

@@ -1,0 +1,92 @@
+import { LessThan, type DataSource, type Repository } from 'typeorm';
+import { OidcPayloadEntity } from '../entities/oidc-payload.entity';
+
+/** oidc-provider's payload shape, as far as storage cares. */
+export interface StoredPayload {
+  grantId?: string;
+  userCode?: string;
+  uid?: string;
+  consumed?: number;
+  [key: string]: unknown;
+}
+
+/**
+ * Storage behind oidc-provider's adapter interface. Callers pass the key to store under (for tokens,
+ * already hashed); this layer only persists, expires and indexes.
+ */
+export class OidcPayloadRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  // Resolved per call: the DataSource connects in the background and has no metadata until then.
+  private get repo(): Repository<OidcPayloadEntity> {
+    return this.dataSource.getRepository(OidcPayloadEntity);
+  }
+
+  async upsert(
+    model: string,
+    id: string,
+    payload: StoredPayload,
+    expiresInSeconds: number | undefined,
+  ): Promise<void> {
+    await this.repo.upsert(
+      {
+        model,
+        id,
+        // TypeORM's deep-partial type cannot describe arbitrary JSON; the column is jsonb.
+        payload: payload as never,
+        grantId: payload.grantId ?? null,
+        userCode: payload.userCode ?? null,
+        uid: payload.uid ?? null,
+        expiresAt: expiresInSeconds === undefined ? null : new Date(Date.now() + expiresInSeconds * 1000),
+      },
+      ['model', 'id'],
+    );
+  }
+
+  /** The hot path (every introspection): plain SQL, no entity hydration. */
+  async find(model: string, id: string): Promise<StoredPayload | undefined> {
+    const rows: { payload: StoredPayload }[] = await this.dataSource.query(
+      'SELECT payload FROM oidc_payloads WHERE model = $1 AND id = $2 AND (expires_at IS NULL OR expires_at > now())',
+      [model, id],
+    );
+    return rows[0]?.payload;
+  }
+
+  async findByUserCode(model: string, userCode: string): Promise<StoredPayload | undefined> {
+    return this.live(await this.repo.findOneBy({ model, userCode }));
+  }
+
+  async findByUid(model: string, uid: string): Promise<StoredPayload | undefined> {
+    return this.live(await this.repo.findOneBy({ model, uid }));
+  }
+
+  async consume(model: string, id: string): Promise<void> {
+    // jsonb_set keeps the payload the single source of truth oidc-provider reads `consumed` from.
+    await this.repo.query(
+      `UPDATE oidc_payloads SET consumed_at = now(),
+         payload = jsonb_set(payload, '{consumed}', to_jsonb(extract(epoch from now())::bigint))
+       WHERE model = $1 AND id = $2`,
+      [model, id],
+    );
+  }
+
+  async destroy(model: string, id: string): Promise<void> {
+    await this.repo.delete({ model, id });
+  }
+
+  async revokeByGrantId(grantId: string): Promise<void> {
+    await this.repo.delete({ grantId });
+  }
+
+  /** Deletes rows past their expiry; run on a schedule to keep the table bounded. */
+  async pruneExpired(now = new Date()): Promise<number> {
+    const result = await this.repo.delete({ expiresAt: LessThan(now) });
+    return result.affected ?? 0;
+  }
+
+  private live(row: OidcPayloadEntity | null): StoredPayload | undefined {
+    if (row === null) return undefined;
+    if (row.expiresAt !== null && row.expiresAt.getTime() <= Date.now()) return undefined;
+    return row.payload;
+  }
+}
