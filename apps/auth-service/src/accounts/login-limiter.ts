@@ -30,6 +30,7 @@ export class LoginLimiter {
   }
 
   private key(kind: string, value: string): string {
-    return `${this.prefix}:login:${kind}:${value.toLowerCase()}`;
+    // Bounded: the username is whatever the form said.
+    return `${this.prefix}:login:${kind}:${value.toLowerCase().slice(0, 256)}`;
   }
 }

@@ -2,6 +2,7 @@ import type { AuthStore } from '@gateway/auth-data';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { SynapseMasClient } from '../synapse/synapse-mas-client';
 
+const SESSION_GRANTS = new Set(['authorization_code', 'urn:ietf:params:oauth:grant-type:device_code']);
 const DEVICE_SCOPE = /^urn:matrix:(?:client|org\.matrix\.msc2967\.client):device:(.+)$/;
 
 export interface TokenResponseBody {
@@ -29,6 +30,8 @@ export class DeviceProvisioning {
       // ctx.oidc is absent on paths oidc-provider does not route (its 404s), whatever the typings say.
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
       if (ctx.oidc?.route !== 'token' || ctx.status !== 200) return;
+      // Only grants that start a session; a refresh must not bring back a device deleted meanwhile.
+      if (!SESSION_GRANTS.has(String(ctx.oidc.params?.['grant_type']))) return;
       const body = ctx.body as TokenResponseBody;
       const accountId = (ctx.oidc.entities.Account as { accountId?: string } | undefined)?.accountId;
       if (accountId === undefined || body.access_token === undefined) return; // client_credentials
