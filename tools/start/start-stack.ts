@@ -145,7 +145,7 @@ async function main(): Promise<void> {
     for (const [name, url] of rows) process.stdout.write(`  ${name.padEnd(width)}  ${url}\n`);
     process.stdout.write(`  ${'user'.padEnd(width)}  @alice:${synapse.serverName} / ${password} (admin)\n`);
     process.stdout.write(
-      `  sign in: ${auth.url}/account/ — OAuth clients find the issuer at ${synapse.baseUrl}/_matrix/client/v1/auth_metadata\n`,
+      `  sign in: ${auth.url}/account/ — OAuth clients find the issuer at ${sync.url}/_matrix/client/v1/auth_metadata\n`,
     );
     process.stdout.write(`  each service answers /health, /ready and /metrics; Ctrl-C stops everything\n`);
   } catch (err) {

@@ -3,9 +3,10 @@ import { databaseDependency } from '@gateway/db';
 import { redisDependency } from '@gateway/queues';
 import { DependenciesModule, dependency, ServerModule, type Dependency } from '@gateway/server';
 import type { SyncConfig } from './config';
+import { ForwardingMount } from './forwarding/forwarding-mount';
+import { UpstreamForwarder } from './forwarding/upstream-forwarder';
+import { REDIS, UPSTREAM_FORWARDER } from './tokens';
 import { Upstream } from './upstream';
-
-export const REDIS = Symbol('REDIS');
 
 @Module({})
 export class AppModule {
@@ -30,6 +31,13 @@ export class AppModule {
       ),
     ];
     if (config.redisUrl !== undefined) dependencies.push(dependency(redisDependency(REDIS, config.redisUrl)));
-    return { module: AppModule, imports: [ServerModule, DependenciesModule.forRoot(dependencies)] };
+    return {
+      module: AppModule,
+      imports: [ServerModule, DependenciesModule.forRoot(dependencies)],
+      providers: [
+        { provide: UPSTREAM_FORWARDER, useFactory: () => new UpstreamForwarder(config.upstream) },
+        ForwardingMount,
+      ],
+    };
   }
 }

@@ -1,0 +1,62 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startProxy, type ProxyUnderTest } from '../support/start-proxy';
+
+// A fake upstream, for what a real homeserver cannot show: what exactly arrives, and what happens to an
+// upstream request when the client hangs up.
+describe('forwarding to the upstream', () => {
+  let upstream: Server;
+  let proxy: ProxyUnderTest;
+  const seen: { req: IncomingMessage; closed: boolean }[] = [];
+
+  beforeAll(async () => {
+    upstream = createServer((req, res) => {
+      const entry = { req, closed: false };
+      seen.push(entry);
+      req.on('close', () => (entry.closed = true));
+      if (req.url?.startsWith('/_matrix/client/v3/sync') === true) return; // a long-poll that never answers
+      res
+        .writeHead(200, { 'Content-Type': 'application/json', Connection: 'keep-alive', 'X-Upstream': 'yes' })
+        .end('{"ok":true}');
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    proxy = await startProxy(`http://127.0.0.1:${(upstream.address() as AddressInfo).port}`);
+  });
+  afterAll(async () => {
+    await proxy.stop();
+    upstream.closeAllConnections();
+    await new Promise((r) => upstream.close(r));
+  });
+
+  it('sends the request as the client made it, plus X-Forwarded-*, minus hop-by-hop headers', async () => {
+    const res = await fetch(`${proxy.url}/_matrix/client/v3/account/whoami?x=1`, {
+      headers: {
+        Authorization: 'Bearer t',
+        'X-Forwarded-For': '203.0.113.7',
+        'Proxy-Authorization': 'secret',
+      },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-upstream')).toBe('yes');
+    const req = seen.at(-1)!.req;
+    expect(req.url).toBe('/_matrix/client/v3/account/whoami?x=1');
+    expect(req.headers['authorization']).toBe('Bearer t');
+    expect(req.headers['x-forwarded-for']).toBe('203.0.113.7, 127.0.0.1');
+    expect(req.headers['proxy-authorization']).toBeUndefined();
+  });
+
+  it('cancels the upstream long-poll when the client hangs up', async () => {
+    const controller = new AbortController();
+    const polling = fetch(`${proxy.url}/_matrix/client/v3/sync?timeout=30000`, {
+      signal: controller.signal,
+    }).catch(() => 'aborted');
+    await new Promise((r) => setTimeout(r, 200));
+    const entry = seen.find((s) => s.req.url?.startsWith('/_matrix/client/v3/sync') === true)!;
+    expect(entry.closed).toBe(false);
+    controller.abort();
+    expect(await polling).toBe('aborted');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(entry.closed).toBe(true);
+  });
+});
