@@ -46,10 +46,11 @@ export class ForwardingMount implements OnModuleInit, BeforeApplicationShutdown 
   }
 
   /**
-   * Before the HTTP server closes: forwarded long-polls (/sync waits up to its timeout) would otherwise
-   * hold it open past the grace period. Cut, they are retried by every client.
+   * Before the HTTP server closes, which waits for every connection: forwarded long-polls (/sync waits
+   * up to its timeout) are cut and retried by their clients; other requests get a few seconds to finish,
+   * inside the service's shutdown grace period.
    */
-  beforeApplicationShutdown(): void {
-    this.forwarder.close();
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.forwarder.drain(5_000);
   }
 }

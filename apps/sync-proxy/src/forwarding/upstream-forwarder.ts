@@ -31,7 +31,17 @@ export interface ForwardOutcome {
  * headers and the X-Forwarded-* set: bodies are piped both ways (media uploads, long-polling /sync), and
  * a client that goes away cancels the upstream request. Connections to the upstream are kept alive.
  */
+/** Requests that wait for news by design; cutting them at shutdown costs the client one retry. */
+const LONG_POLL = /^\/_matrix\/client\/(?:v3|r0|unstable\/[^/]+)\/(?:sync|events)(?:\?|$)|\/sync(?:\?|$)/;
+
+interface InFlight {
+  longPoll: boolean;
+  cut: () => void;
+  finished: Promise<void>;
+}
+
 export class UpstreamForwarder {
+  private readonly inFlight = new Set<InFlight>();
   private readonly base: URL;
   private readonly agent: HttpAgent;
   private readonly request: typeof httpRequest;
@@ -65,11 +75,23 @@ export class UpstreamForwarder {
       agent: this.agent,
     });
     let settled = false;
+    let release: () => void = () => undefined;
+    const entry: InFlight = {
+      longPoll: LONG_POLL.test(req.url ?? ''),
+      cut: () => upstream.destroy(),
+      finished: new Promise<void>((r) => (release = r)),
+    };
+    this.inFlight.add(entry);
     const finish = (outcome: ForwardOutcome): void => {
       if (settled) return;
       settled = true;
+      this.inFlight.delete(entry);
+      release();
       done(outcome);
     };
+    res.on('close', () => {
+      if (!settled) finish({ status: 499, failed: true });
+    });
     const connectTimer = setTimeout(
       () => upstream.destroy(new Error('upstream connect timeout')),
       this.connectTimeoutMs,
@@ -115,7 +137,17 @@ export class UpstreamForwarder {
     req.pipe(upstream);
   }
 
-  close(): void {
+  /**
+   * For shutdown: long-polls are cut at once (their clients simply poll again, elsewhere); other
+   * requests get up to `graceMs` to finish before they are cut too.
+   */
+  async drain(graceMs: number): Promise<void> {
+    for (const entry of this.inFlight) if (entry.longPoll) entry.cut();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((r) => (timer = setTimeout(r, graceMs)));
+    await Promise.race([Promise.all([...this.inFlight].map((e) => e.finished)), timeout]);
+    clearTimeout(timer);
+    for (const entry of this.inFlight) entry.cut();
     this.agent.destroy();
   }
 }
