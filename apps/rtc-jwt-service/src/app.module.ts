@@ -31,6 +31,7 @@ import {
   DelayedEventsHttpClient,
   type DelayedLeaveManager,
 } from './delayed-leave';
+import { coreLogger } from './core-logger';
 import { CsApiResolver } from './homeserver/cs-api-resolver';
 import { HealthzController } from './http/healthz.controller';
 import { TokenController } from './http/token.controller';
@@ -89,6 +90,7 @@ export class AppModule {
             lookup: { getParticipant: (room, identity) => rooms.participant(room, identity) },
             events: new DelayedEventsHttpClient(),
             sanityCheckIntervalMs: config.sanityCheckIntervalSeconds * 1000,
+            logger: coreLogger('delayed-leave'),
           });
           await manager.start();
           return manager;
@@ -122,6 +124,7 @@ export class AppModule {
             http: metrics.timedHttp(nodeHttpGet),
             cache: cache && metrics.countedCache(cache),
             insecureSkipVerifyTls: config.insecureSkipVerifyTls,
+            logger: coreLogger('openid'),
             totalTimeoutMs: config.userinfoTimeoutMs,
             connectTimeoutMs: Math.min(5_000, config.userinfoTimeoutMs),
           });
