@@ -193,6 +193,34 @@ describe('OAuth sign-in through the auth service, used on Synapse', () => {
     expect(viaSynapse['issuer']).toBe(auth.issuer);
   });
 
+  it('remembers consent per client and scopes: a later sign-in for a new device skips the consent page', async () => {
+    await signIn('urn:matrix:client:api:* urn:matrix:client:device:CONSENTONCE1');
+    const url = new URL(`${auth.issuer}authorize`);
+    const scope = 'urn:matrix:client:api:* urn:matrix:client:device:CONSENTTWICE';
+    for (const [k, v] of Object.entries({
+      client_id: clientId,
+      redirect_uri: REDIRECT,
+      response_type: 'code',
+      scope,
+      code_challenge: 'b'.repeat(43),
+      code_challenge_method: 'S256',
+    })) {
+      url.searchParams.set(k, v);
+    }
+    const browser = new Browser();
+    const login = (await browser.follow(await browser.get(url.toString()), auth.issuer)).page!;
+    const after = await browser.follow(
+      await browser.post(new URL(formAction(login.html, '/login'), auth.issuer).toString(), {
+        csrf: hiddenInput(login.html, 'csrf'),
+        username: 'alice',
+        password: 'correct horse battery',
+      }),
+      auth.issuer,
+    );
+    expect(after.page).toBeUndefined();
+    expect(after.redirect?.searchParams.get('code')).toEqual(expect.any(String));
+  });
+
   it('rotates refresh tokens, and a replayed one ends the session and deletes its device in Synapse', async () => {
     const device = 'REPLAYDEVICE01';
     const first = await signIn(`urn:matrix:client:api:* urn:matrix:client:device:${device}`);

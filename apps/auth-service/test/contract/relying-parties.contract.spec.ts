@@ -80,7 +80,7 @@ describe('real OAuth clients', () => {
       expect(await whoami(granted.access_token)).toMatchObject({ device_id: 'JSSDKDEVICE2' });
   }, 60_000);
 
-  it('openid-client 6: strict discovery, registration, code + PKCE with ID token checks, refresh, introspection, revocation', async () => {
+  it('openid-client 6: strict discovery, registration, code + PKCE with ID token checks, refresh, introspection, revocation, device grant', async () => {
     const oidc = await import('openid-client');
     // The test bed speaks plain http on loopback; openid-client refuses that unless told.
     // eslint-disable-next-line @typescript-eslint/no-deprecated
@@ -129,6 +129,32 @@ describe('real OAuth clients', () => {
     expect(active.active).toBe(true);
     await oidc.tokenRevocation(config, refreshed.refresh_token!);
     expect((await oidc.tokenIntrospection(config, refreshed.access_token)).active).toBe(false);
+    // Device authorization grant (RFC 8628), approved at /link by the person on another device.
+    const deviceConfig = await oidc.dynamicClientRegistration(
+      new URL(auth.issuer),
+      {
+        client_name: 'openid-client device',
+        client_uri: 'https://tv.example.org/',
+        application_type: 'native',
+        token_endpoint_auth_method: 'none',
+        grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'],
+        response_types: [],
+        redirect_uris: [],
+      },
+      undefined,
+      insecure,
+    );
+    const device = await oidc.initiateDeviceAuthorization(deviceConfig, {
+      scope: 'urn:matrix:client:api:* urn:matrix:client:device:OPENIDDEVICE1',
+    });
+    const polling = oidc.pollDeviceAuthorizationGrant(deviceConfig, device);
+    await approveDevice(device.verification_uri, device.user_code, auth.issuer, ALICE);
+    const deviceTokens = await polling;
+    expect(await whoami(deviceTokens.access_token)).toMatchObject({
+      user_id: '@alice:localhost',
+      device_id: 'OPENIDDEVICE1',
+    });
+
     // The wrong issuer is refused by a strict client.
     await expect(
       oidc.discovery(
