@@ -112,26 +112,17 @@ async function main(): Promise<void> {
       );
     }
     await Promise.all(specs.map((s) => waitHealthy(s.url)));
-    // The dev user, created with the operator CLI (idempotent across runs: an existing user is kept).
+    // The dev user, through the operator CLI: created on the first run, given this run's password after.
+    const cli = (...args: string[]): void => {
+      execFileSync(process.execPath, [resolve(root, 'dist/apps/auth-service/cli.js'), ...args], {
+        env: { ...process.env, ...auth.env },
+        stdio: 'pipe',
+      });
+    };
     try {
-      execFileSync(
-        process.execPath,
-        [
-          resolve(root, 'dist/apps/auth-service/cli.js'),
-          'user',
-          'add',
-          'alice',
-          '--password',
-          password,
-          '--admin',
-        ],
-        {
-          env: { ...process.env, ...auth.env },
-          stdio: 'pipe',
-        },
-      );
+      cli('user', 'add', 'alice', '--password', password, '--admin');
     } catch {
-      log('user alice exists already (from an earlier run); keeping its password');
+      cli('user', 'set-password', 'alice', '--password', password);
     }
 
     const rows: [string, string][] = [

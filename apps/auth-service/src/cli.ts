@@ -4,6 +4,7 @@
  *   migrate                                       apply pending database migrations
  *   config check                                  parse and validate the configuration
  *   user add <localpart> --password <pw> [--admin]  create a password user (and provision it in Synapse)
+ *   user set-password <localpart> --password <pw>   replace a user's password
  */
 import { parseArgs } from 'node:util';
 import { AUTH_ENTITIES, AUTH_MIGRATIONS, AuthStore } from '@gateway/auth-data';
@@ -14,7 +15,7 @@ import { loadAuthConfig, type AuthConfig } from './config';
 import { loadOrCreateSigningKeys } from './oidc/signing-keys';
 import { SynapseMasClient } from './synapse/synapse-mas-client';
 
-const USAGE = `usage: cli.js migrate | config check | user add <localpart> --password <password> [--admin]`;
+const USAGE = `usage: cli.js migrate | config check | user add <localpart> --password <password> [--admin] | user set-password <localpart> --password <password>`;
 
 function out(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -86,6 +87,28 @@ async function main(argv: string[]): Promise<number> {
         `not yet provisioned in Synapse (${err instanceof Error ? err.message : String(err)}); it will be at first sign-in`,
       );
     }
+    return 0;
+  }
+  if (command === 'user' && sub === 'set-password') {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: { password: { type: 'string' } },
+    });
+    const localpart = positionals[0];
+    const password = values.password;
+    if (localpart === undefined || password === undefined) {
+      process.stderr.write(`${USAGE}\n`);
+      return 2;
+    }
+    const result = await withStore(config, (store) =>
+      new Accounts(store, config.homeserver).setPassword(localpart, password),
+    );
+    if (!result.ok) {
+      process.stderr.write(`cannot set the password of ${localpart}: ${result.reason}\n`);
+      return 1;
+    }
+    out(`password of @${result.user.localpart}:${config.homeserver} changed`);
     return 0;
   }
   process.stderr.write(`${USAGE}\n`);

@@ -27,6 +27,16 @@ export class Accounts {
     return ok && user !== null && user.deactivatedAt === null ? user : null;
   }
 
+  /** Sets a user's password (operator CLI); the same policy as registration. */
+  async setPassword(localpart: string, password: string): Promise<RegistrationResult> {
+    const user = await this.store.users.findByLocalpart(localpart.trim().toLowerCase());
+    if (!user) return { ok: false, reason: 'No such user.' };
+    const problem = checkPassword(password, user.localpart);
+    if (problem !== null) return { ok: false, reason: PASSWORD_PROBLEM_MESSAGES[problem] };
+    await this.store.users.setPassword(user.id, await hashPassword(password));
+    return { ok: true, user };
+  }
+
   async register(username: string, password: string, admin = false): Promise<RegistrationResult> {
     const localpart = username.trim().toLowerCase();
     const localpartProblem = checkLocalpart(localpart, this.homeserver);
