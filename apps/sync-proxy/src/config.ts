@@ -1,4 +1,15 @@
-import { anyUrl, bindAddress, httpUrl, integer, logLevel, readEnv, z, type Env } from '@gateway/config';
+import {
+  anyUrl,
+  bindAddress,
+  httpUrl,
+  integer,
+  logLevel,
+  parseBindAddress,
+  readEnv,
+  z,
+  type BindAddress,
+  type Env,
+} from '@gateway/config';
 
 /** The sync proxy's environment, named as the Go sliding-sync proxy's; see apps/sync-proxy/README.md. */
 const schema = z.object({
@@ -10,6 +21,19 @@ const schema = z.object({
   // The Go proxy reads 0 as "unlimited"; a pool needs a bound, so 0 means the default of 10.
   SYNCV3_MAX_DB_CONN: integer(0, 0, 10_000),
   SYNCV3_REDIS: anyUrl(['redis:', 'rediss:']).optional(),
+  // The Go proxy's separate Prometheus listener (e.g. `:2112`); /metrics is on the main port as well.
+  SYNCV3_PROM: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      const parsed = parseBindAddress(v);
+      if (!parsed) {
+        ctx.addIssue({ code: 'custom', message: `"${v}" is not an address like :2112 or 127.0.0.1:2112` });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
 });
 
 export interface SyncConfig {
@@ -21,6 +45,8 @@ export interface SyncConfig {
   maxDbConnections: number;
   secret: string;
   redisUrl: string | undefined;
+  /** Where to serve a second, metrics-only listener (SYNCV3_PROM), if anywhere. */
+  promBind: BindAddress | undefined;
 }
 
 export function loadSyncConfig(env: Env): SyncConfig {
@@ -33,5 +59,6 @@ export function loadSyncConfig(env: Env): SyncConfig {
     maxDbConnections: v.SYNCV3_MAX_DB_CONN === 0 ? 10 : v.SYNCV3_MAX_DB_CONN,
     secret: v.SYNCV3_SECRET,
     redisUrl: v.SYNCV3_REDIS,
+    promBind: v.SYNCV3_PROM,
   };
 }

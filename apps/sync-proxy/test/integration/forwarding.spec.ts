@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '@gateway/testing';
 import { startProxy, type ProxyUnderTest } from '../support/start-proxy';
 
 // A fake upstream, for what a real homeserver cannot show: what exactly arrives, and what happens to an
@@ -58,5 +59,22 @@ describe('forwarding to the upstream', () => {
     expect(await polling).toBe('aborted');
     await new Promise((r) => setTimeout(r, 200));
     expect(entry.closed).toBe(true);
+  });
+
+  it('serves metrics on the separate SYNCV3_PROM listener too', async () => {
+    const port = await freePort();
+    const withProm = await startProxy(`http://127.0.0.1:${(upstream.address() as AddressInfo).port}`, {
+      SYNCV3_PROM: `127.0.0.1:${port}`,
+    });
+    try {
+      await fetch(`${withProm.url}/_matrix/client/v3/account/whoami`);
+      const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toContain('sync_proxy_forwarded_requests_total');
+      expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
+    } finally {
+      await withProm.stop();
+    }
+    await expect(fetch(`http://127.0.0.1:${port}/metrics`)).rejects.toThrow();
   });
 });

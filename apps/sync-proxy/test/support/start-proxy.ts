@@ -10,13 +10,17 @@ export interface ProxyUnderTest extends RunningApp {
 }
 
 /** Boots the real app in-process in front of `upstream`, on its own database. */
-export async function startProxy(upstream: string): Promise<ProxyUnderTest> {
+export async function startProxy(
+  upstream: string,
+  env: Record<string, string> = {},
+): Promise<ProxyUnderTest> {
   const db: TestDatabase = await createTestDatabase();
   const config = loadSyncConfig({
     SYNCV3_SERVER: upstream,
     SYNCV3_DB: db.url,
     SYNCV3_SECRET: 'test-secret',
     SYNCV3_BINDADDR: '127.0.0.1:0',
+    ...env,
   });
   let logs = '';
   const stream = new PassThrough();
