@@ -52,6 +52,7 @@ export function homeserverConfig(
     rc_joins: { local: GENEROUS, remote: GENEROUS },
     rc_invites: { per_room: GENEROUS, per_user: GENEROUS, per_issuer: GENEROUS },
     rc_delayed_event_mgmt: GENEROUS,
+    rc_room_creation: GENEROUS,
     experimental_features: { msc4143_enabled: true },
     // MSC4140 delayed events, which MatrixRTC's delayed leave uses.
     max_event_delay_duration: '24h',
