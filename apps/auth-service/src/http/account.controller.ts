@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
@@ -6,6 +6,7 @@ import type { AuthStore } from '@gateway/auth-data';
 import type { AuthConfig } from '../config';
 import { ACCOUNT_CLIENT_ID } from '../oidc/provider.factory';
 import { accountPage } from '../pages/account-pages';
+import { csrfToken, csrfValid, sendHtml } from './form-security';
 import { messagePage } from '../pages/interaction-pages';
 import type { SessionEnd } from '../sessions/session-end';
 import { AUTH_CONFIG, AUTH_STORE, CSRF_KEY, OIDC_PROVIDER, SESSION_END } from '../tokens';
@@ -38,12 +39,12 @@ export class AccountController {
       return;
     }
     const sessions = await this.store.sessions.activeForUser(user.id);
-    this.html(
+    sendHtml(
       reply,
       accountPage({
         userId: `@${user.localpart}:${this.config.homeserver}`,
         sessions,
-        csrf: (g) => this.csrf(user.id, g),
+        csrf: (g) => csrfToken(this.csrfKey, 'account', user.id, g),
         action,
         deviceId,
       }),
@@ -68,8 +69,8 @@ export class AccountController {
       this.signIn(reply);
       return;
     }
-    if (!this.csrfValid(user.id, grantId, body['csrf'])) {
-      this.html(reply, messagePage('Request refused', 'Go back and try again.'), 403);
+    if (!csrfValid(this.csrfKey, body['csrf'], 'account', user.id, grantId)) {
+      sendHtml(reply, messagePage('Request refused', 'Go back and try again.'), 403);
       return;
     }
     const session = (await this.store.sessions.activeForUser(user.id)).find((s) => s.grantId === grantId);
@@ -95,24 +96,5 @@ export class AccountController {
     url.searchParams.set('code_challenge', createHash('sha256').update(randomBytes(32)).digest('base64url'));
     url.searchParams.set('code_challenge_method', 'S256');
     void reply.redirect(url.toString(), 303);
-  }
-
-  private csrf(userId: string, grantId: string): string {
-    return createHmac('sha256', this.csrfKey).update(`account:${userId}:${grantId}`).digest('base64url');
-  }
-
-  private csrfValid(userId: string, grantId: string, token: string | undefined): boolean {
-    const expected = Buffer.from(this.csrf(userId, grantId));
-    const given = Buffer.from(token ?? '');
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  }
-
-  private html(reply: FastifyReply, html: string, status = 200): void {
-    void reply
-      .status(status)
-      .header('Content-Type', 'text/html; charset=utf-8')
-      .header('X-Frame-Options', 'DENY')
-      .header('Cache-Control', 'no-store')
-      .send(html);
   }
 }

@@ -1,4 +1,3 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Body, Controller, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
@@ -12,6 +11,7 @@ import { checkScopePolicy } from '../domain/scope-policy';
 import { isMatrixScope } from '../oidc/matrix-resource';
 import { ACCOUNT_CLIENT_ID } from '../oidc/provider.factory';
 import { consentPage, loginPage, messagePage, registerPage } from '../pages/interaction-pages';
+import { csrfToken, csrfValid, sendHtml } from './form-security';
 import { ACCOUNTS, AUTH_CONFIG, AUTH_STORE, CSRF_KEY, LOGIN_LIMITER, OIDC_PROVIDER } from '../tokens';
 
 type Form = Record<string, string | undefined>;
@@ -46,11 +46,11 @@ export class InteractionController {
     if (!details || details.uid !== uid) return;
     const name = details.prompt.name;
     if (name === 'create') {
-      this.html(reply, registerPage(this.form(details)));
+      sendHtml(reply, registerPage(this.form(details)));
       return;
     }
     if (name === 'login') {
-      this.html(reply, loginPage({ ...this.form(details), canRegister: this.config.registrationEnabled }));
+      sendHtml(reply, loginPage({ ...this.form(details), canRegister: this.config.registrationEnabled }));
       return;
     }
     return this.consent(details, req, reply);
@@ -65,14 +65,14 @@ export class InteractionController {
     const details = await this.details(req, reply);
     if (!details || details.uid !== uid) return;
     if (!this.config.registrationEnabled) {
-      this.html(
+      sendHtml(
         reply,
         messagePage('Registration is closed', 'Ask the server administrator for an account.'),
         403,
       );
       return;
     }
-    this.html(reply, registerPage(this.form(details)));
+    sendHtml(reply, registerPage(this.form(details)));
   }
 
   @Post(':uid/login')
@@ -109,7 +109,7 @@ export class InteractionController {
     const details = await this.checked(uid, body, req, reply);
     if (!details) return;
     if (!this.config.registrationEnabled) {
-      this.html(
+      sendHtml(
         reply,
         messagePage('Registration is closed', 'Ask the server administrator for an account.'),
         403,
@@ -119,7 +119,7 @@ export class InteractionController {
     const username = body['username'] ?? '';
     const result = await this.accounts.register(username, body['password'] ?? '');
     if (!result.ok) {
-      this.html(reply, registerPage({ ...this.form(details), username, error: result.reason }), 400);
+      sendHtml(reply, registerPage({ ...this.form(details), username, error: result.reason }), 400);
       return;
     }
     // `create` answers the requested prompt=create; `login` starts the browser session.
@@ -137,7 +137,7 @@ export class InteractionController {
     if (!details) return;
     const user = await this.user(details);
     if (!user) {
-      this.html(reply, messagePage('Signed out', 'Your session ended. Start again from the app.'), 400);
+      sendHtml(reply, messagePage('Signed out', 'Your session ended. Start again from the app.'), 400);
       return;
     }
     await this.grant(details, user, req, reply, true);
@@ -161,7 +161,7 @@ export class InteractionController {
   private async consent(details: Details, req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const user = await this.user(details);
     if (!user) {
-      this.html(reply, messagePage('Signed out', 'Your session ended. Start again from the app.'), 400);
+      sendHtml(reply, messagePage('Signed out', 'Your session ended. Start again from the app.'), 400);
       return;
     }
     const refusal = this.policyRefusal(details, user);
@@ -175,7 +175,7 @@ export class InteractionController {
     ) {
       return this.grant(details, user, req, reply, false);
     }
-    this.html(
+    sendHtml(
       reply,
       consentPage({ ...this.form(details), scopes, user: `@${user.localpart}:${this.config.homeserver}` }),
     );
@@ -247,7 +247,7 @@ export class InteractionController {
       return await this.provider.interactionDetails(req.raw, reply.raw);
     } catch {
       // Expired, finished, or another browser's interaction: nothing to resume here.
-      this.html(reply, messagePage('This sign-in has expired', 'Go back to the app and start again.'), 400);
+      sendHtml(reply, messagePage('This sign-in has expired', 'Go back to the app and start again.'), 400);
       return null;
     }
   }
@@ -260,8 +260,8 @@ export class InteractionController {
   ): Promise<Details | null> {
     const details = await this.details(req, reply);
     if (!details) return null;
-    if (details.uid !== uid || !this.csrfValid(uid, body['csrf'])) {
-      this.html(
+    if (details.uid !== uid || !csrfValid(this.csrfKey, body['csrf'], 'interaction', uid)) {
+      sendHtml(
         reply,
         messagePage('Request refused', 'The form was not sent from this page. Go back and try again.'),
         403,
@@ -273,17 +273,11 @@ export class InteractionController {
 
   private form(details: Details): { uid: string; csrf: string; clientName: string } {
     const clientId = param(details, 'client_id');
-    return { uid: details.uid, csrf: this.csrf(details.uid), clientName: clientId };
-  }
-
-  private csrf(uid: string): string {
-    return createHmac('sha256', this.csrfKey).update(`csrf:${uid}`).digest('base64url');
-  }
-
-  private csrfValid(uid: string, token: string | undefined): boolean {
-    const expected = Buffer.from(this.csrf(uid));
-    const given = Buffer.from(token ?? '');
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    return {
+      uid: details.uid,
+      csrf: csrfToken(this.csrfKey, 'interaction', details.uid),
+      clientName: clientId,
+    };
   }
 
   private async finish(
@@ -304,20 +298,11 @@ export class InteractionController {
     error: string,
     status: number,
   ): void {
-    this.html(
+    sendHtml(
       reply,
       loginPage({ ...this.form(details), canRegister: this.config.registrationEnabled, username, error }),
       status,
     );
-  }
-
-  private html(reply: FastifyReply, html: string, status = 200): void {
-    void reply
-      .status(status)
-      .header('Content-Type', 'text/html; charset=utf-8')
-      .header('X-Frame-Options', 'DENY')
-      .header('Cache-Control', 'no-store')
-      .send(html);
   }
 }
 

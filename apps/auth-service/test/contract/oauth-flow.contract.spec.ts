@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startSynapse, type Synapse } from '@gateway/testing';
+import type { Synapse } from '@gateway/testing';
 import type { Accounts } from '../../src/accounts/accounts';
 import { ACCOUNTS } from '../../src/tokens';
 import { Browser, formAction, hiddenInput } from '../support/browser';
 import { approve } from '../support/sign-in';
-import { startAuth, SYNAPSE_SECRET, type AuthUnderTest } from '../support/start-auth';
+import { startDelegatedStack, SYNAPSE_SECRET, type AuthUnderTest } from '../support/start-auth';
 
 const REDIRECT = 'https://client.example.org/callback';
 const DEVICE = 'GATEWAYDEVICE01';
@@ -19,14 +19,7 @@ describe('OAuth sign-in through the auth service, used on Synapse', () => {
   let clientId: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    synapse = await startSynapse({
-      mode: 'delegated',
-      authService: { endpoint: `http://127.0.0.1:${port}/`, secret: SYNAPSE_SECRET },
-    });
-    auth = await startAuth(port, synapse.baseUrl);
-    const accounts = auth.app.get<Accounts>(ACCOUNTS);
-    expect((await accounts.register('alice', 'correct horse battery')).ok).toBe(true);
+    ({ synapse, auth } = await startDelegatedStack({ username: 'alice', password: 'correct horse battery' }));
     const registration = await fetch(`${auth.issuer}oauth2/registration`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },

@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startSynapse, type Synapse } from '@gateway/testing';
-import type { Accounts } from '../../src/accounts/accounts';
-import { ACCOUNTS } from '../../src/tokens';
+import type { Synapse } from '@gateway/testing';
 import { approve, approveDevice } from '../support/sign-in';
-import { startAuth, SYNAPSE_SECRET, type AuthUnderTest } from '../support/start-auth';
+import { startDelegatedStack, type AuthUnderTest } from '../support/start-auth';
 
 // Node 20 lacks Promise.withResolvers, which matrix-js-sdk ≥ 37.6 uses; it must exist before the import.
 const promiseCtor = Promise as unknown as { withResolvers?: () => unknown };
@@ -26,13 +24,7 @@ describe('real OAuth clients', () => {
   let auth: AuthUnderTest;
 
   beforeAll(async () => {
-    const port = await freePort();
-    synapse = await startSynapse({
-      mode: 'delegated',
-      authService: { endpoint: `http://127.0.0.1:${port}/`, secret: SYNAPSE_SECRET },
-    });
-    auth = await startAuth(port, synapse.baseUrl);
-    expect((await auth.app.get<Accounts>(ACCOUNTS).register(ALICE.username, ALICE.password)).ok).toBe(true);
+    ({ synapse, auth } = await startDelegatedStack(ALICE));
   });
   afterAll(async () => {
     await auth.stop();
@@ -122,6 +114,13 @@ describe('real OAuth clients', () => {
     expect(tokens.claims()?.sub).toEqual(expect.any(String));
     expect(tokens.access_token).toMatch(/^mat_/);
     expect(await whoami(tokens.access_token)).toMatchObject({ device_id: 'OPENIDCLIENT1' });
+    const userinfo = await fetch(`${auth.issuer}oauth2/userinfo`, {
+      headers: { Authorization: `Bearer ${tokens.access_token}` },
+    });
+    // A known limitation (README): oidc-provider binds Matrix tokens to their resource server, so
+    // userinfo wants a token issued for `openid` alone. Pinned here so a change of behaviour is noticed.
+    expect(userinfo.status).toBe(403);
+    expect(await userinfo.json()).toMatchObject({ error: 'insufficient_scope' });
 
     const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
     expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);

@@ -4,10 +4,20 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { Database } from '@gateway/db';
 import { startApp, type RunningApp } from '@gateway/server';
-import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@gateway/testing';
+import {
+  createTestDatabase,
+  createTestRedis,
+  freePort,
+  startSynapse,
+  type Synapse,
+  type TestDatabase,
+  type TestRedis,
+} from '@gateway/testing';
+import type { Accounts } from '../../src/accounts/accounts';
 import { AppModule } from '../../src/app.module';
 import { authAppOptions } from '../../src/app-options';
 import { loadAuthConfig } from '../../src/config';
+import { ACCOUNTS } from '../../src/tokens';
 
 export interface AuthUnderTest extends RunningApp {
   issuer: string;
@@ -61,4 +71,23 @@ export async function startAuth(
       await db.drop();
     },
   };
+}
+
+/**
+ * A Synapse in delegated mode pointed at a freshly started auth service, with one password user: the
+ * stack every auth contract test starts from. Stop the auth service before Synapse.
+ */
+export async function startDelegatedStack(user: {
+  username: string;
+  password: string;
+}): Promise<{ synapse: Synapse; auth: AuthUnderTest }> {
+  const port = await freePort();
+  const synapse = await startSynapse({
+    mode: 'delegated',
+    authService: { endpoint: `http://127.0.0.1:${port}/`, secret: SYNAPSE_SECRET },
+  });
+  const auth = await startAuth(port, synapse.baseUrl);
+  const created = await auth.app.get<Accounts>(ACCOUNTS).register(user.username, user.password);
+  if (!created.ok) throw new Error(`could not create ${user.username}: ${created.reason}`);
+  return { synapse, auth };
 }
