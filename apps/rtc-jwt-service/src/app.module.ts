@@ -39,7 +39,7 @@ import { WebhookController } from './http/webhook.controller';
 import { LiveKitRooms } from './livekit/livekit-rooms';
 import { RtcMetrics } from './rtc-metrics';
 import { TokenIssuer } from './token/token-issuer';
-import { DELAYED_LEAVE, RTC_CONFIG } from './tokens';
+import { DELAYED_LEAVE } from './tokens';
 
 const REDIS = Symbol('REDIS');
 
@@ -71,7 +71,6 @@ export class AppModule {
     const redisInject = config.redisUrl === undefined ? [] : [REDIS];
 
     const providers: Provider[] = [
-      { provide: RTC_CONFIG, useValue: config },
       {
         provide: RtcMetrics,
         inject: [Metrics, DELAYED_LEAVE],

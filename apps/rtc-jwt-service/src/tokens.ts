@@ -1,3 +1,2 @@
 /** Injection tokens for providers typed by an interface. */
 export const DELAYED_LEAVE = Symbol('DELAYED_LEAVE');
-export const RTC_CONFIG = Symbol('RTC_CONFIG');

@@ -5,7 +5,7 @@ import type { AuthStore, User } from '@gateway/auth-data';
 import type { Accounts } from '../accounts/accounts';
 import type { LoginLimiter } from '../accounts/login-limiter';
 import type { AuthConfig } from '../config';
-import { parseScope } from '../domain/matrix-scopes';
+import { deviceScope, deviceScopeOf, parseScope } from '../domain/matrix-scopes';
 import { OAuthError } from '../domain/oauth-error';
 import { checkScopePolicy } from '../domain/scope-policy';
 import { isMatrixScope } from '../oidc/matrix-resource';
@@ -16,9 +16,6 @@ import { ACCOUNTS, AUTH_CONFIG, AUTH_STORE, CSRF_KEY, LOGIN_LIMITER, OIDC_PROVID
 
 type Form = Record<string, string | undefined>;
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
-
-const ADMIN_SCOPE = 'urn:synapse:admin:*';
-const DEVICE_SCOPE = /^urn:matrix:(?:client|org\.matrix\.msc2967\.client):device:/;
 
 /**
  * The human side of the authorization flow: sign-in, registration (prompt=create) and consent pages,
@@ -167,7 +164,7 @@ export class InteractionController {
     const refusal = this.policyRefusal(details, user);
     if (refusal) return this.finish(req, reply, refusal);
     const clientId = String(details.params['client_id']);
-    const scopes = this.grantableScopes(details, user);
+    const scopes = this.grantableScopes(details);
     if (
       this.config.firstPartyClients.has(clientId) ||
       clientId === ACCOUNT_CLIENT_ID ||
@@ -191,7 +188,7 @@ export class InteractionController {
     const refusal = this.policyRefusal(details, user);
     if (refusal) return this.finish(req, reply, refusal);
     const clientId = String(details.params['client_id']);
-    const scopes = this.grantableScopes(details, user);
+    const scopes = this.grantableScopes(details);
     const grant = details.grantId !== undefined ? await this.provider.Grant.find(details.grantId) : undefined;
     const target = grant ?? new this.provider.Grant({ accountId: user.id, clientId });
     const oidcScopes = scopes.filter((s) => !isMatrixScope(s));
@@ -230,11 +227,12 @@ export class InteractionController {
     }
   }
 
-  private grantableScopes(details: Details, user: User): string[] {
+  /** The requested scopes, once each (the scope policy has already refused what the user may not have). */
+  private grantableScopes(details: Details): string[] {
     const requested = param(details, 'scope')
       .split(' ')
       .filter((s) => s !== '');
-    return [...new Set(requested)].filter((s) => s !== ADMIN_SCOPE || user.admin);
+    return [...new Set(requested)];
   }
 
   private async user(details: Details): Promise<User | null> {
@@ -308,7 +306,10 @@ export class InteractionController {
 
 /** Device scopes change at every sign-in; consent is remembered for "a new device", not one device id. */
 function consentKey(scopes: readonly string[]): string[] {
-  return scopes.map((s) => (DEVICE_SCOPE.test(s) ? s.replace(/device:.*$/, 'device:*') : s));
+  return scopes.map((s) => {
+    const device = deviceScopeOf(s);
+    return device === null ? s : deviceScope('*', device.form);
+  });
 }
 
 /** An authorization request parameter as text (oidc-provider types them loosely). */

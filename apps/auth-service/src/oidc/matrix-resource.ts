@@ -1,3 +1,5 @@
+import { API_SCOPES, deviceScopeOf, SYNAPSE_ADMIN_SCOPE } from '../domain/matrix-scopes';
+
 /**
  * Matrix scopes are not OIDC scopes: oidc-provider only puts non-OIDC scopes in an access token through a
  * "resource server". Every Matrix token is for one resource, the homeserver's client-server API; what it
@@ -7,11 +9,11 @@
  */
 export const MATRIX_RESOURCE = 'urn:matrix:client';
 
-const MATRIX_SCOPE =
-  /^urn:(?:matrix:client:|matrix:org\.matrix\.msc2967\.client:)(?:api:\*|device:[A-Za-z0-9._~!$&'()*+,;=:@/-]+)$|^urn:synapse:admin:\*$/;
+const API = new Set<string>(Object.values(API_SCOPES));
 
+/** The scopes that belong on a Matrix access token (the API, a device, Synapse administration). */
 export function isMatrixScope(scope: string): boolean {
-  return MATRIX_SCOPE.test(scope);
+  return API.has(scope) || deviceScopeOf(scope) !== null || scope === SYNAPSE_ADMIN_SCOPE;
 }
 
 interface ScopeCarrier {

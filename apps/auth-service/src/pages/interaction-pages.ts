@@ -1,3 +1,4 @@
+import { API_SCOPES, deviceScopeOf, SYNAPSE_ADMIN_SCOPE } from '../domain/matrix-scopes';
 import { esc, errorLine, page } from './layout';
 
 export interface FormContext {
@@ -48,11 +49,11 @@ export function consentPage(f: FormContext & { scopes: string[]; user: string })
 function describeScope(scope: string): string {
   if (scope === 'openid') return 'Know who you are';
   if (scope === 'email') return 'See your email address';
-  if (/^urn:matrix:(?:client|org\.matrix\.msc2967\.client):api:\*$/.test(scope))
+  if ((Object.values(API_SCOPES) as string[]).includes(scope))
     return 'Use your Matrix account: read and send messages, manage rooms';
-  const device = /^urn:matrix:(?:client|org\.matrix\.msc2967\.client):device:(.+)$/.exec(scope);
-  if (device) return `Sign in as a new device (${device[1] ?? ''})`;
-  if (scope === 'urn:synapse:admin:*') return 'Administer the homeserver';
+  const device = deviceScopeOf(scope);
+  if (device) return `Sign in as a new device (${device.id})`;
+  if (scope === SYNAPSE_ADMIN_SCOPE) return 'Administer the homeserver';
   return scope;
 }
 

@@ -1,10 +1,9 @@
 import type { AuthStore } from '@gateway/auth-data';
 import type { KoaContextWithOIDC } from 'oidc-provider';
+import { deviceScopeOf } from '../domain/matrix-scopes';
 import type { SynapseMasClient } from '../synapse/synapse-mas-client';
 
 const SESSION_GRANTS = new Set(['authorization_code', 'urn:ietf:params:oauth:grant-type:device_code']);
-const DEVICE_SCOPE = /^urn:matrix:(?:client|org\.matrix\.msc2967\.client):device:(.+)$/;
-
 export interface TokenResponseBody {
   access_token?: string;
   refresh_token?: string;
@@ -59,7 +58,7 @@ export class DeviceProvisioning {
     await this.synapse.provisionUser({ localpart: user.localpart });
     const deviceId = (body.scope ?? '')
       .split(' ')
-      .map((s) => DEVICE_SCOPE.exec(s)?.[1])
+      .map((s) => deviceScopeOf(s)?.id)
       .find((d) => d !== undefined);
     if (deviceId === undefined) return;
     const client = ctx.oidc.client;
