@@ -14,6 +14,7 @@ const alias = {
   '@gateway/matrix': lib('matrix'),
   '@gateway/queues': lib('queues'),
   '@gateway/server': lib('server'),
+  '@gateway/sync-data': lib('sync-data'),
   '@gateway/testing': lib('testing'),
 };
 // swc, not esbuild: NestJS dependency injection needs emitDecoratorMetadata, which esbuild cannot emit.

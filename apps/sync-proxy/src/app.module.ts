@@ -1,17 +1,22 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { databaseDependency } from '@gateway/db';
+import type { Redis } from 'ioredis';
+import { Database, databaseDependency } from '@gateway/db';
 import { redisDependency } from '@gateway/queues';
 import { DependenciesModule, dependency, Metrics, ServerModule, type Dependency } from '@gateway/server';
+import { SYNC_ENTITIES, SYNC_MIGRATIONS } from '@gateway/sync-data';
 import type { SyncConfig } from './config';
 import { ForwardingMount } from './forwarding/forwarding-mount';
 import { UpstreamForwarder } from './forwarding/upstream-forwarder';
 import { PrometheusListener } from './prometheus-listener';
-import { REDIS, UPSTREAM_FORWARDER } from './tokens';
+import { SyncController } from './sliding-sync/sync.controller';
+import { SyncRuntime, type SyncTimings } from './sliding-sync/sync-runtime';
+import { VersionsController } from './sliding-sync/versions.controller';
+import { REDIS, SYNC_SERVICE, UPSTREAM_BASE, UPSTREAM_FORWARDER } from './tokens';
 import { Upstream } from './upstream';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: SyncConfig): DynamicModule {
+  static forRoot(config: SyncConfig, timings: SyncTimings = {}): DynamicModule {
     const dependencies: Dependency[] = [
       dependency({
         provide: Upstream,
@@ -23,8 +28,8 @@ export class AppModule {
       dependency(
         databaseDependency({
           url: config.databaseUrl,
-          entities: [],
-          migrations: [],
+          entities: SYNC_ENTITIES,
+          migrations: SYNC_MIGRATIONS,
           poolSize: config.maxDbConnections,
           applicationName: 'sync-proxy',
           migrateOnConnect: true,
@@ -36,9 +41,18 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ServerModule, DependenciesModule.forRoot(dependencies)],
+      controllers: [SyncController, VersionsController],
       providers: [
         { provide: UPSTREAM_FORWARDER, useFactory: () => new UpstreamForwarder(config.upstream) },
+        { provide: UPSTREAM_BASE, useValue: config.upstream },
         ForwardingMount,
+        {
+          provide: SyncRuntime,
+          inject: [Database, Metrics, { token: REDIS, optional: true }],
+          useFactory: (db: Database, metrics: Metrics, redis: Redis | undefined) =>
+            new SyncRuntime(config, db, redis ?? undefined, metrics, timings),
+        },
+        { provide: SYNC_SERVICE, inject: [SyncRuntime], useFactory: (r: SyncRuntime) => r.service },
         ...(prom === undefined
           ? []
           : [

@@ -1,3 +1,4 @@
+import { get } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { startApp, type RunningApp } from '@gateway/server';
 import { createTestDatabase, type TestDatabase } from '@gateway/testing';
@@ -6,6 +7,7 @@ import { loadSyncConfig } from '../../src/config';
 
 export interface ProxyUnderTest extends RunningApp {
   logs: () => string;
+  databaseUrl: string;
   stop: () => Promise<void>;
 }
 
@@ -31,12 +33,30 @@ export async function startProxy(
     bind: config.bind,
     logDestination: stream,
   });
+  // Requests before the database is connected and migrated get 503; tests start from a ready proxy.
+  for (let i = 0; i < 300; i++) {
+    if ((await readyStatus(`${running.url}/ready`)) === 200) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
   return {
     ...running,
     logs: () => logs,
+    databaseUrl: db.url,
     stop: async () => {
       await running.app.close();
       await db.drop();
     },
   };
+}
+
+/** A one-off connection (no keep-alive): an idle pooled socket would hold the server open at shutdown. */
+function readyStatus(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    get(url, { agent: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    }).on('error', () => {
+      resolve(0);
+    });
+  });
 }

@@ -1,0 +1,199 @@
+import { MatrixError } from '@gateway/matrix';
+import type { SyncReader, SyncSnapshot, SyncStore } from '@gateway/sync-data';
+import type { Identity } from '../auth/token-store';
+import { buildExtensions } from '../extensions/build-extensions';
+import { buildRoomIndex } from '../lists/build-room-index';
+import type { RoomIndexEntry } from '../lists/room-index';
+import { formatPos } from '../request/parse-query';
+import type { RoomParams, SyncQuery, SyncRequest } from '../request/sync-request';
+import { requiredStateKey } from '../rooms/required-state';
+import { buildRooms, type RoomToBuild } from './build-rooms';
+import { deserialiseState, emptyState, serialiseState, type ConnectionState } from './connection-state';
+import { matchPos } from './pos-guard';
+import { selectRooms } from './select-rooms';
+import type { SyncResponse } from './sync-response';
+
+export interface ComputeResult {
+  response: SyncResponse;
+  /** Worth answering now: new rooms data, extension data, a new connection, or changed subscriptions. */
+  answer: boolean;
+  /** The rooms the user can see, for long-poll wake-ups. */
+  roomIds: string[];
+  toSeq: number;
+}
+
+export interface EngineDeps {
+  store: SyncStore;
+  prevBatch: (token: string, roomId: string, eventId: string) => Promise<string | undefined>;
+}
+
+/**
+ * Computes one sliding-sync answer in one database snapshot: reads the connection, lists and rooms,
+ * and stores what the answer leaves the connection knowing as its pending state.
+ */
+export class SlidingSyncEngine {
+  constructor(private readonly deps: EngineDeps) {}
+
+  compute(identity: Identity, query: SyncQuery, req: SyncRequest): Promise<ComputeResult> {
+    return this.deps.store.snapshot((s) => this.computeIn(s, identity, query, req));
+  }
+
+  private async computeIn(
+    s: SyncSnapshot,
+    identity: Identity,
+    query: SyncQuery,
+    req: SyncRequest,
+  ): Promise<ComputeResult> {
+    const { reader, connections } = s;
+    const { userId, deviceId } = identity;
+    const toSeq = await reader.maxSeq();
+
+    let conn;
+    let state: ConnectionState;
+    if (query.pos === undefined) {
+      conn = await connections.create(userId, deviceId, req.connId);
+      state = emptyState();
+    } else {
+      conn = await connections.lock(userId, deviceId, req.connId);
+      const match = matchPos(conn, query.pos.position);
+      if (conn === null) throw new MatrixError('M_UNKNOWN_POS', 'Unknown position');
+      if (match === 'pending') {
+        await connections.promote(conn.connKey);
+        state = deserialiseState(conn.pending);
+      } else {
+        state = deserialiseState(conn.committed);
+      }
+    }
+
+    const subscriptions = new Map(state.subscriptions);
+    let subsChanged = false;
+    for (const [roomId, params] of req.roomSubscriptions) {
+      const old = subscriptions.get(roomId);
+      if (old === undefined || !sameParams(old, params)) subsChanged = true;
+      subscriptions.set(roomId, params);
+    }
+    for (const roomId of req.unsubscribeRooms) {
+      if (subscriptions.delete(roomId)) subsChanged = true;
+    }
+
+    const rows = await reader.userRooms(userId);
+    const accountData = await reader.accountDataOfTypes(userId, ['m.direct', 'm.tag']);
+    const leftAfter =
+      state.streams === null ? null : Math.min(...[...state.rooms.values()].map((r) => r.seq), toSeq);
+    const index = buildRoomIndex(userId, rows, accountData, leftAfter);
+    const children = await spaceChildren(reader, req, toSeq);
+    const selection = selectRooms(index.entries, req.lists, subscriptions, new Set(index.rows.keys()), {
+      userId,
+      childrenOf: (spaceId) => children.get(spaceId) ?? new Set(),
+    });
+
+    const entries = new Map<string, RoomIndexEntry>(index.entries.map((e) => [e.roomId, e]));
+    const toBuild: RoomToBuild[] = [];
+    for (const [roomId, params] of selection.params) {
+      const row = index.rows.get(roomId);
+      if (row === undefined) continue;
+      const entry = entries.get(roomId) ?? buildRoomIndex(userId, [row], accountData, -1).entries[0];
+      if (entry === undefined) continue;
+      const sent = state.rooms.get(roomId);
+      const changedSeq = Math.max(row.room?.changedSeq ?? 0, row.userChangedSeq);
+      const stateReset = sent !== undefined && sent.rs !== requiredStateKey(params.requiredState);
+      const grew = sent !== undefined && params.timelineLimit > sent.tl;
+      if (sent !== undefined && changedSeq <= sent.seq && !stateReset && !grew) continue;
+      toBuild.push({ row, entry, params, sent: grew ? undefined : sent, stateReset });
+    }
+
+    const built = await buildRooms(
+      {
+        reader,
+        userId,
+        deviceId,
+        toSeq,
+        prevBatch: (roomId, eventId) => this.deps.prevBatch(identity.token, roomId, eventId),
+      },
+      toBuild,
+    );
+    const timelineEvents = new Map(
+      [...built.rooms].map(([id, r]) => [id, (r.timeline ?? []).map((e) => e.event_id)]),
+    );
+    const extensions = await buildExtensions(req.extensions, {
+      reader,
+      toDevice: this.deps.store.toDevice,
+      userId,
+      deviceId,
+      toSeq,
+      streams: state.streams,
+      roomsByList: selection.roomsByList,
+      subscribed: new Set([...subscriptions.keys()].filter((id) => index.rows.has(id))),
+      timelineEvents,
+    });
+
+    const answer = query.pos === undefined || built.rooms.size > 0 || extensions.hasData || subsChanged;
+    const lists = Object.fromEntries(selection.lists);
+    const roomIds = [...index.rows.keys()];
+    if (!answer && query.pos !== undefined) {
+      // Nothing new: the position stays, so an idle long-poll costs no write.
+      return {
+        response: withTxn(
+          { pos: formatPos({ position: query.pos.position }), lists, rooms: {}, extensions: extensions.body },
+          req,
+        ),
+        answer,
+        roomIds,
+        toSeq,
+      };
+    }
+    const next: ConnectionState = {
+      rooms: new Map([...state.rooms, ...built.sent]),
+      subscriptions,
+      streams: { accountData: toSeq, receipts: toSeq, typing: toSeq, deviceLists: toSeq },
+    };
+    const position = await connections.nextPosition();
+    await connections.savePending(conn.connKey, position, serialiseState(next));
+    return {
+      response: withTxn(
+        {
+          pos: formatPos({ position }),
+          lists,
+          rooms: Object.fromEntries(built.rooms),
+          extensions: extensions.body,
+        },
+        req,
+      ),
+      answer,
+      roomIds,
+      toSeq,
+    };
+  }
+}
+
+function withTxn(response: SyncResponse, req: SyncRequest): SyncResponse {
+  return req.txnId === undefined ? response : { ...response, txn_id: req.txnId };
+}
+
+function sameParams(a: RoomParams, b: RoomParams): boolean {
+  return (
+    a.timelineLimit === b.timelineLimit &&
+    requiredStateKey(a.requiredState) === requiredStateKey(b.requiredState)
+  );
+}
+
+/** `m.space.child` targets (with a non-empty `via`) of the spaces any list filters on. */
+async function spaceChildren(
+  reader: SyncReader,
+  req: SyncRequest,
+  toSeq: number,
+): Promise<Map<string, Set<string>>> {
+  const spaces = new Set<string>();
+  for (const list of req.lists.values()) for (const id of list.filters.spaces ?? []) spaces.add(id);
+  const out = new Map<string, Set<string>>();
+  if (spaces.size === 0) return out;
+  const rows = await reader.state([...spaces], { types: ['m.space.child'], toSeq });
+  for (const row of rows) {
+    const via = row.event.content['via'];
+    if (!Array.isArray(via) || via.length === 0) continue;
+    const set = out.get(row.roomId) ?? new Set<string>();
+    set.add(row.event.state_key);
+    out.set(row.roomId, set);
+  }
+  return out;
+}

@@ -1,0 +1,147 @@
+import type { Log } from '../core/log';
+import type { AppliedBatch, SyncStore } from '@gateway/sync-data';
+import type { Identity } from '../auth/token-store';
+import type { TokenCipher } from '../auth/token-cipher';
+import { Poller } from './poller';
+
+export interface PollerPoolOptions {
+  store: SyncStore;
+  cipher: TokenCipher;
+  upstream: string;
+  /** This replica's id in lease rows. */
+  owner: string;
+  log: Log;
+  onBatch: (applied: AppliedBatch) => void;
+  onTokenInvalid: (tokenHash: Buffer) => void;
+  leaseMs?: number;
+  renewEveryMs?: number;
+  /** Devices nobody synced for this long stop being polled. */
+  idleAfterMs?: number;
+  initialTimelineLimit?: number;
+  liveTimelineLimit?: number;
+  pollTimeoutMs?: number;
+}
+
+/**
+ * This replica's pollers. Every device is polled by exactly one replica: the one holding its lease in
+ * Postgres. Leases are renewed every few seconds; a replica that dies stops renewing and another takes
+ * its devices over within lease + renew interval (25 s by default).
+ */
+export class PollerPool {
+  private readonly pollers = new Map<string, Poller>();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly leaseMs: number;
+  private readonly renewEveryMs: number;
+  private stopping = false;
+
+  constructor(private readonly options: PollerPoolOptions) {
+    this.leaseMs = options.leaseMs ?? 20_000;
+    this.renewEveryMs = options.renewEveryMs ?? 5_000;
+  }
+
+  start(): void {
+    this.timer = setInterval(() => {
+      void this.tick();
+    }, this.renewEveryMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.timer !== undefined) clearInterval(this.timer);
+    await Promise.all([...this.pollers.values()].map((p) => p.stop()));
+    // Released leases are taken over at once by the other replicas' next tick.
+    await this.options.store.devices.releaseAll(this.options.owner).catch(() => undefined);
+  }
+
+  get size(): number {
+    return this.pollers.size;
+  }
+
+  /** A client is syncing on this device: make sure someone polls it, and with its newest token. */
+  async ensure(identity: Identity): Promise<{ since: string | null }> {
+    const { store, owner } = this.options;
+    const state = await store.devices.touch(identity.userId, identity.deviceId, identity.tokenHash);
+    const local = this.pollers.get(key(identity.userId, identity.deviceId));
+    if (local !== undefined) {
+      local.token = identity.token;
+      local.tokenHash = identity.tokenHash;
+      return { since: state.since };
+    }
+    if (this.stopping || (state.leaseLive && state.owner !== owner)) return { since: state.since };
+    const leased = await store.devices.claim(identity.userId, identity.deviceId, owner, this.leaseMs);
+    if (leased !== null)
+      this.startPoller(identity.userId, identity.deviceId, identity.token, identity.tokenHash, leased.since);
+    return { since: leased?.since ?? state.since };
+  }
+
+  private startPoller(
+    userId: string,
+    deviceId: string,
+    token: string,
+    tokenHash: Buffer,
+    since: string | null,
+  ): void {
+    const k = key(userId, deviceId);
+    if (this.pollers.has(k)) return;
+    const { store, upstream, owner, log } = this.options;
+    const poller = new Poller(userId, deviceId, token, tokenHash, since, {
+      store,
+      upstream,
+      owner,
+      log,
+      onBatch: this.options.onBatch,
+      onUnauthorized: async (p) => {
+        log.info({ userId, deviceId }, 'homeserver rejected the device token; poller stopped');
+        await store.devices.markInvalid(p.userId, p.deviceId, p.tokenHash).catch(() => undefined);
+        await store.tokens.markInvalid(p.tokenHash).catch(() => undefined);
+        this.options.onTokenInvalid(p.tokenHash);
+      },
+      onStopped: (p) => {
+        if (this.pollers.get(k) === p) this.pollers.delete(k);
+        void store.devices.release(userId, deviceId, owner).catch(() => undefined);
+      },
+      initialTimelineLimit: this.options.initialTimelineLimit ?? 20,
+      liveTimelineLimit: this.options.liveTimelineLimit ?? 50,
+      pollTimeoutMs: this.options.pollTimeoutMs ?? 30_000,
+    });
+    this.pollers.set(k, poller);
+  }
+
+  /** Renews held leases, stops loops whose lease was lost, adopts orphaned devices. */
+  private async tick(): Promise<void> {
+    if (this.stopping) return;
+    const { store, owner, cipher, log } = this.options;
+    try {
+      const held = await store.devices.renew(owner, this.leaseMs);
+      const heldKeys = new Set(held.map((d) => key(d.userId, d.deviceId)));
+      for (const [k, p] of this.pollers) if (!heldKeys.has(k)) void p.stop();
+      const idle = this.options.idleAfterMs ?? 24 * 3600_000;
+      await store.devices.markIdle(idle);
+      const orphans = await store.devices.claimOrphans(owner, this.leaseMs, 50, idle);
+      for (const d of orphans) {
+        const enc = await store.tokens.encryptedToken(d.tokenHash);
+        let token: string | null = null;
+        try {
+          token = enc === null ? null : cipher.decrypt(enc, d.tokenHash);
+        } catch {
+          log.warn(
+            { userId: d.userId, deviceId: d.deviceId },
+            'stored token does not decrypt (SYNCV3_SECRET changed?)',
+          );
+        }
+        if (token === null) {
+          await store.devices.park(d.userId, d.deviceId);
+          continue;
+        }
+        this.startPoller(d.userId, d.deviceId, token, d.tokenHash, d.since);
+      }
+    } catch (err) {
+      log.warn({ err }, 'lease renewal failed');
+    }
+  }
+}
+
+function key(userId: string, deviceId: string): string {
+  return `${userId}|${deviceId}`;
+}

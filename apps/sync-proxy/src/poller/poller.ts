@@ -1,0 +1,170 @@
+import type { Log } from '../core/log';
+import {
+  LeaseLostError,
+  type AppliedBatch,
+  type MembershipOfRoom,
+  type SyncStore,
+  type V2Batch,
+} from '@gateway/sync-data';
+import { accumulate, membershipOf, v2Filter } from './accumulate';
+import { backoffMs } from './backoff';
+
+export interface PollerDeps {
+  store: SyncStore;
+  upstream: string;
+  owner: string;
+  log: Log;
+  onBatch: (applied: AppliedBatch) => void;
+  /** The homeserver rejected the token: the pool stops this device and forgets the token. */
+  onUnauthorized: (poller: Poller) => Promise<void>;
+  onStopped: (poller: Poller) => void;
+  /** Timeline events per room a first sync brings. */
+  initialTimelineLimit: number;
+  liveTimelineLimit: number;
+  pollTimeoutMs: number;
+}
+
+/**
+ * One upstream `/sync` v2 long-poll loop for one device. Each response is stored in one transaction
+ * that also advances `since` (compare-and-set under this replica's lease), so a crash between polls
+ * repeats the last poll instead of losing or duplicating anything.
+ */
+export class Poller {
+  private stopped = false;
+  private readonly abort = new AbortController();
+  private failures = 0;
+  readonly done: Promise<void>;
+
+  constructor(
+    readonly userId: string,
+    readonly deviceId: string,
+    public token: string,
+    public tokenHash: Buffer,
+    private since: string | null,
+    private readonly deps: PollerDeps,
+  ) {
+    this.done = this.loop();
+  }
+
+  stop(): Promise<void> {
+    this.stopped = true;
+    this.abort.abort();
+    return this.done;
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      while (!this.stopped) {
+        const delay = backoffMs(this.failures);
+        if (delay > 0) await this.sleep(delay);
+        if (this.abort.signal.aborted) break;
+        await this.pollOnce();
+      }
+    } finally {
+      this.deps.onStopped(this);
+    }
+  }
+
+  private async pollOnce(): Promise<void> {
+    const initial = this.since === null;
+    const url = new URL(`${this.deps.upstream}/_matrix/client/v3/sync`);
+    url.searchParams.set(
+      'filter',
+      v2Filter({
+        initial,
+        timelineLimit: initial ? this.deps.initialTimelineLimit : this.deps.liveTimelineLimit,
+      }),
+    );
+    url.searchParams.set('set_presence', 'offline');
+    url.searchParams.set('timeout', initial ? '0' : String(this.deps.pollTimeoutMs));
+    if (this.since !== null) url.searchParams.set('since', this.since);
+    let body: unknown;
+    try {
+      const res = await fetch(url, {
+        headers: { authorization: `Bearer ${this.token}` },
+        signal: AbortSignal.any([
+          this.abort.signal,
+          AbortSignal.timeout(initial ? 30 * 60_000 : this.deps.pollTimeoutMs + 60_000),
+        ]),
+      });
+      if (res.status === 401) {
+        await res.body?.cancel();
+        this.stopped = true;
+        await this.deps.onUnauthorized(this);
+        return;
+      }
+      if (!res.ok) {
+        await res.body?.cancel();
+        this.fail(`upstream answered ${res.status}`);
+        return;
+      }
+      body = await res.json();
+    } catch (err) {
+      if (this.stopped) return;
+      this.fail(err instanceof Error ? err.message : String(err));
+      return;
+    }
+    let batch: V2Batch;
+    try {
+      batch = accumulate(body);
+    } catch (err) {
+      this.fail(err instanceof Error ? err.message : String(err));
+      return;
+    }
+    try {
+      const applied = await this.deps.store.batches.apply({
+        userId: this.userId,
+        deviceId: this.deviceId,
+        owner: this.deps.owner,
+        since: this.since,
+        batch,
+        memberships: membershipsOf(batch, this.userId),
+        now: Date.now(),
+      });
+      this.since = batch.nextBatch;
+      this.failures = 0;
+      this.deps.onBatch(applied);
+    } catch (err) {
+      if (err instanceof LeaseLostError) {
+        this.deps.log.info({ userId: this.userId, deviceId: this.deviceId }, 'poller lease lost; stopping');
+        this.stopped = true;
+        return;
+      }
+      this.fail(err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  private fail(reason: string): void {
+    this.failures++;
+    this.deps.log.warn(
+      { userId: this.userId, deviceId: this.deviceId, failures: this.failures, reason },
+      'poll failed',
+    );
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.abort.signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(t);
+          resolve();
+        },
+        { once: true },
+      );
+    });
+  }
+}
+
+function membershipsOf(batch: V2Batch, userId: string): Map<string, MembershipOfRoom> {
+  const out = new Map<string, MembershipOfRoom>();
+  for (const delta of batch.rooms) {
+    const membership = membershipOf(delta, userId);
+    const own = [...delta.timeline.events, ...delta.state]
+      .filter((e) => e.type === 'm.room.member' && e.state_key === userId)
+      .pop();
+    out.set(delta.roomId, { membership, bySelf: own === undefined || own.sender === userId });
+  }
+  return out;
+}

@@ -1,0 +1,74 @@
+import { MatrixError } from '@gateway/matrix';
+import type { SyncStore } from '@gateway/sync-data';
+import type { Authenticator } from '../auth/authenticator';
+import type { Identity } from '../auth/token-store';
+import type { SlidingSyncEngine } from '../engine/sliding-sync-engine';
+import type { SyncResponse } from '../engine/sync-response';
+import { parseSyncQuery } from '../request/parse-query';
+import { parseSyncBody } from '../request/parse-sync-body';
+import type { PollerPool } from '../poller/poller-pool';
+import type { WaiterIndex } from '../wake/waiter-index';
+
+export interface SyncServiceDeps {
+  auth: Authenticator;
+  engine: SlidingSyncEngine;
+  pollers: PollerPool;
+  waiters: WaiterIndex;
+  store: SyncStore;
+  /** The database is connected and migrated. */
+  ready: () => boolean;
+  /** How long a request for a never-polled device waits for its first upstream sync. */
+  firstSyncWaitMs?: number;
+}
+
+/**
+ * One `POST …/simplified_msc3575/sync`: authenticate, parse, make sure the device is polled, then
+ * compute; a continuing connection with nothing new waits (long-poll) for a wake-up or its timeout.
+ */
+export class SyncService {
+  constructor(private readonly deps: SyncServiceDeps) {}
+
+  async handle(
+    headers: Record<string, string | string[] | undefined>,
+    query: Record<string, unknown>,
+    body: unknown,
+    signal: AbortSignal,
+  ): Promise<SyncResponse> {
+    const { auth, engine, pollers, waiters } = this.deps;
+    if (!this.deps.ready()) throw new MatrixError('M_UNKNOWN', 'The sync proxy is starting', { status: 503 });
+    const token = auth.tokenFrom(headers, query);
+    let identity = await auth.authenticate(token);
+    const q = parseSyncQuery(query);
+    const req = parseSyncBody(body);
+    const { since } = await pollers.ensure(identity);
+    if (since === null) await this.waitForFirstSync(identity, signal);
+
+    const deadline = Date.now() + q.timeoutMs;
+    for (;;) {
+      const result = await engine.compute(identity, q, req);
+      const remaining = deadline - Date.now();
+      if (result.answer || remaining <= 0 || signal.aborted) return result.response;
+      await waiters.wait(identity.userId, new Set(result.roomIds), result.toSeq, remaining, signal);
+      // The token may have been rejected upstream while this request waited.
+      identity = await auth.authenticate(token);
+    }
+  }
+
+  /**
+   * A device nobody polled yet has nothing stored; its first upstream sync is a reduced one (recent
+   * events only, lazy members, no presence), so waiting a little for it beats an empty answer.
+   */
+  private async waitForFirstSync(identity: Identity, signal: AbortSignal): Promise<void> {
+    const deadline = Date.now() + (this.deps.firstSyncWaitMs ?? 20_000);
+    while (Date.now() < deadline && !signal.aborted) {
+      if ((await this.deps.store.devices.since(identity.userId, identity.deviceId)) !== null) return;
+      await this.deps.waiters.wait(
+        identity.userId,
+        new Set(),
+        0,
+        Math.min(250, deadline - Date.now()),
+        signal,
+      );
+    }
+  }
+}

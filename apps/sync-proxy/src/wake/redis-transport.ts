@@ -1,0 +1,48 @@
+import type { Redis } from 'ioredis';
+import type { WakeMessage, WakeTransport } from './wake-bus';
+
+const CHANNEL = 'syncv3:new';
+
+/**
+ * Wake messages over one Redis channel for all replicas: one subscription per replica, not per user, so
+ * a thousand waiting clients cost nothing in Redis. A lost message costs latency, never data: the
+ * waiter's own deadline and the gap detector (WaiterIndex) bound the delay.
+ */
+export class RedisTransport implements WakeTransport {
+  private readonly subscriber: Redis;
+
+  constructor(private readonly publisher: Redis) {
+    this.subscriber = publisher.duplicate();
+    // A subscriber that cannot reach Redis must not keep requests waiting on it.
+    this.subscriber.on('error', () => undefined);
+  }
+
+  async publish(message: WakeMessage): Promise<void> {
+    await this.publisher.publish(CHANNEL, JSON.stringify(message));
+  }
+
+  async subscribe(handler: (message: WakeMessage) => void): Promise<void> {
+    this.subscriber.on('message', (channel: string, raw: string) => {
+      if (channel !== CHANNEL) return;
+      const parsed = parseMessage(raw);
+      if (parsed !== null) handler(parsed);
+    });
+    await this.subscriber.subscribe(CHANNEL);
+  }
+
+  async close(): Promise<void> {
+    this.subscriber.disconnect();
+    return Promise.resolve();
+  }
+}
+
+function parseMessage(raw: string): WakeMessage | null {
+  try {
+    const value = JSON.parse(raw) as Partial<WakeMessage>;
+    if (typeof value.seq !== 'number' || !Array.isArray(value.rooms) || !Array.isArray(value.users))
+      return null;
+    return { seq: value.seq, rooms: value.rooms.map(String), users: value.users.map(String) };
+  } catch {
+    return null;
+  }
+}

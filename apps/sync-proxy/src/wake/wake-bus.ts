@@ -1,0 +1,32 @@
+/** What a committed poller batch touched: long-polls of those users and rooms re-check. */
+export interface WakeMessage {
+  seq: number;
+  rooms: string[];
+  users: string[];
+}
+
+/** Carries wake messages to every replica (Redis pub/sub) or within one process. */
+export interface WakeTransport {
+  publish(message: WakeMessage): Promise<void>;
+  subscribe(handler: (message: WakeMessage) => void): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class InProcessTransport implements WakeTransport {
+  private readonly handlers: ((m: WakeMessage) => void)[] = [];
+
+  publish(message: WakeMessage): Promise<void> {
+    for (const h of this.handlers) h(message);
+    return Promise.resolve();
+  }
+
+  subscribe(handler: (message: WakeMessage) => void): Promise<void> {
+    this.handlers.push(handler);
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    this.handlers.length = 0;
+    return Promise.resolve();
+  }
+}

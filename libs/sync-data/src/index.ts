@@ -1,0 +1,30 @@
+export type {
+  AccountDataEvent,
+  ClientEvent,
+  Hero,
+  Membership,
+  ReceiptRow,
+  StateEvent,
+  StrippedStateEvent,
+} from './model/events';
+export type { RoomDelta, V2Batch } from './model/v2-batch';
+export { SYNC_ENTITIES, SYNC_MIGRATIONS, SyncStore, type SyncSnapshot } from './sync-store';
+export {
+  BatchWriter,
+  LeaseLostError,
+  type AppliedBatch,
+  type ApplyInput,
+  type MembershipOfRoom,
+} from './repositories/batch-writer';
+export type { ConnectionRepository, ConnectionRow } from './repositories/connection.repository';
+export type { DeviceRepository, DeviceState, LeasedDevice } from './repositories/device.repository';
+export type {
+  ReceiptOut,
+  StateRow,
+  SyncReader,
+  TimelineRow,
+  TimelineWindow,
+  UserRoomRow,
+} from './repositories/sync-reader';
+export type { StoredTokenRow, TokenRepository } from './repositories/token.repository';
+export type { ToDeviceRepository } from './repositories/to-device.repository';

@@ -1,0 +1,306 @@
+import type { EntityManager } from 'typeorm';
+import type {
+  AccountDataEvent,
+  ClientEvent,
+  Membership,
+  StateEvent,
+  StrippedStateEvent,
+} from '../model/events';
+import { deviceKey } from './batch-writer';
+import { num, numOrNull, recordset, rowsOf } from './sql-util';
+
+/** One of the user's rooms with the metadata lists need (one row per room, no state). */
+export interface UserRoomRow {
+  roomId: string;
+  membership: Membership;
+  membershipBySelf: boolean;
+  membershipTs: number;
+  /** The user's own row changed at this seq (membership, counts, heroes). */
+  userChangedSeq: number;
+  visibleFromSeq: number;
+  visibleToSeq: number | null;
+  heroes: string[] | null;
+  joinedCount: number | null;
+  invitedCount: number | null;
+  inviteState: StrippedStateEvent[] | null;
+  notificationCount: number;
+  highlightCount: number;
+  /** null when the proxy holds no room data (an invite). */
+  room: {
+    roomType: string | null;
+    isEncrypted: boolean;
+    name: string | null;
+    canonicalAlias: string | null;
+    avatarUrl: string | null;
+    tombstoneSuccessor: string | null;
+    changedSeq: number;
+    bumpTs: number;
+    bumpSeq: number;
+  } | null;
+}
+
+export interface StateRow {
+  roomId: string;
+  seq: number;
+  event: StateEvent;
+}
+
+export interface TimelineRow {
+  roomId: string;
+  seq: number;
+  prevBatch: string | null;
+  gapBefore: boolean;
+  event: ClientEvent;
+}
+
+export interface TimelineWindow {
+  roomId: string;
+  /** Rows with fromSeq < seq ≤ toSeq, newest `limit` of them. */
+  fromSeq: number;
+  toSeq: number;
+  limit: number;
+}
+
+export interface ReceiptOut {
+  roomId: string;
+  userId: string;
+  receiptType: string;
+  threadId: string;
+  eventId: string;
+  ts: number;
+}
+
+/**
+ * Reads for one sliding-sync answer. Every method runs in the caller's REPEATABLE READ transaction, so
+ * one answer sees one snapshot: rows up to `maxSeq()` and nothing half-written.
+ */
+export class SyncReader {
+  constructor(private readonly em: EntityManager) {}
+
+  async maxSeq(): Promise<number> {
+    const [row] = await rowsOf(this.em.query('SELECT max_seq FROM sync_stream WHERE id = 1'));
+    return num(row?.['max_seq']);
+  }
+
+  async userRooms(userId: string): Promise<UserRoomRow[]> {
+    const rows = await rowsOf(
+      this.em.query(
+        `SELECT u.*, r.room_id AS r_room_id, r.room_type, r.is_encrypted, r.name, r.canonical_alias, r.avatar_url,
+                r.tombstone_successor, r.changed_seq AS room_changed_seq, r.bump_ts, r.bump_seq
+         FROM sync_user_rooms u LEFT JOIN sync_rooms r ON r.room_id = u.room_id
+         WHERE u.user_id = $1`,
+        [userId],
+      ),
+    );
+    return rows.map((r) => ({
+      roomId: String(r['room_id']),
+      membership: String(r['membership']) as Membership,
+      membershipBySelf: r['membership_by_self'] === true,
+      membershipTs: num(r['membership_ts']),
+      userChangedSeq: num(r['changed_seq']),
+      visibleFromSeq: num(r['visible_from_seq']),
+      visibleToSeq: numOrNull(r['visible_to_seq']),
+      heroes: (r['heroes'] as string[] | null) ?? null,
+      joinedCount: numOrNull(r['joined_count']),
+      invitedCount: numOrNull(r['invited_count']),
+      inviteState: (r['invite_state'] as StrippedStateEvent[] | null) ?? null,
+      notificationCount: num(r['notification_count']),
+      highlightCount: num(r['highlight_count']),
+      room:
+        r['r_room_id'] === null
+          ? null
+          : {
+              roomType: (r['room_type'] as string | null) ?? null,
+              isEncrypted: r['is_encrypted'] === true,
+              name: (r['name'] as string | null) ?? null,
+              canonicalAlias: (r['canonical_alias'] as string | null) ?? null,
+              avatarUrl: (r['avatar_url'] as string | null) ?? null,
+              tombstoneSuccessor: (r['tombstone_successor'] as string | null) ?? null,
+              changedSeq: num(r['room_changed_seq']),
+              bumpTs: num(r['bump_ts']),
+              bumpSeq: num(r['bump_seq']),
+            },
+    }));
+  }
+
+  /** Account data of the given types, global (`roomId` '') and per room. */
+  async accountDataOfTypes(
+    userId: string,
+    types: readonly string[],
+  ): Promise<(AccountDataEvent & { roomId: string })[]> {
+    const rows = await rowsOf(
+      this.em.query(
+        'SELECT room_id, type, content FROM sync_account_data WHERE user_id = $1 AND type = ANY($2)',
+        [userId, types],
+      ),
+    );
+    return rows.map((r) => ({
+      roomId: String(r['room_id']),
+      type: String(r['type']),
+      content: r['content'] as Record<string, unknown>,
+    }));
+  }
+
+  /** Account data changed after `afterSeq` (all of it when afterSeq is -1). */
+  async accountDataSince(
+    userId: string,
+    afterSeq: number,
+    toSeq: number,
+  ): Promise<(AccountDataEvent & { roomId: string })[]> {
+    const rows = await rowsOf(
+      this.em.query(
+        `SELECT room_id, type, content FROM sync_account_data
+         WHERE user_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq, type`,
+        [userId, afterSeq, toSeq],
+      ),
+    );
+    return rows.map((r) => ({
+      roomId: String(r['room_id']),
+      type: String(r['type']),
+      content: r['content'] as Record<string, unknown>,
+    }));
+  }
+
+  /** State of these rooms of the given types (all types when `types` is undefined), seq above a bound. */
+  async state(
+    roomIds: readonly string[],
+    opts: { types?: readonly string[]; excludeMembers?: boolean; afterSeq?: number; toSeq: number },
+  ): Promise<StateRow[]> {
+    if (roomIds.length === 0) return [];
+    const rows = await rowsOf(
+      this.em.query(
+        `SELECT room_id, seq, event FROM sync_room_state
+         WHERE room_id = ANY($1) AND seq > $2 AND seq <= $3
+           AND ($4::text[] IS NULL OR type = ANY($4)) AND (NOT $5 OR type <> 'm.room.member')
+         ORDER BY room_id, type, state_key`,
+        [roomIds, opts.afterSeq ?? -1, opts.toSeq, opts.types ?? null, opts.excludeMembers === true],
+      ),
+    );
+    return rows.map(toStateRow);
+  }
+
+  /** Member events of chosen users in chosen rooms (`pairs` of room id and user id). */
+  async members(pairs: readonly { roomId: string; userId: string }[], toSeq: number): Promise<StateRow[]> {
+    if (pairs.length === 0) return [];
+    const rows = await rowsOf(
+      this.em.query(
+        `SELECT s.room_id, s.seq, s.event FROM jsonb_to_recordset($1::jsonb) AS p(room_id text, user_id text)
+         JOIN sync_room_state s ON s.room_id = p.room_id AND s.type = 'm.room.member' AND s.state_key = p.user_id
+         WHERE s.seq <= $2`,
+        [recordset(pairs.map((p) => ({ room_id: p.roomId, user_id: p.userId }))), toSeq],
+      ),
+    );
+    return rows.map(toStateRow);
+  }
+
+  /** The newest `limit` rows of each window, newest first. */
+  async timelines(windows: readonly TimelineWindow[]): Promise<TimelineRow[]> {
+    if (windows.length === 0) return [];
+    const rows = await rowsOf(
+      this.em.query(
+        `SELECT p.room_id, t.seq, t.prev_batch, t.gap_before, t.event
+         FROM jsonb_to_recordset($1::jsonb) AS p(room_id text, from_seq bigint, to_seq bigint, lim int)
+         CROSS JOIN LATERAL (
+           SELECT seq, prev_batch, gap_before, event FROM sync_timeline t
+           WHERE t.room_id = p.room_id AND t.seq > p.from_seq AND t.seq <= p.to_seq
+           ORDER BY t.seq DESC LIMIT p.lim
+         ) t`,
+        [
+          recordset(
+            windows.map((w) => ({ room_id: w.roomId, from_seq: w.fromSeq, to_seq: w.toSeq, lim: w.limit })),
+          ),
+        ],
+      ),
+    );
+    return rows.map((r) => ({
+      roomId: String(r['room_id']),
+      seq: num(r['seq']),
+      prevBatch: (r['prev_batch'] as string | null) ?? null,
+      gapBefore: r['gap_before'] === true,
+      event: r['event'] as ClientEvent,
+    }));
+  }
+
+  /** Transaction ids of this device for these events (the sender's device sees its own txn ids). */
+  async txnIds(userId: string, deviceId: string, eventIds: readonly string[]): Promise<Map<string, string>> {
+    if (eventIds.length === 0) return new Map();
+    const rows = await rowsOf(
+      this.em.query(
+        'SELECT event_id, txn_id FROM sync_txn_ids WHERE device_key = $1 AND event_id = ANY($2)',
+        [deviceKey(userId, deviceId), eventIds],
+      ),
+    );
+    return new Map(rows.map((r) => [String(r['event_id']), String(r['txn_id'])]));
+  }
+
+  /** Receipts in these rooms: changed after `afterSeq`, or (afterSeq -1) all current ones. */
+  async receipts(roomIds: readonly string[], afterSeq: number, toSeq: number): Promise<ReceiptOut[]> {
+    if (roomIds.length === 0) return [];
+    const rows = await rowsOf(
+      this.em.query(
+        `SELECT room_id, user_id, receipt_type, thread_id, event_id, ts FROM sync_receipts
+         WHERE room_id = ANY($1) AND seq > $2 AND seq <= $3`,
+        [roomIds, afterSeq, toSeq],
+      ),
+    );
+    return rows.map((r) => ({
+      roomId: String(r['room_id']),
+      userId: String(r['user_id']),
+      receiptType: String(r['receipt_type']),
+      threadId: String(r['thread_id']),
+      eventId: String(r['event_id']),
+      ts: num(r['ts']),
+    }));
+  }
+
+  async typing(roomIds: readonly string[], afterSeq: number, toSeq: number): Promise<Map<string, string[]>> {
+    if (roomIds.length === 0) return new Map();
+    const rows = await rowsOf(
+      this.em.query(
+        'SELECT room_id, user_ids FROM sync_typing WHERE room_id = ANY($1) AND seq > $2 AND seq <= $3',
+        [roomIds, afterSeq, toSeq],
+      ),
+    );
+    return new Map(rows.map((r) => [String(r['room_id']), r['user_ids'] as string[]]));
+  }
+
+  async deviceKeys(
+    userId: string,
+    deviceId: string,
+  ): Promise<{ otkCounts: Record<string, number> | null; fallbackTypes: string[] | null } | null> {
+    const [row] = await rowsOf(
+      this.em.query(
+        'SELECT otk_counts, fallback_types FROM sync_device_keys WHERE user_id = $1 AND device_id = $2',
+        [userId, deviceId],
+      ),
+    );
+    if (row === undefined) return null;
+    return {
+      otkCounts: (row['otk_counts'] as Record<string, number> | null) ?? null,
+      fallbackTypes: (row['fallback_types'] as string[] | null) ?? null,
+    };
+  }
+
+  async deviceListChanges(
+    userId: string,
+    deviceId: string,
+    afterSeq: number,
+    toSeq: number,
+  ): Promise<{ changed: string[]; left: string[] }> {
+    const rows = await rowsOf(
+      this.em.query(
+        `SELECT target_user_id, change FROM sync_device_list_changes
+         WHERE user_id = $1 AND device_id = $2 AND seq > $3 AND seq <= $4 ORDER BY target_user_id`,
+        [userId, deviceId, afterSeq, toSeq],
+      ),
+    );
+    return {
+      changed: rows.filter((r) => r['change'] === 'changed').map((r) => String(r['target_user_id'])),
+      left: rows.filter((r) => r['change'] === 'left').map((r) => String(r['target_user_id'])),
+    };
+  }
+}
+
+function toStateRow(r: Record<string, unknown>): StateRow {
+  return { roomId: String(r['room_id']), seq: num(r['seq']), event: r['event'] as StateEvent };
+}
