@@ -18,18 +18,21 @@ export class Database {
   /** Resolves once connected and migrated; never rejects (it retries until closed). */
   readonly connected: Promise<void>;
   private closed = false;
+  private migrated = false;
 
   constructor(private readonly options: DatabaseOptions) {
     this.dataSource = createDataSource(options);
     this.connected = this.connectLoop();
   }
 
+  /** Connected and, when asked to migrate, migrated: ready for queries against the current schema. */
   get isConnected(): boolean {
-    return this.dataSource.isInitialized;
+    return this.dataSource.isInitialized && this.migrated;
   }
 
   async ping(): Promise<void> {
     if (!this.dataSource.isInitialized) throw new Error('not connected');
+    if (!this.migrated) throw new Error('migrating');
     await pingDatabase(this.dataSource);
   }
 
@@ -43,6 +46,7 @@ export class Database {
       try {
         await this.dataSource.initialize();
         if (this.options.migrateOnConnect === true) await runMigrations(this.dataSource);
+        this.migrated = true;
         return;
       } catch (err) {
         this.options.onConnectError?.(err, attempt);

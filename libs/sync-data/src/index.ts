@@ -28,3 +28,8 @@ export type {
 } from './repositories/sync-reader';
 export type { StoredTokenRow, TokenRepository } from './repositories/token.repository';
 export type { ToDeviceRepository } from './repositories/to-device.repository';
+export {
+  DEFAULT_PRUNE_LIMITS,
+  type PruneLimits,
+  type PruneRepository,
+} from './repositories/prune.repository';

@@ -3,6 +3,7 @@ import { SyncInitialSchema1764200000000 } from './migrations/1764200000000-sync-
 import { BatchWriter } from './repositories/batch-writer';
 import { ConnectionRepository } from './repositories/connection.repository';
 import { DeviceRepository } from './repositories/device.repository';
+import { PruneRepository } from './repositories/prune.repository';
 import { rowsOf, num } from './repositories/sql-util';
 import { SyncReader } from './repositories/sync-reader';
 import { ToDeviceRepository } from './repositories/to-device.repository';
@@ -24,12 +25,14 @@ export class SyncStore {
   readonly devices: DeviceRepository;
   readonly batches: BatchWriter;
   readonly toDevice: ToDeviceRepository;
+  readonly prune: PruneRepository;
 
   constructor(private readonly dataSource: DataSource) {
     this.tokens = new TokenRepository(dataSource);
     this.devices = new DeviceRepository(dataSource);
     this.batches = new BatchWriter(dataSource);
     this.toDevice = new ToDeviceRepository(dataSource);
+    this.prune = new PruneRepository(dataSource);
   }
 
   /**

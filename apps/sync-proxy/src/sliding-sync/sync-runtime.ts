@@ -19,6 +19,8 @@ import { InProcessTransport } from '../wake/wake-bus';
 import { WaiterIndex } from '../wake/waiter-index';
 import { SyncService } from './sync-service';
 
+const PRUNE_EVERY_MS = 10 * 60_000;
+
 /** Timings tests shorten; production uses the defaults. */
 export interface SyncTimings {
   leaseMs?: number;
@@ -36,6 +38,10 @@ export class SyncRuntime implements OnModuleInit, BeforeApplicationShutdown {
   readonly service: SyncService;
   private readonly pollers: PollerPool;
   private readonly waiters: WaiterIndex;
+  private readonly store: SyncStore;
+  private readonly log = nestLog('sync');
+  private readonly dbReady: () => boolean;
+  private pruner: NodeJS.Timeout | undefined;
   readonly owner = `${hostname()}-${String(process.pid)}-${randomBytes(4).toString('hex')}`;
 
   constructor(
@@ -46,11 +52,8 @@ export class SyncRuntime implements OnModuleInit, BeforeApplicationShutdown {
     timings: SyncTimings,
   ) {
     const store = new SyncStore(database.dataSource);
-    // `connected` resolves once connected *and* migrated; isConnected alone is true before migrations.
-    let dbReady = false;
-    void database.connected.then(() => {
-      dbReady = true;
-    });
+    this.store = store;
+    this.dbReady = () => database.isConnected;
     const cipher = TokenCipher.fromSecret(config.secret);
     const auth = new Authenticator({
       store: store.tokens,
@@ -59,7 +62,7 @@ export class SyncRuntime implements OnModuleInit, BeforeApplicationShutdown {
     });
     const transport = redis === undefined ? new InProcessTransport() : new RedisTransport(redis);
     this.waiters = new WaiterIndex(transport, () => store.maxSeq());
-    const log = nestLog('sync');
+    const log = this.log;
     this.pollers = new PollerPool({
       store,
       cipher,
@@ -90,7 +93,7 @@ export class SyncRuntime implements OnModuleInit, BeforeApplicationShutdown {
       pollers: this.pollers,
       waiters: this.waiters,
       store,
-      ready: () => dbReady && database.isConnected,
+      ready: this.dbReady,
       ...(timings.firstSyncWaitMs === undefined ? {} : { firstSyncWaitMs: timings.firstSyncWaitMs }),
     });
     const pollers = this.pollers;
@@ -116,9 +119,16 @@ export class SyncRuntime implements OnModuleInit, BeforeApplicationShutdown {
   async onModuleInit(): Promise<void> {
     await this.waiters.start();
     this.pollers.start();
+    this.pruner = setInterval(() => {
+      if (!this.dbReady()) return;
+      this.store.prune.run().catch((err: unknown) => {
+        this.log.warn({ err }, 'pruning failed; the next pass retries');
+      });
+    }, PRUNE_EVERY_MS).unref();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.pruner);
     await this.pollers.stop();
     await this.waiters.stop();
   }

@@ -317,7 +317,7 @@ export class BatchWriter {
       `INSERT INTO sync_rooms (room_id, room_type, is_encrypted, name, canonical_alias, avatar_url, tombstone_successor, changed_seq)
        SELECT $1,
          max(event->'content'->>'type') FILTER (WHERE type = 'm.room.create'),
-         bool_or(type = 'm.room.encryption'),
+         coalesce(bool_or(type = 'm.room.encryption'), false),
          nullif(max(event->'content'->>'name') FILTER (WHERE type = 'm.room.name'), ''),
          nullif(max(event->'content'->>'alias') FILTER (WHERE type = 'm.room.canonical_alias'), ''),
          nullif(max(event->'content'->>'url') FILTER (WHERE type = 'm.room.avatar'), ''),

@@ -1,0 +1,157 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDataSource, runMigrations, type DataSource } from '@gateway/db';
+import { createTestDatabase, type TestDatabase } from '@gateway/testing';
+import {
+  LeaseLostError,
+  SYNC_ENTITIES,
+  SYNC_MIGRATIONS,
+  SyncStore,
+  type ClientEvent,
+  type V2Batch,
+} from '../../src';
+
+const ALICE = '@alice:hs';
+const ROOM = '!room:hs';
+
+function message(n: number): ClientEvent {
+  return {
+    type: 'm.room.message',
+    event_id: `$e${String(n)}`,
+    sender: ALICE,
+    origin_server_ts: 1_000 + n,
+    content: { body: String(n) },
+  };
+}
+
+function batch(
+  nextBatch: string,
+  events: ClientEvent[],
+  extra: Partial<V2Batch> = {},
+  limited = false,
+): V2Batch {
+  return {
+    nextBatch,
+    rooms: [
+      {
+        roomId: ROOM,
+        section: 'join',
+        state: [],
+        timeline: { events, limited, prevBatch: 'pb' },
+        summary: {},
+        unread: {},
+        accountData: [],
+        typing: undefined,
+        receipts: [],
+        strippedState: undefined,
+        txnIds: [],
+      },
+    ],
+    toDevice: [],
+    accountData: [],
+    deviceLists: { changed: [], left: [] },
+    otkCounts: undefined,
+    fallbackKeyTypes: undefined,
+    ...extra,
+  };
+}
+
+// The storage guarantees the proxy's correctness rests on, on a real Postgres.
+describe('sync store', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+  let store: SyncStore;
+
+  beforeEach(async () => {
+    db = await createTestDatabase();
+    ds = createDataSource({ url: db.url, entities: SYNC_ENTITIES, migrations: SYNC_MIGRATIONS, poolSize: 4 });
+    await ds.initialize();
+    await runMigrations(ds);
+    store = new SyncStore(ds);
+    await store.devices.touch(ALICE, 'D', Buffer.from('h'));
+  });
+  afterEach(async () => {
+    await ds.destroy();
+    await db.drop();
+  });
+
+  const apply = (since: string | null, b: V2Batch, owner = 'r1') =>
+    store.batches.apply({
+      userId: ALICE,
+      deviceId: 'D',
+      owner,
+      since,
+      batch: b,
+      memberships: new Map([[ROOM, { membership: 'join', bySelf: true }]]),
+      now: 10_000,
+    });
+
+  it('stores a batch only under the lease and only from the since it answered (exactly once)', async () => {
+    await expect(apply(null, batch('s1', [message(1)]))).rejects.toBeInstanceOf(LeaseLostError);
+    expect(await store.devices.claim(ALICE, 'D', 'r1', 20_000)).not.toBeNull();
+    const toDevice = { toDevice: [{ type: 'm.x', sender: '@bob:hs', content: { n: 1 } }] };
+    await apply(null, batch('s1', [message(1)], toDevice));
+    // A retry of the same response (the process died before it saw the commit) is refused whole.
+    await expect(apply(null, batch('s1', [message(1)], toDevice))).rejects.toBeInstanceOf(LeaseLostError);
+    // Another replica cannot write while the lease is held.
+    await expect(apply('s1', batch('s2', [message(2)]), 'r2')).rejects.toBeInstanceOf(LeaseLostError);
+    const inbox = await store.toDevice.ackAndRead(ALICE, 'D', 0, 100);
+    expect(inbox.events).toHaveLength(1);
+    expect(await store.devices.since(ALICE, 'D')).toBe('s1');
+  });
+
+  it('gives concurrent batches distinct, gap-free stream positions', async () => {
+    await store.devices.claim(ALICE, 'D', 'r1', 20_000);
+    const first = await apply(null, batch('s1', [message(1), message(2)]));
+    const second = await apply('s1', batch('s2', [message(3)]));
+    expect(second.seq).toBeGreaterThan(first.seq);
+    const rows = await store.snapshot((s) =>
+      s.reader.timelines([{ roomId: ROOM, fromSeq: -1, toSeq: second.seq, limit: 10 }]),
+    );
+    expect(rows.map((r) => r.event.event_id)).toEqual(['$e3', '$e2', '$e1']);
+  });
+
+  it('hands a dead replica’s devices to another after the lease runs out', async () => {
+    await store.devices.claim(ALICE, 'D', 'r1', 200);
+    expect(await store.devices.claimOrphans('r2', 20_000, 10, 3_600_000)).toEqual([]);
+    await new Promise((r) => setTimeout(r, 300));
+    const taken = await store.devices.claimOrphans('r2', 20_000, 10, 3_600_000);
+    expect(taken.map((d) => d.deviceId)).toEqual(['D']);
+    expect(await store.devices.renew('r1', 20_000)).toEqual([]);
+  });
+
+  it('prunes old timeline rows, leaving a gap marker, and only one replica prunes at a time', async () => {
+    await store.devices.claim(ALICE, 'D', 'r1', 20_000);
+    await apply(
+      null,
+      batch(
+        's1',
+        Array.from({ length: 30 }, (_, i) => message(i)),
+      ),
+    );
+    const limits = { timelineHighWater: 20, keepTimeline: 10, connectionIdleDays: 7, deviceIdleDays: 30 };
+    const [a, b] = await Promise.all([store.prune.run(limits), store.prune.run(limits)]);
+    expect([a, b].filter((r) => r === null)).toHaveLength(1);
+    expect((a ?? b)?.['timeline']).toBe(20);
+    const rows = await store.snapshot(async (s) =>
+      s.reader.timelines([{ roomId: ROOM, fromSeq: -1, toSeq: await s.reader.maxSeq(), limit: 100 }]),
+    );
+    expect(rows).toHaveLength(10);
+    expect(rows.at(-1)?.gapBefore).toBe(true);
+    expect(rows.at(-1)?.event.event_id).toBe('$e20');
+  });
+
+  it('migrates once when several replicas start together', async () => {
+    const fresh = await createTestDatabase();
+    const sources = [1, 2, 3].map(() =>
+      createDataSource({ url: fresh.url, entities: SYNC_ENTITIES, migrations: SYNC_MIGRATIONS, poolSize: 2 }),
+    );
+    try {
+      await Promise.all(sources.map((s) => s.initialize()));
+      const applied = await Promise.all(sources.map((s) => runMigrations(s)));
+      expect(applied.flat()).toHaveLength(1);
+    } finally {
+      await Promise.all(sources.map((s) => s.destroy()));
+      await fresh.drop();
+    }
+  });
+});
