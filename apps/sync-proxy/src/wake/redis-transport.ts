@@ -10,9 +10,14 @@ const CHANNEL = 'syncv3:new';
  */
 export class RedisTransport implements WakeTransport {
   private readonly subscriber: Redis;
+  private readonly publisher: Redis;
 
-  constructor(private readonly publisher: Redis) {
-    this.subscriber = publisher.duplicate();
+  constructor(redis: Redis) {
+    // Publishing fails fast while Redis is away (no offline queue): the gap detector covers the loss,
+    // and a poller never waits on Redis to store data.
+    this.publisher = redis.duplicate({ enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    this.publisher.on('error', () => undefined);
+    this.subscriber = redis.duplicate();
     // A subscriber that cannot reach Redis must not keep requests waiting on it.
     this.subscriber.on('error', () => undefined);
   }
@@ -30,8 +35,9 @@ export class RedisTransport implements WakeTransport {
     await this.subscriber.subscribe(CHANNEL);
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.subscriber.disconnect();
+    this.publisher.disconnect();
     return Promise.resolve();
   }
 }

@@ -23,6 +23,8 @@ export interface Synapse {
   /** The last lines of homeserver.log, for failure messages. */
   logTail(lines?: number): string;
   stop(): Promise<void>;
+  /** Stops and starts the same homeserver (same data, port and keys), as an operator's restart does. */
+  restart(): Promise<void>;
 }
 
 const READY_TIMEOUT_MS = 90_000;
@@ -52,17 +54,19 @@ export async function startSynapse(options: SynapseOptions): Promise<Synapse> {
     'while kill -0 "$PARENT" 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 0.5; done',
     'kill -TERM $child 2>/dev/null; wait $child',
   ].join('\n');
-  const child = spawn('bash', ['-c', script], {
-    env: {
-      ...process.env,
-      ROOT: root,
-      DIR: dir,
-      PARENT: String(process.pid),
-      no_proxy: '127.0.0.1,localhost',
-      NO_PROXY: '127.0.0.1,localhost',
-    },
-    stdio: 'ignore',
-  });
+  const launch = (): ChildProcess =>
+    spawn('bash', ['-c', script], {
+      env: {
+        ...process.env,
+        ROOT: root,
+        DIR: dir,
+        PARENT: String(process.pid),
+        no_proxy: '127.0.0.1,localhost',
+        NO_PROXY: '127.0.0.1,localhost',
+      },
+      stdio: 'ignore',
+    });
+  let child = launch();
   const baseUrl = `http://127.0.0.1:${port}`;
   const logTail = (lines = 30): string =>
     tail(`${hostDir}/homeserver.log`, lines) + tail(`${hostDir}/stdout.log`, lines);
@@ -85,6 +89,11 @@ export async function startSynapse(options: SynapseOptions): Promise<Synapse> {
     serverName,
     logTail,
     stop,
+    restart: async () => {
+      await stopChild(child);
+      child = launch();
+      await waitForVersions(baseUrl, child);
+    },
     registerUser: (localpart, opts = {}) =>
       registerUser(
         baseUrl,
