@@ -137,9 +137,10 @@ export async function buildRooms(ctx: BuildContext, rooms: readonly RoomToBuild[
     }
     if (initial) response.initial = true;
     if (r.entry.isDm) response.is_dm = true;
-    if (initial || r.row.userChangedSeq > (r.sent?.seq ?? -1)) {
-      response.joined_count = r.row.joinedCount ?? 0;
-      response.invited_count = r.row.invitedCount ?? 0;
+    const counts: [number, number] = [r.row.joinedCount ?? 0, r.row.invitedCount ?? 0];
+    if (initial || r.sent?.counts[0] !== counts[0] || r.sent.counts[1] !== counts[1]) {
+      response.joined_count = counts[0];
+      response.invited_count = counts[1];
     }
     if (initial || r.sent?.bump !== r.entry.bumpStamp) response.bump_stamp = r.entry.bumpStamp;
     let lazySent = r.sent?.lazy ?? [];
@@ -174,11 +175,12 @@ export async function buildRooms(ctx: BuildContext, rooms: readonly RoomToBuild[
         const token = slice.oldest.prevBatch ?? (await ctx.prevBatch(roomId, slice.oldest.event.event_id));
         if (token !== undefined) response.prev_batch = token;
       }
-      if (matcher.lazyMembers) {
-        lazySent = [...new Set([...(initial || r.stateReset ? [] : lazySent), ...lazy])].slice(
-          -MAX_LAZY_MEMBERS,
-        );
-      }
+      // Every member event this connection has been sent, however it was asked for ($ME, $LAZY, "*"):
+      // lazy loading skips those next time, as Synapse does.
+      const sentMembers = state.filter((e) => e.type === 'm.room.member').map((e) => e.state_key);
+      lazySent = [...new Set([...(initial || r.stateReset ? [] : lazySent), ...sentMembers])].slice(
+        -MAX_LAZY_MEMBERS,
+      );
     }
     out.set(roomId, response);
     sent.set(roomId, {
@@ -188,6 +190,7 @@ export async function buildRooms(ctx: BuildContext, rooms: readonly RoomToBuild[
       name,
       avatar,
       bump: r.entry.bumpStamp,
+      counts,
       lazy: lazySent,
     });
   }

@@ -11,6 +11,8 @@ export interface RoomSent {
   name: string | null;
   avatar: string | null;
   bump: number;
+  /** Last sent joined and invited counts (Synapse sends them on the first send and on change only). */
+  counts: [number, number];
   /** Members already sent under `$LAZY` (bounded). */
   lazy: string[];
 }

@@ -1,0 +1,216 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSynapse, type Synapse } from '@gateway/testing';
+import { TestClient, slidingSync, type SlidingResponse } from '../support/matrix-client';
+import { startProxy, type ProxyUnderTest } from '../support/start-proxy';
+
+// The same request sequence to the proxy and to Synapse 1.160's native sliding sync while a scenario
+// unfolds (renames, a leave, receipts, typing, account data, a gap). Each side keeps its own pos chain;
+// after every step both answers are compared. What may differ is listed in apps/sync-proxy/README.md
+// ("Differences from Synapse") and nowhere else: pos, bump_stamp values, computed names, counts.
+const BODY = {
+  conn_id: 'diff',
+  lists: {
+    all: {
+      ranges: [[0, 19]],
+      timeline_limit: 3,
+      required_state: [
+        ['m.room.name', ''],
+        ['m.room.topic', ''],
+        ['m.room.avatar', ''],
+        ['m.room.member', '$LAZY'],
+        ['m.room.member', '$ME'],
+        ['m.room.create', ''],
+      ],
+    },
+  },
+  extensions: {
+    account_data: { enabled: true },
+    receipts: { enabled: true },
+    typing: { enabled: true },
+  },
+};
+
+type Room = Record<string, unknown> & { timeline?: { event_id: string }[] };
+
+/** The comparable view of an answer: everything but the allowed differences. */
+function view(r: SlidingResponse) {
+  const rooms: Record<string, unknown> = {};
+  for (const [id, room] of Object.entries((r.body.rooms ?? {}) as Record<string, Room>)) {
+    rooms[id] = {
+      timeline: (room.timeline ?? []).map((e) => e.event_id),
+      required_state: (
+        (room['required_state'] ?? []) as { type: string; state_key: string; event_id: string }[]
+      )
+        .map((e) => `${e.type}|${e.state_key}|${e.event_id}`)
+        .sort(),
+      limited: room['limited'],
+      initial: room['initial'],
+      joined_count: room['joined_count'],
+      invited_count: room['invited_count'],
+      num_live: room['num_live'],
+      // Synapse sends `name` only from m.room.name; compare only where the room has one.
+      name: room['name'] === undefined ? undefined : room['name'],
+    };
+  }
+  const ext = r.body.extensions ?? {};
+  const typing = (ext['typing']?.['rooms'] ?? {}) as Record<string, { content: { user_ids: string[] } }>;
+  return {
+    lists: r.body.lists?.['all']?.ops?.map((o) => o.room_ids),
+    count: r.body.lists?.['all']?.count,
+    rooms,
+    account_data: normaliseAccountData(ext['account_data']),
+    receipts: ext['receipts']?.['rooms'] ?? {},
+    typing: Object.fromEntries(Object.entries(typing).map(([id, t]) => [id, [...t.content.user_ids].sort()])),
+  };
+}
+
+function normaliseAccountData(value: Record<string, unknown> | undefined) {
+  const global = ((value?.['global'] ?? []) as { type: string }[]).map((e) => e.type).sort();
+  const rooms = (value?.['rooms'] ?? {}) as Record<string, { type: string; content: unknown }[]>;
+  return {
+    global,
+    // Synapse lists every room in scope, with [] when it has nothing; an absent room means the same.
+    rooms: Object.fromEntries(
+      Object.entries(rooms)
+        .filter(([, list]) => list.length > 0)
+        .map(([id, list]) => [id, list.map((e) => [e.type, e.content])]),
+    ),
+  };
+}
+
+describe('differential: the proxy against Synapse native, step by step', () => {
+  let synapse: Synapse;
+  let proxy: ProxyUnderTest;
+  let alice: TestClient;
+  let bob: TestClient;
+  let aliceP: TestClient & { deviceId: string };
+  let aliceN: TestClient & { deviceId: string };
+  let general: string;
+  let side: string;
+  let posP: string | undefined;
+  let posN: string | undefined;
+
+  beforeAll(async () => {
+    synapse = await startSynapse({ mode: 'plain' });
+    const a = await synapse.registerUser('alice');
+    const b = await synapse.registerUser('bob');
+    alice = new TestClient(synapse.baseUrl, a.accessToken, a.userId);
+    bob = new TestClient(synapse.baseUrl, b.accessToken, b.userId);
+    general = await alice.createRoom({ preset: 'public_chat', name: 'General' });
+    await bob.join(general);
+    side = await bob.createRoom({ preset: 'public_chat', name: 'Side' });
+    await alice.join(side);
+    await bob.send(side, 'side message');
+    for (let i = 0; i < 5; i++) await bob.send(general, `hello ${String(i)}`);
+    aliceP = await TestClient.login(synapse.baseUrl, a.userId, a.password);
+    aliceN = await TestClient.login(synapse.baseUrl, a.userId, a.password);
+    proxy = await startProxy(synapse.baseUrl);
+  }, 120_000);
+
+  afterAll(async () => {
+    await proxy.stop();
+    await synapse.stop();
+  });
+
+  let barrierPos: string | undefined;
+
+  /**
+   * One step on both sides. The proxy learns of events through its poller, so a separate barrier
+   * connection waits until the step's effect is visible; then both sides get the compared request.
+   */
+  async function step(ready: (r: SlidingResponse) => boolean) {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const barrier = await slidingSync(
+        proxy.url,
+        aliceP.accessToken,
+        { ...BODY, conn_id: 'barrier' },
+        barrierPos === undefined ? {} : { pos: barrierPos, timeout: '2000' },
+      );
+      expect(barrier.status, JSON.stringify(barrier.body)).toBe(200);
+      barrierPos = barrier.body.pos;
+      if (ready(barrier) || Date.now() > deadline) break;
+    }
+    const ours = await slidingSync(
+      proxy.url,
+      aliceP.accessToken,
+      BODY,
+      posP === undefined ? {} : { pos: posP },
+    );
+    const theirs = await slidingSync(
+      synapse.baseUrl,
+      aliceN.accessToken,
+      BODY,
+      posN === undefined ? {} : { pos: posN },
+    );
+    expect(ours.status, JSON.stringify(ours.body)).toBe(200);
+    expect(theirs.status).toBe(200);
+    posP = ours.body.pos;
+    posN = theirs.body.pos;
+    return { ours: view(ours), theirs: view(theirs) };
+  }
+
+  const hasEvent = (roomId: string, eventId: string) => (r: SlidingResponse) =>
+    (r.body.rooms?.[roomId]?.timeline ?? []).some((e) => e.event_id === eventId);
+
+  it('initial', async () => {
+    const { ours, theirs } = await step(() => true);
+    expect(ours).toEqual(theirs);
+  });
+
+  it('a message, then a rename and a topic', async () => {
+    const m = await bob.send(general, 'one more');
+    let d = await step(hasEvent(general, m));
+    expect(d.ours).toEqual(d.theirs);
+    await alice.state(general, 'm.room.name', '', { name: 'General chat' });
+    const t = await alice.state(general, 'm.room.topic', '', { topic: 'all things' });
+    d = await step(hasEvent(general, t));
+    expect(d.ours).toEqual(d.theirs);
+  });
+
+  it('a gap longer than the timeline limit', async () => {
+    let last = '';
+    for (let i = 0; i < 8; i++) last = await bob.send(side, `burst ${String(i)}`);
+    const d = await step(hasEvent(side, last));
+    expect(d.ours).toEqual(d.theirs);
+  });
+
+  it('room account data (a tag) and a read receipt', async () => {
+    await alice.call(
+      'PUT',
+      `/_matrix/client/v3/user/${encodeURIComponent(alice.userId)}/rooms/${encodeURIComponent(general)}/tags/u.work`,
+      { order: 0.5 },
+    );
+    const m = await bob.send(general, 'read me');
+    await bob.call(
+      'POST',
+      `/_matrix/client/v3/rooms/${encodeURIComponent(general)}/receipt/m.read/${encodeURIComponent(m)}`,
+      {},
+    );
+    const d = await step(
+      (r) => Object.keys((r.body.extensions?.['receipts']?.['rooms'] ?? {})).length > 0,
+    );
+    expect(d.ours).toEqual(d.theirs);
+  });
+
+  it('typing', async () => {
+    await bob.call(
+      'PUT',
+      `/_matrix/client/v3/rooms/${encodeURIComponent(general)}/typing/${encodeURIComponent(bob.userId)}`,
+      {
+        typing: true,
+        timeout: 30_000,
+      },
+    );
+    const d = await step(
+      (r) => Object.keys((r.body.extensions?.['typing']?.['rooms'] ?? {})).length > 0,
+    );
+    expect(d.ours).toEqual(d.theirs);
+  });
+
+  it('alice leaves a room', async () => {
+    await alice.leave(side);
+    const d = await step((r) => r.body.rooms?.[side] !== undefined);
+    expect(d.ours).toEqual(d.theirs);
+  });
+});
