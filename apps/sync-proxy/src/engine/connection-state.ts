@@ -34,6 +34,8 @@ export interface ConnectionState {
   /** Sticky room subscriptions (matrix-js-sdk sends each only once and removes with unsubscribe_rooms). */
   subscriptions: Map<string, RoomParams>;
   streams: StreamPositions | null;
+  /** What a client family keeps between requests beyond this (legacy MSC3575: sticky params, windows). */
+  extra: unknown;
 }
 
 interface StoredState {
@@ -41,14 +43,21 @@ interface StoredState {
   rooms: [string, RoomSent][];
   subs: [string, RoomParams][];
   streams: StreamPositions | null;
+  extra?: unknown;
 }
 
 export function emptyState(): ConnectionState {
-  return { rooms: new Map(), subscriptions: new Map(), streams: null };
+  return { rooms: new Map(), subscriptions: new Map(), streams: null, extra: undefined };
 }
 
 export function serialiseState(state: ConnectionState): StoredState {
-  return { v: 1, rooms: [...state.rooms], subs: [...state.subscriptions], streams: state.streams };
+  return {
+    v: 1,
+    rooms: [...state.rooms],
+    subs: [...state.subscriptions],
+    streams: state.streams,
+    extra: state.extra,
+  };
 }
 
 export function deserialiseState(value: unknown): ConnectionState {
@@ -58,6 +67,7 @@ export function deserialiseState(value: unknown): ConnectionState {
     rooms: new Map(stored.rooms),
     subscriptions: new Map(stored.subs),
     streams: stored.streams,
+    extra: stored.extra,
   };
 }
 

@@ -22,6 +22,28 @@ export interface ComputeResult {
   toSeq: number;
 }
 
+/**
+ * Where the request comes from. MSC4186 clients send everything each time; legacy MSC3575 clients send
+ * changes only, so their request is resolved against what the connection stored (`extra`), and their
+ * answer adjusted (list operations) before it is stored.
+ */
+export interface RequestSource {
+  connId: string;
+  resolve(stored: unknown): SyncRequest;
+  /** After resolve: the request changed what must be stored, so it is answered even with no news. */
+  mustAnswer?(): boolean;
+  finish?(
+    response: SyncResponse,
+    stored: unknown,
+    req: SyncRequest,
+  ): { response: SyncResponse; store: unknown };
+}
+
+/** The MSC4186 source: the request as parsed. */
+export function plainRequest(req: SyncRequest): RequestSource {
+  return { connId: req.connId, resolve: () => req };
+}
+
 export interface EngineDeps {
   store: SyncStore;
   prevBatch: (token: string, roomId: string, eventId: string) => Promise<string | undefined>;
@@ -34,15 +56,15 @@ export interface EngineDeps {
 export class SlidingSyncEngine {
   constructor(private readonly deps: EngineDeps) {}
 
-  compute(identity: Identity, query: SyncQuery, req: SyncRequest): Promise<ComputeResult> {
-    return this.deps.store.snapshot((s) => this.computeIn(s, identity, query, req));
+  compute(identity: Identity, query: SyncQuery, source: RequestSource): Promise<ComputeResult> {
+    return this.deps.store.snapshot((s) => this.computeIn(s, identity, query, source));
   }
 
   private async computeIn(
     s: SyncSnapshot,
     identity: Identity,
     query: SyncQuery,
-    req: SyncRequest,
+    source: RequestSource,
   ): Promise<ComputeResult> {
     const { reader, connections } = s;
     const { userId, deviceId } = identity;
@@ -51,10 +73,10 @@ export class SlidingSyncEngine {
     let conn;
     let state: ConnectionState;
     if (query.pos === undefined) {
-      conn = await connections.create(userId, deviceId, req.connId);
+      conn = await connections.create(userId, deviceId, source.connId);
       state = emptyState();
     } else {
-      conn = await connections.lock(userId, deviceId, req.connId);
+      conn = await connections.lock(userId, deviceId, source.connId);
       const match = matchPos(conn, query.pos.position);
       if (conn === null) throw new MatrixError('M_UNKNOWN_POS', 'Unknown position');
       if (match === 'pending') {
@@ -65,6 +87,7 @@ export class SlidingSyncEngine {
       }
     }
 
+    const req = source.resolve(state.extra);
     const subscriptions = new Map(state.subscriptions);
     let subsChanged = false;
     for (const [roomId, params] of req.roomSubscriptions) {
@@ -127,42 +150,43 @@ export class SlidingSyncEngine {
       timelineEvents,
     });
 
-    const answer = query.pos === undefined || built.rooms.size > 0 || extensions.hasData || subsChanged;
+    const answer =
+      query.pos === undefined ||
+      built.rooms.size > 0 ||
+      extensions.hasData ||
+      subsChanged ||
+      source.mustAnswer?.() === true;
     const lists = Object.fromEntries(selection.lists);
     const roomIds = [...index.rows.keys()];
     if (!answer && query.pos !== undefined) {
       // Nothing new: the position stays, so an idle long-poll costs no write.
-      return {
-        response: withTxn(
-          { pos: formatPos({ position: query.pos.position }), lists, rooms: {}, extensions: extensions.body },
-          req,
-        ),
-        answer,
-        roomIds,
-        toSeq,
-      };
+      let response = withTxn(
+        { pos: formatPos({ position: query.pos.position }), lists, rooms: {}, extensions: extensions.body },
+        req,
+      );
+      if (source.finish !== undefined) response = source.finish(response, state.extra, req).response;
+      return { response, answer, roomIds, toSeq };
     }
+    const position = await connections.nextPosition();
+    let response = withTxn(
+      {
+        pos: formatPos({ position }),
+        lists,
+        rooms: Object.fromEntries(built.rooms),
+        extensions: extensions.body,
+      },
+      req,
+    );
+    let extra = state.extra;
+    if (source.finish !== undefined) ({ response, store: extra } = source.finish(response, state.extra, req));
     const next: ConnectionState = {
       rooms: new Map([...state.rooms, ...built.sent]),
       subscriptions,
       streams: { accountData: toSeq, receipts: toSeq, typing: toSeq, deviceLists: toSeq },
+      extra,
     };
-    const position = await connections.nextPosition();
     await connections.savePending(conn.connKey, position, serialiseState(next));
-    return {
-      response: withTxn(
-        {
-          pos: formatPos({ position }),
-          lists,
-          rooms: Object.fromEntries(built.rooms),
-          extensions: extensions.body,
-        },
-        req,
-      ),
-      answer,
-      roomIds,
-      toSeq,
-    };
+    return { response, answer, roomIds, toSeq };
   }
 }
 

@@ -32,4 +32,6 @@ export interface RoomResponse {
   notification_count: number;
   highlight_count: number;
   bump_stamp?: number;
+  /** MSC3575's name for the recency stamp (legacy endpoint only). */
+  timestamp?: number;
 }

@@ -6,11 +6,11 @@ import { Metrics } from '@gateway/server';
 import { UPSTREAM_FORWARDER } from '../tokens';
 import type { UpstreamForwarder } from './upstream-forwarder';
 
-import { SYNC_PATH } from '../sliding-sync/sync.controller';
+import { LEGACY_SYNC_PATH, SYNC_PATH } from '../sliding-sync/sync.controller';
 import { VERSIONS_PATH } from '../sliding-sync/versions.controller';
 
 /** The proxy's own paths; everything else belongs to the homeserver behind it. */
-const OWN_PATHS = new Set(['/health', '/ready', '/metrics', SYNC_PATH, VERSIONS_PATH]);
+const OWN_PATHS = new Set(['/health', '/ready', '/metrics', SYNC_PATH, LEGACY_SYNC_PATH, VERSIONS_PATH]);
 
 /**
  * Makes the proxy the client-facing homeserver base URL (as Element X needs: it only looks for sliding

@@ -35,15 +35,16 @@ export function accumulate(response: unknown): V2Batch {
   if (nextBatch === undefined) throw new Error('malformed sync response: next_batch missing');
 
   const deviceLists = objectField(response, 'device_lists') ?? {};
+  // One row per target user is stored: each list without repeats, and a user in both counts as changed
+  // (the client then re-queries their keys, the safe side).
+  const changed = new Set(userIdsField(deviceLists, 'changed') ?? []);
+  const left = new Set((userIdsField(deviceLists, 'left') ?? []).filter((u) => !changed.has(u)));
   return {
     nextBatch,
     rooms: parseRooms(objectField(response, 'rooms') ?? {}),
     toDevice: eventsOf(response, 'to_device').flatMap(toDeviceEvent),
     accountData: eventsOf(response, 'account_data').flatMap(accountDataEvent),
-    deviceLists: {
-      changed: userIdsField(deviceLists, 'changed') ?? [],
-      left: userIdsField(deviceLists, 'left') ?? [],
-    },
+    deviceLists: { changed: [...changed], left: [...left] },
     otkCounts: otkCounts(field(response, 'device_one_time_keys_count')),
     fallbackKeyTypes: stringsField(response, 'device_unused_fallback_key_types'),
   };
@@ -129,7 +130,15 @@ function parseRoom(roomId: string, section: Section, room: JsonObject): RoomDelt
     delta.strippedState = eventsOf(room, block).flatMap(strippedStateEvent);
     return delta;
   }
-  delta.state = eventsOf(room, 'state').flatMap(stateEvent);
+  // One event per (type, state_key), the last one given: the block is a set, and the store upserts it
+  // in one statement, which cannot touch a key twice.
+  delta.state = [
+    ...new Map(
+      eventsOf(room, 'state')
+        .flatMap(stateEvent)
+        .map((e) => [JSON.stringify([e.type, e.state_key]), e]),
+    ).values(),
+  ];
   parseTimeline(objectField(room, 'timeline') ?? {}, delta);
   delta.accountData = eventsOf(room, 'account_data').flatMap(accountDataEvent);
   // Summary, unread counts and EDUs are defined for joined rooms only.
@@ -208,7 +217,8 @@ function receiptRows(content: JsonObject): ReceiptRow[] {
       for (const [userId, receipt] of Object.entries(objectField(byType, receiptType) ?? {})) {
         if (!isUserId(userId) || !isObject(receipt)) continue;
         const threadId = nonEmptyStringField(receipt, 'thread_id') ?? null;
-        rows.push({ eventId, userId, receiptType, threadId, ts: numberField(receipt, 'ts') ?? 0 });
+        // A timestamp the store's bigint cannot hold (a fraction, out of range) counts as missing.
+        rows.push({ eventId, userId, receiptType, threadId, ts: countField(receipt, 'ts') ?? 0 });
       }
     }
   }

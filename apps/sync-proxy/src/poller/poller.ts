@@ -8,6 +8,7 @@ import {
 } from '@gateway/sync-data';
 import { accumulate, membershipOf, v2Filter } from './accumulate';
 import { backoffMs } from './backoff';
+import { parseStorableJson } from './json-guards';
 
 export interface PollerDeps {
   store: SyncStore;
@@ -98,7 +99,7 @@ export class Poller {
         this.fail(`upstream answered ${res.status}`);
         return;
       }
-      body = await res.json();
+      body = parseStorableJson(await res.text());
     } catch (err) {
       if (this.stopped) return;
       this.fail(err instanceof Error ? err.message : String(err));

@@ -2,12 +2,16 @@ import { MatrixError } from '@gateway/matrix';
 import type { SyncStore } from '@gateway/sync-data';
 import type { Authenticator } from '../auth/authenticator';
 import type { Identity } from '../auth/token-store';
-import type { SlidingSyncEngine } from '../engine/sliding-sync-engine';
+import { LegacySource } from '../legacy/legacy-source';
+import { plainRequest, type RequestSource, type SlidingSyncEngine } from '../engine/sliding-sync-engine';
 import type { SyncResponse } from '../engine/sync-response';
 import { parseSyncQuery } from '../request/parse-query';
 import { parseSyncBody } from '../request/parse-sync-body';
 import type { PollerPool } from '../poller/poller-pool';
 import type { WaiterIndex } from '../wake/waiter-index';
+
+/** The Go proxy's default long-poll for MSC3575 clients that send no timeout. */
+const LEGACY_DEFAULT_TIMEOUT_MS = 10_000;
 
 export interface SyncServiceDeps {
   auth: Authenticator;
@@ -28,24 +32,46 @@ export interface SyncServiceDeps {
 export class SyncService {
   constructor(private readonly deps: SyncServiceDeps) {}
 
-  async handle(
+  /** MSC4186, `…/org.matrix.simplified_msc3575/sync`. */
+  handle(
     headers: Record<string, string | string[] | undefined>,
     query: Record<string, unknown>,
     body: unknown,
     signal: AbortSignal,
   ): Promise<SyncResponse> {
+    return this.run(headers, query, signal, () => plainRequest(parseSyncBody(body)), 0);
+  }
+
+  /** MSC3575, `…/org.matrix.msc3575/sync`: sticky parameters, list operations, a 10 s default timeout. */
+  handleLegacy(
+    headers: Record<string, string | string[] | undefined>,
+    query: Record<string, unknown>,
+    body: unknown,
+    signal: AbortSignal,
+  ): Promise<SyncResponse> {
+    return this.run(headers, query, signal, () => new LegacySource(body), LEGACY_DEFAULT_TIMEOUT_MS);
+  }
+
+  private async run(
+    headers: Record<string, string | string[] | undefined>,
+    query: Record<string, unknown>,
+    signal: AbortSignal,
+    makeSource: () => RequestSource,
+    defaultTimeoutMs: number,
+  ): Promise<SyncResponse> {
     const { auth, engine, pollers, waiters } = this.deps;
     if (!this.deps.ready()) throw new MatrixError('M_UNKNOWN', 'The sync proxy is starting', { status: 503 });
     const token = auth.tokenFrom(headers, query);
     let identity = await auth.authenticate(token);
-    const q = parseSyncQuery(query);
-    const req = parseSyncBody(body);
+    const parsed = parseSyncQuery(query);
+    const q = query['timeout'] === undefined ? { ...parsed, timeoutMs: defaultTimeoutMs } : parsed;
+    const source = makeSource();
     const { since } = await pollers.ensure(identity);
     if (since === null) await this.waitForFirstSync(identity, signal);
 
     const deadline = Date.now() + q.timeoutMs;
     for (;;) {
-      const result = await engine.compute(identity, q, req);
+      const result = await engine.compute(identity, q, source);
       const remaining = deadline - Date.now();
       if (result.answer || remaining <= 0 || signal.aborted) return result.response;
       await waiters.wait(identity.userId, new Set(result.roomIds), result.toSeq, remaining, signal);

@@ -6,6 +6,8 @@ import { SYNC_SERVICE } from '../tokens';
 import type { SyncService } from './sync-service';
 
 export const SYNC_PATH = '/_matrix/client/unstable/org.matrix.simplified_msc3575/sync';
+/** The Go proxy's MSC3575 endpoint, for clients that still speak it. */
+export const LEGACY_SYNC_PATH = '/_matrix/client/unstable/org.matrix.msc3575/sync';
 
 @Controller()
 export class SyncController {
@@ -14,29 +16,44 @@ export class SyncController {
   @Post(SYNC_PATH)
   @HttpCode(200)
   sync(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<SyncResponse> {
-    // A client that hangs up ends its long-poll at once instead of holding a waiter until the timeout.
-    const gone = new AbortController();
-    reply.raw.once('close', () => {
-      if (!reply.raw.writableFinished) gone.abort();
-    });
-    return this.service.handle(req.headers, req.query as Record<string, unknown>, req.body, gone.signal);
+    return this.service.handle(req.headers, req.query as Record<string, unknown>, req.body, hangUp(reply));
+  }
+
+  @Post(LEGACY_SYNC_PATH)
+  @HttpCode(200)
+  legacy(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<SyncResponse> {
+    return this.service.handleLegacy(
+      req.headers,
+      req.query as Record<string, unknown>,
+      req.body,
+      hangUp(reply),
+    );
   }
 
   // Synapse answers other methods on the sync path with 405 M_UNRECOGNIZED.
-  @Get(SYNC_PATH)
+  @Get([SYNC_PATH, LEGACY_SYNC_PATH])
   get(): never {
     throw notAllowed();
   }
 
-  @Put(SYNC_PATH)
+  @Put([SYNC_PATH, LEGACY_SYNC_PATH])
   put(): never {
     throw notAllowed();
   }
 
-  @Delete(SYNC_PATH)
+  @Delete([SYNC_PATH, LEGACY_SYNC_PATH])
   delete(): never {
     throw notAllowed();
   }
+}
+
+/** Aborts when the client hangs up, so its long-poll ends at once instead of at its timeout. */
+function hangUp(reply: FastifyReply): AbortSignal {
+  const gone = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) gone.abort();
+  });
+  return gone.signal;
 }
 
 function notAllowed(): MatrixError {
