@@ -12,7 +12,7 @@ export interface PollerPoolOptions {
   owner: string;
   log: Log;
   onBatch: (applied: AppliedBatch) => void;
-  onTokenInvalid: (tokenHash: Buffer) => void;
+  onTokenInvalid: (tokenHash: Buffer, userId: string) => void;
   leaseMs?: number;
   renewEveryMs?: number;
   /** Devices nobody synced for this long stop being polled. */
@@ -95,7 +95,7 @@ export class PollerPool {
         log.info({ userId, deviceId }, 'homeserver rejected the device token; poller stopped');
         await store.devices.markInvalid(p.userId, p.deviceId, p.tokenHash).catch(() => undefined);
         await store.tokens.markInvalid(p.tokenHash).catch(() => undefined);
-        this.options.onTokenInvalid(p.tokenHash);
+        this.options.onTokenInvalid(p.tokenHash, p.userId);
       },
       onStopped: (p) => {
         if (this.pollers.get(k) === p) this.pollers.delete(k);

@@ -61,7 +61,14 @@ export class SyncRuntime implements OnModuleInit, BeforeApplicationShutdown {
       cipher,
     });
     const transport = redis === undefined ? new InProcessTransport() : new RedisTransport(redis);
-    this.waiters = new WaiterIndex(transport, () => store.maxSeq());
+    this.waiters = new WaiterIndex(
+      transport,
+      () => store.maxSeq(),
+      1_000,
+      (hashes) => {
+        for (const hex of hashes) auth.forget(Buffer.from(hex, 'hex'));
+      },
+    );
     const log = this.log;
     this.pollers = new PollerPool({
       store,
@@ -75,8 +82,14 @@ export class SyncRuntime implements OnModuleInit, BeforeApplicationShutdown {
           log.warn({ err }, 'wake publish failed');
         });
       },
-      onTokenInvalid: (hash) => {
+      onTokenInvalid: (hash, userId) => {
         auth.forget(hash);
+        // Other replicas may hold the token in their caches, and its long-polls may wait anywhere.
+        this.waiters
+          .publish({ seq: 0, rooms: [], users: [userId], invalidTokens: [hash.toString('hex')] })
+          .catch((err: unknown) => {
+            log.warn({ err }, 'token invalidation publish failed; other replicas revalidate within 5 min');
+          });
       },
       ...(timings.leaseMs === undefined ? {} : { leaseMs: timings.leaseMs }),
       ...(timings.renewEveryMs === undefined ? {} : { renewEveryMs: timings.renewEveryMs }),

@@ -47,7 +47,13 @@ function parseMessage(raw: string): WakeMessage | null {
     const value = JSON.parse(raw) as Partial<WakeMessage>;
     if (typeof value.seq !== 'number' || !Array.isArray(value.rooms) || !Array.isArray(value.users))
       return null;
-    return { seq: value.seq, rooms: value.rooms.map(String), users: value.users.map(String) };
+    const message: WakeMessage = {
+      seq: value.seq,
+      rooms: value.rooms.map(String),
+      users: value.users.map(String),
+    };
+    if (Array.isArray(value.invalidTokens)) message.invalidTokens = value.invalidTokens.map(String);
+    return message;
   } catch {
     return null;
   }

@@ -21,6 +21,7 @@ export class WaiterIndex {
     private readonly transport: WakeTransport,
     private readonly readMaxSeq: () => Promise<number>,
     private readonly gapCheckMs = 1_000,
+    private readonly onInvalidTokens: (hashesHex: string[]) => void = () => undefined,
   ) {}
 
   async start(): Promise<void> {
@@ -74,8 +75,13 @@ export class WaiterIndex {
   }
 
   private onMessage(m: WakeMessage): void {
-    if (m.seq > this.lastSeenSeq) this.lastSeenSeq = m.seq;
     const users = new Set(m.users);
+    if (m.invalidTokens !== undefined) {
+      this.onInvalidTokens(m.invalidTokens);
+      for (const w of [...this.waiters]) if (users.has(w.userId)) w.wake();
+      return;
+    }
+    if (m.seq > this.lastSeenSeq) this.lastSeenSeq = m.seq;
     for (const w of [...this.waiters]) {
       if (m.seq <= w.afterSeq) continue;
       if (users.has(w.userId) || m.rooms.some((r) => w.rooms.has(r))) w.wake();

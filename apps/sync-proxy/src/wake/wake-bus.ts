@@ -3,6 +3,11 @@ export interface WakeMessage {
   seq: number;
   rooms: string[];
   users: string[];
+  /**
+   * SHA-256 (hex) of tokens the homeserver rejected: every replica drops them from its cache and wakes
+   * the users' long-polls, which then answer 401. Such a message carries no stream position.
+   */
+  invalidTokens?: string[];
 }
 
 /** Carries wake messages to every replica (Redis pub/sub) or within one process. */

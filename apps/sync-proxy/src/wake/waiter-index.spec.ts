@@ -1,0 +1,73 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { InProcessTransport } from './wake-bus';
+import { WaiterIndex } from './waiter-index';
+
+describe('WaiterIndex', () => {
+  let index: WaiterIndex | undefined;
+  afterEach(async () => {
+    await index?.stop();
+  });
+
+  async function start(maxSeq: () => number, onInvalid: (h: string[]) => void = () => undefined) {
+    const transport = new InProcessTransport();
+    index = new WaiterIndex(transport, () => Promise.resolve(maxSeq()), 50, onInvalid);
+    await index.start();
+    return index;
+  }
+
+  const settled = async (p: Promise<void>, ms = 30): Promise<boolean> => {
+    let done = false;
+    void p.then(() => (done = true));
+    await new Promise((r) => setTimeout(r, ms));
+    return done;
+  };
+
+  it('wakes a waiter for its user or one of its rooms, only for news after its position', async () => {
+    let seq = 5;
+    const w = await start(() => seq);
+    const byRoom = w.wait('@a:hs', new Set(['!r:hs']), 5, 5_000);
+    const byUser = w.wait('@a:hs', new Set(), 5, 5_000);
+    const other = w.wait('@b:hs', new Set(['!x:hs']), 5, 5_000);
+    await w.publish({ seq: 5, rooms: ['!r:hs'], users: ['@a:hs'] }); // not news: at the waiter's position
+    expect(await settled(byRoom)).toBe(false);
+    seq = 6;
+    await w.publish({ seq: 6, rooms: ['!r:hs'], users: [] });
+    expect(await settled(byRoom)).toBe(true);
+    expect(await settled(byUser)).toBe(false);
+    seq = 7;
+    await w.publish({ seq: 7, rooms: [], users: ['@a:hs'] });
+    expect(await settled(byUser)).toBe(true);
+    expect(await settled(other)).toBe(false);
+    expect(w.size).toBe(1);
+  });
+
+  it('times out, and stops waiting when the client hangs up', async () => {
+    const w = await start(() => 0);
+    expect(await settled(w.wait('@a:hs', new Set(), 0, 10), 40)).toBe(true);
+    const abort = new AbortController();
+    const waiting = w.wait('@a:hs', new Set(), 0, 5_000, abort.signal);
+    abort.abort();
+    expect(await settled(waiting)).toBe(true);
+    expect(w.size).toBe(0);
+  });
+
+  it('wakes everyone when the stream moved but no message came (a lost publish, Redis away)', async () => {
+    let seq = 1;
+    const w = await start(() => seq);
+    const waiting = w.wait('@a:hs', new Set(['!r:hs']), 1, 5_000);
+    seq = 2; // stored, but its wake message was lost
+    expect(await settled(waiting, 300)).toBe(true);
+  });
+
+  it('passes rejected tokens on and wakes their users without moving the stream', async () => {
+    const dropped: string[] = [];
+    const w = await start(
+      () => 3,
+      (h) => dropped.push(...h),
+    );
+    const waiting = w.wait('@a:hs', new Set(), 3, 5_000);
+    await w.publish({ seq: 0, rooms: [], users: ['@a:hs'], invalidTokens: ['abcd'] });
+    expect(await settled(waiting)).toBe(true);
+    expect(dropped).toEqual(['abcd']);
+  });
+});
