@@ -117,6 +117,14 @@ describe('sliding sync through the proxy, compared with Synapse native', () => {
       expect(typeof p?.['prev_batch']).toBe('string');
     }
     expect(first.body.rooms?.[general]?.['name']).toBe('General');
+    // Real unread counts (Synapse's own sliding sync sends 0): the same as v2 /sync says.
+    const v2 = await aliceN.call<{
+      rooms: { join: Record<string, { unread_notifications: Record<string, number> }> };
+    }>('GET', '/_matrix/client/v3/sync?timeout=0');
+    const unread = v2.rooms.join[general]?.unread_notifications;
+    expect(unread?.['notification_count']).toBeGreaterThan(0);
+    expect(first.body.rooms?.[general]?.['notification_count']).toBe(unread?.['notification_count']);
+    expect(first.body.rooms?.[general]?.['highlight_count']).toBe(unread?.['highlight_count']);
     // Synapse sends no name without m.room.name; the proxy computes it (an allowed difference).
     expect(first.body.rooms?.[dm]?.['name']).toBe('bob');
     expect(first.body.rooms?.[dm]?.['is_dm']).toBe(true);
@@ -141,11 +149,26 @@ describe('sliding sync through the proxy, compared with Synapse native', () => {
       `/_matrix/client/v3/rooms/${encodeURIComponent(general)}/messages?dir=b&limit=5&from=${encodeURIComponent(String(p?.['prev_batch']))}`,
     );
     expect(back.chunk.map((e) => e.event_id)).toEqual(messages.slice(5, 10).reverse());
+    // Subscriptions are sticky (matrix-js-sdk sends each once) until unsubscribe_rooms.
+    const kept = viaProxy({ conn_id: 'sub' }, { pos: String(ours.body.pos), timeout: '10000' });
+    await new Promise((r) => setTimeout(r, 200));
+    const news = await alice.send(general, 'still subscribed?');
+    const keptAnswer = await kept;
+    expect(timelineIds(keptAnswer.body.rooms?.[general])).toEqual([news]);
+    const dropped = await viaProxy(
+      { conn_id: 'sub', unsubscribe_rooms: [general] },
+      { pos: String(keptAnswer.body.pos) },
+    );
+    await alice.send(general, 'not any more');
+    const quiet = await viaProxy({ conn_id: 'sub' }, { pos: String(dropped.body.pos), timeout: '1500' });
+    expect(quiet.body.rooms).toEqual({});
   });
 
   it('wakes a long-poll when a message arrives and sends only the changed room', async () => {
     const started = Date.now();
-    const pending = viaProxy(listRequest(), { pos: String(first.body.pos), timeout: '20000' });
+    // Catch up with what earlier tests sent, then wait for news.
+    const caughtUp = await viaProxy(listRequest(), { pos: String(first.body.pos), timeout: '0' });
+    const pending = viaProxy(listRequest(), { pos: String(caughtUp.body.pos), timeout: '20000' });
     await new Promise((r) => setTimeout(r, 300));
     const eventId = await bob.send(dm, 'are you there?');
     const next = await pending;
