@@ -91,10 +91,14 @@ export class PollerPool {
       owner,
       log,
       onBatch: this.options.onBatch,
-      onUnauthorized: async (p) => {
-        log.info({ userId, deviceId }, 'homeserver rejected the device token; poller stopped');
+      onUnauthorized: async (p, softLogout) => {
+        log.info({ userId, deviceId, softLogout }, 'homeserver rejected the device token; poller stopped');
         await store.devices.markInvalid(p.userId, p.deviceId, p.tokenHash).catch(() => undefined);
-        await store.tokens.markInvalid(p.tokenHash).catch(() => undefined);
+        // A soft logout is not stored as dead: the next request asks the homeserver again, which
+        // answers with soft_logout itself, so the client refreshes instead of dropping its session.
+        await (
+          softLogout ? store.tokens.expireVerification(p.tokenHash) : store.tokens.markInvalid(p.tokenHash)
+        ).catch(() => undefined);
         this.options.onTokenInvalid(p.tokenHash, p.userId);
       },
       onStopped: (p) => {

@@ -17,7 +17,7 @@ export interface PollerDeps {
   log: Log;
   onBatch: (applied: AppliedBatch) => void;
   /** The homeserver rejected the token: the pool stops this device and forgets the token. */
-  onUnauthorized: (poller: Poller) => Promise<void>;
+  onUnauthorized: (poller: Poller, softLogout: boolean) => Promise<void>;
   onStopped: (poller: Poller) => void;
   /** Timeline events per room a first sync brings. */
   initialTimelineLimit: number;
@@ -89,9 +89,16 @@ export class Poller {
         ]),
       });
       if (res.status === 401) {
-        await res.body?.cancel();
+        // soft_logout: the session can be refreshed, so the client must hear it as such.
+        const softLogout = await res
+          .json()
+          .then(
+            (b: unknown) =>
+              typeof b === 'object' && b !== null && (b as { soft_logout?: unknown }).soft_logout === true,
+          )
+          .catch(() => false);
         this.stopped = true;
-        await this.deps.onUnauthorized(this);
+        await this.deps.onUnauthorized(this, softLogout);
         return;
       }
       if (!res.ok) {

@@ -68,6 +68,8 @@ export class SyncService {
     const source = makeSource();
     const { since } = await pollers.ensure(identity);
     if (since === null) await this.waitForFirstSync(identity, signal);
+    // The first upstream sync may have been refused: that is the client's answer, not an empty one.
+    if (since === null) identity = await auth.authenticate(token);
 
     const deadline = Date.now() + q.timeoutMs;
     for (;;) {
@@ -88,6 +90,7 @@ export class SyncService {
     const deadline = Date.now() + (this.deps.firstSyncWaitMs ?? 20_000);
     while (Date.now() < deadline && !signal.aborted) {
       if ((await this.deps.store.devices.since(identity.userId, identity.deviceId)) !== null) return;
+      if (!(await this.deps.store.devices.isPolled(identity.userId, identity.deviceId))) return;
       await this.deps.waiters.wait(
         identity.userId,
         new Set(),

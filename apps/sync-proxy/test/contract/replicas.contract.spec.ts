@@ -44,7 +44,9 @@ describe('two sync-proxy replicas', () => {
       SYNCV3_REDIS: 'redis://127.0.0.1:6379',
     };
     replicas = await Promise.all([spawnProxy(env), spawnProxy(env)]);
-    balancer = await roundRobin(() => replicas.filter((r) => r.child.exitCode === null && r.child.signalCode === null).map((r) => r.url));
+    balancer = await roundRobin(() =>
+      replicas.filter((r) => r.child.exitCode === null && r.child.signalCode === null).map((r) => r.url),
+    );
     ds = createDataSource({ url: db.url, entities: SYNC_ENTITIES, migrations: SYNC_MIGRATIONS, poolSize: 2 });
     await ds.initialize();
     store = new SyncStore(ds);

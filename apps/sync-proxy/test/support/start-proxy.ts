@@ -4,6 +4,7 @@ import { startApp, type RunningApp } from '@gateway/server';
 import { createTestDatabase, type TestDatabase } from '@gateway/testing';
 import { AppModule } from '../../src/app.module';
 import { loadSyncConfig } from '../../src/config';
+import type { SyncTimings } from '../../src/sliding-sync/sync-runtime';
 
 export interface ProxyUnderTest extends RunningApp {
   logs: () => string;
@@ -11,15 +12,31 @@ export interface ProxyUnderTest extends RunningApp {
   stop: () => Promise<void>;
 }
 
-/** Boots the real app in-process in front of `upstream`, on its own database. */
+export interface StartProxyOptions {
+  /** Shorter leases, first-sync wait and poll timeout than production's. */
+  timings?: SyncTimings;
+  /**
+   * Run on this existing database instead of a fresh one, e.g. to restart the proxy on the data an
+   * earlier one stored. The caller owns it: stop() leaves it in place.
+   */
+  databaseUrl?: string;
+}
+
+/** Boots the real app in-process in front of `upstream`, on its own database (or `options.databaseUrl`). */
 export async function startProxy(
   upstream: string,
   env: Record<string, string> = {},
+  options: StartProxyOptions = {},
 ): Promise<ProxyUnderTest> {
-  const db: TestDatabase = await createTestDatabase();
+  let db: TestDatabase | undefined;
+  let databaseUrl = options.databaseUrl;
+  if (databaseUrl === undefined) {
+    db = await createTestDatabase();
+    databaseUrl = db.url;
+  }
   const config = loadSyncConfig({
     SYNCV3_SERVER: upstream,
-    SYNCV3_DB: db.url,
+    SYNCV3_DB: databaseUrl,
     SYNCV3_SECRET: 'test-secret',
     SYNCV3_BINDADDR: '127.0.0.1:0',
     ...env,
@@ -27,7 +44,7 @@ export async function startProxy(
   let logs = '';
   const stream = new PassThrough();
   stream.on('data', (chunk: Buffer) => (logs += chunk.toString()));
-  const running = await startApp(AppModule.forRoot(config), {
+  const running = await startApp(AppModule.forRoot(config, options.timings), {
     name: 'sync-proxy',
     logLevel: 'debug',
     bind: config.bind,
@@ -41,10 +58,10 @@ export async function startProxy(
   return {
     ...running,
     logs: () => logs,
-    databaseUrl: db.url,
+    databaseUrl,
     stop: async () => {
       await running.app.close();
-      await db.drop();
+      await db?.drop();
     },
   };
 }

@@ -225,8 +225,10 @@ export class BatchWriter {
       const bump = [...events].reverse().find((e) => insertedIds.has(e.event_id) && BUMP_TYPES.has(e.type));
       if (bump !== undefined) {
         const bumpSeq = rows.find((r) => r.event_id === bump.event_id)?.seq ?? batchSeq;
-        // Clamped to receive time so a remote server's clock cannot pin a room on top.
-        const bumpTs = Math.min(bump.origin_server_ts, input.now);
+        // Clamped to receive time so a remote server's clock cannot pin a room on top, and to a whole
+        // non-negative number: bump_ts is a bigint, and a timestamp it cannot hold (1.5, -1e20) would fail
+        // this batch on every retry of the same since.
+        const bumpTs = Math.max(0, Math.min(Math.trunc(bump.origin_server_ts), input.now));
         await this.ensureRoom(em, roomId);
         await em.query(
           `UPDATE sync_rooms SET bump_ts = $2, bump_seq = $3 WHERE room_id = $1 AND bump_seq < $3`,

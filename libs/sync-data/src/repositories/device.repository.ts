@@ -54,6 +54,17 @@ export class DeviceRepository {
     return (row?.['since'] as string | null | undefined) ?? null;
   }
 
+  /** Whether the device is still meant to be polled (not stopped for a rejected token or idleness). */
+  async isPolled(userId: string, deviceId: string): Promise<boolean> {
+    const [row] = await rowsOf(
+      this.dataSource.query(
+        `SELECT 1 FROM sync_devices WHERE user_id = $1 AND device_id = $2 AND poll_state = 'active'`,
+        [userId, deviceId],
+      ),
+    );
+    return row !== undefined;
+  }
+
   /** Takes the lease on one device if nobody holds a live one. */
   async claim(
     userId: string,

@@ -44,6 +44,13 @@ export class TokenRepository {
     );
   }
 
+  /** Forces the next use of the token to be checked with the homeserver again. */
+  async expireVerification(tokenHash: Buffer): Promise<void> {
+    await this.dataSource.query(`UPDATE sync_tokens SET verified_at = 'epoch' WHERE token_hash = $1`, [
+      tokenHash,
+    ]);
+  }
+
   /** The encrypted token a device's poller syncs with. */
   async encryptedToken(tokenHash: Buffer): Promise<Buffer | null> {
     const [row] = await rowsOf(
