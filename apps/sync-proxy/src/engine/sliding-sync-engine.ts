@@ -101,8 +101,9 @@ export class SlidingSyncEngine {
 
     const rows = await reader.userRooms(userId);
     const accountData = await reader.accountDataOfTypes(userId, ['m.direct', 'm.tag']);
-    const leftAfter =
-      state.streams === null ? null : Math.min(...[...state.rooms.values()].map((r) => r.seq), toSeq);
+    // A room the user left is listed once, in the first answer after the leave (Synapse's "newly left");
+    // every stream position equals the previous answer's, so any of them marks where that answer ended.
+    const leftAfter = state.streams === null ? null : state.streams.accountData;
     const index = buildRoomIndex(userId, rows, accountData, leftAfter);
     const children = await spaceChildren(reader, req, toSeq);
     const selection = selectRooms(index.entries, req.lists, subscriptions, new Set(index.rows.keys()), {

@@ -187,9 +187,7 @@ describe('differential: the proxy against Synapse native, step by step', () => {
       `/_matrix/client/v3/rooms/${encodeURIComponent(general)}/receipt/m.read/${encodeURIComponent(m)}`,
       {},
     );
-    const d = await step(
-      (r) => Object.keys((r.body.extensions?.['receipts']?.['rooms'] ?? {})).length > 0,
-    );
+    const d = await step((r) => Object.keys(r.body.extensions?.['receipts']?.['rooms'] ?? {}).length > 0);
     expect(d.ours).toEqual(d.theirs);
   });
 
@@ -202,9 +200,7 @@ describe('differential: the proxy against Synapse native, step by step', () => {
         timeout: 30_000,
       },
     );
-    const d = await step(
-      (r) => Object.keys((r.body.extensions?.['typing']?.['rooms'] ?? {})).length > 0,
-    );
+    const d = await step((r) => Object.keys(r.body.extensions?.['typing']?.['rooms'] ?? {}).length > 0);
     expect(d.ours).toEqual(d.theirs);
   });
 
@@ -212,5 +208,12 @@ describe('differential: the proxy against Synapse native, step by step', () => {
     await alice.leave(side);
     const d = await step((r) => r.body.rooms?.[side] !== undefined);
     expect(d.ours).toEqual(d.theirs);
+  });
+
+  it('the answer after the leave no longer lists the room', async () => {
+    const m = await bob.send(general, 'after the leave');
+    const d = await step(hasEvent(general, m));
+    expect(d.ours).toEqual(d.theirs);
+    expect(d.ours.lists?.[0]).not.toContain(side);
   });
 });
