@@ -2,7 +2,11 @@ import type { Log } from '../core/log';
 import type { AppliedBatch, SyncStore } from '@gateway/sync-data';
 import type { Identity } from '../auth/token-store';
 import type { TokenCipher } from '../auth/token-cipher';
+import { Semaphore } from '../core/semaphore';
 import { Poller } from './poller';
+
+/** First syncs are the heavy ones (every room at once); a few at a time keeps memory bounded. */
+const MAX_CONCURRENT_INITIAL_SYNCS = 4;
 
 export interface PollerPoolOptions {
   store: SyncStore;
@@ -33,6 +37,7 @@ export class PollerPool {
   private readonly leaseMs: number;
   private readonly renewEveryMs: number;
   private stopping = false;
+  private readonly initialSyncs = new Semaphore(MAX_CONCURRENT_INITIAL_SYNCS);
 
   constructor(private readonly options: PollerPoolOptions) {
     this.leaseMs = options.leaseMs ?? 20_000;
@@ -108,6 +113,7 @@ export class PollerPool {
       initialTimelineLimit: this.options.initialTimelineLimit ?? 20,
       liveTimelineLimit: this.options.liveTimelineLimit ?? 50,
       pollTimeoutMs: this.options.pollTimeoutMs ?? 30_000,
+      initialSyncs: this.initialSyncs,
     });
     this.pollers.set(k, poller);
   }

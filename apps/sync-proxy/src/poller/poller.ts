@@ -8,6 +8,7 @@ import {
 } from '@gateway/sync-data';
 import { accumulate, membershipOf, v2Filter } from './accumulate';
 import { backoffMs } from './backoff';
+import type { Semaphore } from '../core/semaphore';
 import { parseStorableJson } from './json-guards';
 
 export interface PollerDeps {
@@ -23,6 +24,8 @@ export interface PollerDeps {
   initialTimelineLimit: number;
   liveTimelineLimit: number;
   pollTimeoutMs: number;
+  /** Bounds concurrent first syncs (the big ones) per replica: memory, and the homeserver's load. */
+  initialSyncs: Semaphore;
 }
 
 /**
@@ -59,7 +62,7 @@ export class Poller {
         const delay = backoffMs(this.failures);
         if (delay > 0) await this.sleep(delay);
         if (this.abort.signal.aborted) break;
-        await this.pollOnce();
+        await (this.since === null ? this.deps.initialSyncs.run(() => this.pollOnce()) : this.pollOnce());
       }
     } finally {
       this.deps.onStopped(this);
