@@ -2,11 +2,14 @@ import type { Log } from '../core/log';
 import type { AppliedBatch, SyncStore } from '@gateway/sync-data';
 import type { Identity } from '../auth/token-store';
 import type { TokenCipher } from '../auth/token-cipher';
+import { LruCache } from '../core/lru-cache';
 import { Semaphore } from '../core/semaphore';
 import { Poller } from './poller';
 
 /** First syncs are the heavy ones (every room at once); a few at a time keeps memory bounded. */
 const MAX_CONCURRENT_INITIAL_SYNCS = 4;
+/** How often a busy device's row is touched (its last use, for idle detection, is kept to this precision). */
+const TOUCH_EVERY_MS = 60_000;
 
 export interface PollerPoolOptions {
   store: SyncStore;
@@ -38,6 +41,10 @@ export class PollerPool {
   private readonly renewEveryMs: number;
   private stopping = false;
   private readonly initialSyncs = new Semaphore(MAX_CONCURRENT_INITIAL_SYNCS);
+  private readonly recentlyTouched = new LruCache<string, { hash: string; since: string; remote: boolean }>(
+    100_000,
+    TOUCH_EVERY_MS,
+  );
 
   constructor(private readonly options: PollerPoolOptions) {
     this.leaseMs = options.leaseMs ?? 20_000;
@@ -66,14 +73,24 @@ export class PollerPool {
   /** A client is syncing on this device: make sure someone polls it, and with its newest token. */
   async ensure(identity: Identity): Promise<{ since: string | null }> {
     const { store, owner } = this.options;
+    const k = key(identity.userId, identity.deviceId);
+    const hash = identity.tokenHash.toString('hex');
+    const local = this.pollers.get(k);
+    // A device seen a moment ago with the same token and a running poller (here or elsewhere) needs no
+    // database write: long-polling clients come back every few seconds.
+    const recent = this.recentlyTouched.get(k);
+    if (recent?.hash === hash && (local !== undefined || recent.remote)) return { since: recent.since };
     const state = await store.devices.touch(identity.userId, identity.deviceId, identity.tokenHash);
-    const local = this.pollers.get(key(identity.userId, identity.deviceId));
+    const remember = (since: string | null, remote: boolean): { since: string | null } => {
+      if (since !== null) this.recentlyTouched.set(k, { hash, since, remote });
+      return { since };
+    };
     if (local !== undefined) {
       local.token = identity.token;
       local.tokenHash = identity.tokenHash;
-      return { since: state.since };
+      return remember(state.since, false);
     }
-    if (this.stopping || (state.leaseLive && state.owner !== owner)) return { since: state.since };
+    if (this.stopping || (state.leaseLive && state.owner !== owner)) return remember(state.since, true);
     const leased = await store.devices.claim(identity.userId, identity.deviceId, owner, this.leaseMs);
     if (leased !== null)
       this.startPoller(identity.userId, identity.deviceId, identity.token, identity.tokenHash, leased.since);
