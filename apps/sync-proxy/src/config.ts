@@ -47,6 +47,8 @@ export interface SyncConfig {
   redisUrl: string | undefined;
   /** Where to serve a second, metrics-only listener (SYNCV3_PROM), if anywhere. */
   promBind: BindAddress | undefined;
+  /** Logged once at start-up. */
+  warnings: string[];
 }
 
 export function loadSyncConfig(env: Env): SyncConfig {
@@ -60,5 +62,11 @@ export function loadSyncConfig(env: Env): SyncConfig {
     secret: v.SYNCV3_SECRET,
     redisUrl: v.SYNCV3_REDIS,
     promBind: v.SYNCV3_PROM,
+    warnings:
+      v.SYNCV3_SECRET.length < 32
+        ? [
+            'SYNCV3_SECRET is shorter than 32 characters; it encrypts stored tokens (use `openssl rand -hex 32`)',
+          ]
+        : [],
   };
 }

@@ -6,6 +6,6 @@ runService('sync-proxy', () => {
   const config = loadSyncConfig(process.env);
   return {
     module: AppModule.forRoot(config),
-    options: { name: 'sync-proxy', logLevel: config.logLevel, bind: config.bind },
+    options: { name: 'sync-proxy', logLevel: config.logLevel, bind: config.bind, warnings: config.warnings },
   };
 });

@@ -1,0 +1,65 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '@gateway/config';
+import { loadSyncConfig } from './config';
+
+const BASE = {
+  SYNCV3_SERVER: 'http://synapse:8008/',
+  SYNCV3_DB: 'postgres://u@db/sync',
+  SYNCV3_SECRET: 'a'.repeat(64),
+};
+
+describe('sync-proxy configuration (the Go proxy’s SYNCV3_* names)', () => {
+  it('applies the Go proxy’s defaults', () => {
+    const c = loadSyncConfig(BASE);
+    expect(c.upstream).toBe('http://synapse:8008');
+    expect(c.bind).toEqual({ host: '0.0.0.0', port: 8008 });
+    expect(c.maxDbConnections).toBe(10);
+    expect(c.redisUrl).toBeUndefined();
+    expect(c.promBind).toBeUndefined();
+    expect(c.warnings).toEqual([]);
+  });
+
+  it('reads every variable, and secrets from files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'syncv3-'));
+    writeFileSync(join(dir, 'secret'), 'from-a-file-0123456789abcdef0123456789\n');
+    const c = loadSyncConfig({
+      ...BASE,
+      SYNCV3_SECRET: undefined,
+      SYNCV3_SECRET_FILE: join(dir, 'secret'),
+      SYNCV3_BINDADDR: '127.0.0.1:9000',
+      SYNCV3_MAX_DB_CONN: '25',
+      SYNCV3_REDIS: 'redis://cache:6379',
+      SYNCV3_PROM: ':2112',
+      SYNCV3_LOG_LEVEL: 'debug',
+    });
+    expect(c.secret).toBe('from-a-file-0123456789abcdef0123456789');
+    expect(c.bind).toEqual({ host: '127.0.0.1', port: 9000 });
+    expect(c.maxDbConnections).toBe(25);
+    expect(c.redisUrl).toBe('redis://cache:6379');
+    expect(c.promBind).toEqual({ host: '0.0.0.0', port: 2112 });
+    expect(c.logLevel).toBe('debug');
+  });
+
+  it('names the variable that is wrong', () => {
+    for (const [name, value] of [
+      ['SYNCV3_SERVER', 'ftp://x'],
+      ['SYNCV3_DB', 'mysql://x'],
+      ['SYNCV3_SECRET', ''],
+      ['SYNCV3_BINDADDR', 'nowhere'],
+      ['SYNCV3_MAX_DB_CONN', '-1'],
+      ['SYNCV3_REDIS', 'http://x'],
+      ['SYNCV3_PROM', 'x:y'],
+    ] as const) {
+      const attempt = () => loadSyncConfig({ ...BASE, [name]: value });
+      expect(attempt, name).toThrow(ConfigError);
+      expect(attempt, name).toThrow(name);
+    }
+  });
+
+  it('warns about a short secret', () => {
+    expect(loadSyncConfig({ ...BASE, SYNCV3_SECRET: 'short' }).warnings[0]).toContain('SYNCV3_SECRET');
+  });
+});
