@@ -1,5 +1,6 @@
 import { Controller, Get, Module, Post, Query, Body } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { connect } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MatrixError } from '@gateway/matrix';
@@ -160,5 +161,29 @@ describe('startApp (the bootstrap every service uses)', () => {
     expect(await inFlight).toEqual({ done: true, stopping: true });
     await closing;
     await expect(fetch(`${url}/health`)).rejects.toThrow();
+  });
+
+  it('closes promptly although clients hold idle and never-used connections', async () => {
+    const url = await boot();
+    const { port } = new URL(url);
+    // A connection opened and never used, and one kept alive after a response.
+    const unused = connect(Number(port), '127.0.0.1');
+    await new Promise((r) => unused.once('connect', r));
+    const keptAlive = connect(Number(port), '127.0.0.1');
+    keptAlive.write('GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
+    await new Promise((r) => keptAlive.once('data', r));
+    const started = Date.now();
+    const closing = app!.close();
+    app = undefined;
+    await closing;
+    expect(Date.now() - started).toBeLessThan(2_000);
+    // The server ended the unused connection (the client sees it close).
+    const ended = await Promise.race([
+      new Promise((r) => unused.once('close', () => { r(true); })),
+      new Promise((r) => setTimeout(() => { r(false); }, 1_000)),
+    ]);
+    expect(ended).toBe(true);
+    unused.destroy();
+    keptAlive.destroy();
   });
 });

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { ConfigError, type BindAddress, type LogLevel } from '@gateway/config';
 import { MatrixError } from '@gateway/matrix';
+import { closeConnectionsOnShutdown } from './idle-connections';
 import { Lifecycle } from './lifecycle';
 import { createLogger, JsonLogger } from './logger';
 import { MatrixExceptionFilter } from './matrix-exception.filter';
@@ -68,6 +69,7 @@ export async function createApp(
     }
   });
   options.configureFastify?.(fastify);
+  closeConnectionsOnShutdown(fastify);
 
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     logger: new JsonLogger(logger),
