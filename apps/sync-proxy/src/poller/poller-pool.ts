@@ -71,7 +71,11 @@ export class PollerPool {
   }
 
   /** A client is syncing on this device: make sure someone polls it, and with its newest token. */
-  async ensure(identity: Identity): Promise<{ since: string | null }> {
+  /**
+   * `since`: where the device's poller is (null: it has not synced yet). `roomsReady`: another device of
+   * the user is polled, so the user's rooms are stored and a new device need not wait for its own sync.
+   */
+  async ensure(identity: Identity): Promise<{ since: string | null; roomsReady: boolean }> {
     const { store, owner } = this.options;
     const k = key(identity.userId, identity.deviceId);
     const hash = identity.tokenHash.toString('hex');
@@ -79,11 +83,17 @@ export class PollerPool {
     // A device seen a moment ago with the same token and a running poller (here or elsewhere) needs no
     // database write: long-polling clients come back every few seconds.
     const recent = this.recentlyTouched.get(k);
-    if (recent?.hash === hash && (local !== undefined || recent.remote)) return { since: recent.since };
+    if (recent?.hash === hash && (local !== undefined || recent.remote))
+      return { since: recent.since, roomsReady: true };
     const state = await store.devices.touch(identity.userId, identity.deviceId, identity.tokenHash);
-    const remember = (since: string | null, remote: boolean): { since: string | null } => {
+    const roomsReady =
+      state.since !== null || (await store.devices.userHasLivePoller(identity.userId, identity.deviceId));
+    const remember = (
+      since: string | null,
+      remote: boolean,
+    ): { since: string | null; roomsReady: boolean } => {
       if (since !== null) this.recentlyTouched.set(k, { hash, since, remote });
-      return { since };
+      return { since, roomsReady };
     };
     if (local !== undefined) {
       local.token = identity.token;
@@ -93,8 +103,15 @@ export class PollerPool {
     if (this.stopping || (state.leaseLive && state.owner !== owner)) return remember(state.since, true);
     const leased = await store.devices.claim(identity.userId, identity.deviceId, owner, this.leaseMs);
     if (leased !== null)
-      this.startPoller(identity.userId, identity.deviceId, identity.token, identity.tokenHash, leased.since);
-    return { since: leased?.since ?? state.since };
+      this.startPoller(
+        identity.userId,
+        identity.deviceId,
+        identity.token,
+        identity.tokenHash,
+        leased.since,
+        roomsReady,
+      );
+    return { since: leased?.since ?? state.since, roomsReady };
   }
 
   private startPoller(
@@ -103,35 +120,46 @@ export class PollerPool {
     token: string,
     tokenHash: Buffer,
     since: string | null,
+    roomsKnown = false,
   ): void {
     const k = key(userId, deviceId);
     if (this.pollers.has(k)) return;
     const { store, upstream, owner, log } = this.options;
-    const poller = new Poller(userId, deviceId, token, tokenHash, since, {
-      store,
-      upstream,
-      owner,
-      log,
-      onBatch: this.options.onBatch,
-      onUnauthorized: async (p, softLogout) => {
-        log.info({ userId, deviceId, softLogout }, 'homeserver rejected the device token; poller stopped');
-        await store.devices.markInvalid(p.userId, p.deviceId, p.tokenHash).catch(() => undefined);
-        // A soft logout is not stored as dead: the next request asks the homeserver again, which
-        // answers with soft_logout itself, so the client refreshes instead of dropping its session.
-        await (
-          softLogout ? store.tokens.expireVerification(p.tokenHash) : store.tokens.markInvalid(p.tokenHash)
-        ).catch(() => undefined);
-        this.options.onTokenInvalid(p.tokenHash, p.userId);
+    const poller = new Poller(
+      userId,
+      deviceId,
+      token,
+      tokenHash,
+      since,
+      {
+        store,
+        upstream,
+        owner,
+        log,
+        onBatch: this.options.onBatch,
+        onUnauthorized: async (p, softLogout) => {
+          log.info({ userId, deviceId, softLogout }, 'homeserver rejected the device token; poller stopped');
+          // The token first, the device last: a request waiting for this device's first sync re-checks its
+          // token as soon as it sees the device stopped, and must then find the token refused.
+          // A soft logout is not stored as dead: the next request asks the homeserver again, which
+          // answers with soft_logout itself, so the client refreshes instead of dropping its session.
+          await (
+            softLogout ? store.tokens.expireVerification(p.tokenHash) : store.tokens.markInvalid(p.tokenHash)
+          ).catch(() => undefined);
+          this.options.onTokenInvalid(p.tokenHash, p.userId);
+          await store.devices.markInvalid(p.userId, p.deviceId, p.tokenHash).catch(() => undefined);
+        },
+        onStopped: (p) => {
+          if (this.pollers.get(k) === p) this.pollers.delete(k);
+          void store.devices.release(userId, deviceId, owner).catch(() => undefined);
+        },
+        initialTimelineLimit: this.options.initialTimelineLimit ?? 20,
+        liveTimelineLimit: this.options.liveTimelineLimit ?? 50,
+        pollTimeoutMs: this.options.pollTimeoutMs ?? 30_000,
+        initialSyncs: this.initialSyncs,
       },
-      onStopped: (p) => {
-        if (this.pollers.get(k) === p) this.pollers.delete(k);
-        void store.devices.release(userId, deviceId, owner).catch(() => undefined);
-      },
-      initialTimelineLimit: this.options.initialTimelineLimit ?? 20,
-      liveTimelineLimit: this.options.liveTimelineLimit ?? 50,
-      pollTimeoutMs: this.options.pollTimeoutMs ?? 30_000,
-      initialSyncs: this.initialSyncs,
-    });
+      roomsKnown,
+    );
     this.pollers.set(k, poller);
   }
 

@@ -46,6 +46,8 @@ export class Poller {
     public tokenHash: Buffer,
     private since: string | null,
     private readonly deps: PollerDeps,
+    /** Another device of the user is polled: its rooms are stored, so this one's first sync skips them. */
+    private readonly roomsKnown = false,
   ) {
     this.done = this.loop();
   }
@@ -62,7 +64,8 @@ export class Poller {
         const delay = backoffMs(this.failures);
         if (delay > 0) await this.sleep(delay);
         if (this.abort.signal.aborted) break;
-        await (this.since === null ? this.deps.initialSyncs.run(() => this.pollOnce()) : this.pollOnce());
+        const heavy = this.since === null && !this.roomsKnown;
+        await (heavy ? this.deps.initialSyncs.run(() => this.pollOnce()) : this.pollOnce());
       }
     } finally {
       this.deps.onStopped(this);
@@ -74,10 +77,13 @@ export class Poller {
     const url = new URL(`${this.deps.upstream}/_matrix/client/v3/sync`);
     url.searchParams.set(
       'filter',
-      v2Filter({
-        initial,
-        timelineLimit: initial ? this.deps.initialTimelineLimit : this.deps.liveTimelineLimit,
-      }),
+      initial && this.roomsKnown
+        ? // A second device needs only what is per device (to-device, keys) and a since to go on from.
+          JSON.stringify({ presence: { not_types: ['*'] }, room: { rooms: [] } })
+        : v2Filter({
+            initial,
+            timelineLimit: initial ? this.deps.initialTimelineLimit : this.deps.liveTimelineLimit,
+          }),
     );
     url.searchParams.set('set_presence', 'offline');
     url.searchParams.set('timeout', initial ? '0' : String(this.deps.pollTimeoutMs));

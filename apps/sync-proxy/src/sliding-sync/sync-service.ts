@@ -66,8 +66,10 @@ export class SyncService {
     const parsed = parseSyncQuery(query);
     const q = query['timeout'] === undefined ? { ...parsed, timeoutMs: defaultTimeoutMs } : parsed;
     const source = makeSource();
-    const { since } = await pollers.ensure(identity);
-    if (since === null) await this.waitForFirstSync(identity, signal);
+    const { since, roomsReady } = await pollers.ensure(identity);
+    // A known user's new device (a login) is answered from stored rooms at once; only a user nobody
+    // polled yet waits for the first upstream sync.
+    if (since === null && !roomsReady) await this.waitForFirstSync(identity, signal);
     // The first upstream sync may have been refused: that is the client's answer, not an empty one.
     if (since === null) identity = await auth.authenticate(token);
 

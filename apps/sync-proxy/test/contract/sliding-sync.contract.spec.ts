@@ -43,6 +43,7 @@ describe('sliding sync through the proxy, compared with Synapse native', () => {
   let synapse: Synapse;
   let proxy: ProxyUnderTest;
   let aliceP: TestClient & { deviceId: string };
+  let alicePassword: string;
   let aliceN: TestClient & { deviceId: string };
   let alice: TestClient;
   let bob: TestClient;
@@ -75,6 +76,7 @@ describe('sliding sync through the proxy, compared with Synapse native', () => {
       creation_content: { type: 'm.space' },
     });
     await alice.state(space, 'm.space.child', general, { via: ['localhost'] });
+    alicePassword = a.password;
     aliceP = await TestClient.login(synapse.baseUrl, alice.userId, a.password);
     aliceN = await TestClient.login(synapse.baseUrl, alice.userId, a.password);
     proxy = await startProxy(synapse.baseUrl);
@@ -249,6 +251,30 @@ describe('sliding sync through the proxy, compared with Synapse native', () => {
       headers: { authorization: `Bearer ${aliceP.accessToken}` },
     });
     expect(get.status).toBe(405);
+  });
+
+  it("answers a known user's new device (a login) at once from stored rooms", async () => {
+    const q = await TestClient.login(synapse.baseUrl, alice.userId, alicePassword);
+    const started = Date.now();
+    const r = await slidingSync(proxy.url, q.accessToken, listRequest());
+    expect(r.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(Object.keys(r.body.rooms ?? {}).sort()).toEqual(Object.keys(first.body.rooms ?? {}).sort());
+    // Its own poller runs (a light first sync without rooms): its to-device messages arrive.
+    await bob.sendToDevice('m.test', { [alice.userId]: { [q.deviceId]: { n: 7 } } });
+    let got: unknown[] = [];
+    let pos = r.body.pos;
+    for (let i = 0; i < 20 && got.length === 0; i++) {
+      const next = await slidingSync(
+        proxy.url,
+        q.accessToken,
+        { ...listRequest(), extensions: { to_device: { enabled: true } } },
+        { pos: String(pos), timeout: '1000' },
+      );
+      pos = next.body.pos;
+      got = (next.body.extensions?.['to_device']?.['events'] ?? []) as unknown[];
+    }
+    expect(got).toHaveLength(1);
   });
 
   it('advertises sliding sync in /versions', async () => {

@@ -482,10 +482,7 @@ describe('pollers against a fake homeserver', () => {
     expect(topic?.content.topic).toBe('b');
   });
 
-  // KNOWN BUG (reported, not fixed here: src/sliding-sync/sync-service.ts). When the very first upstream
-  // sync of a device answers 401, SyncService.waitForFirstSync keeps waiting for a `since` that will never
-  // come, for the whole firstSyncWaitMs (20 s in production), and then answers 200 with no rooms instead
-  // of re-authenticating (401 M_UNKNOWN_TOKEN). Flip to `it` once fixed.
+  // A 401 on the very first upstream sync is the client's answer, at once, not an empty 200 after the wait.
   it('answers 401 promptly when the first upstream sync rejects the token', async () => {
     const a = account('first401');
     fake.failNext(a.token, 1, 401);
@@ -496,9 +493,8 @@ describe('pollers against a fake homeserver', () => {
     expect(Date.now() - started).toBeLessThan(TIMINGS.firstSyncWaitMs);
   });
 
-  // KNOWN BUG (reported, not fixed here: poller-pool.ts onUnauthorized + auth/authenticator.ts). A 401
-  // with soft_logout: true (an expired token the client can refresh) is recorded as a dead token, so the
-  // client is told soft_logout: false and drops its session instead of refreshing. Flip to `it` once fixed.
+  // A 401 with soft_logout: true (an expired token the client can refresh) must reach the client as such,
+  // or it drops its session instead of refreshing.
   it('keeps soft_logout: true when upstream /sync says so', async () => {
     const body = (roomId: string) => ({ conn_id: 'soft', ...subscription(roomId, 5) });
     const { user, roomId } = await syncedUser('soft', body);

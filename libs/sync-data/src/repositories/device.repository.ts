@@ -54,6 +54,18 @@ export class DeviceRepository {
     return (row?.['since'] as string | null | undefined) ?? null;
   }
 
+  /** Whether another device of the user is being polled (its rooms are stored and kept current). */
+  async userHasLivePoller(userId: string, exceptDeviceId: string): Promise<boolean> {
+    const [row] = await rowsOf(
+      this.dataSource.query(
+        `SELECT 1 FROM sync_devices WHERE user_id = $1 AND device_id <> $2 AND since IS NOT NULL
+           AND poll_state = 'active' AND lease_until > now() LIMIT 1`,
+        [userId, exceptDeviceId],
+      ),
+    );
+    return row !== undefined;
+  }
+
   /** Whether the device is still meant to be polled (not stopped for a rejected token or idleness). */
   async isPolled(userId: string, deviceId: string): Promise<boolean> {
     const [row] = await rowsOf(
