@@ -39,14 +39,28 @@ export class SyncStore {
    * Runs `fn` in one REPEATABLE READ transaction: every read sees the same snapshot, and connection
    * writes commit together with the answer they describe.
    */
-  snapshot<T>(fn: (s: SyncSnapshot) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction('REPEATABLE READ', (em: EntityManager) =>
-      fn({ reader: new SyncReader(em), connections: new ConnectionRepository(em) }),
-    );
+  async snapshot<T>(fn: (s: SyncSnapshot) => Promise<T>): Promise<T> {
+    // Two requests on one connection at once (a client retrying, two tabs): the second waits on the
+    // connection row's lock, and then cannot update a row changed after its snapshot began. Starting
+    // over with a fresh snapshot is the right answer, not an error.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.dataSource.transaction('REPEATABLE READ', (em: EntityManager) =>
+          fn({ reader: new SyncReader(em), connections: new ConnectionRepository(em) }),
+        );
+      } catch (err) {
+        if (attempt >= 8 || !isSerializationFailure(err)) throw err;
+      }
+    }
   }
 
   async maxSeq(): Promise<number> {
     const [row] = await rowsOf(this.dataSource.query('SELECT max_seq FROM sync_stream WHERE id = 1'));
     return num(row?.['max_seq']);
   }
+}
+
+function isSerializationFailure(err: unknown): boolean {
+  const code = (err as { driverError?: { code?: unknown }; code?: unknown } | null)?.driverError?.code;
+  return code === '40001' || code === '40P01';
 }
