@@ -212,6 +212,51 @@ describe('sliding sync through the proxy, compared with Synapse native', () => {
     expect(acked.body.extensions?.['e2ee']).toHaveProperty('device_one_time_keys_count');
   });
 
+  it('reports one-time-key counts and device-list changes in the e2ee extension', async () => {
+    const ext = { conn_id: 'keys', extensions: { e2ee: { enabled: true } } };
+    const start = await viaProxy(ext);
+    // Keys uploaded through the proxy (forwarded to Synapse), as a client does.
+    const upload = await fetch(`${proxy.url}/_matrix/client/v3/keys/upload`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${aliceP.accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        one_time_keys: Object.fromEntries(
+          ['AAAAAQ', 'AAAAAg'].map((id) => [
+            `signed_curve25519:${id}`,
+            { key: `key-${id}`, signatures: { [alice.userId]: { [`ed25519:${aliceP.deviceId}`]: 'sig' } } },
+          ]),
+        ),
+      }),
+    });
+    expect(upload.status).toBe(200);
+    // bob, who shares rooms with alice, publishes device keys: alice must hear bob's device list changed.
+    await bob.call('POST', '/_matrix/client/v3/keys/upload', {
+      device_keys: {
+        user_id: bob.userId,
+        device_id: (await bob.call<{ device_id: string }>('GET', '/_matrix/client/v3/account/whoami'))
+          .device_id,
+        algorithms: ['m.olm.v1.curve25519-aes-sha2'],
+        keys: {},
+        signatures: {},
+      },
+    });
+    let changed: string[] = [];
+    let counts: Record<string, number> = {};
+    let pos = start.body.pos;
+    for (let i = 0; i < 20 && (changed.length === 0 || counts['signed_curve25519'] !== 2); i++) {
+      const r = await viaProxy(ext, { pos: String(pos), timeout: '1000' });
+      pos = r.body.pos;
+      const e2ee = r.body.extensions?.['e2ee'] as {
+        device_one_time_keys_count: Record<string, number>;
+        device_lists?: { changed: string[] };
+      };
+      counts = e2ee.device_one_time_keys_count;
+      changed = [...changed, ...(e2ee.device_lists?.changed ?? [])];
+    }
+    expect(counts['signed_curve25519']).toBe(2);
+    expect(changed).toContain(bob.userId);
+  });
+
   it('filters lists like Synapse, and by spaces and room_name_like, which Synapse lacks', async () => {
     const lists = (filters: Record<string, unknown>) => ({
       lists: { l: { ranges: [[0, 9]], timeline_limit: 0, required_state: [], filters } },
