@@ -1,0 +1,350 @@
+/**
+ * bench/sync: `npm run bench:sync [-- --rooms N --reps N --clients 100,1000 --messages N]`.
+ * The sync proxy against Synapse's own MSC4186 sliding sync, on one Synapse, in the same run; alice's
+ * device P syncs through the proxy, her device N against Synapse (so the proxy's poller, which takes
+ * P's to-device messages, never touches N):
+ *  1. first response of Element X's room list on a new connection (goal: p50 ratio <= 0.33);
+ *  2. the whole list as rust-sdk's growing mode loads it;
+ *  3. send -> receive through a long-poll (goal: p50 <= native);
+ *  4. the proxy's RSS idle and with many long-polling connections;
+ *  5. the proxy's database size per room.
+ * For reading 3, the same send -> receive on a plain /v3/sync long-poll: what each proxy poller waits on.
+ * Writes bench/results/sync.json; BENCH_PROFILE=1 runs the proxy with `--cpu-prof` (into /tmp/sync-prof).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createTestDatabase, createTestRedis, startSynapse } from '@gateway/testing';
+import { TestClient } from '../../apps/sync-proxy/test/support/matrix-client';
+import { databaseSize } from './db-size';
+import { firstResponse, fullList, holders, sendToReceive, type Side } from './measures';
+import { spawnProxy } from './proxy';
+import { seedRooms } from './seed';
+import { sync, roomListBody } from './sliding';
+import { quantile, round, summary, table } from './stats';
+import { v2SendToReceive } from './v2';
+
+const { values: args } = parseArgs({
+  options: {
+    rooms: { type: 'string', default: '1000' },
+    reps: { type: 'string', default: '20' },
+    clients: { type: 'string', default: '100,1000' },
+    messages: { type: 'string', default: '200' },
+  },
+});
+const ROOMS = Number(args.rooms);
+const REPS = Number(args.reps);
+const CLIENTS = args.clients
+  .split(',')
+  .map(Number)
+  .sort((a, b) => a - b);
+const MESSAGES = Number(args.messages);
+/** Between starting a long-poll and the send it should receive: time for the request to reach its wait. */
+const GAP_MS = 200;
+/** Unmeasured requests per side before measures 1 and 2. */
+const WARM_UPS = 2;
+for (const [name, v] of [
+  ['--rooms', ROOMS],
+  ['--reps', REPS],
+  ['--messages', MESSAGES],
+  ...CLIENTS.map((c) => ['--clients', c] as const),
+] as const) {
+  if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer`);
+}
+
+const root = resolve(__dirname, '../../..');
+const log = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** Phase starts on the monotonic clock (µs), which V8 CPU profiles use too: for slicing a BENCH_PROFILE. */
+const phases: { name: string; atUs: number }[] = [];
+const phase = (line: string): void => {
+  phases.push({ name: line.replace(/[:…].*$/, ''), atUs: Number(process.hrtime.bigint() / 1000n) });
+  log(line);
+};
+const elapsed = (t0: number): string => `${((performance.now() - t0) / 1000).toFixed(1)} s`;
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const synapse = await startSynapse({ mode: 'plain' });
+  const cleanups: (() => Promise<void>)[] = [() => synapse.stop()];
+  try {
+    const a = await synapse.registerUser('alice');
+    const b = await synapse.registerUser('bob');
+    const alice = new TestClient(synapse.baseUrl, a.accessToken, a.userId);
+    const bob = new TestClient(synapse.baseUrl, b.accessToken, b.userId);
+
+    phase(`seeding ${String(ROOMS)} rooms on Synapse (4 requests in flight)…`);
+    const t0 = performance.now();
+    const seeded = await seedRooms(alice, bob, ROOMS, (done) => {
+      log(`  ${String(done)}/${String(ROOMS)} rooms, ${elapsed(t0)}`);
+    });
+    const seedSeconds = round((performance.now() - t0) / 1000);
+    const dm = seeded.dms[0];
+    if (dm === undefined) throw new Error('--rooms must be at least 10, for one DM with bob');
+
+    const devP = await TestClient.login(synapse.baseUrl, a.userId, a.password, 'BENCHPROXY');
+    const devN = await TestClient.login(synapse.baseUrl, a.userId, a.password, 'BENCHNATIVE');
+    const devV = await TestClient.login(synapse.baseUrl, a.userId, a.password, 'BENCHV2');
+    const native: Side = { name: 'native', baseUrl: synapse.baseUrl, token: devN.accessToken };
+
+    // 3 (native). Before the proxy exists: a deployment runs one or the other, and the proxy's poller
+    // would otherwise add its own /sync work to Synapse's for every message.
+    phase(`send → receive, native: ${String(MESSAGES)} messages…`);
+    const nativeLatency = await sendToReceive(native, bob, dm, MESSAGES, GAP_MS, (n) => {
+      log(`  ${String(n)}/${String(MESSAGES)}`);
+    });
+    phase(`send → receive, /v3/sync long-poll: ${String(MESSAGES)} messages…`);
+    const v2Latency = await v2SendToReceive(synapse.baseUrl, devV.accessToken, bob, dm, MESSAGES, GAP_MS);
+
+    const db = await createTestDatabase('gw_bench_sync');
+    cleanups.push(() => db.drop());
+    const redis = await createTestRedis();
+    cleanups.push(() => redis.cleanup());
+    const env = {
+      SYNCV3_SERVER: synapse.baseUrl,
+      SYNCV3_DB: db.url,
+      SYNCV3_SECRET: randomBytes(32).toString('hex'),
+      SYNCV3_REDIS: redis.url,
+    };
+    const profile =
+      process.env['BENCH_PROFILE'] === '1' ? ['--cpu-prof', '--cpu-prof-dir=/tmp/sync-prof'] : [];
+    const proxy = await spawnProxy(resolve(root, 'dist/apps/sync-proxy/main.js'), env, profile);
+    cleanups.push(() => proxy.stop());
+    const proxySide: Side = { name: 'proxy', baseUrl: proxy.url, token: devP.accessToken };
+    const rssAtStart = proxy.memory().rssMiB;
+    /**
+     * RSS moves with garbage collection: the median of five readings over two seconds, with the V8 heap
+     * in use (live objects and garbage not yet collected) from the proxy's /metrics.
+     */
+    const rss = async (): Promise<{ rssMiB: number; heapUsedMiB: number }> => {
+      const xs: number[] = [];
+      const heap: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        if (i > 0) await sleep(500);
+        xs.push(proxy.memory().rssMiB);
+        heap.push((await proxy.gauge('nodejs_heap_size_used_bytes')) / 2 ** 20);
+      }
+      return { rssMiB: round(quantile(xs, 0.5)), heapUsedMiB: round(quantile(heap, 0.5)) };
+    };
+
+    // Warm-up: device P's first request starts its poller; wait until the proxy holds every room.
+    phase('proxy: first sync of device P…');
+    const tw = performance.now();
+    let count = 0;
+    while (count !== ROOMS) {
+      if (performance.now() - tw > 15 * 60_000)
+        throw new Error(`proxy warm-up stuck at ${String(count)} rooms`);
+      count = (await sync(proxy.url, devP.accessToken, roomListBody('warm-up', 19))).count;
+      if (count !== ROOMS) await sleep(500);
+    }
+    const warmSeconds = round((performance.now() - tw) / 1000);
+    log(`  all ${String(ROOMS)} rooms after ${String(warmSeconds)} s`);
+    const dbAfterWarm = await databaseSize(db.url, ROOMS);
+    const rssAfterWarm = await rss();
+
+    phase(`send → receive, proxy: ${String(MESSAGES)} messages…`);
+    const proxyLatency = await sendToReceive(proxySide, bob, dm, MESSAGES, GAP_MS, (n) => {
+      log(`  ${String(n)}/${String(MESSAGES)}`);
+    });
+
+    // 1 and 2, interleaved rep by rep (alternating which side goes first) so drift hits both alike.
+    const sides = [proxySide, native];
+    const first: Record<Side['name'], number[]> = { proxy: [], native: [] };
+    const full: Record<Side['name'], number[]> = { proxy: [], native: [] };
+    const fullRequests: Record<Side['name'], number> = { proxy: 0, native: 0 };
+    phase(`first response: ${String(REPS)} reps…`);
+    // The proxy's own CPU per request, to tell its work from its waiting (on Postgres).
+    const cpu0 = proxy.cpuMs();
+    for (let rep = -WARM_UPS; rep < REPS; rep++) {
+      for (const side of rep % 2 === 0 ? sides : [...sides].reverse()) {
+        const ms = await firstResponse(side, `first-${String(rep)}-${side.name}`, ROOMS);
+        if (rep >= 0) first[side.name].push(ms);
+      }
+    }
+    const firstCpuMs = round((proxy.cpuMs() - cpu0) / (REPS + WARM_UPS));
+    phase(`full list: ${String(REPS)} reps…`);
+    const cpu1 = proxy.cpuMs();
+    for (let rep = -WARM_UPS; rep < REPS; rep++) {
+      for (const side of rep % 2 === 0 ? sides : [...sides].reverse()) {
+        const r = await fullList(side, `full-${String(rep)}-${side.name}`, ROOMS);
+        if (rep >= 0) full[side.name].push(r.ms);
+        fullRequests[side.name] = r.requests;
+      }
+      if (rep >= 0 && (rep + 1) % 5 === 0) log(`  ${String(rep + 1)}/${String(REPS)}`);
+    }
+    const fullCpuMs = round((proxy.cpuMs() - cpu1) / (REPS + WARM_UPS));
+
+    // 4. RSS while n connections wait in long-polls.
+    await sleep(2_000);
+    const rssIdle = await rss();
+    const held = holders(proxySide);
+    const rssHeld: { clients: number; rssMiB: number; heapUsedMiB: number; waiting: number }[] = [];
+    for (const n of CLIENTS) {
+      phase(`proxy RSS with ${String(n)} long-polling connections…`);
+      await held.hold(n);
+      let waiting = 0;
+      for (let i = 0; i < 120 && waiting < n; i++) {
+        await sleep(500);
+        waiting = await proxy.gauge('sync_proxy_waiters');
+      }
+      if (waiting < n) log(`  only ${String(waiting)} of ${String(n)} were waiting`);
+      rssHeld.push({ clients: n, ...(await rss()), waiting });
+      await held.release();
+      // The next step counts waiters again: the ones just hung up on must be gone first.
+      for (let i = 0; i < 60 && waiting > 0; i++) {
+        await sleep(250);
+        waiting = await proxy.gauge('sync_proxy_waiters');
+      }
+      if (waiting > 0)
+        throw new Error(`${String(waiting)} long-polls still waiting after the clients hung up`);
+    }
+    const peakMiB = round(proxy.memory().peakMiB);
+
+    phase('database size');
+    // 5. Database size, with the connections all of the above left behind. (A pruning pass would not
+    // show here: Postgres reuses deleted rows' space but does not give it back.)
+    const dbAtEnd = await databaseSize(db.url, ROOMS);
+
+    const ratio = (p: number[], n: number[]): number =>
+      round(summary(p).p50 / Math.max(summary(n).p50, 0.001), 3);
+    const result = {
+      date: new Date().toISOString(),
+      settings: {
+        rooms: ROOMS,
+        reps: REPS,
+        clients: CLIENTS,
+        messages: MESSAGES,
+        gapMs: GAP_MS,
+        warmUps: WARM_UPS,
+      },
+      setup: {
+        seedSeconds,
+        dms: seeded.dms.length,
+        groups: seeded.groups,
+        proxyFirstSyncSeconds: warmSeconds,
+      },
+      firstResponse: {
+        proxy: summary(first.proxy),
+        native: summary(first.native),
+        p50Ratio: ratio(first.proxy, first.native),
+        goal: '<= 0.33',
+        proxyCpuMsPerRequest: firstCpuMs,
+      },
+      fullList: {
+        proxy: { ...summary(full.proxy), requests: fullRequests.proxy },
+        native: { ...summary(full.native), requests: fullRequests.native },
+        p50Ratio: ratio(full.proxy, full.native),
+        proxyCpuMsPerList: fullCpuMs,
+      },
+      sendToReceive: {
+        proxy: summary(proxyLatency),
+        native: summary(nativeLatency),
+        p50Ratio: ratio(proxyLatency, nativeLatency),
+        goal: 'p50 <= native',
+        v2LongPoll: summary(v2Latency),
+      },
+      proxyRss: {
+        atStartMiB: round(rssAtStart),
+        afterWarmUp: rssAfterWarm,
+        idle: rssIdle,
+        held: rssHeld,
+        peakMiB,
+      },
+      database: { afterWarmUp: dbAfterWarm, atEnd: dbAtEnd },
+      totalSeconds: round((performance.now() - started) / 1000),
+      phases,
+    };
+    mkdirSync(resolve(root, 'bench/results'), { recursive: true });
+    writeFileSync(resolve(root, 'bench/results/sync.json'), JSON.stringify(result, null, 2));
+
+    const pair = (s: { p50: number; p95: number; p99: number }, hi: 'p95' | 'p99'): string =>
+      `${String(s.p50)} / ${String(s[hi])}`;
+    log('');
+    log(
+      table(
+        ['', 'proxy', 'native', 'ratio', 'goal'],
+        [
+          [
+            `first response p50 / p95 (ms)`,
+            pair(result.firstResponse.proxy, 'p95'),
+            pair(result.firstResponse.native, 'p95'),
+            String(result.firstResponse.p50Ratio),
+            '≤ 0.33',
+          ],
+          [
+            'proxy CPU per first response / per full list (ms)',
+            `${String(firstCpuMs)} / ${String(fullCpuMs)}`,
+            '',
+            '',
+            '',
+          ],
+          [
+            `full list p50 / p95 (ms, ${String(fullRequests.proxy)} / ${String(fullRequests.native)} requests)`,
+            pair(result.fullList.proxy, 'p95'),
+            pair(result.fullList.native, 'p95'),
+            String(result.fullList.p50Ratio),
+            '',
+          ],
+          [
+            'send → receive p50 / p99 (ms)',
+            pair(result.sendToReceive.proxy, 'p99'),
+            pair(result.sendToReceive.native, 'p99'),
+            String(result.sendToReceive.p50Ratio),
+            '≤ 1',
+          ],
+          [
+            `proxy RSS after warm-up / idle / ${CLIENTS.join(' / ')} long-polls (MiB)`,
+            [rssAfterWarm, rssIdle, ...rssHeld].map((m) => String(m.rssMiB)).join(' / '),
+            '',
+            '',
+            '',
+          ],
+          [
+            '… of which V8 heap in use (MiB)',
+            [rssAfterWarm, rssIdle, ...rssHeld].map((m) => String(m.heapUsedMiB)).join(' / '),
+            '',
+            '',
+            '',
+          ],
+          [
+            '/v3/sync long-poll send → receive p50 / p99 (ms)',
+            '',
+            pair(result.sendToReceive.v2LongPoll, 'p99'),
+            '',
+            '(floor under the proxy)',
+          ],
+          [
+            `proxy DB per room after warm-up / at end (KiB; ${String(dbAtEnd.connections)} connections)`,
+            `${String(dbAfterWarm.perRoomKiB)} / ${String(dbAtEnd.perRoomKiB)}`,
+            '',
+            '',
+            '',
+          ],
+          ['proxy DB per connection (KiB)', String(dbAtEnd.perConnectionKiB), '', '', ''],
+        ],
+      ),
+    );
+    log(
+      `\n${String(ROOMS)} rooms seeded in ${String(seedSeconds)} s; the proxy's first sync of device P took ${String(warmSeconds)} s; total ${elapsed(started)}`,
+    );
+  } finally {
+    for (const cleanup of cleanups.reverse()) {
+      await cleanup().catch((err: unknown) => {
+        process.stderr.write(`cleanup: ${String(err)}\n`);
+      });
+    }
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(
+      `bench/sync failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    process.exit(1);
+  },
+);

@@ -1,0 +1,65 @@
+import type { TestClient } from '../../apps/sync-proxy/test/support/matrix-client';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+interface V2Answer {
+  next_batch: string;
+  rooms?: { join?: Record<string, { timeline?: { events?: { event_id: string }[] } }> };
+}
+
+/** One `GET /v3/sync` as a poller makes it: no presence, `timeline.limit` 50 once live. */
+async function v2Sync(
+  baseUrl: string,
+  token: string,
+  since: string | null,
+  timeoutMs: number,
+): Promise<V2Answer> {
+  const url = new URL(`${baseUrl}/_matrix/client/v3/sync`);
+  url.searchParams.set(
+    'filter',
+    JSON.stringify({
+      presence: { not_types: ['*'] },
+      room: { timeline: { limit: since === null ? 1 : 50 }, state: { lazy_load_members: true } },
+    }),
+  );
+  url.searchParams.set('set_presence', 'offline');
+  url.searchParams.set('timeout', String(timeoutMs));
+  if (since !== null) url.searchParams.set('since', since);
+  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`/v3/sync → ${String(res.status)} ${text}`);
+  return JSON.parse(text) as V2Answer;
+}
+
+/**
+ * Send → receive on a plain `/v3/sync` long-poll of its own device, the wait every proxy poller has before
+ * the proxy can do anything: the floor under the proxy's send → receive time.
+ */
+export async function v2SendToReceive(
+  baseUrl: string,
+  token: string,
+  bob: TestClient,
+  roomId: string,
+  messages: number,
+  gapMs: number,
+): Promise<number[]> {
+  let since = (await v2Sync(baseUrl, token, null, 0)).next_batch;
+  const times: number[] = [];
+  for (let i = 0; i < messages; i++) {
+    since = (await v2Sync(baseUrl, token, since, 0)).next_batch;
+    let pending = v2Sync(baseUrl, token, since, 30_000);
+    await sleep(gapMs);
+    const t0 = performance.now();
+    const eventId = await bob.send(roomId, `v2 ${String(i)}`);
+    for (let tries = 0; ; tries++) {
+      const r = await pending;
+      since = r.next_batch;
+      const events = r.rooms?.join?.[roomId]?.timeline?.events ?? [];
+      if (events.some((e) => e.event_id === eventId)) break;
+      if (tries > 20) throw new Error(`v2: ${eventId} did not arrive`);
+      pending = v2Sync(baseUrl, token, since, 30_000);
+    }
+    times.push(performance.now() - t0);
+  }
+  return times;
+}
