@@ -4,6 +4,7 @@ import type { Identity } from '../auth/token-store';
 import { buildExtensions } from '../extensions/build-extensions';
 import { buildRoomIndex } from '../lists/build-room-index';
 import type { RoomIndexEntry } from '../lists/room-index';
+import type { CachedRoomIndex, RoomIndexCache } from '../lists/room-index-cache';
 import { formatPos } from '../request/parse-query';
 import type { RoomParams, SyncQuery, SyncRequest } from '../request/sync-request';
 import { requiredStateKey } from '../rooms/required-state';
@@ -17,8 +18,8 @@ export interface ComputeResult {
   response: SyncResponse;
   /** Worth answering now: new rooms data, extension data, a new connection, or changed subscriptions. */
   answer: boolean;
-  /** The rooms the user can see, for long-poll wake-ups. */
-  roomIds: string[];
+  /** The rooms the user can see, for long-poll wake-ups (shared between requests: do not modify). */
+  roomIds: ReadonlySet<string>;
   toSeq: number;
 }
 
@@ -46,6 +47,8 @@ export function plainRequest(req: SyncRequest): RequestSource {
 
 export interface EngineDeps {
   store: SyncStore;
+  /** Users' room lists kept between requests; without it every request reads the list. */
+  indexCache?: RoomIndexCache;
   prevBatch: (token: string, roomId: string, eventId: string) => Promise<string | undefined>;
 }
 
@@ -58,6 +61,19 @@ export class SlidingSyncEngine {
 
   compute(identity: Identity, query: SyncQuery, source: RequestSource): Promise<ComputeResult> {
     return this.deps.store.snapshot((s) => this.computeIn(s, identity, query, source));
+  }
+
+  /** The user's room list: from the cache when it is current, else read in this snapshot (and offered). */
+  private async roomIndex(reader: SyncReader, userId: string, toSeq: number): Promise<CachedRoomIndex> {
+    const cache = this.deps.indexCache;
+    const cached = cache?.get(userId);
+    if (cached !== undefined) return cached;
+    const mark = cache?.mark() ?? 0;
+    const rows = await reader.userRooms(userId);
+    const accountData = await reader.accountDataOfTypes(userId, ['m.direct', 'm.tag']);
+    const index: CachedRoomIndex = { rows, accountData, roomIds: new Set(rows.map((r) => r.roomId)) };
+    cache?.offer(userId, index, toSeq, mark);
+    return index;
   }
 
   private async computeIn(
@@ -99,8 +115,7 @@ export class SlidingSyncEngine {
       if (subscriptions.delete(roomId)) subsChanged = true;
     }
 
-    const rows = await reader.userRooms(userId);
-    const accountData = await reader.accountDataOfTypes(userId, ['m.direct', 'm.tag']);
+    const { rows, accountData, roomIds } = await this.roomIndex(reader, userId, toSeq);
     // A room the user left is listed once, in the first answer after the leave (Synapse's "newly left");
     // every stream position equals the previous answer's, so any of them marks where that answer ended.
     const leftAfter = state.streams === null ? null : state.streams.accountData;
@@ -158,7 +173,6 @@ export class SlidingSyncEngine {
       subsChanged ||
       source.mustAnswer?.() === true;
     const lists = Object.fromEntries(selection.lists);
-    const roomIds = [...index.rows.keys()];
     if (!answer && query.pos !== undefined) {
       // Nothing new: the position stays, so an idle long-poll costs no write.
       let response = withTxn(

@@ -12,6 +12,7 @@ import { WhoamiClient } from '../auth/whoami-client';
 import type { SyncConfig } from '../config';
 import { nestLog } from '../core/log';
 import { SlidingSyncEngine } from '../engine/sliding-sync-engine';
+import { RoomIndexCache } from '../lists/room-index-cache';
 import { PollerPool } from '../poller/poller-pool';
 import { PrevBatchResolver } from '../upstream/prev-batch-resolver';
 import { RedisTransport } from '../wake/redis-transport';
@@ -96,8 +97,11 @@ export class SyncRuntime implements OnModuleInit, BeforeApplicationShutdown {
       ...(timings.pollTimeoutMs === undefined ? {} : { pollTimeoutMs: timings.pollTimeoutMs }),
     });
     const prevBatch = new PrevBatchResolver(config.upstream);
+    const indexCache = new RoomIndexCache();
+    this.waiters.observe(indexCache);
     const engine = new SlidingSyncEngine({
       store,
+      indexCache,
       prevBatch: (token, roomId, eventId) => prevBatch.resolve(token, roomId, eventId),
     });
     this.service = new SyncService({
@@ -117,6 +121,14 @@ export class SyncRuntime implements OnModuleInit, BeforeApplicationShutdown {
       registers: [metrics.registry],
       collect() {
         this.set(pollers.size);
+      },
+    });
+    new Gauge({
+      name: 'sync_proxy_cached_room_lists',
+      help: 'Users whose room list this replica holds in memory',
+      registers: [metrics.registry],
+      collect() {
+        this.set(indexCache.size);
       },
     });
     new Gauge({

@@ -78,7 +78,7 @@ export class SyncService {
       const result = await engine.compute(identity, q, source);
       const remaining = deadline - Date.now();
       if (result.answer || remaining <= 0 || signal.aborted) return result.response;
-      await waiters.wait(identity.userId, new Set(result.roomIds), result.toSeq, remaining, signal);
+      await waiters.wait(identity.userId, result.roomIds, result.toSeq, remaining, signal);
       // The token may have been rejected upstream while this request waited.
       identity = await auth.authenticate(token);
     }

@@ -1,5 +1,12 @@
 import type { WakeMessage, WakeTransport } from './wake-bus';
 
+/** Something else that must hear every wake message, before any waiter wakes (e.g. a cache). */
+export interface StreamObserver {
+  message(m: WakeMessage): void;
+  /** Messages may have been lost: forget anything derived from them. */
+  gap(): void;
+}
+
 interface Waiter {
   userId: string;
   rooms: ReadonlySet<string>;
@@ -16,6 +23,7 @@ export class WaiterIndex {
   private readonly waiters = new Set<Waiter>();
   private lastSeenSeq = 0;
   private timer: NodeJS.Timeout | undefined;
+  private readonly observers: StreamObserver[] = [];
 
   constructor(
     private readonly transport: WakeTransport,
@@ -41,6 +49,10 @@ export class WaiterIndex {
     for (const w of this.waiters) w.wake();
     this.waiters.clear();
     await this.transport.close();
+  }
+
+  observe(observer: StreamObserver): void {
+    this.observers.push(observer);
   }
 
   publish(message: WakeMessage): Promise<void> {
@@ -82,6 +94,8 @@ export class WaiterIndex {
       return;
     }
     if (m.seq > this.lastSeenSeq) this.lastSeenSeq = m.seq;
+    // Observers first: a woken waiter recomputes at once and must not read what the message outdated.
+    for (const o of this.observers) o.message(m);
     for (const w of [...this.waiters]) {
       if (m.seq <= w.afterSeq) continue;
       if (users.has(w.userId) || m.rooms.some((r) => w.rooms.has(r))) w.wake();
@@ -89,7 +103,7 @@ export class WaiterIndex {
   }
 
   private async checkGap(): Promise<void> {
-    if (this.waiters.size === 0) return;
+    // Runs with no waiters too: observers (the room-index cache) depend on it as well.
     let max: number;
     try {
       max = await this.readMaxSeq();
@@ -102,6 +116,7 @@ export class WaiterIndex {
     await new Promise((r) => setTimeout(r, this.gapCheckMs / 2));
     if (this.lastSeenSeq >= max) return;
     this.lastSeenSeq = Math.max(seen, max);
+    for (const o of this.observers) o.gap();
     for (const w of [...this.waiters]) if (w.afterSeq < max) w.wake();
   }
 }

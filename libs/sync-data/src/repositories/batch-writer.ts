@@ -255,9 +255,11 @@ export class BatchWriter {
       await this.refreshRoomMetadata(em, roomId, batchSeq);
     }
 
-    const userChanged = await this.upsertUserRoom(em, input, room, batchSeq, firstSeq, lastSeq);
+    let userChanged = await this.upsertUserRoom(em, input, room, batchSeq, firstSeq, lastSeq);
+    // Room account data (m.tag among it) is the user's own: list filters and caches depend on it.
     if (room.accountData.length > 0) {
-      await this.upsertAccountData(em, input.userId, roomId, room.accountData, batchSeq);
+      userChanged =
+        (await this.upsertAccountData(em, input.userId, roomId, room.accountData, batchSeq)) || userChanged;
     }
     if (room.typing !== undefined) {
       const rows = await rowsOf(
