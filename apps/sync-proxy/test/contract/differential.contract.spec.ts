@@ -48,8 +48,9 @@ function view(r: SlidingResponse) {
       joined_count: room['joined_count'],
       invited_count: room['invited_count'],
       num_live: room['num_live'],
-      // Synapse sends `name` only from m.room.name; compare only where the room has one.
-      name: room['name'] === undefined ? undefined : room['name'],
+      // Synapse sends `name` only from m.room.name (the scenario's rooms all have one).
+      name: room['name'],
+      avatar: room['avatar'],
     };
   }
   const ext = r.body.extensions ?? {};
@@ -166,6 +167,13 @@ describe('differential: the proxy against Synapse native, step by step', () => {
     const t = await alice.state(general, 'm.room.topic', '', { topic: 'all things' });
     d = await step(hasEvent(general, t));
     expect(d.ours).toEqual(d.theirs);
+  });
+
+  it('an avatar', async () => {
+    const a = await alice.state(general, 'm.room.avatar', '', { url: 'mxc://localhost/avatar' });
+    const d = await step(hasEvent(general, a));
+    expect(d.ours).toEqual(d.theirs);
+    expect(d.ours.rooms[general]).toMatchObject({ avatar: 'mxc://localhost/avatar' });
   });
 
   it('a gap longer than the timeline limit', async () => {
