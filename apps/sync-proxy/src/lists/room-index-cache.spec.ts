@@ -47,16 +47,18 @@ describe('RoomIndexCache', () => {
     expect(cache.size).toBe(0);
   });
 
-  it('ignores token invalidations, expires entries, and stays within its bound', () => {
+  it('ignores token invalidations, expires entries, and stays within its bound of rooms', () => {
     let now = 0;
-    const cache = new RoomIndexCache(2, 1_000, () => now);
+    const cache = new RoomIndexCache(3, 1_000, () => now);
     cache.offer('@a:hs', index('!1:hs'), 1, cache.mark());
     cache.message({ seq: 0, rooms: [], users: ['@a:hs'], invalidTokens: ['ab'] });
     expect(cache.get('@a:hs')).toBeDefined();
-    cache.offer('@b:hs', index(), 1, cache.mark());
-    cache.offer('@c:hs', index(), 1, cache.mark());
+    cache.offer('@b:hs', index('!2:hs'), 1, cache.mark());
+    cache.offer('@c:hs', index('!3:hs', '!4:hs'), 1, cache.mark());
     expect(cache.size).toBe(2);
     expect(cache.get('@a:hs')).toBeUndefined(); // least recently used went first
+    cache.offer('@d:hs', index('!5:hs', '!6:hs', '!7:hs', '!8:hs'), 1, cache.mark());
+    expect(cache.get('@d:hs')).toBeUndefined(); // larger than the whole budget: never held
     now = 2_000;
     expect(cache.get('@c:hs')).toBeUndefined();
   });

@@ -29,9 +29,14 @@ export class RoomIndexCache implements StreamObserver {
   private readonly entries = new Map<string, Entry>();
   private readonly recent: WakeMessage[] = [];
   private epoch = 0;
+  private rowCount = 0;
 
+  /**
+   * Bounded by rooms held, not users: a list is ~0.5 KiB per room, so the default 200,000 rooms keep
+   * the cache near 100 MiB however the rooms are spread over users.
+   */
   constructor(
-    private readonly maxUsers = 2_000,
+    private readonly maxRooms = 200_000,
     private readonly ttlMs = 5 * 60_000,
     private readonly clock: () => number = Date.now,
   ) {}
@@ -48,9 +53,9 @@ export class RoomIndexCache implements StreamObserver {
   get(userId: string): CachedRoomIndex | undefined {
     const entry = this.entries.get(userId);
     if (entry === undefined) return undefined;
-    this.entries.delete(userId);
+    this.remove(userId);
     if (entry.expiresAt <= this.clock()) return undefined;
-    this.entries.set(userId, entry);
+    this.put(userId, entry);
     return entry.index;
   }
 
@@ -63,12 +68,13 @@ export class RoomIndexCache implements StreamObserver {
     for (const m of this.recent) {
       if (m.seq > seq && touches(m, userId, index.roomIds)) return;
     }
-    this.entries.delete(userId);
-    this.entries.set(userId, { index, expiresAt: this.clock() + this.ttlMs });
-    while (this.entries.size > this.maxUsers) {
+    if (index.rows.length > this.maxRooms) return;
+    this.remove(userId);
+    this.put(userId, { index, expiresAt: this.clock() + this.ttlMs });
+    while (this.rowCount > this.maxRooms) {
       const first = this.entries.keys().next();
       if (first.done === true) break;
-      this.entries.delete(first.value);
+      this.remove(first.value);
     }
   }
 
@@ -77,14 +83,27 @@ export class RoomIndexCache implements StreamObserver {
     this.recent.push(m);
     if (this.recent.length > RECENT_MESSAGES) this.recent.shift();
     for (const [userId, entry] of this.entries) {
-      if (touches(m, userId, entry.index.roomIds)) this.entries.delete(userId);
+      if (touches(m, userId, entry.index.roomIds)) this.remove(userId);
     }
   }
 
   gap(): void {
     this.epoch++;
     this.entries.clear();
+    this.rowCount = 0;
     this.recent.length = 0;
+  }
+
+  private put(userId: string, entry: Entry): void {
+    this.entries.set(userId, entry);
+    this.rowCount += entry.index.rows.length;
+  }
+
+  private remove(userId: string): void {
+    const entry = this.entries.get(userId);
+    if (entry === undefined) return;
+    this.entries.delete(userId);
+    this.rowCount -= entry.index.rows.length;
   }
 }
 
