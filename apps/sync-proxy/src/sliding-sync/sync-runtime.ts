@@ -28,6 +28,8 @@ export interface SyncTimings {
   renewEveryMs?: number;
   firstSyncWaitMs?: number;
   pollTimeoutMs?: number;
+  /** A device nobody synced for this long stops being polled (default 24 h). */
+  idleAfterMs?: number;
 }
 
 /**
@@ -95,6 +97,7 @@ export class SyncRuntime implements OnModuleInit, BeforeApplicationShutdown {
       ...(timings.leaseMs === undefined ? {} : { leaseMs: timings.leaseMs }),
       ...(timings.renewEveryMs === undefined ? {} : { renewEveryMs: timings.renewEveryMs }),
       ...(timings.pollTimeoutMs === undefined ? {} : { pollTimeoutMs: timings.pollTimeoutMs }),
+      ...(timings.idleAfterMs === undefined ? {} : { idleAfterMs: timings.idleAfterMs }),
     });
     const prevBatch = new PrevBatchResolver(config.upstream);
     const indexCache = new RoomIndexCache();
