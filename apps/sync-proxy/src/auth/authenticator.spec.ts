@@ -382,6 +382,24 @@ describe(Authenticator.name, () => {
     expect(store.invalidations).toBe(0);
   });
 
+  it('remembers a refusal that may change (a 403, a soft logout) for half a minute only', async () => {
+    const { auth, whoami, clock } = setup();
+    whoami.answer = {
+      ok: false,
+      kind: 'forbidden',
+      softLogout: false,
+      errcode: 'M_FORBIDDEN',
+      error: 'later',
+    };
+    await refusal(auth.authenticate('tok'));
+    await refusal(auth.authenticate('tok'));
+    expect(whoami.calls).toBe(1);
+    whoami.answer = ALICE;
+    clock.advance(31_000);
+    await expect(auth.authenticate('tok')).resolves.toMatchObject({ userId: ALICE.userId });
+    expect(whoami.calls).toBe(2);
+  });
+
   it('refuses a token without a device', async () => {
     const { auth, store, whoami } = setup();
     whoami.answer = { ok: false, kind: 'no-device', userId: '@bridge:example.org' };

@@ -47,6 +47,8 @@ const BEARER = /^bearer[ \t]+(\S+)[ \t]*$/i;
  * store → the homeserver's whoami; concurrent requests for one token share each step, so a client
  * opening many connections at once costs a single whoami.
  */
+const TRANSIENT_REFUSAL_MS = 30_000;
+
 export class Authenticator {
   private readonly store: TokenStore;
   private readonly whoami: Pick<WhoamiClient, 'whoami'>;
@@ -195,7 +197,9 @@ export class Authenticator {
    */
   private async refuse(key: string, tokenHash: Buffer, refusal: Refusal, persist: boolean): Promise<never> {
     this.verified.delete(key);
-    this.refused.set(key, refusal);
+    // A dead token stays refused; any other refusal (a soft logout, a consent or other 403) may change
+    // on the homeserver's side, so it is only remembered long enough to absorb a burst of retries.
+    this.refused.set(key, refusal, persist ? undefined : TRANSIENT_REFUSAL_MS);
     if (persist) {
       // The refusal stands whether or not it could be recorded; a store outage must not turn a dead
       // token's 401 into a 500. The next process to see the token will simply ask the homeserver.
