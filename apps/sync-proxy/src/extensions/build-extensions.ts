@@ -95,13 +95,15 @@ export async function buildExtensions(
           (r) => r.userId === ctx.userId || (ctx.timelineEvents.get(r.roomId) ?? []).includes(r.eventId),
         )
       : rows;
-    const rooms = new Map<string, Record<string, Record<string, Record<string, Record<string, unknown>>>>>();
+    type Receipts = Record<string, Record<string, Record<string, Record<string, unknown>>>>;
+    const rooms = new Map<string, Receipts>();
     for (const r of kept) {
       // Private receipts are for their owner only.
       if (r.receiptType === 'm.read.private' && r.userId !== ctx.userId) continue;
-      const content = rooms.get(r.roomId) ?? {};
-      const byType = (content[r.eventId] ??= {});
-      const byUser = (byType[r.receiptType] ??= {});
+      // Keys come from other servers: objects without a prototype, so no key can reach one.
+      const content = rooms.get(r.roomId) ?? (Object.create(null) as Receipts);
+      const byType = (content[r.eventId] ??= Object.create(null) as Receipts[string]);
+      const byUser = (byType[r.receiptType] ??= Object.create(null) as Receipts[string][string]);
       byUser[r.userId] = r.threadId === '' ? { ts: r.ts } : { ts: r.ts, thread_id: r.threadId };
       rooms.set(r.roomId, content);
     }

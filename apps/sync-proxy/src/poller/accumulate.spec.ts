@@ -332,6 +332,14 @@ describe('accumulate: malformed input', () => {
     expect(({} as Record<string, unknown>)['evil']).toBeUndefined();
   });
 
+  it('drops receipts for anything that is not an event id (a hostile server’s __proto__)', () => {
+    const raw = `{"next_batch":"b","rooms":{"join":{"!r:x":{"ephemeral":{"events":[{"type":"m.receipt","content":{
+      "__proto__":{"m.read":{"@u:x":{"ts":1}}},"notanid":{"m.read":{"@u:x":{"ts":1}}},
+      "$ok":{"m.read":{"@u:x":{"ts":2}}}}}]}}}}}`;
+    const receipts = accumulate(JSON.parse(raw)).rooms[0]?.receipts ?? [];
+    expect(receipts.map((r) => r.eventId)).toEqual(['$ok']);
+  });
+
   it('skips events missing required fields', () => {
     const good = message('$good', 'ok');
     const broken = [

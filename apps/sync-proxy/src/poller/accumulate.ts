@@ -212,7 +212,8 @@ const RECEIPT_TYPES = ['m.read', 'm.read.private'] as const;
 function receiptRows(content: JsonObject): ReceiptRow[] {
   const rows: ReceiptRow[] = [];
   for (const [eventId, byType] of Object.entries(content)) {
-    if (eventId === '' || !isObject(byType)) continue;
+    // Event ids start with `$`; anything else (`__proto__` from a hostile server) is no receipt.
+    if (!eventId.startsWith('$') || !isObject(byType)) continue;
     for (const receiptType of RECEIPT_TYPES) {
       for (const [userId, receipt] of Object.entries(objectField(byType, receiptType) ?? {})) {
         if (!isUserId(userId) || !isObject(receipt)) continue;
