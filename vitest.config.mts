@@ -16,6 +16,7 @@ const alias = {
   '@gateway/server': lib('server'),
   '@gateway/sync-data': lib('sync-data'),
   '@gateway/testing': lib('testing'),
+  '@gateway/util': lib('util'),
 };
 // swc, not esbuild: NestJS dependency injection needs emitDecoratorMetadata, which esbuild cannot emit.
 const plugins = [

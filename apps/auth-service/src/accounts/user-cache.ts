@@ -1,4 +1,5 @@
 import type { AuthStore, User } from '@gateway/auth-data';
+import { LruCache } from '@gateway/util';
 
 const TTL_MS = 10_000;
 const MAX_ENTRIES = 10_000;
@@ -9,21 +10,18 @@ const MAX_ENTRIES = 10_000;
  * minutes anyway, so ten seconds more of a deactivated user is well inside what deactivation already takes.
  */
 export class UserCache {
-  private readonly entries = new Map<string, { user: User | null; until: number }>();
+  // Boxed so that "no such user" (null) is cached too.
+  private readonly entries = new LruCache<string, { user: User | null }>(MAX_ENTRIES, {
+    defaultTtlMs: TTL_MS,
+  });
 
   constructor(private readonly store: AuthStore) {}
 
   async byId(id: string): Promise<User | null> {
-    const now = Date.now();
     const hit = this.entries.get(id);
-    if (hit !== undefined && hit.until > now) return hit.user;
+    if (hit !== undefined) return hit.user;
     const user = await this.store.users.findById(id);
-    this.entries.delete(id);
-    this.entries.set(id, { user, until: now + TTL_MS });
-    if (this.entries.size > MAX_ENTRIES) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done !== true) this.entries.delete(oldest.value);
-    }
+    this.entries.set(id, { user });
     return user;
   }
 }

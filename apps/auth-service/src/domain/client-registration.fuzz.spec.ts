@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '@gateway/util';
 import { validateClientRegistration } from './client-registration';
 import { OAuthError } from './oauth-error';
 import { REAL_WORLD_REGISTRATIONS } from './testing/client-registrations';
-import { below, mutate, pick, prng, randomText } from './testing/fuzz-inputs';
+import { below, mutate, pick, randomText } from './testing/fuzz-inputs';
 
 const SEEDS = Object.values(REAL_WORLD_REGISTRATIONS) as readonly Record<string, unknown>[];
 const KEYS = [
@@ -66,7 +67,7 @@ function randomBody(next: () => number): unknown {
 
 describe(`${validateClientRegistration.name} (fuzz)`, () => {
   it('throws nothing but invalid_redirect_uri / invalid_client_metadata, and accepted URIs keep their rules', () => {
-    const next = prng(0xdc12);
+    const next = seededRandom(0xdc12);
     let accepted = 0;
     for (let round = 0; round < 5000; round++) {
       const body = randomBody(next);

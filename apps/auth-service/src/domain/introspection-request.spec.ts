@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '@gateway/util';
 import { parseIntrospectionRequest } from './introspection-request';
 import { OAuthError } from './oauth-error';
 import { oauthErrorOf } from './testing/oauth-error-of';
-import { below, mutate, pick, prng, randomText } from './testing/fuzz-inputs';
+import { below, mutate, pick, randomText } from './testing/fuzz-inputs';
 
 const SECRET = 'a-shared-secret-of-reasonable-length';
 // Exactly what Synapse 1.160 sends (auth-service.md §4.3).
@@ -173,7 +174,7 @@ describe(parseIntrospectionRequest.name, () => {
   });
 
   it('throws nothing but OAuthError on random and mutated input (fuzz)', () => {
-    const next = prng(0x1a7e);
+    const next = seededRandom(0x1a7e);
     const authorizations = [`Bearer ${SECRET}`, basic('c', 's'), 'Basic', 'Bearer', ''];
     for (let round = 0; round < 10_000; round++) {
       const authorization = next() < 0.5 ? mutate(next, pick(next, authorizations)) : randomText(next, 30);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '@gateway/util';
 import {
   compatSessionGrant,
   deviceScope,
@@ -9,7 +10,7 @@ import {
   scopeForIntrospection,
 } from './matrix-scopes';
 import { OAuthError } from './oauth-error';
-import { below, mutate, pick, prng, randomText } from './testing/fuzz-inputs';
+import { below, mutate, pick, randomText } from './testing/fuzz-inputs';
 import { oauthErrorOf } from './testing/oauth-error-of';
 
 const API = 'urn:matrix:client:api:*';
@@ -143,7 +144,7 @@ describe(parseScope.name, () => {
   });
 
   it('throws nothing but OAuthError invalid_scope on random and mutated input (fuzz)', () => {
-    const next = prng(0x5c0e);
+    const next = seededRandom(0x5c0e);
     const seeds = [`openid ${API} ${DEV}ABCDEFGHIJ`, `${API_U} ${DEV_U}0123456789 urn:synapse:admin:*`, ''];
     for (let round = 0; round < 20_000; round++) {
       let input = round % 3 === 0 ? randomText(next, 80) : pick(next, seeds);

@@ -1,8 +1,6 @@
 // The framework-free core of rtc-jwt-service: request parsing, identity and room derivation, OpenID
 // verification over federation (discovery, SSRF guard, caching), token minting, access policy and
 // rate limiting. Controllers and Nest providers wire these together; nothing here imports a framework.
-export { systemClock, type Clock } from './clock';
-export { BoundedTtlCache } from './bounded-ttl-cache';
 export { silentLogger, type CoreLogger } from './logger';
 export {
   parseDelegateDelayedLeaveBody,

@@ -2,7 +2,7 @@ import { MatrixError, parseUserId, serverNameOf, type UserId } from '@gateway/ma
 import { HttpGetError, nodeHttpGet, type HttpGet } from './federation-http';
 import { silentLogger, type CoreLogger } from './logger';
 import type { FederationTarget } from './server-discovery';
-import { SingleFlight, untilAborted } from './single-flight';
+import { SingleFlight, untilAborted } from '@gateway/util';
 import type { SsrfGuard } from './ssrf-guard';
 import { userInfoCacheKey, type UserInfoCache } from './userinfo-cache';
 

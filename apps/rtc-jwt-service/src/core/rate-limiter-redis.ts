@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from './clock';
+import { systemClock, type Clock } from '@gateway/util';
 import {
   assertValidRule,
   type RateLimitDecision,

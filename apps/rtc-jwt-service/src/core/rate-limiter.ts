@@ -1,6 +1,6 @@
 import { MatrixError } from '@gateway/matrix';
-import { BoundedTtlCache } from './bounded-ttl-cache';
-import { systemClock, type Clock } from './clock';
+import { LruCache } from '@gateway/util';
+import { systemClock, type Clock } from '@gateway/util';
 
 /**
  * Token-bucket rate limiting per key (client IP, verified user, homeserver). lk-jwt-service has none;
@@ -69,7 +69,7 @@ export function takeFromBucket(
 }
 
 export class MemoryRateLimiter implements RateLimiter {
-  private readonly buckets: BoundedTtlCache<string, Bucket>;
+  private readonly buckets: LruCache<string, Bucket>;
   private readonly clock: Clock;
   // After this long untouched a bucket is full again, i.e. the same as no entry at all.
   private readonly idleMs: number;
@@ -80,7 +80,7 @@ export class MemoryRateLimiter implements RateLimiter {
   ) {
     assertValidRule(rule);
     this.clock = options.clock ?? systemClock;
-    this.buckets = new BoundedTtlCache(options.maxKeys ?? 100_000, this.clock);
+    this.buckets = new LruCache(options.maxKeys ?? 100_000, { clock: this.clock });
     this.idleMs = Math.ceil((rule.burst / rule.refillPerSecond) * 1000);
   }
 

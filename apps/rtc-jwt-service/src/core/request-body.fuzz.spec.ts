@@ -1,21 +1,11 @@
 import { MatrixError } from '@gateway/matrix';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '@gateway/util';
 import { parseDelegateDelayedLeaveBody, parseGetTokenBody, parseSfuGetBody } from './request-body';
 
 // Seeded so a failure reproduces; bump SEED locally to explore more of the space.
 const SEED = 0x5eed;
 const ROUNDS = 3000;
-
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KEYS = [
   'room_id',
@@ -121,7 +111,7 @@ function expectOnlyClientErrors(raw: string, strict: boolean): void {
 
 describe('request body parsers under random input', () => {
   it('answer only 400 M_NOT_JSON / M_BAD_JSON for random JSON documents', () => {
-    const next = prng(SEED);
+    const next = seededRandom(SEED);
     for (let i = 0; i < ROUNDS; i++) {
       const doc = next() < 0.8 ? randomObject(next, 0) : randomValue(next, 0);
       expectOnlyClientErrors(JSON.stringify(doc), next() < 0.3);
@@ -129,7 +119,7 @@ describe('request body parsers under random input', () => {
   });
 
   it('answer only client errors for byte-level mutations of a valid body', () => {
-    const next = prng(SEED + 1);
+    const next = seededRandom(SEED + 1);
     for (let i = 0; i < ROUNDS; i++) {
       let text = VALID;
       for (let m = 1 + Math.floor(next() * 3); m > 0; m--) text = mutateText(text, next);
@@ -138,7 +128,7 @@ describe('request body parsers under random input', () => {
   });
 
   it('answer only client errors for random character soup', () => {
-    const next = prng(SEED + 2);
+    const next = seededRandom(SEED + 2);
     for (let i = 0; i < ROUNDS; i++) expectOnlyClientErrors(randomString(next), false);
   });
 

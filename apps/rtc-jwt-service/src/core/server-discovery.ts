@@ -1,10 +1,10 @@
 import { Resolver } from 'node:dns/promises';
-import { BoundedTtlCache } from './bounded-ttl-cache';
-import { systemClock, type Clock } from './clock';
+import { LruCache } from '@gateway/util';
+import { systemClock, type Clock } from '@gateway/util';
 import { nodeHttpGet, type HttpGet } from './federation-http';
 import { overrideFor } from './federation-url-overrides';
 import { authority, splitServerName } from './server-name';
-import { SingleFlight, untilAborted } from './single-flight';
+import { SingleFlight, untilAborted } from '@gateway/util';
 import type { SsrfGuard } from './ssrf-guard';
 import {
   DEFAULT_WELL_KNOWN_SETTINGS,
@@ -72,8 +72,8 @@ export class ServerDiscovery {
   private readonly http: HttpGet;
   private readonly resolveSrv: ResolveSrv;
   private readonly settings: WellKnownSettings;
-  private readonly wellKnownCache: BoundedTtlCache<string, WellKnownResult>;
-  private readonly srvCache: BoundedTtlCache<string, SrvRecord[]>;
+  private readonly wellKnownCache: LruCache<string, WellKnownResult>;
+  private readonly srvCache: LruCache<string, SrvRecord[]>;
   private readonly wellKnownFlights = new SingleFlight<string, WellKnownResult>();
 
   constructor(private readonly options: ServerDiscoveryOptions) {
@@ -82,8 +82,8 @@ export class ServerDiscovery {
     this.settings = { ...DEFAULT_WELL_KNOWN_SETTINGS, ...options.wellKnown };
     const clock = options.clock ?? systemClock;
     const max = options.maxCacheEntries ?? 10_000;
-    this.wellKnownCache = new BoundedTtlCache(max, clock);
-    this.srvCache = new BoundedTtlCache(max, clock);
+    this.wellKnownCache = new LruCache(max, { clock });
+    this.srvCache = new LruCache(max, { clock });
   }
 
   /**

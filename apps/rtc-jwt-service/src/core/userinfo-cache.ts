@@ -1,5 +1,5 @@
-import { BoundedTtlCache } from './bounded-ttl-cache';
-import { systemClock, type Clock } from './clock';
+import { LruCache } from '@gateway/util';
+import { systemClock, type Clock } from '@gateway/util';
 import { sha256Hex } from './hash';
 
 /**
@@ -27,10 +27,10 @@ export interface MemoryUserInfoCacheOptions {
 
 /** The in-process implementation: bounded, least recently used evicted first. */
 export class MemoryUserInfoCache implements UserInfoCache {
-  private readonly entries: BoundedTtlCache<string, string>;
+  private readonly entries: LruCache<string, string>;
 
   constructor(options: MemoryUserInfoCacheOptions = {}) {
-    this.entries = new BoundedTtlCache(options.maxEntries ?? 10_000, options.clock ?? systemClock);
+    this.entries = new LruCache(options.maxEntries ?? 10_000, { clock: options.clock ?? systemClock });
   }
 
   get(key: string): Promise<string | null> {

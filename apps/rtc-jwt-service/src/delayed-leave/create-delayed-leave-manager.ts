@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { silentLogger, systemClock, type Clock, type CoreLogger } from '../core';
+import { systemClock, type Clock } from '@gateway/util';
+import { silentLogger, type CoreLogger } from '../core';
 import { DelayedLeaveEngine } from './delayed-leave-engine';
 import { MemoryDelegationStore } from './delegation-store';
 import { RedisDelegationStore } from './delegation-store-redis';

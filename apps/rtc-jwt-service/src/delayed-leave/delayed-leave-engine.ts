@@ -1,4 +1,5 @@
-import type { Clock, CoreLogger } from '../core';
+import type { Clock } from '@gateway/util';
+import type { CoreLogger } from '../core';
 import { onParticipantJoined, onParticipantLeft, type EventTransition } from './delegation-events';
 import {
   isExpired,

@@ -1,4 +1,4 @@
-import { BoundedTtlCache, systemClock, type Clock } from '../core';
+import { LruCache, systemClock, type Clock } from '@gateway/util';
 
 const CACHE_TTL_MS = 4 * 60 * 60 * 1000; // lk-jwt-service caches for 4 h
 const FAILURE_TTL_MS = 60 * 1000;
@@ -10,14 +10,14 @@ const FETCH_TIMEOUT_MS = 5_000;
  * Only full-access users delegate, so the servers asked are ones the operator trusts; no SSRF guard.
  */
 export class CsApiResolver {
-  private readonly cache: BoundedTtlCache<string, string | null>;
+  private readonly cache: LruCache<string, string | null>;
 
   constructor(
     private readonly overrides: ReadonlyMap<string, string>,
     private readonly clock: Clock = systemClock,
     private readonly fetchFn: typeof fetch = fetch,
   ) {
-    this.cache = new BoundedTtlCache(10_000, clock);
+    this.cache = new LruCache(10_000, { clock });
   }
 
   /** The base URL without a trailing slash, or null when it cannot be found. */

@@ -1,6 +1,5 @@
 import { MatrixError, type Errcode } from '@gateway/matrix';
-import { LruCache, systemClock, type Clock } from '../core/lru-cache';
-import { SingleFlight } from '../core/single-flight';
+import { LruCache, SingleFlight, systemClock, type Clock } from '@gateway/util';
 import { hashToken, type TokenCipher } from './token-cipher';
 import type { Identity, TokenStore } from './token-store';
 import type { WhoamiClient, WhoamiResult } from './whoami-client';
@@ -75,8 +74,8 @@ export class Authenticator {
     }
     const size = deps.cacheSize ?? 100_000;
     // Past maxAge an entry would be verified again anyway, so it need not be held longer.
-    this.verified = new LruCache(size, this.maxAgeMs, this.clock);
-    this.refused = new LruCache(size, this.maxAgeMs, this.clock);
+    this.verified = new LruCache(size, { defaultTtlMs: this.maxAgeMs, clock: this.clock });
+    this.refused = new LruCache(size, { defaultTtlMs: this.maxAgeMs, clock: this.clock });
   }
 
   /** The token from `Authorization: Bearer …`, else from the `access_token` query parameter. */

@@ -1,5 +1,6 @@
 import type { RoomDelta } from '@gateway/sync-data';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '@gateway/util';
 import { accumulate, membershipOf, v2Filter } from './accumulate';
 
 const ME = '@alice:example.org';
@@ -513,17 +514,6 @@ describe('accumulate under random mutations', () => {
   const SEED = 0x5eed;
   const ROUNDS = 1000;
 
-  function prng(seed: number): () => number {
-    let state = seed >>> 0;
-    return () => {
-      state = (state + 0x6d2b79f5) >>> 0;
-      let t = state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-
   // Keys the parser reads, plus keys that would do harm if treated as anything but data.
   const KEYS = [
     'next_batch',
@@ -583,7 +573,7 @@ describe('accumulate under random mutations', () => {
   }
 
   it('either returns a well-formed batch or throws the malformed-response error', () => {
-    const next = prng(SEED);
+    const next = seededRandom(SEED);
     let returned = 0;
     for (let i = 0; i < ROUNDS; i++) {
       const input = fullResponse();

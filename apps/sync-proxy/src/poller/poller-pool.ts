@@ -2,8 +2,7 @@ import type { Log } from '../core/log';
 import type { AppliedBatch, SyncStore } from '@gateway/sync-data';
 import type { Identity } from '../auth/token-store';
 import type { TokenCipher } from '../auth/token-cipher';
-import { LruCache } from '../core/lru-cache';
-import { Semaphore } from '../core/semaphore';
+import { LruCache, Semaphore } from '@gateway/util';
 import { Poller } from './poller';
 
 /** First syncs are the heavy ones (every room at once); a few at a time keeps memory bounded. */
@@ -43,7 +42,7 @@ export class PollerPool {
   private readonly initialSyncs = new Semaphore(MAX_CONCURRENT_INITIAL_SYNCS);
   private readonly recentlyTouched = new LruCache<string, { hash: string; since: string; remote: boolean }>(
     100_000,
-    TOUCH_EVERY_MS,
+    { defaultTtlMs: TOUCH_EVERY_MS },
   );
 
   constructor(private readonly options: PollerPoolOptions) {

@@ -8,7 +8,7 @@ import {
 } from '@gateway/sync-data';
 import { accumulate, membershipOf, v2Filter } from './accumulate';
 import { backoffMs } from './backoff';
-import type { Semaphore } from '../core/semaphore';
+import type { Semaphore } from '@gateway/util';
 import { parseStorableJson } from './json-guards';
 
 export interface PollerDeps {

@@ -1,5 +1,6 @@
 import { MatrixError } from '@gateway/matrix';
 import { afterAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '@gateway/util';
 import { parseSyncQuery } from './parse-query';
 import { parseSyncBody } from './parse-sync-body';
 
@@ -7,17 +8,6 @@ import { parseSyncBody } from './parse-sync-body';
 const SEED = 0x4186;
 const ROUNDS = 3000;
 const CLIENT_ERRCODES = ['M_BAD_JSON', 'M_MISSING_PARAM', 'M_INVALID_PARAM', 'M_UNKNOWN'];
-
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Next = () => number;
 type Container = Record<string, unknown> | unknown[];
@@ -278,7 +268,7 @@ describe('MSC4186 request parsing under random input', () => {
   });
 
   it('answers only 400 client errors for structural mutations of real bodies', () => {
-    const next = prng(SEED);
+    const next = seededRandom(SEED);
     for (let i = 0; i < ROUNDS; i++) {
       let body: unknown = structuredClone(pick(next, BASES));
       for (let m = 1 + Math.floor(next() * 4); m > 0; m--) body = mutate(body, next);
@@ -288,7 +278,7 @@ describe('MSC4186 request parsing under random input', () => {
   });
 
   it('answers only 400 client errors for byte-level mutations of real bodies', () => {
-    const next = prng(SEED + 1);
+    const next = seededRandom(SEED + 1);
     const texts = BASES.map((base) => JSON.stringify(base));
     for (let i = 0; i < ROUNDS; i++) {
       let text = pick(next, texts);
@@ -304,7 +294,7 @@ describe('MSC4186 request parsing under random input', () => {
   });
 
   it('answers only 400 client errors for random query strings', () => {
-    const next = prng(SEED + 2);
+    const next = seededRandom(SEED + 2);
     for (let i = 0; i < ROUNDS; i++) {
       const query: Record<string, unknown> = {};
       if (next() < 0.8) setOwn(query, 'timeout', randomQueryValue(next));
@@ -315,7 +305,7 @@ describe('MSC4186 request parsing under random input', () => {
   });
 
   it('survives pathological shapes', () => {
-    const next = prng(SEED + 3);
+    const next = seededRandom(SEED + 3);
     checkBody(deeplyNested(next));
     checkBody({ lists: { all: { timeline_limit: 1, filters: deeplyNested(next) } } });
     checkBody({ extensions: { to_device: deeplyNested(next), unknown: deeplyNested(next) } });

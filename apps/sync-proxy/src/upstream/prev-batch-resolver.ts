@@ -1,4 +1,4 @@
-import { LruCache } from '../core/lru-cache';
+import { LruCache } from '@gateway/util';
 
 /**
  * A pagination token for "just before this event", for timelines whose oldest returned event is not
@@ -6,7 +6,7 @@ import { LruCache } from '../core/lru-cache';
  * `limit=0` returns exactly that as `start`. Cached per event: the token never changes.
  */
 export class PrevBatchResolver {
-  private readonly cache = new LruCache<string, string>(50_000, 24 * 3600_000);
+  private readonly cache = new LruCache<string, string>(50_000, { defaultTtlMs: 24 * 3600_000 });
 
   constructor(
     private readonly upstream: string,

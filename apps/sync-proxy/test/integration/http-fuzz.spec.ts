@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '@gateway/util';
 import { FakeHomeserver, newUser, syncResponse } from '../support/fake-homeserver';
 import { startProxy, type ProxyUnderTest } from '../support/start-proxy';
 
@@ -7,17 +8,6 @@ import { startProxy, type ProxyUnderTest } from '../support/start-proxy';
 // covers far more shapes; this one proves nothing between the socket and the parser breaks.
 const SEED = 0x5c0de;
 const ROUNDS = 200;
-
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const BASE = {
   conn_id: 'fuzz',
@@ -87,7 +77,7 @@ describe('sliding sync endpoints under mutated input', () => {
   });
 
   it('never answers 5xx', async () => {
-    const next = prng(SEED);
+    const next = seededRandom(SEED);
     const paths = [
       '/_matrix/client/unstable/org.matrix.simplified_msc3575/sync',
       '/_matrix/client/unstable/org.matrix.msc3575/sync',

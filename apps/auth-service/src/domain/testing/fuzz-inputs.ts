@@ -3,18 +3,6 @@
  * Only imported by `*.spec.ts` files.
  */
 
-/** mulberry32: tiny, fast, good enough to explore input space; not for secrets. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A random integer in `[0, bound)`. */
 export function below(next: () => number, bound: number): number {
   return Math.floor(next() * bound);

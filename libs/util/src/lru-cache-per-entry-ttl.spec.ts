@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { BoundedTtlCache } from './bounded-ttl-cache';
+import { LruCache } from './lru-cache';
 
 function fakeClock(start = 1_000): { now: () => number; advance: (ms: number) => void } {
   let t = start;
   return { now: () => t, advance: (ms) => (t += ms) };
 }
 
-describe(BoundedTtlCache.name, () => {
+describe(`${LruCache.name} with a TTL per entry`, () => {
   it('returns values until they expire', () => {
     const clock = fakeClock();
-    const cache = new BoundedTtlCache<string, number>(10, clock.now);
+    const cache = new LruCache<string, number>(10, { clock: clock.now });
     cache.set('a', 1, 100);
     clock.advance(99);
     expect(cache.get('a')).toBe(1);
@@ -19,7 +19,7 @@ describe(BoundedTtlCache.name, () => {
   });
 
   it('stores nothing for a non-positive or NaN TTL, and forgets a previous value', () => {
-    const cache = new BoundedTtlCache<string, number>(10);
+    const cache = new LruCache<string, number>(10);
     cache.set('a', 1, 1000);
     cache.set('a', 2, 0);
     expect(cache.get('a')).toBeUndefined();
@@ -28,7 +28,7 @@ describe(BoundedTtlCache.name, () => {
   });
 
   it('evicts the least recently used entry when full', () => {
-    const cache = new BoundedTtlCache<string, number>(2);
+    const cache = new LruCache<string, number>(2);
     cache.set('a', 1, 1000);
     cache.set('b', 2, 1000);
     expect(cache.get('a')).toBe(1); // a is now the most recent
@@ -40,13 +40,13 @@ describe(BoundedTtlCache.name, () => {
   });
 
   it('deletes on request', () => {
-    const cache = new BoundedTtlCache<string, number>(2);
+    const cache = new LruCache<string, number>(2);
     cache.set('a', 1, 1000);
     cache.delete('a');
     expect(cache.get('a')).toBeUndefined();
   });
 
   it('refuses a nonsensical bound', () => {
-    expect(() => new BoundedTtlCache(0)).toThrow(RangeError);
+    expect(() => new LruCache(0)).toThrow(RangeError);
   });
 });

@@ -14,7 +14,7 @@ function fakeClock(start = 1_000): { now: () => number; advance: (ms: number) =>
 describe(LruCache.name, () => {
   it('returns what was stored until it expires', () => {
     const clock = fakeClock();
-    const cache = new LruCache<string, number>(10, 100, clock.now);
+    const cache = new LruCache<string, number>(10, { defaultTtlMs: 100, clock: clock.now });
     cache.set('a', 1);
     clock.advance(99);
     expect(cache.get('a')).toBe(1);
@@ -25,7 +25,7 @@ describe(LruCache.name, () => {
 
   it('honours a per-entry TTL, and a non-positive one removes the key', () => {
     const clock = fakeClock();
-    const cache = new LruCache<string, number>(10, 100, clock.now);
+    const cache = new LruCache<string, number>(10, { defaultTtlMs: 100, clock: clock.now });
     cache.set('a', 1, 1_000);
     clock.advance(500);
     expect(cache.get('a')).toBe(1);
@@ -34,7 +34,7 @@ describe(LruCache.name, () => {
   });
 
   it('drops the least recently used entry when full', () => {
-    const cache = new LruCache<string, number>(2, 1_000, fakeClock().now);
+    const cache = new LruCache<string, number>(2, { defaultTtlMs: 1_000, clock: fakeClock().now });
     cache.set('a', 1);
     cache.set('b', 2);
     expect(cache.get('a')).toBe(1); // 'b' is now the least recently used
@@ -46,7 +46,7 @@ describe(LruCache.name, () => {
   });
 
   it('replacing a key does not grow the cache', () => {
-    const cache = new LruCache<string, number>(2, 1_000, fakeClock().now);
+    const cache = new LruCache<string, number>(2, { defaultTtlMs: 1_000, clock: fakeClock().now });
     cache.set('a', 1);
     cache.set('a', 2);
     cache.set('b', 3);
@@ -55,7 +55,7 @@ describe(LruCache.name, () => {
   });
 
   it('deletes and clears', () => {
-    const cache = new LruCache<string, number>(2, 1_000, fakeClock().now);
+    const cache = new LruCache<string, number>(2, { defaultTtlMs: 1_000, clock: fakeClock().now });
     cache.set('a', 1);
     cache.set('b', 2);
     expect(cache.delete('a')).toBe(true);
@@ -65,8 +65,11 @@ describe(LruCache.name, () => {
   });
 
   it('rejects a bound or default TTL that makes no sense', () => {
-    expect(() => new LruCache(0, 1)).toThrow(RangeError);
-    expect(() => new LruCache(1.5, 1)).toThrow(RangeError);
-    expect(() => new LruCache(1, 0)).toThrow(RangeError);
+    expect(() => new LruCache(0)).toThrow(RangeError);
+    expect(() => new LruCache(1.5)).toThrow(RangeError);
+    expect(() => new LruCache(1, { defaultTtlMs: 0 })).toThrow(RangeError);
+    expect(() => {
+      new LruCache(1).set('a', 1);
+    }).toThrow(RangeError);
   });
 });

@@ -1,0 +1,5 @@
+export { systemClock, type Clock } from './clock';
+export { LruCache } from './lru-cache';
+export { seededRandom } from './seeded-random';
+export { Semaphore } from './semaphore';
+export { SingleFlight, untilAborted } from './single-flight';
