@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { AUTH_ENTITIES, AUTH_MIGRATIONS, AuthStore } from '@gateway/auth-data';
 import { ConfigError } from '@gateway/config';
-import { createDataSource, runMigrations, type DataSource } from '@gateway/db';
+import { runMigrations, withDataSource, type DataSource } from '@gateway/db';
 import { Accounts } from './accounts/accounts';
 import { loadAuthConfig, type AuthConfig } from './config';
 import { loadOrCreateSigningKeys } from './oidc/signing-keys';
@@ -21,24 +21,21 @@ function out(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-async function withDataSource<T>(config: AuthConfig, fn: (dataSource: DataSource) => Promise<T>): Promise<T> {
-  const dataSource = createDataSource({
-    url: config.databaseUrl,
-    entities: AUTH_ENTITIES,
-    migrations: AUTH_MIGRATIONS,
-    poolSize: 2,
-    applicationName: 'auth-service-cli',
-  });
-  await dataSource.initialize();
-  try {
-    return await fn(dataSource);
-  } finally {
-    await dataSource.destroy();
-  }
+function withDatabase<T>(config: AuthConfig, fn: (dataSource: DataSource) => Promise<T>): Promise<T> {
+  return withDataSource(
+    {
+      url: config.databaseUrl,
+      entities: AUTH_ENTITIES,
+      migrations: AUTH_MIGRATIONS,
+      poolSize: 2,
+      applicationName: 'auth-service-cli',
+    },
+    fn,
+  );
 }
 
 function withStore<T>(config: AuthConfig, fn: (store: AuthStore) => Promise<T>): Promise<T> {
-  return withDataSource(config, (dataSource) => fn(new AuthStore(dataSource)));
+  return withDatabase(config, (dataSource) => fn(new AuthStore(dataSource)));
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -52,7 +49,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'migrate') {
-    const applied = await withDataSource(config, runMigrations);
+    const applied = await withDatabase(config, runMigrations);
     out(applied.length === 0 ? 'database is up to date' : `applied: ${applied.join(', ')}`);
     return 0;
   }

@@ -6,7 +6,7 @@
  *   prune          run one pruning pass now (the proxy runs one every 10 minutes)
  */
 import { ConfigError } from '@gateway/config';
-import { createDataSource, runMigrations, type DataSource } from '@gateway/db';
+import { runMigrations, withDataSource, type DataSource } from '@gateway/db';
 import { SYNC_ENTITIES, SYNC_MIGRATIONS, SyncStore } from '@gateway/sync-data';
 import { loadSyncConfig, type SyncConfig } from './config';
 
@@ -16,20 +16,17 @@ function out(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-async function withDataSource<T>(config: SyncConfig, fn: (dataSource: DataSource) => Promise<T>): Promise<T> {
-  const dataSource = createDataSource({
-    url: config.databaseUrl,
-    entities: SYNC_ENTITIES,
-    migrations: SYNC_MIGRATIONS,
-    poolSize: 2,
-    applicationName: 'sync-proxy-cli',
-  });
-  await dataSource.initialize();
-  try {
-    return await fn(dataSource);
-  } finally {
-    await dataSource.destroy();
-  }
+function withDatabase<T>(config: SyncConfig, fn: (dataSource: DataSource) => Promise<T>): Promise<T> {
+  return withDataSource(
+    {
+      url: config.databaseUrl,
+      entities: SYNC_ENTITIES,
+      migrations: SYNC_MIGRATIONS,
+      poolSize: 2,
+      applicationName: 'sync-proxy-cli',
+    },
+    fn,
+  );
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -42,12 +39,12 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'migrate') {
-    const applied = await withDataSource(config, runMigrations);
+    const applied = await withDatabase(config, runMigrations);
     out(applied.length === 0 ? 'database is up to date' : `applied: ${applied.join(', ')}`);
     return 0;
   }
   if (command === 'prune') {
-    const report = await withDataSource(config, (ds) => new SyncStore(ds).prune.run());
+    const report = await withDatabase(config, (ds) => new SyncStore(ds).prune.run());
     out(`pruned: ${JSON.stringify(report)}`);
     return 0;
   }

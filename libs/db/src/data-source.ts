@@ -37,3 +37,17 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     extra: { connectionTimeoutMillis: 5_000 },
   });
 }
+
+/** Connects, runs `fn`, and disconnects whatever happens: for one-shot work such as a CLI command. */
+export async function withDataSource<T>(
+  options: DataSourceOptions,
+  fn: (dataSource: DataSource) => Promise<T>,
+): Promise<T> {
+  const dataSource = createDataSource(options);
+  await dataSource.initialize();
+  try {
+    return await fn(dataSource);
+  } finally {
+    await dataSource.destroy();
+  }
+}

@@ -1,4 +1,3 @@
-import { get } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { startApp, type RunningApp } from '@gateway/server';
 import { createTestDatabase, type TestDatabase } from '@gateway/testing';
@@ -52,7 +51,8 @@ export async function startProxy(
   });
   // Requests before the database is connected and migrated get 503; tests start from a ready proxy.
   for (let i = 0; i < 300; i++) {
-    if ((await readyStatus(`${running.url}/ready`)) === 200) break;
+    const res = await fetch(`${running.url}/ready`).catch(() => undefined);
+    if (res?.status === 200) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
@@ -64,16 +64,4 @@ export async function startProxy(
       await db?.drop();
     },
   };
-}
-
-/** A one-off connection (no keep-alive): an idle pooled socket would hold the server open at shutdown. */
-function readyStatus(url: string): Promise<number> {
-  return new Promise((resolve) => {
-    get(url, { agent: false }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    }).on('error', () => {
-      resolve(0);
-    });
-  });
 }
