@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   anyUrl,
   boolean,
@@ -13,219 +12,211 @@ import {
   type LogLevel,
 } from '@gateway/config';
 import { parseServerName } from '@gateway/matrix';
-import { parseFederationUrlOverrides } from './core';
+import { parseFederationUrlOverrides } from './openid/federation-url-overrides';
 
 /**
  * lk-jwt-service's environment, read with its exact rules so an operator's compose file or Helm values
  * work unchanged (apps/rtc-jwt-service/README.md), plus this service's own `RTC_*` additions.
- * lk-jwt-service's own startup error texts are kept where it has them.
+ *
+ * Two zod schemas read through libs/config's readEnv: one for lk-jwt-service's secret files, one for
+ * every other variable. lk-jwt-service's cross-variable rules, and its own start-up error texts, are
+ * checked afterwards in toConfig (readEnv would prefix those texts with a variable name).
  */
-export interface RtcConfig {
-  bind: BindAddress;
-  logLevel: LogLevel;
-  /** Warnings found while parsing (deprecated or ignored values), logged once the logger exists. */
-  warnings: string[];
-  livekit: { url: string; key: string; secret: string };
-  /** Server names whose users may create rooms; `*` alone means every server. */
-  fullAccessHomeservers: string[];
-  /** server name → client-server API base URL, for delayed-event calls. */
-  csApiOverrides: ReadonlyMap<string, string>;
-  /** server name → federation base URL, for homeservers without discoverable federation (tests, split horizon). */
-  federationOverrides: ReadonlyMap<string, string>;
-  insecureSkipVerifyTls: boolean;
-  redisUrl: string | undefined;
-  /** Prefix of every Redis key this service writes, so deployments (or tests) can share a Redis. */
-  redisPrefix: string;
-  sanityCheckIntervalSeconds: number;
-  /** lk-jwt-service refuses unknown JSON fields (that broke Element Call once); off by default here. */
-  strictUnknownFields: boolean;
-  /** Server names allowed to resolve to private/loopback addresses (the SSRF guard's exceptions). */
-  allowPrivateHomeservers: string[];
-  /** Reverse proxies whose X-Forwarded-For gives the client IP. */
-  trustedProxies: string[];
-  /** Requests per minute per client IP and per Matrix user; 0 turns the limit off. */
-  rateLimitPerIp: number;
-  rateLimitPerUser: number;
-  /** Bounds on the userinfo call to the user's homeserver. */
-  userinfoTimeoutMs: number;
-  /** Entries of the in-process userinfo cache (when Redis is not configured). */
-  userinfoCacheSize: number;
-}
 
-/** This service's own additions; each default keeps lk-jwt-service's behaviour or a safe bound. */
-const extrasSchema = z.object({
-  RTC_STRICT_UNKNOWN_FIELDS: boolean(false),
-  RTC_RATE_LIMIT_PER_IP: integer(600, 0, 1_000_000),
-  RTC_RATE_LIMIT_PER_USER: integer(120, 0, 1_000_000),
-  RTC_USERINFO_TIMEOUT_MS: integer(10_000, 100, 120_000),
-  RTC_USERINFO_CACHE_SIZE: integer(10_000, 0, 10_000_000),
-  RTC_TRUSTED_PROXIES: commaList(),
-  RTC_REDIS_PREFIX: z
-    .string()
-    .regex(/^[\w:.-]{1,64}$/, 'must be 1-64 letters, digits or _ : . -')
-    .default('rtc'),
+/**
+ * The key and secret files. lk-jwt-service's `LIVEKIT_KEY_FILE` holds "key: secret", which is not
+ * readEnv's `<NAME>_FILE` (the value of NAME), so each file gets a name of its own here and readEnv
+ * reads it through the variable lk-jwt-service documents; error messages name that variable.
+ */
+const secretFiles = z.object({
+  LIVEKIT_KEY_FROM: z.string().optional(),
+  LIVEKIT_SECRET_FROM: z.string().optional(),
+  LIVEKIT_KEY_PAIR: z.string().optional(),
 });
 
-const TLS_MAGIC = 'YES_I_KNOW_WHAT_I_AM_DOING';
-const LOG_LEVELS: Record<string, LogLevel> = {
+const LK_LOG_LEVELS: Readonly<Record<string, LogLevel>> = {
   debug: 'debug',
   info: 'info',
   warn: 'warn',
   warning: 'warn',
   error: 'error',
 };
+const TLS_MAGIC = 'YES_I_KNOW_WHAT_I_AM_DOING';
+
+const schema = z.object({
+  LIVEKIT_URL: anyUrl(['ws:', 'wss:', 'http:', 'https:']).optional(),
+  LIVEKIT_KEY: z.string().optional(),
+  LIVEKIT_SECRET: z.string().optional(),
+  /** Commas become spaces, then split on whitespace, as lk-jwt-service does. */
+  LIVEKIT_FULL_ACCESS_HOMESERVERS: z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? '')
+        .replaceAll(',', ' ')
+        .split(/\s+/)
+        .filter((s) => s !== ''),
+    ),
+  LIVEKIT_JWT_BIND: z.string().optional(),
+  /** Deprecated by lk-jwt-service in favour of LIVEKIT_JWT_BIND; still honoured. */
+  LIVEKIT_JWT_PORT: z
+    .string()
+    .regex(/^\d{1,5}$/, 'is not a port')
+    .optional(),
+  /** lk-jwt-service falls back to info on an unknown level rather than refusing to start; kept. */
+  LIVEKIT_LOG_LEVEL: z
+    .string()
+    .optional()
+    .transform((v) => ({ raw: v, level: v === undefined ? 'info' : LK_LOG_LEVELS[v.toLowerCase()] })),
+  LIVEKIT_SANITY_CHECK_INTERVAL_SECONDS: z.string().optional(),
+  LIVEKIT_CS_API_URL_OVERRIDES: z.string().optional(),
+  /** server name → federation base URL, for homeservers without discoverable federation. */
+  LIVEKIT_FEDERATION_URL_OVERRIDES: z.string().optional(),
+  /** Only lk-jwt-service's magic string turns certificate checks off; any other value is "no". */
+  LIVEKIT_INSECURE_SKIP_VERIFY_TLS: z
+    .string()
+    .optional()
+    .transform((v) => v === TLS_MAGIC),
+  LIVEKIT_REDIS_URL: anyUrl(['redis:', 'rediss:']).optional(),
+  /** lk-jwt-service refuses unknown JSON fields (that broke Element Call once); off by default here. */
+  RTC_STRICT_UNKNOWN_FIELDS: boolean(false),
+  /** Requests per minute per client IP and per Matrix user; 0 turns the limit off. */
+  RTC_RATE_LIMIT_PER_IP: integer(600, 0, 1_000_000),
+  RTC_RATE_LIMIT_PER_USER: integer(120, 0, 1_000_000),
+  /** Bounds on the userinfo call to the user's homeserver. */
+  RTC_USERINFO_TIMEOUT_MS: integer(10_000, 100, 120_000),
+  /** Entries of the in-process userinfo cache (when Redis is not configured). */
+  RTC_USERINFO_CACHE_SIZE: integer(10_000, 0, 10_000_000),
+  /** Reverse proxies whose X-Forwarded-For gives the client IP. */
+  RTC_TRUSTED_PROXIES: commaList(),
+  /** Prefix of every Redis key this service writes, so deployments (or tests) can share a Redis. */
+  RTC_REDIS_PREFIX: z
+    .string()
+    .regex(/^[\w:.-]{1,64}$/, 'must be 1-64 letters, digits or _ : . -')
+    .default('rtc'),
+  /** Server names allowed to resolve to private/loopback addresses (the SSRF guard's exceptions). */
+  RTC_ALLOW_PRIVATE_HOMESERVERS: commaList().superRefine((names, ctx) => {
+    for (const name of names) {
+      if (!parseServerName(name)) ctx.addIssue({ code: 'custom', message: `"${name}" is not a server name` });
+    }
+  }),
+});
+
+export type RtcConfig = ReturnType<typeof toConfig>;
 
 export function loadRtcConfig(env: Env): RtcConfig {
   const problems: string[] = [];
-  const warnings: string[] = [];
-  const get = (name: string): string | undefined =>
-    env[name] === undefined || env[name] === '' ? undefined : env[name];
-  const readFile = (variable: string): string | undefined => {
-    const path = get(variable);
-    if (path === undefined) return undefined;
-    try {
-      return readFileSync(path, 'utf8');
-    } catch (err) {
-      problems.push(`${variable}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-      return undefined;
-    }
-  };
+  const files = collect(problems, () =>
+    readEnv(
+      secretFiles,
+      {
+        LIVEKIT_KEY_FROM_FILE: env['LIVEKIT_KEY_FROM_FILE'],
+        LIVEKIT_SECRET_FROM_FILE: env['LIVEKIT_SECRET_FROM_FILE'],
+        LIVEKIT_KEY_FILE: env['LIVEKIT_KEY_FILE'],
+      },
+      { fileAliases: { LIVEKIT_KEY_PAIR: ['LIVEKIT_KEY_FILE'] } },
+    ),
+  );
+  // LIVEKIT_KEY_FILE was read above; left in, readEnv would take it for LIVEKIT_KEY's own file.
+  const vars = collect(problems, () => readEnv(schema, { ...env, LIVEKIT_KEY_FILE: undefined }));
+  if (files === undefined || vars === undefined) throw new ConfigError(problems);
+  return toConfig(vars, files);
+}
 
-  // Key and secret: LIVEKIT_KEY_FILE ("key: secret") beats *_FROM_FILE, which beat the plain variables.
-  let key = get('LIVEKIT_KEY');
-  let secret = get('LIVEKIT_SECRET');
-  const keyFromFile = readFile('LIVEKIT_KEY_FROM_FILE');
-  const secretFromFile = readFile('LIVEKIT_SECRET_FROM_FILE');
-  if (keyFromFile !== undefined) key = keyFromFile.trim();
-  if (secretFromFile !== undefined) secret = secretFromFile.trim();
-  const keyFile = readFile('LIVEKIT_KEY_FILE');
-  if (keyFile !== undefined) {
-    const parts = keyFile.split(':');
+function collect<T>(problems: string[], read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.push(...err.problems);
+    return undefined;
+  }
+}
+
+/** lk-jwt-service's rules across variables, with its own texts; then the shape the app uses. */
+function toConfig(v: z.output<typeof schema>, files: z.output<typeof secretFiles>) {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+
+  // LIVEKIT_KEY_FILE ("key: secret") beats *_FROM_FILE, which beat the plain variables.
+  let key = files.LIVEKIT_KEY_FROM?.trim() ?? v.LIVEKIT_KEY;
+  let secret = files.LIVEKIT_SECRET_FROM?.trim() ?? v.LIVEKIT_SECRET;
+  if (files.LIVEKIT_KEY_PAIR !== undefined) {
+    const parts = files.LIVEKIT_KEY_PAIR.split(':');
     if (parts.length !== 2) problems.push('LIVEKIT_KEY_FILE: expected one line "key: secret"');
     else [key, secret] = parts.map((p) => p.trim()) as [string, string];
   }
-  const url = get('LIVEKIT_URL');
-  if (key === undefined || key === '' || secret === undefined || secret === '' || url === undefined) {
+  const url = v.LIVEKIT_URL;
+  if (!key || !secret || url === undefined) {
     problems.push('LIVEKIT_KEY* / LIVEKIT_SECRET* and LIVEKIT_URL must be set');
-  } else if (!anyUrl(['ws:', 'wss:', 'http:', 'https:']).safeParse(url).success) {
-    problems.push(`LIVEKIT_URL: "${url}" is not a ws(s):// or http(s):// URL`);
   }
-
-  const fullAccessRaw = get('LIVEKIT_FULL_ACCESS_HOMESERVERS');
-  const fullAccessHomeservers = (fullAccessRaw ?? '')
-    .replaceAll(',', ' ')
-    .split(/\s+/)
-    .filter((s) => s !== '');
-  if (fullAccessHomeservers.length === 0) {
+  if (v.LIVEKIT_FULL_ACCESS_HOMESERVERS.length === 0) {
     problems.push(
       'LIVEKIT_FULL_ACCESS_HOMESERVERS environment variable must be set to the homeserver(s) you intend to serve — see README for guidance',
     );
   }
 
-  const bindRaw = get('LIVEKIT_JWT_BIND');
-  const portRaw = get('LIVEKIT_JWT_PORT');
   let bind: BindAddress | null = parseBindAddress(':8080');
-  if (bindRaw !== undefined && portRaw !== undefined)
+  if (v.LIVEKIT_JWT_BIND !== undefined && v.LIVEKIT_JWT_PORT !== undefined) {
     problems.push('LIVEKIT_JWT_BIND and LIVEKIT_JWT_PORT must not be set together');
-  else if (bindRaw !== undefined) {
-    bind = parseBindAddress(bindRaw);
-    if (!bind) problems.push(`LIVEKIT_JWT_BIND: "${bindRaw}" is not an address like :8080 or 127.0.0.1:8080`);
-  } else if (portRaw !== undefined) {
-    warnings.push('LIVEKIT_JWT_PORT is deprecated; use LIVEKIT_JWT_BIND=:<port>');
-    bind = /^\d{1,5}$/.test(portRaw) ? parseBindAddress(`:${portRaw}`) : null;
-    if (!bind) problems.push(`LIVEKIT_JWT_PORT: "${portRaw}" is not a port`);
-  }
-
-  // lk-jwt-service falls back to info on an unknown level rather than refusing to start; kept, so a
-  // drop-in never fails on a value the reference accepted.
-  const levelRaw = get('LIVEKIT_LOG_LEVEL');
-  const logLevel = levelRaw === undefined ? 'info' : LOG_LEVELS[levelRaw.toLowerCase()];
-  if (levelRaw !== undefined && logLevel === undefined)
-    warnings.push(`LIVEKIT_LOG_LEVEL: unknown level "${levelRaw}", using info`);
-
-  const sanityRaw = get('LIVEKIT_SANITY_CHECK_INTERVAL_SECONDS');
-  let sanityCheckIntervalSeconds = 0;
-  if (sanityRaw !== undefined) {
-    if (/^\d+$/.test(sanityRaw)) sanityCheckIntervalSeconds = Number(sanityRaw);
-    else
+  } else if (v.LIVEKIT_JWT_BIND !== undefined) {
+    bind = parseBindAddress(v.LIVEKIT_JWT_BIND);
+    if (!bind) {
       problems.push(
-        `LIVEKIT_SANITY_CHECK_INTERVAL_SECONDS must be a non-negative integer, got "${sanityRaw}"`,
+        `LIVEKIT_JWT_BIND: "${v.LIVEKIT_JWT_BIND}" is not an address like :8080 or 127.0.0.1:8080`,
       );
+    }
+  } else if (v.LIVEKIT_JWT_PORT !== undefined) {
+    warnings.push('LIVEKIT_JWT_PORT is deprecated; use LIVEKIT_JWT_BIND=:<port>');
+    bind = parseBindAddress(`:${v.LIVEKIT_JWT_PORT}`);
+    if (!bind) problems.push(`LIVEKIT_JWT_PORT: "${v.LIVEKIT_JWT_PORT}" is not a port`);
   }
 
-  const csApiOverrides = parseOverrides(
-    'LIVEKIT_CS_API_URL_OVERRIDES',
-    get('LIVEKIT_CS_API_URL_OVERRIDES'),
-    problems,
-  );
-  const federationOverrides = parseOverrides(
+  const { raw: levelRaw, level } = v.LIVEKIT_LOG_LEVEL;
+  if (level === undefined) warnings.push(`LIVEKIT_LOG_LEVEL: unknown level "${levelRaw ?? ''}", using info`);
+
+  const sanityRaw = v.LIVEKIT_SANITY_CHECK_INTERVAL_SECONDS;
+  if (sanityRaw !== undefined && !/^\d+$/.test(sanityRaw)) {
+    problems.push(`LIVEKIT_SANITY_CHECK_INTERVAL_SECONDS must be a non-negative integer, got "${sanityRaw}"`);
+  }
+  const overrides = (variable: string, raw: string | undefined): ReadonlyMap<string, string> => {
+    try {
+      return parseFederationUrlOverrides(raw, variable);
+    } catch (err) {
+      problems.push((err as Error).message);
+      return new Map();
+    }
+  };
+  const csApiOverrides = overrides('LIVEKIT_CS_API_URL_OVERRIDES', v.LIVEKIT_CS_API_URL_OVERRIDES);
+  const federationOverrides = overrides(
     'LIVEKIT_FEDERATION_URL_OVERRIDES',
-    get('LIVEKIT_FEDERATION_URL_OVERRIDES'),
-    problems,
+    v.LIVEKIT_FEDERATION_URL_OVERRIDES,
   );
 
-  const redisUrl = get('LIVEKIT_REDIS_URL');
-  if (redisUrl !== undefined && !anyUrl(['redis:', 'rediss:']).safeParse(redisUrl).success) {
-    problems.push(`LIVEKIT_REDIS_URL: "${redisUrl}" is not a redis:// URL`);
-  }
-
-  let extras: z.output<typeof extrasSchema> | undefined;
-  try {
-    extras = readEnv(extrasSchema, env);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    problems.push(...err.problems);
-  }
-  const allowPrivateHomeservers = (get('RTC_ALLOW_PRIVATE_HOMESERVERS') ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  for (const name of allowPrivateHomeservers) {
-    if (!parseServerName(name))
-      problems.push(`RTC_ALLOW_PRIVATE_HOMESERVERS: "${name}" is not a server name`);
-  }
-
-  if (
-    problems.length > 0 ||
-    bind === null ||
-    url === undefined ||
-    key === undefined ||
-    secret === undefined ||
-    extras === undefined
-  ) {
+  if (problems.length > 0 || bind === null || !key || !secret || url === undefined) {
     throw new ConfigError(problems);
   }
   return {
     bind,
-    logLevel: logLevel ?? 'info',
+    logLevel: level ?? 'info',
+    /** Deprecated or ignored values, logged once the logger exists. */
     warnings,
     livekit: { url, key, secret },
-    fullAccessHomeservers,
+    /** Server names whose users may create rooms; `*` alone means every server. */
+    fullAccessHomeservers: v.LIVEKIT_FULL_ACCESS_HOMESERVERS,
+    /** server name → client-server API base URL, for delayed-event calls. */
     csApiOverrides,
     federationOverrides,
-    insecureSkipVerifyTls: get('LIVEKIT_INSECURE_SKIP_VERIFY_TLS') === TLS_MAGIC,
-    redisUrl,
-    sanityCheckIntervalSeconds,
-    strictUnknownFields: extras.RTC_STRICT_UNKNOWN_FIELDS,
-    allowPrivateHomeservers,
-    rateLimitPerIp: extras.RTC_RATE_LIMIT_PER_IP,
-    rateLimitPerUser: extras.RTC_RATE_LIMIT_PER_USER,
-    userinfoTimeoutMs: extras.RTC_USERINFO_TIMEOUT_MS,
-    userinfoCacheSize: extras.RTC_USERINFO_CACHE_SIZE,
-    trustedProxies: extras.RTC_TRUSTED_PROXIES,
-    redisPrefix: extras.RTC_REDIS_PREFIX,
+    insecureSkipVerifyTls: v.LIVEKIT_INSECURE_SKIP_VERIFY_TLS,
+    redisUrl: v.LIVEKIT_REDIS_URL,
+    redisPrefix: v.RTC_REDIS_PREFIX,
+    sanityCheckIntervalSeconds: sanityRaw === undefined ? 0 : Number(sanityRaw),
+    strictUnknownFields: v.RTC_STRICT_UNKNOWN_FIELDS,
+    allowPrivateHomeservers: v.RTC_ALLOW_PRIVATE_HOMESERVERS,
+    trustedProxies: v.RTC_TRUSTED_PROXIES,
+    rateLimitPerIp: v.RTC_RATE_LIMIT_PER_IP,
+    rateLimitPerUser: v.RTC_RATE_LIMIT_PER_USER,
+    userinfoTimeoutMs: v.RTC_USERINFO_TIMEOUT_MS,
+    userinfoCacheSize: v.RTC_USERINFO_CACHE_SIZE,
   };
-}
-
-function parseOverrides(
-  variable: string,
-  raw: string | undefined,
-  problems: string[],
-): ReadonlyMap<string, string> {
-  try {
-    return parseFederationUrlOverrides(raw, variable);
-  } catch (err) {
-    problems.push((err as Error).message);
-    return new Map();
-  }
 }

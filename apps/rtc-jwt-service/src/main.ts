@@ -1,6 +1,6 @@
 import { runService } from '@gateway/server';
 import { AppModule } from './app.module';
-import { rtcAppOptions } from './app-options';
+import { rtcAppOptions } from './http/app-options';
 import { loadRtcConfig } from './config';
 
 runService('rtc-jwt-service', () => {

@@ -1,2 +1,7 @@
-/** Injection tokens for providers typed by an interface. */
-export const DELAYED_LEAVE = Symbol('DELAYED_LEAVE');
+/**
+ * Injection tokens shared across feature modules: the parsed configuration, the clock and the optional
+ * Redis connection (null when LIVEKIT_REDIS_URL is unset). AppModule provides all three globally.
+ */
+export const RTC_CONFIG = Symbol('RTC_CONFIG');
+export const CLOCK = Symbol('CLOCK');
+export const REDIS = Symbol('REDIS');

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { systemClock, type Clock } from '@gateway/util';
-import { silentLogger, type CoreLogger } from '../core';
 import { DelayedLeaveEngine } from './delayed-leave-engine';
 import { MemoryDelegationStore } from './delegation-store';
 import { RedisDelegationStore } from './delegation-store-redis';
@@ -17,7 +17,8 @@ export interface DelayedLeaveManagerOptions {
   redis?: { client: Redis; prefix: string };
   /** Must be the real clock with Redis: BullMQ delays are wall-clock. */
   clock?: Clock;
-  logger?: CoreLogger;
+  /** The service's JSON log by default. */
+  logger?: Pick<Logger, 'warn' | 'debug'>;
   /** Periodic participant check while connected; 0 (default) = off. */
   sanityCheckIntervalMs?: number;
   /** Overrides of lk-jwt-service's intervals (tests). */
@@ -37,7 +38,7 @@ export interface DelayedLeaveManagerOptions {
 /** Builds the in-memory or the Redis + BullMQ manager; both run the same state machine. */
 export function createDelayedLeaveManager(options: DelayedLeaveManagerOptions): DelayedLeaveManager {
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? silentLogger;
+  const logger = options.logger ?? new Logger('delayed-leave');
   const timing: DelayedLeaveTiming = {
     ...DEFAULT_TIMING,
     ...options.timing,
@@ -47,10 +48,11 @@ export function createDelayedLeaveManager(options: DelayedLeaveManagerOptions): 
   };
   const busyRetryMs = options.busyRetryMs ?? 100;
   const onError = (error: unknown, id: string | undefined): void => {
-    logger.warn(
-      { delegation: id, err: error instanceof Error ? error.message : String(error) },
-      'delayed leave step failed',
-    );
+    logger.warn({
+      msg: 'delayed leave step failed',
+      delegation: id,
+      err: error instanceof Error ? error.message : String(error),
+    });
   };
   let scheduler: StepScheduler;
   let store;

@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '@gateway/util';
 import type { DelayedEventResult, DelayedEventsClient } from './types';
 
 /**
@@ -15,6 +16,8 @@ export interface DelayedEventsHttpClientOptions {
   /** Whole request, body included. Default 10 s. */
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /** Reads `Retry-After` dates. */
+  clock?: Clock;
 }
 
 type Action = 'restart' | 'send';
@@ -27,12 +30,14 @@ const MAX_REMEMBERED = 10_000;
 export class DelayedEventsHttpClient implements DelayedEventsClient {
   private readonly timeoutMs: number;
   private readonly fetch: typeof fetch;
+  private readonly clock: Clock;
   /** `${action} ${base}` of homeservers that only know the body form. */
   private readonly bodyFormOnly = new Set<string>();
 
   constructor(options: DelayedEventsHttpClientOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.fetch = options.fetch ?? globalThis.fetch;
+    this.clock = options.clock ?? systemClock;
   }
 
   restart(csApiBaseUrl: string, delayId: string): Promise<DelayedEventResult> {
@@ -68,7 +73,7 @@ export class DelayedEventsHttpClient implements DelayedEventsClient {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       const error = await readMatrixError(response);
-      return classify(response, error);
+      return classify(response, error, this.clock());
     } catch {
       // Network error, timeout, refused redirect: transient as far as we can tell.
       return { kind: 'retry' };
@@ -81,21 +86,21 @@ interface MatrixErrorBody {
   retryAfterMs?: number;
 }
 
-function classify(response: Response, error: MatrixErrorBody): Outcome {
+function classify(response: Response, error: MatrixErrorBody, now: number): Outcome {
   if (response.ok) return { kind: 'ok' };
   if (error.errcode === 'M_UNRECOGNIZED') return { kind: 'unrecognized' };
   if (response.status === 404) return { kind: 'not_found' };
   // 429, 5xx and anything unexpected: try again, when the homeserver says if it says.
-  const retryAfterMs = retryAfterHeaderMs(response.headers.get('retry-after')) ?? error.retryAfterMs;
+  const retryAfterMs = retryAfterHeaderMs(response.headers.get('retry-after'), now) ?? error.retryAfterMs;
   return retryAfterMs === undefined ? { kind: 'retry' } : { kind: 'retry', retryAfterMs };
 }
 
 /** Retry-After is seconds or an HTTP date; the header wins over the deprecated retry_after_ms. */
-function retryAfterHeaderMs(value: string | null): number | undefined {
+function retryAfterHeaderMs(value: string | null, now: number): number | undefined {
   if (value === null || value.trim() === '') return undefined;
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
   const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 /** Reads at most 64 KiB of the body; anything that is not a Matrix error yields `{}`. */

@@ -1,5 +1,5 @@
 import type { Clock } from '@gateway/util';
-import type { CoreLogger } from '../core';
+import type { Logger } from '@nestjs/common';
 import { onParticipantJoined, onParticipantLeft, type EventTransition } from './delegation-events';
 import {
   isExpired,
@@ -24,7 +24,7 @@ export interface EngineOptions {
   scheduler: StepScheduler;
   deps: StepDeps;
   clock: Clock;
-  logger: CoreLogger;
+  logger: Pick<Logger, 'warn' | 'debug'>;
   newId: () => string;
   /** Longer than one step can take (a lookup plus a homeserver call with its timeout). */
   lockTtlMs: number;
@@ -52,13 +52,15 @@ export class DelayedLeaveEngine implements DelayedLeaveManager {
     }
     if (old !== null) {
       await this.o.scheduler.cancel(old.id, old.version);
-      this.o.logger.debug({ delegation: old.id, replacedBy: record.id }, 'delayed leave replaced');
+      this.o.logger.debug({ msg: 'delayed leave replaced', delegation: old.id, replacedBy: record.id });
     }
     await this.o.scheduler.schedule(record.id, record.version, record.nextAt);
-    this.o.logger.debug(
-      { delegation: record.id, room: req.room, timeoutMs: req.delayTimeoutMs },
-      'delayed leave delegated',
-    );
+    this.o.logger.debug({
+      msg: 'delayed leave delegated',
+      delegation: record.id,
+      room: req.room,
+      timeoutMs: req.delayTimeoutMs,
+    });
   }
 
   participantJoined(room: string, identity: string): Promise<void> {
@@ -171,16 +173,19 @@ export class DelayedLeaveEngine implements DelayedLeaveManager {
     await this.o.scheduler.cancel(record.id, record.version);
     const context = { delegation: record.id, room: record.request.room, outcome };
     if (outcome === 'restart_failed' || outcome === 'send_failed') {
-      this.o.logger.warn(context, 'delayed leave ended after the homeserver kept failing');
-    } else this.o.logger.debug(context, 'delayed leave finished');
+      this.o.logger.warn({ msg: 'delayed leave ended after the homeserver kept failing', ...context });
+    } else this.o.logger.debug({ msg: 'delayed leave finished', ...context });
     return true;
   }
 
   private logPhase(record: DelegationRecord, phase: string): void {
-    this.o.logger.debug(
-      { delegation: record.id, room: record.request.room, from: record.phase, to: phase },
-      'delayed leave',
-    );
+    this.o.logger.debug({
+      msg: 'delayed leave',
+      delegation: record.id,
+      room: record.request.room,
+      from: record.phase,
+      to: phase,
+    });
   }
 
   private async waitForLock(id: string): Promise<string | null> {

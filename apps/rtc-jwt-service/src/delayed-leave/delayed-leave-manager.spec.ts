@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDelayedLeaveManager, type DelayedLeaveManagerOptions } from './create-delayed-leave-manager';
-import { delegation, FakeDelayedEvents, FakeParticipants, sleep, waitFor } from './delayed-leave-fakes';
+import {
+  delegation,
+  FakeDelayedEvents,
+  FakeParticipants,
+  sleep,
+  waitFor,
+} from '../../test/fakes/delayed-leave-fakes';
 import { DelayedLeaveShuttingDownError, type DelayedLeaveManager } from './types';
 
 /** The in-memory manager on real timers, with lk-jwt-service's intervals scaled down ~20×. */

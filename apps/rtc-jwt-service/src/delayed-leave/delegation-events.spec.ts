@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { delegation } from './delayed-leave-fakes';
+import { delegation } from '../../test/fakes/delayed-leave-fakes';
 import { onParticipantJoined, onParticipantLeft } from './delegation-events';
 import { connected, disconnected, newRecord } from './delegation-record';
 import { DEFAULT_TIMING } from './timing';
@@ -8,7 +8,7 @@ const waiting = newRecord('d1', delegation({ delayTimeoutMs: 10_000 }), 0, DEFAU
 const live = connected(waiting, 1_000, DEFAULT_TIMING);
 const gone = disconnected(live, 2_000, DEFAULT_TIMING);
 
-describe('webhook transitions (rtc-jwt-service.md §6)', () => {
+describe('webhook transitions', () => {
   it('joined: waiting → connected with an immediate restart; otherwise nothing', () => {
     expect(onParticipantJoined(waiting, 500, DEFAULT_TIMING)).toMatchObject({
       kind: 'update',

@@ -2,7 +2,7 @@ import { connected, disconnected, type DelegationRecord } from './delegation-rec
 import type { DelayedLeaveTiming } from './timing';
 
 /**
- * How a LiveKit webhook changes a delegation (rtc-jwt-service.md §6). Pure: the engine persists the
+ * How a LiveKit webhook changes a delegation. Pure: the engine persists the
  * result and schedules the next step. `null` = the event changes nothing.
  */
 export type EventTransition = { kind: 'update'; record: DelegationRecord } | { kind: 'abort' } | null;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { delegation, FakeDelayedEvents, FakeParticipants } from './delayed-leave-fakes';
+import { delegation, FakeDelayedEvents, FakeParticipants } from '../../test/fakes/delayed-leave-fakes';
 import { connected, disconnected, newRecord, type DelegationRecord } from './delegation-record';
 import { runStep, type StepDeps } from './delegation-step';
 import { DEFAULT_TIMING } from './timing';

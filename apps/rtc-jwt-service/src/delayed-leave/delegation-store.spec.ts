@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { delegation } from './delayed-leave-fakes';
+import { delegation } from '../../test/fakes/delayed-leave-fakes';
 import { jobKey, newRecord } from './delegation-record';
 import { MemoryDelegationStore } from './delegation-store';
 import { DEFAULT_TIMING } from './timing';

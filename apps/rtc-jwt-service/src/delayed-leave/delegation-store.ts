@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { systemClock, type Clock } from '@gateway/util';
 import { addressKey, jobKey, participantAddresses, type DelegationRecord } from './delegation-record';
 
 /**
@@ -32,7 +33,7 @@ export class MemoryDelegationStore implements DelegationStore {
   private readonly byAddress = new Map<string, Set<string>>();
   private readonly locks = new Map<string, { token: string; expiresAt: number }>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(private readonly now: Clock = systemClock) {}
 
   idForKey(key: string): Promise<string | null> {
     return Promise.resolve(this.byKey.get(key) ?? null);

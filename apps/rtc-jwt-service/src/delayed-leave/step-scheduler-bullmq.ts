@@ -65,7 +65,7 @@ export class BullmqStepScheduler implements StepScheduler {
       const version = parseVersion(job.id, id);
       if (version === null) return;
       if ((await handler(id, version)) === 'busy') {
-        await job.moveToDelayed(Date.now() + this.options.busyRetryMs, token);
+        await job.moveToDelayed(this.options.now() + this.options.busyRetryMs, token);
         throw new DelayedError();
       }
     };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sleep, waitFor } from './delayed-leave-fakes';
+import { sleep, waitFor } from '../../test/fakes/delayed-leave-fakes';
 import { TimerStepScheduler } from './step-scheduler';
 
 function scheduler(errors: unknown[] = []) {

@@ -1,5 +1,5 @@
 /**
- * Intervals of the delegation state machine. Defaults are lk-jwt-service's (rtc-jwt-service.md §6):
+ * Intervals of the delegation state machine. Defaults are lk-jwt-service's (github.com/element-hq/lk-jwt-service):
  * exponential backoff 1 s ×1.5 with jitter 0.5 capped at 60 s, restarts at 80 % of the delay timeout,
  * the initial-connect wait capped at 1 h. Tests shrink them; production keeps the defaults.
  */

@@ -1,5 +1,5 @@
 /**
- * The delayed-leave manager's public contract (MSC4140 delegation, rtc-jwt-service.md §6). Controllers
+ * The delayed-leave manager's public contract (MSC4140 delegation). Controllers
  * call `DelayedLeaveManager`; the app supplies the LiveKit lookup and the homeserver client.
  */
 

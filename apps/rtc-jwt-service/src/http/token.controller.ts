@@ -1,15 +1,15 @@
 import { Body, Controller, HttpCode, Ip, Options, Post, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { MatrixError } from '@gateway/matrix';
-import { RtcMetrics } from '../rtc-metrics';
 import { TokenIssuer, type TokenResponse } from '../token/token-issuer';
+import { RequestMetrics } from './request-metrics';
 
 /** The three CORS-enabled POST endpoints of lk-jwt-service; CORS headers come from fastify-setup.ts. */
 @Controller()
 export class TokenController {
   constructor(
     private readonly issuer: TokenIssuer,
-    private readonly metrics: RtcMetrics,
+    private readonly metrics: RequestMetrics,
   ) {}
 
   @Post('get_token')

@@ -1,9 +1,8 @@
 import { All, Body, Controller, Headers, Inject, Logger, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { WebhookReceiver } from 'livekit-server-sdk';
-import type { DelayedLeaveManager } from '../delayed-leave';
-
-import { DELAYED_LEAVE } from '../tokens';
+import { DELAYED_LEAVE } from '../delayed-leave/delayed-leave.module';
+import type { DelayedLeaveManager } from '../delayed-leave/types';
 
 // livekit.DisconnectReason.CLIENT_INITIATED in LiveKit's protocol; the SDK does not re-export the enum.
 const CLIENT_INITIATED = 1;

@@ -1,30 +1,25 @@
 import { MatrixError, type UserId } from '@gateway/matrix';
-import {
-  enforceRateLimits,
-  legacyLiveKitIdentity,
-  legacyLiveKitRoomAlias,
-  liveKitIdentity,
-  liveKitRoomAlias,
-  mintLiveKitToken,
-  parseDelegateDelayedLeaveBody,
-  parseGetTokenBody,
-  parseSfuGetBody,
-  planGrant,
-  type BodyParseOptions,
-  type DelayedLeaveParams,
-  type FullAccessPolicy,
-  type OpenIdCredentials,
-  type OpenIdVerifier,
-  type RateLimiter,
-  type RtcEndpoint,
-} from '../core';
+import type { CsApiResolver } from '../delayed-leave/cs-api-resolver';
 import {
   DelayedLeaveShuttingDownError,
   type DelayedLeaveManager,
   type DelegationRequest,
-} from '../delayed-leave';
-import type { CsApiResolver } from '../homeserver/cs-api-resolver';
+} from '../delayed-leave/types';
+import { enforceRateLimits, type RateLimiter } from '../limits/rate-limiter';
 import type { LiveKitRooms } from '../livekit/livekit-rooms';
+import type { OpenIdVerifier } from '../openid/openid-verifier';
+import {
+  parseDelegateDelayedLeaveBody,
+  parseGetTokenBody,
+  parseSfuGetBody,
+  type BodyParseOptions,
+  type DelayedLeaveParams,
+  type OpenIdCredentials,
+} from '../request/request-body';
+import { legacyLiveKitRoomAlias, liveKitRoomAlias } from '../request/room-alias';
+import { planGrant, type FullAccessPolicy, type RtcEndpoint } from './full-access';
+import { legacyLiveKitIdentity, liveKitIdentity } from './identity';
+import { mintLiveKitToken } from './token-minter';
 
 export interface TokenIssuerDeps {
   livekit: { url: string; key: string; secret: string };

@@ -1,12 +1,8 @@
 import { TokenVerifier } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startSynapse, type RegisteredUser, type Synapse } from '@gateway/testing';
-import {
-  legacyLiveKitIdentity,
-  legacyLiveKitRoomAlias,
-  liveKitIdentity,
-  liveKitRoomAlias,
-} from '../../src/core';
+import { legacyLiveKitRoomAlias, liveKitRoomAlias } from '../../src/request/room-alias';
+import { legacyLiveKitIdentity, liveKitIdentity } from '../../src/token/identity';
 import { FakeLiveKit } from '../fakes/fake-livekit';
 import { post, startRtc, type RtcUnderTest } from '../support/start-rtc';
 

@@ -1,14 +1,15 @@
 import { createQueue } from '@gateway/queues';
 import { createTestRedis, type TestRedis } from '@gateway/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createDelayedLeaveManager, type DelayedLeaveManager } from '../../src/delayed-leave';
+import { createDelayedLeaveManager } from '../../src/delayed-leave/create-delayed-leave-manager';
+import type { DelayedLeaveManager } from '../../src/delayed-leave/types';
 import {
   delegation,
   FakeDelayedEvents,
   FakeParticipants,
   sleep,
   waitFor,
-} from '../../src/delayed-leave/delayed-leave-fakes';
+} from '../fakes/delayed-leave-fakes';
 
 /**
  * The Redis + BullMQ manager on the real Redis: jobs outlive a manager, replicas sharing a prefix act
@@ -38,7 +39,7 @@ describe('DelayedLeaveManager on Redis + BullMQ', () => {
       redis: { client: redis.redis, prefix: redis.prefix },
       lookup,
       events,
-      logger: { warn: (_ctx, message) => warnings.push(message), debug: () => undefined },
+      logger: { warn: (fields: { msg: string }) => warnings.push(fields.msg), debug: () => undefined },
       timing: { lookupInitialMs: 50, retryInitialMs: 50, maxIntervalMs: 200 },
       busyRetryMs: 20,
     });

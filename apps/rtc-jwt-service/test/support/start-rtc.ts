@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { startApp, type RunningApp } from '@gateway/server';
 import { AppModule } from '../../src/app.module';
-import { rtcAppOptions } from '../../src/app-options';
+import { rtcAppOptions } from '../../src/http/app-options';
 import { loadRtcConfig } from '../../src/config';
 
 export interface RtcUnderTest extends RunningApp {

@@ -1,6 +1,6 @@
 import { LruCache } from '@gateway/util';
 import { systemClock, type Clock } from '@gateway/util';
-import { sha256Hex } from './hash';
+import { sha256Hex } from '../request/hash';
 
 /**
  * Remembers which user an OpenID token proved, so retries and the `/get_token` → `/sfu/get` fallback

@@ -4,7 +4,7 @@ import type {
   DelegationRequest,
   ParticipantLookup,
   ParticipantPresence,
-} from './types';
+} from '../../src/delayed-leave/types';
 
 /**
  * Stateful fakes of the manager's two dependencies, for unit and integration tests: a LiveKit that

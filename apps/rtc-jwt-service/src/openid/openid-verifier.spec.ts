@@ -1,9 +1,10 @@
 import { MatrixError } from '@gateway/matrix';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { OpenIdCredentials } from '../request/request-body';
 import { parseFederationUrlOverrides } from './federation-url-overrides';
 import { OpenIdVerifier, UNAUTHORISED_MESSAGE, type OpenIdVerifierOptions } from './openid-verifier';
 import { ServerDiscovery, type FederationTarget } from './server-discovery';
-import { SsrfGuard } from './ssrf-guard';
+import { SsrfGuard } from '../ssrf/ssrf-guard';
 import { MemoryUserInfoCache, type UserInfoCache } from './userinfo-cache';
 import {
   answerSub,
@@ -29,11 +30,10 @@ afterEach(() => {
   tlsHs.requests.length = 0;
 });
 
-const token = (
-  overrides: Partial<{ accessToken: string; matrixServerName: string; expiresInSeconds: number | null }> = {},
-) => ({
+const token = (overrides: Partial<OpenIdCredentials> = {}): OpenIdCredentials => ({
   accessToken: 'openid-token',
   matrixServerName: 'localhost',
+  tokenType: 'Bearer',
   expiresInSeconds: 3600,
   ...overrides,
 });

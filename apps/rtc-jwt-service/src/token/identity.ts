@@ -1,4 +1,4 @@
-import { unpaddedBase64Sha256 } from './hash';
+import { unpaddedBase64Sha256 } from '../request/hash';
 
 /**
  * The LiveKit participant identity (JWT `sub`) for `/get_token` and `/delegate_delayed_leave`:

@@ -2,7 +2,7 @@ import { MatrixError } from '@gateway/matrix';
 import { TokenVerifier } from 'livekit-server-sdk';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { liveKitIdentity } from './identity';
-import { liveKitRoomAlias } from './room-alias';
+import { liveKitRoomAlias } from '../request/room-alias';
 import { mintLiveKitToken, TOKEN_TTL_SECONDS } from './token-minter';
 
 const credentials = { apiKey: 'devkey', apiSecret: 'a-secret-of-at-least-32-characters!!' };

@@ -1,9 +1,10 @@
+import { Logger } from '@nestjs/common';
 import { MatrixError, parseUserId, serverNameOf, type UserId } from '@gateway/matrix';
+import type { OpenIdCredentials } from '../request/request-body';
 import { HttpGetError, nodeHttpGet, type HttpGet } from './federation-http';
-import { silentLogger, type CoreLogger } from './logger';
 import type { FederationTarget } from './server-discovery';
 import { SingleFlight, untilAborted } from '@gateway/util';
-import type { SsrfGuard } from './ssrf-guard';
+import type { SsrfGuard } from '../ssrf/ssrf-guard';
 import { userInfoCacheKey, type UserInfoCache } from './userinfo-cache';
 
 /**
@@ -16,13 +17,6 @@ import { userInfoCacheKey, type UserInfoCache } from './userinfo-cache';
 
 export const UNAUTHORISED_MESSAGE = 'The request could not be authorised.';
 
-export interface OpenIdTokenClaim {
-  accessToken: string;
-  matrixServerName: string;
-  /** From the request body; bounds how long a success may be cached. */
-  expiresInSeconds: number | null;
-}
-
 /** Finds where a server's federation API lives (ServerDiscovery, or a fake in tests). */
 export interface FederationResolver {
   resolve(serverName: string, signal: AbortSignal): Promise<FederationTarget[]>;
@@ -34,7 +28,8 @@ export interface OpenIdVerifierOptions {
   http?: HttpGet;
   /** Null disables caching (and leaves only single-flight de-duplication). */
   cache?: UserInfoCache | null;
-  logger?: CoreLogger;
+  /** Where failures are logged; the service's JSON log by default. */
+  logger?: Pick<Logger, 'warn' | 'debug'>;
   insecureSkipVerifyTls?: boolean;
   /** Per connection attempt: DNS + TCP + TLS. Default 5 s. */
   connectTimeoutMs?: number;
@@ -57,18 +52,18 @@ const USERINFO_PATH = '/_matrix/federation/v1/openid/userinfo';
 export class OpenIdVerifier {
   private readonly flights = new SingleFlight<string, UserId>();
   private readonly http: HttpGet;
-  private readonly logger: CoreLogger;
+  private readonly logger: Pick<Logger, 'warn' | 'debug'>;
 
   constructor(private readonly options: OpenIdVerifierOptions) {
     this.http = options.http ?? nodeHttpGet;
-    this.logger = options.logger ?? silentLogger;
+    this.logger = options.logger ?? new Logger('openid');
   }
 
   /**
    * Returns the verified user id, which is also checked against `claimedUserId` when given.
    * @throws MatrixError 401 M_UNAUTHORIZED "The request could not be authorised." on any failure.
    */
-  async verify(token: OpenIdTokenClaim, claimedUserId?: string): Promise<UserId> {
+  async verify(token: OpenIdCredentials, claimedUserId?: string): Promise<UserId> {
     const serverName = token.matrixServerName;
     const key = userInfoCacheKey(serverName, token.accessToken);
     const totalMs = this.options.totalTimeoutMs ?? 10_000;
@@ -84,11 +79,16 @@ export class OpenIdVerifier {
           AbortSignal.timeout(totalMs),
         ));
     } catch (error) {
-      this.logger.warn({ serverName, reason: reasonOf(error) }, 'OpenID userinfo lookup failed');
+      this.logger.warn({ msg: 'OpenID userinfo lookup failed', serverName, reason: reasonOf(error) });
       throw unauthorised(error);
     }
     if (claimedUserId !== undefined && claimedUserId !== userId) {
-      this.logger.warn({ serverName, userId, claimedUserId }, 'claimed user does not match the OpenID token');
+      this.logger.warn({
+        msg: 'claimed user does not match the OpenID token',
+        serverName,
+        userId,
+        claimedUserId,
+      });
       throw unauthorised();
     }
     return userId;
@@ -102,15 +102,16 @@ export class OpenIdVerifier {
       // Re-validated on the way out: the store (e.g. Redis) is outside this process.
       return hit === null ? null : checkSub(hit, serverName);
     } catch (error) {
-      this.logger.warn(
-        { serverName, reason: reasonOf(error) },
-        'userinfo cache read failed; asking the homeserver',
-      );
+      this.logger.warn({
+        msg: 'userinfo cache read failed; asking the homeserver',
+        serverName,
+        reason: reasonOf(error),
+      });
       return null;
     }
   }
 
-  private async lookup(token: OpenIdTokenClaim, key: string): Promise<UserId> {
+  private async lookup(token: OpenIdCredentials, key: string): Promise<UserId> {
     const signal = AbortSignal.timeout(this.options.totalTimeoutMs ?? 10_000);
     const targets = await this.options.resolver.resolve(token.matrixServerName, signal);
     const userId = checkSub(await this.fetchSub(token, targets, signal), token.matrixServerName);
@@ -120,7 +121,7 @@ export class OpenIdVerifier {
 
   /** Tries each target in order until one answers at all; an HTTP answer (even an error) is final. */
   private async fetchSub(
-    token: OpenIdTokenClaim,
+    token: OpenIdCredentials,
     targets: FederationTarget[],
     signal: AbortSignal,
   ): Promise<unknown> {
@@ -154,7 +155,7 @@ export class OpenIdVerifier {
     throw lastError;
   }
 
-  private async remember(key: string, userId: UserId, token: OpenIdTokenClaim): Promise<void> {
+  private async remember(key: string, userId: UserId, token: OpenIdCredentials): Promise<void> {
     const { cache } = this.options;
     if (cache == null) return;
     const max = this.options.maxCacheTtlMs ?? 5 * 60_000;
@@ -165,7 +166,7 @@ export class OpenIdVerifier {
     try {
       await cache.set(key, userId, Math.min(max, wanted));
     } catch (error) {
-      this.logger.warn({ reason: reasonOf(error) }, 'userinfo cache write failed');
+      this.logger.warn({ msg: 'userinfo cache write failed', reason: reasonOf(error) });
     }
   }
 }

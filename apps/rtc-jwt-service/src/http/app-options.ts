@@ -1,6 +1,6 @@
 import type { AppOptions } from '@gateway/server';
-import type { RtcConfig } from './config';
-import { configureRtcFastify } from './http/fastify-setup';
+import type { RtcConfig } from '../config';
+import { configureRtcFastify } from './fastify-setup';
 
 /** How the app is served; shared by main.ts and the tests, so tests run what production runs. */
 export function rtcAppOptions(config: RtcConfig): AppOptions & { bind: RtcConfig['bind'] } {

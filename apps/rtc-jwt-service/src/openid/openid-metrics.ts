@@ -1,48 +1,28 @@
-import { Counter, Gauge, Histogram } from 'prom-client';
-import type { Metrics } from '@gateway/server';
-import type { HttpGet, UserInfoCache } from './core';
+import { Injectable } from '@nestjs/common';
+import { Counter, Histogram } from 'prom-client';
+import { Metrics } from '@gateway/server';
+import type { HttpGet } from './federation-http';
+import type { UserInfoCache } from './userinfo-cache';
 
-/** What operators of lk-jwt-service could not see: outcomes, federation latency, cache and SFU health. */
-export class RtcMetrics {
-  readonly requests: Counter<'endpoint' | 'outcome'>;
+/** Federation latency and cache effectiveness, which operators of lk-jwt-service could not see. */
+@Injectable()
+export class OpenIdMetrics {
   readonly userinfoSeconds: Histogram<'outcome'>;
   readonly userinfoCache: Counter<'result'>;
-  readonly createRoomErrors: Counter;
-  readonly activeDelegations: Gauge;
 
-  constructor(metrics: Metrics, activeDelegations: () => Promise<number>) {
-    const registers = [metrics.registry];
-    this.requests = new Counter({
-      name: 'rtc_token_requests_total',
-      help: 'Token endpoint requests by endpoint and outcome (ok or the errcode)',
-      labelNames: ['endpoint', 'outcome'],
-      registers,
-    });
+  constructor(metrics: Metrics) {
     this.userinfoSeconds = new Histogram({
       name: 'rtc_userinfo_request_seconds',
       help: 'Federation OpenID userinfo calls to homeservers, by outcome',
       labelNames: ['outcome'],
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers,
+      registers: [metrics.registry],
     });
     this.userinfoCache = new Counter({
       name: 'rtc_userinfo_cache_total',
       help: 'Userinfo cache lookups by result (hit or miss)',
       labelNames: ['result'],
-      registers,
-    });
-    this.createRoomErrors = new Counter({
-      name: 'rtc_create_room_errors_total',
-      help: 'LiveKit CreateRoom failures',
-      registers,
-    });
-    this.activeDelegations = new Gauge({
-      name: 'rtc_delegations_active',
-      help: 'Delayed-leave delegations being kept alive',
-      registers,
-      async collect() {
-        this.set(await activeDelegations());
-      },
+      registers: [metrics.registry],
     });
   }
 

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { DelayedLeaveModule } from '../delayed-leave/delayed-leave.module';
+import { LiveKitModule } from '../livekit/livekit.module';
+import { TokenModule } from '../token/token.module';
+import { HealthzController } from './healthz.controller';
+import { RequestMetrics } from './request-metrics';
+import { TokenController } from './token.controller';
+import { WebhookController } from './webhook.controller';
+
+/** lk-jwt-service's HTTP surface; Fastify-level details are in fastify-setup.ts. */
+@Module({
+  controllers: [HealthzController, TokenController, WebhookController],
+  imports: [DelayedLeaveModule, LiveKitModule, TokenModule],
+  providers: [RequestMetrics],
+})
+export class HttpModule {}

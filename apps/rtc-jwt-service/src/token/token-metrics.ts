@@ -1,0 +1,17 @@
+import { Injectable } from '@nestjs/common';
+import { Counter } from 'prom-client';
+import { Metrics } from '@gateway/server';
+
+/** SFU health as the token endpoints see it. */
+@Injectable()
+export class TokenMetrics {
+  readonly createRoomErrors: Counter;
+
+  constructor(metrics: Metrics) {
+    this.createRoomErrors = new Counter({
+      name: 'rtc_create_room_errors_total',
+      help: 'LiveKit CreateRoom failures',
+      registers: [metrics.registry],
+    });
+  }
+}
