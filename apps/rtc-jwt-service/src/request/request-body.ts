@@ -61,7 +61,7 @@ export interface DelegateDelayedLeaveRequest {
   delay: DelayedLeaveParams;
 }
 
-/** The reference's error texts, verbatim (note the "a" that only `/get_token` has). */
+/** lk-jwt-service's error texts, verbatim (note the "a" that only `/get_token` has). */
 export const REQUEST_ERRORS = {
   unreadable: 'Error reading request',
   missingRoomOrSlot: 'The request body is missing `room_id` or `slot_id`',
