@@ -1,3 +1,4 @@
+import type { ParticipantPresence } from '../livekit/livekit-rooms';
 import {
   connected,
   disconnected,
@@ -7,12 +8,7 @@ import {
   type TerminalOutcome,
 } from './delegation-record';
 import { backoffStep, type DelayedLeaveTiming, type Random } from './timing';
-import type {
-  DelayedEventResult,
-  DelayedEventsClient,
-  ParticipantLookup,
-  ParticipantPresence,
-} from './types';
+import type { DelayedEventResult, DelayedEventsClient, ParticipantLookup } from './types';
 
 /**
  * One timed step of a delegation: whatever its record says is due (participant lookup, restart, send)

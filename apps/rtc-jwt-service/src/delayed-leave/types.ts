@@ -1,6 +1,8 @@
+import type { ParticipantPresence } from '../livekit/livekit-rooms';
+
 /**
- * The delayed-leave manager's public contract (MSC4140 delegation). Controllers
- * call `DelayedLeaveManager`; the app supplies the LiveKit lookup and the homeserver client.
+ * The delayed-leave manager's public contract (MSC4140 delegation). Controllers call
+ * `DelayedLeaveManager`; the app supplies the LiveKit lookup and the homeserver client.
  */
 
 export interface DelegationRequest {
@@ -35,8 +37,6 @@ export interface DelayedLeaveManager {
   close(): Promise<void>;
   activeCount(): Promise<number>;
 }
-
-export type ParticipantPresence = 'present' | 'absent' | 'unknown';
 
 /** LiveKit Twirp GetParticipant; 'unknown' = transport error (no conclusion either way). */
 export interface ParticipantLookup {

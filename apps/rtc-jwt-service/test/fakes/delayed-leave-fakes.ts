@@ -1,9 +1,9 @@
+import type { ParticipantPresence } from '../../src/livekit/livekit-rooms';
 import type {
   DelayedEventResult,
   DelayedEventsClient,
   DelegationRequest,
   ParticipantLookup,
-  ParticipantPresence,
 } from '../../src/delayed-leave/types';
 
 /**
