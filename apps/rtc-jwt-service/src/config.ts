@@ -59,10 +59,7 @@ const schema = z.object({
     ),
   LIVEKIT_JWT_BIND: z.string().optional(),
   /** Deprecated by lk-jwt-service in favour of LIVEKIT_JWT_BIND; still honoured. */
-  LIVEKIT_JWT_PORT: z
-    .string()
-    .regex(/^\d{1,5}$/, 'is not a port')
-    .optional(),
+  LIVEKIT_JWT_PORT: z.string().optional(),
   /** lk-jwt-service falls back to info on an unknown level rather than refusing to start; kept. */
   LIVEKIT_LOG_LEVEL: z
     .string()
@@ -168,7 +165,7 @@ function toConfig(v: z.output<typeof schema>, files: z.output<typeof secretFiles
     }
   } else if (v.LIVEKIT_JWT_PORT !== undefined) {
     warnings.push('LIVEKIT_JWT_PORT is deprecated; use LIVEKIT_JWT_BIND=:<port>');
-    bind = parseBindAddress(`:${v.LIVEKIT_JWT_PORT}`);
+    bind = /^\d{1,5}$/.test(v.LIVEKIT_JWT_PORT) ? parseBindAddress(`:${v.LIVEKIT_JWT_PORT}`) : null;
     if (!bind) problems.push(`LIVEKIT_JWT_PORT: "${v.LIVEKIT_JWT_PORT}" is not a port`);
   }
 
