@@ -89,6 +89,15 @@ describe(DelayedEventsHttpClient.name, () => {
     expect(await client.restart(hs.url, 'd')).toEqual({ kind: 'retry', retryAfterMs: 1500 });
   });
 
+  it('reads a Retry-After date against the injected clock', async () => {
+    const hs = await fakeHomeserver((_req, res) => {
+      json(res, 429, { errcode: 'M_LIMIT_EXCEEDED' }, { 'retry-after': 'Wed, 21 Oct 2026 07:28:00 GMT' });
+    });
+    const at = Date.parse('Wed, 21 Oct 2026 07:28:00 GMT');
+    const client = new DelayedEventsHttpClient({ clock: () => at - 7_000 });
+    expect(await client.restart(hs.url, 'd')).toEqual({ kind: 'retry', retryAfterMs: 7_000 });
+  });
+
   it('retries 5xx and garbage without a verdict; ignores a garbage body on 200', async () => {
     let status = 500;
     const hs = await fakeHomeserver((_req, res) => res.writeHead(status).end('%%% not json'));
