@@ -76,6 +76,19 @@ describe('loadRtcConfig (lk-jwt-service compatible)', () => {
     );
   });
 
+  it('reads other variables from NAME_FILE, the gateway convention, LIVEKIT_KEY_FILE keeping its meaning', () => {
+    const { LIVEKIT_SECRET: _secret, LIVEKIT_URL: _url, ...rest } = base;
+    const cfg = loadRtcConfig({
+      ...rest,
+      LIVEKIT_SECRET_FILE: file('ssecret\n'),
+      LIVEKIT_URL_FILE: file('wss://f.example'),
+    });
+    expect(cfg.livekit).toEqual({ url: 'wss://f.example', key: 'key', secret: 'ssecret' });
+    expect(problems({ ...base, LIVEKIT_SECRET_FILE: file('other') })).toEqual([
+      expect.stringMatching(/^LIVEKIT_SECRET: set both directly and through LIVEKIT_SECRET_FILE/),
+    ]);
+  });
+
   it('parses binds, the deprecated port, the TLS magic string and override lists', () => {
     expect(loadRtcConfig({ ...base, LIVEKIT_JWT_BIND: '127.0.0.1:9000' }).bind).toEqual({
       host: '127.0.0.1',
