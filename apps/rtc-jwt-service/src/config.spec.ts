@@ -76,7 +76,7 @@ describe('loadRtcConfig (lk-jwt-service compatible)', () => {
     );
   });
 
-  it('reads other variables from NAME_FILE, the gateway convention, LIVEKIT_KEY_FILE keeping its meaning', () => {
+  it('reads the other variables from NAME_FILE too, the gateway convention', () => {
     const { LIVEKIT_SECRET: _secret, LIVEKIT_URL: _url, ...rest } = base;
     const cfg = loadRtcConfig({
       ...rest,
