@@ -1,5 +1,6 @@
 export { systemClock, type Clock } from './clock';
 export { LruCache } from './lru-cache';
+export { redactSecrets, redactUrl } from './redact';
 export { seededRandom } from './seeded-random';
 export { Semaphore } from './semaphore';
 export { SingleFlight, untilAborted } from './single-flight';
