@@ -1,4 +1,18 @@
 export { systemClock, type Clock } from './clock';
+export {
+  arrayField,
+  arrayValue,
+  booleanField,
+  countField,
+  isJsonObject,
+  nonEmptyStringField,
+  numberField,
+  objectField,
+  ownField,
+  stringField,
+  stringsField,
+  type JsonObject,
+} from './json-guards';
 export { LruCache } from './lru-cache';
 export { redactSecrets, redactUrl } from './redact';
 export { seededRandom } from './seeded-random';
