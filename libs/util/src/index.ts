@@ -1,3 +1,15 @@
+export {
+  cliMain,
+  createProgress,
+  processIo,
+  runCli,
+  type CliArgs,
+  type CliCommand,
+  type CliContext,
+  type CliDefinition,
+  type CliIo,
+  type Progress,
+} from './cli';
 export { systemClock, type Clock } from './clock';
 export {
   arrayField,

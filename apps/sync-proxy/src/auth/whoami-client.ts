@@ -92,7 +92,3 @@ function classify(status: number, body: unknown): WhoamiResult {
 function unreachable(reason: string): WhoamiResult {
   return { ok: false, kind: 'unreachable', reason };
 }
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
