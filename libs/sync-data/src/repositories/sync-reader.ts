@@ -6,7 +6,7 @@ import type {
   StateEvent,
   StrippedStateEvent,
 } from '../model/events';
-import { deviceKey } from './batch-writer';
+import { deviceKey } from './room-writer';
 import { num, numOrNull, recordset, rowsOf } from './sql-util';
 
 /** One of the user's rooms with the metadata lists need (one row per room, no state). */
