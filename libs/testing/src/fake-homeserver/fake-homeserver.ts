@@ -1,14 +1,62 @@
-import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 
 /**
- * A scripted upstream homeserver for the proxy's poller: `/versions`, `whoami`, `/sync` and
- * `/rooms/{id}/context/{event}`, nothing else. Each access token has a queue of canned `/sync` replies;
- * a `/sync` with nothing queued is held until a reply is queued or its `timeout` elapses, then answered
- * `{next_batch: <the same since>}` as a homeserver with nothing new does. Every request is recorded, so
- * tests can assert exactly what the proxy asked for.
+ * The one fake homeserver, for tests that need what a real Synapse will not do (tests that only need a
+ * homeserver use the real one, `startSynapse`). A real HTTP(S) server on 127.0.0.1, so the code under
+ * test does its real socket work:
+ * - scripted routes (`script`): any method and path answered with a status, a JSON or raw (malformed)
+ *   body, headers, after a delay, or by hanging up; they take precedence over the built-in routes;
+ * - built-in `/versions`, `whoami`, `/sync` and `/rooms/{id}/context/{event}` for accounts added with
+ *   `addAccount`: each access token has a queue of canned `/sync` replies; a `/sync` with nothing queued
+ *   is held until a reply is queued or its `timeout` elapses, then answered `{next_batch: <the same
+ *   since>}` as a homeserver with nothing new does;
+ * - every request is recorded (`requests`, and `syncs`/`whoamis`/`contexts` for the built-in routes), so
+ *   tests can assert exactly what was asked.
  */
+
+/** Any request as the fake received it. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  body: string;
+  /** The TLS SNI the client sent (https only). */
+  servername: string | undefined;
+}
+
+/** How a scripted route answers. Defaults: status 200, no body. */
+export interface ScriptedReply {
+  status?: number;
+  /** Sent as JSON. */
+  json?: unknown;
+  /** Sent as is with a JSON content type (e.g. MALFORMED_JSON), instead of `json`. */
+  text?: string;
+  headers?: Record<string, string>;
+  /** Wait this long before answering (a slow homeserver, a timeout). */
+  delayMs?: number;
+  /** Destroy the connection instead of answering (after `delayMs`). */
+  hangUp?: boolean;
+}
+
+export type ScriptHandler = (req: RecordedRequest) => ScriptedReply | Promise<ScriptedReply>;
+
+interface Script {
+  method: string;
+  path: string | RegExp;
+  reply: ScriptedReply | ScriptHandler;
+  /** Answers left; Infinity until removed. */
+  times: number;
+}
 
 /** One `/sync` request as the fake received it. */
 export interface SyncRecord {
@@ -58,12 +106,15 @@ export interface FakeHomeserverOptions {
    * a test can then queue the reply a little after the proxy asked. Default 1000 ms.
    */
   minHoldMs?: number;
+  /** Serve HTTPS with this key and certificate instead of HTTP. */
+  tls?: { key: string; cert: string };
 }
 
 /** A truncated body: a reply a proxy cannot parse. */
 export const MALFORMED_JSON = '{"next_batch":"never","to_device":{"events":[{"type":"m.';
 
 export class FakeHomeserver {
+  readonly requests: RecordedRequest[] = [];
   readonly syncs: SyncRecord[] = [];
   readonly whoamis: { token: string; status: number }[] = [];
   readonly contexts: ContextRecord[] = [];
@@ -75,25 +126,29 @@ export class FakeHomeserver {
   private readonly listeners = new Set<() => void>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly minHoldMs: number;
+  private scripts: Script[] = [];
 
   private readonly server: Server;
+  private readonly scheme: 'http' | 'https';
   private baseUrl = '';
 
   private constructor(options: FakeHomeserverOptions) {
     this.minHoldMs = options.minHoldMs ?? 1_000;
-    this.server = createServer((req, res) => {
-      this.route(req, res);
-    });
+    const handler = (req: IncomingMessage, res: ServerResponse): void => {
+      this.receive(req, res);
+    };
+    this.server = options.tls === undefined ? createServer(handler) : createHttpsServer(options.tls, handler);
+    this.scheme = options.tls === undefined ? 'http' : 'https';
   }
 
   static async start(options: FakeHomeserverOptions = {}): Promise<FakeHomeserver> {
     const fake = new FakeHomeserver(options);
     await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
-    fake.baseUrl = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
+    fake.baseUrl = `${fake.scheme}://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
     return fake;
   }
 
-  /** `http://127.0.0.1:<port>`, the proxy's SYNCV3_SERVER. */
+  /** `http://127.0.0.1:<port>` (or https), e.g. the sync proxy's SYNCV3_SERVER. */
   get url(): string {
     return this.baseUrl;
   }
@@ -103,6 +158,24 @@ export class FakeHomeserver {
     this.timers.clear();
     this.server.closeAllConnections();
     await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  /**
+   * Answers `method` requests to `path` (exact, or a RegExp on the path without the query) with `reply`,
+   * `times` times (default: until `unscript`). Later scripts for the same request win.
+   */
+  script(
+    method: string,
+    path: string | RegExp,
+    reply: ScriptedReply | ScriptHandler,
+    times = Infinity,
+  ): void {
+    this.scripts.unshift({ method: method.toUpperCase(), path, reply, times });
+  }
+
+  /** Removes every scripted route: the built-in routes answer again. */
+  unscript(): void {
+    this.scripts = [];
   }
 
   /** A token whoami and /sync accept. */
@@ -202,8 +275,76 @@ export class FakeHomeserver {
     this.queues.set(token, queue);
   }
 
-  private route(req: IncomingMessage, res: ServerResponse): void {
-    const url = new URL(req.url ?? '/', 'http://fake');
+  private receive(req: IncomingMessage, res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://fake');
+      const recorded: RecordedRequest = {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: url.searchParams,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        servername: (req.socket as Partial<TLSSocket>).servername || undefined,
+      };
+      this.requests.push(recorded);
+      const script = this.scripts.find(
+        (s) =>
+          s.method === recorded.method &&
+          (typeof s.path === 'string' ? s.path === recorded.path : s.path.test(recorded.path)),
+      );
+      if (script === undefined) {
+        this.route(req, res, url);
+        return;
+      }
+      if (--script.times <= 0) this.scripts = this.scripts.filter((s) => s !== script);
+      this.answerScripted(script, recorded, req, res).catch((err: unknown) => {
+        res.destroy(err instanceof Error ? err : new Error(String(err)));
+      });
+    });
+  }
+
+  private async answerScripted(
+    script: Script,
+    recorded: RecordedRequest,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
+    const reply = typeof script.reply === 'function' ? await script.reply(recorded) : script.reply;
+    if (reply.delayMs !== undefined) {
+      const delayMs = reply.delayMs;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          this.timers.delete(timer);
+          resolve();
+        }, delayMs);
+        this.timers.add(timer);
+        res.on('close', () => {
+          clearTimeout(timer);
+          this.timers.delete(timer);
+          resolve();
+        });
+      });
+    }
+    if (res.writableEnded || res.destroyed) return;
+    if (reply.hangUp === true) {
+      req.socket.destroy();
+      return;
+    }
+    const status = reply.status ?? 200;
+    if (reply.text !== undefined) {
+      res.writeHead(status, { 'content-type': 'application/json', ...reply.headers }).end(reply.text);
+    } else if (reply.json !== undefined) {
+      res
+        .writeHead(status, { 'content-type': 'application/json', ...reply.headers })
+        .end(JSON.stringify(reply.json));
+    } else {
+      res.writeHead(status, reply.headers).end();
+    }
+  }
+
+  private route(req: IncomingMessage, res: ServerResponse, url: URL): void {
     const path = url.pathname;
     if (req.method === 'GET' && path === '/_matrix/client/versions') {
       json(res, 200, { versions: ['v1.1', 'v1.11'], unstable_features: {} });
@@ -386,139 +527,4 @@ function parseMaybeJson(text: string | null): unknown {
   } catch {
     return text;
   }
-}
-
-// --- v2 response builders -------------------------------------------------------------------------
-
-/** Unique per test run, so ids never collide across tests sharing a database. */
-const RUN = randomBytes(3).toString('hex');
-let counter = 0;
-
-export interface V2Event {
-  type: string;
-  event_id: string;
-  sender: string;
-  origin_server_ts: number;
-  content: Record<string, unknown>;
-  state_key?: string;
-  unsigned?: Record<string, unknown>;
-}
-
-export interface V2JoinedRoom {
-  state: { events: V2Event[] };
-  timeline: { events: V2Event[]; limited: boolean; prev_batch?: string };
-  summary?: Record<string, unknown>;
-  unread_notifications?: Record<string, number>;
-  ephemeral?: { events: Record<string, unknown>[] };
-  account_data?: { events: Record<string, unknown>[] };
-}
-
-export interface V2SyncResponse {
-  next_batch: string;
-  rooms?: {
-    join?: Record<string, V2JoinedRoom>;
-    invite?: Record<string, unknown>;
-    leave?: Record<string, unknown>;
-  };
-  to_device?: { events: Record<string, unknown>[] };
-  account_data?: { events: Record<string, unknown>[] };
-  [key: string]: unknown;
-}
-
-export function uniqueId(prefix: string): string {
-  return `${prefix}${String(++counter)}_${RUN}`;
-}
-
-/** `!<name>_<n>_<run>:fake.test` */
-export function newRoomId(name = 'room'): string {
-  return `!${uniqueId(`${name}_`)}:fake.test`;
-}
-
-export function newUser(name: string): { userId: string; deviceId: string; token: string } {
-  const local = uniqueId(`${name}_`);
-  return { userId: `@${local}:fake.test`, deviceId: `DEV_${local}`, token: `tok_${local}` };
-}
-
-export function message(sender: string, body: string, extra: Partial<V2Event> = {}): V2Event {
-  return {
-    type: 'm.room.message',
-    event_id: `$${uniqueId('ev')}`,
-    sender,
-    origin_server_ts: Date.now(),
-    content: { msgtype: 'm.text', body },
-    ...extra,
-  };
-}
-
-export function stateEvent(
-  sender: string,
-  type: string,
-  stateKey: string,
-  content: Record<string, unknown>,
-): V2Event {
-  return {
-    type,
-    state_key: stateKey,
-    event_id: `$${uniqueId('st')}`,
-    sender,
-    origin_server_ts: Date.now(),
-    content,
-  };
-}
-
-/** A room as `creator` made it: create, own join, power levels, join rules, and a name if given. */
-export function createRoomState(creator: string, name?: string): V2Event[] {
-  return [
-    stateEvent(creator, 'm.room.create', '', { creator, room_version: '10' }),
-    stateEvent(creator, 'm.room.member', creator, { membership: 'join' }),
-    stateEvent(creator, 'm.room.power_levels', '', { users: { [creator]: 100 } }),
-    stateEvent(creator, 'm.room.join_rules', '', { join_rule: 'invite' }),
-    ...(name === undefined ? [] : [stateEvent(creator, 'm.room.name', '', { name })]),
-  ];
-}
-
-/** A `rooms.join` entry. A joined room with state but no timeline is no homeserver's answer. */
-export function joinedRoom(opts: {
-  state?: V2Event[];
-  timeline: V2Event[];
-  limited?: boolean;
-  prevBatch?: string;
-  extra?: Partial<V2JoinedRoom>;
-}): V2JoinedRoom {
-  if ((opts.state?.length ?? 0) > 0 && opts.timeline.length === 0) {
-    throw new Error('a joined room with state needs a timeline');
-  }
-  return {
-    state: { events: opts.state ?? [] },
-    timeline: {
-      events: opts.timeline,
-      limited: opts.limited ?? false,
-      ...(opts.prevBatch === undefined ? {} : { prev_batch: opts.prevBatch }),
-    },
-    ...opts.extra,
-  };
-}
-
-export function toDeviceMessage(
-  sender: string,
-  content: Record<string, unknown>,
-  type = 'm.room_key_request',
-): Record<string, unknown> {
-  return { type, sender, content: { ...content, request_id: uniqueId('req') } };
-}
-
-export function syncResponse(
-  nextBatch: string,
-  opts: {
-    join?: Record<string, V2JoinedRoom>;
-    toDevice?: Record<string, unknown>[];
-    extra?: Record<string, unknown>;
-  } = {},
-): V2SyncResponse {
-  return {
-    next_batch: nextBatch,
-    ...(opts.join === undefined ? {} : { rooms: { join: opts.join } }),
-    ...(opts.toDevice === undefined ? {} : { to_device: { events: opts.toDevice } }),
-    ...opts.extra,
-  };
 }
