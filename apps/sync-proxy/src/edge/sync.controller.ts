@@ -4,6 +4,7 @@ import { MatrixError } from '@gateway/matrix';
 import { parseSyncBody } from '../sliding-sync/protocol/parse-sync-body';
 import type { SyncResponse } from '../sliding-sync/protocol/sync-response';
 import { SyncService } from '../sliding-sync/sync-service';
+import type { Translation } from '../sliding-sync/translation';
 import { Msc3575Translation } from './msc3575-translation';
 
 export const SYNC_PATH = '/_matrix/client/unstable/org.matrix.simplified_msc3575/sync';
@@ -25,28 +26,31 @@ export class SyncController {
   @HttpCode(200)
   sync(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<SyncResponse> {
     const body: unknown = req.body;
-    return this.service.sync(
-      req.headers,
-      req.query as Record<string, unknown>,
-      hangUp(reply),
-      () => {
-        const request = parseSyncBody(body);
-        return { connId: request.connId, resolve: () => request };
-      },
-      0,
-    );
+    return this.run(req, reply, 0, () => {
+      const request = parseSyncBody(body);
+      return { connId: request.connId, resolve: () => request };
+    });
   }
 
   @Post(LEGACY_SYNC_PATH)
   @HttpCode(200)
   legacy(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<SyncResponse> {
     const body: unknown = req.body;
+    return this.run(req, reply, LEGACY_DEFAULT_TIMEOUT_MS, () => new Msc3575Translation(body));
+  }
+
+  private run(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    defaultTimeoutMs: number,
+    translate: () => Translation,
+  ): Promise<SyncResponse> {
     return this.service.sync(
       req.headers,
       req.query as Record<string, unknown>,
       hangUp(reply),
-      () => new Msc3575Translation(body),
-      LEGACY_DEFAULT_TIMEOUT_MS,
+      translate,
+      defaultTimeoutMs,
     );
   }
 

@@ -1,3 +1,4 @@
+// Over 300 lines: one room's writes, in the order they must happen; the SQL statements are most of it.
 import type { EntityManager } from 'typeorm';
 import type { Membership } from '../model/events';
 import type { RoomDelta } from '../model/v2-batch';

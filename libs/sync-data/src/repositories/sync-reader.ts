@@ -1,3 +1,4 @@
+// Over 300 lines: every read one sliding-sync answer makes, side by side so each query's indexes are seen together.
 import type { EntityManager } from 'typeorm';
 import type {
   AccountDataEvent,

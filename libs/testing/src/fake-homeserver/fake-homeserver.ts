@@ -1,3 +1,4 @@
+// Over 300 lines: the scripted routes plus the built-in homeserver routes, which share one server and one request log.
 import {
   createServer,
   type IncomingHttpHeaders,
