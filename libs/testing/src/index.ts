@@ -9,6 +9,7 @@ export {
   type SyncRecord,
   type SyncReply,
 } from './fake-homeserver/fake-homeserver';
+export { TEST_TLS_CERT, TEST_TLS_KEY } from './fake-homeserver/test-tls';
 export {
   createRoomState,
   joinedRoom,

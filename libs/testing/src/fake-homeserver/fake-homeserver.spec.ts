@@ -1,5 +1,7 @@
+import { request } from 'node:https';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeHomeserver, MALFORMED_JSON } from './fake-homeserver';
+import { TEST_TLS_CERT, TEST_TLS_KEY } from './test-tls';
 
 describe('FakeHomeserver scripted routes', () => {
   let fake: FakeHomeserver | undefined;
@@ -49,5 +51,25 @@ describe('FakeHomeserver scripted routes', () => {
     // The handler form sees the request.
     fake.script('GET', '/echo', (req) => ({ json: { q: req.query.get('q') } }));
     expect(await (await fetch(`${fake.url}/echo?q=hi`)).json()).toEqual({ q: 'hi' });
+  });
+
+  it('serves HTTPS when given a key, and records the SNI the client sent', async () => {
+    fake = await FakeHomeserver.start({ tls: { key: TEST_TLS_KEY, cert: TEST_TLS_CERT } });
+    expect(fake.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    fake.script('GET', '/tls', { json: { ok: true } });
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const req = request(
+        `${fake?.url ?? ''}/tls`,
+        { ca: TEST_TLS_CERT, servername: 'hs.example' },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(200);
+    expect(fake.requests.at(-1)?.servername).toBe('hs.example');
   });
 });
