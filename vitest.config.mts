@@ -11,6 +11,7 @@ const alias = {
   '@gateway/auth-data': lib('auth-data'),
   '@gateway/config': lib('config'),
   '@gateway/db': lib('db'),
+  '@gateway/http': lib('http'),
   '@gateway/matrix': lib('matrix'),
   '@gateway/queues': lib('queues'),
   '@gateway/server': lib('server'),

@@ -5,61 +5,53 @@
  *   config check   parse and validate the configuration
  *   prune          run one pruning pass now (the proxy runs one every 10 minutes)
  */
-import { ConfigError } from '@gateway/config';
 import { runMigrations, withDataSource, type DataSource } from '@gateway/db';
+import { cliMain } from '@gateway/util';
 import { SYNC_ENTITIES, SYNC_MIGRATIONS, SyncStore } from '@gateway/sync-data';
 import { loadSyncConfig, type SyncConfig } from './config';
 
-const USAGE = 'usage: cli.js migrate | config check | prune';
-
-function out(line: string): void {
-  process.stdout.write(`${line}\n`);
-}
-
-function withDatabase<T>(config: SyncConfig, fn: (dataSource: DataSource) => Promise<T>): Promise<T> {
-  return withDataSource(
+cliMain<SyncConfig, DataSource>({
+  name: 'sync-proxy',
+  loadConfig: loadSyncConfig,
+  withDatabase: (config, fn) =>
+    withDataSource(
+      {
+        url: config.databaseUrl,
+        entities: SYNC_ENTITIES,
+        migrations: SYNC_MIGRATIONS,
+        poolSize: 2,
+        applicationName: 'sync-proxy-cli',
+      },
+      fn,
+    ),
+  commands: [
     {
-      url: config.databaseUrl,
-      entities: SYNC_ENTITIES,
-      migrations: SYNC_MIGRATIONS,
-      poolSize: 2,
-      applicationName: 'sync-proxy-cli',
+      name: 'migrate',
+      summary: 'apply pending database migrations',
+      run: async ({ withDatabase, out }) => {
+        const applied = await withDatabase(runMigrations);
+        out(applied.length === 0 ? 'database is up to date' : `applied: ${applied.join(', ')}`);
+        return 0;
+      },
     },
-    fn,
-  );
-}
-
-async function main(argv: string[]): Promise<number> {
-  const [command, sub] = argv;
-  const config = loadSyncConfig(process.env);
-  if (command === 'config' && sub === 'check') {
-    out(
-      `configuration OK: upstream ${config.upstream}, listening on ${config.bind.host}:${String(config.bind.port)}`,
-    );
-    return 0;
-  }
-  if (command === 'migrate') {
-    const applied = await withDatabase(config, runMigrations);
-    out(applied.length === 0 ? 'database is up to date' : `applied: ${applied.join(', ')}`);
-    return 0;
-  }
-  if (command === 'prune') {
-    const report = await withDatabase(config, (ds) => new SyncStore(ds).prune.run());
-    out(`pruned: ${JSON.stringify(report)}`);
-    return 0;
-  }
-  process.stderr.write(`${USAGE}\n`);
-  return 2;
-}
-
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(
-      err instanceof ConfigError
-        ? `sync-proxy: ${err.message}\n`
-        : `sync-proxy: ${err instanceof Error ? err.message : String(err)}\n`,
-    );
-    process.exit(1);
-  },
-);
+    {
+      name: 'config check',
+      summary: 'parse and validate the configuration',
+      run: ({ config, out }) => {
+        out(
+          `configuration OK: upstream ${config.upstream}, listening on ${config.bind.host}:${String(config.bind.port)}`,
+        );
+        return 0;
+      },
+    },
+    {
+      name: 'prune',
+      summary: 'run one pruning pass now',
+      run: async ({ withDatabase, out }) => {
+        const report = await withDatabase((ds) => new SyncStore(ds).prune.run());
+        out(`pruned: ${JSON.stringify(report)}`);
+        return 0;
+      },
+    },
+  ],
+});

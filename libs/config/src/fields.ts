@@ -104,6 +104,16 @@ export const commaList = () =>
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/**
+ * A level name as operators write it: any case, Go's and LiveKit's `warning` for `warn`. Null when unknown,
+ * so a caller that must tolerate bad values (the rtc service warns and keeps `info`, as lk-jwt-service
+ * does) can decide for itself.
+ */
+export function parseLogLevel(value: string): LogLevel | null {
+  const lower = value.trim().toLowerCase() === 'warning' ? 'warn' : value.trim().toLowerCase();
+  return (LOG_LEVELS as readonly string[]).includes(lower) ? (lower as LogLevel) : null;
+}
+
 /** Accepts the usual spellings (Go's `warning`, upper case) and maps them onto pino's levels. */
 export const logLevel = (fallback: LogLevel = 'info') =>
   z
@@ -111,8 +121,8 @@ export const logLevel = (fallback: LogLevel = 'info') =>
     .optional()
     .transform((v, ctx): LogLevel => {
       if (v === undefined) return fallback;
-      const lower = v.toLowerCase() === 'warning' ? 'warn' : v.toLowerCase();
-      if ((LOG_LEVELS as readonly string[]).includes(lower)) return lower as LogLevel;
+      const level = parseLogLevel(v);
+      if (level !== null) return level;
       ctx.addIssue({ code: 'custom', message: `"${v}" is not one of ${LOG_LEVELS.join(', ')}` });
       return z.NEVER;
     });

@@ -9,6 +9,7 @@ export {
   logLevel,
   LOG_LEVELS,
   parseBindAddress,
+  parseLogLevel,
   type BindAddress,
   type LogLevel,
 } from './fields';

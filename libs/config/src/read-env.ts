@@ -8,7 +8,7 @@ export interface ReadEnvOptions<K extends string> {
   /**
    * Variables that name a file holding the value, per variable, in the order they are tried.
    * Every variable already accepts `<NAME>_FILE`; list others here (e.g. lk-jwt-service's
-   * `LIVEKIT_SECRET_FROM_FILE`) to stay drop-in compatible with a reference service.
+   * `LIVEKIT_SECRET_FROM_FILE`) to stay a drop-in replacement for the service that defined them.
    */
   fileAliases?: Partial<Record<K, readonly string[]>>;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRoomId, parseServerName, parseUserId, serverNameOf } from './ids';
+import { parseServerName, parseUserId, serverNameOf } from './ids';
 
 describe('parseUserId', () => {
   it.each(['@alice:localhost', '@a.b_c=d/e-f+g:example.org:8448', '@x:[::1]:8448', '@x:127.0.0.1'])(
@@ -24,14 +24,10 @@ describe('parseUserId', () => {
   });
 });
 
-describe('parseServerName and parseRoomId', () => {
+describe('parseServerName', () => {
   it('accepts hosts, ports and IPv6 literals', () => {
     expect(parseServerName('matrix.org')).toBe('matrix.org');
     expect(parseServerName('[2001:db8::1]:8448')).toBe('[2001:db8::1]:8448');
     expect(parseServerName('bad/host')).toBeNull();
-  });
-  it('requires the room sigil', () => {
-    expect(parseRoomId('!abc:localhost')).toBe('!abc:localhost');
-    expect(parseRoomId('#alias:localhost')).toBeNull();
   });
 });

@@ -1,13 +1,12 @@
 /**
- * Branded Matrix identifiers: a plain string must pass a parser before it is used as one, so a room id
- * can never be passed where a user id is expected.
+ * Branded Matrix identifiers: a plain string must pass a parser before it is used as one, so a server
+ * name or an arbitrary string can never be passed where a user id is expected. Only what the apps use is
+ * here; add a branded id together with its first user.
  */
 declare const brand: unique symbol;
 type Brand<T, B extends string> = T & { readonly [brand]: B };
 
 export type UserId = Brand<string, 'UserId'>;
-export type RoomId = Brand<string, 'RoomId'>;
-export type DeviceId = Brand<string, 'DeviceId'>;
 export type ServerName = Brand<string, 'ServerName'>;
 
 // Server name grammar from the spec (appendices, "Server Name"): a DNS name, IPv4 or bracketed IPv6,
@@ -35,13 +34,4 @@ export function serverNameOf(userId: UserId): ServerName {
 
 export function localpartOf(userId: UserId): string {
   return userId.slice(1, userId.indexOf(':'));
-}
-
-export function parseRoomId(value: string): RoomId | null {
-  // Room ids are opaque after the sigil; v12 rooms have no server part at all.
-  return value.length > 1 && value.length <= 255 && value.startsWith('!') ? (value as RoomId) : null;
-}
-
-export function parseDeviceId(value: string): DeviceId | null {
-  return value.length > 0 && value.length <= 255 && !/[\s]/.test(value) ? (value as DeviceId) : null;
 }

@@ -179,8 +179,16 @@ describe('startApp (the bootstrap every service uses)', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
     // The server ended the unused connection (the client sees it close).
     const ended = await Promise.race([
-      new Promise((r) => unused.once('close', () => { r(true); })),
-      new Promise((r) => setTimeout(() => { r(false); }, 1_000)),
+      new Promise((r) =>
+        unused.once('close', () => {
+          r(true);
+        }),
+      ),
+      new Promise((r) =>
+        setTimeout(() => {
+          r(false);
+        }, 1_000),
+      ),
     ]);
     expect(ended).toBe(true);
     unused.destroy();

@@ -1,5 +1,32 @@
+export {
+  cliMain,
+  createProgress,
+  processIo,
+  runCli,
+  type CliArgs,
+  type CliCommand,
+  type CliContext,
+  type CliDefinition,
+  type CliIo,
+  type Progress,
+} from './cli';
 export { systemClock, type Clock } from './clock';
+export {
+  arrayField,
+  arrayValue,
+  booleanField,
+  countField,
+  isJsonObject,
+  nonEmptyStringField,
+  numberField,
+  objectField,
+  ownField,
+  stringField,
+  stringsField,
+  type JsonObject,
+} from './json-guards';
 export { LruCache } from './lru-cache';
+export { redactSecrets, redactUrl } from './redact';
 export { seededRandom } from './seeded-random';
 export { Semaphore } from './semaphore';
 export { SingleFlight, untilAborted } from './single-flight';

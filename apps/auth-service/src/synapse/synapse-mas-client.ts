@@ -1,3 +1,4 @@
+import { describeError, UpstreamError, upstreamJson } from '@gateway/http';
 import { SynapseCallError, type MasCall, type SynapseCallFailure } from './synapse-call-error';
 import {
   parseMatrixError,
@@ -218,7 +219,7 @@ export class SynapseMasClient {
       this.report(call, started, status, undefined);
       return answer;
     } catch (err) {
-      const failure = err instanceof SynapseCallError ? err : this.transportError(call, err, options?.signal);
+      const failure = err instanceof SynapseCallError ? err : this.transportError(call, err);
       this.report(call, started, status, failure.failure);
       throw failure;
     }
@@ -229,45 +230,35 @@ export class SynapseMasClient {
     request: Request,
     callerSignal: AbortSignal | undefined,
   ): Promise<Answer> {
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    const signal = callerSignal === undefined ? timeout : AbortSignal.any([timeout, callerSignal]);
     const headers: Record<string, string> = {
       authorization: `Bearer ${this.secret}`,
       accept: 'application/json',
       'user-agent': this.userAgent,
     };
     let url = `${this.base}/_synapse/mas/${call}`;
-    let body: string | undefined;
-    if (request.method === 'GET') {
-      url += `?${new URLSearchParams(request.query).toString()}`;
-    } else {
-      headers['content-type'] = 'application/json';
-      body = JSON.stringify(request.body);
-    }
-    // Never follow redirects: Synapse sends none here, and following one could carry the secret
-    // elsewhere. 'manual' hands the 3xx back, so it fails as a plain status error.
-    const response = await this.fetch(url, {
+    if (request.method === 'GET') url += `?${new URLSearchParams(request.query).toString()}`;
+    // Redirects are never followed (libs/http's default): Synapse sends none here, and following one
+    // could carry the secret elsewhere; the 3xx fails as a plain status error.
+    const answer = await upstreamJson(url, {
       method: request.method,
       headers,
-      body,
-      redirect: 'manual',
-      signal,
+      ...(request.method === 'POST' ? { json: request.body } : {}),
+      timeoutMs: this.timeoutMs,
+      maxBodyBytes: MAX_BODY_BYTES,
+      secrets: [this.secret],
+      ...(callerSignal === undefined ? {} : { signal: callerSignal }),
+      fetch: this.fetch,
     });
-    return { status: response.status, body: await readJson(response) };
+    return { status: answer.status, body: answer.body };
   }
 
-  private transportError(
-    call: MasCall,
-    err: unknown,
-    callerSignal: AbortSignal | undefined,
-  ): SynapseCallError {
-    const name = err instanceof Error ? err.name : '';
-    let failure: SynapseCallFailure;
-    if (callerSignal?.aborted === true) failure = 'aborted';
-    else if (name === 'TimeoutError') failure = 'timeout';
-    else if (err instanceof BodyError) failure = 'bad_response';
-    else failure = 'network';
-    return new SynapseCallError({ call, failure, detail: this.redact(describeCause(err)), cause: err });
+  private transportError(call: MasCall, err: unknown): SynapseCallError {
+    let failure: SynapseCallFailure = 'network';
+    if (err instanceof UpstreamError) {
+      if (err.kind === 'aborted' || err.kind === 'timeout') failure = err.kind;
+      else if (err.kind === 'body-too-large' || err.kind === 'bad-json') failure = 'bad_response';
+    }
+    return new SynapseCallError({ call, failure, detail: describeError(err, this.secret), cause: err });
   }
 
   private redact(text: string): string {
@@ -282,49 +273,4 @@ export class SynapseMasClient {
   ): void {
     this.onCall?.({ call, durationMs: performance.now() - started, status, failure });
   }
-}
-
-/** A body Synapse would never send: too big, or not JSON where JSON was due. */
-class BodyError extends Error {
-  override readonly name = 'BodyError';
-}
-
-/** The JSON body, `undefined` when empty (204), capped at 64 KiB. Errors here count as the call's. */
-async function readJson(response: Response): Promise<unknown> {
-  const text = (await readCapped(response)).trim();
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    // An HTML error page from a proxy in front of Synapse is still an answer with a status.
-    if (response.ok) throw new BodyError('body is not JSON');
-    return undefined;
-  }
-}
-
-async function readCapped(response: Response): Promise<string> {
-  if (response.body === null) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    // Typed loosely: with no DOM lib, undici types the stream's chunks as `any`.
-    const chunk: { done: boolean; value?: unknown } = await reader.read();
-    if (chunk.done) break;
-    if (!(chunk.value instanceof Uint8Array)) throw new BodyError('unexpected body chunk');
-    size += chunk.value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel();
-      throw new BodyError(`body over ${MAX_BODY_BYTES} bytes`);
-    }
-    chunks.push(chunk.value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function describeCause(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  // undici wraps the socket error: "fetch failed" with the useful part (ECONNREFUSED, …) in `cause`.
-  const inner = err.cause instanceof Error ? `: ${err.cause.message}` : '';
-  return `${err.message}${inner}`;
 }

@@ -1,3 +1,5 @@
+import { UpstreamError, upstreamText, type UpstreamResponse } from '@gateway/http';
+import { isJsonObject, ownField } from '@gateway/util';
 import type { DelayedEventResult, DelayedEventsClient } from './types';
 
 /**
@@ -60,17 +62,22 @@ export class DelayedEventsHttpClient implements DelayedEventsClient {
 
   private async post(url: string, body: object): Promise<Outcome> {
     try {
-      const response = await this.fetch(url, {
+      const response = await upstreamText(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify(body),
-        redirect: 'error',
-        signal: AbortSignal.timeout(this.timeoutMs),
+        headers: { accept: 'application/json' },
+        json: body,
+        timeoutMs: this.timeoutMs,
+        maxBodyBytes: MAX_BODY_BYTES,
+        fetch: this.fetch,
       });
-      const error = await readMatrixError(response);
-      return classify(response, error);
-    } catch {
-      // Network error, timeout, refused redirect: transient as far as we can tell.
+      return classify(response, response.ok ? {} : parseMatrixError(response.body));
+    } catch (err) {
+      // An oversized error body is still an answer with a status, just not a Matrix error.
+      if (err instanceof UpstreamError && err.kind === 'body-too-large' && err.status !== undefined) {
+        const ok = err.status >= 200 && err.status <= 299;
+        return classify({ status: err.status, ok, headers: new Headers() }, {});
+      }
+      // Network error, timeout, a redirect (never followed): transient as far as we can tell.
       return { kind: 'retry' };
     }
   }
@@ -81,7 +88,10 @@ interface MatrixErrorBody {
   retryAfterMs?: number;
 }
 
-function classify(response: Response, error: MatrixErrorBody): Outcome {
+function classify(
+  response: Pick<UpstreamResponse<unknown>, 'status' | 'ok' | 'headers'>,
+  error: MatrixErrorBody,
+): Outcome {
   if (response.ok) return { kind: 'ok' };
   if (error.errcode === 'M_UNRECOGNIZED') return { kind: 'unrecognized' };
   if (response.status === 404) return { kind: 'not_found' };
@@ -98,30 +108,13 @@ function retryAfterHeaderMs(value: string | null): number | undefined {
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
-/** Reads at most 64 KiB of the body; anything that is not a Matrix error yields `{}`. */
-async function readMatrixError(response: Response): Promise<MatrixErrorBody> {
-  if (response.ok || response.body === null) {
-    await response.body?.cancel();
-    return {};
-  }
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const chunk: { done: boolean; value?: unknown } = await reader.read();
-    if (chunk.done) break;
-    if (!(chunk.value instanceof Uint8Array)) continue;
-    chunks.push(chunk.value);
-    size += chunk.value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel();
-      return {};
-    }
-  }
+/** The Matrix error in an error answer's body; anything that is not one yields `{}`. */
+function parseMatrixError(text: string): MatrixErrorBody {
   try {
-    const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    if (typeof parsed !== 'object' || parsed === null) return {};
-    const { errcode, retry_after_ms: retryAfter } = parsed as Record<string, unknown>;
+    const parsed: unknown = JSON.parse(text);
+    if (!isJsonObject(parsed)) return {};
+    const errcode = ownField(parsed, 'errcode');
+    const retryAfter = ownField(parsed, 'retry_after_ms');
     return {
       errcode: typeof errcode === 'string' ? errcode : undefined,
       retryAfterMs: typeof retryAfter === 'number' && retryAfter >= 0 ? retryAfter : undefined,

@@ -1,3 +1,4 @@
+import { isJsonObject } from '@gateway/util';
 import type { DelegationRecord } from './delegation-record';
 
 /**
@@ -11,7 +12,7 @@ export function parseRecord(json: string): DelegationRecord | null {
   } catch {
     return null;
   }
-  if (!isObject(value) || !isObject(value['request'])) return null;
+  if (!isJsonObject(value) || !isJsonObject(value['request'])) return null;
   const request = value['request'];
   const phases: unknown[] = ['waiting', 'connected', 'disconnected'];
   const ok =
@@ -25,8 +26,4 @@ export function parseRecord(json: string): DelegationRecord | null {
     ) &&
     typeof request['delayTimeoutMs'] === 'number';
   return ok ? (value as unknown as DelegationRecord) : null;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,8 +1,10 @@
-import { LruCache, systemClock, type Clock } from '@gateway/util';
+import { upstreamJson } from '@gateway/http';
+import { isJsonObject, LruCache, objectField, stringField, systemClock, type Clock } from '@gateway/util';
 
 const CACHE_TTL_MS = 4 * 60 * 60 * 1000; // lk-jwt-service caches for 4 h
 const FAILURE_TTL_MS = 60 * 1000;
 const FETCH_TIMEOUT_MS = 5_000;
+const MAX_BODY_BYTES = 64 * 1024;
 
 /**
  * Finds a homeserver's client-server API base URL, which delayed-event calls go to:
@@ -33,14 +35,17 @@ export class CsApiResolver {
 
   private async discover(serverName: string): Promise<string | null> {
     try {
-      const res = await this.fetchFn(`https://${serverName}/.well-known/matrix/client`, {
-        signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+      // Followed: the spec allows redirects for .well-known, and no credentials are sent.
+      const res = await upstreamJson(`https://${serverName}/.well-known/matrix/client`, {
+        timeoutMs: FETCH_TIMEOUT_MS,
+        maxBodyBytes: MAX_BODY_BYTES,
         redirect: 'follow',
+        fetch: this.fetchFn,
       });
-      if (!res.ok) return null;
-      const body = (await res.json()) as { 'm.homeserver'?: { base_url?: unknown } };
-      const base = body['m.homeserver']?.base_url;
-      if (typeof base !== 'string') return null;
+      if (!res.ok || !isJsonObject(res.body)) return null;
+      const homeserver = objectField(res.body, 'm.homeserver');
+      const base = homeserver === undefined ? undefined : stringField(homeserver, 'base_url');
+      if (base === undefined) return null;
       const url = new URL(base);
       if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
       return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;

@@ -1,4 +1,6 @@
+import { describeError, upstreamJson } from '@gateway/http';
 import { isErrcode, type Errcode } from '@gateway/matrix';
+import { isJsonObject } from '@gateway/util';
 
 /** What the homeserver said about a token. */
 export type WhoamiResult =
@@ -48,24 +50,21 @@ export class WhoamiClient {
     let status: number;
     let body: unknown;
     try {
-      const response = await fetch(this.url, {
+      // No redirects (libs/http's default): one could carry the token to another host.
+      ({ status, body } = await upstreamJson(this.url, {
         headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
-        // A redirect could carry the token to another host; whoami has no reason to send one.
-        redirect: 'manual',
-        // Covers reading the body as well as the headers.
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      status = response.status;
-      body = await readJson(response);
+        timeoutMs: this.timeoutMs,
+        maxBodyBytes: MAX_BODY_BYTES,
+      }));
     } catch (err) {
-      return { ok: false, kind: 'unreachable', reason: describe(err) };
+      return { ok: false, kind: 'unreachable', reason: describeError(err, token) };
     }
     return classify(status, body);
   }
 }
 
 function classify(status: number, body: unknown): WhoamiResult {
-  if (!isRecord(body)) return unreachable(`${status} without a JSON object`);
+  if (!isJsonObject(body)) return unreachable(`${status} without a JSON object`);
   if (status === 200) {
     const { user_id: userId, device_id: deviceId } = body;
     if (typeof userId !== 'string' || userId === '') return unreachable('200 without user_id');
@@ -92,45 +91,4 @@ function classify(status: number, body: unknown): WhoamiResult {
 
 function unreachable(reason: string): WhoamiResult {
   return { ok: false, kind: 'unreachable', reason };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The parsed body, or undefined when it is empty or not JSON. Throws past 64 KiB. */
-async function readJson(response: Response): Promise<unknown> {
-  const text = await readCapped(response);
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-async function readCapped(response: Response): Promise<string> {
-  if (response.body === null) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    // Typed by hand: without the DOM lib, the stream's chunks come out as `any`.
-    const chunk: { done: boolean; value?: unknown } = await reader.read();
-    if (chunk.done) break;
-    if (!(chunk.value instanceof Uint8Array)) throw new Error('unexpected body chunk');
-    total += chunk.value.byteLength;
-    if (total > MAX_BODY_BYTES) {
-      await reader.cancel();
-      throw new Error(`body over ${MAX_BODY_BYTES} bytes`);
-    }
-    chunks.push(chunk.value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** A reason for logs. Header-safe tokens never appear in fetch's network or timeout errors. */
-function describe(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  // undici reports "fetch failed" and keeps the useful part (ECONNREFUSED, …) in `cause`.
-  return err.cause instanceof Error ? `${err.message}: ${err.cause.message}` : err.message;
 }

@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { upstreamText, type UpstreamResponse } from '@gateway/http';
 import { MatrixError } from '@gateway/matrix';
 
 export const VERSIONS_PATH = '/_matrix/client/versions';
@@ -20,13 +21,19 @@ export class VersionsController {
     const headers: Record<string, string> = {};
     const auth = req.headers.authorization;
     if (auth !== undefined) headers['authorization'] = auth;
-    let res: Response;
+    let res: UpstreamResponse<string>;
     try {
-      res = await fetch(`${this.upstream}${VERSIONS_PATH}`, { headers, signal: AbortSignal.timeout(10_000) });
+      // Followed as the proxy always did: fetch drops Authorization when a redirect leaves the origin.
+      res = await upstreamText(`${this.upstream}${VERSIONS_PATH}`, {
+        headers,
+        timeoutMs: 10_000,
+        maxBodyBytes: 1024 * 1024,
+        redirect: 'follow',
+      });
     } catch (err) {
       throw new MatrixError('M_UNKNOWN', 'The homeserver could not be reached', { status: 502, cause: err });
     }
-    const text = await res.text();
+    const text = res.body;
     const contentType = res.headers.get('content-type') ?? 'application/json';
     let body: unknown;
     try {

@@ -11,6 +11,10 @@ import { backoffMs } from './backoff';
 import { bumpsRoom } from './bump-types';
 import type { Clock, Semaphore } from '@gateway/util';
 import { parseStorableJson } from './json-guards';
+import { upstreamText } from '@gateway/http';
+
+// A JSON text cannot outgrow V8's longest string (~512 MiB) anyway; the cap makes that a clean failure.
+const MAX_SYNC_BODY_BYTES = 512 * 1024 * 1024;
 
 export interface PollerDeps {
   store: SyncStore;
@@ -93,32 +97,24 @@ export class Poller {
     if (this.since !== null) url.searchParams.set('since', this.since);
     let body: unknown;
     try {
-      const res = await fetch(url, {
+      const res = await upstreamText(url, {
         headers: { authorization: `Bearer ${this.token}` },
-        signal: AbortSignal.any([
-          this.abort.signal,
-          AbortSignal.timeout(initial ? 30 * 60_000 : this.deps.pollTimeoutMs + 60_000),
-        ]),
+        signal: this.abort.signal,
+        timeoutMs: initial ? 30 * 60_000 : this.deps.pollTimeoutMs + 60_000,
+        maxBodyBytes: MAX_SYNC_BODY_BYTES,
       });
       if (res.status === 401) {
         // soft_logout: the session can be refreshed, so the client must hear it as such.
-        const softLogout = await res
-          .json()
-          .then(
-            (b: unknown) =>
-              typeof b === 'object' && b !== null && (b as { soft_logout?: unknown }).soft_logout === true,
-          )
-          .catch(() => false);
+        const softLogout = parseSoftLogout(res.body);
         this.stopped = true;
         await this.deps.onUnauthorized(this, softLogout);
         return;
       }
       if (!res.ok) {
-        await res.body?.cancel();
         this.fail(`upstream answered ${res.status}`);
         return;
       }
-      body = parseStorableJson(await res.text());
+      body = parseStorableJson(res.body);
     } catch (err) {
       if (this.stopped) return;
       this.fail(err instanceof Error ? err.message : String(err));
@@ -195,4 +191,15 @@ function membershipsOf(batch: V2Batch, userId: string): Map<string, MembershipOf
     out.set(delta.roomId, { membership, bySelf: own === undefined || own.sender === userId });
   }
   return out;
+}
+
+function parseSoftLogout(text: string): boolean {
+  try {
+    const body: unknown = JSON.parse(text);
+    return (
+      typeof body === 'object' && body !== null && (body as { soft_logout?: unknown }).soft_logout === true
+    );
+  } catch {
+    return false;
+  }
 }

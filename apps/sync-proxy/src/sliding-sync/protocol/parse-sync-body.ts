@@ -1,4 +1,5 @@
 import { MatrixError } from '@gateway/matrix';
+import { isJsonObject } from '@gateway/util';
 import type {
   ExtensionScope,
   ListFilters,
@@ -205,10 +206,6 @@ function optional<T>(
 /** Own properties only: a polluted `Object.prototype` must not be able to supply a field. */
 function own(object: JsonObject, key: string): unknown {
   return Object.hasOwn(object, key) ? object[key] : undefined;
-}
-
-function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isInteger(value: unknown): value is number {

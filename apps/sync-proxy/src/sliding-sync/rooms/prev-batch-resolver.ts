@@ -1,4 +1,8 @@
-import { LruCache } from '@gateway/util';
+import { upstreamJson } from '@gateway/http';
+import { isJsonObject, LruCache, stringField } from '@gateway/util';
+
+// `/context` with limit=0 is a few small fields.
+const MAX_BODY_BYTES = 64 * 1024;
 
 /**
  * A pagination token for "just before this event", for timelines whose oldest returned event is not
@@ -18,18 +22,15 @@ export class PrevBatchResolver {
     if (cached !== undefined) return cached;
     const url = `${this.upstream}/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/context/${encodeURIComponent(eventId)}?limit=0`;
     try {
-      const res = await fetch(url, {
+      const res = await upstreamJson(url, {
         headers: { authorization: `Bearer ${token}` },
-        signal: AbortSignal.timeout(this.timeoutMs),
+        timeoutMs: this.timeoutMs,
+        maxBodyBytes: MAX_BODY_BYTES,
       });
-      if (!res.ok) {
-        await res.body?.cancel();
-        return undefined;
-      }
-      const body = (await res.json()) as { start?: unknown };
-      if (typeof body.start !== 'string') return undefined;
-      this.cache.set(eventId, body.start);
-      return body.start;
+      const start = res.ok && isJsonObject(res.body) ? stringField(res.body, 'start') : undefined;
+      if (start === undefined) return undefined;
+      this.cache.set(eventId, start);
+      return start;
     } catch {
       // Without a token the client still has the events; it just cannot paginate from this answer.
       return undefined;
