@@ -7,15 +7,8 @@ import { findFolderCycles } from './folder-cycles';
 const root = resolve(__dirname, '../..');
 const APPS = ['auth-service', 'rtc-jwt-service', 'sync-proxy'];
 
-/**
- * Cycles that exist on main today, as `<app>: <folder>, <folder>…`. Removed by the arch-sync merge (which
- * untangles lists↔rooms and engine↔extensions): the integrator empties this list after merging, and it
- * must stay empty after that.
- */
-const KNOWN_CYCLES: readonly string[] = [
-  'sync-proxy: engine, extensions', // removed by the arch-sync merge
-  'sync-proxy: lists, rooms', // removed by the arch-sync merge
-];
+/** Cycles allowed inside an app: none. A new one fails here with the imports that close it. */
+const KNOWN_CYCLES: readonly string[] = [];
 
 describe('no folder cycles inside an app', () => {
   it.each(APPS)('%s', (app) => {

@@ -1,27 +1,81 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { Database, databaseDependency } from '@gateway/db';
 import { redisDependency } from '@gateway/queues';
 import { DependenciesModule, dependency, Metrics, ServerModule, type Dependency } from '@gateway/server';
-import { SYNC_ENTITIES, SYNC_MIGRATIONS } from '@gateway/sync-data';
+import { SYNC_ENTITIES, SYNC_MIGRATIONS, SyncStore } from '@gateway/sync-data';
+import { AUTH_OPTIONS, type AuthOptions } from './auth/auth.module';
 import type { SyncConfig } from './config';
-import { ForwardingMount } from './forwarding/forwarding-mount';
-import { UpstreamForwarder } from './forwarding/upstream-forwarder';
+import { EDGE_PATHS, EdgeModule } from './edge/edge.module';
+import { VERSIONS_UPSTREAM } from './edge/versions.controller';
+import { FORWARDING_OPTIONS, type ForwardingOptions } from './forwarding/forwarding-mount';
+import { ForwardingModule } from './forwarding/forwarding.module';
+import { UpstreamProbe } from './forwarding/upstream-probe';
+import { POLLER_OPTIONS, type PollerOptions } from './poller/poller.module';
 import { PrometheusListener } from './prometheus-listener';
-import { SyncController } from './sliding-sync/sync.controller';
-import { SyncRuntime, type SyncTimings } from './sliding-sync/sync-runtime';
-import { VersionsController } from './sliding-sync/versions.controller';
-import { REDIS, SYNC_SERVICE, UPSTREAM_BASE, UPSTREAM_FORWARDER } from './tokens';
-import { Upstream } from './upstream';
+import { SLIDING_SYNC_OPTIONS, type SlidingSyncOptions } from './sliding-sync/sliding-sync.module';
+import { REDIS } from './wake/wake.module';
 
+/** Timings tests shorten; production uses the defaults. */
+export type SyncTimings = Omit<PollerOptions, 'upstream'> & Omit<SlidingSyncOptions, 'upstream'>;
+
+/**
+ * What every feature module reads: the store, and each folder's options from the parsed config.
+ * Global, so feature modules inject them without importing this file (folders never import the root).
+ */
+@Global()
+@Module({})
+class SyncSettingsModule {
+  static forRoot(config: SyncConfig, timings: SyncTimings): DynamicModule {
+    const { firstSyncWaitMs, ...pollerTimings } = timings;
+    const settings = [
+      {
+        provide: AUTH_OPTIONS,
+        useValue: { upstream: config.upstream, secret: config.secret } satisfies AuthOptions,
+      },
+      {
+        provide: POLLER_OPTIONS,
+        useValue: { upstream: config.upstream, ...pollerTimings } satisfies PollerOptions,
+      },
+      {
+        provide: SLIDING_SYNC_OPTIONS,
+        useValue: {
+          upstream: config.upstream,
+          ...(firstSyncWaitMs === undefined ? {} : { firstSyncWaitMs }),
+        } satisfies SlidingSyncOptions,
+      },
+      {
+        provide: FORWARDING_OPTIONS,
+        useValue: { upstream: config.upstream, ownPaths: EDGE_PATHS } satisfies ForwardingOptions,
+      },
+      { provide: VERSIONS_UPSTREAM, useValue: config.upstream },
+    ];
+    return {
+      module: SyncSettingsModule,
+      providers: [
+        {
+          provide: SyncStore,
+          inject: [Database],
+          useFactory: (db: Database) => new SyncStore(db.dataSource),
+        },
+        ...settings,
+      ],
+      exports: [SyncStore, ...settings.map((s) => s.provide)],
+    };
+  }
+}
+
+/**
+ * The sync proxy: the edge (sync endpoints, /versions, forwarding of everything else) in front of the
+ * read path (sliding-sync/) and the write path (poller/), which meet in Postgres and wake/.
+ */
 @Module({})
 export class AppModule {
   static forRoot(config: SyncConfig, timings: SyncTimings = {}): DynamicModule {
     const dependencies: Dependency[] = [
       dependency({
-        provide: Upstream,
+        provide: UpstreamProbe,
         name: 'upstream',
-        create: () => new Upstream(config.upstream),
+        create: () => new UpstreamProbe(config.upstream),
         ping: (u) => u.ping(),
         close: () => undefined,
       }),
@@ -40,20 +94,15 @@ export class AppModule {
     const prom = config.promBind;
     return {
       module: AppModule,
-      imports: [ServerModule, DependenciesModule.forRoot(dependencies)],
-      controllers: [SyncController, VersionsController],
-      providers: [
-        { provide: UPSTREAM_FORWARDER, useFactory: () => new UpstreamForwarder(config.upstream) },
-        { provide: UPSTREAM_BASE, useValue: config.upstream },
-        ForwardingMount,
-        {
-          provide: SyncRuntime,
-          inject: [Database, Metrics, { token: REDIS, optional: true }],
-          useFactory: (db: Database, metrics: Metrics, redis: Redis | undefined) =>
-            new SyncRuntime(config, db, redis ?? undefined, metrics, timings),
-        },
-        { provide: SYNC_SERVICE, inject: [SyncRuntime], useFactory: (r: SyncRuntime) => r.service },
-        ...(prom === undefined
+      imports: [
+        ServerModule,
+        DependenciesModule.forRoot(dependencies),
+        SyncSettingsModule.forRoot(config, timings),
+        EdgeModule,
+        ForwardingModule,
+      ],
+      providers:
+        prom === undefined
           ? []
           : [
               {
@@ -61,8 +110,7 @@ export class AppModule {
                 inject: [Metrics],
                 useFactory: (m: Metrics) => new PrometheusListener(prom, m),
               },
-            ]),
-      ],
+            ],
     };
   }
 }

@@ -7,7 +7,6 @@ import {
   parseBindAddress,
   readEnv,
   z,
-  type BindAddress,
   type Env,
 } from '@gateway/config';
 
@@ -36,32 +35,22 @@ const schema = z.object({
     }),
 });
 
-export interface SyncConfig {
-  bind: { host: string; port: number };
-  logLevel: z.output<typeof schema>['SYNCV3_LOG_LEVEL'];
-  /** Upstream homeserver base URL, without a trailing slash. */
-  upstream: string;
-  databaseUrl: string;
-  maxDbConnections: number;
-  secret: string;
-  redisUrl: string | undefined;
-  /** Where to serve a second, metrics-only listener (SYNCV3_PROM), if anywhere. */
-  promBind: BindAddress | undefined;
-  /** Logged once at start-up. */
-  warnings: string[];
-}
+/** The parsed environment, in the names the code uses; the type is inferred from the schema. */
+export type SyncConfig = ReturnType<typeof toConfig>;
 
-export function loadSyncConfig(env: Env): SyncConfig {
-  const v = readEnv(schema, env);
+function toConfig(v: z.output<typeof schema>) {
   return {
     bind: v.SYNCV3_BINDADDR,
     logLevel: v.SYNCV3_LOG_LEVEL,
+    /** Upstream homeserver base URL, without a trailing slash. */
     upstream: v.SYNCV3_SERVER.replace(/\/+$/, ''),
     databaseUrl: v.SYNCV3_DB,
     maxDbConnections: v.SYNCV3_MAX_DB_CONN === 0 ? 10 : v.SYNCV3_MAX_DB_CONN,
     secret: v.SYNCV3_SECRET,
     redisUrl: v.SYNCV3_REDIS,
+    /** Where to serve a second, metrics-only listener (SYNCV3_PROM), if anywhere. */
     promBind: v.SYNCV3_PROM,
+    /** Logged once at start-up. */
     warnings:
       v.SYNCV3_SECRET.length < 32
         ? [
@@ -69,4 +58,8 @@ export function loadSyncConfig(env: Env): SyncConfig {
           ]
         : [],
   };
+}
+
+export function loadSyncConfig(env: Env): SyncConfig {
+  return toConfig(readEnv(schema, env));
 }

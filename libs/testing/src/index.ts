@@ -1,3 +1,29 @@
+export {
+  FakeHomeserver,
+  MALFORMED_JSON,
+  type ContextRecord,
+  type FakeHomeserverOptions,
+  type RecordedRequest,
+  type ScriptedReply,
+  type ScriptHandler,
+  type SyncRecord,
+  type SyncReply,
+} from './fake-homeserver/fake-homeserver';
+export { TEST_TLS_CERT, TEST_TLS_KEY } from './fake-homeserver/test-tls';
+export {
+  createRoomState,
+  joinedRoom,
+  message,
+  newRoomId,
+  newUser,
+  stateEvent,
+  syncResponse,
+  toDeviceMessage,
+  uniqueId,
+  type V2Event,
+  type V2JoinedRoom,
+  type V2SyncResponse,
+} from './fake-homeserver/v2-builders';
 export { freePort } from './free-port';
 export { BUILD_SCRIPT, synapseChroot } from './synapse/chroot';
 export { homeserverConfig, REGISTRATION_SECRET, type SynapseOptions } from './synapse/homeserver-config';

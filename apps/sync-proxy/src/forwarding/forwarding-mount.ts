@@ -3,14 +3,17 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { Counter } from 'prom-client';
 import { Metrics } from '@gateway/server';
-import { UPSTREAM_FORWARDER } from '../tokens';
-import type { UpstreamForwarder } from './upstream-forwarder';
+import { UpstreamForwarder } from './upstream-forwarder';
 
-import { LEGACY_SYNC_PATH, SYNC_PATH } from '../sliding-sync/sync.controller';
-import { VERSIONS_PATH } from '../sliding-sync/versions.controller';
-
-/** The proxy's own paths; everything else belongs to the homeserver behind it. */
-const OWN_PATHS = new Set(['/health', '/ready', '/metrics', SYNC_PATH, LEGACY_SYNC_PATH, VERSIONS_PATH]);
+export interface ForwardingOptions {
+  /** SYNCV3_SERVER, without a trailing slash. */
+  upstream: string;
+  /** The paths the proxy answers itself; every other request is streamed to the homeserver. */
+  ownPaths: readonly string[];
+}
+export const FORWARDING_OPTIONS = Symbol('FORWARDING_OPTIONS');
+/** libs/server's own endpoints, answered on every service. */
+const SERVER_PATHS = ['/health', '/ready', '/metrics'];
 
 /**
  * Makes the proxy the client-facing homeserver base URL (as Element X needs: it only looks for sliding
@@ -20,12 +23,16 @@ const OWN_PATHS = new Set(['/health', '/ready', '/metrics', SYNC_PATH, LEGACY_SY
 @Injectable()
 export class ForwardingMount implements OnModuleInit, BeforeApplicationShutdown {
   private readonly forwarded: Counter<'method' | 'status'>;
+  /** The proxy's own paths; everything else belongs to the homeserver behind it. */
+  private readonly ownPaths: ReadonlySet<string>;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
-    @Inject(UPSTREAM_FORWARDER) private readonly forwarder: UpstreamForwarder,
+    private readonly forwarder: UpstreamForwarder,
     metrics: Metrics,
+    @Inject(FORWARDING_OPTIONS) options: ForwardingOptions,
   ) {
+    this.ownPaths = new Set([...SERVER_PATHS, ...options.ownPaths]);
     this.forwarded = new Counter({
       name: 'sync_proxy_forwarded_requests_total',
       help: 'Requests passed through to the upstream homeserver, by method and upstream status (502: unreachable)',
@@ -37,7 +44,7 @@ export class ForwardingMount implements OnModuleInit, BeforeApplicationShutdown 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     fastify.addHook('onRequest', (request, reply, done) => {
-      if (OWN_PATHS.has(request.url.split('?')[0] ?? '/')) {
+      if (this.ownPaths.has(request.url.split('?')[0] ?? '/')) {
         done();
         return;
       }

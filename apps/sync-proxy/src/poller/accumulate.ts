@@ -1,3 +1,4 @@
+// Over 300 lines: one validator per /sync v2 block; splitting them would scatter one wire format.
 import type {
   AccountDataEvent,
   ClientEvent,

@@ -1,8 +1,8 @@
-import type { Log } from '../core/log';
+import { Logger } from '@nestjs/common';
 import type { AppliedBatch, SyncStore } from '@gateway/sync-data';
 import type { Identity } from '../auth/token-store';
 import type { TokenCipher } from '../auth/token-cipher';
-import { LruCache, Semaphore } from '@gateway/util';
+import { LruCache, Semaphore, systemClock, type Clock } from '@gateway/util';
 import { Poller } from './poller';
 
 /** First syncs are the heavy ones (every room at once); a few at a time keeps memory bounded. */
@@ -16,7 +16,6 @@ export interface PollerPoolOptions {
   upstream: string;
   /** This replica's id in lease rows. */
   owner: string;
-  log: Log;
   onBatch: (applied: AppliedBatch) => void;
   onTokenInvalid: (tokenHash: Buffer, userId: string) => void;
   leaseMs?: number;
@@ -26,6 +25,7 @@ export interface PollerPoolOptions {
   initialTimelineLimit?: number;
   liveTimelineLimit?: number;
   pollTimeoutMs?: number;
+  clock?: Clock;
 }
 
 /**
@@ -35,6 +35,7 @@ export interface PollerPoolOptions {
  */
 export class PollerPool {
   private readonly pollers = new Map<string, Poller>();
+  private readonly log = new Logger('sync');
   private timer: NodeJS.Timeout | undefined;
   private readonly leaseMs: number;
   private readonly renewEveryMs: number;
@@ -123,7 +124,8 @@ export class PollerPool {
   ): void {
     const k = key(userId, deviceId);
     if (this.pollers.has(k)) return;
-    const { store, upstream, owner, log } = this.options;
+    const { store, upstream, owner } = this.options;
+    const log = this.log;
     const poller = new Poller(
       userId,
       deviceId,
@@ -135,9 +137,15 @@ export class PollerPool {
         upstream,
         owner,
         log,
+        clock: this.options.clock ?? systemClock,
         onBatch: this.options.onBatch,
         onUnauthorized: async (p, softLogout) => {
-          log.info({ userId, deviceId, softLogout }, 'homeserver rejected the device token; poller stopped');
+          log.log({
+            msg: 'homeserver rejected the device token; poller stopped',
+            userId,
+            deviceId,
+            softLogout,
+          });
           // The token first, the device last: a request waiting for this device's first sync re-checks its
           // token as soon as it sees the device stopped, and must then find the token refused.
           // A soft logout is not stored as dead: the next request asks the homeserver again, which
@@ -165,7 +173,7 @@ export class PollerPool {
   /** Renews held leases, stops loops whose lease was lost, adopts orphaned devices. */
   private async tick(): Promise<void> {
     if (this.stopping) return;
-    const { store, owner, cipher, log } = this.options;
+    const { store, owner, cipher } = this.options;
     try {
       const held = await store.devices.renew(owner, this.leaseMs);
       const heldKeys = new Set(held.map((d) => key(d.userId, d.deviceId)));
@@ -179,10 +187,11 @@ export class PollerPool {
         try {
           token = enc === null ? null : cipher.decrypt(enc, d.tokenHash);
         } catch {
-          log.warn(
-            { userId: d.userId, deviceId: d.deviceId },
-            'stored token does not decrypt (SYNCV3_SECRET changed?)',
-          );
+          this.log.warn({
+            msg: 'stored token does not decrypt (SYNCV3_SECRET changed?)',
+            userId: d.userId,
+            deviceId: d.deviceId,
+          });
         }
         if (token === null) {
           await store.devices.park(d.userId, d.deviceId);
@@ -191,7 +200,7 @@ export class PollerPool {
         this.startPoller(d.userId, d.deviceId, token, d.tokenHash, d.since);
       }
     } catch (err) {
-      log.warn({ err }, 'lease renewal failed');
+      this.log.warn({ msg: 'lease renewal failed', err });
     }
   }
 }

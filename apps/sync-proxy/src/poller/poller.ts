@@ -1,4 +1,4 @@
-import type { Log } from '../core/log';
+import type { LoggerService } from '@nestjs/common';
 import {
   LeaseLostError,
   type AppliedBatch,
@@ -8,7 +8,8 @@ import {
 } from '@gateway/sync-data';
 import { accumulate, membershipOf, v2Filter } from './accumulate';
 import { backoffMs } from './backoff';
-import type { Semaphore } from '@gateway/util';
+import { bumpsRoom } from './bump-types';
+import type { Clock, Semaphore } from '@gateway/util';
 import { parseStorableJson } from './json-guards';
 import { upstreamText } from '@gateway/http';
 
@@ -19,7 +20,9 @@ export interface PollerDeps {
   store: SyncStore;
   upstream: string;
   owner: string;
-  log: Log;
+  log: LoggerService;
+  /** Receive time: a bump's timestamp is clamped to it. */
+  clock: Clock;
   onBatch: (applied: AppliedBatch) => void;
   /** The homeserver rejected the token: the pool stops this device and forgets the token. */
   onUnauthorized: (poller: Poller, softLogout: boolean) => Promise<void>;
@@ -132,14 +135,19 @@ export class Poller {
         since: this.since,
         batch,
         memberships: membershipsOf(batch, this.userId),
-        now: Date.now(),
+        bumps: bumpsRoom,
+        now: this.deps.clock(),
       });
       this.since = batch.nextBatch;
       this.failures = 0;
       this.deps.onBatch(applied);
     } catch (err) {
       if (err instanceof LeaseLostError) {
-        this.deps.log.info({ userId: this.userId, deviceId: this.deviceId }, 'poller lease lost; stopping');
+        this.deps.log.log({
+          msg: 'poller lease lost; stopping',
+          userId: this.userId,
+          deviceId: this.deviceId,
+        });
         this.stopped = true;
         return;
       }
@@ -149,10 +157,13 @@ export class Poller {
 
   private fail(reason: string): void {
     this.failures++;
-    this.deps.log.warn(
-      { userId: this.userId, deviceId: this.deviceId, failures: this.failures, reason },
-      'poll failed',
-    );
+    this.deps.log.warn({
+      msg: 'poll failed',
+      userId: this.userId,
+      deviceId: this.deviceId,
+      failures: this.failures,
+      reason,
+    });
   }
 
   private sleep(ms: number): Promise<void> {

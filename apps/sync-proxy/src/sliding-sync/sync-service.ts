@@ -1,17 +1,14 @@
 import { MatrixError } from '@gateway/matrix';
+import { systemClock, type Clock } from '@gateway/util';
 import type { SyncStore } from '@gateway/sync-data';
 import type { Authenticator } from '../auth/authenticator';
 import type { Identity } from '../auth/token-store';
-import { LegacySource } from '../legacy/legacy-source';
-import { plainRequest, type RequestSource, type SlidingSyncEngine } from '../engine/sliding-sync-engine';
-import type { SyncResponse } from '../engine/sync-response';
-import { parseSyncQuery } from '../request/parse-query';
-import { parseSyncBody } from '../request/parse-sync-body';
+import type { SlidingSyncEngine } from './sliding-sync-engine';
+import type { SyncResponse } from './protocol/sync-response';
+import type { Translation } from './translation';
+import { parseSyncQuery } from './protocol/parse-query';
 import type { PollerPool } from '../poller/poller-pool';
 import type { WaiterIndex } from '../wake/waiter-index';
-
-/** The Go proxy's default long-poll for MSC3575 clients that send no timeout. */
-const LEGACY_DEFAULT_TIMEOUT_MS = 10_000;
 
 export interface SyncServiceDeps {
   auth: Authenticator;
@@ -23,40 +20,30 @@ export interface SyncServiceDeps {
   ready: () => boolean;
   /** How long a request for a never-polled device waits for its first upstream sync. */
   firstSyncWaitMs?: number;
+  /** Decides when a long-poll's deadline has passed. */
+  clock?: Clock;
 }
 
 /**
- * One `POST …/simplified_msc3575/sync`: authenticate, parse, make sure the device is polled, then
+ * The read path behind every sync endpoint: authenticate, parse, make sure the device is polled, then
  * compute; a continuing connection with nothing new waits (long-poll) for a wake-up or its timeout.
  */
 export class SyncService {
-  constructor(private readonly deps: SyncServiceDeps) {}
+  private readonly now: Clock;
 
-  /** MSC4186, `…/org.matrix.simplified_msc3575/sync`. */
-  handle(
-    headers: Record<string, string | string[] | undefined>,
-    query: Record<string, unknown>,
-    body: unknown,
-    signal: AbortSignal,
-  ): Promise<SyncResponse> {
-    return this.run(headers, query, signal, () => plainRequest(parseSyncBody(body)), 0);
+  constructor(private readonly deps: SyncServiceDeps) {
+    this.now = deps.clock ?? systemClock;
   }
 
-  /** MSC3575, `…/org.matrix.msc3575/sync`: sticky parameters, list operations, a 10 s default timeout. */
-  handleLegacy(
-    headers: Record<string, string | string[] | undefined>,
-    query: Record<string, unknown>,
-    body: unknown,
-    signal: AbortSignal,
-  ): Promise<SyncResponse> {
-    return this.run(headers, query, signal, () => new LegacySource(body), LEGACY_DEFAULT_TIMEOUT_MS);
-  }
-
-  private async run(
+  /**
+   * One sync request at an edge endpoint; `translate` (called after authentication, so a bad body from
+   * an unauthenticated client is still a 401) gives the endpoint's protocol.
+   */
+  async sync(
     headers: Record<string, string | string[] | undefined>,
     query: Record<string, unknown>,
     signal: AbortSignal,
-    makeSource: () => RequestSource,
+    translate: () => Translation,
     defaultTimeoutMs: number,
   ): Promise<SyncResponse> {
     const { auth, engine, pollers, waiters } = this.deps;
@@ -65,7 +52,7 @@ export class SyncService {
     let identity = await auth.authenticate(token);
     const parsed = parseSyncQuery(query);
     const q = query['timeout'] === undefined ? { ...parsed, timeoutMs: defaultTimeoutMs } : parsed;
-    const source = makeSource();
+    const translation = translate();
     const { since, roomsReady } = await pollers.ensure(identity);
     // A known user's new device (a login) is answered from stored rooms at once; only a user nobody
     // polled yet waits for the first upstream sync.
@@ -73,10 +60,10 @@ export class SyncService {
     // The first upstream sync may have been refused: that is the client's answer, not an empty one.
     if (since === null) identity = await auth.authenticate(token);
 
-    const deadline = Date.now() + q.timeoutMs;
+    const deadline = this.now() + q.timeoutMs;
     for (;;) {
-      const result = await engine.compute(identity, q, source);
-      const remaining = deadline - Date.now();
+      const result = await engine.compute(identity, q, translation);
+      const remaining = deadline - this.now();
       if (result.answer || remaining <= 0 || signal.aborted) return result.response;
       await waiters.wait(identity.userId, result.roomIds, result.toSeq, remaining, signal);
       // The token may have been rejected upstream while this request waited.
@@ -89,15 +76,15 @@ export class SyncService {
    * events only, lazy members, no presence), so waiting a little for it beats an empty answer.
    */
   private async waitForFirstSync(identity: Identity, signal: AbortSignal): Promise<void> {
-    const deadline = Date.now() + (this.deps.firstSyncWaitMs ?? 20_000);
-    while (Date.now() < deadline && !signal.aborted) {
+    const deadline = this.now() + (this.deps.firstSyncWaitMs ?? 20_000);
+    while (this.now() < deadline && !signal.aborted) {
       if ((await this.deps.store.devices.since(identity.userId, identity.deviceId)) !== null) return;
       if (!(await this.deps.store.devices.isPolled(identity.userId, identity.deviceId))) return;
       await this.deps.waiters.wait(
         identity.userId,
         new Set(),
         0,
-        Math.min(250, deadline - Date.now()),
+        Math.min(250, deadline - this.now()),
         signal,
       );
     }

@@ -1,12 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  FakeHomeserver,
-  joinedRoom,
-  message,
-  newRoomId,
-  newUser,
-  syncResponse,
-} from '../support/fake-homeserver';
+import { FakeHomeserver, joinedRoom, message, newRoomId, newUser, syncResponse } from '@gateway/testing';
 import { slidingSync } from '../support/matrix-client';
 import { startProxy, type ProxyUnderTest } from '../support/start-proxy';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '@gateway/util';
-import { FakeHomeserver, newUser, syncResponse } from '../support/fake-homeserver';
+import { FakeHomeserver, newUser, syncResponse } from '@gateway/testing';
 import { startProxy, type ProxyUnderTest } from '../support/start-proxy';
 
 // Mutated requests over HTTP, against the whole app (auth, parsing, engine, database): every answer is

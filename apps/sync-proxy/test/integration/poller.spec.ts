@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataSource, type DataSource } from '@gateway/db';
-import { createTestDatabase, testRedisUrl } from '@gateway/testing';
 import {
+  createTestDatabase,
+  testRedisUrl,
   FakeHomeserver,
   createRoomState,
   joinedRoom,
@@ -12,7 +13,7 @@ import {
   syncResponse,
   toDeviceMessage,
   type SyncRecord,
-} from '../support/fake-homeserver';
+} from '@gateway/testing';
 import { slidingSync, type SlidingResponse } from '../support/matrix-client';
 import { startProxy, type ProxyUnderTest } from '../support/start-proxy';
 

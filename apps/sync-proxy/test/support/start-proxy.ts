@@ -3,7 +3,7 @@ import { startApp, type RunningApp } from '@gateway/server';
 import { createTestDatabase, type TestDatabase } from '@gateway/testing';
 import { AppModule } from '../../src/app.module';
 import { loadSyncConfig } from '../../src/config';
-import type { SyncTimings } from '../../src/sliding-sync/sync-runtime';
+import type { SyncTimings } from '../../src/app.module';
 
 export interface ProxyUnderTest extends RunningApp {
   logs: () => string;

@@ -1,3 +1,4 @@
+// Over 300 lines: every read one sliding-sync answer makes, side by side so each query's indexes are seen together.
 import type { EntityManager } from 'typeorm';
 import type {
   AccountDataEvent,
@@ -6,7 +7,7 @@ import type {
   StateEvent,
   StrippedStateEvent,
 } from '../model/events';
-import { deviceKey } from './batch-writer';
+import { deviceKey } from './room-writer';
 import { num, numOrNull, recordset, rowsOf } from './sql-util';
 
 /** One of the user's rooms with the metadata lists need (one row per room, no state). */

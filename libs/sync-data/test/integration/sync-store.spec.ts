@@ -82,6 +82,7 @@ describe('sync store', () => {
       since,
       batch: b,
       memberships: new Map([[ROOM, { membership: 'join', bySelf: true }]]),
+      bumps: (type: string) => type === 'm.room.message',
       now: 10_000,
     });
 

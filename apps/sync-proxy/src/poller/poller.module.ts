@@ -1,0 +1,112 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import {
+  Injectable,
+  Logger,
+  Module,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { Gauge } from 'prom-client';
+import { Metrics } from '@gateway/server';
+import { SyncStore } from '@gateway/sync-data';
+import { AuthModule } from '../auth/auth.module';
+import { Authenticator } from '../auth/authenticator';
+import { TokenCipher } from '../auth/token-cipher';
+import { WakeModule } from '../wake/wake.module';
+import { WaiterIndex } from '../wake/waiter-index';
+import { PollerPool } from './poller-pool';
+import { PruneTimer } from './prune-timer';
+
+export interface PollerOptions {
+  /** The homeserver polled with `/sync` v2. */
+  upstream: string;
+  /** Shorter in tests; production uses the pool's defaults. */
+  leaseMs?: number;
+  renewEveryMs?: number;
+  pollTimeoutMs?: number;
+  /** A device nobody synced for this long stops being polled (default 24 h). */
+  idleAfterMs?: number;
+}
+export const POLLER_OPTIONS = Symbol('POLLER_OPTIONS');
+
+/**
+ * Starts this replica's pollers once the app is up; stops them (releasing their leases) before the HTTP
+ * server closes, so a rolling restart hands devices over at once.
+ */
+@Injectable()
+class PollersLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  constructor(
+    private readonly pollers: PollerPool,
+    metrics: Metrics,
+  ) {
+    new Gauge({
+      name: 'sync_proxy_pollers',
+      help: 'Upstream /sync loops this replica runs',
+      registers: [metrics.registry],
+      collect() {
+        this.set(pollers.size);
+      },
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.pollers.start();
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.pollers.stop();
+  }
+}
+
+/** The write path: one upstream `/sync` v2 loop per device, each response stored as one batch. */
+@Module({
+  imports: [AuthModule, WakeModule],
+  providers: [
+    {
+      provide: PollerPool,
+      inject: [POLLER_OPTIONS, SyncStore, TokenCipher, Authenticator, WaiterIndex],
+      useFactory: (
+        o: PollerOptions,
+        store: SyncStore,
+        cipher: TokenCipher,
+        auth: Authenticator,
+        waiters: WaiterIndex,
+      ) => {
+        const log = new Logger('sync');
+        return new PollerPool({
+          store,
+          cipher,
+          upstream: o.upstream,
+          owner: `${hostname()}-${String(process.pid)}-${randomBytes(4).toString('hex')}`,
+          onBatch: (applied) => {
+            waiters.publish(applied).catch((err: unknown) => {
+              // The gap detector wakes waiters within about a second anyway.
+              log.warn({ msg: 'wake publish failed', err });
+            });
+          },
+          onTokenInvalid: (hash, userId) => {
+            auth.forget(hash);
+            // Other replicas may hold the token in their caches, and its long-polls may wait anywhere.
+            waiters
+              .publish({ seq: 0, rooms: [], users: [userId], invalidTokens: [hash.toString('hex')] })
+              .catch((err: unknown) => {
+                log.warn({
+                  msg: 'token invalidation publish failed; other replicas revalidate within 5 min',
+                  err,
+                });
+              });
+          },
+          ...(o.leaseMs === undefined ? {} : { leaseMs: o.leaseMs }),
+          ...(o.renewEveryMs === undefined ? {} : { renewEveryMs: o.renewEveryMs }),
+          ...(o.pollTimeoutMs === undefined ? {} : { pollTimeoutMs: o.pollTimeoutMs }),
+          ...(o.idleAfterMs === undefined ? {} : { idleAfterMs: o.idleAfterMs }),
+        });
+      },
+    },
+    PollersLifecycle,
+    PruneTimer,
+  ],
+  exports: [PollerPool],
+})
+export class PollerModule {}

@@ -1,0 +1,135 @@
+import type { SyncReader, ToDeviceRepository } from '@gateway/sync-data';
+import type { SyncExtensionsRequest } from '../protocol/sync-request';
+import { isEnabled, roomsInScope } from './scope';
+
+export interface ExtensionContext {
+  reader: SyncReader;
+  toDevice: ToDeviceRepository;
+  userId: string;
+  deviceId: string;
+  toSeq: number;
+  /** null on a new connection: everything current is sent. */
+  streams: StreamPositions | null;
+  roomsByList: ReadonlyMap<string, ReadonlySet<string>>;
+  subscribed: ReadonlySet<string>;
+  /** Rooms whose timelines this answer carries, with their event ids (receipts for those events). */
+  timelineEvents: ReadonlyMap<string, readonly string[]>;
+}
+
+export interface BuiltExtensions {
+  body: Record<string, unknown>;
+  /** Anything a long-poll should answer for (OTK counts alone are not news). */
+  hasData: boolean;
+}
+
+/** Per-connection positions of the extension streams (global seqs). */
+export interface StreamPositions {
+  accountData: number;
+  receipts: number;
+  typing: number;
+  deviceLists: number;
+}
+
+const TO_DEVICE_MAX = 100;
+
+/** The MSC4186 extensions: to_device, e2ee, account_data, receipts, typing. Unknown ones are ignored. */
+export async function buildExtensions(
+  req: SyncExtensionsRequest,
+  ctx: ExtensionContext,
+): Promise<BuiltExtensions> {
+  const body: Record<string, unknown> = {};
+  let hasData = false;
+  const after = (pos: number | undefined): number => (ctx.streams === null ? -1 : (pos ?? -1));
+
+  if (isEnabled(req.toDevice)) {
+    const since = req.toDevice?.since ?? 0;
+    // A since beyond anything handed out means the database was reset: start from the beginning.
+    const current = await ctx.toDevice.currentPosition();
+    const from = since > current ? 0 : since;
+    const limit = Math.min(req.toDevice?.limit ?? TO_DEVICE_MAX, TO_DEVICE_MAX);
+    const { events, lastPosition } = await ctx.toDevice.ackAndRead(ctx.userId, ctx.deviceId, from, limit);
+    body['to_device'] = { next_batch: String(lastPosition ?? from), events };
+    if (events.length > 0) hasData = true;
+  }
+
+  if (isEnabled(req.e2ee)) {
+    const keys = await ctx.reader.deviceKeys(ctx.userId, ctx.deviceId);
+    const e2ee: Record<string, unknown> = {
+      device_one_time_keys_count: keys?.otkCounts ?? {},
+      device_unused_fallback_key_types: keys?.fallbackTypes ?? [],
+    };
+    // Device-list changes only on a continuing connection: a new one makes the client re-query keys.
+    if (ctx.streams !== null) {
+      const lists = await ctx.reader.deviceListChanges(
+        ctx.userId,
+        ctx.deviceId,
+        ctx.streams.deviceLists,
+        ctx.toSeq,
+      );
+      if (lists.changed.length > 0 || lists.left.length > 0) {
+        e2ee['device_lists'] = lists;
+        hasData = true;
+      }
+    }
+    body['e2ee'] = e2ee;
+  }
+
+  if (req.accountData !== undefined && isEnabled(req.accountData)) {
+    const scope = roomsInScope(req.accountData, ctx.roomsByList, ctx.subscribed);
+    const rows = await ctx.reader.accountDataSince(ctx.userId, after(ctx.streams?.accountData), ctx.toSeq);
+    const global = rows.filter((r) => r.roomId === '').map((r) => ({ type: r.type, content: r.content }));
+    const rooms = new Map<string, { type: string; content: Record<string, unknown> }[]>();
+    for (const r of rows) {
+      if (r.roomId === '' || !scope.has(r.roomId)) continue;
+      const list = rooms.get(r.roomId) ?? [];
+      list.push({ type: r.type, content: r.content });
+      rooms.set(r.roomId, list);
+    }
+    const out: Record<string, unknown> = {};
+    if (global.length > 0) out['global'] = global;
+    if (rooms.size > 0) out['rooms'] = Object.fromEntries(rooms);
+    body['account_data'] = out;
+    if (global.length > 0 || rooms.size > 0) hasData = true;
+  }
+
+  if (req.receipts !== undefined && isEnabled(req.receipts)) {
+    const scope = [...roomsInScope(req.receipts, ctx.roomsByList, ctx.subscribed)];
+    const initial = ctx.streams === null;
+    const rows = await ctx.reader.receipts(scope, after(ctx.streams?.receipts), ctx.toSeq);
+    // On a new connection only receipts for the events it is shown, and the user's own (as Synapse).
+    const kept = initial
+      ? rows.filter(
+          (r) => r.userId === ctx.userId || (ctx.timelineEvents.get(r.roomId) ?? []).includes(r.eventId),
+        )
+      : rows;
+    type Receipts = Record<string, Record<string, Record<string, Record<string, unknown>>>>;
+    const rooms = new Map<string, Receipts>();
+    for (const r of kept) {
+      // Private receipts are for their owner only.
+      if (r.receiptType === 'm.read.private' && r.userId !== ctx.userId) continue;
+      // Keys come from other servers: objects without a prototype, so no key can reach one.
+      const content = rooms.get(r.roomId) ?? (Object.create(null) as Receipts);
+      const byType = (content[r.eventId] ??= Object.create(null) as Receipts[string]);
+      const byUser = (byType[r.receiptType] ??= Object.create(null) as Receipts[string][string]);
+      byUser[r.userId] = r.threadId === '' ? { ts: r.ts } : { ts: r.ts, thread_id: r.threadId };
+      rooms.set(r.roomId, content);
+    }
+    body['receipts'] = {
+      rooms: Object.fromEntries([...rooms].map(([id, content]) => [id, { type: 'm.receipt', content }])),
+    };
+    if (rooms.size > 0) hasData = true;
+  }
+
+  if (req.typing !== undefined && isEnabled(req.typing)) {
+    const scope = [...roomsInScope(req.typing, ctx.roomsByList, ctx.subscribed)];
+    const rows = await ctx.reader.typing(scope, after(ctx.streams?.typing), ctx.toSeq);
+    const rooms = [...rows].filter(([, users]) => ctx.streams !== null || users.length > 0);
+    body['typing'] = {
+      rooms: Object.fromEntries(
+        rooms.map(([id, users]) => [id, { type: 'm.typing', content: { user_ids: users } }]),
+      ),
+    };
+    if (rooms.length > 0) hasData = true;
+  }
+  return { body, hasData };
+}

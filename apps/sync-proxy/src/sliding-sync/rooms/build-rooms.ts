@@ -1,0 +1,257 @@
+import type {
+  ClientEvent,
+  StateEvent,
+  StrippedStateEvent,
+  SyncReader,
+  TimelineRow,
+  UserRoomRow,
+} from '@gateway/sync-data';
+import type { RoomIndexEntry } from '../room-index/room-index';
+import type { RoomParams } from '../protocol/sync-request';
+import { heroesFromState, heroesToWire } from './heroes';
+import {
+  compileRequiredState,
+  lazyMembersFor,
+  requiredStateKey,
+  selectRequiredState,
+} from './required-state';
+import { computeRoomAvatar } from './room-avatar';
+import { computeRoomName } from './room-name';
+import { MAX_LAZY_MEMBERS, type RoomSent } from './room-sent';
+import type { RoomResponse } from '../protocol/sync-response';
+
+/** A room the answer carries, and how much of it the connection already has. */
+export interface RoomToBuild {
+  row: UserRoomRow;
+  entry: RoomIndexEntry;
+  params: RoomParams;
+  /** undefined: new to the connection (an initial room). */
+  sent: RoomSent | undefined;
+  /** The required_state config changed since the room was sent: resend all matching state. */
+  stateReset: boolean;
+}
+
+export interface BuildContext {
+  reader: SyncReader;
+  userId: string;
+  deviceId: string;
+  toSeq: number;
+  /** Tokens for paginating before the oldest returned event, when the stored row has none. */
+  prevBatch: (roomId: string, eventId: string) => Promise<string | undefined>;
+}
+
+export interface BuiltRooms {
+  rooms: Map<string, RoomResponse>;
+  sent: Map<string, RoomSent>;
+}
+
+const MEMBER = 'm.room.member';
+
+/**
+ * Builds the room objects of one answer with a fixed number of queries however many rooms: one for
+ * timelines, one for non-member state, one for the member events names, heroes and lazy loading need.
+ */
+export async function buildRooms(ctx: BuildContext, rooms: readonly RoomToBuild[]): Promise<BuiltRooms> {
+  const { reader, toSeq } = ctx;
+  const withTimeline = rooms.filter((r) => hasTimeline(r.row));
+  const timelineRows = await reader.timelines(
+    withTimeline.map((r) => ({
+      roomId: r.row.roomId,
+      fromSeq: Math.max(r.sent?.seq ?? -1, r.row.visibleFromSeq - 1),
+      toSeq: Math.min(r.row.visibleToSeq ?? toSeq, toSeq),
+      limit: r.params.timelineLimit + 1,
+    })),
+  );
+  const rowsByRoom = groupBy(timelineRows, (t) => t.roomId);
+  const timelines = new Map<string, TimelineSlice>();
+  for (const r of withTimeline) {
+    timelines.set(r.row.roomId, sliceTimeline(rowsByRoom.get(r.row.roomId) ?? [], r));
+  }
+
+  const memberIds = rooms.filter((r) => hasTimeline(r.row)).map((r) => r.row.roomId);
+  const nonMember = groupBy(await reader.state(memberIds, { excludeMembers: true, toSeq }), (s) => s.roomId);
+  const matchers = new Map(
+    rooms.map((r) => [r.row.roomId, compileRequiredState(r.params.requiredState, ctx.userId)]),
+  );
+  const allMemberRooms = rooms.filter(
+    (r) => hasTimeline(r.row) && matchers.get(r.row.roomId)?.wantsAllMembers === true,
+  );
+  const allMembers = groupBy(
+    await reader.state(
+      allMemberRooms.map((r) => r.row.roomId),
+      { types: [MEMBER], toSeq },
+    ),
+    (s) => s.roomId,
+  );
+  // Members asked for by name: the user, lazy-loaded senders and targets, heroes (for their profiles).
+  const wanted = new Map<string, Set<string>>();
+  for (const r of rooms) {
+    if (!hasTimeline(r.row)) continue;
+    const ids = new Set<string>([ctx.userId, ...(r.row.heroes ?? [])]);
+    const slice = timelines.get(r.row.roomId);
+    if (matchers.get(r.row.roomId)?.lazyMembers === true && slice !== undefined) {
+      for (const id of lazyMembersFor(slice.events)) ids.add(id);
+    }
+    wanted.set(r.row.roomId, ids);
+  }
+  const members = groupBy(
+    await reader.members(
+      [...wanted].flatMap(([roomId, ids]) => [...ids].map((userId) => ({ roomId, userId }))),
+      toSeq,
+    ),
+    (s) => s.roomId,
+  );
+  const txnIds = await reader.txnIds(
+    ctx.userId,
+    ctx.deviceId,
+    [...timelines.values()].flatMap((t) => t.events.map((e) => e.event_id)),
+  );
+
+  const out = new Map<string, RoomResponse>();
+  const sent = new Map<string, RoomSent>();
+  for (const r of rooms) {
+    const roomId = r.row.roomId;
+    const matcher = matchers.get(roomId);
+    if (matcher === undefined) continue;
+    const initial = r.sent === undefined;
+    const response: RoomResponse = {
+      notification_count: r.row.notificationCount,
+      highlight_count: r.row.highlightCount,
+    };
+    const memberEvents = new Map<string, StateEvent>();
+    for (const m of [...(allMembers.get(roomId) ?? []), ...(members.get(roomId) ?? [])]) {
+      memberEvents.set(m.event.state_key, m.event);
+    }
+    const heroes = heroesFromState(r.row.heroes ?? [], memberEvents);
+    const named = { ...r.entry, heroes };
+    const name = computeRoomName(named);
+    const avatar = computeRoomAvatar(named);
+    if (initial || r.sent?.name !== name) response.name = name;
+    if (initial ? avatar !== null : r.sent?.avatar !== avatar) response.avatar = avatar;
+    if (
+      r.entry.name === null &&
+      heroes.length > 0 &&
+      (initial || r.row.userChangedSeq > (r.sent?.seq ?? -1))
+    ) {
+      response.heroes = heroesToWire(heroes);
+    }
+    if (initial) response.initial = true;
+    if (r.entry.isDm) response.is_dm = true;
+    const counts: [number, number] = [r.row.joinedCount ?? 0, r.row.invitedCount ?? 0];
+    if (initial || r.sent?.counts[0] !== counts[0] || r.sent.counts[1] !== counts[1]) {
+      response.joined_count = counts[0];
+      response.invited_count = counts[1];
+    }
+    if (initial || r.sent?.bump !== r.entry.bumpStamp) response.bump_stamp = r.entry.bumpStamp;
+    let lazySent = r.sent?.lazy ?? [];
+
+    if (!hasTimeline(r.row)) {
+      // Invites and knocks: what the inviter shared, no timeline and no `limited` (as Synapse).
+      if (initial || r.row.userChangedSeq > (r.sent?.seq ?? -1))
+        response.invite_state = (r.row.inviteState ?? []).map(stripped);
+    } else {
+      const slice = timelines.get(roomId) ?? { events: [], limited: false, oldest: undefined, numLive: 0 };
+      const afterSeq = initial || r.stateReset ? -1 : (r.sent?.seq ?? -1);
+      const lazy = matcher.lazyMembers ? lazyMembersFor(slice.events) : new Set<string>();
+      const alreadyLazy = new Set(initial || r.stateReset ? [] : lazySent);
+      const candidates: StateEvent[] = [
+        ...(nonMember.get(roomId) ?? []).filter((s) => s.seq > afterSeq).map((s) => s.event),
+        ...(allMembers.get(roomId) ?? []).filter((s) => s.seq > afterSeq).map((s) => s.event),
+        ...(members.get(roomId) ?? [])
+          .filter(
+            (s) => s.seq > afterSeq || (lazy.has(s.event.state_key) && !alreadyLazy.has(s.event.state_key)),
+          )
+          .map((s) => s.event),
+      ];
+      const lazyNew = new Set(
+        [...lazy].filter((id) => !alreadyLazy.has(id) || candidates.some((c) => c.state_key === id)),
+      );
+      const state = selectRequiredState(candidates, matcher, lazyNew);
+      if (initial || state.length > 0 || r.stateReset) response.required_state = state;
+      response.timeline = slice.events.map((e) => withTxnId(e, txnIds.get(e.event_id)));
+      response.limited = slice.limited;
+      response.num_live = initial ? 0 : slice.numLive;
+      if (slice.oldest !== undefined) {
+        const token = slice.oldest.prevBatch ?? (await ctx.prevBatch(roomId, slice.oldest.event.event_id));
+        if (token !== undefined) response.prev_batch = token;
+      }
+      // Every member event this connection has been sent, however it was asked for ($ME, $LAZY, "*"):
+      // lazy loading skips those next time, as Synapse does.
+      const sentMembers = state.filter((e) => e.type === 'm.room.member').map((e) => e.state_key);
+      lazySent = [...new Set([...(initial || r.stateReset ? [] : lazySent), ...sentMembers])].slice(
+        -MAX_LAZY_MEMBERS,
+      );
+    }
+    out.set(roomId, response);
+    sent.set(roomId, {
+      seq: toSeq,
+      rs: requiredStateKey(r.params.requiredState),
+      tl: r.params.timelineLimit,
+      name,
+      avatar,
+      bump: r.entry.bumpStamp,
+      counts,
+      lazy: lazySent,
+    });
+  }
+  return { rooms: out, sent };
+}
+
+interface TimelineSlice {
+  events: ClientEvent[];
+  limited: boolean;
+  oldest: TimelineRow | undefined;
+  numLive: number;
+}
+
+/**
+ * Rows come newest first, one more than the limit: the extra one only says "there is more". A stored
+ * gap (the poller's v2 chunk was `limited`) inside the window cuts it there: events on the far side of a
+ * gap are not contiguous with the rest, so the client must paginate from the gap's token.
+ */
+function sliceTimeline(rowsNewestFirst: readonly TimelineRow[], r: RoomToBuild): TimelineSlice {
+  const limit = r.params.timelineLimit;
+  let rows = rowsNewestFirst.slice(0, limit).reverse();
+  let limited = rowsNewestFirst.length > limit;
+  const gapIndex = findLastIndex(rows, (t) => t.gapBefore);
+  if (gapIndex >= 0) {
+    rows = rows.slice(gapIndex);
+    limited = true;
+  }
+  return {
+    events: rows.map((t) => t.event),
+    limited,
+    oldest: rows[0],
+    numLive: r.sent === undefined ? 0 : rows.filter((t) => t.seq > (r.sent?.seq ?? 0)).length,
+  };
+}
+
+/** Stripped state as Synapse sends it: the invite event too loses its id, timestamp and unsigned. */
+function stripped(e: StrippedStateEvent): StrippedStateEvent {
+  return { content: e.content, sender: e.sender, state_key: e.state_key, type: e.type };
+}
+
+function hasTimeline(row: UserRoomRow): boolean {
+  return row.membership !== 'invite' && row.membership !== 'knock';
+}
+
+function withTxnId(event: ClientEvent, txnId: string | undefined): ClientEvent {
+  if (txnId === undefined) return event;
+  return { ...event, unsigned: { ...(event.unsigned ?? {}), transaction_id: txnId } };
+}
+
+function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list === undefined) out.set(k, [item]);
+    else list.push(item);
+  }
+  return out;
+}
+
+function findLastIndex<T>(items: readonly T[], predicate: (t: T) => boolean): number {
+  for (let i = items.length - 1; i >= 0; i--) if (predicate(items[i] as T)) return i;
+  return -1;
+}

@@ -1,0 +1,219 @@
+import { MatrixError } from '@gateway/matrix';
+import type { SyncReader, SyncSnapshot, SyncStore } from '@gateway/sync-data';
+import type { Identity } from '../auth/token-store';
+import { buildExtensions } from './extensions/build-extensions';
+import { buildRoomIndex } from './room-index/build-room-index';
+import type { RoomIndexEntry } from './room-index/room-index';
+import type { CachedRoomIndex, RoomIndexCache } from './room-index/room-index-cache';
+import { formatPos } from './protocol/parse-query';
+import type { RoomParams, SyncQuery, SyncRequest } from './protocol/sync-request';
+import { requiredStateKey } from './rooms/required-state';
+import { buildRooms, type RoomToBuild } from './rooms/build-rooms';
+import { deserialiseState, emptyState, serialiseState, type ConnectionState } from './connection-state';
+import { matchPos } from './pos-guard';
+import { selectRooms } from './lists/select-rooms';
+import type { SyncResponse } from './protocol/sync-response';
+import type { Translation } from './translation';
+
+export interface ComputeResult {
+  response: SyncResponse;
+  /** Worth answering now: new rooms data, extension data, a new connection, or changed subscriptions. */
+  answer: boolean;
+  /** The rooms the user can see, for long-poll wake-ups (shared between requests: do not modify). */
+  roomIds: ReadonlySet<string>;
+  toSeq: number;
+}
+
+export interface EngineDeps {
+  store: SyncStore;
+  /** Users' room lists kept between requests; without it every request reads the list. */
+  indexCache?: RoomIndexCache;
+  prevBatch: (token: string, roomId: string, eventId: string) => Promise<string | undefined>;
+}
+
+/**
+ * Computes one sliding-sync answer in one database snapshot: reads the connection, lists and rooms,
+ * and stores what the answer leaves the connection knowing as its pending state.
+ */
+export class SlidingSyncEngine {
+  constructor(private readonly deps: EngineDeps) {}
+
+  compute(identity: Identity, query: SyncQuery, translation: Translation): Promise<ComputeResult> {
+    return this.deps.store.snapshot((s) => this.computeIn(s, identity, query, translation));
+  }
+
+  /** The user's room list: from the cache when it is current, else read in this snapshot (and offered). */
+  private async roomIndex(reader: SyncReader, userId: string, toSeq: number): Promise<CachedRoomIndex> {
+    const cache = this.deps.indexCache;
+    const cached = cache?.get(userId);
+    if (cached !== undefined) return cached;
+    const mark = cache?.mark() ?? 0;
+    const rows = await reader.userRooms(userId);
+    const accountData = await reader.accountDataOfTypes(userId, ['m.direct', 'm.tag']);
+    const index: CachedRoomIndex = { rows, accountData, roomIds: new Set(rows.map((r) => r.roomId)) };
+    cache?.offer(userId, index, toSeq, mark);
+    return index;
+  }
+
+  private async computeIn(
+    s: SyncSnapshot,
+    identity: Identity,
+    query: SyncQuery,
+    translation: Translation,
+  ): Promise<ComputeResult> {
+    const { reader, connections } = s;
+    const { userId, deviceId } = identity;
+    const toSeq = await reader.maxSeq();
+
+    let conn;
+    let state: ConnectionState;
+    if (query.pos === undefined) {
+      conn = await connections.create(userId, deviceId, translation.connId);
+      state = emptyState();
+    } else {
+      conn = await connections.lock(userId, deviceId, translation.connId);
+      const match = matchPos(conn, query.pos.position);
+      if (conn === null) throw new MatrixError('M_UNKNOWN_POS', 'Unknown position');
+      if (match === 'pending') {
+        await connections.promote(conn.connKey);
+        state = deserialiseState(conn.pending);
+      } else {
+        state = deserialiseState(conn.committed);
+      }
+    }
+
+    const req = translation.resolve(state.extra);
+    const subscriptions = new Map(state.subscriptions);
+    let subsChanged = false;
+    for (const [roomId, params] of req.roomSubscriptions) {
+      const old = subscriptions.get(roomId);
+      if (old === undefined || !sameParams(old, params)) subsChanged = true;
+      subscriptions.set(roomId, params);
+    }
+    for (const roomId of req.unsubscribeRooms) {
+      if (subscriptions.delete(roomId)) subsChanged = true;
+    }
+
+    const { rows, accountData, roomIds } = await this.roomIndex(reader, userId, toSeq);
+    // A room the user left is listed once, in the first answer after the leave (Synapse's "newly left");
+    // every stream position equals the previous answer's, so any of them marks where that answer ended.
+    const leftAfter = state.streams === null ? null : state.streams.accountData;
+    const index = buildRoomIndex(userId, rows, accountData, leftAfter);
+    const children = await spaceChildren(reader, req, toSeq);
+    const selection = selectRooms(index.entries, req.lists, subscriptions, new Set(index.rows.keys()), {
+      userId,
+      childrenOf: (spaceId) => children.get(spaceId) ?? new Set(),
+    });
+
+    const entries = new Map<string, RoomIndexEntry>(index.entries.map((e) => [e.roomId, e]));
+    const toBuild: RoomToBuild[] = [];
+    for (const [roomId, params] of selection.params) {
+      const row = index.rows.get(roomId);
+      if (row === undefined) continue;
+      const entry = entries.get(roomId) ?? buildRoomIndex(userId, [row], accountData, -1).entries[0];
+      if (entry === undefined) continue;
+      const sent = state.rooms.get(roomId);
+      const changedSeq = Math.max(row.room?.changedSeq ?? 0, row.userChangedSeq);
+      const stateReset = sent !== undefined && sent.rs !== requiredStateKey(params.requiredState);
+      const grew = sent !== undefined && params.timelineLimit > sent.tl;
+      if (sent !== undefined && changedSeq <= sent.seq && !stateReset && !grew) continue;
+      toBuild.push({ row, entry, params, sent: grew ? undefined : sent, stateReset });
+    }
+
+    const built = await buildRooms(
+      {
+        reader,
+        userId,
+        deviceId,
+        toSeq,
+        prevBatch: (roomId, eventId) => this.deps.prevBatch(identity.token, roomId, eventId),
+      },
+      toBuild,
+    );
+    const timelineEvents = new Map(
+      [...built.rooms].map(([id, r]) => [id, (r.timeline ?? []).map((e) => e.event_id)]),
+    );
+    const extensions = await buildExtensions(req.extensions, {
+      reader,
+      toDevice: this.deps.store.toDevice,
+      userId,
+      deviceId,
+      toSeq,
+      streams: state.streams,
+      roomsByList: selection.roomsByList,
+      subscribed: new Set([...subscriptions.keys()].filter((id) => index.rows.has(id))),
+      timelineEvents,
+    });
+
+    const answer =
+      query.pos === undefined ||
+      built.rooms.size > 0 ||
+      extensions.hasData ||
+      subsChanged ||
+      translation.mustAnswer?.() === true;
+    const lists = Object.fromEntries(selection.lists);
+    if (!answer && query.pos !== undefined) {
+      // Nothing new: the position stays, so an idle long-poll costs no write.
+      let response = withTxn(
+        { pos: formatPos({ position: query.pos.position }), lists, rooms: {}, extensions: extensions.body },
+        req,
+      );
+      if (translation.finish !== undefined)
+        response = translation.finish(response, state.extra, req).response;
+      return { response, answer, roomIds, toSeq };
+    }
+    const position = await connections.nextPosition();
+    let response = withTxn(
+      {
+        pos: formatPos({ position }),
+        lists,
+        rooms: Object.fromEntries(built.rooms),
+        extensions: extensions.body,
+      },
+      req,
+    );
+    let extra = state.extra;
+    if (translation.finish !== undefined)
+      ({ response, store: extra } = translation.finish(response, state.extra, req));
+    const next: ConnectionState = {
+      rooms: new Map([...state.rooms, ...built.sent]),
+      subscriptions,
+      streams: { accountData: toSeq, receipts: toSeq, typing: toSeq, deviceLists: toSeq },
+      extra,
+    };
+    await connections.savePending(conn.connKey, position, serialiseState(next));
+    return { response, answer, roomIds, toSeq };
+  }
+}
+
+function withTxn(response: SyncResponse, req: SyncRequest): SyncResponse {
+  return req.txnId === undefined ? response : { ...response, txn_id: req.txnId };
+}
+
+function sameParams(a: RoomParams, b: RoomParams): boolean {
+  return (
+    a.timelineLimit === b.timelineLimit &&
+    requiredStateKey(a.requiredState) === requiredStateKey(b.requiredState)
+  );
+}
+
+/** `m.space.child` targets (with a non-empty `via`) of the spaces any list filters on. */
+async function spaceChildren(
+  reader: SyncReader,
+  req: SyncRequest,
+  toSeq: number,
+): Promise<Map<string, Set<string>>> {
+  const spaces = new Set<string>();
+  for (const list of req.lists.values()) for (const id of list.filters.spaces ?? []) spaces.add(id);
+  const out = new Map<string, Set<string>>();
+  if (spaces.size === 0) return out;
+  const rows = await reader.state([...spaces], { types: ['m.space.child'], toSeq });
+  for (const row of rows) {
+    const via = row.event.content['via'];
+    if (!Array.isArray(via) || via.length === 0) continue;
+    const set = out.get(row.roomId) ?? new Set<string>();
+    set.add(row.event.state_key);
+    out.set(row.roomId, set);
+  }
+  return out;
+}
