@@ -5,13 +5,15 @@ import { redisDependency } from '@gateway/queues';
 import { DependenciesModule, dependency, Metrics, ServerModule, type Dependency } from '@gateway/server';
 import { SYNC_ENTITIES, SYNC_MIGRATIONS } from '@gateway/sync-data';
 import type { SyncConfig } from './config';
+import { UpstreamWellKnown } from './discovery/client-well-known';
+import { WellKnownController } from './discovery/well-known.controller';
 import { ForwardingMount } from './forwarding/forwarding-mount';
 import { UpstreamForwarder } from './forwarding/upstream-forwarder';
 import { PrometheusListener } from './prometheus-listener';
 import { SyncController } from './sliding-sync/sync.controller';
 import { SyncRuntime, type SyncTimings } from './sliding-sync/sync-runtime';
 import { VersionsController } from './sliding-sync/versions.controller';
-import { REDIS, SYNC_SERVICE, UPSTREAM_BASE, UPSTREAM_FORWARDER } from './tokens';
+import { REDIS, SYNC_SERVICE, UPSTREAM_BASE, UPSTREAM_FORWARDER, WELL_KNOWN_DISCOVERY } from './tokens';
 import { Upstream } from './upstream';
 
 @Module({})
@@ -41,10 +43,17 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ServerModule, DependenciesModule.forRoot(dependencies)],
-      controllers: [SyncController, VersionsController],
+      controllers: [SyncController, VersionsController, WellKnownController],
       providers: [
         { provide: UPSTREAM_FORWARDER, useFactory: () => new UpstreamForwarder(config.upstream) },
         { provide: UPSTREAM_BASE, useValue: config.upstream },
+        {
+          provide: WELL_KNOWN_DISCOVERY,
+          useFactory: () => ({
+            upstream: new UpstreamWellKnown(config.upstream),
+            options: { publicUrl: config.publicUrl, livekitServiceUrl: config.livekitServiceUrl },
+          }),
+        },
         ForwardingMount,
         {
           provide: SyncRuntime,

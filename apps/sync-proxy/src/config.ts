@@ -21,6 +21,9 @@ const schema = z.object({
   // The Go proxy reads 0 as "unlimited"; a pool needs a bound, so 0 means the default of 10.
   SYNCV3_MAX_DB_CONN: integer(0, 0, 10_000),
   SYNCV3_REDIS: anyUrl(['redis:', 'rediss:']).optional(),
+  // Discovery (/.well-known/matrix/client): the proxy's own public URL, and the MatrixRTC focus (MSC4143).
+  SYNCV3_PUBLIC_URL: httpUrl().optional(),
+  SYNCV3_LIVEKIT_SERVICE_URL: httpUrl().optional(),
   // The Go proxy's separate Prometheus listener (e.g. `:2112`); /metrics is on the main port as well.
   SYNCV3_PROM: z
     .string()
@@ -45,6 +48,10 @@ export interface SyncConfig {
   maxDbConnections: number;
   secret: string;
   redisUrl: string | undefined;
+  /** Clients' base URL for this proxy (SYNCV3_PUBLIC_URL): `m.homeserver` in the well-known document. */
+  publicUrl: string | undefined;
+  /** The lk-jwt-service-style URL advertised as `org.matrix.msc4143.rtc_foci` (SYNCV3_LIVEKIT_SERVICE_URL). */
+  livekitServiceUrl: string | undefined;
   /** Where to serve a second, metrics-only listener (SYNCV3_PROM), if anywhere. */
   promBind: BindAddress | undefined;
   /** Logged once at start-up. */
@@ -62,6 +69,8 @@ export function loadSyncConfig(env: Env): SyncConfig {
     secret: v.SYNCV3_SECRET,
     redisUrl: v.SYNCV3_REDIS,
     promBind: v.SYNCV3_PROM,
+    publicUrl: v.SYNCV3_PUBLIC_URL?.replace(/\/+$/, ''),
+    livekitServiceUrl: v.SYNCV3_LIVEKIT_SERVICE_URL?.replace(/\/+$/, ''),
     warnings:
       v.SYNCV3_SECRET.length < 32
         ? [

@@ -8,9 +8,18 @@ import type { UpstreamForwarder } from './upstream-forwarder';
 
 import { LEGACY_SYNC_PATH, SYNC_PATH } from '../sliding-sync/sync.controller';
 import { VERSIONS_PATH } from '../sliding-sync/versions.controller';
+import { WELL_KNOWN_CLIENT_PATH } from '../discovery/client-well-known';
 
 /** The proxy's own paths; everything else belongs to the homeserver behind it. */
-const OWN_PATHS = new Set(['/health', '/ready', '/metrics', SYNC_PATH, LEGACY_SYNC_PATH, VERSIONS_PATH]);
+const OWN_PATHS = new Set([
+  '/health',
+  '/ready',
+  '/metrics',
+  SYNC_PATH,
+  LEGACY_SYNC_PATH,
+  VERSIONS_PATH,
+  WELL_KNOWN_CLIENT_PATH,
+]);
 
 /**
  * Makes the proxy the client-facing homeserver base URL (as Element X needs: it only looks for sliding
