@@ -342,7 +342,8 @@ export async function runConformance(options: ConformanceOptions): Promise<Repor
       pos = res.json['pos'];
       const rooms = isObject(res.json['rooms']) ? res.json['rooms'] : {};
       const entry = rooms[room];
-      const timeline = isObject(entry) && Array.isArray(entry['timeline']) ? entry['timeline'] : [];
+      const timeline: unknown[] =
+        isObject(entry) && Array.isArray(entry['timeline']) ? entry['timeline'] : [];
       const event = timeline.find((e) => isObject(e) && e['event_id'] === eventId);
       if (event !== undefined) {
         const content = isObject(event) && isObject(event['content']) ? event['content'] : {};
@@ -361,7 +362,9 @@ export async function runConformance(options: ConformanceOptions): Promise<Repor
       const res = await get(url, { token });
       if (res.status === 200 && isObject(res.json)) {
         // Synapse answers `{}` when it has no transports configured.
-        const transports = Array.isArray(res.json['rtc_transports']) ? res.json['rtc_transports'] : [];
+        const transports: unknown[] = Array.isArray(res.json['rtc_transports'])
+          ? res.json['rtc_transports']
+          : [];
         const livekit = transports.find(
           (t) => isObject(t) && t['type'] === 'livekit' && typeof t['livekit_service_url'] === 'string',
         );

@@ -79,6 +79,6 @@ describe('the conformance suite against the gateway stack', () => {
     });
     // The RTC token led to a LiveKit room, created by the RTC service for this user.
     expect(livekit.createdRooms).toHaveLength(1);
-    console.log(formatReport(report));
+    process.stdout.write(formatReport(report));
   });
 });
