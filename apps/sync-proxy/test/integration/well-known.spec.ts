@@ -91,5 +91,8 @@ describe('/.well-known/matrix/client with a broken or absent upstream document',
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
     expect(preflight.headers.get('access-control-allow-methods')).toContain('GET');
+    const post = await fetch(`${proxy.url}/.well-known/matrix/client`, { method: 'POST', body: '{}' });
+    expect(post.status).toBe(405);
+    expect(((await post.json()) as { errcode: string }).errcode).toBe('M_UNRECOGNIZED');
   });
 });
