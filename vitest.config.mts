@@ -4,7 +4,7 @@
 //   contract    test/contract/**          real Synapse from the test bed (tools/synapse)
 import { fileURLToPath } from 'node:url';
 import swc from 'unplugin-swc';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const lib = (name: string) => fileURLToPath(new URL(`./libs/${name}/src/index.ts`, import.meta.url));
 const alias = {
@@ -35,6 +35,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['apps/*/src/**/*.spec.ts', 'libs/*/src/**/*.spec.ts', 'tools/**/*.spec.ts'],
+          // A tool's own test/ folders hold its integration and contract tests.
+          exclude: [...configDefaults.exclude, 'tools/*/test/**'],
           testTimeout: 15_000,
         },
       },
@@ -53,7 +55,11 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'contract',
-          include: ['apps/*/test/contract/**/*.spec.ts', 'libs/*/test/contract/**/*.spec.ts'],
+          include: [
+            'apps/*/test/contract/**/*.spec.ts',
+            'libs/*/test/contract/**/*.spec.ts',
+            'tools/*/test/contract/**/*.spec.ts',
+          ],
           // Each file starts its own Synapse; two cores cannot run several at once usefully.
           fileParallelism: false,
           testTimeout: 60_000,

@@ -6,7 +6,9 @@ import { SYNC_ENTITIES, SYNC_MIGRATIONS, SyncStore } from '@gateway/sync-data';
 import { AUTH_OPTIONS, type AuthOptions } from './auth/auth.module';
 import type { SyncConfig } from './config';
 import { EDGE_PATHS, EdgeModule } from './edge/edge.module';
+import { UpstreamWellKnown } from './edge/client-well-known';
 import { VERSIONS_UPSTREAM } from './edge/versions.controller';
+import { WELL_KNOWN_DISCOVERY, type WellKnownDiscovery } from './edge/well-known.controller';
 import { FORWARDING_OPTIONS, type ForwardingOptions } from './forwarding/forwarding-mount';
 import { ForwardingModule } from './forwarding/forwarding.module';
 import { UpstreamProbe } from './forwarding/upstream-probe';
@@ -48,6 +50,13 @@ class SyncSettingsModule {
         useValue: { upstream: config.upstream, ownPaths: EDGE_PATHS } satisfies ForwardingOptions,
       },
       { provide: VERSIONS_UPSTREAM, useValue: config.upstream },
+      {
+        provide: WELL_KNOWN_DISCOVERY,
+        useValue: {
+          upstream: new UpstreamWellKnown(config.upstream),
+          options: { publicUrl: config.publicUrl, livekitServiceUrl: config.livekitServiceUrl },
+        } satisfies WellKnownDiscovery,
+      },
     ];
     return {
       module: SyncSettingsModule,

@@ -52,11 +52,24 @@ describe('sync-proxy configuration (the Go proxy’s SYNCV3_* names)', () => {
       ['SYNCV3_MAX_DB_CONN', '-1'],
       ['SYNCV3_REDIS', 'http://x'],
       ['SYNCV3_PROM', 'x:y'],
+      ['SYNCV3_PUBLIC_URL', 'matrix.example.org'],
+      ['SYNCV3_LIVEKIT_SERVICE_URL', 'wss://sfu.example.org'],
     ] as const) {
       const attempt = () => loadSyncConfig({ ...BASE, [name]: value });
       expect(attempt, name).toThrow(ConfigError);
       expect(attempt, name).toThrow(name);
     }
+  });
+
+  it('reads the discovery URLs without their trailing slash', () => {
+    const c = loadSyncConfig({
+      ...BASE,
+      SYNCV3_PUBLIC_URL: 'https://matrix.example.org/',
+      SYNCV3_LIVEKIT_SERVICE_URL: 'https://rtc.example.org/livekit/jwt/',
+    });
+    expect(c.publicUrl).toBe('https://matrix.example.org');
+    expect(c.livekitServiceUrl).toBe('https://rtc.example.org/livekit/jwt');
+    expect(loadSyncConfig(BASE).publicUrl).toBeUndefined();
   });
 
   it('warns about a short secret', () => {

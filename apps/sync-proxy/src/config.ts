@@ -20,6 +20,9 @@ const schema = z.object({
   // The Go proxy reads 0 as "unlimited"; a pool needs a bound, so 0 means the default of 10.
   SYNCV3_MAX_DB_CONN: integer(0, 0, 10_000),
   SYNCV3_REDIS: anyUrl(['redis:', 'rediss:']).optional(),
+  // Discovery (/.well-known/matrix/client): the proxy's own public URL, and the MatrixRTC focus (MSC4143).
+  SYNCV3_PUBLIC_URL: httpUrl().optional(),
+  SYNCV3_LIVEKIT_SERVICE_URL: httpUrl().optional(),
   // The Go proxy's separate Prometheus listener (e.g. `:2112`); /metrics is on the main port as well.
   SYNCV3_PROM: z
     .string()
@@ -50,6 +53,10 @@ function toConfig(v: z.output<typeof schema>) {
     redisUrl: v.SYNCV3_REDIS,
     /** Where to serve a second, metrics-only listener (SYNCV3_PROM), if anywhere. */
     promBind: v.SYNCV3_PROM,
+    /** Clients' base URL for this proxy (SYNCV3_PUBLIC_URL): `m.homeserver` in the well-known document. */
+    publicUrl: v.SYNCV3_PUBLIC_URL?.replace(/\/+$/, ''),
+    /** The RTC focus advertised as `org.matrix.msc4143.rtc_foci` (SYNCV3_LIVEKIT_SERVICE_URL). */
+    livekitServiceUrl: v.SYNCV3_LIVEKIT_SERVICE_URL?.replace(/\/+$/, ''),
     /** Logged once at start-up. */
     warnings:
       v.SYNCV3_SECRET.length < 32

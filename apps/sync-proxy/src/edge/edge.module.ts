@@ -2,16 +2,19 @@ import { Module } from '@nestjs/common';
 import { SlidingSyncModule } from '../sliding-sync/sliding-sync.module';
 import { LEGACY_SYNC_PATH, SYNC_PATH, SyncController } from './sync.controller';
 import { VERSIONS_PATH, VersionsController } from './versions.controller';
+import { WELL_KNOWN_CLIENT_PATH } from './client-well-known';
+import { WellKnownController } from './well-known.controller';
 
 /** The paths the proxy answers itself; forwarding passes everything else to the homeserver. */
-export const EDGE_PATHS = [SYNC_PATH, LEGACY_SYNC_PATH, VERSIONS_PATH];
+export const EDGE_PATHS = [SYNC_PATH, LEGACY_SYNC_PATH, VERSIONS_PATH, WELL_KNOWN_CLIENT_PATH];
 
 /**
  * The client-facing endpoints: each sync protocol is a translation onto the one engine (MSC4186 as
- * parsed, MSC3575 through `Msc3575Translation`), and `/versions` advertises sliding sync.
+ * parsed, MSC3575 through `Msc3575Translation`), `/versions` advertises sliding sync, and the client
+ * well-known names this proxy as the homeserver.
  */
 @Module({
   imports: [SlidingSyncModule],
-  controllers: [SyncController, VersionsController],
+  controllers: [SyncController, VersionsController, WellKnownController],
 })
 export class EdgeModule {}

@@ -15,11 +15,19 @@ export interface RunningService {
   child: ChildProcess;
 }
 
-/** Starts a built service with its own environment; its JSON log lines are prefixed with its name. */
+/** Writes a service's log line somewhere; by default to stdout, prefixed with the service's name. */
+export type ServiceOutput = (name: string, line: string) => void;
+
+const toStdout: ServiceOutput = (name, line) => {
+  process.stdout.write(`[${name}] ${line}\n`);
+};
+
+/** Starts a built service with its own environment; its JSON log lines go to `output`. */
 export function startService(
   root: string,
   spec: ServiceSpec,
   onExit: (name: string, code: number | null) => void,
+  output: ServiceOutput = toStdout,
 ): RunningService {
   const child = spawn(process.execPath, [resolve(root, spec.main)], {
     cwd: root,
@@ -28,7 +36,7 @@ export function startService(
   });
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => {
-      process.stdout.write(`[${spec.name}] ${line}\n`);
+      output(spec.name, line);
     });
   }
   child.on('exit', (code) => {
@@ -37,7 +45,7 @@ export function startService(
   return { spec, child };
 }
 
-export async function waitHealthy(url: string, timeoutMs = 30_000): Promise<void> {
+export async function waitHealthy(url: string, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {

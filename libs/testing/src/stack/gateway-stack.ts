@@ -1,0 +1,171 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { freePort } from '../free-port';
+import type { SynapseOptions } from '../synapse/homeserver-config';
+import { startSynapse, type Synapse } from '../synapse/synapse';
+import {
+  startService,
+  stopService,
+  waitHealthy,
+  type RunningService,
+  type ServiceOutput,
+  type ServiceSpec,
+} from './services';
+
+/** What a stack of the three built services in front of a delegated Synapse is started with. */
+export interface GatewayStackOptions {
+  /** The repository root: the services run from its `dist/apps/<app>/main.js`. */
+  root: string;
+  /** Fixed ports (npm start's); free ones are picked where not given. */
+  ports?: { sync?: number; rtc?: number; auth?: number };
+  databases: { auth: string; sync: string };
+  redisUrl: string;
+  livekit: { url: string; key: string; secret: string };
+  /** SYNCV3_SECRET; keep it across runs on the same database (it encrypts stored tokens). Default: random. */
+  syncSecret?: string;
+  /** The auth service's JWKS file (created when absent). */
+  signingKeyFile: string;
+  /** Where the services' log lines go (default: stdout, prefixed with the service's name). */
+  output?: ServiceOutput;
+  /** Called when a service exits on its own. */
+  onExit?: (name: string, code: number | null) => void;
+}
+
+export interface GatewayStack {
+  synapse: Synapse;
+  auth: ServiceSpec;
+  rtc: ServiceSpec;
+  sync: ServiceSpec;
+  /** The auth service's issuer, `http://127.0.0.1:<port>/`. */
+  issuer: string;
+  /** Creates (or re-passwords) an account through the auth service's operator CLI, as an operator does. */
+  addUser(username: string, password: string, options?: { admin?: boolean }): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * The dev Synapse of the stack: all authentication delegated to the auth service (MSC3861, MAS's API),
+ * MatrixRTC transports advertised at `/_matrix/client/unstable/org.matrix.msc4143/rtc/transports`, and
+ * MSC4108 QR-code login's rendezvous (which Synapse allows only in delegated mode), as Element X needs.
+ */
+export function gatewaySynapseOptions(issuer: string, secret: string, rtcServiceUrl: string): SynapseOptions {
+  return {
+    mode: 'delegated',
+    authService: { endpoint: issuer, secret },
+    rtcServiceUrls: [rtcServiceUrl],
+    extra: { experimental_features: { msc4143_enabled: true, msc4108_enabled: true } },
+  };
+}
+
+/**
+ * Starts what `npm start` runs: a delegated Synapse from the test bed, then the built auth service,
+ * rtc-jwt-service and sync-proxy, the sync-proxy announcing itself and the RTC service in its
+ * `/.well-known/matrix/client`. Resolves once every service answers `/health`.
+ */
+export async function startGatewayStack(options: GatewayStackOptions): Promise<GatewayStack> {
+  const port = async (given: number | undefined): Promise<number> => given ?? (await freePort());
+  const ports = {
+    sync: await port(options.ports?.sync),
+    rtc: await port(options.ports?.rtc),
+    auth: await port(options.ports?.auth),
+  };
+  const secret = randomBytes(24).toString('hex');
+  const issuer = `http://127.0.0.1:${ports.auth}/`;
+  const rtcUrl = `http://127.0.0.1:${ports.rtc}`;
+  const syncUrl = `http://127.0.0.1:${ports.sync}`;
+  const synapse = await startSynapse(gatewaySynapseOptions(issuer, secret, rtcUrl));
+
+  const auth: ServiceSpec = {
+    name: 'auth-service',
+    main: 'dist/apps/auth-service/main.js',
+    url: `http://127.0.0.1:${ports.auth}`,
+    env: {
+      AUTH_BIND: `127.0.0.1:${ports.auth}`,
+      AUTH_ISSUER: issuer,
+      AUTH_DATABASE_URL: options.databases.auth,
+      AUTH_REDIS_URL: options.redisUrl,
+      AUTH_HOMESERVER: synapse.serverName,
+      AUTH_SYNAPSE_URL: synapse.baseUrl,
+      AUTH_SYNAPSE_SECRET: secret,
+      AUTH_SIGNING_KEY_FILE: options.signingKeyFile,
+    },
+  };
+  const rtc: ServiceSpec = {
+    name: 'rtc-jwt-service',
+    main: 'dist/apps/rtc-jwt-service/main.js',
+    url: rtcUrl,
+    env: {
+      LIVEKIT_JWT_BIND: `127.0.0.1:${ports.rtc}`,
+      LIVEKIT_URL: options.livekit.url,
+      LIVEKIT_KEY: options.livekit.key,
+      LIVEKIT_SECRET: options.livekit.secret,
+      LIVEKIT_FULL_ACCESS_HOMESERVERS: synapse.serverName,
+      LIVEKIT_FEDERATION_URL_OVERRIDES: `${synapse.serverName}=${synapse.baseUrl}`,
+      LIVEKIT_CS_API_URL_OVERRIDES: `${synapse.serverName}=${synapse.baseUrl}`,
+      LIVEKIT_REDIS_URL: options.redisUrl,
+    },
+  };
+  const sync: ServiceSpec = {
+    name: 'sync-proxy',
+    main: 'dist/apps/sync-proxy/main.js',
+    url: syncUrl,
+    env: {
+      SYNCV3_BINDADDR: `127.0.0.1:${ports.sync}`,
+      SYNCV3_SERVER: synapse.baseUrl,
+      SYNCV3_DB: options.databases.sync,
+      SYNCV3_SECRET: options.syncSecret ?? randomBytes(32).toString('hex'),
+      SYNCV3_REDIS: options.redisUrl,
+      // Clients given the proxy's URL find it, the auth service and the RTC service from here.
+      SYNCV3_PUBLIC_URL: syncUrl,
+      SYNCV3_LIVEKIT_SERVICE_URL: rtcUrl,
+    },
+  };
+
+  const running: RunningService[] = [];
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    stopping = true;
+    await Promise.all(running.map(stopService));
+    await synapse.stop();
+  };
+  try {
+    for (const spec of [auth, rtc, sync]) {
+      running.push(
+        startService(
+          options.root,
+          spec,
+          (name, code) => {
+            if (!stopping) options.onExit?.(name, code);
+          },
+          options.output,
+        ),
+      );
+    }
+    await Promise.all([auth, rtc, sync].map((s) => waitHealthy(s.url)));
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const cli = (...args: string[]): void => {
+    execFileSync(process.execPath, [resolve(options.root, 'dist/apps/auth-service/cli.js'), ...args], {
+      env: { ...process.env, ...auth.env },
+      stdio: 'pipe',
+    });
+  };
+  return {
+    synapse,
+    auth,
+    rtc,
+    sync,
+    issuer,
+    addUser: (username, password, opts = {}) => {
+      try {
+        cli('user', 'add', username, '--password', password, ...(opts.admin === true ? ['--admin'] : []));
+      } catch {
+        cli('user', 'set-password', username, '--password', password);
+      }
+    },
+    stop,
+  };
+}
