@@ -3,8 +3,8 @@ import {
   checkLocalpart,
   localpartFromLoginIdentifier,
   LOCALPART_PROBLEM_MESSAGES,
-} from '../domain/localpart';
-import { checkPassword, PASSWORD_PROBLEM_MESSAGES } from '../domain/password-policy';
+} from './localpart';
+import { checkPassword, PASSWORD_PROBLEM_MESSAGES } from './password-policy';
 import { hashPassword, verifyPassword } from './passwords';
 
 export type RegistrationResult = { ok: true; user: User } | { ok: false; reason: string };
