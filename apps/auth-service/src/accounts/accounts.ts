@@ -1,9 +1,5 @@
 import type { AuthStore, User } from '@gateway/auth-data';
-import {
-  checkLocalpart,
-  localpartFromLoginIdentifier,
-  LOCALPART_PROBLEM_MESSAGES,
-} from './localpart';
+import { checkLocalpart, localpartFromLoginIdentifier, LOCALPART_PROBLEM_MESSAGES } from './localpart';
 import { checkPassword, PASSWORD_PROBLEM_MESSAGES } from './password-policy';
 import { hashPassword, verifyPassword } from './passwords';
 

@@ -2,7 +2,7 @@ import { localpartOf, parseUserId } from '@gateway/matrix';
 
 /**
  * Which usernames (Matrix localparts) may be registered, following MAS's default policy
- * (auth-service.md §6.4): `^[a-z0-9.=_/+-]+$`, not all digits, and a full user ID of at most 255
+ * (https://github.com/element-hq/matrix-authentication-service/blob/main/policies/register/register.rego): `^[a-z0-9.=_/+-]+$`, not all digits, and a full user ID of at most 255
  * characters. Synapse has the last word (`is_localpart_available`); checking here first gives the
  * user a precise message instead of "not available".
  */

@@ -1,6 +1,6 @@
 /**
  * The password rules for registration and password changes. MAS scores passwords with zxcvbn
- * (`minimum_complexity`, default 3, auth-service.md §6.1); zxcvbn is not a dependency yet, so the
+ * (`minimum_complexity`, default 3); zxcvbn is not a dependency yet, so the
  * default here is a length floor plus cheap checks for the worst choices, and a scorer can be plugged
  * in without changing callers.
  */

@@ -3,16 +3,21 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { AuthStore, User } from '@gateway/auth-data';
 import type { Accounts } from '../accounts/accounts';
-import type { LoginLimiter } from '../accounts/login-limiter';
+import type { SignIn } from '../accounts/sign-in';
 import type { AuthConfig } from '../config';
-import { deviceScope, deviceScopeOf, parseScope } from '../scopes/matrix-scopes';
-import { OAuthError } from '../oauth-error';
-import { checkScopePolicy } from '../scopes/scope-policy';
-import { isMatrixScope } from '../oidc/matrix-resource';
-import { ACCOUNT_CLIENT_ID } from '../oidc/provider.factory';
-import { consentPage, loginPage, messagePage, registerPage } from './interaction-pages';
 import { csrfToken, csrfValid, sendHtml } from '../pages/form-security';
-import { ACCOUNTS, AUTH_CONFIG, AUTH_STORE, CSRF_KEY, LOGIN_LIMITER, OIDC_PROVIDER } from '../tokens';
+import {
+  ACCOUNTS,
+  AUTH_CONFIG,
+  AUTH_STORE,
+  CONSENT_POLICY,
+  CSRF_KEY,
+  OIDC_PROVIDER,
+  SIGN_IN,
+} from '../tokens';
+import type { ConsentPolicy, ConsentRequest } from './consent-policy';
+import { consentPage, loginPage, messagePage, registerPage } from './interaction-pages';
+import { saveGrant } from './oidc-grant';
 
 type Form = Record<string, string | undefined>;
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -20,7 +25,8 @@ type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 /**
  * The human side of the authorization flow: sign-in, registration (prompt=create) and consent pages,
  * plain HTML forms that work without JavaScript. oidc-provider ties each interaction to the browser by
- * a signed cookie; every form also carries a CSRF token bound to the interaction.
+ * a signed cookie; every form also carries a CSRF token bound to the interaction. What may be granted,
+ * and when to ask, is ConsentPolicy's; this class maps it onto pages and oidc-provider's interaction.
  */
 @Controller('interaction')
 export class InteractionController {
@@ -28,7 +34,8 @@ export class InteractionController {
     @Inject(OIDC_PROVIDER) private readonly provider: Provider,
     @Inject(AUTH_STORE) private readonly store: AuthStore,
     @Inject(ACCOUNTS) private readonly accounts: Accounts,
-    @Inject(LOGIN_LIMITER) private readonly limiter: LoginLimiter,
+    @Inject(SIGN_IN) private readonly signIn: SignIn,
+    @Inject(CONSENT_POLICY) private readonly policy: ConsentPolicy,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
     @Inject(CSRF_KEY) private readonly csrfKey: string,
   ) {}
@@ -82,18 +89,20 @@ export class InteractionController {
     const details = await this.checked(uid, body, req, reply);
     if (!details) return;
     const username = body['username'] ?? '';
-    if (await this.limiter.blocked(username, req.ip)) {
-      this.loginAgain(reply, details, username, 'Too many failed attempts. Try again in a few minutes.', 429);
+    const result = await this.signIn.attempt(username, body['password'] ?? '', req.ip);
+    if (!result.ok) {
+      if (result.reason === 'throttled')
+        this.loginAgain(
+          reply,
+          details,
+          username,
+          'Too many failed attempts. Try again in a few minutes.',
+          429,
+        );
+      else this.loginAgain(reply, details, username, 'Wrong username or password.', 401);
       return;
     }
-    const user = await this.accounts.authenticate(username, body['password'] ?? '');
-    if (!user) {
-      await this.limiter.failed(username, req.ip);
-      this.loginAgain(reply, details, username, 'Wrong username or password.', 401);
-      return;
-    }
-    await this.limiter.succeeded(username);
-    await this.finish(req, reply, { login: { accountId: user.id } });
+    await this.finish(req, reply, { login: { accountId: result.user.id } });
   }
 
   @Post(':uid/register')
@@ -154,27 +163,23 @@ export class InteractionController {
     });
   }
 
-  /** Consent: skipped for first-party clients and for scopes this user already allowed this client. */
+  /** Consent: asked for unless the policy says this user already agreed (or the client is first-party). */
   private async consent(details: Details, req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const user = await this.user(details);
     if (!user) {
       sendHtml(reply, messagePage('Signed out', 'Your session ended. Start again from the app.'), 400);
       return;
     }
-    const refusal = this.policyRefusal(details, user);
-    if (refusal) return this.finish(req, reply, refusal);
-    const clientId = String(details.params['client_id']);
-    const scopes = this.grantableScopes(details);
-    if (
-      this.config.firstPartyClients.has(clientId) ||
-      clientId === ACCOUNT_CLIENT_ID ||
-      (await this.store.consents.has(user.id, clientId, consentKey(scopes)))
-    ) {
-      return this.grant(details, user, req, reply, false);
-    }
+    const decision = await this.policy.decide(consentRequest(details), user);
+    if (decision.kind === 'refuse') return this.finish(req, reply, { ...decision.refusal });
+    if (decision.kind === 'grant') return this.grant(details, user, req, reply, false);
     sendHtml(
       reply,
-      consentPage({ ...this.form(details), scopes, user: `@${user.localpart}:${this.config.homeserver}` }),
+      consentPage({
+        ...this.form(details),
+        scopes: decision.scopes,
+        user: `@${user.localpart}:${this.config.homeserver}`,
+      }),
     );
   }
 
@@ -185,54 +190,12 @@ export class InteractionController {
     reply: FastifyReply,
     remember: boolean,
   ): Promise<void> {
-    const refusal = this.policyRefusal(details, user);
-    if (refusal) return this.finish(req, reply, refusal);
-    const clientId = String(details.params['client_id']);
-    const scopes = this.grantableScopes(details);
-    const grant = details.grantId !== undefined ? await this.provider.Grant.find(details.grantId) : undefined;
-    const target = grant ?? new this.provider.Grant({ accountId: user.id, clientId });
-    const oidcScopes = scopes.filter((s) => !isMatrixScope(s));
-    if (oidcScopes.length > 0) target.addOIDCScope(oidcScopes.join(' '));
-    const matrixScopes = scopes.filter(isMatrixScope);
-    for (const resource of Object.keys(
-      (details.prompt.details['missingResourceScopes'] as Record<string, string[]> | undefined) ?? {},
-    )) {
-      target.addResourceScope(resource, matrixScopes.join(' '));
-    }
-    const grantId = await target.save();
-    if (remember) await this.store.consents.remember(user.id, clientId, consentKey(scopes));
+    const request = consentRequest(details);
+    const approval = this.policy.approve(request, user);
+    if ('refusal' in approval) return this.finish(req, reply, { ...approval.refusal });
+    const grantId = await saveGrant(this.provider, details, user.id, request.clientId, approval.scopes);
+    if (remember) await this.policy.remember(user, request.clientId, approval.scopes);
     await this.finish(req, reply, { consent: { grantId } });
-  }
-
-  /**
-   * MAS's scope policy (one device, admin scopes for admins only, ...). A request that breaks it is
-   * refused with the OAuth error rather than silently down-scoped: the client asked for something it
-   * cannot have and should say so to its user.
-   */
-  private policyRefusal(details: Details, user: User): { error: string; error_description: string } | null {
-    try {
-      const grantType =
-        details.params['response_type'] === undefined
-          ? 'urn:ietf:params:oauth:grant-type:device_code'
-          : 'authorization_code';
-      checkScopePolicy(parseScope(param(details, 'scope')), {
-        grantType,
-        user: { canRequestAdmin: user.admin },
-        clientIsAdmin: false,
-      });
-      return null;
-    } catch (err) {
-      if (err instanceof OAuthError) return { error: err.error, error_description: err.description };
-      throw err;
-    }
-  }
-
-  /** The requested scopes, once each (the scope policy has already refused what the user may not have). */
-  private grantableScopes(details: Details): string[] {
-    const requested = param(details, 'scope')
-      .split(' ')
-      .filter((s) => s !== '');
-    return [...new Set(requested)];
   }
 
   private async user(details: Details): Promise<User | null> {
@@ -304,12 +267,13 @@ export class InteractionController {
   }
 }
 
-/** Device scopes change at every sign-in; consent is remembered for "a new device", not one device id. */
-function consentKey(scopes: readonly string[]): string[] {
-  return scopes.map((s) => {
-    const device = deviceScopeOf(s);
-    return device === null ? s : deviceScope('*', device.form);
-  });
+function consentRequest(details: Details): ConsentRequest {
+  return {
+    clientId: String(details.params['client_id']),
+    scope: param(details, 'scope'),
+    // Only its presence matters: the device authorization grant has none.
+    responseType: details.params['response_type'] === undefined ? undefined : param(details, 'response_type'),
+  };
 }
 
 /** An authorization request parameter as text (oidc-provider types them loosely). */

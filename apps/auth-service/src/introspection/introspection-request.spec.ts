@@ -6,7 +6,7 @@ import { oauthErrorOf } from '../../test/support/oauth-error-of';
 import { below, mutate, pick, randomText } from '../../test/support/fuzz-inputs';
 
 const SECRET = 'a-shared-secret-of-reasonable-length';
-// Exactly what Synapse 1.160 sends (auth-service.md §4.3).
+// Exactly what Synapse 1.160 sends (synapse/api/auth/mas.py in Synapse's repository).
 const SYNAPSE_HEADERS = {
   authorization: `Bearer ${SECRET}`,
   'content-type': 'application/x-www-form-urlencoded',

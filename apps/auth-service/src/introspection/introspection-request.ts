@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { OAuthError } from '../oauth-error';
 
 /**
- * Reading an RFC 7662 introspection request as Synapse sends it (auth-service.md §4.3): a form body
+ * Reading an RFC 7662 introspection request as Synapse sends it (synapse/api/auth/mas.py): a form body
  * `token=…&token_type_hint=access_token`, `Authorization: Bearer <shared secret>` and
  * `X-MAS-Supports-Device-Id: 1`. Confidential clients may authenticate instead (the legacy msc3861
  * integration introspected as a registered client); their credentials are handed back for the caller

@@ -1,24 +1,16 @@
 import { Body, Controller, Headers, HttpCode, Inject, Post, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { AuthStore } from '@gateway/auth-data';
-import { UserCache } from './user-cache';
+import type { Clock } from '@gateway/util';
 import type { AuthConfig } from '../config';
-import {
-  introspectionResponse,
-  parseIntrospectionRequest,
-  type IntrospectedToken,
-} from './introspection';
+import { introspectionResponse, parseIntrospectionRequest, type IntrospectedToken } from './introspection';
 import type { RequestHeaders } from './introspection-request';
 import { parseScope } from '../scopes/matrix-scopes';
 import { OAuthError } from '../oauth-error';
 import { hashToken, parseToken } from '../token-format/token-format';
-import { AUTH_CONFIG, AUTH_STORE } from '../tokens';
+import { AUTH_CONFIG, AUTH_STORE, CLOCK, USER_CACHE } from '../tokens';
+import type { UserCache } from './user-cache';
 
-/**
- * `POST /oauth2/introspect` as Synapse calls it: `Authorization: Bearer <shared secret>` and a form with
- * `token`. (Clients introspecting with their own credentials are answered by oidc-provider.) Anything
- * that is not a live access token of a live user is `{"active":false}` with 200, as RFC 7662 wants.
- */
 /** The fields of oidc-provider's stored AccessToken payload this endpoint reads. */
 interface StoredAccessToken {
   accountId?: string;
@@ -28,16 +20,19 @@ interface StoredAccessToken {
   exp?: number;
 }
 
+/**
+ * `POST /oauth2/introspect` as Synapse calls it: `Authorization: Bearer <shared secret>` and a form with
+ * `token`. (Clients introspecting with their own credentials are answered by oidc-provider.) Anything
+ * that is not a live access token of a live user is `{"active":false}` with 200, as RFC 7662 wants.
+ */
 @Controller()
 export class IntrospectionController {
-  private readonly users: UserCache;
-
   constructor(
     @Inject(AUTH_STORE) private readonly store: AuthStore,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
-  ) {
-    this.users = new UserCache(store);
-  }
+    @Inject(USER_CACHE) private readonly users: UserCache,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   @Post('oauth2/introspect')
   @HttpCode(200)
@@ -56,7 +51,7 @@ export class IntrospectionController {
       if (request.caller.kind !== 'homeserver')
         throw new OAuthError('invalid_client', 'use the homeserver secret or client credentials');
       return introspectionResponse(await this.lookup(request.token), {
-        now: new Date(),
+        now: new Date(this.clock()),
         supportsDeviceId: request.supportsDeviceId,
         tokenTypeHint: request.tokenTypeHint,
       });
@@ -77,7 +72,7 @@ export class IntrospectionController {
     const token = (await this.store.payloads.find('AccessToken', hashToken(value))) as
       StoredAccessToken | undefined;
     if (token?.accountId === undefined || token.exp === undefined || token.iat === undefined) return null;
-    if (token.exp * 1000 <= Date.now()) return null;
+    if (token.exp * 1000 <= this.clock()) return null;
     const user = await this.users.byId(token.accountId);
     if (!user || user.deactivatedAt !== null) return null;
     let grant;

@@ -10,8 +10,8 @@ export {
 } from './introspection-request';
 
 /**
- * The RFC 7662 introspection answer in the shape Synapse relies on (auth-service.md §4.3): `active`,
- * `scope` with both stable and unstable Matrix forms, `username` = localpart, `device_id` for compat
+ * The RFC 7662 introspection answer in the shape Synapse relies on (synapse/api/auth/mas.py in
+ * Synapse's repository): `active`, `scope` with both stable and unstable Matrix forms, `username` = localpart, `device_id` for compat
  * sessions when Synapse supports it, and `expires_in` so its cache never outlives the token.
  */
 

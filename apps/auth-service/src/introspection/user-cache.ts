@@ -1,5 +1,5 @@
 import type { AuthStore, User } from '@gateway/auth-data';
-import { LruCache } from '@gateway/util';
+import { LruCache, type Clock } from '@gateway/util';
 
 const TTL_MS = 10_000;
 const MAX_ENTRIES = 10_000;
@@ -11,11 +11,14 @@ const MAX_ENTRIES = 10_000;
  */
 export class UserCache {
   // Boxed so that "no such user" (null) is cached too.
-  private readonly entries = new LruCache<string, { user: User | null }>(MAX_ENTRIES, {
-    defaultTtlMs: TTL_MS,
-  });
+  private readonly entries: LruCache<string, { user: User | null }>;
 
-  constructor(private readonly store: AuthStore) {}
+  constructor(
+    private readonly store: AuthStore,
+    clock: Clock,
+  ) {
+    this.entries = new LruCache(MAX_ENTRIES, { defaultTtlMs: TTL_MS, clock });
+  }
 
   async byId(id: string): Promise<User | null> {
     const hit = this.entries.get(id);

@@ -21,7 +21,9 @@ import { readLocalizedFields } from './registration-localized';
 
 /**
  * Validation of RFC 7591 dynamic client registration with the Matrix rules of MSC2966, as MAS's
- * default policy applies them (auth-service.md §3.6). Registration is open, so this is the only gate.
+ * default policy applies them
+ * (https://github.com/element-hq/matrix-authentication-service/blob/main/policies/client_registration/client_registration.rego). Registration is open, so this is
+ * the only gate.
  */
 
 /** MAS's policy relaxations and deployment switches; all default to the strict setting. */

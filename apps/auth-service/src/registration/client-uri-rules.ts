@@ -1,8 +1,8 @@
 import { OAuthError, type OAuthErrorCode } from '../oauth-error';
 
 /**
- * The URI rules of MSC2966 client registration as MAS applies them (auth-service.md §3.6): every URI
- * lives on the `client_uri` host or a subdomain, web redirects are https, native redirects are
+ * The URI rules of MSC2966 client registration as MAS applies them
+ * (https://github.com/element-hq/matrix-authentication-service/blob/main/policies/client_registration/client_registration.rego): every URI lives on the `client_uri` host or a subdomain, web redirects are https, native redirects are
  * loopback http or a private-use scheme that is the client's domain reversed.
  */
 

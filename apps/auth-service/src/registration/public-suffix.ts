@@ -1,5 +1,5 @@
 /**
- * A deliberately small public-suffix check for client registration (auth-service.md §3.6).
+ * A deliberately small public-suffix check for client registration (see client-uri-rules.ts).
  *
  * Why it matters: every client URI must be on the `client_uri` host or a subdomain of it, so a client
  * whose `client_uri` were `https://github.io` could claim every GitHub Pages site. MAS checks the full

@@ -1,7 +1,7 @@
 import { OAuthError } from '../oauth-error';
 
 /**
- * OAuth scopes as Matrix uses them (auth-service.md §3.3, MSC2967): parsing a scope string into what
+ * OAuth scopes as Matrix uses them (MSC2967): parsing a scope string into what
  * it grants, MAS's device-scope rules, and the normalised form Synapse sees at introspection.
  */
 

@@ -9,8 +9,8 @@ import {
 import { OAuthError } from '../oauth-error';
 
 /**
- * MAS's default policy on who may be granted which scope (auth-service.md §3.3), checked when a
- * grant is requested. Refresh does not re-check: a session's scope never changes.
+ * MAS's default policy on who may be granted which scope
+ * (https://github.com/element-hq/matrix-authentication-service/blob/main/policies/authorization_grant/authorization_grant.rego), checked when a grant is requested. Refresh does not re-check: a session's scope never changes.
  */
 
 /** The grants that request scopes. */

@@ -1,6 +1,6 @@
 /**
- * Tokens minted by Synapse before the switch to delegated auth and imported verbatim by syn2mas
- * (auth-service.md §3.2). They carry no checksum, so they are recognised by shape alone and must be
+ * Tokens minted by Synapse before the switch to delegated auth and imported verbatim by syn2mas.
+ * They carry no checksum, so they are recognised by shape alone and must be
  * looked up as compat tokens: `syt_` access tokens, `syr_` refresh tokens and old macaroons.
  */
 

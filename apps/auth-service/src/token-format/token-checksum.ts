@@ -1,5 +1,5 @@
 /**
- * The checksum at the end of MAS-format tokens (auth-service.md §3.2): CRC-32 of the token's ASCII
+ * The checksum at the end of MAS-format tokens (see token-format.ts): CRC-32 of the token's ASCII
  * prefix, written as 6 base-62 digits least-significant first. The odd digit order is MAS's wire
  * format and must be reproduced exactly, or tokens imported from MAS would fail their checksum.
  */

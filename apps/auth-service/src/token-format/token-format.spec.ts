@@ -11,7 +11,7 @@ import {
 } from './token-format';
 
 const KINDS = Object.keys(TOKEN_PREFIXES) as TokenKind[];
-// The fixtures MAS's own test suite uses (auth-service.md §3.2), verbatim.
+// The fixtures MAS's own test suite uses (https://github.com/element-hq/matrix-authentication-service/blob/main/crates/data-model/src/tokens.rs), verbatim.
 const MAS_FIXTURES = [
   'mcr_42oTpLoieH5IecxG6gZXyvelQWW9Xq_a8g5N3',
   'mct_16tugBE5Ta9LIWoSJaAEHHq2g3fx8S_alcBB4',

@@ -4,7 +4,7 @@ import { randomAlphanumeric } from './random-string';
 import { tokenChecksum } from './token-checksum';
 
 /**
- * MAS-format opaque tokens (auth-service.md §3.2): `<prefix>_<30 alphanumerics>_<6-char checksum>`.
+ * MAS-format opaque tokens (https://github.com/element-hq/matrix-authentication-service/blob/main/crates/data-model/src/tokens.rs): `<prefix>_<30 alphanumerics>_<6-char checksum>`.
  * The checksum lets every endpoint reject typos and garbage without a database round trip.
  */
 

@@ -1,7 +1,7 @@
 /**
- * Registration requests shaped like the ones real Matrix clients send (auth-service.md §2.1, §2.2,
- * §3.6). Only imported by specs. The spec gives no verbatim bodies, so these follow what each SDK is
- * documented to send.
+ * Registration requests shaped like the ones real Matrix clients send (MSC2966). Only
+ * imported by specs. There are no verbatim bodies to copy, so these follow what each SDK is documented
+ * to send.
  */
 
 /** matrix-js-sdk `registerOidcClient` for Element Web: the three page URIs only on its own host. */
