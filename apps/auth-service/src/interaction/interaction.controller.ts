@@ -69,11 +69,7 @@ export class InteractionController {
     const details = await this.details(req, reply);
     if (!details || details.uid !== uid) return;
     if (!this.config.registrationEnabled) {
-      sendHtml(
-        reply,
-        messagePage('Registration is closed', 'Ask the server administrator for an account.'),
-        403,
-      );
+      registrationClosed(reply);
       return;
     }
     sendHtml(reply, registerPage(this.form(details)));
@@ -115,11 +111,7 @@ export class InteractionController {
     const details = await this.checked(uid, body, req, reply);
     if (!details) return;
     if (!this.config.registrationEnabled) {
-      sendHtml(
-        reply,
-        messagePage('Registration is closed', 'Ask the server administrator for an account.'),
-        403,
-      );
+      registrationClosed(reply);
       return;
     }
     const username = body['username'] ?? '';
@@ -143,7 +135,7 @@ export class InteractionController {
     if (!details) return;
     const user = await this.user(details);
     if (!user) {
-      sendHtml(reply, messagePage('Signed out', 'Your session ended. Start again from the app.'), 400);
+      signedOut(reply);
       return;
     }
     await this.grant(details, user, req, reply, true);
@@ -167,7 +159,7 @@ export class InteractionController {
   private async consent(details: Details, req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const user = await this.user(details);
     if (!user) {
-      sendHtml(reply, messagePage('Signed out', 'Your session ended. Start again from the app.'), 400);
+      signedOut(reply);
       return;
     }
     const decision = await this.policy.decide(consentRequest(details), user);
@@ -265,6 +257,14 @@ export class InteractionController {
       status,
     );
   }
+}
+
+function registrationClosed(reply: FastifyReply): void {
+  sendHtml(reply, messagePage('Registration is closed', 'Ask the server administrator for an account.'), 403);
+}
+
+function signedOut(reply: FastifyReply): void {
+  sendHtml(reply, messagePage('Signed out', 'Your session ended. Start again from the app.'), 400);
 }
 
 function consentRequest(details: Details): ConsentRequest {

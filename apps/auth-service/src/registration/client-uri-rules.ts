@@ -43,8 +43,7 @@ export function checkPageUri(value: string, field: string, policy: UriPolicy): U
   const url = parseUrl(value, field, 'invalid_client_metadata');
   const secure = url.protocol === 'https:' || (policy.allowInsecureUris && url.protocol === 'http:');
   if (!secure) fail('invalid_client_metadata', field, 'must use https');
-  if (url.username !== '' || url.password !== '')
-    fail('invalid_client_metadata', field, 'must not contain credentials');
+  checkNoCredentials(url, field, 'invalid_client_metadata');
   if (policy.isPublicSuffix(url.hostname))
     fail('invalid_client_metadata', field, 'must not be a public suffix');
   return url;
@@ -58,17 +57,14 @@ export function checkClientPageUri(
   policy: UriPolicy,
 ): void {
   const url = checkPageUri(value, field, policy);
-  if (clientHost !== null && !policy.allowHostMismatch && !isSameHostOrSubdomain(url.hostname, clientHost)) {
-    fail('invalid_client_metadata', field, 'must be on the client_uri host or a subdomain of it');
-  }
+  checkOnClientHost(url, field, clientHost, policy, 'invalid_client_metadata');
 }
 
 function checkRedirectBasics(value: string, field: string): URL {
   const url = parseUrl(value, field, 'invalid_redirect_uri');
   // RFC 6749 §3.1.2: the authorization server appends to the URI; a fragment would swallow it.
   if (value.includes('#')) fail('invalid_redirect_uri', field, 'must not contain a fragment');
-  if (url.username !== '' || url.password !== '')
-    fail('invalid_redirect_uri', field, 'must not contain credentials');
+  checkNoCredentials(url, field, 'invalid_redirect_uri');
   return url;
 }
 
@@ -89,9 +85,7 @@ export function checkWebRedirectUri(
       fail('invalid_redirect_uri', field, 'must not be localhost for a web client');
   }
   if (policy.isPublicSuffix(url.hostname)) fail('invalid_redirect_uri', field, 'must not be a public suffix');
-  if (clientHost !== null && !policy.allowHostMismatch && !isSameHostOrSubdomain(url.hostname, clientHost)) {
-    fail('invalid_redirect_uri', field, 'must be on the client_uri host or a subdomain of it');
-  }
+  checkOnClientHost(url, field, clientHost, policy, 'invalid_redirect_uri');
 }
 
 /**
@@ -121,4 +115,19 @@ export function checkNativeRedirectUri(
       'scheme must be the client_uri host (or a subdomain) in reverse-DNS order',
     );
   }
+}
+
+function checkNoCredentials(url: URL, field: string, code: OAuthErrorCode): void {
+  if (url.username !== '' || url.password !== '') fail(code, field, 'must not contain credentials');
+}
+
+function checkOnClientHost(
+  url: URL,
+  field: string,
+  clientHost: string | null,
+  policy: UriPolicy,
+  code: OAuthErrorCode,
+): void {
+  if (clientHost !== null && !policy.allowHostMismatch && !isSameHostOrSubdomain(url.hostname, clientHost))
+    fail(code, field, 'must be on the client_uri host or a subdomain of it');
 }
