@@ -7,7 +7,7 @@ import type { AuthConfig } from '../config';
 import { ACCOUNT_CLIENT_ID } from '../oidc/provider.factory';
 import { accountPage } from './account-pages';
 import { csrfToken, csrfValid, sendHtml } from '../pages/form-security';
-import { messagePage } from '../interaction/interaction-pages';
+import { messagePage } from '../pages/layout';
 import type { SessionEnd } from '../sessions/session-end';
 import { AUTH_CONFIG, AUTH_STORE, CSRF_KEY, OIDC_PROVIDER, SESSION_END } from '../tokens';
 

@@ -56,7 +56,3 @@ function describeScope(scope: string): string {
   if (scope === SYNAPSE_ADMIN_SCOPE) return 'Administer the homeserver';
   return scope;
 }
-
-export function messagePage(title: string, message: string): string {
-  return page(title, `<h1>${esc(title)}</h1><p>${esc(message)}</p>`);
-}

@@ -16,7 +16,8 @@ import {
   SIGN_IN,
 } from '../tokens';
 import type { ConsentPolicy, ConsentRequest } from './consent-policy';
-import { consentPage, loginPage, messagePage, registerPage } from './interaction-pages';
+import { messagePage } from '../pages/layout';
+import { consentPage, loginPage, registerPage } from './interaction-pages';
 import { saveGrant } from './oidc-grant';
 
 type Form = Record<string, string | undefined>;
