@@ -1,11 +1,26 @@
-/** Injection tokens for the auth service's providers. */
+/** Injection tokens for the auth service's providers; the module providing each is named after it. */
+// AppModule (app.module.ts): available to every feature module.
 export const AUTH_CONFIG = Symbol('AUTH_CONFIG');
 export const AUTH_STORE = Symbol('AUTH_STORE');
+export const CLOCK = Symbol('CLOCK');
+/** Prefix of every Redis key and BullMQ queue of this app instance (tests run several side by side). */
+export const REDIS_PREFIX = Symbol('REDIS_PREFIX');
+export const REDIS = Symbol('REDIS');
+// OidcModule
 export const OIDC_PROVIDER = Symbol('OIDC_PROVIDER');
+export const SIGNING_KEYS = Symbol('SIGNING_KEYS');
+export const CSRF_KEY = Symbol('CSRF_KEY');
+// AccountsModule
 export const ACCOUNTS = Symbol('ACCOUNTS');
 export const LOGIN_LIMITER = Symbol('LOGIN_LIMITER');
+export const SIGN_IN = Symbol('SIGN_IN');
+// SynapseModule
 export const SYNAPSE = Symbol('SYNAPSE');
-export const REDIS = Symbol('REDIS');
-export const CSRF_KEY = Symbol('CSRF_KEY');
-export const SIGNING_KEYS = Symbol('SIGNING_KEYS');
+// SessionsModule
 export const SESSION_END = Symbol('SESSION_END');
+export const DEVICE_PROVISIONING = Symbol('DEVICE_PROVISIONING');
+export const DELETE_DEVICE_QUEUE = Symbol('DELETE_DEVICE_QUEUE');
+// InteractionModule
+export const CONSENT_POLICY = Symbol('CONSENT_POLICY');
+// IntrospectionModule
+export const USER_CACHE = Symbol('USER_CACHE');

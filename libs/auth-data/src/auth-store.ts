@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { Clock } from '@gateway/util';
 import { ConsentEntity } from './entities/consent.entity';
 import { OidcPayloadEntity } from './entities/oidc-payload.entity';
 import { SessionEntity } from './entities/session.entity';
@@ -20,9 +21,10 @@ export class AuthStore {
   readonly consents: ConsentRepository;
   readonly sessions: SessionRepository;
 
-  constructor(dataSource: DataSource) {
+  /** `clock` decides when stored OIDC payloads (codes, tokens, sessions) have expired. */
+  constructor(dataSource: DataSource, clock?: Clock) {
     this.users = new UserRepository(dataSource);
-    this.payloads = new OidcPayloadRepository(dataSource);
+    this.payloads = new OidcPayloadRepository(dataSource, clock);
     this.consents = new ConsentRepository(dataSource);
     this.sessions = new SessionRepository(dataSource);
   }

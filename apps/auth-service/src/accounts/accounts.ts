@@ -1,10 +1,6 @@
 import type { AuthStore, User } from '@gateway/auth-data';
-import {
-  checkLocalpart,
-  localpartFromLoginIdentifier,
-  LOCALPART_PROBLEM_MESSAGES,
-} from '../domain/localpart';
-import { checkPassword, PASSWORD_PROBLEM_MESSAGES } from '../domain/password-policy';
+import { checkLocalpart, localpartFromLoginIdentifier, LOCALPART_PROBLEM_MESSAGES } from './localpart';
+import { checkPassword, PASSWORD_PROBLEM_MESSAGES } from './password-policy';
 import { hashPassword, verifyPassword } from './passwords';
 
 export type RegistrationResult = { ok: true; user: User } | { ok: false; reason: string };

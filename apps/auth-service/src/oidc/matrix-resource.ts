@@ -1,4 +1,4 @@
-import { API_SCOPES, deviceScopeOf, SYNAPSE_ADMIN_SCOPE } from '../domain/matrix-scopes';
+import { API_SCOPES, deviceScopeOf, SYNAPSE_ADMIN_SCOPE } from '../scopes/matrix-scopes';
 
 /**
  * Matrix scopes are not OIDC scopes: oidc-provider only puts non-OIDC scopes in an access token through a

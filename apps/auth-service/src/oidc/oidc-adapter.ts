@@ -1,5 +1,5 @@
 import type { OidcPayloadRepository, StoredPayload } from '@gateway/auth-data';
-import { hashToken, parseToken } from '../domain/token-format';
+import { hashToken, parseToken } from '../token-format/token-format';
 
 /** Models whose ids are bearer secrets: stored under their SHA-256, never in the clear. */
 const SECRET_MODELS = new Set([

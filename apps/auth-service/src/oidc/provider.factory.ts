@@ -2,7 +2,7 @@ import type { AuthStore } from '@gateway/auth-data';
 import type Provider from 'oidc-provider';
 import type { Configuration } from 'oidc-provider';
 import type { AuthConfig } from '../config';
-import { generateToken } from '../domain/token-format';
+import { generateToken } from '../token-format/token-format';
 import {
   renderDeviceCodeInput,
   renderDeviceConfirm,
@@ -10,8 +10,8 @@ import {
   renderError,
   renderLogout,
   renderLogoutDone,
-} from '../pages/oidc-pages';
-import { validateRegistration } from './client-metadata';
+} from './oidc-pages';
+import { validateRegistration } from '../registration/oidc-registration-validator';
 import { MATRIX_RESOURCE, matrixScopesOf, requestedScopes } from './matrix-resource';
 import { OidcAdapter } from './oidc-adapter';
 import type { SigningKeys } from './signing-keys';

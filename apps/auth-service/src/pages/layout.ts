@@ -29,3 +29,8 @@ export function page(title: string, body: string): string {
 export function errorLine(message: string | undefined): string {
   return message === undefined ? '' : `<p class="error" role="alert">${esc(message)}</p>`;
 }
+
+/** A page that only says something: an error, a refusal, an expired sign-in. */
+export function messagePage(title: string, message: string): string {
+  return page(title, `<h1>${esc(title)}</h1><p>${esc(message)}</p>`);
+}

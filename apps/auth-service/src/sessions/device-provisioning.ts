@@ -1,6 +1,6 @@
 import type { AuthStore } from '@gateway/auth-data';
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import { deviceScopeOf } from '../domain/matrix-scopes';
+import { deviceScopeOf } from '../scopes/matrix-scopes';
 import type { SynapseMasClient } from '../synapse/synapse-mas-client';
 
 const SESSION_GRANTS = new Set(['authorization_code', 'urn:ietf:params:oauth:grant-type:device_code']);

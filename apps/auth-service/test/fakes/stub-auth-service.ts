@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * The least an auth service must serve for a delegated-mode Synapse to start and authenticate
- * requests (verifiers.md §2.7): the discovery document Synapse validates (string `issuer` and
+ * requests: the discovery document Synapse validates (string `issuer` and
  * `account_management_uri`) and `POST /oauth2/introspect`, answered from an in-memory table the test
  * fills. Every introspection request is recorded as received, so tests can assert what Synapse sends.
  */

@@ -14,7 +14,7 @@ import {
   type TestRedis,
 } from '@gateway/testing';
 import type { Accounts } from '../../src/accounts/accounts';
-import { AppModule } from '../../src/app.module';
+import { AppModule, type AppModuleOptions } from '../../src/app.module';
 import { authAppOptions } from '../../src/app-options';
 import { loadAuthConfig } from '../../src/config';
 import { ACCOUNTS } from '../../src/tokens';
@@ -34,6 +34,7 @@ export async function startAuth(
   port: number,
   synapseUrl: string,
   env: Record<string, string> = {},
+  options: Pick<AppModuleOptions, 'clock'> = {},
 ): Promise<AuthUnderTest> {
   const db = await createTestDatabase();
   const redis = await createTestRedis();
@@ -52,7 +53,7 @@ export async function startAuth(
   let logs = '';
   const stream = new PassThrough();
   stream.on('data', (chunk: Buffer) => (logs += chunk.toString()));
-  const running = await startApp(AppModule.forRoot(config, { redisPrefix: redis.prefix }), {
+  const running = await startApp(AppModule.forRoot(config, { ...options, redisPrefix: redis.prefix }), {
     ...authAppOptions(config),
     logLevel: 'debug',
     logDestination: stream,

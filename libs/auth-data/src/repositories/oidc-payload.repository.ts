@@ -1,4 +1,5 @@
 import { LessThan, type DataSource, type Repository } from 'typeorm';
+import { systemClock, type Clock } from '@gateway/util';
 import { OidcPayloadEntity } from '../entities/oidc-payload.entity';
 
 /** oidc-provider's payload shape, as far as storage cares. */
@@ -12,10 +13,14 @@ export interface StoredPayload {
 
 /**
  * Storage behind oidc-provider's adapter interface. Callers pass the key to store under (for tokens,
- * already hashed); this layer only persists, expires and indexes.
+ * already hashed); this layer only persists, expires and indexes. Expiry is decided by the injected
+ * clock, so tests move time instead of waiting for it.
  */
 export class OidcPayloadRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   // Resolved per call: the DataSource connects in the background and has no metadata until then.
   private get repo(): Repository<OidcPayloadEntity> {
@@ -37,7 +42,7 @@ export class OidcPayloadRepository {
         grantId: payload.grantId ?? null,
         userCode: payload.userCode ?? null,
         uid: payload.uid ?? null,
-        expiresAt: expiresInSeconds === undefined ? null : new Date(Date.now() + expiresInSeconds * 1000),
+        expiresAt: expiresInSeconds === undefined ? null : new Date(this.clock() + expiresInSeconds * 1000),
       },
       ['model', 'id'],
     );
@@ -46,8 +51,8 @@ export class OidcPayloadRepository {
   /** The hot path (every introspection): plain SQL, no entity hydration. */
   async find(model: string, id: string): Promise<StoredPayload | undefined> {
     const rows: { payload: StoredPayload }[] = await this.dataSource.query(
-      'SELECT payload FROM oidc_payloads WHERE model = $1 AND id = $2 AND (expires_at IS NULL OR expires_at > now())',
-      [model, id],
+      'SELECT payload FROM oidc_payloads WHERE model = $1 AND id = $2 AND (expires_at IS NULL OR expires_at > $3)',
+      [model, id, new Date(this.clock())],
     );
     return rows[0]?.payload;
   }
@@ -79,14 +84,14 @@ export class OidcPayloadRepository {
   }
 
   /** Deletes rows past their expiry; run on a schedule to keep the table bounded. */
-  async pruneExpired(now = new Date()): Promise<number> {
-    const result = await this.repo.delete({ expiresAt: LessThan(now) });
+  async pruneExpired(): Promise<number> {
+    const result = await this.repo.delete({ expiresAt: LessThan(new Date(this.clock())) });
     return result.affected ?? 0;
   }
 
   private live(row: OidcPayloadEntity | null): StoredPayload | undefined {
     if (row === null) return undefined;
-    if (row.expiresAt !== null && row.expiresAt.getTime() <= Date.now()) return undefined;
+    if (row.expiresAt !== null && row.expiresAt.getTime() <= this.clock()) return undefined;
     return row.payload;
   }
 }

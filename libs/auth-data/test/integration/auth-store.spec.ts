@@ -50,6 +50,20 @@ describe('AuthStore on Postgres', () => {
     expect(await store.payloads.pruneExpired()).toBe(1);
   });
 
+  it('expires payloads by the injected clock, not the wall clock', async () => {
+    let now = Date.parse('2030-01-01T00:00:00Z');
+    const timed = new AuthStore(database.dataSource, () => now);
+    await timed.payloads.upsert('AccessToken', 't1', { accountId: 'u' }, 60);
+    await timed.payloads.upsert('Interaction', 't2', { uid: 'u2' }, 60);
+    expect(await timed.payloads.find('AccessToken', 't1')).toBeDefined();
+    expect(await timed.payloads.findByUid('Interaction', 'u2')).toBeDefined();
+    expect(await timed.payloads.pruneExpired()).toBe(0);
+    now += 61_000;
+    expect(await timed.payloads.find('AccessToken', 't1')).toBeUndefined();
+    expect(await timed.payloads.findByUid('Interaction', 'u2')).toBeUndefined();
+    expect(await timed.payloads.pruneExpired()).toBe(2);
+  });
+
   it('remembers consent as a set of scopes, and finishes a session exactly once', async () => {
     const user = (await store.users.create({ localpart: 'bob', passwordHash: null }))!;
     await store.consents.remember(user.id, 'client', ['b', 'a']);

@@ -1,0 +1,45 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '@gateway/config';
+import { loadAuthConfig } from './config';
+
+const BASE = {
+  AUTH_ISSUER: 'https://auth.example.com/',
+  AUTH_DATABASE_URL: 'postgres://auth@db/auth',
+  AUTH_REDIS_URL: 'redis://redis:6379',
+  AUTH_HOMESERVER: 'example.com',
+  AUTH_SYNAPSE_URL: 'http://synapse:8008/',
+  AUTH_SIGNING_KEY_FILE: '/keys/jwks.json',
+};
+
+describe('auth-service configuration', () => {
+  it('reads the shared secret from AUTH_SYNAPSE_SECRET_FILE, without its trailing newline', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'auth-cfg-')), 'secret');
+    writeFileSync(file, 'a-secret-from-a-mounted-file\n');
+    const config = loadAuthConfig({ ...BASE, AUTH_SYNAPSE_SECRET_FILE: file });
+    expect(config.synapseSecret).toBe('a-secret-from-a-mounted-file');
+    expect(config.baseUrl).toBe('https://auth.example.com');
+    expect(config.synapseUrl).toBe('http://synapse:8008');
+    expect(config.accessTokenTtl).toBe(300);
+    expect(config.registrationEnabled).toBe(true);
+  });
+
+  it('refuses a secret given both directly and as a file, and names each bad variable', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'auth-cfg-')), 'secret');
+    writeFileSync(file, 'a-secret-from-a-mounted-file');
+    const attempt = () =>
+      loadAuthConfig({
+        ...BASE,
+        AUTH_SYNAPSE_SECRET: 'a-secret-given-directly',
+        AUTH_SYNAPSE_SECRET_FILE: file,
+        AUTH_ACCESS_TOKEN_TTL: '5',
+        AUTH_HOMESERVER: 'not a server name',
+      });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/AUTH_SYNAPSE_SECRET: set both directly and through AUTH_SYNAPSE_SECRET_FILE/);
+    expect(attempt).toThrow(/AUTH_ACCESS_TOKEN_TTL/);
+    expect(attempt).toThrow(/AUTH_HOMESERVER: must be a Matrix server name/);
+  });
+});

@@ -1,0 +1,284 @@
+import { Body, Controller, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type Provider from 'oidc-provider';
+import type { AuthStore, User } from '@gateway/auth-data';
+import type { Accounts } from '../accounts/accounts';
+import type { SignIn } from '../accounts/sign-in';
+import type { AuthConfig } from '../config';
+import { csrfToken, csrfValid, sendHtml } from '../pages/form-security';
+import {
+  ACCOUNTS,
+  AUTH_CONFIG,
+  AUTH_STORE,
+  CONSENT_POLICY,
+  CSRF_KEY,
+  OIDC_PROVIDER,
+  SIGN_IN,
+} from '../tokens';
+import type { ConsentPolicy, ConsentRequest } from './consent-policy';
+import { messagePage } from '../pages/layout';
+import { consentPage, loginPage, registerPage } from './interaction-pages';
+import { saveGrant } from './oidc-grant';
+
+type Form = Record<string, string | undefined>;
+type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+/**
+ * The human side of the authorization flow: sign-in, registration (prompt=create) and consent pages,
+ * plain HTML forms that work without JavaScript. oidc-provider ties each interaction to the browser by
+ * a signed cookie; every form also carries a CSRF token bound to the interaction. What may be granted,
+ * and when to ask, is ConsentPolicy's; this class maps it onto pages and oidc-provider's interaction.
+ */
+@Controller('interaction')
+export class InteractionController {
+  constructor(
+    @Inject(OIDC_PROVIDER) private readonly provider: Provider,
+    @Inject(AUTH_STORE) private readonly store: AuthStore,
+    @Inject(ACCOUNTS) private readonly accounts: Accounts,
+    @Inject(SIGN_IN) private readonly signIn: SignIn,
+    @Inject(CONSENT_POLICY) private readonly policy: ConsentPolicy,
+    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
+    @Inject(CSRF_KEY) private readonly csrfKey: string,
+  ) {}
+
+  @Get(':uid')
+  async show(
+    @Param('uid') uid: string,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const details = await this.details(req, reply);
+    if (!details || details.uid !== uid) return;
+    const name = details.prompt.name;
+    if (name === 'create') {
+      sendHtml(reply, registerPage(this.form(details)));
+      return;
+    }
+    if (name === 'login') {
+      sendHtml(reply, loginPage({ ...this.form(details), canRegister: this.config.registrationEnabled }));
+      return;
+    }
+    return this.consent(details, req, reply);
+  }
+
+  @Get(':uid/register')
+  async showRegister(
+    @Param('uid') uid: string,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const details = await this.details(req, reply);
+    if (!details || details.uid !== uid) return;
+    if (!this.config.registrationEnabled) {
+      registrationClosed(reply);
+      return;
+    }
+    sendHtml(reply, registerPage(this.form(details)));
+  }
+
+  @Post(':uid/login')
+  async login(
+    @Param('uid') uid: string,
+    @Body() body: Form,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const details = await this.checked(uid, body, req, reply);
+    if (!details) return;
+    const username = body['username'] ?? '';
+    const result = await this.signIn.attempt(username, body['password'] ?? '', req.ip);
+    if (!result.ok) {
+      if (result.reason === 'throttled')
+        this.loginAgain(
+          reply,
+          details,
+          username,
+          'Too many failed attempts. Try again in a few minutes.',
+          429,
+        );
+      else this.loginAgain(reply, details, username, 'Wrong username or password.', 401);
+      return;
+    }
+    await this.finish(req, reply, { login: { accountId: result.user.id } });
+  }
+
+  @Post(':uid/register')
+  async register(
+    @Param('uid') uid: string,
+    @Body() body: Form,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const details = await this.checked(uid, body, req, reply);
+    if (!details) return;
+    if (!this.config.registrationEnabled) {
+      registrationClosed(reply);
+      return;
+    }
+    const username = body['username'] ?? '';
+    const result = await this.accounts.register(username, body['password'] ?? '');
+    if (!result.ok) {
+      sendHtml(reply, registerPage({ ...this.form(details), username, error: result.reason }), 400);
+      return;
+    }
+    // `create` answers the requested prompt=create; `login` starts the browser session.
+    await this.finish(req, reply, { create: {}, login: { accountId: result.user.id } });
+  }
+
+  @Post(':uid/consent')
+  async consentSubmit(
+    @Param('uid') uid: string,
+    @Body() body: Form,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const details = await this.checked(uid, body, req, reply);
+    if (!details) return;
+    const user = await this.user(details);
+    if (!user) {
+      signedOut(reply);
+      return;
+    }
+    await this.grant(details, user, req, reply, true);
+  }
+
+  @Post(':uid/abort')
+  async abort(
+    @Param('uid') uid: string,
+    @Body() body: Form,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    if (!(await this.checked(uid, body, req, reply))) return;
+    await this.finish(req, reply, {
+      error: 'access_denied',
+      error_description: 'The user cancelled the request.',
+    });
+  }
+
+  /** Consent: asked for unless the policy says this user already agreed (or the client is first-party). */
+  private async consent(details: Details, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const user = await this.user(details);
+    if (!user) {
+      signedOut(reply);
+      return;
+    }
+    const decision = await this.policy.decide(consentRequest(details), user);
+    if (decision.kind === 'refuse') return this.finish(req, reply, { ...decision.refusal });
+    if (decision.kind === 'grant') return this.grant(details, user, req, reply, false);
+    sendHtml(
+      reply,
+      consentPage({
+        ...this.form(details),
+        scopes: decision.scopes,
+        user: `@${user.localpart}:${this.config.homeserver}`,
+      }),
+    );
+  }
+
+  private async grant(
+    details: Details,
+    user: User,
+    req: FastifyRequest,
+    reply: FastifyReply,
+    remember: boolean,
+  ): Promise<void> {
+    const request = consentRequest(details);
+    const approval = this.policy.approve(request, user);
+    if ('refusal' in approval) return this.finish(req, reply, { ...approval.refusal });
+    const grantId = await saveGrant(this.provider, details, user.id, request.clientId, approval.scopes);
+    if (remember) await this.policy.remember(user, request.clientId, approval.scopes);
+    await this.finish(req, reply, { consent: { grantId } });
+  }
+
+  private async user(details: Details): Promise<User | null> {
+    const accountId = details.session?.accountId;
+    return accountId === undefined ? null : this.store.users.findById(accountId);
+  }
+
+  private async details(req: FastifyRequest, reply: FastifyReply): Promise<Details | null> {
+    try {
+      return await this.provider.interactionDetails(req.raw, reply.raw);
+    } catch {
+      // Expired, finished, or another browser's interaction: nothing to resume here.
+      sendHtml(reply, messagePage('This sign-in has expired', 'Go back to the app and start again.'), 400);
+      return null;
+    }
+  }
+
+  private async checked(
+    uid: string,
+    body: Form,
+    req: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<Details | null> {
+    const details = await this.details(req, reply);
+    if (!details) return null;
+    if (details.uid !== uid || !csrfValid(this.csrfKey, body['csrf'], 'interaction', uid)) {
+      sendHtml(
+        reply,
+        messagePage('Request refused', 'The form was not sent from this page. Go back and try again.'),
+        403,
+      );
+      return null;
+    }
+    return details;
+  }
+
+  private form(details: Details): { uid: string; csrf: string; clientName: string } {
+    const clientId = param(details, 'client_id');
+    return {
+      uid: details.uid,
+      csrf: csrfToken(this.csrfKey, 'interaction', details.uid),
+      clientName: clientId,
+    };
+  }
+
+  private async finish(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    result: Record<string, unknown>,
+  ): Promise<void> {
+    // oidc-provider writes the redirect itself on the raw response.
+    reply.hijack();
+    // Merged with earlier answers in this authorization, so a prompt answered once (create, login) stays answered.
+    await this.provider.interactionFinished(req.raw, reply.raw, result, { mergeWithLastSubmission: true });
+  }
+
+  private loginAgain(
+    reply: FastifyReply,
+    details: Details,
+    username: string,
+    error: string,
+    status: number,
+  ): void {
+    sendHtml(
+      reply,
+      loginPage({ ...this.form(details), canRegister: this.config.registrationEnabled, username, error }),
+      status,
+    );
+  }
+}
+
+function registrationClosed(reply: FastifyReply): void {
+  sendHtml(reply, messagePage('Registration is closed', 'Ask the server administrator for an account.'), 403);
+}
+
+function signedOut(reply: FastifyReply): void {
+  sendHtml(reply, messagePage('Signed out', 'Your session ended. Start again from the app.'), 400);
+}
+
+function consentRequest(details: Details): ConsentRequest {
+  return {
+    clientId: String(details.params['client_id']),
+    scope: param(details, 'scope'),
+    // Only its presence matters: the device authorization grant has none.
+    responseType: details.params['response_type'] === undefined ? undefined : param(details, 'response_type'),
+  };
+}
+
+/** An authorization request parameter as text (oidc-provider types them loosely). */
+function param(details: Details, name: string): string {
+  const value = details.params[name];
+  return typeof value === 'string' ? value : '';
+}

@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import type { AuthStore } from '@gateway/auth-data';
+import { AccountsModule } from '../accounts/accounts.module';
+import type { AuthConfig } from '../config';
+import { OidcModule } from '../oidc/oidc.module';
+import { ACCOUNT_CLIENT_ID } from '../oidc/provider.factory';
+import { AUTH_CONFIG, AUTH_STORE, CONSENT_POLICY } from '../tokens';
+import { ConsentPolicy } from './consent-policy';
+import { InteractionController } from './interaction.controller';
+
+/** The browser side of an authorization: sign-in, registration and consent pages. */
+@Module({
+  imports: [OidcModule, AccountsModule],
+  controllers: [InteractionController],
+  providers: [
+    {
+      provide: CONSENT_POLICY,
+      inject: [AUTH_STORE, AUTH_CONFIG],
+      useFactory: (store: AuthStore, config: AuthConfig) =>
+        new ConsentPolicy(store.consents, new Set([...config.firstPartyClients, ACCOUNT_CLIENT_ID])),
+    },
+  ],
+})
+export class InteractionModule {}

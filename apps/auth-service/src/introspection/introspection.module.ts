@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import type { AuthStore } from '@gateway/auth-data';
+import type { Clock } from '@gateway/util';
+import { AUTH_STORE, CLOCK, USER_CACHE } from '../tokens';
+import { IntrospectionController } from './introspection.controller';
+import { UserCache } from './user-cache';
+
+/** Synapse's token introspection (MSC3861): the hot path, answered from the token and user rows. */
+@Module({
+  controllers: [IntrospectionController],
+  providers: [
+    {
+      provide: USER_CACHE,
+      inject: [AUTH_STORE, CLOCK],
+      useFactory: (store: AuthStore, clock: Clock) => new UserCache(store, clock),
+    },
+  ],
+})
+export class IntrospectionModule {}

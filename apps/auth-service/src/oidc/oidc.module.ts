@@ -1,0 +1,74 @@
+import { createHmac } from 'node:crypto';
+import { Logger, Module } from '@nestjs/common';
+import type Provider from 'oidc-provider';
+import type { AuthStore } from '@gateway/auth-data';
+import type { AuthConfig } from '../config';
+import type { DeviceProvisioning } from '../sessions/device-provisioning';
+import type { SessionEnd } from '../sessions/session-end';
+import { SessionsModule } from '../sessions/sessions.module';
+import {
+  AUTH_CONFIG,
+  AUTH_STORE,
+  CSRF_KEY,
+  DEVICE_PROVISIONING,
+  OIDC_PROVIDER,
+  SESSION_END,
+  SIGNING_KEYS,
+} from '../tokens';
+import { ExpiredPayloadPruner } from './expired-payload-pruner';
+import { OidcMount } from './oidc-mount';
+import { createProvider } from './provider.factory';
+import { loadOrCreateSigningKeys, type SigningKeys } from './signing-keys';
+
+/**
+ * oidc-provider, mounted on its paths, with the session hooks (device provisioning after a token
+ * response, session end on revocation) and the pruning of its expired rows.
+ */
+@Module({
+  imports: [SessionsModule],
+  providers: [
+    {
+      provide: SIGNING_KEYS,
+      inject: [AUTH_CONFIG],
+      useFactory: (config: AuthConfig) => loadOrCreateSigningKeys(config.signingKeyFile),
+    },
+    {
+      // The HTML forms' CSRF key, derived from the signing keys so there is no second secret to manage.
+      provide: CSRF_KEY,
+      inject: [SIGNING_KEYS],
+      useFactory: (keys: SigningKeys) =>
+        createHmac('sha256', keys.cookieKeys[0] ?? '')
+          .update('csrf')
+          .digest('base64url'),
+    },
+    {
+      provide: OIDC_PROVIDER,
+      inject: [AUTH_CONFIG, AUTH_STORE, SIGNING_KEYS, DEVICE_PROVISIONING, SESSION_END],
+      useFactory: async (
+        config: AuthConfig,
+        store: AuthStore,
+        keys: SigningKeys,
+        provisioning: DeviceProvisioning,
+        sessionEnd: SessionEnd,
+      ): Promise<Provider> => {
+        const logger = new Logger('oidc');
+        const report = (msg: string) => (err: unknown) => {
+          logger.warn({ msg, reason: err instanceof Error ? err.message : String(err) });
+        };
+        const provider = await createProvider({ config, store, keys });
+        provider.use(provisioning.middleware());
+        provider.on('grant.revoked', (_ctx: unknown, grantId: string) => {
+          sessionEnd.grantRevoked(grantId).catch(report('ending the session failed'));
+        });
+        provider.on('server_error', (_ctx: unknown, err: unknown) => {
+          report('oidc-provider server error')(err);
+        });
+        return provider;
+      },
+    },
+    OidcMount,
+    ExpiredPayloadPruner,
+  ],
+  exports: [OIDC_PROVIDER, CSRF_KEY],
+})
+export class OidcModule {}
