@@ -37,7 +37,7 @@ export function helmRenderBinary(): string | undefined {
   if (path !== undefined && path !== '') return path;
   const why = `the chart renderer could not be built: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`;
   if (ci) throw new Error(`${why} (CI must run the chart tests)`);
-  console.warn(`\n${'!'.repeat(78)}\n!!! CHART TESTS SKIPPED: ${why}\n${'!'.repeat(78)}\n`);
+  process.stderr.write(`\n${'!'.repeat(78)}\n!!! CHART TESTS SKIPPED: ${why}\n${'!'.repeat(78)}\n\n`);
   return undefined;
 }
 
