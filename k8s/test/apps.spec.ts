@@ -64,7 +64,9 @@ async function startLiveKitRoomService(): Promise<{ url: string; calls: number; 
         state.calls += 1;
         res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"rooms":[]}');
       })
-      .catch(() => res.writeHead(401, { 'Content-Type': 'application/json' }).end('{"code":"unauthenticated"}'));
+      .catch(() =>
+        res.writeHead(401, { 'Content-Type': 'application/json' }).end('{"code":"unauthenticated"}'),
+      );
   });
   await new Promise<void>((done) => state.server.listen(0, '127.0.0.1', done));
   state.url = `ws://127.0.0.1:${(state.server.address() as AddressInfo).port}`;
@@ -85,7 +87,8 @@ function materialise(
     for (const source of volume?.projected?.sources ?? []) {
       for (const item of source.secret.items) {
         const value = secrets.get(source.secret.name)?.[item.key];
-        if (value === undefined) throw new Error(`no test value for Secret ${source.secret.name} key ${item.key}`);
+        if (value === undefined)
+          throw new Error(`no test value for Secret ${source.secret.name} key ${item.key}`);
         const path = join(dir, m.mountPath, item.path);
         mkdirSync(dirname(path), { recursive: true });
         writeFileSync(path, value, { mode: 0o440 });
@@ -151,7 +154,17 @@ describe.skipIf(bin === undefined)('the rendered Deployments run the built apps'
   beforeAll(async () => {
     const build = spawnSync(
       'npx',
-      ['nx', 'run-many', '-t', 'build', '-p', 'auth-service', 'rtc-jwt-service', 'sync-proxy', '--outputStyle=static'],
+      [
+        'nx',
+        'run-many',
+        '-t',
+        'build',
+        '-p',
+        'auth-service',
+        'rtc-jwt-service',
+        'sync-proxy',
+        '--outputStyle=static',
+      ],
       { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NX_DAEMON: 'false' } },
     );
     if (build.status !== 0) throw new Error(`nx build failed:\n${build.stdout}${build.stderr}`);
@@ -167,11 +180,19 @@ describe.skipIf(bin === undefined)('the rendered Deployments run the built apps'
     rmSync(work, { recursive: true, force: true });
   });
 
-  it.each(['minimal-values.yaml', 'secrets-externally-values.yaml', 'secrets-in-helm-values.yaml', 'full-values.yaml'])(
+  it.each([
+    'minimal-values.yaml',
+    'secrets-externally-values.yaml',
+    'secrets-in-helm-values.yaml',
+    'full-values.yaml',
+  ])(
     'ci/%s',
     async (file) => {
       if (synapse === undefined || livekit === undefined) throw new Error('the test bed did not start');
-      const [authDb, syncDb] = await Promise.all([createTestDatabase('gw_chart'), createTestDatabase('gw_chart')]);
+      const [authDb, syncDb] = await Promise.all([
+        createTestDatabase('gw_chart'),
+        createTestDatabase('gw_chart'),
+      ]);
       databases.push(authDb, syncDb);
       const redis = testRedisUrl();
       const [authPort, rtcPort, syncPort] = [await freePort(), await freePort(), await freePort()];
@@ -210,8 +231,10 @@ describe.skipIf(bin === undefined)('the rendered Deployments run the built apps'
         secrets.set(s.metadata.name, (s as unknown as { stringData: Record<string, string> }).stringData);
       const initJob = find(objects, 'Job', 'gw-init-secrets')[0];
       if (initJob !== undefined) {
-        const generate = ((initJob as unknown as { spec: { template: { spec: PodSpec } } }).spec.template.spec
-          .containers[0]?.env ?? []).find((e) => e.name === 'GENERATE')?.value;
+        const generate = (
+          (initJob as unknown as { spec: { template: { spec: PodSpec } } }).spec.template.spec.containers[0]
+            ?.env ?? []
+        ).find((e) => e.name === 'GENERATE')?.value;
         const r = spawnSync(process.execPath, [resolve(CHART, 'files/init-secrets.mjs'), '--print'], {
           encoding: 'utf8',
           env: { ...process.env, GENERATE: generate },

@@ -15,7 +15,16 @@ import * as policyV1 from 'kubernetes-models/policy/v1';
 import * as rbacV1 from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import * as coreV1 from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
-import { Chart, CHART, CI_VALUES, find, helmRenderBinary, ROOT, type K8sObject, type Rendered } from './support/chart';
+import {
+  Chart,
+  CHART,
+  CI_VALUES,
+  find,
+  helmRenderBinary,
+  ROOT,
+  type K8sObject,
+  type Rendered,
+} from './support/chart';
 
 const MODELS: Record<string, Record<string, unknown>> = {
   v1: coreV1,
@@ -30,13 +39,15 @@ const MODELS: Record<string, Record<string, unknown>> = {
 
 function openApiValidate(object: K8sObject): void {
   const Model = MODELS[object.apiVersion]?.[object.kind] as
-    | (new (data: unknown) => { validate(): void })
-    | undefined;
+    (new (data: unknown) => { validate(): void }) | undefined;
   if (Model === undefined) throw new Error(`no model for ${object.apiVersion} ${object.kind}`);
   new Model(object).validate();
 }
 
-const schema = JSON.parse(readFileSync(resolve(CHART, 'values.schema.json'), 'utf8')) as Record<string, unknown>;
+const schema = JSON.parse(readFileSync(resolve(CHART, 'values.schema.json'), 'utf8')) as Record<
+  string,
+  unknown
+>;
 const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, strictRequired: false });
 const validateValues = ajv.compile(schema);
 
@@ -92,7 +103,9 @@ describe.skipIf(chart === undefined)('chart matrix-gateway', () => {
       expect(results.filter((r) => r.status === 'invalid')).toEqual([]);
       // Only the Prometheus Operator's kind has no Go type here; the models below check it.
       expect(new Set(results.filter((r) => r.status === 'unchecked').map((r) => r.kind))).toEqual(
-        new Set(objects.some((o) => o.kind === 'ServiceMonitor') ? ['monitoring.coreos.com/v1/ServiceMonitor'] : []),
+        new Set(
+          objects.some((o) => o.kind === 'ServiceMonitor') ? ['monitoring.coreos.com/v1/ServiceMonitor'] : [],
+        ),
       );
       for (const o of objects) openApiValidate(o);
       const names = objects.map((o) => `${o.kind}/${o.metadata.name}`);
@@ -128,7 +141,8 @@ describe.skipIf(chart === undefined)('chart matrix-gateway', () => {
       for (const o of [...find(objects, 'Deployment'), ...find(objects, 'Job')]) {
         for (const container of podSpec(o).containers) {
           for (const e of container.env ?? []) {
-            if (e.value !== undefined) for (const secret of secretValues) expect(e.value).not.toContain(secret);
+            if (e.value !== undefined)
+              for (const secret of secretValues) expect(e.value).not.toContain(secret);
             if (e.name.endsWith('_FILE')) expect(e.value).toMatch(/^\/secrets\/[A-Z0-9_]+$/);
           }
         }
@@ -163,7 +177,9 @@ describe.skipIf(chart === undefined)('chart matrix-gateway', () => {
     });
     const sync = podSpec(find(objects, 'Deployment', 'gw-sync-proxy')[0] as K8sObject).containers[0];
     expect(sync?.env?.find((e) => e.name === 'SYNCV3_PUBLIC_URL')?.value).toBe('https://matrix.example.com');
-    expect(sync?.env?.find((e) => e.name === 'SYNCV3_LIVEKIT_SERVICE_URL')?.value).toBe('https://rtc.example.com');
+    expect(sync?.env?.find((e) => e.name === 'SYNCV3_LIVEKIT_SERVICE_URL')?.value).toBe(
+      'https://rtc.example.com',
+    );
   });
 
   it('minimal: the Synapse snippet delegates auth, advertises the RTC transport and turns password login off', () => {
@@ -187,36 +203,45 @@ describe.skipIf(chart === undefined)('chart matrix-gateway', () => {
 
   it('full: autoscalers own the replica count; extra env, volumes, scheduling and peers are passed through', () => {
     const objects = renderCi('full-values.yaml');
-    expect(find(objects, 'HorizontalPodAutoscaler').map((o) => o.metadata.name).sort()).toEqual([
-      'gw-auth-service',
-      'gw-rtc-jwt-service',
-      'gw-sync-proxy',
-    ]);
+    expect(
+      find(objects, 'HorizontalPodAutoscaler')
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(['gw-auth-service', 'gw-rtc-jwt-service', 'gw-sync-proxy']);
     for (const d of find(objects, 'Deployment'))
       expect((d as unknown as { spec: Record<string, unknown> }).spec['replicas']).toBeUndefined();
     const auth = podSpec(find(objects, 'Deployment', 'gw-auth-service')[0] as K8sObject);
-    expect(auth.containers[0]?.env?.map((e) => e.name)).toEqual(expect.arrayContaining(['NODE_OPTIONS', 'POD_NAME']));
+    expect(auth.containers[0]?.env?.map((e) => e.name)).toEqual(
+      expect.arrayContaining(['NODE_OPTIONS', 'POD_NAME']),
+    );
     expect(auth.volumes?.map((v) => v.name)).toEqual(['tmp', 'secrets', 'ca']);
-    expect(find(objects, 'ServiceMonitor').map((o) => o.metadata.name).sort()).toEqual([
-      'gw-auth-service',
-      'gw-rtc-jwt-service',
-    ]);
-    expect(find(objects, 'PodDisruptionBudget').map((o) => o.metadata.name).sort()).toEqual([
-      'gw-auth-service',
-      'gw-sync-proxy',
-    ]);
+    expect(
+      find(objects, 'ServiceMonitor')
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(['gw-auth-service', 'gw-rtc-jwt-service']);
+    expect(
+      find(objects, 'PodDisruptionBudget')
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(['gw-auth-service', 'gw-sync-proxy']);
     const rtc = podSpec(find(objects, 'Deployment', 'gw-rtc-jwt-service')[0] as K8sObject).containers[0];
     expect(rtc?.env?.find((e) => e.name === 'LIVEKIT_REDIS_URL')?.valueFrom).toEqual({
       secretKeyRef: { name: 'gw-secrets', key: 'LIVEKIT_REDIS_URL' },
     });
-    const snippet = (find(objects, 'ConfigMap', 'gw-synapse-config')[0] as unknown as { data: Record<string, string> })
-      .data['homeserver-snippet.yaml'];
+    const snippet = (
+      find(objects, 'ConfigMap', 'gw-synapse-config')[0] as unknown as { data: Record<string, string> }
+    ).data['homeserver-snippet.yaml'];
     expect(c.yamlToJson(snippet ?? '')).toMatchObject({
-      matrix_rtc: { transports: [{ type: 'livekit', livekit_service_url: 'https://example.com/livekit/jwt' }] },
+      matrix_rtc: {
+        transports: [{ type: 'livekit', livekit_service_url: 'https://example.com/livekit/jwt' }],
+      },
       experimental_features: { msc4143_enabled: true },
     });
     for (const np of find(objects, 'NetworkPolicy'))
-      expect((np as unknown as { spec: { ingress: { from: unknown[] }[] } }).spec.ingress[0]?.from).toHaveLength(3);
+      expect(
+        (np as unknown as { spec: { ingress: { from: unknown[] }[] } }).spec.ingress[0]?.from,
+      ).toHaveLength(3);
   });
 
   it('secrets-externally: reads every credential from the named Secrets; no chart-made Secret, no initSecrets Job', () => {
@@ -227,7 +252,9 @@ describe.skipIf(chart === undefined)('chart matrix-gateway', () => {
     const projected = auth.volumes?.find((v) => v.name === 'secrets')?.projected as {
       sources: { secret: { name: string; items: { key: string; path: string }[] } }[];
     };
-    expect(projected.sources.map((s) => [s.secret.name, s.secret.items[0]?.key, s.secret.items[0]?.path])).toEqual([
+    expect(
+      projected.sources.map((s) => [s.secret.name, s.secret.items[0]?.key, s.secret.items[0]?.path]),
+    ).toEqual([
       ['gateway-db', 'auth-url', 'AUTH_DATABASE_URL'],
       ['gateway-redis', 'url', 'AUTH_REDIS_URL'],
       ['gw-synapse', 'shared-secret', 'AUTH_SYNAPSE_SECRET'],
@@ -238,7 +265,9 @@ describe.skipIf(chart === undefined)('chart matrix-gateway', () => {
   it('secrets-in-helm: every credential in <release>-secrets, nothing to generate', () => {
     const objects = renderCi('secrets-in-helm-values.yaml');
     expect(find(objects, 'Job', 'gw-init-secrets')).toEqual([]);
-    const secret = find(objects, 'Secret', 'gw-secrets')[0] as unknown as { stringData: Record<string, string> };
+    const secret = find(objects, 'Secret', 'gw-secrets')[0] as unknown as {
+      stringData: Record<string, string>;
+    };
     expect(Object.keys(secret.stringData).sort()).toEqual(
       [
         'AUTH_DATABASE_URL',
@@ -257,11 +286,12 @@ describe.skipIf(chart === undefined)('chart matrix-gateway', () => {
   it('a disabled component leaves no trace', () => {
     const objects = renderCi('sync-proxy-only-values.yaml');
     expect(objects.filter((o) => /auth-service|rtc-jwt-service/.test(o.object.metadata.name))).toEqual([]);
-    expect(podSpec(find(objects, 'Job', 'gw-migrations')[0] as K8sObject).containers.map((x) => x.name)).toEqual([
-      'sync-proxy',
-    ]);
-    const snippet = (find(objects, 'ConfigMap', 'gw-synapse-config')[0] as unknown as { data: Record<string, string> })
-      .data['homeserver-snippet.yaml'];
+    expect(
+      podSpec(find(objects, 'Job', 'gw-migrations')[0] as K8sObject).containers.map((x) => x.name),
+    ).toEqual(['sync-proxy']);
+    const snippet = (
+      find(objects, 'ConfigMap', 'gw-synapse-config')[0] as unknown as { data: Record<string, string> }
+    ).data['homeserver-snippet.yaml'];
     expect(c.yamlToJson(snippet ?? '')).toEqual({
       password_config: { enabled: false },
       experimental_features: { msc4143_enabled: false, msc4108_enabled: true },
@@ -269,15 +299,30 @@ describe.skipIf(chart === undefined)('chart matrix-gateway', () => {
   });
 
   it.each([
-    ['a required credential is missing', ['minimal-values.yaml'], ['syncProxy.database=null'], /syncProxy\.database is required/],
+    [
+      'a required credential is missing',
+      ['minimal-values.yaml'],
+      ['syncProxy.database=null'],
+      /syncProxy\.database is required/,
+    ],
     [
       'a secret to generate with initSecrets off',
       ['minimal-values.yaml'],
       ['initSecrets.enabled=false'],
       /authService\.synapseSharedSecret is required/,
     ],
-    ['no ingress host and no publicUrl', ['minimal-values.yaml'], ['authService.ingress.host='], /authService\.ingress\.host/],
-    ['an external secret without its key', ['minimal-values.yaml'], ['syncProxy.secret.secret=s'], /syncProxy\.secret\.secretKey is required/],
+    [
+      'no ingress host and no publicUrl',
+      ['minimal-values.yaml'],
+      ['authService.ingress.host='],
+      /authService\.ingress\.host/,
+    ],
+    [
+      'an external secret without its key',
+      ['minimal-values.yaml'],
+      ['syncProxy.secret.secret=s'],
+      /syncProxy\.secret\.secretKey is required/,
+    ],
   ])('refuses to render when %s, naming the value', (_what, files, sets, message) => {
     const r = c.tryRender(files, sets);
     expect(r.ok).toBe(false);
@@ -288,7 +333,10 @@ describe.skipIf(chart === undefined)('chart matrix-gateway', () => {
     ['an unknown top-level key', ['serverNme=example.com']],
     ['a typo in a component key', ['authService.replica=3']],
     ['an unknown key in a credential', ['authService.database.valu=x']],
-    ['a credential with both value and secret', ['authService.redis.secret=s', 'authService.redis.secretKey=k']],
+    [
+      'a credential with both value and secret',
+      ['authService.redis.secret=s', 'authService.redis.secretKey=k'],
+    ],
     ['a credential secret without secretKey', ['syncProxy.secret.secret=s']],
     ['a log level the app refuses', ['syncProxy.logLevel=verbose']],
     ['a port out of range', ['rtcJwtService.port=70000']],

@@ -32,7 +32,9 @@ export function chartReadme() {
     }
     const type = isCredential ? 'credential' : [n.type].flat().filter(Boolean).join(' \\| ') || 'object';
     const shown = dflt === undefined ? '' : `\`${JSON.stringify(dflt)}\``;
-    const description = String(n.description ?? '').replaceAll('|', '\\|').replaceAll('\n', ' ');
+    const description = String(n.description ?? '')
+      .replaceAll('|', '\\|')
+      .replaceAll('\n', ' ');
     rows.push(`| \`${path}\` | ${type} | ${shown} | ${description} |`);
   };
   walk(schema, '', undefined);

@@ -68,7 +68,15 @@ export class Chart {
     sets: string[] = [],
     name = 'gw',
   ): { ok: true; objects: Rendered[] } | { ok: false; error: string } {
-    const r = run(this.bin, ['template', CHART, '--name', name, '--namespace', 'matrix', ...valueArgs(files, sets)]);
+    const r = run(this.bin, [
+      'template',
+      CHART,
+      '--name',
+      name,
+      '--namespace',
+      'matrix',
+      ...valueArgs(files, sets),
+    ]);
     if (!r.ok) return { ok: false, error: r.stderr };
     return { ok: true, objects: JSON.parse(r.stdout) as Rendered[] };
   }
