@@ -2,6 +2,8 @@
 //   unit        src/**/*.spec.ts          no I/O beyond loopback fakes
 //   integration test/integration/**       real Postgres and Redis, a fresh database / key prefix per test
 //   contract    test/contract/**          real Synapse from the test bed (tools/synapse)
+//   deploy      k8s/test/**               the Helm chart rendered with Go's text/template (tools/helm-render),
+//                                         validated, and the built apps started with its environment
 import { fileURLToPath } from 'node:url';
 import swc from 'unplugin-swc';
 import { configDefaults, defineConfig } from 'vitest/config';
@@ -64,6 +66,18 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        plugins,
+        resolve: { alias },
+        test: {
+          name: 'deploy',
+          include: ['k8s/test/**/*.spec.ts'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          // The first run builds the chart renderer (Go, in the test bed's chroot): minutes.
+          hookTimeout: 900_000,
         },
       },
     ],

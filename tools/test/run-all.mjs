@@ -1,6 +1,7 @@
 // `npm test`: every check, in order, stopping at the first failure.
 //   lint (zero warnings) -> typecheck -> build -> unit -> integration (real Postgres + Redis)
-//   -> contract (real Synapse from the test bed).
+//   -> contract (real Synapse from the test bed) -> deploy (the Helm chart: rendered with tools/helm-render,
+//   which the tier builds in the test bed's chroot, validated, and the built apps started with its env).
 // Under CI=true a missing Synapse test bed fails the run; elsewhere its tier is skipped, loudly.
 // Ends with one line "tests: N passed, N failed" counted from Vitest's JSON reports.
 import { spawnSync } from 'node:child_process';
@@ -92,4 +93,7 @@ if (!chroot) {
   finish(totals.failed === 0);
 }
 console.log(`=== Synapse test bed: ${chroot}`);
-finish(vitest('contract', { SYNAPSE_CHROOT: chroot }));
+if (!vitest('contract', { SYNAPSE_CHROOT: chroot })) finish(false);
+// The deploy tier builds the chart renderer itself (k8s/test/support/chart.ts): failing under CI when it
+// cannot, skipping loudly elsewhere.
+finish(vitest('deploy', { SYNAPSE_CHROOT: chroot }));

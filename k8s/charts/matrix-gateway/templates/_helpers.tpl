@@ -1,0 +1,219 @@
+{{/*
+Names, labels and the credential plumbing shared by every component. Components are addressed by
+their values key (authService, rtcJwtService, syncProxy); "mg.component" maps it to the app's name.
+*/}}
+
+{{- define "mg.appName" -}}
+{{- get (dict "authService" "auth-service" "rtcJwtService" "rtc-jwt-service" "syncProxy" "sync-proxy") . -}}
+{{- end -}}
+
+{{- define "mg.name" -}}
+{{- printf "%s-%s" .root.Release.Name (include "mg.appName" .component) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "mg.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | quote }}
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+app.kubernetes.io/part-of: matrix-gateway
+app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
+{{ include "mg.selectorLabels" . }}
+{{- with .root.Values.labels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{- define "mg.selectorLabels" -}}
+app.kubernetes.io/name: {{ if .name }}{{ .name }}{{ else }}{{ include "mg.appName" .component }}{{ end }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+{{- end -}}
+
+{{- define "mg.image" -}}
+{{- $image := .image -}}
+{{- printf "%s:%s" $image.repository (toString ($image.tag | default .root.Chart.AppVersion)) -}}
+{{- end -}}
+
+{{/* The component's public base URL, without a trailing slash: publicUrl, else its ingress host. */}}
+{{- define "mg.publicUrl" -}}
+{{- $c := index .root.Values .component -}}
+{{- if $c.publicUrl -}}
+{{- trimSuffix "/" $c.publicUrl -}}
+{{- else if $c.ingress.host -}}
+{{- printf "%s://%s" (ternary "https" "http" .root.Values.ingress.tls) (tpl $c.ingress.host .root) -}}
+{{- else -}}
+{{- fail (printf "%s: set %s.ingress.host or %s.publicUrl (its public URL)" .component .component .component) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The in-cluster URL of a component's Service. */}}
+{{- define "mg.serviceUrl" -}}
+{{- $c := index .root.Values .component -}}
+{{- printf "http://%s.%s.svc:%v" (include "mg.name" .) .root.Release.Namespace $c.port -}}
+{{- end -}}
+
+{{/*
+Every credential the chart handles. key: the key in <release>-secrets / <release>-generated and the
+file name under /secrets; fileEnv: the variable naming the file (the app reads the value from it);
+env: a variable set from the Secret directly, for an app that reads no file for it; generate: how
+the initSecrets Job makes it when the operator gives none.
+*/}}
+{{- define "mg.credentialSpecs" -}}
+- { component: authService, path: database, key: AUTH_DATABASE_URL, fileEnv: AUTH_DATABASE_URL_FILE, required: true }
+- { component: authService, path: redis, key: AUTH_REDIS_URL, fileEnv: AUTH_REDIS_URL_FILE, required: true }
+- { component: authService, path: synapseSharedSecret, key: AUTH_SYNAPSE_SECRET, fileEnv: AUTH_SYNAPSE_SECRET_FILE, generate: hex32 }
+- { component: authService, path: signingKeys, key: AUTH_SIGNING_KEYS, fileEnv: AUTH_SIGNING_KEY_FILE, generate: rsa-jwks }
+- { component: rtcJwtService, path: livekit.secret, key: LIVEKIT_SECRET, fileEnv: LIVEKIT_SECRET_FROM_FILE, required: true }
+- { component: rtcJwtService, path: redis, key: LIVEKIT_REDIS_URL, env: LIVEKIT_REDIS_URL }
+- { component: syncProxy, path: database, key: SYNCV3_DB, fileEnv: SYNCV3_DB_FILE, required: true }
+- { component: syncProxy, path: redis, key: SYNCV3_REDIS, fileEnv: SYNCV3_REDIS_FILE }
+- { component: syncProxy, path: secret, key: SYNCV3_SECRET, fileEnv: SYNCV3_SECRET_FILE, generate: hex32 }
+{{- end -}}
+
+{{/*
+The credentials of the enabled components, resolved: each spec plus `source` (value, secret,
+generated) and the Secret `name` / `secretKey` it is read from. A required one that is missing fails.
+*/}}
+{{- define "mg.credentials" -}}
+{{- $root := . -}}
+{{- $out := list -}}
+{{- range (include "mg.credentialSpecs" . | fromYamlArray) -}}
+{{- $c := index $root.Values .component -}}
+{{- if $c.enabled -}}
+{{- $cred := $c -}}
+{{- range splitList "." .path -}}{{- $cred = index $cred . -}}{{- end -}}
+{{- $r := deepCopy . -}}
+{{- if $cred.secret -}}
+{{- $_ := set $r "source" "secret" -}}
+{{- $_ := set $r "name" (tpl $cred.secret $root) -}}
+{{- $_ := set $r "secretKey" (required (printf "%s.%s.secretKey is required with secret" .component .path) $cred.secretKey) -}}
+{{- else if $cred.value -}}
+{{- $_ := set $r "source" "value" -}}
+{{- $_ := set $r "value" $cred.value -}}
+{{- $_ := set $r "name" (printf "%s-secrets" $root.Release.Name) -}}
+{{- $_ := set $r "secretKey" .key -}}
+{{- else if and .generate $root.Values.initSecrets.enabled -}}
+{{- $_ := set $r "source" "generated" -}}
+{{- $_ := set $r "name" (printf "%s-generated" $root.Release.Name) -}}
+{{- $_ := set $r "secretKey" .key -}}
+{{- else if or .required .generate -}}
+{{- fail (printf "%s.%s is required: give {value: ...} or {secret: ..., secretKey: ...}%s" .component .path (ternary " (or enable initSecrets to generate it)" "" (not (empty .generate)))) -}}
+{{- end -}}
+{{- if $r.source -}}{{- $out = append $out $r -}}{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toJson (dict "items" $out) -}}
+{{- end -}}
+
+{{/* The projected volume of the component's file credentials, and its mount at /secrets (both may be empty). */}}
+{{- define "mg.secretsVolume" -}}
+{{- $component := .component -}}
+{{- $sources := list -}}
+{{- range (include "mg.credentials" .root | fromJson).items -}}
+{{- if and (eq .component $component) .fileEnv -}}
+{{- $sources = append $sources (dict "secret" (dict "name" .name "items" (list (dict "key" .secretKey "path" .key)))) -}}
+{{- end -}}
+{{- end -}}
+{{- if $sources }}
+- name: {{ .volume | default "secrets" }}
+  projected:
+    defaultMode: 0440
+    sources:
+      {{- toYaml $sources | nindent 6 }}
+{{- end }}
+{{- end -}}
+
+{{- define "mg.secretsMounts" -}}
+{{- $volume := .volume | default "secrets" -}}
+{{- $component := .component -}}
+{{- range (include "mg.credentials" .root | fromJson).items -}}
+{{- if and (eq .component $component) .fileEnv }}
+- name: {{ $volume }}
+  mountPath: /secrets
+  readOnly: true
+{{- break -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "mg.secretsEnv" -}}
+{{- $component := .component -}}
+{{- range (include "mg.credentials" .root | fromJson).items -}}
+{{- if eq .component $component -}}
+{{- if .fileEnv }}
+- name: {{ .fileEnv }}
+  value: {{ printf "/secrets/%s" .key | quote }}
+{{- else }}
+- name: {{ .env }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ .name }}
+      key: {{ .secretKey }}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The app's own environment (its config.ts), from the values. */}}
+{{- define "mg.env" -}}
+{{- $root := .root -}}
+{{- $v := $root.Values -}}
+{{- if eq .component "authService" -}}
+{{- $c := $v.authService }}
+- name: AUTH_BIND
+  value: {{ printf "0.0.0.0:%v" $c.port | quote }}
+- name: AUTH_LOG_LEVEL
+  value: {{ $c.logLevel | quote }}
+- name: AUTH_ISSUER
+  value: {{ printf "%s/" (include "mg.publicUrl" (dict "root" $root "component" "authService")) | quote }}
+- name: AUTH_HOMESERVER
+  value: {{ required "serverName is required" $v.serverName | quote }}
+- name: AUTH_SYNAPSE_URL
+  value: {{ required "synapse.url is required" $v.synapse.url | quote }}
+- name: AUTH_REGISTRATION_ENABLED
+  value: {{ $c.registrationEnabled | toString | quote }}
+- name: AUTH_ACCESS_TOKEN_TTL
+  value: {{ $c.accessTokenTtl | toString | quote }}
+- name: AUTH_LOGIN_ATTEMPTS
+  value: {{ $c.loginAttempts | toString | quote }}
+{{- with $c.firstPartyClients }}
+- name: AUTH_FIRST_PARTY_CLIENTS
+  value: {{ join "," . | quote }}
+{{- end }}
+{{- else if eq .component "rtcJwtService" -}}
+{{- $c := $v.rtcJwtService }}
+- name: LIVEKIT_JWT_BIND
+  value: {{ printf ":%v" $c.port | quote }}
+- name: LIVEKIT_LOG_LEVEL
+  value: {{ $c.logLevel | quote }}
+- name: LIVEKIT_URL
+  value: {{ required "rtcJwtService.livekit.url is required" $c.livekit.url | quote }}
+- name: LIVEKIT_KEY
+  value: {{ required "rtcJwtService.livekit.key is required" $c.livekit.key | quote }}
+- name: LIVEKIT_FULL_ACCESS_HOMESERVERS
+  value: {{ join "," ($c.fullAccessHomeservers | default (list (required "serverName is required" $v.serverName))) | quote }}
+{{- with $c.trustedProxies }}
+- name: RTC_TRUSTED_PROXIES
+  value: {{ join "," . | quote }}
+{{- end }}
+{{- else if eq .component "syncProxy" -}}
+{{- $c := $v.syncProxy }}
+- name: SYNCV3_BINDADDR
+  value: {{ printf "0.0.0.0:%v" $c.port | quote }}
+- name: SYNCV3_LOG_LEVEL
+  value: {{ $c.logLevel | quote }}
+- name: SYNCV3_SERVER
+  value: {{ required "synapse.url is required" $v.synapse.url | quote }}
+- name: SYNCV3_MAX_DB_CONN
+  value: {{ $c.maxDbConnections | toString | quote }}
+- name: SYNCV3_PUBLIC_URL
+  value: {{ include "mg.publicUrl" (dict "root" $root "component" "syncProxy") | quote }}
+{{- if $v.rtcJwtService.enabled }}
+- name: SYNCV3_LIVEKIT_SERVICE_URL
+  value: {{ include "mg.publicUrl" (dict "root" $root "component" "rtcJwtService") | quote }}
+{{- end }}
+{{- end }}
+{{- include "mg.secretsEnv" . }}
+{{- with (index $v .component).extraEnv }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+

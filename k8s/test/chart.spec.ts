@@ -1,0 +1,403 @@
+// The chart rendered with Go's text/template + sprig (tools/helm-render) for every ci/*values.yaml:
+// values checked against values.schema.json (ajv, draft 2020-12), every object checked against the
+// Kubernetes 1.36 API types strictly (unknown fields refused, validate.go) and against the OpenAPI
+// schemas of the kubernetes-models packages (types, required fields, formats).
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { Ajv2020 } from 'ajv8/dist/2020.js';
+import * as monitoringV1 from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
+import * as appsV1 from 'kubernetes-models/apps/v1';
+import * as autoscalingV2 from 'kubernetes-models/autoscaling/v2';
+import * as batchV1 from 'kubernetes-models/batch/v1';
+import * as networkingV1 from 'kubernetes-models/networking.k8s.io/v1';
+import * as policyV1 from 'kubernetes-models/policy/v1';
+import * as rbacV1 from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import * as coreV1 from 'kubernetes-models/v1';
+import { describe, expect, it } from 'vitest';
+import {
+  Chart,
+  CHART,
+  CI_VALUES,
+  find,
+  helmRenderBinary,
+  ROOT,
+  type K8sObject,
+  type Rendered,
+} from './support/chart';
+
+const MODELS: Record<string, Record<string, unknown>> = {
+  v1: coreV1,
+  'apps/v1': appsV1,
+  'autoscaling/v2': autoscalingV2,
+  'batch/v1': batchV1,
+  'networking.k8s.io/v1': networkingV1,
+  'policy/v1': policyV1,
+  'rbac.authorization.k8s.io/v1': rbacV1,
+  'monitoring.coreos.com/v1': monitoringV1,
+};
+
+function openApiValidate(object: K8sObject): void {
+  const Model = MODELS[object.apiVersion]?.[object.kind] as
+    (new (data: unknown) => { validate(): void }) | undefined;
+  if (Model === undefined) throw new Error(`no model for ${object.apiVersion} ${object.kind}`);
+  new Model(object).validate();
+}
+
+const schema = JSON.parse(readFileSync(resolve(CHART, 'values.schema.json'), 'utf8')) as Record<
+  string,
+  unknown
+>;
+const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, strictRequired: false });
+const validateValues = ajv.compile(schema);
+
+const bin = helmRenderBinary();
+const chart = bin === undefined ? undefined : new Chart(bin);
+
+type Container = {
+  name: string;
+  args?: string[];
+  command?: string[];
+  env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
+  livenessProbe?: { httpGet?: { path: string } };
+  readinessProbe?: { httpGet?: { path: string } };
+  securityContext?: Record<string, unknown>;
+  volumeMounts?: { name: string; mountPath: string }[];
+};
+type PodSpec = {
+  containers: Container[];
+  securityContext?: Record<string, unknown>;
+  volumes?: { name: string; emptyDir?: unknown; projected?: unknown }[];
+};
+const podSpec = (o: K8sObject): PodSpec =>
+  (o as unknown as { spec: { template: { spec: PodSpec } } }).spec.template.spec;
+
+describe.skipIf(chart === undefined)('chart matrix-gateway', () => {
+  const c = chart as Chart;
+  const rendered = new Map<string, Rendered[]>();
+  const renderCi = (file: string): Rendered[] => {
+    let r = rendered.get(file);
+    if (r === undefined) {
+      r = c.render([file]);
+      rendered.set(file, r);
+    }
+    return r;
+  };
+
+  it('has at least minimal, full, secrets-externally and secrets-in-helm ci values', () => {
+    for (const f of ['minimal', 'full', 'secrets-externally', 'secrets-in-helm'])
+      expect(CI_VALUES).toContain(`${f}-values.yaml`);
+  });
+
+  describe.each(CI_VALUES)('ci/%s', (file) => {
+    it('passes values.schema.json', () => {
+      const values = c.values([file]);
+      const ok = validateValues(values);
+      expect(ok ? [] : validateValues.errors).toEqual([]);
+    });
+
+    it('renders only objects the Kubernetes API accepts, strictly', () => {
+      const objects = renderCi(file).map((r) => r.object);
+      expect(objects.length).toBeGreaterThan(3);
+      const results = c.strictValidate(objects);
+      expect(results.filter((r) => r.status === 'invalid')).toEqual([]);
+      // Only the Prometheus Operator's kind has no Go type here; the models below check it.
+      expect(new Set(results.filter((r) => r.status === 'unchecked').map((r) => r.kind))).toEqual(
+        new Set(
+          objects.some((o) => o.kind === 'ServiceMonitor') ? ['monitoring.coreos.com/v1/ServiceMonitor'] : [],
+        ),
+      );
+      for (const o of objects) openApiValidate(o);
+      const names = objects.map((o) => `${o.kind}/${o.metadata.name}`);
+      expect(names.length).toBe(new Set(names).size);
+    });
+
+    it('runs every pod non-root on a read-only root filesystem with a /tmp emptyDir, probing /health and /ready', () => {
+      const objects = renderCi(file);
+      const pods = [...find(objects, 'Deployment'), ...find(objects, 'Job')];
+      expect(pods.length).toBeGreaterThan(0);
+      for (const o of pods) {
+        const spec = podSpec(o);
+        expect(spec.securityContext?.['runAsNonRoot'], o.metadata.name).toBe(true);
+        expect(spec.volumes?.find((v) => v.name === 'tmp')?.emptyDir, o.metadata.name).toBeDefined();
+        for (const container of spec.containers) {
+          expect(container.securityContext?.['readOnlyRootFilesystem'], container.name).toBe(true);
+          expect(container.securityContext?.['allowPrivilegeEscalation'], container.name).toBe(false);
+          expect(container.volumeMounts?.find((m) => m.name === 'tmp')?.mountPath).toBe('/tmp');
+          if (o.kind === 'Deployment') {
+            expect(container.livenessProbe?.httpGet?.path).toBe('/health');
+            expect(container.readinessProbe?.httpGet?.path).toBe('/ready');
+            expect(container.args).toEqual([`dist/apps/${container.name}/main.js`]);
+          }
+        }
+      }
+    });
+
+    it('keeps every credential out of the pods’ environment: files under /secrets, or secretKeyRef', () => {
+      const objects = renderCi(file);
+      const secretValues = find(objects, 'Secret').flatMap((s) =>
+        Object.values((s as unknown as { stringData?: Record<string, string> }).stringData ?? {}),
+      );
+      for (const o of [...find(objects, 'Deployment'), ...find(objects, 'Job')]) {
+        for (const container of podSpec(o).containers) {
+          for (const e of container.env ?? []) {
+            if (e.value !== undefined)
+              for (const secret of secretValues) expect(e.value).not.toContain(secret);
+            if (e.name.endsWith('_FILE')) expect(e.value).toMatch(/^\/secrets\/[A-Z0-9_]+$/);
+          }
+        }
+      }
+    });
+  });
+
+  it('minimal: generated secrets, migrations for the two apps with a database, the well-known route', () => {
+    const objects = renderCi('minimal-values.yaml');
+    const job = find(objects, 'Job', 'gw-init-secrets')[0];
+    const env = podSpec(job as K8sObject).containers[0]?.env ?? [];
+    expect(env.find((e) => e.name === 'GENERATE')?.value).toBe(
+      'AUTH_SYNAPSE_SECRET=hex32,AUTH_SIGNING_KEYS=rsa-jwks,SYNCV3_SECRET=hex32',
+    );
+    expect(env.find((e) => e.name === 'SECRET_NAME')?.value).toBe('gw-generated');
+    const migrations = find(objects, 'Job', 'gw-migrations')[0] as K8sObject;
+    expect(podSpec(migrations).containers.map((x) => [x.name, x.args])).toEqual([
+      ['auth-service', ['dist/apps/auth-service/cli.js', 'migrate']],
+      ['sync-proxy', ['dist/apps/sync-proxy/cli.js', 'migrate']],
+    ]);
+    for (const hook of [...find(objects, 'Job'), ...find(objects, 'Secret')])
+      expect(hook.metadata.annotations?.['helm.sh/hook']).toBe('pre-install,pre-upgrade');
+    expect(find(objects, 'HorizontalPodAutoscaler')).toEqual([]);
+    const wellKnown = find(objects, 'Ingress', 'gw-well-known')[0] as unknown as {
+      spec: { rules: { host: string; http: { paths: { path: string; backend: unknown }[] } }[] };
+    };
+    expect(wellKnown.spec.rules[0]?.host).toBe('example.com');
+    expect(wellKnown.spec.rules[0]?.http.paths[0]).toEqual({
+      path: '/.well-known/matrix/client',
+      pathType: 'Exact',
+      backend: { service: { name: 'gw-sync-proxy', port: { name: 'http' } } },
+    });
+    const sync = podSpec(find(objects, 'Deployment', 'gw-sync-proxy')[0] as K8sObject).containers[0];
+    expect(sync?.env?.find((e) => e.name === 'SYNCV3_PUBLIC_URL')?.value).toBe('https://matrix.example.com');
+    expect(sync?.env?.find((e) => e.name === 'SYNCV3_LIVEKIT_SERVICE_URL')?.value).toBe(
+      'https://rtc.example.com',
+    );
+  });
+
+  it('minimal: the Synapse snippet delegates auth, advertises the RTC transport and turns password login off', () => {
+    const cm = find(renderCi('minimal-values.yaml'), 'ConfigMap', 'gw-synapse-config')[0] as unknown as {
+      data: Record<string, string>;
+    };
+    const snippet = cm.data['homeserver-snippet.yaml'] ?? '';
+    expect(snippet).toContain('# Mount key AUTH_SYNAPSE_SECRET of Secret gw-generated at');
+    expect(c.yamlToJson(snippet)).toEqual({
+      matrix_authentication_service: {
+        enabled: true,
+        endpoint: 'http://gw-auth-service.matrix.svc:8080/',
+        secret_path: '/etc/matrix-gateway/synapse-shared-secret',
+      },
+      enable_registration: false,
+      password_config: { enabled: false },
+      matrix_rtc: { transports: [{ type: 'livekit', livekit_service_url: 'https://rtc.example.com' }] },
+      experimental_features: { msc4143_enabled: true, msc4108_enabled: true },
+    });
+  });
+
+  it('full: autoscalers own the replica count; extra env, volumes, scheduling and peers are passed through', () => {
+    const objects = renderCi('full-values.yaml');
+    expect(
+      find(objects, 'HorizontalPodAutoscaler')
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(['gw-auth-service', 'gw-rtc-jwt-service', 'gw-sync-proxy']);
+    for (const d of find(objects, 'Deployment'))
+      expect((d as unknown as { spec: Record<string, unknown> }).spec['replicas']).toBeUndefined();
+    const auth = podSpec(find(objects, 'Deployment', 'gw-auth-service')[0] as K8sObject);
+    expect(auth.containers[0]?.env?.map((e) => e.name)).toEqual(
+      expect.arrayContaining(['NODE_OPTIONS', 'POD_NAME']),
+    );
+    expect(auth.volumes?.map((v) => v.name)).toEqual(['tmp', 'secrets', 'ca']);
+    expect(
+      find(objects, 'ServiceMonitor')
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(['gw-auth-service', 'gw-rtc-jwt-service']);
+    expect(
+      find(objects, 'PodDisruptionBudget')
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(['gw-auth-service', 'gw-sync-proxy']);
+    const rtc = podSpec(find(objects, 'Deployment', 'gw-rtc-jwt-service')[0] as K8sObject).containers[0];
+    expect(rtc?.env?.find((e) => e.name === 'LIVEKIT_REDIS_URL')?.valueFrom).toEqual({
+      secretKeyRef: { name: 'gw-secrets', key: 'LIVEKIT_REDIS_URL' },
+    });
+    const snippet = (
+      find(objects, 'ConfigMap', 'gw-synapse-config')[0] as unknown as { data: Record<string, string> }
+    ).data['homeserver-snippet.yaml'];
+    expect(c.yamlToJson(snippet ?? '')).toMatchObject({
+      matrix_rtc: {
+        transports: [{ type: 'livekit', livekit_service_url: 'https://example.com/livekit/jwt' }],
+      },
+      experimental_features: { msc4143_enabled: true },
+    });
+    for (const np of find(objects, 'NetworkPolicy'))
+      expect(
+        (np as unknown as { spec: { ingress: { from: unknown[] }[] } }).spec.ingress[0]?.from,
+      ).toHaveLength(3);
+  });
+
+  it('secrets-externally: reads every credential from the named Secrets; no chart-made Secret, no initSecrets Job', () => {
+    const objects = renderCi('secrets-externally-values.yaml');
+    expect(find(objects, 'Secret')).toEqual([]);
+    expect(find(objects, 'Job').map((j) => j.metadata.name)).toEqual(['gw-migrations']);
+    const auth = podSpec(find(objects, 'Deployment', 'gw-auth-service')[0] as K8sObject);
+    const projected = auth.volumes?.find((v) => v.name === 'secrets')?.projected as {
+      sources: { secret: { name: string; items: { key: string; path: string }[] } }[];
+    };
+    expect(
+      projected.sources.map((s) => [s.secret.name, s.secret.items[0]?.key, s.secret.items[0]?.path]),
+    ).toEqual([
+      ['gateway-db', 'auth-url', 'AUTH_DATABASE_URL'],
+      ['gateway-redis', 'url', 'AUTH_REDIS_URL'],
+      ['gw-synapse', 'shared-secret', 'AUTH_SYNAPSE_SECRET'],
+      ['gateway-auth-keys', 'jwks.json', 'AUTH_SIGNING_KEYS'],
+    ]);
+  });
+
+  it('secrets-in-helm: every credential in <release>-secrets, nothing to generate', () => {
+    const objects = renderCi('secrets-in-helm-values.yaml');
+    expect(find(objects, 'Job', 'gw-init-secrets')).toEqual([]);
+    const secret = find(objects, 'Secret', 'gw-secrets')[0] as unknown as {
+      stringData: Record<string, string>;
+    };
+    expect(Object.keys(secret.stringData).sort()).toEqual(
+      [
+        'AUTH_DATABASE_URL',
+        'AUTH_REDIS_URL',
+        'AUTH_SIGNING_KEYS',
+        'AUTH_SYNAPSE_SECRET',
+        'LIVEKIT_REDIS_URL',
+        'LIVEKIT_SECRET',
+        'SYNCV3_DB',
+        'SYNCV3_REDIS',
+        'SYNCV3_SECRET',
+      ].sort(),
+    );
+  });
+
+  it('a disabled component leaves no trace', () => {
+    const objects = renderCi('sync-proxy-only-values.yaml');
+    expect(objects.filter((o) => /auth-service|rtc-jwt-service/.test(o.object.metadata.name))).toEqual([]);
+    expect(
+      podSpec(find(objects, 'Job', 'gw-migrations')[0] as K8sObject).containers.map((x) => x.name),
+    ).toEqual(['sync-proxy']);
+    const snippet = (
+      find(objects, 'ConfigMap', 'gw-synapse-config')[0] as unknown as { data: Record<string, string> }
+    ).data['homeserver-snippet.yaml'];
+    expect(c.yamlToJson(snippet ?? '')).toEqual({
+      password_config: { enabled: false },
+      experimental_features: { msc4143_enabled: false, msc4108_enabled: true },
+    });
+  });
+
+  it.each([
+    [
+      'a required credential is missing',
+      ['minimal-values.yaml'],
+      ['syncProxy.database=null'],
+      /syncProxy\.database is required/,
+    ],
+    [
+      'a secret to generate with initSecrets off',
+      ['minimal-values.yaml'],
+      ['initSecrets.enabled=false'],
+      /authService\.synapseSharedSecret is required/,
+    ],
+    [
+      'no ingress host and no publicUrl',
+      ['minimal-values.yaml'],
+      ['authService.ingress.host='],
+      /authService\.ingress\.host/,
+    ],
+    [
+      'an external secret without its key',
+      ['minimal-values.yaml'],
+      ['syncProxy.secret.secret=s'],
+      /syncProxy\.secret\.secretKey is required/,
+    ],
+  ])('refuses to render when %s, naming the value', (_what, files, sets, message) => {
+    const r = c.tryRender(files, sets);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toMatch(message);
+  });
+
+  it.each([
+    ['an unknown top-level key', ['serverNme=example.com']],
+    ['a typo in a component key', ['authService.replica=3']],
+    ['an unknown key in a credential', ['authService.database.valu=x']],
+    [
+      'a credential with both value and secret',
+      ['authService.redis.secret=s', 'authService.redis.secretKey=k'],
+    ],
+    ['a credential secret without secretKey', ['syncProxy.secret.secret=s']],
+    ['a log level the app refuses', ['syncProxy.logLevel=verbose']],
+    ['a port out of range', ['rtcJwtService.port=70000']],
+    ['a replica count as text', ['authService.replicas=two']],
+    ['a bad server name', ['serverName=exa mple.com']],
+    ['an access token lifetime the auth service refuses', ['authService.accessTokenTtl=30']],
+    ['an enabled sync proxy without a database', ['syncProxy.database=null']],
+    ['an enabled rtc-jwt-service without a LiveKit URL', ['rtcJwtService.livekit.url=']],
+    ['an env var with a bad name', ['syncProxy.extraEnv[0].name=1BAD']],
+    ['an unknown key in the ingress', ['syncProxy.ingress.hostname=x']],
+    ['a Synapse URL that is not http(s)', ['synapse.url=ftp://synapse']],
+  ])('values.schema.json refuses %s', (_what, sets) => {
+    const values = c.values(['minimal-values.yaml'], sets);
+    expect(validateValues(values)).toBe(false);
+  });
+
+  it('values.yaml matches the defaults documented in the schema', () => {
+    const defaults = c.values([]);
+    const walk = (node: Record<string, unknown>, value: unknown, path: string): void => {
+      const props = node['properties'] as Record<string, Record<string, unknown>> | undefined;
+      if (props !== undefined && node['$ref'] === undefined && value !== null && typeof value === 'object') {
+        for (const [k, v] of Object.entries(value)) {
+          expect(props[k], `${path}.${k} in the schema`).toBeDefined();
+          walk(props[k] as Record<string, unknown>, v, `${path}.${k}`);
+        }
+        return;
+      }
+      expect(node['default'], path).toEqual(value);
+    };
+    walk(schema, defaults, '');
+  });
+
+  it('describes every value and refuses unknown keys in every object it defines', () => {
+    const problems: string[] = [];
+    const walk = (node: unknown, path: string): void => {
+      if (node === null || typeof node !== 'object') return;
+      const n = node as Record<string, unknown>;
+      if (n['properties'] !== undefined) {
+        if (n['additionalProperties'] !== false) problems.push(`${path}: additionalProperties is not false`);
+        for (const [k, child] of Object.entries(n['properties'] as Record<string, Record<string, unknown>>)) {
+          if (typeof child['description'] !== 'string' || child['description'] === '')
+            problems.push(`${path}.${k}: no description`);
+          walk(child, `${path}.${k}`);
+        }
+      }
+      for (const key of ['items', '$defs'])
+        if (n[key] !== undefined) {
+          if (key === '$defs')
+            for (const [k, d] of Object.entries(n[key] as Record<string, unknown>)) walk(d, `$defs.${k}`);
+          else walk(n[key], `${path}[${key}]`);
+        }
+    };
+    walk(schema, '');
+    expect(problems).toEqual([]);
+  });
+
+  it('README.md is generated from the current schema', () => {
+    const r = spawnSync(process.execPath, [resolve(ROOT, 'tools/helm-render/chart-readme.mjs'), '--check'], {
+      encoding: 'utf8',
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+});
