@@ -1,7 +1,8 @@
-// Three tiers, run in this order by `npm test`:
+// Four tiers, run in this order by `npm test`:
 //   unit        src/**/*.spec.ts          no I/O beyond loopback fakes
 //   integration test/integration/**       real Postgres and Redis, a fresh database / key prefix per test
 //   contract    test/contract/**          real Synapse from the test bed (tools/synapse)
+//   containers  tools/containers/test/**  the images from docker/Dockerfile, run with podman (tools/containers)
 import { fileURLToPath } from 'node:url';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
@@ -34,6 +35,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['apps/*/src/**/*.spec.ts', 'libs/*/src/**/*.spec.ts', 'tools/**/*.spec.ts'],
+          exclude: ['**/node_modules/**', 'tools/*/test/**'],
           testTimeout: 15_000,
         },
       },
@@ -52,11 +54,28 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'contract',
-          include: ['apps/*/test/contract/**/*.spec.ts', 'libs/*/test/contract/**/*.spec.ts'],
+          include: [
+            'apps/*/test/contract/**/*.spec.ts',
+            'libs/*/test/contract/**/*.spec.ts',
+            'tools/*/test/contract/**/*.spec.ts',
+          ],
           // Each file starts its own Synapse; two cores cannot run several at once usefully.
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        plugins,
+        resolve: { alias },
+        test: {
+          name: 'containers',
+          include: ['tools/containers/test/**/*.spec.ts'],
+          exclude: ['tools/containers/test/contract/**'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          // Building the images when the runner has not (GATEWAY_IMAGES unset) takes minutes.
+          hookTimeout: 900_000,
         },
       },
     ],

@@ -1,3 +1,4 @@
+export { FakeLiveKit, type CreateRoomCall } from './fake-livekit';
 export { freePort } from './free-port';
 export { BUILD_SCRIPT, synapseChroot } from './synapse/chroot';
 export { homeserverConfig, REGISTRATION_SECRET, type SynapseOptions } from './synapse/homeserver-config';
