@@ -197,6 +197,8 @@ describe('the gateway images', () => {
       // Synapse now knows carol: the MAS API's query_user answers for her.
       const res = await fetch(`${delegated.baseUrl}/_synapse/mas/query_user?localpart=carol`, {
         headers: { Authorization: `Bearer ${SECRET}` },
+      }).catch((err: unknown) => {
+        throw new Error(`Synapse did not answer: ${String(err)}\n${delegated.logTail(60)}`);
       });
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ user_id: '@carol:localhost' });
