@@ -30,6 +30,11 @@ case "$cafile" in "" | null | undefined) cafile="${NODE_EXTRA_CA_CERTS:-/etc/ssl
 
 P=(podman --runtime runc --cgroup-manager cgroupfs)
 U=(--ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
+# The dependency stages are tagged so that their layers (npm ci, minutes) survive the pruning below.
+for stage in deps prod-deps; do
+  "${P[@]}" build "${U[@]}" --network host --format docker --layers -q \
+    -f "$root/docker/Dockerfile" --target "$stage" -t "localhost/matrix-gateway-cache:$stage" "${args[@]}" "$root" >&2
+done
 for target in auth-service rtc-jwt-service sync-proxy; do
   image="$prefix/$target:$tag"
   log "building $image on $node_image"
@@ -38,3 +43,5 @@ for target in auth-service rtc-jwt-service sync-proxy; do
     -f "$root/docker/Dockerfile" --target "$target" -t "$image" "${args[@]}" "$root" >&2
   echo "$target $image"
 done
+# Every source change leaves the previous build stage behind as an untagged image (~800 MB): drop them.
+"${P[@]}" image prune -f >/dev/null
