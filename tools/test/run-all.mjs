@@ -65,15 +65,7 @@ function finish(ok) {
 }
 
 // CI proves the tree as it is: no results replayed from a local Nx cache.
-const nx = (target) => [
-  'nx',
-  'run-many',
-  '-t',
-  target,
-  '--outputStyle=stream',
-  '--parallel=2',
-  ...(ci ? ['--skip-nx-cache'] : []),
-];
+const nx = (target) => ['nx', 'run-many', '-t', target, '--outputStyle=stream', '--parallel=2', ...(ci ? ['--skip-nx-cache'] : [])];
 if (!run('lint', 'npx', nx('lint'))) finish(false);
 if (!run('typecheck', 'npx', nx('typecheck'))) finish(false);
 if (!run('build', 'npx', nx('build'))) finish(false);
