@@ -1,9 +1,10 @@
-// Three tiers, run in this order by `npm test`:
+// Four tiers, run in this order by `npm test`:
 //   unit        src/**/*.spec.ts          no I/O beyond loopback fakes
 //   integration test/integration/**       real Postgres and Redis, a fresh database / key prefix per test
 //   contract    test/contract/**          real Synapse from the test bed (tools/synapse)
 //   deploy      k8s/test/**               the Helm chart rendered with Go's text/template (tools/helm-render),
 //                                         validated, and the built apps started with its environment
+//   containers  tools/containers/test/**  the images from docker/Dockerfile, run with podman (tools/containers)
 import { fileURLToPath } from 'node:url';
 import swc from 'unplugin-swc';
 import { configDefaults, defineConfig } from 'vitest/config';
@@ -77,6 +78,19 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 60_000,
           // The first run builds the chart renderer (Go, in the test bed's chroot): minutes.
+          hookTimeout: 900_000,
+        },
+      },
+      {
+        plugins,
+        resolve: { alias },
+        test: {
+          name: 'containers',
+          include: ['tools/containers/test/**/*.spec.ts'],
+          exclude: ['tools/containers/test/contract/**'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          // Building the images when the runner has not (GATEWAY_IMAGES unset) takes minutes.
           hookTimeout: 900_000,
         },
       },

@@ -31,21 +31,8 @@ if [ -f "$root/.ready" ]; then
 fi
 
 # The archive URL comes from the host's apt configuration: no registry host is written here.
-archive_url() {
-  local f
-  for f in /etc/apt/sources.list.d/*.sources; do
-    [ -f "$f" ] || continue
-    awk '
-      /^[[:space:]]*$/ { if (uri != "" && suites !~ /security/) { print uri; exit } uri = ""; suites = ""; next }
-      /^URIs:/ { uri = $2 }
-      /^Suites:/ { suites = $0 }
-      END { if (uri != "" && suites !~ /security/) print uri }
-    ' "$f" | head -n 1
-  done | head -n 1
-  if [ -f /etc/apt/sources.list ]; then
-    awk '$1 == "deb" && $0 !~ /security/ { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; exit } }' /etc/apt/sources.list
-  fi
-}
+# shellcheck source=../debian/archive-url.sh
+. "$(dirname "$0")/../debian/archive-url.sh"
 archive="$(archive_url | head -n 1)"
 if [ -z "$archive" ]; then
   log "could not read a Debian archive URL from /etc/apt/sources.list(.d)"

@@ -1,8 +1,10 @@
 // `npm test`: every check, in order, stopping at the first failure.
 //   lint (zero warnings) -> typecheck -> build -> unit -> integration (real Postgres + Redis)
 //   -> contract (real Synapse from the test bed) -> deploy (the Helm chart: rendered with tools/helm-render,
-//   which the tier builds in the test bed's chroot, validated, and the built apps started with its env).
-// Under CI=true a missing Synapse test bed fails the run; elsewhere its tier is skipped, loudly.
+//   which the tier builds in the test bed's chroot, validated, and the built apps started with its env)
+//   -> containers (the images, run with podman).
+// Under CI=true a missing Synapse test bed, chart renderer or podman fails the run; elsewhere its tier
+// is skipped, loudly.
 // Ends with one line "tests: N passed, N failed" counted from Vitest's JSON reports.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -96,4 +98,39 @@ console.log(`=== Synapse test bed: ${chroot}`);
 if (!vitest('contract', { SYNAPSE_CHROOT: chroot })) finish(false);
 // The deploy tier builds the chart renderer itself (k8s/test/support/chart.ts): failing under CI when it
 // cannot, skipping loudly elsewhere.
-finish(vitest('deploy', { SYNAPSE_CHROOT: chroot }));
+if (!vitest('deploy', { SYNAPSE_CHROOT: chroot })) finish(false);
+
+// The container images: podman from Debian (installed when missing; needs root), a Node base image built
+// from Debian packages and cached outside the repo, then the three images from docker/Dockerfile.
+function skipContainers(why) {
+  if (ci) {
+    console.log(`=== container images: UNAVAILABLE (${why}) — failing, since CI must test the images`);
+    finish(false);
+  }
+  console.log('\n' + '!'.repeat(78));
+  console.log(`!!! CONTAINER TESTS SKIPPED: ${why}.`);
+  console.log('!!! Run `sudo bash tools/containers/ensure-podman.sh` once, then `npm test` again.');
+  console.log('!'.repeat(78));
+  finish(totals.failed === 0);
+}
+console.log('\n=== container images');
+const t0 = Date.now();
+const podmanReady = spawnSync('bash', [resolve(root, 'tools/containers/ensure-podman.sh')], {
+  cwd: root,
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
+if (podmanReady.status !== 0) skipContainers('podman is not installed and cannot be installed here');
+const built = spawnSync('bash', [resolve(root, 'tools/containers/build-images.sh')], {
+  cwd: root,
+  stdio: ['ignore', 'pipe', 'inherit'],
+  encoding: 'utf8',
+});
+if (built.status === 2) skipContainers('the Node base image cannot be built here (needs root)');
+if (built.status !== 0) {
+  console.log('=== container images: FAILED to build');
+  finish(false);
+}
+console.log(
+  `=== container images: built in ${((Date.now() - t0) / 1000).toFixed(1)} s\n${built.stdout.trim()}`,
+);
+finish(vitest('containers', { SYNAPSE_CHROOT: chroot, GATEWAY_IMAGES: built.stdout }));

@@ -12,12 +12,20 @@ export function adminDatabaseUrl(): string {
   return process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 }
 
-/** A fresh, empty database for one test (or one test file); drop() removes it and its connections. */
-export async function createTestDatabase(prefix = 'gw_test'): Promise<TestDatabase> {
+/**
+ * A fresh, empty database for one test (or one test file); drop() removes it and its connections.
+ * `collation: 'C'` makes one Synapse accepts (it refuses other collations).
+ */
+export async function createTestDatabase(
+  prefix = 'gw_test',
+  options: { collation?: 'C' } = {},
+): Promise<TestDatabase> {
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const admin = adminDatabaseUrl();
+  const locale =
+    options.collation === 'C' ? ` TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'` : '';
   await withClient(admin, async (client) => {
-    await client.query(`CREATE DATABASE "${name}"`);
+    await client.query(`CREATE DATABASE "${name}"${locale}`);
   });
   const url = new URL(admin);
   url.pathname = `/${name}`;

@@ -1,7 +1,13 @@
 /** What a test asks of its Synapse. */
 export interface SynapseOptions {
-  /** `plain`: Synapse's own password auth. `delegated`: all auth delegated to an OAuth service (MAS API). */
-  mode: 'plain' | 'delegated';
+  /**
+   * `plain`: Synapse's own password auth. `delegated`: all auth delegated to an OAuth service (MAS API).
+   * `raw`: `rawConfig`, a complete homeserver.yaml such as an operator's, used as it is except where the
+   * bed must decide: its listener, public_baseurl and the paths of its files (under the run directory).
+   */
+  mode: 'plain' | 'delegated' | 'raw';
+  /** `raw` mode: the homeserver.yaml text. Give `serverName` too when it is not `localhost`. */
+  rawConfig?: string;
   serverName?: string;
   /** Delegated mode: the auth service's base URL as Synapse sees it, and the shared secret. */
   authService?: { endpoint: string; secret: string };
@@ -25,8 +31,7 @@ export function homeserverConfig(
   dir: string,
 ): Record<string, unknown> {
   const serverName = options.serverName ?? 'localhost';
-  const base: Record<string, unknown> = {
-    server_name: serverName,
+  const run: Record<string, unknown> = {
     public_baseurl: `http://127.0.0.1:${port}/`,
     pid_file: `${dir}/homeserver.pid`,
     listeners: [
@@ -39,10 +44,16 @@ export function homeserverConfig(
         resources: [{ names: ['client', 'federation'], compress: false }],
       },
     ],
-    database: { name: 'sqlite3', args: { database: `${dir}/homeserver.db` } },
     log_config: `${dir}/log.config`,
     media_store_path: `${dir}/media_store`,
     signing_key_path: `${dir}/signing.key`,
+  };
+  // Synapse merges its -c files key by key, the later winning: these keys override the raw file's.
+  if (options.mode === 'raw') return { ...run, ...options.extra };
+  const base: Record<string, unknown> = {
+    server_name: serverName,
+    ...run,
+    database: { name: 'sqlite3', args: { database: `${dir}/homeserver.db` } },
     report_stats: false,
     trusted_key_servers: [],
     suppress_key_server_warning: true,

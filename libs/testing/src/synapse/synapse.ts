@@ -44,11 +44,18 @@ export async function startSynapse(options: SynapseOptions): Promise<Synapse> {
   mkdirSync(`${hostDir}/media_store`, { recursive: true });
   const config = homeserverConfig(options, port, dir);
   writeFileSync(`${hostDir}/homeserver.yaml`, JSON.stringify(config, null, 2));
+  // Raw mode: the given file first, the bed's run settings second (Synapse merges -c files in order).
+  let configArgs = '-c "$DIR/homeserver.yaml"';
+  if (options.mode === 'raw') {
+    if (options.rawConfig === undefined) throw new Error('raw mode needs rawConfig');
+    writeFileSync(`${hostDir}/raw.yaml`, options.rawConfig);
+    configArgs = '-c "$DIR/raw.yaml" -c "$DIR/homeserver.yaml"';
+  }
   writeFileSync(`${hostDir}/log.config`, logConfig(dir));
   writeFileSync(`${hostDir}/signing.key`, synapseSigningKey());
 
   const script = [
-    'chroot "$ROOT" python3 -m synapse.app.homeserver -c "$DIR/homeserver.yaml" >"$ROOT$DIR/stdout.log" 2>&1 &',
+    `chroot "$ROOT" python3 -m synapse.app.homeserver ${configArgs} >"$ROOT$DIR/stdout.log" 2>&1 &`,
     'child=$!',
     "trap 'kill -TERM $child 2>/dev/null; wait $child; exit 0' TERM INT",
     'while kill -0 "$PARENT" 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 0.5; done',

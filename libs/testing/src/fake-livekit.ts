@@ -1,0 +1,129 @@
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AccessToken, TokenVerifier } from 'livekit-server-sdk';
+
+export interface CreateRoomCall {
+  name: string;
+  emptyTimeout: number;
+  departureTimeout: number;
+  maxParticipants: number;
+}
+
+/**
+ * A LiveKit RoomService speaking Twirp JSON, since no LiveKit server runs here. It checks every call's
+ * bearer token the way LiveKit does (signed with the API secret, `iss` = key, the needed grant), records
+ * CreateRoom calls, and serves participants the test adds or removes.
+ */
+export class FakeLiveKit {
+  readonly createRoomCalls: CreateRoomCall[] = [];
+  readonly participants = new Set<string>(); // `${room}\n${identity}`
+  failCreateRoom = false;
+  private server: Server | undefined;
+  private readonly verifier: TokenVerifier;
+
+  constructor(
+    readonly key = 'devkey',
+    readonly secret = 'secret-secret-secret-secret-secret',
+  ) {
+    this.verifier = new TokenVerifier(key, secret);
+  }
+
+  get url(): string {
+    const port = (this.server?.address() as AddressInfo | null)?.port ?? 0;
+    return `ws://127.0.0.1:${port}`;
+  }
+
+  get httpUrl(): string {
+    return this.url.replace('ws://', 'http://');
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      void this.handle(req, res);
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (server === undefined) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => {
+      server.close(() => {
+        resolve();
+      });
+    });
+  }
+
+  join(room: string, identity: string): void {
+    this.participants.add(`${room}\n${identity}`);
+  }
+
+  leave(room: string, identity: string): void {
+    this.participants.delete(`${room}\n${identity}`);
+  }
+
+  /** A webhook as LiveKit signs it: a JWT whose `sha256` claim is the body's digest. */
+  async webhook(
+    event: 'participant_joined' | 'participant_left' | 'participant_connection_aborted',
+    room: string,
+    identity: string,
+    disconnectReason = 'CLIENT_INITIATED',
+  ): Promise<{ body: string; authorization: string }> {
+    const body = JSON.stringify({
+      event,
+      id: `EV_${Math.random().toString(36).slice(2)}`,
+      createdAt: String(Math.floor(Date.now() / 1000)),
+      room: { name: room, sid: 'RM_fake' },
+      participant: {
+        identity,
+        sid: 'PA_fake',
+        ...(event === 'participant_joined' ? {} : { disconnectReason }),
+      },
+    });
+    const token = new AccessToken(this.key, this.secret);
+    token.sha256 = createHash('sha256').update(body).digest('base64');
+    return { body, authorization: await token.toJwt() };
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+    const reply = (status: number, payload: unknown): void => {
+      res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(payload));
+    };
+    const auth = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+    let grants;
+    try {
+      grants = await this.verifier.verify(auth);
+    } catch {
+      reply(401, { code: 'unauthenticated', msg: 'invalid token' });
+      return;
+    }
+    const method = req.url?.replace('/twirp/livekit.RoomService/', '');
+    if (method === 'CreateRoom' && grants.video?.roomCreate === true) {
+      if (this.failCreateRoom) {
+        reply(500, { code: 'internal', msg: 'boom' });
+        return;
+      }
+      this.createRoomCalls.push({
+        name: String(body['name']),
+        emptyTimeout: Number(body['emptyTimeout'] ?? 0),
+        departureTimeout: Number(body['departureTimeout'] ?? 0),
+        maxParticipants: Number(body['maxParticipants'] ?? 0),
+      });
+      reply(200, { sid: 'RM_fake', name: body['name'] });
+    } else if (method === 'GetParticipant' && grants.video?.roomAdmin === true) {
+      const present = this.participants.has(`${String(body['room'])}\n${String(body['identity'])}`);
+      if (present) reply(200, { sid: 'PA_fake', identity: body['identity'], state: 'ACTIVE' });
+      else reply(404, { code: 'not_found', msg: 'participant not found' });
+    } else if (method === 'ListRooms' && grants.video?.roomList === true) {
+      reply(200, { rooms: [] });
+    } else {
+      reply(403, { code: 'permission_denied', msg: 'missing grant' });
+    }
+  }
+}
