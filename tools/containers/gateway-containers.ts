@@ -80,6 +80,9 @@ export async function startGatewayContainers(o: GatewayContainersOptions): Promi
       SYNCV3_DB: o.syncDatabaseUrl,
       SYNCV3_SECRET: 'container-test-secret-0123456789abcdef',
       SYNCV3_REDIS: o.redisUrl,
+      // Clients given only the proxy's URL find it, and the RTC focus, through its well-known document.
+      SYNCV3_PUBLIC_URL: url('sync-proxy'),
+      SYNCV3_LIVEKIT_SERVICE_URL: url('rtc-jwt-service'),
       HEALTHCHECK_URL: `${url('sync-proxy')}/health`,
     },
   };

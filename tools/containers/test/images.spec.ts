@@ -1,7 +1,10 @@
 // The container tier: the images built from docker/Dockerfile, run hardened (read-only root filesystem,
 // non-root, no capabilities) in front of the real Synapse test bed, Postgres and Redis.
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { TokenVerifier } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -290,9 +293,36 @@ describe('the gateway images', () => {
       expect(await sync.json()).toMatchObject({ pos: expect.any(String) });
     });
 
-    // Conformance (issue 10): at merge, run the conformance suite from tools/conformance here against
-    // the containers, e.g. `await runConformance({ homeserver: stack.urls['sync-proxy'], ... })`, and
-    // expect no failures. `stack.urls` holds every service's base URL.
+    it('pass the conformance suite, run as an operator would, through the sync-proxy alone', async () => {
+      // The built command from outside (dist/tools/conformance), given only the client-facing URL and a
+      // password: discovery, login, whoami, sliding sync, a message round trip and an RTC token.
+      const dir = mkdtempSync(join(tmpdir(), 'conformance-'));
+      try {
+        const junit = join(dir, 'report.xml');
+        const run = await promisify(execFile)(
+          process.execPath,
+          [
+            resolve(root, 'dist/tools/conformance/main.js'),
+            '--homeserver',
+            stack.urls['sync-proxy'],
+            '--user',
+            alice.userId,
+            '--password',
+            alice.password,
+            '--junit',
+            junit,
+          ],
+          { timeout: 120_000 },
+        ).catch((err: unknown) => err as { stdout: string; stderr: string; code: number });
+        expect('code' in run ? run.stdout + run.stderr : '').toBe('');
+        for (const id of ['discovery.well-known', 'login', 'sliding-sync.round-trip', 'rtc.focus', 'rtc.token']) {
+          expect(run.stdout).toMatch(new RegExp(`^PASS  ${id.replace('.', '\\.')} `, 'm'));
+        }
+        expect(readFileSync(junit, 'utf8')).toContain('failures="0"');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 150_000);
   });
 
   describe('SIGTERM', () => {
