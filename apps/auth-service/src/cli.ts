@@ -8,7 +8,7 @@
  */
 import { AUTH_ENTITIES, AUTH_MIGRATIONS, AuthStore } from '@gateway/auth-data';
 import { runMigrations, withDataSource, type DataSource } from '@gateway/db';
-import { cliMain, type CliContext } from '@gateway/util';
+import { cliMain, migrateCommand, type CliContext } from '@gateway/util';
 import { Accounts } from './accounts/accounts';
 import { loadAuthConfig, type AuthConfig } from './config';
 import { loadOrCreateSigningKeys } from './oidc/signing-keys';
@@ -79,15 +79,7 @@ cliMain<AuthConfig, DataSource>({
       fn,
     ),
   commands: [
-    {
-      name: 'migrate',
-      summary: 'apply pending database migrations',
-      run: async ({ withDatabase, out }) => {
-        const applied = await withDatabase(runMigrations);
-        out(applied.length === 0 ? 'database is up to date' : `applied: ${applied.join(', ')}`);
-        return 0;
-      },
-    },
+    migrateCommand(runMigrations),
     {
       name: 'config check',
       summary: 'parse and validate the configuration',

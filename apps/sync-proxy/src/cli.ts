@@ -6,7 +6,7 @@
  *   prune          run one pruning pass now (the proxy runs one every 10 minutes)
  */
 import { runMigrations, withDataSource, type DataSource } from '@gateway/db';
-import { cliMain } from '@gateway/util';
+import { cliMain, migrateCommand } from '@gateway/util';
 import { SYNC_ENTITIES, SYNC_MIGRATIONS, SyncStore } from '@gateway/sync-data';
 import { loadSyncConfig, type SyncConfig } from './config';
 
@@ -25,15 +25,7 @@ cliMain<SyncConfig, DataSource>({
       fn,
     ),
   commands: [
-    {
-      name: 'migrate',
-      summary: 'apply pending database migrations',
-      run: async ({ withDatabase, out }) => {
-        const applied = await withDatabase(runMigrations);
-        out(applied.length === 0 ? 'database is up to date' : `applied: ${applied.join(', ')}`);
-        return 0;
-      },
-    },
+    migrateCommand(runMigrations),
     {
       name: 'config check',
       summary: 'parse and validate the configuration',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createProgress, runCli, type CliDefinition, type CliIo } from './cli';
+import { createProgress, migrateCommand, runCli, type CliDefinition, type CliIo } from './cli';
 
 function io(tty = false) {
   const out: string[] = [];
@@ -117,6 +117,20 @@ describe('runCli', () => {
     expect(t.err[0]).toMatch(/^demo: [^]*DEMO_NAME: must not be bad/);
     expect(await runCli(cli, ['fail'], {}, t.io)).toBe(1);
     expect(t.err[1]).toBe('demo: it broke');
+  });
+});
+
+describe('migrateCommand', () => {
+  it('reports applied migrations, then that the database is up to date', async () => {
+    const pending = ['One', 'Two'];
+    const migrating: CliDefinition<Config, string> = {
+      ...cli,
+      commands: [migrateCommand(() => Promise.resolve(pending.splice(0)))],
+    };
+    const t = io();
+    expect(await runCli(migrating, ['migrate'], {}, t.io)).toBe(0);
+    expect(await runCli(migrating, ['migrate'], {}, t.io)).toBe(0);
+    expect(t.out).toEqual(['applied: One, Two', 'database is up to date']);
   });
 });
 

@@ -213,3 +213,19 @@ function formatDuration(seconds: number): string {
     return `${Math.floor(seconds / 60)}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
   return `${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m`;
 }
+
+/**
+ * The `migrate` command every app with a database has; `runMigrations` (from `@gateway/db`) returns the
+ * names of the migrations it applied.
+ */
+export function migrateCommand<C, D>(runMigrations: (db: D) => Promise<string[]>): CliCommand<C, D> {
+  return {
+    name: 'migrate',
+    summary: 'apply pending database migrations',
+    run: async ({ withDatabase, out }) => {
+      const applied = await withDatabase(runMigrations);
+      out(applied.length === 0 ? 'database is up to date' : `applied: ${applied.join(', ')}`);
+      return 0;
+    },
+  };
+}

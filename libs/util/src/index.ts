@@ -1,6 +1,7 @@
 export {
   cliMain,
   createProgress,
+  migrateCommand,
   processIo,
   runCli,
   type CliArgs,
