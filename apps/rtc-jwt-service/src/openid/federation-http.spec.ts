@@ -1,7 +1,7 @@
 import type { LookupFunction } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpGetError, nodeHttpGet, type HttpGetRequest } from './federation-http';
-import { SsrfGuard } from '../ssrf/ssrf-guard';
+import { SsrfGuard } from '@gateway/http';
 import {
   answerSub,
   startFakeHomeserver,

@@ -1,7 +1,7 @@
 import { request as httpRequest, type IncomingHttpHeaders, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
-import type { ConnectPolicy } from '../ssrf/ssrf-guard';
+import type { ConnectPolicy } from '@gateway/http';
 
 /**
  * The one outbound GET the federation code uses (`.well-known/matrix/server`, OpenID userinfo).

@@ -4,7 +4,7 @@ import type { OpenIdCredentials } from '../request/request-body';
 import { parseFederationUrlOverrides } from './federation-url-overrides';
 import { OpenIdVerifier, UNAUTHORISED_MESSAGE, type OpenIdVerifierOptions } from './openid-verifier';
 import { ServerDiscovery, type FederationTarget } from './server-discovery';
-import { SsrfGuard } from '../ssrf/ssrf-guard';
+import { SsrfGuard } from '@gateway/http';
 import { MemoryUserInfoCache, type UserInfoCache } from './userinfo-cache';
 import {
   answerSub,

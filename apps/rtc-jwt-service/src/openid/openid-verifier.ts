@@ -4,7 +4,7 @@ import type { OpenIdCredentials } from '../request/request-body';
 import { HttpGetError, nodeHttpGet, type HttpGet } from './federation-http';
 import type { FederationTarget } from './server-discovery';
 import { SingleFlight, untilAborted } from '@gateway/util';
-import type { SsrfGuard } from '../ssrf/ssrf-guard';
+import type { SsrfGuard } from '@gateway/http';
 import { userInfoCacheKey, type UserInfoCache } from './userinfo-cache';
 
 /**

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { Clock } from '@gateway/util';
 import type { RtcConfig } from '../config';
-import { SsrfGuard } from '../ssrf/ssrf-guard';
+import { SsrfGuard } from '@gateway/http';
 import { CLOCK, REDIS, RTC_CONFIG } from '../tokens';
 import { nodeHttpGet } from './federation-http';
 import { OpenIdMetrics } from './openid-metrics';

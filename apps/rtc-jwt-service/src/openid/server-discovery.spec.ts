@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { HttpGet, HttpGetRequest, HttpGetResponse } from './federation-http';
 import { parseFederationUrlOverrides } from './federation-url-overrides';
 import { InvalidServerNameError, orderSrv, ServerDiscovery, type SrvRecord } from './server-discovery';
-import { SsrfGuard } from '../ssrf/ssrf-guard';
+import { SsrfGuard } from '@gateway/http';
 
 interface Fakes {
   wellKnown?: Record<string, HttpGetResponse>;

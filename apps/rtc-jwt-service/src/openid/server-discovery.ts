@@ -5,7 +5,7 @@ import { nodeHttpGet, type HttpGet } from './federation-http';
 import { overrideFor } from './federation-url-overrides';
 import { authority, splitServerName } from './server-name';
 import { SingleFlight, untilAborted } from '@gateway/util';
-import type { SsrfGuard } from '../ssrf/ssrf-guard';
+import type { SsrfGuard } from '@gateway/http';
 import {
   DEFAULT_WELL_KNOWN_SETTINGS,
   fetchWellKnownServer,

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { HttpGet } from './federation-http';
 import { authority, splitServerName } from './server-name';
-import type { ConnectPolicy } from '../ssrf/ssrf-guard';
+import type { ConnectPolicy } from '@gateway/http';
 
 /**
  * Step 3 of Matrix server discovery: `GET https://<hostname>/.well-known/matrix/server` and read its

@@ -12,17 +12,16 @@ import type {
 import {
   arrayField,
   countField,
-  field,
-  isObject,
-  isUserId,
+  isJsonObject,
   nonEmptyStringField,
   numberField,
   objectField,
+  ownField,
   stringField,
   stringsField,
-  userIdsField,
   type JsonObject,
-} from './json-guards';
+} from '@gateway/util';
+import { isUserId, userIdsField } from './json-guards';
 
 /**
  * Turns one upstream `/sync` v2 response into a `V2Batch`. The homeserver is trusted to be a homeserver,
@@ -31,7 +30,7 @@ import {
  * by untrusted strings are read with `Object.entries` into arrays, so `__proto__` keys stay data.
  */
 export function accumulate(response: unknown): V2Batch {
-  if (!isObject(response)) throw new Error('malformed sync response: not an object');
+  if (!isJsonObject(response)) throw new Error('malformed sync response: not an object');
   const nextBatch = stringField(response, 'next_batch');
   if (nextBatch === undefined) throw new Error('malformed sync response: next_batch missing');
 
@@ -46,7 +45,7 @@ export function accumulate(response: unknown): V2Batch {
     toDevice: eventsOf(response, 'to_device').flatMap(toDeviceEvent),
     accountData: eventsOf(response, 'account_data').flatMap(accountDataEvent),
     deviceLists: { changed: [...changed], left: [...left] },
-    otkCounts: otkCounts(field(response, 'device_one_time_keys_count')),
+    otkCounts: otkCounts(ownField(response, 'device_one_time_keys_count')),
     fallbackKeyTypes: stringsField(response, 'device_unused_fallback_key_types'),
   };
 }
@@ -105,7 +104,7 @@ function parseRooms(rooms: JsonObject): RoomDelta[] {
   for (const section of SECTIONS) {
     for (const [roomId, room] of Object.entries(objectField(rooms, section) ?? {})) {
       // Room ids start with `!`; the `:server` part is optional since room ids became create-event hashes.
-      if (!roomId.startsWith('!') || roomId.length < 2 || !isObject(room)) continue;
+      if (!roomId.startsWith('!') || roomId.length < 2 || !isJsonObject(room)) continue;
       deltas.push(parseRoom(roomId, section, room));
     }
   }
@@ -162,7 +161,7 @@ function parseTimeline(timeline: JsonObject, delta: RoomDelta): void {
     if (parsed.txnId !== undefined)
       delta.txnIds.push({ eventId: parsed.event.event_id, txnId: parsed.txnId });
   }
-  delta.timeline.limited = field(timeline, 'limited') === true;
+  delta.timeline.limited = ownField(timeline, 'limited') === true;
   delta.timeline.prevBatch = stringField(timeline, 'prev_batch');
 }
 
@@ -191,10 +190,10 @@ function parseEphemeral(events: readonly unknown[], delta: RoomDelta): void {
   // upsert the rows in one statement without touching a key twice.
   const receipts = new Map<string, ReceiptRow>();
   for (const edu of events) {
-    if (!isObject(edu)) continue;
+    if (!isJsonObject(edu)) continue;
     const content = objectField(edu, 'content');
     if (content === undefined) continue;
-    const type = field(edu, 'type');
+    const type = ownField(edu, 'type');
     if (type === 'm.typing') {
       delta.typing = userIdsField(content, 'user_ids') ?? delta.typing;
     } else if (type === 'm.receipt') {
@@ -214,10 +213,10 @@ function receiptRows(content: JsonObject): ReceiptRow[] {
   const rows: ReceiptRow[] = [];
   for (const [eventId, byType] of Object.entries(content)) {
     // Event ids start with `$`; anything else (`__proto__` from a hostile server) is no receipt.
-    if (!eventId.startsWith('$') || !isObject(byType)) continue;
+    if (!eventId.startsWith('$') || !isJsonObject(byType)) continue;
     for (const receiptType of RECEIPT_TYPES) {
       for (const [userId, receipt] of Object.entries(objectField(byType, receiptType) ?? {})) {
-        if (!isUserId(userId) || !isObject(receipt)) continue;
+        if (!isUserId(userId) || !isJsonObject(receipt)) continue;
         const threadId = nonEmptyStringField(receipt, 'thread_id') ?? null;
         // A timestamp the store's bigint cannot hold (a fraction, out of range) counts as missing.
         rows.push({ eventId, userId, receiptType, threadId, ts: countField(receipt, 'ts') ?? 0 });
@@ -228,7 +227,7 @@ function receiptRows(content: JsonObject): ReceiptRow[] {
 }
 
 function otkCounts(value: unknown): Record<string, number> | undefined {
-  if (!isObject(value)) return undefined;
+  if (!isJsonObject(value)) return undefined;
   const counts = Object.entries(value).filter(
     // `__proto__` is no key algorithm; dropping it keeps the record safe even for `Object.assign` users.
     (entry): entry is [string, number] =>
@@ -247,7 +246,7 @@ function eventsOf(obj: JsonObject, block: string): unknown[] {
 }
 
 function accountDataEvent(raw: unknown): AccountDataEvent[] {
-  if (!isObject(raw)) return [];
+  if (!isJsonObject(raw)) return [];
   const type = nonEmptyStringField(raw, 'type');
   const content = objectField(raw, 'content');
   return type === undefined || content === undefined ? [] : [{ type, content }];
@@ -255,7 +254,7 @@ function accountDataEvent(raw: unknown): AccountDataEvent[] {
 
 /** To-device events are relayed verbatim, but only if they carry what a client needs to route them. */
 function toDeviceEvent(raw: unknown): Record<string, unknown>[] {
-  if (!isObject(raw)) return [];
+  if (!isJsonObject(raw)) return [];
   const ok =
     nonEmptyStringField(raw, 'type') !== undefined &&
     nonEmptyStringField(raw, 'sender') !== undefined &&
@@ -264,7 +263,7 @@ function toDeviceEvent(raw: unknown): Record<string, unknown>[] {
 }
 
 function strippedStateEvent(raw: unknown): StrippedStateEvent[] {
-  if (!isObject(raw)) return [];
+  if (!isJsonObject(raw)) return [];
   const type = nonEmptyStringField(raw, 'type');
   const stateKey = stringField(raw, 'state_key');
   const sender = nonEmptyStringField(raw, 'sender');
@@ -286,7 +285,7 @@ function stateEvent(raw: unknown): StateEvent[] {
  * `unsigned.transaction_id`, which belongs to the sending device only and is handed back separately.
  */
 function clientEvent(raw: unknown): { event: ClientEvent; txnId: string | undefined } | undefined {
-  if (!isObject(raw)) return undefined;
+  if (!isJsonObject(raw)) return undefined;
   const type = nonEmptyStringField(raw, 'type');
   const eventId = nonEmptyStringField(raw, 'event_id');
   const sender = nonEmptyStringField(raw, 'sender');
@@ -295,7 +294,7 @@ function clientEvent(raw: unknown): { event: ClientEvent; txnId: string | undefi
   if (type === undefined || eventId === undefined || sender === undefined) return undefined;
   if (ts === undefined || content === undefined) return undefined;
   // A state_key of the wrong type would turn a state event into a message event: drop it instead.
-  const stateKey = field(raw, 'state_key');
+  const stateKey = ownField(raw, 'state_key');
   if (stateKey !== undefined && typeof stateKey !== 'string') return undefined;
 
   // Rest-spread copies own properties as data, so the input stays untouched and `__proto__` stays a key.
