@@ -27,7 +27,8 @@ async function boundaryErrors(path: string, code: string): Promise<string[]> {
   }
 }
 
-describe('module boundaries', () => {
+// Each case runs ESLint with type information over a probe file: CPU-bound, slow on a busy 2-core machine.
+describe('module boundaries', { timeout: 60_000 }, () => {
   beforeAll(async () => {
     // The rule reads Nx's project graph; without one it silently skips, which would make this test pass vacuously.
     await createProjectGraphAsync({ exitOnError: true });
