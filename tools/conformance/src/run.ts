@@ -1,3 +1,4 @@
+// Over 300 lines: the checks in the order a client meets a deployment; they share one session (token, room, RTC focus).
 import { randomBytes } from 'node:crypto';
 import {
   CheckFailure,
