@@ -108,7 +108,11 @@ export class CompatLogin {
     // Synapse refuses tokens of users and devices it does not know: both exist before the token leaves.
     try {
       await this.synapse.provisionUser({ localpart: user.localpart });
-      await this.synapse.upsertDevice(user.localpart, deviceId, request.initialDeviceDisplayName ?? undefined);
+      await this.synapse.upsertDevice(
+        user.localpart,
+        deviceId,
+        request.initialDeviceDisplayName ?? undefined,
+      );
     } catch (err) {
       this.onDeviceError(err);
       throw new MatrixError('M_UNKNOWN', 'The homeserver could not register this device; try again.', {
@@ -134,7 +138,11 @@ export class CompatLogin {
     const invalid = new MatrixError('M_UNKNOWN_TOKEN', 'Invalid refresh token');
     if (parsed?.valid !== true || parsed.kind !== 'compat_refresh_token') throw invalid;
     const issued = this.issue(true);
-    const outcome = await this.store.compat.refresh(hashToken(refreshToken), issued.hashes, new Date(this.clock()));
+    const outcome = await this.store.compat.refresh(
+      hashToken(refreshToken),
+      issued.hashes,
+      new Date(this.clock()),
+    );
     if (!outcome.ok || issued.refreshToken === null) throw invalid;
     const user = await this.store.users.findById(outcome.session.userId);
     if (!user || user.deactivatedAt !== null || user.lockedAt !== null) throw invalid;
@@ -193,7 +201,11 @@ export class CompatLogin {
       await this.deleteQueue.add(
         'delete-device',
         { userId: user.id, deviceId: session.deviceId },
-        { jobId: `${user.id}.${session.deviceId}`, attempts: 10, backoff: { type: 'exponential', delay: 1_000 } },
+        {
+          jobId: `${user.id}.${session.deviceId}`,
+          attempts: 10,
+          backoff: { type: 'exponential', delay: 1_000 },
+        },
       );
     }
   }
@@ -211,7 +223,9 @@ export class CompatLogin {
       hashes: {
         accessTokenHash: hashToken(accessToken),
         refreshTokenHash: refreshToken === null ? null : hashToken(refreshToken),
-        accessExpiresAt: refreshable ? new Date(this.clock() + this.options.refreshableTokenTtl * 1000) : null,
+        accessExpiresAt: refreshable
+          ? new Date(this.clock() + this.options.refreshableTokenTtl * 1000)
+          : null,
       },
     };
   }
@@ -219,7 +233,8 @@ export class CompatLogin {
 
 /** Synapse's answers for accounts that exist but may not log in. */
 function checkUsable(user: User): User {
-  if (user.deactivatedAt !== null) throw new MatrixError('M_USER_DEACTIVATED', 'This account has been deactivated');
+  if (user.deactivatedAt !== null)
+    throw new MatrixError('M_USER_DEACTIVATED', 'This account has been deactivated');
   if (user.lockedAt !== null) throw new MatrixError('M_USER_LOCKED', 'User account has been locked');
   return user;
 }

@@ -91,7 +91,8 @@ export class CompatController {
   ): Promise<RefreshResponse> {
     checkVersion(version);
     const json = jsonBody(req, body);
-    if (!isJsonObject(json)) throw new MatrixError('M_BAD_JSON', 'Content must be a JSON object.', { status: 400 });
+    if (!isJsonObject(json))
+      throw new MatrixError('M_BAD_JSON', 'Content must be a JSON object.', { status: 400 });
     const token = ownField(json, 'refresh_token');
     if (token === undefined) {
       throw new MatrixError('M_MISSING_PARAM', "Missing params: ['refresh_token']");
@@ -156,7 +157,11 @@ export class CompatController {
     if (!login) return;
     sendHtml(
       reply,
-      ssoSignInPage({ id, csrf: csrfToken(this.csrfKey, 'compat-sso', id), destination: destinationLabel(login.redirectUrl) }),
+      ssoSignInPage({
+        id,
+        csrf: csrfToken(this.csrfKey, 'compat-sso', id),
+        destination: destinationLabel(login.redirectUrl),
+      }),
     );
   }
 
@@ -171,7 +176,11 @@ export class CompatController {
     if (!login) return;
     const form: Form = isJsonObject(body) ? (body as Form) : {};
     if (!csrfValid(this.csrfKey, form['csrf'], 'compat-sso', id)) {
-      sendHtml(reply, messagePage('Sign-in expired', 'This page has expired. Go back to the app and try again.'), 403);
+      sendHtml(
+        reply,
+        messagePage('Sign-in expired', 'This page has expired. Go back to the app and try again.'),
+        403,
+      );
       return;
     }
     const username = typeof form['username'] === 'string' ? form['username'] : '';
@@ -194,15 +203,22 @@ export class CompatController {
       user = await this.compat.passwordUser(username, password, req.ip);
     } catch (err) {
       if (!(err instanceof MatrixError)) throw err;
-      if (err.errcode === 'M_LIMIT_EXCEEDED') again('Too many failed attempts. Try again in a few minutes.', 429);
+      if (err.errcode === 'M_LIMIT_EXCEEDED')
+        again('Too many failed attempts. Try again in a few minutes.', 429);
       else if (err.errcode === 'M_USER_DEACTIVATED') again('This account has been deactivated.', 403);
       else if (err.errcode === 'M_USER_LOCKED') again('This account has been locked.', 403);
       else again('Wrong username or password.', 401);
       return;
     }
     const loginToken = randomAlphanumeric(LOGIN_TOKEN_LENGTH);
-    if (!(await this.store.compat.fulfilSsoLogin(id, user.id, hashToken(loginToken), new Date(this.clock())))) {
-      sendHtml(reply, messagePage('Sign-in expired', 'This sign-in was already used. Go back to the app and try again.'), 400);
+    if (
+      !(await this.store.compat.fulfilSsoLogin(id, user.id, hashToken(loginToken), new Date(this.clock())))
+    ) {
+      sendHtml(
+        reply,
+        messagePage('Sign-in expired', 'This sign-in was already used. Go back to the app and try again.'),
+        400,
+      );
       return;
     }
     void reply
@@ -230,10 +246,16 @@ export class CompatController {
   private async pendingSso(id: string, reply: FastifyReply) {
     const login = await this.store.compat.findSsoLogin(id);
     if (!login || login.fulfilledAt !== null || login.createdAt.getTime() + SSO_PAGE_TTL_MS <= this.clock()) {
-      sendHtml(reply, messagePage('Sign-in expired', 'This sign-in link is not valid any more. Go back to the app and try again.'), 404);
+      sendHtml(
+        reply,
+        messagePage(
+          'Sign-in expired',
+          'This sign-in link is not valid any more. Go back to the app and try again.',
+        ),
+        404,
+      );
       return null;
     }
     return login;
   }
 }
-

@@ -1,5 +1,12 @@
 import { MatrixError } from '@gateway/matrix';
-import { booleanField, isJsonObject, objectField, ownField, stringField, type JsonObject } from '@gateway/util';
+import {
+  booleanField,
+  isJsonObject,
+  objectField,
+  ownField,
+  stringField,
+  type JsonObject,
+} from '@gateway/util';
 
 /**
  * Reading the body of `POST /_matrix/client/{v3,r0}/login` with Synapse's checks, in Synapse's order

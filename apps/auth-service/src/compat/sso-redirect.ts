@@ -22,7 +22,8 @@ export function checkRedirectUrl(value: string): URL | null {
   if (FORBIDDEN_SCHEMES.has(url.protocol)) return null;
   if (url.username !== '' || url.password !== '') return null;
   // A web destination must have a host; `https:foo` and `http:///x` would be reinterpreted by browsers.
-  if ((url.protocol === 'http:' || url.protocol === 'https:') && !/^https?:\/\/[^/]/i.test(value)) return null;
+  if ((url.protocol === 'http:' || url.protocol === 'https:') && !/^https?:\/\/[^/]/i.test(value))
+    return null;
   return url;
 }
 

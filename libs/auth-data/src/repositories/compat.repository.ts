@@ -30,8 +30,7 @@ export interface CompatAccessToken {
 }
 
 export type CompatRefreshOutcome =
-  | { ok: true; session: CompatSession }
-  | { ok: false; reason: 'unknown' | 'consumed' };
+  { ok: true; session: CompatSession } | { ok: false; reason: 'unknown' | 'consumed' };
 
 export interface CompatSsoLogin {
   id: string;
@@ -217,7 +216,13 @@ export class CompatRepository {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function toSession(e: CompatSessionEntity): CompatSession {
-  return { id: e.id, userId: e.userId, deviceId: e.deviceId, createdAt: e.createdAt, finishedAt: e.finishedAt };
+  return {
+    id: e.id,
+    userId: e.userId,
+    deviceId: e.deviceId,
+    createdAt: e.createdAt,
+    finishedAt: e.finishedAt,
+  };
 }
 
 function toSsoLogin(e: CompatSsoLoginEntity): CompatSsoLogin {
