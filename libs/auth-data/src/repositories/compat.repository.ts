@@ -89,7 +89,7 @@ export class CompatRepository {
         .update(CompatRefreshTokenEntity)
         .set({ consumedAt: now })
         .where({ tokenHash: refreshTokenHash, consumedAt: IsNull() })
-        .returning(['session_id', 'access_token_hash'])
+        .returning('*')
         .execute();
       const row = (consumed.raw as { session_id: string; access_token_hash: string }[])[0];
       if (row === undefined) {
