@@ -30,7 +30,7 @@ function checkVersion(version: string): void {
 
 /** Synapse reads JSON whatever the content type says; a form body is not JSON. */
 function jsonBody(req: FastifyRequest, body: unknown): unknown {
-  const type = String(req.headers['content-type'] ?? '');
+  const type = req.headers['content-type'] ?? '';
   if (body === undefined || (type !== '' && !/^application\/json\b/i.test(type))) {
     throw new MatrixError('M_NOT_JSON', 'Content not JSON.');
   }
