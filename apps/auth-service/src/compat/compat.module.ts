@@ -18,6 +18,7 @@ import {
   LOGIN_LIMITER,
   SYNAPSE,
 } from '../tokens';
+import { ClientApiCors } from './client-api-cors';
 import { CompatLogin } from './compat-login';
 import { CompatController } from './compat.controller';
 import { OidcModule } from '../oidc/oidc.module';
@@ -27,6 +28,7 @@ import { OidcModule } from '../oidc/oidc.module';
   imports: [AccountsModule, SessionsModule, SynapseModule, OidcModule],
   controllers: [CompatController],
   providers: [
+    ClientApiCors,
     {
       provide: COMPAT_LOGIN,
       inject: [AUTH_STORE, SYNAPSE, LOGIN_LIMITER, DELETE_DEVICE_QUEUE, CLOCK, AUTH_CONFIG],

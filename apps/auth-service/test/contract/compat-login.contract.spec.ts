@@ -435,6 +435,19 @@ describe('the compat layer: legacy clients log in through the sync-proxy, Synaps
       expect(((await res.json()) as MatrixErrorBody).errcode, JSON.stringify(body)).toBe(errcode);
     }
     expect((await post('/_matrix/client/v3/logout', {})).status).toBe(401);
+    // Browser clients: Synapse's CORS headers on answers, errors included, and an empty 204 preflight.
+    const wrong = await post('/_matrix/client/v3/login', {
+      type: 'm.login.password',
+      user: 'alice',
+      password: 'x',
+    });
+    expect(wrong.headers.get('access-control-allow-origin')).toBe('*');
+    const preflight = await fetch(`${proxy.url}/_matrix/client/v3/login`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://app.example', 'Access-Control-Request-Method': 'POST' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('Authorization');
     const unknownVersion = await fetch(`${proxy.url}/_matrix/client/v9/login`);
     expect(unknownVersion.status).toBe(404);
     expect(((await unknownVersion.json()) as MatrixErrorBody).errcode).toBe('M_UNRECOGNIZED');
