@@ -177,6 +177,11 @@ describe('the compat layer: legacy clients log in through the sync-proxy, Synaps
     expect(await (await whoami(refreshable.access_token)).json()).toMatchObject({
       device_id: 'COMPATDEVICE',
     });
+    // The device was created in Synapse with the display name the client asked for.
+    const device = await fetch(`${proxy.url}/_matrix/client/v3/devices/COMPATDEVICE`, {
+      headers: { Authorization: `Bearer ${refreshable.access_token}` },
+    });
+    expect(await device.json()).toMatchObject({ device_id: 'COMPATDEVICE', display_name: 'Legacy client' });
 
     const refreshed = await client.refreshToken(refreshable.refresh_token!);
     expect(refreshed.access_token).toMatch(/^mct_/);
