@@ -6,6 +6,7 @@ import { DependenciesModule, dependency, ServerModule } from '@gateway/server';
 import { systemClock, type Clock } from '@gateway/util';
 import { AccountManagementModule } from './account-management/account-management.module';
 import { AccountsModule } from './accounts/accounts.module';
+import { CompatModule } from './compat/compat.module';
 import type { AuthConfig } from './config';
 import { InteractionModule } from './interaction/interaction.module';
 import { IntrospectionModule } from './introspection/introspection.module';
@@ -51,6 +52,7 @@ export class AppModule {
         InteractionModule,
         AccountManagementModule,
         IntrospectionModule,
+        CompatModule,
       ],
       providers: [
         { provide: AUTH_CONFIG, useValue: config },

@@ -22,5 +22,7 @@ export const DEVICE_PROVISIONING = Symbol('DEVICE_PROVISIONING');
 export const DELETE_DEVICE_QUEUE = Symbol('DELETE_DEVICE_QUEUE');
 // InteractionModule
 export const CONSENT_POLICY = Symbol('CONSENT_POLICY');
+// CompatModule
+export const COMPAT_LOGIN = Symbol('COMPAT_LOGIN');
 // IntrospectionModule
 export const USER_CACHE = Symbol('USER_CACHE');

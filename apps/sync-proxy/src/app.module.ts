@@ -47,7 +47,11 @@ class SyncSettingsModule {
       },
       {
         provide: FORWARDING_OPTIONS,
-        useValue: { upstream: config.upstream, ownPaths: EDGE_PATHS } satisfies ForwardingOptions,
+        useValue: {
+          upstream: config.upstream,
+          ownPaths: EDGE_PATHS,
+          authService: config.authServiceUrl,
+        } satisfies ForwardingOptions,
       },
       { provide: VERSIONS_UPSTREAM, useValue: config.upstream },
       {

@@ -23,6 +23,9 @@ const schema = z.object({
   // Discovery (/.well-known/matrix/client): the proxy's own public URL, and the MatrixRTC focus (MSC4143).
   SYNCV3_PUBLIC_URL: httpUrl().optional(),
   SYNCV3_LIVEKIT_SERVICE_URL: httpUrl().optional(),
+  // The auth service's base URL: the legacy login paths Synapse stops serving in delegated mode
+  // (/login, /logout, /refresh) go there instead of to SYNCV3_SERVER.
+  SYNCV3_AUTH_SERVICE_URL: httpUrl().optional(),
   // The Go proxy's separate Prometheus listener (e.g. `:2112`); /metrics is on the main port as well.
   SYNCV3_PROM: z
     .string()
@@ -57,6 +60,8 @@ function toConfig(v: z.output<typeof schema>) {
     publicUrl: v.SYNCV3_PUBLIC_URL?.replace(/\/+$/, ''),
     /** The RTC focus advertised as `org.matrix.msc4143.rtc_foci` (SYNCV3_LIVEKIT_SERVICE_URL). */
     livekitServiceUrl: v.SYNCV3_LIVEKIT_SERVICE_URL?.replace(/\/+$/, ''),
+    /** Where the legacy login paths go (SYNCV3_AUTH_SERVICE_URL); unset: to the homeserver. */
+    authServiceUrl: v.SYNCV3_AUTH_SERVICE_URL?.replace(/\/+$/, ''),
     /** Logged once at start-up. */
     warnings:
       v.SYNCV3_SECRET.length < 32

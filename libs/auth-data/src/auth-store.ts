@@ -1,18 +1,35 @@
 import type { DataSource } from 'typeorm';
 import type { Clock } from '@gateway/util';
+import {
+  CompatAccessTokenEntity,
+  CompatRefreshTokenEntity,
+  CompatSessionEntity,
+  CompatSsoLoginEntity,
+} from './entities/compat-session.entity';
 import { ConsentEntity } from './entities/consent.entity';
 import { OidcPayloadEntity } from './entities/oidc-payload.entity';
 import { SessionEntity } from './entities/session.entity';
 import { UserEntity } from './entities/user.entity';
 import { InitialSchema1764140000000 } from './migrations/1764140000000-initial-schema';
+import { CompatSessions1764900000000 } from './migrations/1764900000000-compat-sessions';
+import { CompatRepository } from './repositories/compat.repository';
 import { ConsentRepository } from './repositories/consent.repository';
 import { OidcPayloadRepository } from './repositories/oidc-payload.repository';
 import { SessionRepository } from './repositories/session.repository';
 import { UserRepository } from './repositories/user.repository';
 
 /** Explicit lists: a forgotten entity or migration fails loudly, not on a query at run time. */
-export const AUTH_ENTITIES = [UserEntity, OidcPayloadEntity, ConsentEntity, SessionEntity];
-export const AUTH_MIGRATIONS = [InitialSchema1764140000000];
+export const AUTH_ENTITIES = [
+  UserEntity,
+  OidcPayloadEntity,
+  ConsentEntity,
+  SessionEntity,
+  CompatSessionEntity,
+  CompatAccessTokenEntity,
+  CompatRefreshTokenEntity,
+  CompatSsoLoginEntity,
+];
+export const AUTH_MIGRATIONS = [InitialSchema1764140000000, CompatSessions1764900000000];
 
 /** The auth service's repositories over one DataSource. */
 export class AuthStore {
@@ -20,6 +37,7 @@ export class AuthStore {
   readonly payloads: OidcPayloadRepository;
   readonly consents: ConsentRepository;
   readonly sessions: SessionRepository;
+  readonly compat: CompatRepository;
 
   /** `clock` decides when stored OIDC payloads (codes, tokens, sessions) have expired. */
   constructor(dataSource: DataSource, clock?: Clock) {
@@ -27,5 +45,6 @@ export class AuthStore {
     this.payloads = new OidcPayloadRepository(dataSource, clock);
     this.consents = new ConsentRepository(dataSource);
     this.sessions = new SessionRepository(dataSource);
+    this.compat = new CompatRepository(dataSource);
   }
 }

@@ -1,4 +1,12 @@
 export { AUTH_ENTITIES, AUTH_MIGRATIONS, AuthStore } from './auth-store';
+export {
+  CompatRepository,
+  type CompatAccessToken,
+  type CompatRefreshOutcome,
+  type CompatSession,
+  type CompatSsoLogin,
+  type CompatTokenHashes,
+} from './repositories/compat.repository';
 export { ConsentRepository } from './repositories/consent.repository';
 export { OidcPayloadRepository, type StoredPayload } from './repositories/oidc-payload.repository';
 export { SessionRepository, type Session } from './repositories/session.repository';

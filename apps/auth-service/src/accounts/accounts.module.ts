@@ -27,6 +27,6 @@ import { SignIn } from './sign-in';
       useFactory: (accounts: Accounts, limiter: LoginLimiter) => new SignIn(accounts, limiter),
     },
   ],
-  exports: [ACCOUNTS, SIGN_IN],
+  exports: [ACCOUNTS, SIGN_IN, LOGIN_LIMITER],
 })
 export class AccountsModule {}

@@ -5,7 +5,7 @@ import type { Clock } from '@gateway/util';
 import type { AuthConfig } from '../config';
 import { introspectionResponse, parseIntrospectionRequest, type IntrospectedToken } from './introspection';
 import type { RequestHeaders } from './introspection-request';
-import { parseScope } from '../scopes/matrix-scopes';
+import { compatSessionGrant, parseScope } from '../scopes/matrix-scopes';
 import { OAuthError } from '../oauth-error';
 import { hashToken, parseToken } from '../token-format/token-format';
 import { AUTH_CONFIG, AUTH_STORE, CLOCK, USER_CACHE } from '../tokens';
@@ -66,6 +66,9 @@ export class IntrospectionController {
   private async lookup(value: string): Promise<IntrospectedToken | null> {
     // The checksum rejects garbage and other token kinds before any lookup.
     const parsed = parseToken(value);
+    if (parsed?.valid === true && parsed.kind === 'compat_access_token' && !parsed.legacy) {
+      return this.lookupCompat(value);
+    }
     if (parsed?.valid !== true || parsed.kind !== 'access_token') return null;
     // Read straight from the store: the row is the token (revocation deletes it), and going through
     // oidc-provider's model layer cost a third of the throughput in bench/auth.
@@ -74,7 +77,7 @@ export class IntrospectionController {
     if (token?.accountId === undefined || token.exp === undefined || token.iat === undefined) return null;
     if (token.exp * 1000 <= this.clock()) return null;
     const user = await this.users.byId(token.accountId);
-    if (!user || user.deactivatedAt !== null) return null;
+    if (!user || user.deactivatedAt !== null || user.lockedAt !== null) return null;
     let grant;
     try {
       grant = parseScope(token.scope ?? '');
@@ -90,6 +93,27 @@ export class IntrospectionController {
       grant,
       issuedAt: new Date(token.iat * 1000),
       expiresAt: new Date(token.exp * 1000),
+    };
+  }
+
+  /**
+   * The second branch: a token of the legacy login layer (compat/), answered with its session's device
+   * (in `device_id` when Synapse sends X-MAS-Supports-Device-Id) and `client_id: "legacy"`.
+   */
+  private async lookupCompat(value: string): Promise<IntrospectedToken | null> {
+    const token = await this.store.compat.findAccessToken(hashToken(value));
+    if (!token) return null;
+    const user = await this.users.byId(token.session.userId);
+    if (!user || user.deactivatedAt !== null || user.lockedAt !== null) return null;
+    return {
+      session: 'compat',
+      tokenType: 'access_token',
+      userLocalpart: user.localpart,
+      userSub: user.id,
+      clientId: null,
+      grant: compatSessionGrant(token.session.deviceId, false),
+      issuedAt: token.createdAt,
+      expiresAt: token.expiresAt,
     };
   }
 }

@@ -50,6 +50,6 @@ type DeleteQueue = Queue<JobPayload<'auth.delete-device'>>;
     },
     DeleteDeviceWorker,
   ],
-  exports: [SESSION_END, DEVICE_PROVISIONING],
+  exports: [SESSION_END, DEVICE_PROVISIONING, DELETE_DEVICE_QUEUE],
 })
 export class SessionsModule {}

@@ -10,7 +10,15 @@ export interface ForwardingOptions {
   upstream: string;
   /** The paths the proxy answers itself; every other request is streamed to the homeserver. */
   ownPaths: readonly string[];
+  /** SYNCV3_AUTH_SERVICE_URL: the legacy login paths are streamed there instead, when set. */
+  authService?: string | undefined;
 }
+
+/**
+ * The legacy login API that a homeserver in delegated-auth mode no longer serves (MSC3861): `/login`
+ * (and the SSO redirect under it), `/logout`, `/logout/all`, `/refresh`, under any version.
+ */
+export const LEGACY_AUTH_PATH = /^\/_matrix\/client\/[^/]+\/(?:login(?:\/.*)?|logout(?:\/all)?|refresh)$/;
 export const FORWARDING_OPTIONS = Symbol('FORWARDING_OPTIONS');
 /** libs/server's own endpoints, answered on every service. */
 const SERVER_PATHS = ['/health', '/ready', '/metrics'];
@@ -25,6 +33,7 @@ export class ForwardingMount implements OnModuleInit, BeforeApplicationShutdown 
   private readonly forwarded: Counter<'method' | 'status'>;
   /** The proxy's own paths; everything else belongs to the homeserver behind it. */
   private readonly ownPaths: ReadonlySet<string>;
+  private readonly authForwarder: UpstreamForwarder | null;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -33,6 +42,8 @@ export class ForwardingMount implements OnModuleInit, BeforeApplicationShutdown 
     @Inject(FORWARDING_OPTIONS) options: ForwardingOptions,
   ) {
     this.ownPaths = new Set([...SERVER_PATHS, ...options.ownPaths]);
+    this.authForwarder =
+      options.authService === undefined ? null : new UpstreamForwarder(options.authService);
     this.forwarded = new Counter({
       name: 'sync_proxy_forwarded_requests_total',
       help: 'Requests passed through to the upstream homeserver, by method and upstream status (502: unreachable)',
@@ -44,11 +55,16 @@ export class ForwardingMount implements OnModuleInit, BeforeApplicationShutdown 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     fastify.addHook('onRequest', (request, reply, done) => {
-      if (this.ownPaths.has(request.url.split('?')[0] ?? '/')) {
+      const path = request.url.split('?')[0] ?? '/';
+      if (this.ownPaths.has(path)) {
         done();
         return;
       }
       reply.hijack();
+      if (this.authForwarder !== null && LEGACY_AUTH_PATH.test(path)) {
+        this.authForwarder.forward(request.raw, reply.raw, request.ip, () => undefined);
+        return;
+      }
       this.forwarder.forward(request.raw, reply.raw, request.ip, ({ status }) => {
         this.forwarded.inc({ method: request.method, status: String(status) });
       });
@@ -61,6 +77,6 @@ export class ForwardingMount implements OnModuleInit, BeforeApplicationShutdown 
    * inside the service's shutdown grace period.
    */
   async beforeApplicationShutdown(): Promise<void> {
-    await this.forwarder.drain(5_000);
+    await Promise.all([this.forwarder.drain(5_000), this.authForwarder?.drain(5_000)]);
   }
 }

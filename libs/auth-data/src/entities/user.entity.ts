@@ -21,4 +21,8 @@ export class UserEntity {
 
   @Column({ name: 'deactivated_at', type: 'timestamptz', nullable: true })
   deactivatedAt!: Date | null;
+
+  /** Locked users can neither sign in nor use their tokens; unlocking restores both. */
+  @Column({ name: 'locked_at', type: 'timestamptz', nullable: true })
+  lockedAt!: Date | null;
 }

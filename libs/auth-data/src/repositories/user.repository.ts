@@ -8,6 +8,7 @@ export interface User {
   admin: boolean;
   createdAt: Date;
   deactivatedAt: Date | null;
+  lockedAt: Date | null;
 }
 
 export interface NewUser {
@@ -50,5 +51,15 @@ export class UserRepository {
 
   async setPassword(id: string, passwordHash: string): Promise<void> {
     await this.repo.update({ id }, { passwordHash });
+  }
+
+  /** Locks (a date) or unlocks (null) the user. */
+  async setLocked(id: string, lockedAt: Date | null): Promise<void> {
+    await this.repo.update({ id }, { lockedAt });
+  }
+
+  /** Deactivates (a date) or reactivates (null) the user. */
+  async setDeactivated(id: string, deactivatedAt: Date | null): Promise<void> {
+    await this.repo.update({ id }, { deactivatedAt });
   }
 }

@@ -119,6 +119,8 @@ export async function startGatewayStack(options: GatewayStackOptions): Promise<G
       // Clients given the proxy's URL find it, the auth service and the RTC service from here.
       SYNCV3_PUBLIC_URL: syncUrl,
       SYNCV3_LIVEKIT_SERVICE_URL: rtcUrl,
+      // Synapse delegates auth, so the legacy /login, /logout and /refresh are the auth service's.
+      SYNCV3_AUTH_SERVICE_URL: issuer,
     },
   };
 

@@ -1,0 +1,261 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthStore } from '@gateway/auth-data';
+import { MatrixError } from '@gateway/matrix';
+import { isJsonObject, ownField, type Clock } from '@gateway/util';
+import type { AuthConfig } from '../config';
+import { csrfToken, csrfValid, sendHtml } from '../pages/form-security';
+import { messagePage } from '../pages/layout';
+import { hashToken } from '../token-format/token-format';
+import { randomAlphanumeric } from '../token-format/random-string';
+import { AUTH_CONFIG, AUTH_STORE, CLOCK, COMPAT_LOGIN, CSRF_KEY } from '../tokens';
+import type { CompatLogin, LoginResponse, RefreshResponse } from './compat-login';
+import { LOGIN_FLOWS } from './login-flows';
+import { parseLoginRequest } from './login-request';
+import { ssoSignInPage } from './sso-pages';
+import { checkRedirectUrl, destinationLabel, withLoginToken } from './sso-redirect';
+
+// Synapse (and MAS) serve the legacy login API under these two versions only.
+const VERSIONS = new Set(['v3', 'r0']);
+// MAS's length for compat SSO login tokens.
+const LOGIN_TOKEN_LENGTH = 32;
+// How long the sign-in page of an SSO redirect stays usable.
+const SSO_PAGE_TTL_MS = 15 * 60_000;
+
+type Form = Record<string, string | undefined>;
+
+function checkVersion(version: string): void {
+  if (!VERSIONS.has(version)) throw new MatrixError('M_UNRECOGNIZED', 'Unrecognized request');
+}
+
+/** Synapse reads JSON whatever the content type says; a form body is not JSON. */
+function jsonBody(req: FastifyRequest, body: unknown): unknown {
+  const type = req.headers['content-type'] ?? '';
+  if (body === undefined || (type !== '' && !/^application\/json\b/i.test(type))) {
+    throw new MatrixError('M_NOT_JSON', 'Content not JSON.');
+  }
+  return body;
+}
+
+/** The access token as Synapse reads it: the Authorization header, else the deprecated query parameter. */
+function accessTokenOf(req: FastifyRequest): string {
+  const header = req.headers.authorization;
+  if (header !== undefined) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (match?.[1] !== undefined) return match[1];
+    throw new MatrixError('M_MISSING_TOKEN', 'Missing access token.');
+  }
+  const query = isJsonObject(req.query) ? ownField(req.query, 'access_token') : undefined;
+  if (typeof query === 'string' && query !== '') return query;
+  throw new MatrixError('M_MISSING_TOKEN', 'Missing access token.');
+}
+
+/**
+ * The legacy Matrix login API (`/_matrix/client/{v3,r0}/login`, `/refresh`, `/logout`, the SSO redirect)
+ * that Synapse stops serving in delegated mode; the sync-proxy routes these paths here. The SSO
+ * redirect's sign-in page (`/complete-compat-sso/:id`, MAS's path) is served here too.
+ */
+@Controller()
+export class CompatController {
+  constructor(
+    @Inject(COMPAT_LOGIN) private readonly compat: CompatLogin,
+    @Inject(AUTH_STORE) private readonly store: AuthStore,
+    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
+    @Inject(CSRF_KEY) private readonly csrfKey: string,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  @Get('_matrix/client/:version/login')
+  flows(@Param('version') version: string): object {
+    checkVersion(version);
+    return LOGIN_FLOWS;
+  }
+
+  @Post('_matrix/client/:version/login')
+  @HttpCode(200)
+  async login(
+    @Param('version') version: string,
+    @Body() body: unknown,
+    @Req() req: FastifyRequest,
+  ): Promise<LoginResponse> {
+    checkVersion(version);
+    return this.compat.login(parseLoginRequest(jsonBody(req, body)), req.ip);
+  }
+
+  @Post('_matrix/client/:version/refresh')
+  @HttpCode(200)
+  async refresh(
+    @Param('version') version: string,
+    @Body() body: unknown,
+    @Req() req: FastifyRequest,
+  ): Promise<RefreshResponse> {
+    checkVersion(version);
+    const json = jsonBody(req, body);
+    if (!isJsonObject(json))
+      throw new MatrixError('M_BAD_JSON', 'Content must be a JSON object.', { status: 400 });
+    const token = ownField(json, 'refresh_token');
+    if (token === undefined) {
+      throw new MatrixError('M_MISSING_PARAM', "Missing params: ['refresh_token']");
+    }
+    if (typeof token !== 'string') throw new MatrixError('M_INVALID_PARAM', 'Invalid param: refresh_token');
+    return this.compat.refresh(token);
+  }
+
+  @Post('_matrix/client/:version/logout')
+  @HttpCode(200)
+  async logout(@Param('version') version: string, @Req() req: FastifyRequest): Promise<object> {
+    checkVersion(version);
+    await this.compat.logout(accessTokenOf(req));
+    return {};
+  }
+
+  @Post('_matrix/client/:version/logout/all')
+  @HttpCode(200)
+  async logoutAll(
+    @Param('version') version: string,
+    @Body() body: unknown,
+    @Req() req: FastifyRequest,
+  ): Promise<object> {
+    checkVersion(version);
+    const token = accessTokenOf(req);
+    // As MAS: only the client's explicit acknowledgement that OAuth sessions stay signed in makes this
+    // succeed; a client that believes it signed out everywhere must not be told so falsely.
+    if (!isJsonObject(body) || ownField(body, 'io.element.only_compat_is_fine') !== true) {
+      throw new MatrixError(
+        'M_INVALID_PARAM',
+        'Only legacy sessions can be ended here; send {"io.element.only_compat_is_fine": true} or sign out the other sessions in the account page.',
+      );
+    }
+    await this.compat.logoutAll(token);
+    return {};
+  }
+
+  @Get('_matrix/client/:version/login/sso/redirect')
+  async ssoRedirect(
+    @Param('version') version: string,
+    @Query('redirectUrl') redirectUrl: unknown,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    checkVersion(version);
+    await this.startSso(redirectUrl, reply);
+  }
+
+  // Identity providers are not offered (the flows list none); a client naming one still signs in here.
+  @Get('_matrix/client/:version/login/sso/redirect/:idp')
+  async ssoRedirectIdp(
+    @Param('version') version: string,
+    @Query('redirectUrl') redirectUrl: unknown,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    checkVersion(version);
+    await this.startSso(redirectUrl, reply);
+  }
+
+  @Get('complete-compat-sso/:id')
+  async ssoPage(@Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
+    const login = await this.pendingSso(id, reply);
+    if (!login) return;
+    sendHtml(
+      reply,
+      ssoSignInPage({
+        id,
+        csrf: csrfToken(this.csrfKey, 'compat-sso', id),
+        destination: destinationLabel(login.redirectUrl),
+      }),
+    );
+  }
+
+  @Post('complete-compat-sso/:id')
+  async ssoSubmit(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const login = await this.pendingSso(id, reply);
+    if (!login) return;
+    const form: Form = isJsonObject(body) ? (body as Form) : {};
+    if (!csrfValid(this.csrfKey, form['csrf'], 'compat-sso', id)) {
+      sendHtml(
+        reply,
+        messagePage('Sign-in expired', 'This page has expired. Go back to the app and try again.'),
+        403,
+      );
+      return;
+    }
+    const username = typeof form['username'] === 'string' ? form['username'] : '';
+    const password = typeof form['password'] === 'string' ? form['password'] : '';
+    const again = (error: string, status: number) => {
+      sendHtml(
+        reply,
+        ssoSignInPage({
+          id,
+          csrf: csrfToken(this.csrfKey, 'compat-sso', id),
+          destination: destinationLabel(login.redirectUrl),
+          username,
+          error,
+        }),
+        status,
+      );
+    };
+    let user;
+    try {
+      user = await this.compat.passwordUser(username, password, req.ip);
+    } catch (err) {
+      if (!(err instanceof MatrixError)) throw err;
+      if (err.errcode === 'M_LIMIT_EXCEEDED')
+        again('Too many failed attempts. Try again in a few minutes.', 429);
+      else if (err.errcode === 'M_USER_DEACTIVATED') again('This account has been deactivated.', 403);
+      else if (err.errcode === 'M_USER_LOCKED') again('This account has been locked.', 403);
+      else again('Wrong username or password.', 401);
+      return;
+    }
+    const loginToken = randomAlphanumeric(LOGIN_TOKEN_LENGTH);
+    if (
+      !(await this.store.compat.fulfilSsoLogin(id, user.id, hashToken(loginToken), new Date(this.clock())))
+    ) {
+      sendHtml(
+        reply,
+        messagePage('Sign-in expired', 'This sign-in was already used. Go back to the app and try again.'),
+        400,
+      );
+      return;
+    }
+    void reply
+      .status(303)
+      .header('Cache-Control', 'no-store')
+      .header('Location', withLoginToken(login.redirectUrl, loginToken))
+      .send();
+  }
+
+  private async startSso(redirectUrl: unknown, reply: FastifyReply): Promise<void> {
+    if (typeof redirectUrl !== 'string') {
+      throw new MatrixError('M_MISSING_PARAM', "Missing string query parameter 'redirectUrl'");
+    }
+    const url = checkRedirectUrl(redirectUrl);
+    if (!url) throw new MatrixError('M_INVALID_PARAM', 'Invalid redirectUrl', { status: 400 });
+    const login = await this.store.compat.startSsoLogin(redirectUrl, new Date(this.clock()));
+    void reply
+      .status(303)
+      .header('Cache-Control', 'no-store')
+      .header('Location', `${this.config.baseUrl}/complete-compat-sso/${login.id}`)
+      .send();
+  }
+
+  /** The SSO login behind a completion page while it can still be completed; otherwise answers a page. */
+  private async pendingSso(id: string, reply: FastifyReply) {
+    const login = await this.store.compat.findSsoLogin(id);
+    if (!login || login.fulfilledAt !== null || login.createdAt.getTime() + SSO_PAGE_TTL_MS <= this.clock()) {
+      sendHtml(
+        reply,
+        messagePage(
+          'Sign-in expired',
+          'This sign-in link is not valid any more. Go back to the app and try again.',
+        ),
+        404,
+      );
+      return null;
+    }
+    return login;
+  }
+}

@@ -1,0 +1,21 @@
+import { errorLine, esc, page } from '../pages/layout';
+
+export interface SsoSignInForm {
+  id: string;
+  csrf: string;
+  destination: string;
+  username?: string;
+  error?: string;
+}
+
+/** The sign-in page of a legacy `m.login.sso` redirect; it names where the login token will go. */
+export function ssoSignInPage(f: SsoSignInForm): string {
+  return page(
+    'Sign in',
+    `<h1>Sign in</h1><p class="muted">to continue to <strong>${esc(f.destination)}</strong></p>${errorLine(f.error)}
+<form method="post" action="/complete-compat-sso/${esc(f.id)}"><input type="hidden" name="csrf" value="${esc(f.csrf)}">
+<label for="username">Username</label><input type="text" id="username" name="username" value="${esc(f.username)}" autocomplete="username" required autofocus>
+<label for="password">Password</label><input type="password" id="password" name="password" autocomplete="current-password" required>
+<button type="submit">Continue</button></form>`,
+  );
+}
