@@ -180,6 +180,10 @@ describe.skipIf(chart === undefined)('chart matrix-gateway', () => {
     expect(sync?.env?.find((e) => e.name === 'SYNCV3_LIVEKIT_SERVICE_URL')?.value).toBe(
       'https://rtc.example.com',
     );
+    // Legacy /login, /logout and /refresh reach the auth service's compat layer inside the cluster.
+    expect(sync?.env?.find((e) => e.name === 'SYNCV3_AUTH_SERVICE_URL')?.value).toBe(
+      'http://gw-auth-service.matrix.svc:8080',
+    );
   });
 
   it('minimal: the Synapse snippet delegates auth, advertises the RTC transport and turns password login off', () => {

@@ -210,6 +210,11 @@ generated) and the Secret `name` / `secretKey` it is read from. A required one t
 - name: SYNCV3_LIVEKIT_SERVICE_URL
   value: {{ include "mg.publicUrl" (dict "root" $root "component" "rtcJwtService") | quote }}
 {{- end }}
+{{- if $v.authService.enabled }}
+{{- /* Legacy clients' /login, /logout and /refresh go to the auth service's compat layer. */}}
+- name: SYNCV3_AUTH_SERVICE_URL
+  value: {{ include "mg.serviceUrl" (dict "root" $root "component" "authService") | quote }}
+{{- end }}
 {{- end }}
 {{- include "mg.secretsEnv" . }}
 {{- with (index $v .component).extraEnv }}
