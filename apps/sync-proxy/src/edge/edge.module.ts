@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import { SlidingSyncModule } from '../sliding-sync/sliding-sync.module';
-import { LEGACY_SYNC_PATH, SYNC_PATH, SyncController } from './sync.controller';
+import { LEGACY_SYNC_PATH, STABLE_SYNC_PATH, SYNC_PATH, SyncController } from './sync.controller';
 import { VERSIONS_PATH, VersionsController } from './versions.controller';
 
 /** The paths the proxy answers itself; forwarding passes everything else to the homeserver. */
-export const EDGE_PATHS = [SYNC_PATH, LEGACY_SYNC_PATH, VERSIONS_PATH];
+export const EDGE_PATHS = [SYNC_PATH, STABLE_SYNC_PATH, LEGACY_SYNC_PATH, VERSIONS_PATH];
 
 /**
  * The client-facing endpoints: each sync protocol is a translation onto the one engine (MSC4186 as

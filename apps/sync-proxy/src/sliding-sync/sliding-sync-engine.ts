@@ -13,7 +13,7 @@ import { deserialiseState, emptyState, serialiseState, type ConnectionState } fr
 import { matchPos } from './pos-guard';
 import { selectRooms } from './lists/select-rooms';
 import type { SyncResponse } from './protocol/sync-response';
-import type { Translation } from './translation';
+import { PROTOCOL_NAMES, type Translation } from './translation';
 
 export interface ComputeResult {
   response: SyncResponse;
@@ -80,6 +80,13 @@ export class SlidingSyncEngine {
       } else {
         state = deserialiseState(conn.committed);
       }
+      if (state.protocol !== undefined && state.protocol !== translation.protocol) {
+        // The client may retry without `pos`, which opens a new connection under this API.
+        throw new MatrixError(
+          'M_UNKNOWN_POS',
+          `This connection was opened with ${PROTOCOL_NAMES[state.protocol]} and cannot be continued with ${PROTOCOL_NAMES[translation.protocol]}: start a new connection (omit pos) or use a different conn_id`,
+        );
+      }
     }
 
     const req = translation.resolve(state.extra);
@@ -114,7 +121,8 @@ export class SlidingSyncEngine {
       if (entry === undefined) continue;
       const sent = state.rooms.get(roomId);
       const changedSeq = Math.max(row.room?.changedSeq ?? 0, row.userChangedSeq);
-      const stateReset = sent !== undefined && sent.rs !== requiredStateKey(params.requiredState);
+      const stateReset =
+        sent !== undefined && sent.rs !== requiredStateKey(params.requiredState, params.excludeState);
       const grew = sent !== undefined && params.timelineLimit > sent.tl;
       if (sent !== undefined && changedSeq <= sent.seq && !stateReset && !grew) continue;
       toBuild.push({ row, entry, params, sent: grew ? undefined : sent, stateReset });
@@ -180,6 +188,7 @@ export class SlidingSyncEngine {
       subscriptions,
       streams: { accountData: toSeq, receipts: toSeq, typing: toSeq, deviceLists: toSeq },
       extra,
+      protocol: translation.protocol,
     };
     await connections.savePending(conn.connKey, position, serialiseState(next));
     return { response, answer, roomIds, toSeq };
@@ -193,7 +202,7 @@ function withTxn(response: SyncResponse, req: SyncRequest): SyncResponse {
 function sameParams(a: RoomParams, b: RoomParams): boolean {
   return (
     a.timelineLimit === b.timelineLimit &&
-    requiredStateKey(a.requiredState) === requiredStateKey(b.requiredState)
+    requiredStateKey(a.requiredState, a.excludeState) === requiredStateKey(b.requiredState, b.excludeState)
   );
 }
 

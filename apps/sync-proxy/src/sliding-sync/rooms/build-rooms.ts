@@ -71,7 +71,10 @@ export async function buildRooms(ctx: BuildContext, rooms: readonly RoomToBuild[
   const memberIds = rooms.filter((r) => hasTimeline(r.row)).map((r) => r.row.roomId);
   const nonMember = groupBy(await reader.state(memberIds, { excludeMembers: true, toSeq }), (s) => s.roomId);
   const matchers = new Map(
-    rooms.map((r) => [r.row.roomId, compileRequiredState(r.params.requiredState, ctx.userId)]),
+    rooms.map((r) => [
+      r.row.roomId,
+      compileRequiredState(r.params.requiredState, ctx.userId, r.params.excludeState),
+    ]),
   );
   const allMemberRooms = rooms.filter(
     (r) => hasTimeline(r.row) && matchers.get(r.row.roomId)?.wantsAllMembers === true,
@@ -117,6 +120,7 @@ export async function buildRooms(ctx: BuildContext, rooms: readonly RoomToBuild[
     const response: RoomResponse = {
       notification_count: r.row.notificationCount,
       highlight_count: r.row.highlightCount,
+      membership: r.row.membership,
     };
     const memberEvents = new Map<string, StateEvent>();
     for (const m of [...(allMembers.get(roomId) ?? []), ...(members.get(roomId) ?? [])]) {
@@ -185,7 +189,7 @@ export async function buildRooms(ctx: BuildContext, rooms: readonly RoomToBuild[
     out.set(roomId, response);
     sent.set(roomId, {
       seq: toSeq,
-      rs: requiredStateKey(r.params.requiredState),
+      rs: requiredStateKey(r.params.requiredState, r.params.excludeState),
       tl: r.params.timelineLimit,
       name,
       avatar,
