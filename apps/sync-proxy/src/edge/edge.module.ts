@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { PresenceReporter } from './presence-reporter';
 import { SlidingSyncModule } from '../sliding-sync/sliding-sync.module';
 import { LEGACY_SYNC_PATH, STABLE_SYNC_PATH, SYNC_PATH, SyncController } from './sync.controller';
 import { VERSIONS_PATH, VersionsController } from './versions.controller';
@@ -13,5 +14,6 @@ export const EDGE_PATHS = [SYNC_PATH, STABLE_SYNC_PATH, LEGACY_SYNC_PATH, VERSIO
 @Module({
   imports: [SlidingSyncModule],
   controllers: [SyncController, VersionsController],
+  providers: [PresenceReporter],
 })
 export class EdgeModule {}

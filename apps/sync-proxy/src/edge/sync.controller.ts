@@ -6,6 +6,7 @@ import { withoutMembership, type SyncResponse } from '../sliding-sync/protocol/s
 import { SyncService } from '../sliding-sync/sync-service';
 import type { Translation } from '../sliding-sync/translation';
 import { Msc3575Translation } from './msc3575-translation';
+import { PresenceReporter } from './presence-reporter';
 import { StableSyncTranslation } from './stable-sync-translation';
 
 export const SYNC_PATH = '/_matrix/client/unstable/org.matrix.simplified_msc3575/sync';
@@ -23,7 +24,10 @@ const LEGACY_DEFAULT_TIMEOUT_MS = 10_000;
  */
 @Controller()
 export class SyncController {
-  constructor(private readonly service: SyncService) {}
+  constructor(
+    private readonly service: SyncService,
+    private readonly presence: PresenceReporter,
+  ) {}
 
   @Post(SYNC_PATH)
   @HttpCode(200)
@@ -49,7 +53,11 @@ export class SyncController {
       req.headers,
       req.query as Record<string, unknown>,
       hangUp(reply),
-      () => new StableSyncTranslation(body),
+      (identity) => {
+        const translation = new StableSyncTranslation(body);
+        this.presence.report(identity, translation.setPresence);
+        return translation;
+      },
       0,
       true,
     );

@@ -44,7 +44,7 @@ export class SyncService {
     headers: Record<string, string | string[] | undefined>,
     query: Record<string, unknown>,
     signal: AbortSignal,
-    translate: () => Translation,
+    translate: (identity: Identity) => Translation,
     defaultTimeoutMs: number,
     queryInBody = false,
   ): Promise<SyncResponse> {
@@ -58,7 +58,7 @@ export class SyncService {
       const parsed = parseSyncQuery(query);
       q = query['timeout'] === undefined ? { ...parsed, timeoutMs: defaultTimeoutMs } : parsed;
     }
-    const translation = translate();
+    const translation = translate(identity);
     if (q === undefined) {
       if (translation.query === undefined) throw new TypeError('A body-query translation must give query()');
       q = translation.query();

@@ -129,4 +129,38 @@ describe('sliding-sync connections', () => {
       });
     }
   });
+
+  it('marks the user online as /v3/sync would, unless set_presence says otherwise', async () => {
+    // A user of its own: the tests above already marked `user` online within the minute.
+    const idle = newUser('presence');
+    fake.addAccount(idle.token, idle.userId, idle.deviceId);
+    fake.queue(idle.token, syncResponse('p1', {}));
+    fake.script('PUT', /\/presence\/.*\/status$/, { status: 200, json: {} });
+    const puts = () =>
+      fake.requests
+        .filter((r) => r.method === 'PUT' && r.path.endsWith('/status'))
+        .map((r) => ({ path: r.path, body: JSON.parse(r.body) as unknown, auth: r.headers.authorization }));
+    const before = puts().length;
+    const body = { conn_id: 'presence' };
+    expect((await stableSync(proxy.url, idle.token, { ...body, set_presence: 'offline' })).status).toBe(200);
+    expect((await stableSync(proxy.url, idle.token, body)).status).toBe(200);
+    expect((await stableSync(proxy.url, idle.token, body)).status).toBe(200);
+    expect((await stableSync(proxy.url, idle.token, { ...body, set_presence: 'unavailable' })).status).toBe(
+      200,
+    );
+    await expect.poll(() => puts().length - before).toBe(2);
+    expect(puts().slice(before)).toEqual([
+      {
+        path: `/_matrix/client/v3/presence/${encodeURIComponent(idle.userId)}/status`,
+        body: { presence: 'online' },
+        auth: `Bearer ${idle.token}`,
+      },
+      {
+        path: `/_matrix/client/v3/presence/${encodeURIComponent(idle.userId)}/status`,
+        body: { presence: 'unavailable' },
+        auth: `Bearer ${idle.token}`,
+      },
+    ]);
+    fake.unscript();
+  });
 });
