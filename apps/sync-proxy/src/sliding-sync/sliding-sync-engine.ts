@@ -125,7 +125,9 @@ export class SlidingSyncEngine {
         sent !== undefined && sent.rs !== requiredStateKey(params.requiredState, params.excludeState);
       const grew = sent !== undefined && params.timelineLimit > sent.tl;
       if (sent !== undefined && changedSeq <= sent.seq && !stateReset && !grew) continue;
-      toBuild.push({ row, entry, params, sent: grew ? undefined : sent, stateReset });
+      // A grown timeline_limit re-sends the room's latest events, flagged as expanded (MSC4186 "Changes to
+      // timeline_limit"), not the whole room as new.
+      toBuild.push({ row, entry, params, sent, stateReset, expandTimeline: grew });
     }
 
     const built = await buildRooms(

@@ -29,6 +29,11 @@ export interface RoomToBuild {
   sent: RoomSent | undefined;
   /** The required_state config changed since the room was sent: resend all matching state. */
   stateReset: boolean;
+  /**
+   * The timeline_limit grew since the room was sent: its timeline is the latest `timelineLimit` events,
+   * including ones sent before, and says so (`unstable_expanded_timeline`).
+   */
+  expandTimeline?: boolean;
 }
 
 export interface BuildContext {
@@ -57,7 +62,7 @@ export async function buildRooms(ctx: BuildContext, rooms: readonly RoomToBuild[
   const timelineRows = await reader.timelines(
     withTimeline.map((r) => ({
       roomId: r.row.roomId,
-      fromSeq: Math.max(r.sent?.seq ?? -1, r.row.visibleFromSeq - 1),
+      fromSeq: Math.max(r.expandTimeline === true ? -1 : (r.sent?.seq ?? -1), r.row.visibleFromSeq - 1),
       toSeq: Math.min(r.row.visibleToSeq ?? toSeq, toSeq),
       limit: r.params.timelineLimit + 1,
     })),
@@ -173,6 +178,7 @@ export async function buildRooms(ctx: BuildContext, rooms: readonly RoomToBuild[
       const state = selectRequiredState(candidates, matcher, lazyNew);
       if (initial || state.length > 0 || r.stateReset) response.required_state = state;
       response.timeline = slice.events.map((e) => withTxnId(e, txnIds.get(e.event_id)));
+      if (r.expandTimeline === true && !initial) response.unstable_expanded_timeline = true;
       response.limited = slice.limited;
       response.num_live = initial ? 0 : slice.numLive;
       if (slice.oldest !== undefined) {
