@@ -153,6 +153,7 @@ export class SlidingSyncEngine {
       roomsByList: selection.roomsByList,
       subscribed: new Set([...subscriptions.keys()].filter((id) => index.rows.has(id))),
       timelineEvents,
+      newRooms: new Set([...built.rooms.keys()].filter((id) => !state.rooms.has(id))),
     });
 
     const answer =

@@ -80,4 +80,28 @@ describe('room config changes on a continuing connection', () => {
       expect(grown.body.rooms?.[id]?.timeline).toHaveLength(4);
     }
   });
+
+  it('sends a room’s account data when the room first enters the window', async () => {
+    const body = (end: number) => ({
+      conn_id: 'window',
+      lists: list(1, end),
+      extensions: { account_data: { enabled: true } },
+    });
+    type AccountData = { rooms?: Record<string, { type: string; content: unknown }[]> };
+    const first = await slidingSync(proxy.url, user.token, body(0));
+    const [top] = Object.keys(first.body.rooms ?? {});
+    const other = rooms.find((id) => id !== top) ?? '';
+    expect(Object.keys((first.body.extensions?.['account_data'] as AccountData).rooms ?? {})).toEqual([top]);
+    const grown = await slidingSync(proxy.url, user.token, body(1), {
+      pos: String(first.body.pos),
+      timeout: '0',
+    });
+    expect(Object.keys(grown.body.rooms ?? {})).toEqual([other]);
+    // Before: only account data changed since the last answer, so nothing for the entering room.
+    const data = (grown.body.extensions?.['account_data'] as AccountData).rooms ?? {};
+    expect(Object.keys(data)).toEqual([other]);
+    expect(data[other]).toEqual([
+      { type: 'm.fully_read', content: { event_id: `$read${String(rooms.indexOf(other))}` } },
+    ]);
+  });
 });
