@@ -51,7 +51,9 @@ export class PresenceReporter {
         if (!res.ok)
           this.log.warn(`presence for ${identity.userId}: the homeserver answered ${String(res.status)}`);
       },
-      (err: unknown) => this.log.warn(`presence for ${identity.userId}: ${describeError(err)}`),
+      (err: unknown) => {
+        this.log.warn(`presence for ${identity.userId}: ${describeError(err)}`);
+      },
     );
   }
 }
