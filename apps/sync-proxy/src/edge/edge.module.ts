@@ -1,12 +1,19 @@
 import { Module } from '@nestjs/common';
+import { PresenceReporter } from './presence-reporter';
 import { SlidingSyncModule } from '../sliding-sync/sliding-sync.module';
-import { LEGACY_SYNC_PATH, SYNC_PATH, SyncController } from './sync.controller';
+import { LEGACY_SYNC_PATH, STABLE_SYNC_PATH, SYNC_PATH, SyncController } from './sync.controller';
 import { VERSIONS_PATH, VersionsController } from './versions.controller';
 import { WELL_KNOWN_CLIENT_PATH } from './client-well-known';
 import { WellKnownController } from './well-known.controller';
 
 /** The paths the proxy answers itself; forwarding passes everything else to the homeserver. */
-export const EDGE_PATHS = [SYNC_PATH, LEGACY_SYNC_PATH, VERSIONS_PATH, WELL_KNOWN_CLIENT_PATH];
+export const EDGE_PATHS = [
+  SYNC_PATH,
+  STABLE_SYNC_PATH,
+  LEGACY_SYNC_PATH,
+  VERSIONS_PATH,
+  WELL_KNOWN_CLIENT_PATH,
+];
 
 /**
  * The client-facing endpoints: each sync protocol is a translation onto the one engine (MSC4186 as
@@ -16,5 +23,6 @@ export const EDGE_PATHS = [SYNC_PATH, LEGACY_SYNC_PATH, VERSIONS_PATH, WELL_KNOW
 @Module({
   imports: [SlidingSyncModule],
   controllers: [SyncController, VersionsController, WellKnownController],
+  providers: [PresenceReporter],
 })
 export class EdgeModule {}

@@ -1,5 +1,5 @@
 import { MatrixError } from '@gateway/matrix';
-import type { SyncResponse } from '../sliding-sync/protocol/sync-response';
+import { withoutMembership, type SyncResponse } from '../sliding-sync/protocol/sync-response';
 import { parseSyncBody } from '../sliding-sync/protocol/parse-sync-body';
 import type { SyncRequest } from '../sliding-sync/protocol/sync-request';
 import type { Translation } from '../sliding-sync/translation';
@@ -29,6 +29,7 @@ interface LegacyStored {
  */
 export class Msc3575Translation implements Translation {
   readonly connId: string;
+  readonly protocol = 'msc3575' as const;
   private changed = false;
 
   constructor(private readonly body: unknown) {
@@ -97,7 +98,7 @@ export class Msc3575Translation implements Translation {
       lists[name] = unchanged ? { count: list.count } : list;
     }
     const rooms = Object.fromEntries(
-      Object.entries(response.rooms).map(([id, room]) => [
+      Object.entries(withoutMembership(response).rooms).map(([id, room]) => [
         id,
         room.bump_stamp === undefined ? room : { ...room, timestamp: room.bump_stamp },
       ]),

@@ -2,12 +2,16 @@ import { Controller, Delete, Get, HttpCode, Post, Put, Req, Res } from '@nestjs/
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MatrixError } from '@gateway/matrix';
 import { parseSyncBody } from '../sliding-sync/protocol/parse-sync-body';
-import type { SyncResponse } from '../sliding-sync/protocol/sync-response';
+import { withoutMembership, type SyncResponse } from '../sliding-sync/protocol/sync-response';
 import { SyncService } from '../sliding-sync/sync-service';
 import type { Translation } from '../sliding-sync/translation';
 import { Msc3575Translation } from './msc3575-translation';
+import { PresenceReporter } from './presence-reporter';
+import { StableSyncTranslation } from './stable-sync-translation';
 
 export const SYNC_PATH = '/_matrix/client/unstable/org.matrix.simplified_msc3575/sync';
+/** MSC4186 as merged: the stable sliding sync endpoint. */
+export const STABLE_SYNC_PATH = '/_matrix/client/v4/sync';
 /** The Go proxy's MSC3575 endpoint, for clients that still speak it. */
 export const LEGACY_SYNC_PATH = '/_matrix/client/unstable/org.matrix.msc3575/sync';
 
@@ -20,7 +24,10 @@ const LEGACY_DEFAULT_TIMEOUT_MS = 10_000;
  */
 @Controller()
 export class SyncController {
-  constructor(private readonly service: SyncService) {}
+  constructor(
+    private readonly service: SyncService,
+    private readonly presence: PresenceReporter,
+  ) {}
 
   @Post(SYNC_PATH)
   @HttpCode(200)
@@ -28,8 +35,32 @@ export class SyncController {
     const body: unknown = req.body;
     return this.run(req, reply, 0, () => {
       const request = parseSyncBody(body);
-      return { connId: request.connId, resolve: () => request };
+      return {
+        connId: request.connId,
+        protocol: 'msc4186-unstable',
+        resolve: () => request,
+        finish: (response, stored) => ({ response: withoutMembership(response), store: stored }),
+      };
     });
+  }
+
+  /** The stable API (MSC4186 as merged): pos, timeout and set_presence travel in the body. */
+  @Post(STABLE_SYNC_PATH)
+  @HttpCode(200)
+  stable(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<SyncResponse> {
+    const body: unknown = req.body;
+    return this.service.sync(
+      req.headers,
+      req.query as Record<string, unknown>,
+      hangUp(reply),
+      (identity) => {
+        const translation = new StableSyncTranslation(body);
+        this.presence.report(identity, translation.setPresence);
+        return translation;
+      },
+      0,
+      true,
+    );
   }
 
   @Post(LEGACY_SYNC_PATH)
@@ -55,17 +86,17 @@ export class SyncController {
   }
 
   // Synapse answers other methods on the sync path with 405 M_UNRECOGNIZED.
-  @Get([SYNC_PATH, LEGACY_SYNC_PATH])
+  @Get([SYNC_PATH, STABLE_SYNC_PATH, LEGACY_SYNC_PATH])
   get(): never {
     throw notAllowed();
   }
 
-  @Put([SYNC_PATH, LEGACY_SYNC_PATH])
+  @Put([SYNC_PATH, STABLE_SYNC_PATH, LEGACY_SYNC_PATH])
   put(): never {
     throw notAllowed();
   }
 
-  @Delete([SYNC_PATH, LEGACY_SYNC_PATH])
+  @Delete([SYNC_PATH, STABLE_SYNC_PATH, LEGACY_SYNC_PATH])
   delete(): never {
     throw notAllowed();
   }

@@ -1,6 +1,7 @@
 import type { StreamPositions } from './extensions/build-extensions';
 import type { RoomParams } from './protocol/sync-request';
 import type { RoomSent } from './rooms/room-sent';
+import type { SyncProtocol } from './translation';
 
 /**
  * A connection's memory between answers, stored as JSON in `sync_connections`. Maps in memory, entry
@@ -13,6 +14,8 @@ export interface ConnectionState {
   streams: StreamPositions | null;
   /** What a client family keeps between requests beyond this (legacy MSC3575: sticky params, windows). */
   extra: unknown;
+  /** The API that opened the connection; absent in states stored before protocols were recorded. */
+  protocol?: SyncProtocol;
 }
 
 interface StoredState {
@@ -21,6 +24,7 @@ interface StoredState {
   subs: [string, RoomParams][];
   streams: StreamPositions | null;
   extra?: unknown;
+  proto?: SyncProtocol;
 }
 
 export function emptyState(): ConnectionState {
@@ -34,6 +38,7 @@ export function serialiseState(state: ConnectionState): StoredState {
     subs: [...state.subscriptions],
     streams: state.streams,
     extra: state.extra,
+    ...(state.protocol === undefined ? {} : { proto: state.protocol }),
   };
 }
 
@@ -45,5 +50,6 @@ export function deserialiseState(value: unknown): ConnectionState {
     subscriptions: new Map(stored.subs),
     streams: stored.streams,
     extra: stored.extra,
+    ...(stored.proto === undefined ? {} : { protocol: stored.proto }),
   };
 }

@@ -13,7 +13,7 @@ import { deserialiseState, emptyState, serialiseState, type ConnectionState } fr
 import { matchPos } from './pos-guard';
 import { selectRooms } from './lists/select-rooms';
 import type { SyncResponse } from './protocol/sync-response';
-import type { Translation } from './translation';
+import { PROTOCOL_NAMES, type Translation } from './translation';
 
 export interface ComputeResult {
   response: SyncResponse;
@@ -80,6 +80,13 @@ export class SlidingSyncEngine {
       } else {
         state = deserialiseState(conn.committed);
       }
+      if (state.protocol !== undefined && state.protocol !== translation.protocol) {
+        // The client may retry without `pos`, which opens a new connection under this API.
+        throw new MatrixError(
+          'M_UNKNOWN_POS',
+          `This connection was opened with ${PROTOCOL_NAMES[state.protocol]} and cannot be continued with ${PROTOCOL_NAMES[translation.protocol]}: start a new connection (omit pos) or use a different conn_id`,
+        );
+      }
     }
 
     const req = translation.resolve(state.extra);
@@ -114,10 +121,13 @@ export class SlidingSyncEngine {
       if (entry === undefined) continue;
       const sent = state.rooms.get(roomId);
       const changedSeq = Math.max(row.room?.changedSeq ?? 0, row.userChangedSeq);
-      const stateReset = sent !== undefined && sent.rs !== requiredStateKey(params.requiredState);
+      const stateReset =
+        sent !== undefined && sent.rs !== requiredStateKey(params.requiredState, params.excludeState);
       const grew = sent !== undefined && params.timelineLimit > sent.tl;
       if (sent !== undefined && changedSeq <= sent.seq && !stateReset && !grew) continue;
-      toBuild.push({ row, entry, params, sent: grew ? undefined : sent, stateReset });
+      // A grown timeline_limit re-sends the room's latest events, flagged as expanded (MSC4186 "Changes to
+      // timeline_limit"), not the whole room as new.
+      toBuild.push({ row, entry, params, sent, stateReset, expandTimeline: grew });
     }
 
     const built = await buildRooms(
@@ -143,6 +153,7 @@ export class SlidingSyncEngine {
       roomsByList: selection.roomsByList,
       subscribed: new Set([...subscriptions.keys()].filter((id) => index.rows.has(id))),
       timelineEvents,
+      newRooms: new Set([...built.rooms.keys()].filter((id) => !state.rooms.has(id))),
     });
 
     const answer =
@@ -180,6 +191,7 @@ export class SlidingSyncEngine {
       subscriptions,
       streams: { accountData: toSeq, receipts: toSeq, typing: toSeq, deviceLists: toSeq },
       extra,
+      protocol: translation.protocol,
     };
     await connections.savePending(conn.connKey, position, serialiseState(next));
     return { response, answer, roomIds, toSeq };
@@ -193,7 +205,7 @@ function withTxn(response: SyncResponse, req: SyncRequest): SyncResponse {
 function sameParams(a: RoomParams, b: RoomParams): boolean {
   return (
     a.timelineLimit === b.timelineLimit &&
-    requiredStateKey(a.requiredState) === requiredStateKey(b.requiredState)
+    requiredStateKey(a.requiredState, a.excludeState) === requiredStateKey(b.requiredState, b.excludeState)
   );
 }
 

@@ -6,6 +6,7 @@ import type { Identity } from '../auth/token-store';
 import type { SlidingSyncEngine } from './sliding-sync-engine';
 import type { SyncResponse } from './protocol/sync-response';
 import type { Translation } from './translation';
+import type { SyncQuery } from './protocol/sync-request';
 import { parseSyncQuery } from './protocol/parse-query';
 import type { PollerPool } from '../poller/poller-pool';
 import type { WaiterIndex } from '../wake/waiter-index';
@@ -43,16 +44,25 @@ export class SyncService {
     headers: Record<string, string | string[] | undefined>,
     query: Record<string, unknown>,
     signal: AbortSignal,
-    translate: () => Translation,
+    translate: (identity: Identity) => Translation,
     defaultTimeoutMs: number,
+    queryInBody = false,
   ): Promise<SyncResponse> {
     const { auth, engine, pollers, waiters } = this.deps;
     if (!this.deps.ready()) throw new MatrixError('M_UNKNOWN', 'The sync proxy is starting', { status: 503 });
     const token = auth.tokenFrom(headers, query);
     let identity = await auth.authenticate(token);
-    const parsed = parseSyncQuery(query);
-    const q = query['timeout'] === undefined ? { ...parsed, timeoutMs: defaultTimeoutMs } : parsed;
-    const translation = translate();
+    // The query string is checked before the body (Synapse's order), unless the body carries pos/timeout.
+    let q: SyncQuery | undefined;
+    if (!queryInBody) {
+      const parsed = parseSyncQuery(query);
+      q = query['timeout'] === undefined ? { ...parsed, timeoutMs: defaultTimeoutMs } : parsed;
+    }
+    const translation = translate(identity);
+    if (q === undefined) {
+      if (translation.query === undefined) throw new TypeError('A body-query translation must give query()');
+      q = translation.query();
+    }
     const { since, roomsReady } = await pollers.ensure(identity);
     // A known user's new device (a login) is answered from stored rooms at once; only a user nobody
     // polled yet waits for the first upstream sync.

@@ -1,4 +1,4 @@
-import type { SyncRequest } from './protocol/sync-request';
+import type { SyncQuery, SyncRequest } from './protocol/sync-request';
 import type { SyncResponse } from './protocol/sync-response';
 
 /**
@@ -10,6 +10,13 @@ import type { SyncResponse } from './protocol/sync-response';
  */
 export interface Translation {
   connId: string;
+  /**
+   * Which API opened the connection. Connections of all protocols share one table (and a `conn_id`),
+   * but what each stores differs, so a `pos` is only honoured by the protocol that issued it.
+   */
+  protocol: SyncProtocol;
+  /** `pos` and `timeout` when the protocol carries them in the body (the stable API); else the query string. */
+  query?(): SyncQuery;
   /** The engine's request, given what this translation stored on the connection last time. */
   resolve(stored: unknown): SyncRequest;
   /** After resolve: the request changed what must be stored, so it is answered even with no news. */
@@ -21,3 +28,13 @@ export interface Translation {
     req: SyncRequest,
   ): { response: SyncResponse; store: unknown };
 }
+
+/** The sync APIs the edge serves, as recorded on a connection. */
+export type SyncProtocol = 'msc4186-unstable' | 'msc4186' | 'msc3575';
+
+export const PROTOCOL_NAMES: Record<SyncProtocol, string> = {
+  'msc4186-unstable':
+    'the unstable MSC4186 API (/_matrix/client/unstable/org.matrix.simplified_msc3575/sync)',
+  msc4186: 'the stable sliding sync API (/_matrix/client/v4/sync)',
+  msc3575: 'the MSC3575 API (/_matrix/client/unstable/org.matrix.msc3575/sync)',
+};

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSynapse, type Synapse } from '@gateway/testing';
-import { TestClient, slidingSync, type SlidingResponse } from '../support/matrix-client';
+import { TestClient, slidingSync, stableSync, type SlidingResponse } from '../support/matrix-client';
 import { startProxy, type ProxyUnderTest } from '../support/start-proxy';
 
 // The same request sequence to the proxy and to Synapse 1.160's native sliding sync while a scenario
@@ -29,6 +29,73 @@ const BODY = {
     typing: { enabled: true },
   },
 };
+
+/**
+ * BODY in the stable API's shape (MSC4186 as merged), for the proxy's `/v4/sync`: one `range`,
+ * `required_state` as `{include, lazy_members}` (`$ME` becomes the user's own id).
+ */
+function stableBody(userId: string) {
+  const all = BODY.lists.all;
+  return {
+    conn_id: 'diff-v4',
+    lists: {
+      all: {
+        range: all.ranges[0],
+        timeline_limit: all.timeline_limit,
+        required_state: {
+          include: [
+            { type: 'm.room.name', state_key: '' },
+            { type: 'm.room.topic', state_key: '' },
+            { type: 'm.room.avatar', state_key: '' },
+            { type: 'm.room.member', state_key: userId },
+            { type: 'm.room.create', state_key: '' },
+          ],
+          lazy_members: true,
+        },
+      },
+    },
+    extensions: BODY.extensions,
+  };
+}
+
+/**
+ * An unstable answer as the stable API states it (the proposal's changelog): lists carry only `count`;
+ * rooms lose the unread counts, gain the names of the lists they are in, and rename `invite_state` and
+ * `unstable_expanded_timeline`. `pos` is each connection's own.
+ */
+function asStable(body: SlidingResponse['body']): Record<string, unknown> {
+  const lists: Record<string, unknown> = {};
+  const listsOf = new Map<string, string[]>();
+  for (const [name, list] of Object.entries(body.lists ?? {})) {
+    lists[name] = { count: list.count };
+    for (const op of list.ops ?? [])
+      for (const id of op.room_ids) listsOf.set(id, [...(listsOf.get(id) ?? []), name]);
+  }
+  const rooms: Record<string, unknown> = {};
+  for (const [id, room] of Object.entries(body.rooms ?? {})) {
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(room)) {
+      if (key === 'notification_count' || key === 'highlight_count') continue;
+      if (key === 'invite_state') out['stripped_state'] = value;
+      else if (key === 'unstable_expanded_timeline') out['expanded_timeline'] = value;
+      else out[key] = value;
+    }
+    const names = listsOf.get(id);
+    if (names !== undefined) out['lists'] = names;
+    rooms[id] = out;
+  }
+  return { lists, rooms, extensions: body.extensions ?? {} };
+}
+
+/** A stable answer without `pos` and `membership` (which the unstable API does not have). */
+function stableView(body: SlidingResponse['body']): Record<string, unknown> {
+  const rooms: Record<string, unknown> = {};
+  for (const [id, room] of Object.entries(body.rooms ?? {})) {
+    const { membership: _m, ...rest } = room;
+    rooms[id] = rest;
+  }
+  return { lists: body.lists, rooms, extensions: body.extensions };
+}
 
 type Room = Record<string, unknown> & { timeline?: { event_id: string }[] };
 
@@ -90,6 +157,7 @@ describe('differential: the proxy against Synapse native, step by step', () => {
   let side: string;
   let posP: string | undefined;
   let posN: string | undefined;
+  let posS: string | undefined;
 
   beforeAll(async () => {
     synapse = await startSynapse({ mode: 'plain' });
@@ -114,6 +182,7 @@ describe('differential: the proxy against Synapse native, step by step', () => {
   });
 
   let barrierPos: string | undefined;
+  let sideLeft = false;
 
   /**
    * One step on both sides. The proxy learns of events through its poller, so a separate barrier
@@ -138,6 +207,11 @@ describe('differential: the proxy against Synapse native, step by step', () => {
       BODY,
       posP === undefined ? {} : { pos: posP },
     );
+    // The same step through the stable endpoint, on a connection of its own, right after the unstable one.
+    const stable = await stableSync(proxy.url, aliceP.accessToken, {
+      ...stableBody(aliceP.userId),
+      ...(posS === undefined ? {} : { pos: posS }),
+    });
     const theirs = await slidingSync(
       synapse.baseUrl,
       aliceN.accessToken,
@@ -146,8 +220,14 @@ describe('differential: the proxy against Synapse native, step by step', () => {
     );
     expect(ours.status, JSON.stringify(ours.body)).toBe(200);
     expect(theirs.status).toBe(200);
+    expect(stable.status, JSON.stringify(stable.body)).toBe(200);
     posP = ours.body.pos;
     posN = theirs.body.pos;
+    posS = stable.body.pos;
+    // Field by field, the stable answer is the unstable one translated.
+    expect(stableView(stable.body)).toEqual(asStable(ours.body));
+    for (const [id, room] of Object.entries(stable.body.rooms ?? {}))
+      expect(room['membership'], id).toBe(id === side && sideLeft ? 'leave' : 'join');
     return { ours: view(ours), theirs: view(theirs) };
   }
 
@@ -214,6 +294,7 @@ describe('differential: the proxy against Synapse native, step by step', () => {
 
   it('alice leaves a room', async () => {
     await alice.leave(side);
+    sideLeft = true;
     const d = await step((r) => r.body.rooms?.[side] !== undefined);
     expect(d.ours).toEqual(d.theirs);
   });

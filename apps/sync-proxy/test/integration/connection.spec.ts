@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeHomeserver, joinedRoom, message, newRoomId, newUser, syncResponse } from '@gateway/testing';
-import { slidingSync } from '../support/matrix-client';
+import { slidingSync, stableSync } from '../support/matrix-client';
 import { startProxy, type ProxyUnderTest } from '../support/start-proxy';
 
 // Connection positions as a client sees them: a retry after a lost answer, concurrent requests on one
@@ -64,5 +64,103 @@ describe('sliding-sync connections', () => {
     await sync();
     const r = await sync({ pos: String(old.body.pos), timeout: '0' });
     expect({ status: r.status, errcode: r.body.errcode }).toEqual({ status: 400, errcode: 'M_UNKNOWN_POS' });
+  });
+
+  it('serves the stable endpoint from the same engine, and refuses to mix the APIs on one connection', async () => {
+    const stable = {
+      conn_id: 'c',
+      lists: { all: { range: [0, 9], timeline_limit: 5, required_state: { include: [{}] } } },
+    };
+    const first = await stableSync(proxy.url, user.token, stable);
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(first.body.lists).toEqual({ all: { count: 1 } });
+    const room = first.body.rooms?.[roomId];
+    expect(room).toMatchObject({ initial: true, membership: 'join', lists: ['all'] });
+    expect(room).not.toHaveProperty('notification_count');
+    expect(room?.['required_state']).toBeInstanceOf(Array);
+    const again = await stableSync(proxy.url, user.token, { ...stable, pos: first.body.pos, timeout: 0 });
+    expect(again.status).toBe(200);
+    expect(again.body.rooms).toEqual({});
+
+    // The stable connection's pos on the unstable endpoint (same conn_id), and the other way round.
+    const mixed = await sync({ pos: String(again.body.pos), timeout: '0' });
+    expect({ status: mixed.status, errcode: mixed.body.errcode }).toEqual({
+      status: 400,
+      errcode: 'M_UNKNOWN_POS',
+    });
+    expect(String(mixed.body['error'])).toContain('/_matrix/client/v4/sync');
+    const unstable = await sync();
+    const back = await stableSync(proxy.url, user.token, { ...stable, pos: unstable.body.pos });
+    expect({ status: back.status, errcode: back.body.errcode }).toEqual({
+      status: 400,
+      errcode: 'M_UNKNOWN_POS',
+    });
+    expect(String(back.body['error'])).toContain('unstable');
+    // Starting over (no pos) opens a new connection under the stable API.
+    expect((await stableSync(proxy.url, user.token, stable)).status).toBe(200);
+  });
+
+  it('answers the stable endpoint’s bad input with the proposal’s errors', async () => {
+    const cases: [unknown, number, string][] = [
+      [{ pos: 'nope' }, 400, 'M_UNKNOWN_POS'],
+      [{ pos: '999999' }, 400, 'M_UNKNOWN_POS'],
+      [{ set_presence: 'away' }, 400, 'M_INVALID_PARAM'],
+      [{ timeout: 'soon' }, 400, 'M_BAD_JSON'],
+      [{ lists: { all: { range: [0, 1], timeline_limit: 1 } } }, 400, 'M_MISSING_PARAM'],
+      [
+        {
+          room_subscriptions: Object.fromEntries(
+            Array.from({ length: 101 }, (_, i) => [
+              `!r${String(i)}:hs`,
+              { timeline_limit: 1, required_state: {} },
+            ]),
+          ),
+        },
+        400,
+        'M_INVALID_PARAM',
+      ],
+      ['[1]', 400, 'M_BAD_JSON'],
+    ];
+    for (const [body, status, errcode] of cases) {
+      const r = await stableSync(proxy.url, user.token, body);
+      expect({ status: r.status, errcode: r.body.errcode }, JSON.stringify(body).slice(0, 80)).toEqual({
+        status,
+        errcode,
+      });
+    }
+  });
+
+  it('marks the user online as /v3/sync would, unless set_presence says otherwise', async () => {
+    // A user of its own: the tests above already marked `user` online within the minute.
+    const idle = newUser('presence');
+    fake.addAccount(idle.token, idle.userId, idle.deviceId);
+    fake.queue(idle.token, syncResponse('p1', {}));
+    fake.script('PUT', /\/presence\/.*\/status$/, { status: 200, json: {} });
+    const puts = () =>
+      fake.requests
+        .filter((r) => r.method === 'PUT' && r.path.endsWith('/status'))
+        .map((r) => ({ path: r.path, body: JSON.parse(r.body) as unknown, auth: r.headers.authorization }));
+    const before = puts().length;
+    const body = { conn_id: 'presence' };
+    expect((await stableSync(proxy.url, idle.token, { ...body, set_presence: 'offline' })).status).toBe(200);
+    expect((await stableSync(proxy.url, idle.token, body)).status).toBe(200);
+    expect((await stableSync(proxy.url, idle.token, body)).status).toBe(200);
+    expect((await stableSync(proxy.url, idle.token, { ...body, set_presence: 'unavailable' })).status).toBe(
+      200,
+    );
+    await expect.poll(() => puts().length - before).toBe(2);
+    expect(puts().slice(before)).toEqual([
+      {
+        path: `/_matrix/client/v3/presence/${encodeURIComponent(idle.userId)}/status`,
+        body: { presence: 'online' },
+        auth: `Bearer ${idle.token}`,
+      },
+      {
+        path: `/_matrix/client/v3/presence/${encodeURIComponent(idle.userId)}/status`,
+        body: { presence: 'unavailable' },
+        auth: `Bearer ${idle.token}`,
+      },
+    ]);
+    fake.unscript();
   });
 });

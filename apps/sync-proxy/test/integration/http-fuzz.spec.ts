@@ -7,7 +7,7 @@ import { startProxy, type ProxyUnderTest } from '../support/start-proxy';
 // a 200 or a Matrix error with a 4xx status, never a 5xx and never a hang. The parser's own fuzz test
 // covers far more shapes; this one proves nothing between the socket and the parser breaks.
 const SEED = 0x5c0de;
-const ROUNDS = 200;
+const ROUNDS = 300;
 
 const BASE = {
   conn_id: 'fuzz',
@@ -29,6 +29,23 @@ const BASE = {
     e2ee: { enabled: true },
     typing: { enabled: true },
   },
+};
+
+/** The same request in the stable API's shape (MSC4186 as merged). */
+const STABLE_BASE = {
+  conn_id: 'fuzz-v4',
+  timeout: 0,
+  set_presence: 'offline',
+  lists: {
+    all: {
+      range: [0, 19],
+      timeline_limit: 1,
+      required_state: { include: [{}], exclude: [{ type: 'm.room.create' }], lazy_members: true },
+      filters: { is_dm: true, is_invited: false, spaces: ['!s:hs'], tags: ['u.a'] },
+    },
+  },
+  room_subscriptions: { '!r:hs': { timeline_limit: 5, required_state: { include: [{ state_key: '' }] } } },
+  extensions: BASE.extensions,
 };
 
 const ODD = [
@@ -81,15 +98,17 @@ describe('sliding sync endpoints under mutated input', () => {
     const paths = [
       '/_matrix/client/unstable/org.matrix.simplified_msc3575/sync',
       '/_matrix/client/unstable/org.matrix.msc3575/sync',
+      '/_matrix/client/v4/sync',
     ];
     const statuses = new Map<number, number>();
     for (let i = 0; i < ROUNDS; i++) {
-      const body = next() < 0.1 ? '{"lists": ' : JSON.stringify(mutate(BASE, next));
+      const stable = i % 3 === 2;
+      const body = next() < 0.1 ? '{"lists": ' : JSON.stringify(mutate(stable ? STABLE_BASE : BASE, next));
       const query = new URLSearchParams();
       if (next() < 0.5)
         query.set('timeout', next() < 0.8 ? '0' : JSON.stringify(ODD[Math.floor(next() * ODD.length)]));
       if (next() < 0.3) query.set('pos', next() < 0.5 ? String(Math.floor(next() * 1e6)) : 'x1');
-      const res = await fetch(`${proxy.url}${paths[i % 2] ?? ''}?${query.toString()}`, {
+      const res = await fetch(`${proxy.url}${paths[i % 3] ?? ''}?${query.toString()}`, {
         method: 'POST',
         headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' },
         body,

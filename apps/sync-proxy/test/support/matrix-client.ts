@@ -136,3 +136,15 @@ export async function slidingSync(
   });
   return { status: res.status, body: (await res.json()) as SlidingResponse['body'] };
 }
+
+export const STABLE_SYNC_PATH = '/_matrix/client/v4/sync';
+
+/** One request to the stable API (MSC4186 as merged): `pos` and `timeout` belong in the body. */
+export async function stableSync(baseUrl: string, token: string, body: unknown): Promise<SlidingResponse> {
+  const res = await fetch(`${baseUrl}${STABLE_SYNC_PATH}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as SlidingResponse['body'] };
+}

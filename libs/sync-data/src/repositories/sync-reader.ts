@@ -142,6 +142,27 @@ export class SyncReader {
     }));
   }
 
+  /** All current room account data of these rooms, up to `toSeq`. */
+  async roomAccountData(
+    userId: string,
+    roomIds: readonly string[],
+    toSeq: number,
+  ): Promise<(AccountDataEvent & { roomId: string })[]> {
+    if (roomIds.length === 0) return [];
+    const rows = await rowsOf(
+      this.em.query(
+        `SELECT room_id, type, content FROM sync_account_data
+         WHERE user_id = $1 AND room_id = ANY($2) AND seq <= $3 ORDER BY seq, type`,
+        [userId, roomIds, toSeq],
+      ),
+    );
+    return rows.map((r) => ({
+      roomId: String(r['room_id']),
+      type: String(r['type']),
+      content: r['content'] as Record<string, unknown>,
+    }));
+  }
+
   /** Account data changed after `afterSeq` (all of it when afterSeq is -1). */
   async accountDataSince(
     userId: string,

@@ -12,6 +12,8 @@ export interface ExtensionContext {
   streams: StreamPositions | null;
   roomsByList: ReadonlyMap<string, ReadonlySet<string>>;
   subscribed: ReadonlySet<string>;
+  /** Rooms this answer sends for the first time on the connection (their room account data is sent whole). */
+  newRooms: ReadonlySet<string>;
   /** Rooms whose timelines this answer carries, with their event ids (receipts for those events). */
   timelineEvents: ReadonlyMap<string, readonly string[]>;
 }
@@ -76,7 +78,17 @@ export async function buildExtensions(
 
   if (req.accountData !== undefined && isEnabled(req.accountData)) {
     const scope = roomsInScope(req.accountData, ctx.roomsByList, ctx.subscribed);
-    const rows = await ctx.reader.accountDataSince(ctx.userId, after(ctx.streams?.accountData), ctx.toSeq);
+    let rows = await ctx.reader.accountDataSince(ctx.userId, after(ctx.streams?.accountData), ctx.toSeq);
+    // A room entering the window on a continuing connection comes with all its room account data, not
+    // only what changed since the last answer: the client has never been told any of it.
+    const entering = ctx.streams === null ? [] : [...ctx.newRooms].filter((id) => scope.has(id));
+    if (entering.length > 0) {
+      const fresh = new Set(entering);
+      rows = [
+        ...rows.filter((r) => !fresh.has(r.roomId)),
+        ...(await ctx.reader.roomAccountData(ctx.userId, entering, ctx.toSeq)),
+      ];
+    }
     const global = rows.filter((r) => r.roomId === '').map((r) => ({ type: r.type, content: r.content }));
     const rooms = new Map<string, { type: string; content: Record<string, unknown> }[]>();
     for (const r of rows) {

@@ -3,16 +3,21 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '@gateway/util';
 import { parseSyncQuery } from './parse-query';
 import { parseSyncBody } from './parse-sync-body';
+import {
+  deeplyNested,
+  mutate,
+  mutateText,
+  pick,
+  randomString,
+  randomValue,
+  setOwn,
+  type Next,
+} from '../../../test/support/json-fuzz';
 
 // Seeded so a failure reproduces; bump SEED locally to explore more of the space.
 const SEED = 0x4186;
 const ROUNDS = 3000;
 const CLIENT_ERRCODES = ['M_BAD_JSON', 'M_MISSING_PARAM', 'M_INVALID_PARAM', 'M_UNKNOWN'];
-
-type Next = () => number;
-type Container = Record<string, unknown> | unknown[];
-
-const pick = <T>(next: Next, items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
 
 const ELEMENT_X = {
   conn_id: 'room-list',
@@ -87,105 +92,6 @@ const KEYS = [
   '',
 ];
 
-const NUMBERS = [
-  0,
-  -0,
-  -1,
-  1,
-  1.5,
-  1000,
-  1001,
-  1e21,
-  -1e21,
-  2 ** 53,
-  Number.MAX_SAFE_INTEGER,
-  -Number.MAX_VALUE,
-];
-
-function randomString(next: Next): string {
-  const length = Math.floor(next() * 12);
-  return Array.from({ length }, () => String.fromCharCode(Math.floor(next() * 0x3000))).join('');
-}
-
-function randomValue(next: Next, depth = 0): unknown {
-  switch (Math.floor(next() * (depth > 2 ? 7 : 10))) {
-    case 0:
-      return null;
-    case 1:
-      return next() < 0.5;
-    case 2:
-      return pick(next, NUMBERS);
-    case 3:
-      return pick(next, ['', '0', '12', '-1', '1.5', '9007199254740993', '$LAZY', '*']);
-    case 4:
-      return randomString(next);
-    case 5:
-      return 'x'.repeat(next() < 0.25 ? 200_000 : 65);
-    case 6:
-      return undefined;
-    case 7:
-      return Array.from({ length: Math.floor(next() * 4) }, () => randomValue(next, depth + 1));
-    default: {
-      const object: Record<string, unknown> = {};
-      for (let n = Math.floor(next() * 4); n > 0; n--)
-        setOwn(object, pick(next, KEYS), randomValue(next, depth + 1));
-      return object;
-    }
-  }
-}
-
-/** Nesting far deeper than any recursive walk survives; built in a loop so the test itself cannot overflow. */
-function deeplyNested(next: Next): unknown {
-  let value: unknown = null;
-  const asArray = next() < 0.5;
-  for (let i = 0; i < 100_000; i++)
-    value = asArray ? [value, value === null ? 0 : 1] : { timeline_limit: 1, lists: value };
-  return value;
-}
-
-/** Like JSON.parse, which creates an own `__proto__` property rather than calling the setter. */
-function setOwn(object: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
-function isContainer(value: unknown): value is Container {
-  return typeof value === 'object' && value !== null;
-}
-
-/** Every container in the document (skipping the walk into the huge ones a mutation planted). */
-function containers(root: unknown): Container[] {
-  const found: Container[] = [];
-  const stack: unknown[] = [root];
-  while (stack.length > 0 && found.length < 500) {
-    const value = stack.pop();
-    if (!isContainer(value)) continue;
-    found.push(value);
-    stack.push(...Object.values(value).slice(0, 20));
-  }
-  return found;
-}
-
-function mutate(root: unknown, next: Next): unknown {
-  if (next() < 0.03) return randomValue(next);
-  const found = containers(root);
-  if (found.length === 0) return root; // the root itself was replaced by a scalar
-  const target = pick(next, found);
-  const keys = Object.keys(target);
-  const key = keys.length > 0 && next() < 0.8 ? pick(next, keys) : pick(next, KEYS);
-  const replacement = next() < 0.05 ? deeplyNested(next) : randomValue(next);
-  if (Array.isArray(target)) {
-    const at = Math.floor(next() * (target.length + 1));
-    if (next() < 0.3) target.splice(at, 1);
-    else if (next() < 0.5) target.splice(at, 0, replacement);
-    else target[at] = replacement;
-  } else if (next() < 0.3) {
-    Reflect.deleteProperty(target, key);
-  } else {
-    setOwn(target, key, replacement);
-  }
-  return root;
-}
-
 function expectClientError(error: unknown): void {
   expect(error).toBeInstanceOf(MatrixError);
   const e = error as MatrixError;
@@ -232,25 +138,11 @@ function checkQuery(query: Record<string, unknown>): void {
   }
 }
 
-function mutateText(text: string, next: Next): string {
-  const at = Math.floor(next() * (text.length + 1));
-  switch (Math.floor(next() * 4)) {
-    case 0:
-      return text.slice(0, at);
-    case 1:
-      return text.slice(0, at) + text.slice(at + 1);
-    case 2:
-      return text.slice(0, at) + pick(next, ['-', '0', '9', '.', 'e', ' ', '+']) + text.slice(at);
-    default:
-      return text.slice(0, at) + String.fromCharCode(Math.floor(next() * 256)) + text.slice(at);
-  }
-}
-
 function randomQueryValue(next: Next): unknown {
   const base = pick(next, ['0', '30000', '1', '42', '9007199254740991', '120001', '-5', '']);
   switch (Math.floor(next() * 5)) {
     case 0:
-      return randomValue(next);
+      return randomValue(next, KEYS);
     case 1:
       return [mutateText(base, next), randomString(next)];
     case 2:
@@ -271,7 +163,7 @@ describe('MSC4186 request parsing under random input', () => {
     const next = seededRandom(SEED);
     for (let i = 0; i < ROUNDS; i++) {
       let body: unknown = structuredClone(pick(next, BASES));
-      for (let m = 1 + Math.floor(next() * 4); m > 0; m--) body = mutate(body, next);
+      for (let m = 1 + Math.floor(next() * 4); m > 0; m--) body = mutate(body, next, KEYS);
       checkBody(body);
       expect(({} as Record<string, unknown>).timeline_limit).toBeUndefined();
     }

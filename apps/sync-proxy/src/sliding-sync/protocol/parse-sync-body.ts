@@ -32,8 +32,15 @@ const MAX_PATH_SEGMENT = 64;
 
 type JsonObject = Record<string, unknown>;
 
-export function parseSyncBody(body: unknown): SyncRequest {
+/** What differs between the APIs that share this parser. */
+export interface ParseOptions {
+  /** Longest list name in code points: Synapse's 64 by default; the stable API allows 255 (opaque ids). */
+  maxListName?: number;
+}
+
+export function parseSyncBody(body: unknown, options: ParseOptions = {}): SyncRequest {
   if (!isJsonObject(body)) throw new MatrixError('M_BAD_JSON', 'Content must be a JSON object.');
+  const maxListName = options.maxListName ?? MAX_LIST_NAME;
   const txnId = optional(body, 'txn_id', '', readString);
   if (txnId !== undefined && codePoints(txnId, MAX_TXN_ID) > MAX_TXN_ID) {
     badJson('txn_id', `must be at most ${String(MAX_TXN_ID)} characters`);
@@ -41,7 +48,7 @@ export function parseSyncBody(body: unknown): SyncRequest {
   return {
     connId: optional(body, 'conn_id', '', readString) ?? '',
     txnId,
-    lists: optional(body, 'lists', '', readLists) ?? new Map<string, SyncList>(),
+    lists: optional(body, 'lists', '', (v, p) => readLists(v, p, maxListName)) ?? new Map<string, SyncList>(),
     roomSubscriptions:
       optional(body, 'room_subscriptions', '', readRoomSubscriptions) ?? new Map<string, RoomParams>(),
     unsubscribeRooms: optional(body, 'unsubscribe_rooms', '', readStringArray) ?? [],
@@ -49,14 +56,14 @@ export function parseSyncBody(body: unknown): SyncRequest {
   };
 }
 
-function readLists(value: unknown, path: string): Map<string, SyncList> {
+function readLists(value: unknown, path: string, maxListName: number): Map<string, SyncList> {
   const object = readObject(value, path);
   const names = Object.keys(object);
   if (names.length > MAX_LISTS) badJson(path, `at most ${String(MAX_LISTS)} lists`);
   const lists = new Map<string, SyncList>();
   for (const name of names) {
-    if (codePoints(name, MAX_LIST_NAME) > MAX_LIST_NAME) {
-      badJson(path, `list names must be at most ${String(MAX_LIST_NAME)} characters`);
+    if (codePoints(name, maxListName) > maxListName) {
+      badJson(path, `list names must be at most ${String(maxListName)} characters`);
     }
     lists.set(name, readList(object[name], child(path, name)));
   }

@@ -24,6 +24,11 @@ export interface ListFilters {
 export interface RoomParams {
   timelineLimit: number;
   requiredState: readonly RequiredStateEntry[];
+  /**
+   * State to leave out of what `requiredState` matches (the stable API's `exclude`; lazy members are
+   * not filtered by it). Absent or empty: nothing is excluded.
+   */
+  excludeState?: readonly RequiredStateEntry[];
 }
 
 export interface SyncList extends RoomParams {

@@ -29,9 +29,28 @@ export interface RoomResponse {
   num_live?: number;
   joined_count?: number;
   invited_count?: number;
-  notification_count: number;
-  highlight_count: number;
+  /** Always set by the engine; the stable API removes them (MSC4186 changelog 15). */
+  notification_count?: number;
+  highlight_count?: number;
+  /** The stable API's names for `invite_state` and `unstable_expanded_timeline`, and the room's lists. */
+  stripped_state?: StrippedStateEvent[];
+  expanded_timeline?: true;
+  lists?: string[];
   bump_stamp?: number;
+  /** The timeline holds events from before the room's last send (its timeline_limit grew). */
+  unstable_expanded_timeline?: true;
+  /** The user's membership; only the stable API sends it (the edge strips it from the others). */
+  membership?: string;
   /** MSC3575's name for the recency stamp (legacy endpoint only). */
   timestamp?: number;
+}
+
+/** The answer without the stable-only `membership`, for the endpoints that predate it. */
+export function withoutMembership(response: SyncResponse): SyncResponse {
+  const rooms: Record<string, RoomResponse> = {};
+  for (const [roomId, room] of Object.entries(response.rooms)) {
+    const { membership: _m, ...rest } = room;
+    rooms[roomId] = rest;
+  }
+  return { ...response, rooms };
 }

@@ -29,6 +29,11 @@ export interface RoomToBuild {
   sent: RoomSent | undefined;
   /** The required_state config changed since the room was sent: resend all matching state. */
   stateReset: boolean;
+  /**
+   * The timeline_limit grew since the room was sent: its timeline is the latest `timelineLimit` events,
+   * including ones sent before, and says so (`unstable_expanded_timeline`).
+   */
+  expandTimeline?: boolean;
 }
 
 export interface BuildContext {
@@ -57,7 +62,7 @@ export async function buildRooms(ctx: BuildContext, rooms: readonly RoomToBuild[
   const timelineRows = await reader.timelines(
     withTimeline.map((r) => ({
       roomId: r.row.roomId,
-      fromSeq: Math.max(r.sent?.seq ?? -1, r.row.visibleFromSeq - 1),
+      fromSeq: Math.max(r.expandTimeline === true ? -1 : (r.sent?.seq ?? -1), r.row.visibleFromSeq - 1),
       toSeq: Math.min(r.row.visibleToSeq ?? toSeq, toSeq),
       limit: r.params.timelineLimit + 1,
     })),
@@ -71,7 +76,10 @@ export async function buildRooms(ctx: BuildContext, rooms: readonly RoomToBuild[
   const memberIds = rooms.filter((r) => hasTimeline(r.row)).map((r) => r.row.roomId);
   const nonMember = groupBy(await reader.state(memberIds, { excludeMembers: true, toSeq }), (s) => s.roomId);
   const matchers = new Map(
-    rooms.map((r) => [r.row.roomId, compileRequiredState(r.params.requiredState, ctx.userId)]),
+    rooms.map((r) => [
+      r.row.roomId,
+      compileRequiredState(r.params.requiredState, ctx.userId, r.params.excludeState),
+    ]),
   );
   const allMemberRooms = rooms.filter(
     (r) => hasTimeline(r.row) && matchers.get(r.row.roomId)?.wantsAllMembers === true,
@@ -117,6 +125,7 @@ export async function buildRooms(ctx: BuildContext, rooms: readonly RoomToBuild[
     const response: RoomResponse = {
       notification_count: r.row.notificationCount,
       highlight_count: r.row.highlightCount,
+      membership: r.row.membership,
     };
     const memberEvents = new Map<string, StateEvent>();
     for (const m of [...(allMembers.get(roomId) ?? []), ...(members.get(roomId) ?? [])]) {
@@ -169,6 +178,7 @@ export async function buildRooms(ctx: BuildContext, rooms: readonly RoomToBuild[
       const state = selectRequiredState(candidates, matcher, lazyNew);
       if (initial || state.length > 0 || r.stateReset) response.required_state = state;
       response.timeline = slice.events.map((e) => withTxnId(e, txnIds.get(e.event_id)));
+      if (r.expandTimeline === true && !initial) response.unstable_expanded_timeline = true;
       response.limited = slice.limited;
       response.num_live = initial ? 0 : slice.numLive;
       if (slice.oldest !== undefined) {
@@ -185,7 +195,7 @@ export async function buildRooms(ctx: BuildContext, rooms: readonly RoomToBuild[
     out.set(roomId, response);
     sent.set(roomId, {
       seq: toSeq,
-      rs: requiredStateKey(r.params.requiredState),
+      rs: requiredStateKey(r.params.requiredState, r.params.excludeState),
       tl: r.params.timelineLimit,
       name,
       avatar,

@@ -201,3 +201,14 @@ describe(requiredStateKey.name, () => {
     expect(requiredStateKey([])).toBe('[]');
   });
 });
+
+describe('required_state exclusions (the stable API)', () => {
+  it('removes what exclude matches from what the entries match, and keys configs apart', () => {
+    const m = compileRequiredState([['*', '*']], '@me:hs', [['m.room.create', '']]);
+    expect(m.matches('m.room.create', '')).toBe(false);
+    expect(m.matches('m.room.name', '')).toBe(true);
+    expect(m.wantsAll()).toBe(false);
+    expect(requiredStateKey([['*', '*']], [['m.room.create', '']])).not.toBe(requiredStateKey([['*', '*']]));
+    expect(requiredStateKey([['*', '*']], [])).toBe(requiredStateKey([['*', '*']]));
+  });
+});

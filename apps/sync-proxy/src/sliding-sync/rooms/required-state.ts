@@ -27,11 +27,27 @@ export interface RequiredStateMatcher {
   readonly anyTypeKeys: readonly string[];
 }
 
-/** Entries are ORed. `$ME` stands for `userId` wherever a state key goes; `$LAZY` only means lazy members. */
+/**
+ * Entries are ORed. `$ME` stands for `userId` wherever a state key goes; `$LAZY` only means lazy members.
+ * `exclude` (same entry syntax, `$LAZY` meaningless) removes what it matches from what `entries` match.
+ */
 export function compileRequiredState(
   entries: readonly RequiredStateEntry[],
   userId: string,
+  exclude: readonly RequiredStateEntry[] = [],
 ): RequiredStateMatcher {
+  const included = compileIncludes(entries, userId);
+  if (exclude.length === 0) return included;
+  const excluded = compileIncludes(exclude, userId);
+  return {
+    ...included,
+    matches: (type, stateKey) => included.matches(type, stateKey) && !excluded.matches(type, stateKey),
+    // Everything minus something is no longer "everything": the per-event check must run.
+    wantsAll: () => false,
+  };
+}
+
+function compileIncludes(entries: readonly RequiredStateEntry[], userId: string): RequiredStateMatcher {
   let all = false;
   let lazyMembers = false;
   // Maps keyed by type (not objects), so no event type can reach an object prototype.
@@ -112,7 +128,16 @@ export function lazyMembersFor(
  * A canonical form of `required_state` (sorted, deduplicated, `$ME`/`$LAZY` kept literal) so a stored room
  * config can be compared with a new request by string equality.
  */
-export function requiredStateKey(entries: readonly RequiredStateEntry[]): string {
+export function requiredStateKey(
+  entries: readonly RequiredStateEntry[],
+  exclude: readonly RequiredStateEntry[] = [],
+): string {
+  const included = canonical(entries);
+  // Without exclusions the key is what it always was, so connections stored before keep their rooms.
+  return exclude.length === 0 ? included : `${included}-${canonical(exclude)}`;
+}
+
+function canonical(entries: readonly RequiredStateEntry[]): string {
   const unique = new Map<string, RequiredStateEntry>();
   // JSON of the pair is an unambiguous identity: no separator character can collide.
   for (const entry of entries) unique.set(JSON.stringify(entry), [entry[0], entry[1]]);
