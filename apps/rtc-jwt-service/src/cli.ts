@@ -3,10 +3,12 @@
  * environment as the service (LIVEKIT_*, RTC_*).
  *   appservice-registration [--output FILE]   the registration that gives Synapse's MSC4502 scope
  *   config check                              parse and validate the configuration
+ *   doctor [--service-url URL]                check LiveKit, the membership scope and the advertised transport
  */
 import { writeFileSync } from 'node:fs';
 import { cliMain } from '@gateway/util';
 import { loadRtcConfig, type RtcConfig } from './config';
+import { runDoctor } from './doctor/doctor';
 import { renderRegistration } from './membership/appservice-registration';
 
 cliMain<RtcConfig, never>({
@@ -35,6 +37,20 @@ cliMain<RtcConfig, never>({
             'and set LIVEKIT_AS_REGISTRATION_FILE to it and LIVEKIT_HS_SERVER_NAME to the server name',
         );
         return 0;
+      },
+    },
+    {
+      name: 'doctor',
+      args: '[--service-url URL]',
+      summary:
+        'check that LiveKit accepts our key, that the homeserver answers is_joined to us and (with the URL ' +
+        'clients use for this service) that it advertises this service in /rtc/transports; exit 1 on any failure',
+      options: { 'service-url': { type: 'string' } },
+      run: async ({ config, args, out }) => {
+        const serviceUrl = args.values['service-url'];
+        const findings = await runDoctor(config, typeof serviceUrl === 'string' ? { serviceUrl } : {});
+        for (const f of findings) out(`${f.ok ? 'ok  ' : 'FAIL'} ${f.text}`);
+        return findings.every((f) => f.ok) ? 0 : 1;
       },
     },
     {

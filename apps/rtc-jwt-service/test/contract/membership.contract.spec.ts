@@ -199,7 +199,8 @@ describe('membership checks against Synapse (MSC4502)', () => {
       if (how === 'leaves') await matrix(user, 'POST', roomPath('leave'), {});
       else if (how === 'is kicked') await matrix(alice, 'POST', roomPath('kick'), { user_id: user.userId });
       else await matrix(alice, 'POST', roomPath('ban'), { user_id: user.userId });
-      expect(await removedWithin(2_500, res.identity)).toBe(true);
+      // One interval (1 s) plus slack for a loaded machine.
+      expect(await removedWithin(4_000, res.identity)).toBe(true);
       expect(livekit.participants.has(`${liveKitRoomAlias(roomId, SLOT)}\n${res.identity}`)).toBe(false);
     });
   }
