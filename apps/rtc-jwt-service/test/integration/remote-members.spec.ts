@@ -115,4 +115,19 @@ describe('remote members and SFU room creation', () => {
       json: { errcode: 'M_UNKNOWN', error: 'Unable to check room membership' },
     });
   });
+
+  it('warns at start when membership is not configured, and not when it is', async () => {
+    const unchecked = await startRtc({
+      LIVEKIT_URL: livekit.url,
+      LIVEKIT_KEY: livekit.key,
+      LIVEKIT_SECRET: livekit.secret,
+      LIVEKIT_FULL_ACCESS_HOMESERVERS: 'hs.test',
+    });
+    try {
+      expect(unchecked.logs()).toContain('room membership is not checked');
+    } finally {
+      await unchecked.stop();
+    }
+    expect(rtc.logs()).not.toContain('room membership is not checked');
+  });
 });
