@@ -126,4 +126,60 @@ describe('loadRtcConfig (lk-jwt-service compatible)', () => {
       'RTC_ALLOW_PRIVATE_HOMESERVERS: "bad/name" is not a server name',
     ]);
   });
+
+  describe('membership (lk-jwt-service 0.7 application-service variables)', () => {
+    const as = { LIVEKIT_AS_TOKEN: 'as', LIVEKIT_HS_TOKEN: 'hs', LIVEKIT_HS_SERVER_NAME: 'example.com' };
+
+    it('is off without any of them, as lk-jwt-service up to 0.6', () => {
+      expect(loadRtcConfig(base).membership).toBeNull();
+    });
+
+    it('reads the tokens, the server name, the interval and the cache time', () => {
+      const cfg = loadRtcConfig({
+        ...base,
+        ...as,
+        LIVEKIT_MEMBERSHIP_CHECK_INTERVAL_SECONDS: '7',
+        RTC_MEMBERSHIP_CACHE_SECONDS: '2',
+      });
+      expect(cfg.membership).toEqual({
+        asToken: 'as',
+        hsToken: 'hs',
+        serverName: 'example.com',
+        checkIntervalMs: 7000,
+        cacheTtlMs: 2000,
+      });
+      expect(loadRtcConfig({ ...base, ...as }).membership).toMatchObject({
+        checkIntervalMs: 30_000,
+        cacheTtlMs: 5000,
+      });
+    });
+
+    it('takes the tokens from the registration file over the variables', () => {
+      const registration = file('id: rtc\nas_token: "from-file"\nhs_token: \'hs-file\'\n');
+      const cfg = loadRtcConfig({ ...base, ...as, LIVEKIT_AS_REGISTRATION_FILE: registration });
+      expect(cfg.membership).toMatchObject({ asToken: 'from-file', hsToken: 'hs-file' });
+    });
+
+    it('is all or nothing', () => {
+      expect(problems({ ...base, LIVEKIT_HS_SERVER_NAME: 'example.com' })).toEqual([
+        'LIVEKIT_AS_TOKEN and LIVEKIT_HS_TOKEN (or LIVEKIT_AS_REGISTRATION_FILE) and LIVEKIT_HS_SERVER_NAME must be set together',
+      ]);
+      expect(problems({ ...base, LIVEKIT_AS_TOKEN: 'as', LIVEKIT_HS_TOKEN: 'hs' })).toHaveLength(1);
+    });
+
+    it('names the variable when a value is bad', () => {
+      expect(problems({ ...base, ...as, LIVEKIT_HS_SERVER_NAME: 'not a name' })[0]).toMatch(
+        /^LIVEKIT_HS_SERVER_NAME/,
+      );
+      expect(problems({ ...base, ...as, LIVEKIT_MEMBERSHIP_CHECK_INTERVAL_SECONDS: 'often' })[0]).toMatch(
+        /^LIVEKIT_MEMBERSHIP_CHECK_INTERVAL_SECONDS/,
+      );
+      expect(problems({ ...base, ...as, LIVEKIT_AS_REGISTRATION_FILE: '/nonexistent/reg.yaml' })[0]).toMatch(
+        /^LIVEKIT_AS_REGISTRATION_FILE: /,
+      );
+      expect(problems({ ...base, ...as, LIVEKIT_AS_REGISTRATION_FILE: file('id: x\n') })).toEqual([
+        'LIVEKIT_AS_REGISTRATION_FILE: no top-level "as_token"',
+      ]);
+    });
+  });
 });

@@ -11,7 +11,9 @@ import {
   type Env,
   type LogLevel,
 } from '@gateway/config';
+import { readFileSync } from 'node:fs';
 import { parseServerName } from '@gateway/matrix';
+import { readRegistrationTokens } from './membership/appservice-registration';
 import { parseFederationUrlOverrides } from './openid/federation-url-overrides';
 
 /**
@@ -75,6 +77,21 @@ const schema = z.object({
     .optional()
     .transform((v) => v === TLS_MAGIC),
   LIVEKIT_REDIS_URL: anyUrl(['redis:', 'rediss:']).optional(),
+  /**
+   * lk-jwt-service 0.7's application-service variables: the tokens of the registration Synapse loads
+   * (or the registration file itself, which wins) and our homeserver's name. All or nothing.
+   */
+  LIVEKIT_AS_TOKEN: z.string().min(1).optional(),
+  LIVEKIT_HS_TOKEN: z.string().min(1).optional(),
+  LIVEKIT_AS_REGISTRATION_FILE: z.string().min(1).optional(),
+  LIVEKIT_HS_SERVER_NAME: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || parseServerName(v) !== null, 'must be a server name'),
+  /** How often connected participants' membership is checked again; 0 turns the periodic check off. */
+  LIVEKIT_MEMBERSHIP_CHECK_INTERVAL_SECONDS: integer(30, 0, 86_400),
+  /** How long an is_joined answer is reused for token requests. */
+  RTC_MEMBERSHIP_CACHE_SECONDS: integer(5, 0, 3_600),
   /** lk-jwt-service refuses unknown JSON fields (that broke Element Call once); off by default here. */
   RTC_STRICT_UNKNOWN_FIELDS: boolean(false),
   /** Requests per minute per client IP and per Matrix user; 0 turns the limit off. */
@@ -190,6 +207,8 @@ function toConfig(v: z.output<typeof schema>, files: z.output<typeof secretFiles
     v.LIVEKIT_FEDERATION_URL_OVERRIDES,
   );
 
+  const membership = membershipConfig(v, problems);
+
   if (problems.length > 0 || bind === null || !key || !secret || url === undefined) {
     throw new ConfigError(problems);
   }
@@ -215,5 +234,51 @@ function toConfig(v: z.output<typeof schema>, files: z.output<typeof secretFiles
     rateLimitPerUser: v.RTC_RATE_LIMIT_PER_USER,
     userinfoTimeoutMs: v.RTC_USERINFO_TIMEOUT_MS,
     userinfoCacheSize: v.RTC_USERINFO_CACHE_SIZE,
+    /** Null: no membership check (lk-jwt-service up to 0.6); a warning is logged at start. */
+    membership,
+  };
+}
+
+export interface MembershipConfig {
+  /** Our homeserver, whose client-server API answers MSC4502 `is_joined`. */
+  serverName: string;
+  /** The application service's token: the bearer of `is_joined` requests. */
+  asToken: string;
+  /** The token Synapse sends to the application service; only written into the registration. */
+  hsToken: string;
+  checkIntervalMs: number;
+  cacheTtlMs: number;
+}
+
+/** lk-jwt-service 0.7's rule: the registration file beats the token variables; all or nothing. */
+function membershipConfig(v: z.output<typeof schema>, problems: string[]): MembershipConfig | null {
+  let asToken = v.LIVEKIT_AS_TOKEN;
+  let hsToken = v.LIVEKIT_HS_TOKEN;
+  const file = v.LIVEKIT_AS_REGISTRATION_FILE;
+  if (file !== undefined) {
+    try {
+      const tokens = readRegistrationTokens(readFileSync(file, 'utf8'));
+      asToken = tokens.asToken;
+      hsToken = tokens.hsToken;
+    } catch (err) {
+      problems.push(`LIVEKIT_AS_REGISTRATION_FILE: ${(err as Error).message}`);
+      return null;
+    }
+  }
+  const serverName = v.LIVEKIT_HS_SERVER_NAME;
+  const given = [asToken, hsToken, serverName].filter((x) => x !== undefined).length;
+  if (given === 0) return null;
+  if (asToken === undefined || hsToken === undefined || serverName === undefined) {
+    problems.push(
+      'LIVEKIT_AS_TOKEN and LIVEKIT_HS_TOKEN (or LIVEKIT_AS_REGISTRATION_FILE) and LIVEKIT_HS_SERVER_NAME must be set together',
+    );
+    return null;
+  }
+  return {
+    serverName,
+    asToken,
+    hsToken,
+    checkIntervalMs: v.LIVEKIT_MEMBERSHIP_CHECK_INTERVAL_SECONDS * 1000,
+    cacheTtlMs: v.RTC_MEMBERSHIP_CACHE_SECONDS * 1000,
   };
 }

@@ -18,6 +18,8 @@ export interface CreateRoomCall {
 export class FakeLiveKit {
   readonly createRoomCalls: CreateRoomCall[] = [];
   readonly participants = new Set<string>(); // `${room}\n${identity}`
+  /** RemoveParticipant calls, in order, whether or not the participant was present. */
+  readonly removed: { room: string; identity: string }[] = [];
   failCreateRoom = false;
   private server: Server | undefined;
   private readonly verifier: TokenVerifier;
@@ -119,6 +121,12 @@ export class FakeLiveKit {
     } else if (method === 'GetParticipant' && grants.video?.roomAdmin === true) {
       const present = this.participants.has(`${String(body['room'])}\n${String(body['identity'])}`);
       if (present) reply(200, { sid: 'PA_fake', identity: body['identity'], state: 'ACTIVE' });
+      else reply(404, { code: 'not_found', msg: 'participant not found' });
+    } else if (method === 'RemoveParticipant' && grants.video?.roomAdmin === true) {
+      const room = String(body['room']);
+      const identity = String(body['identity']);
+      this.removed.push({ room, identity });
+      if (this.participants.delete(`${room}\n${identity}`)) reply(200, {});
       else reply(404, { code: 'not_found', msg: 'participant not found' });
     } else if (method === 'ListRooms' && grants.video?.roomList === true) {
       reply(200, { rooms: [] });

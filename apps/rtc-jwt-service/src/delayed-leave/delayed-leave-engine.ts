@@ -73,6 +73,15 @@ export class DelayedLeaveEngine implements DelayedLeaveManager {
     );
   }
 
+  async forget(room: string, identity: string): Promise<void> {
+    for (const id of await this.o.store.findByAddress(room, identity)) {
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const record = await this.o.store.get(id);
+        if (record === null || (await this.finish(record, 'aborted'))) break;
+      }
+    }
+  }
+
   /**
    * Purges jobs the homeserver has already sent (restartedAt + timeout ≤ now) and resumes the rest,
    * then starts running steps.

@@ -51,6 +51,19 @@ describe('in-memory DelayedLeaveManager', () => {
     expect(await manager.activeCount()).toBe(0);
   });
 
+  it("forgets a removed participant's job without sending or restarting it again", async () => {
+    const { events, manager } = await setup();
+    await manager.delegate(delegation({ delayTimeoutMs: 300 }));
+    await manager.participantJoined('room-alias', 'hashed-identity');
+    await waitFor(() => events.of('restart').length >= 1);
+    await manager.forget('room-alias', 'hashed-identity');
+    expect(await manager.activeCount()).toBe(0);
+    const calls = events.calls.length;
+    await sleep(500);
+    expect(events.calls.length).toBe(calls);
+    expect(events.of('send')).toHaveLength(0);
+  });
+
   it('connects through the participant lookup when the join webhook came before the delegation', async () => {
     const { lookup, events, manager } = await setup();
     lookup.set('room-alias', 'hashed-identity', 'present');

@@ -31,6 +31,11 @@ export interface DelayedLeaveManager {
   participantJoined(room: string, identity: string): Promise<void>;
   /** `participant_left` or `participant_connection_aborted`. */
   participantLeft(room: string, identity: string, clientInitiated: boolean): Promise<void>;
+  /**
+   * Ends the jobs held for (room, identity) without sending: the participant was removed because the
+   * homeserver no longer has them in the room, so there is no membership left to end.
+   */
+  forget(room: string, identity: string): Promise<void>;
   /** Resumes persisted jobs (purging expired ones) and starts the workers. */
   start(): Promise<void>;
   /** Stops timers and workers; persisted jobs stay for the next start. */

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DelayedLeaveModule } from '../delayed-leave/delayed-leave.module';
 import { LiveKitModule } from '../livekit/livekit.module';
+import { MembershipModule } from '../membership/membership.module';
 import { TokenModule } from '../token/token.module';
 import { HealthzController } from './healthz.controller';
 import { RequestMetrics } from './request-metrics';
@@ -10,7 +11,7 @@ import { WebhookController } from './webhook.controller';
 /** lk-jwt-service's HTTP surface; Fastify-level details are in fastify-setup.ts. */
 @Module({
   controllers: [HealthzController, TokenController, WebhookController],
-  imports: [DelayedLeaveModule, LiveKitModule, TokenModule],
+  imports: [DelayedLeaveModule, LiveKitModule, MembershipModule, TokenModule],
   providers: [RequestMetrics],
 })
 export class HttpModule {}

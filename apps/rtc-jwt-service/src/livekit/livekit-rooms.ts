@@ -35,6 +35,16 @@ export class LiveKitRooms {
     }
   }
 
+  /** Disconnects a participant; one LiveKit no longer has is already where we want it. */
+  async removeParticipant(room: string, identity: string): Promise<void> {
+    try {
+      await this.client.removeParticipant(room, identity);
+    } catch (err) {
+      if (err instanceof ServerError && (err.code === 'not_found' || err.status === 404)) return;
+      throw err;
+    }
+  }
+
   /** Readiness: LiveKit answers an authenticated call. */
   async ping(): Promise<void> {
     await this.client.listRooms(['readiness-probe']);

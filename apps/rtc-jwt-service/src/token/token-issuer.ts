@@ -7,6 +7,8 @@ import {
 } from '../delayed-leave/types';
 import { enforceRateLimits, type RateLimiter } from '../limits/rate-limiter';
 import type { LiveKitRooms } from '../livekit/livekit-rooms';
+import type { MembershipGate } from '../membership/membership-gate';
+import type { MembershipMonitor } from '../membership/membership-monitor';
 import type { OpenIdVerifier } from '../openid/openid-verifier';
 import {
   parseDelegateDelayedLeaveBody,
@@ -31,6 +33,11 @@ export interface TokenIssuerDeps {
   delayedLeave: Pick<DelayedLeaveManager, 'delegate'>;
   ipLimiter: RateLimiter | null;
   userLimiter: RateLimiter | null;
+  /** Null without membership configuration: any verified user gets a token (lk-jwt-service ≤ 0.6). */
+  membership: {
+    gate: Pick<MembershipGate, 'requireJoined' | 'hasFullAccessMember'>;
+    monitor: Pick<MembershipMonitor, 'track'>;
+  } | null;
   shuttingDown: () => boolean;
   onCreateRoomError: (err: unknown) => void;
 }
@@ -58,7 +65,7 @@ export class TokenIssuer {
     const userId = await this.verify(body.openId, body.member.claimedUserId);
     const room = liveKitRoomAlias(body.roomId, body.slotId);
     const identity = liveKitIdentity(userId, body.member.claimedDeviceId, body.member.id);
-    return this.issue('get_token', body.openId, body.delay, room, identity, {
+    return this.issue('get_token', body.openId, body.delay, { roomId: body.roomId, userId }, room, identity, {
       legacyIdentity: legacyLiveKitIdentity(userId, body.member.claimedDeviceId),
       legacyRoom: legacyLiveKitRoomAlias(body.roomId),
     });
@@ -73,6 +80,7 @@ export class TokenIssuer {
       'sfu_get',
       body.openId,
       body.delay,
+      { roomId: body.room, userId },
       legacyLiveKitRoomAlias(body.room),
       legacyLiveKitIdentity(userId, body.deviceId),
       {},
@@ -113,12 +121,20 @@ export class TokenIssuer {
     endpoint: RtcEndpoint,
     openId: OpenIdCredentials,
     delay: DelayedLeaveParams | null,
+    matrix: { roomId: string; userId: UserId },
     room: string,
     identity: string,
     legacy: Pick<DelegationRequest, 'legacyIdentity' | 'legacyRoom'>,
   ): Promise<TokenResponse> {
     const fullAccess = this.deps.policy.isFullAccess(openId.matrixServerName);
     const plan = planGrant(endpoint, fullAccess, delay !== null);
+    const membership = this.deps.membership;
+    let createRoom = plan.createRoom;
+    if (membership !== null) {
+      await membership.gate.requireJoined(matrix.roomId, matrix.userId);
+      // A remote user may start a call in a room a full-access homeserver takes part in.
+      if (!createRoom) createRoom = await membership.gate.hasFullAccessMember(matrix.roomId);
+    }
     const { key, secret, url } = this.deps.livekit;
     const jwt = await mintLiveKitToken(
       { apiKey: key, apiSecret: secret },
@@ -127,7 +143,7 @@ export class TokenIssuer {
     // Resolved before CreateRoom, as upstream does, so an unresolvable server creates no room.
     const csApiBaseUrl =
       delay !== null && plan.delegateDelayedLeave ? await this.resolveCsApi(openId.matrixServerName) : null;
-    if (plan.createRoom) {
+    if (createRoom) {
       try {
         await this.deps.rooms.createRoom(room);
       } catch (err) {
@@ -146,6 +162,7 @@ export class TokenIssuer {
         serverName: openId.matrixServerName,
       });
     }
+    membership?.monitor.track({ room, identity, roomId: matrix.roomId, userId: matrix.userId });
     return { url, jwt };
   }
 

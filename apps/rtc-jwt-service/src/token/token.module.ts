@@ -7,6 +7,7 @@ import type { DelayedLeaveManager } from '../delayed-leave/types';
 import { IP_LIMITER, LimitsModule, USER_LIMITER } from '../limits/limits.module';
 import type { RateLimiter } from '../limits/rate-limiter';
 import { LiveKitRooms } from '../livekit/livekit-rooms';
+import { MEMBERSHIP, MembershipModule, type Membership } from '../membership/membership.module';
 import { OpenIdModule } from '../openid/openid.module';
 import { OpenIdVerifier } from '../openid/openid-verifier';
 import { RTC_CONFIG } from '../tokens';
@@ -17,7 +18,7 @@ import { TokenMetrics } from './token-metrics';
 /** The token endpoints' logic: limits, verification, the full-access plan, minting, CreateRoom. */
 @Module({
   exports: [TokenIssuer],
-  imports: [DelayedLeaveModule, LimitsModule, OpenIdModule],
+  imports: [DelayedLeaveModule, LimitsModule, MembershipModule, OpenIdModule],
   providers: [
     TokenMetrics,
     {
@@ -32,6 +33,7 @@ import { TokenMetrics } from './token-metrics';
         USER_LIMITER,
         Lifecycle,
         TokenMetrics,
+        MEMBERSHIP,
       ],
       useFactory: (
         config: RtcConfig,
@@ -43,6 +45,7 @@ import { TokenMetrics } from './token-metrics';
         userLimiter: RateLimiter | null,
         lifecycle: Lifecycle,
         metrics: TokenMetrics,
+        membership: Membership | null,
       ) =>
         new TokenIssuer({
           livekit: config.livekit,
@@ -54,6 +57,7 @@ import { TokenMetrics } from './token-metrics';
           delayedLeave,
           ipLimiter,
           userLimiter,
+          membership,
           shuttingDown: () => lifecycle.shuttingDown,
           onCreateRoomError: () => {
             metrics.createRoomErrors.inc();

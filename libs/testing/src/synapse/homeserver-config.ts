@@ -13,6 +13,13 @@ export interface SynapseOptions {
   authService?: { endpoint: string; secret: string };
   /** `matrix_rtc.transports`: each entry is a LiveKit JWT service URL advertised to clients (MSC4143). */
   rtcServiceUrls?: string[];
+  /** MSC4502 `is_joined` (`experimental_features.msc4502_enabled`). */
+  msc4502?: boolean;
+  /**
+   * Application-service registrations (YAML text), written into the run and listed in
+   * `app_service_config_files`.
+   */
+  appServiceRegistrations?: string[];
   /** Extra top-level homeserver.yaml keys, merged last. */
   extra?: Record<string, unknown>;
 }
@@ -64,7 +71,10 @@ export function homeserverConfig(
     rc_invites: { per_room: GENEROUS, per_user: GENEROUS, per_issuer: GENEROUS },
     rc_delayed_event_mgmt: GENEROUS,
     rc_room_creation: GENEROUS,
-    experimental_features: { msc4143_enabled: true },
+    experimental_features: {
+      msc4143_enabled: true,
+      ...(options.msc4502 === true ? { msc4502_enabled: true } : {}),
+    },
     // MSC4140 delayed events, which MatrixRTC's delayed leave uses.
     max_event_delay_duration: '24h',
   };
@@ -87,12 +97,21 @@ export function homeserverConfig(
       },
     });
   }
+  const registrations = options.appServiceRegistrations ?? [];
+  if (registrations.length > 0) {
+    base['app_service_config_files'] = registrations.map((_, i) => appServiceFile(dir, i));
+  }
   if (options.rtcServiceUrls && options.rtcServiceUrls.length > 0) {
     base['matrix_rtc'] = {
       transports: options.rtcServiceUrls.map((url) => ({ type: 'livekit', livekit_service_url: url })),
     };
   }
   return { ...base, ...options.extra };
+}
+
+/** Where the i-th application-service registration of a run is written. */
+export function appServiceFile(dir: string, index: number): string {
+  return `${dir}/appservice-${String(index)}.yaml`;
 }
 
 export function logConfig(dir: string): string {

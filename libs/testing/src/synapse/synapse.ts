@@ -3,7 +3,13 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { freePort } from '../free-port';
 import { synapseChroot } from './chroot';
-import { homeserverConfig, logConfig, REGISTRATION_SECRET, type SynapseOptions } from './homeserver-config';
+import {
+  appServiceFile,
+  homeserverConfig,
+  logConfig,
+  REGISTRATION_SECRET,
+  type SynapseOptions,
+} from './homeserver-config';
 import { synapseSigningKey } from './signing-key';
 
 export interface RegisteredUser {
@@ -53,6 +59,9 @@ export async function startSynapse(options: SynapseOptions): Promise<Synapse> {
   }
   writeFileSync(`${hostDir}/log.config`, logConfig(dir));
   writeFileSync(`${hostDir}/signing.key`, synapseSigningKey());
+  (options.appServiceRegistrations ?? []).forEach((registration, i) => {
+    writeFileSync(`${root}${appServiceFile(dir, i)}`, registration);
+  });
 
   const script = [
     `chroot "$ROOT" python3 -m synapse.app.homeserver ${configArgs} >"$ROOT$DIR/stdout.log" 2>&1 &`,

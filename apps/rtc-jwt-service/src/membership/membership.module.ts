@@ -1,0 +1,108 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { appLog } from '@gateway/server';
+import type { Clock } from '@gateway/util';
+import type { RtcConfig } from '../config';
+import { CsApiResolver } from '../delayed-leave/cs-api-resolver';
+import { DELAYED_LEAVE, DelayedLeaveModule } from '../delayed-leave/delayed-leave.module';
+import type { DelayedLeaveManager } from '../delayed-leave/types';
+import { LiveKitRooms } from '../livekit/livekit-rooms';
+import { CLOCK, RTC_CONFIG } from '../tokens';
+import { IsJoinedClient } from './is-joined-client';
+import { MembershipChecker } from './membership-checker';
+import { MembershipGate } from './membership-gate';
+import { MembershipMonitor } from './membership-monitor';
+
+/** `{ gate, monitor }`, or null when no membership configuration is given. */
+export const MEMBERSHIP = Symbol('MEMBERSHIP');
+
+export interface Membership {
+  gate: MembershipGate;
+  monitor: MembershipMonitor;
+}
+
+/** A token's lifetime (token/token-minter.ts TOKEN_TTL_SECONDS): after it, a participant cannot rejoin. */
+const TOKEN_LIFETIME_MS = 3600 * 1000;
+
+/**
+ * Runs the periodic membership check (LIVEKIT_MEMBERSHIP_CHECK_INTERVAL_SECONDS) once the app is up and
+ * stops it before shutdown; without membership configuration, says once that nobody is checked.
+ */
+@Injectable()
+class MembershipRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('membership');
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    @Inject(MEMBERSHIP) private readonly membership: Membership | null,
+    @Inject(RTC_CONFIG) private readonly config: RtcConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const interval = this.config.membership?.checkIntervalMs ?? 0;
+    if (this.membership === null) {
+      this.logger.warn(
+        'room membership is not checked: any user of a reachable homeserver gets a token for any room. ' +
+          'Set LIVEKIT_AS_REGISTRATION_FILE (or LIVEKIT_AS_TOKEN and LIVEKIT_HS_TOKEN) and LIVEKIT_HS_SERVER_NAME (see README)',
+      );
+      return;
+    }
+    if (interval === 0) return;
+    const monitor = this.membership.monitor;
+    this.timer = setInterval(() => {
+      void monitor.checkAll();
+    }, interval);
+    this.timer.unref();
+  }
+
+  beforeApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+}
+
+/** MSC4502 membership: checked before a token is minted, and again while the participant is connected. */
+@Module({
+  imports: [DelayedLeaveModule],
+  exports: [MEMBERSHIP],
+  providers: [
+    MembershipRunner,
+    {
+      provide: MEMBERSHIP,
+      inject: [RTC_CONFIG, CsApiResolver, LiveKitRooms, DELAYED_LEAVE, CLOCK],
+      useFactory: (
+        config: RtcConfig,
+        csApi: CsApiResolver,
+        rooms: LiveKitRooms,
+        delayedLeave: DelayedLeaveManager,
+        clock: Clock,
+      ): Membership | null => {
+        const m = config.membership;
+        if (m === null) return null;
+        const client = new IsJoinedClient({ baseUrl: () => csApi.resolve(m.serverName), asToken: m.asToken });
+        const checker = new MembershipChecker({
+          isJoined: (roomId, subject) => client.isJoined(roomId, subject),
+          cacheTtlMs: m.cacheTtlMs,
+          clock,
+        });
+        return {
+          gate: new MembershipGate(checker, config.fullAccessHomeservers),
+          monitor: new MembershipMonitor({
+            checker,
+            rooms,
+            forgetDelayedLeave: (room, identity) => delayedLeave.forget(room, identity),
+            clock,
+            log: appLog('membership'),
+            tokenLifetimeMs: TOKEN_LIFETIME_MS,
+          }),
+        };
+      },
+    },
+  ],
+})
+export class MembershipModule {}
