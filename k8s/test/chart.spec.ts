@@ -224,6 +224,12 @@ describe.skipIf(chart === undefined)('chart matrix-gateway', () => {
         .map((o) => o.metadata.name)
         .sort(),
     ).toEqual(['gw-auth-service', 'gw-rtc-jwt-service']);
+    // Scraped on the internal metrics listener: the public port does not serve /metrics.
+    for (const monitor of find(objects, 'ServiceMonitor'))
+      expect((monitor as unknown as { spec: { endpoints: { port: string }[] } }).spec.endpoints).toEqual([
+        expect.objectContaining({ port: 'metrics', path: '/metrics' }),
+      ]);
+    expect(auth.containers[0]?.env?.find((e) => e.name === 'AUTH_METRICS_BIND')?.value).toBe('0.0.0.0:9090');
     expect(
       find(objects, 'PodDisruptionBudget')
         .map((o) => o.metadata.name)

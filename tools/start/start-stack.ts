@@ -86,7 +86,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `  check it: npx matrix-gateway-conformance --homeserver ${stack.sync.url} --access-token <token>\n`,
     );
-    process.stdout.write(`  each service answers /health, /ready and /metrics; Ctrl-C stops everything\n`);
+    process.stdout.write(`  each service answers /health and /ready (metrics: set *_METRICS_BIND / SYNCV3_PROM); Ctrl-C stops everything\n`);
   } catch (err) {
     log(`failed: ${err instanceof Error ? err.message : String(err)}`);
     await stopAll(1);

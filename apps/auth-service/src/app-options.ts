@@ -28,6 +28,8 @@ export function authAppOptions(config: AuthConfig): AppOptions & { bind: AuthCon
     name: 'auth-service',
     logLevel: config.logLevel,
     bind: config.bind,
+    metricsBind: config.metricsBind,
+    trustedProxies: config.trustedProxies,
     bodyLimit: 64 * 1024,
     configureFastify: configureAuthFastify,
   };

@@ -1,8 +1,23 @@
-import { anyUrl, bindAddress, commaList, httpUrl, logLevel, readEnv, z, type Env } from '@gateway/config';
+import {
+  anyUrl,
+  bindAddress,
+  cidrList,
+  commaList,
+  httpUrl,
+  logLevel,
+  optionalBindAddress,
+  readEnv,
+  z,
+  type Env,
+} from '@gateway/config';
 
 /** The auth service's environment; see apps/auth-service/README.md. */
 const schema = z.object({
   AUTH_BIND: bindAddress('0.0.0.0:8080'),
+  /** The internal listener serving /metrics; unset, no metrics are served (never on the public port). */
+  AUTH_METRICS_BIND: optionalBindAddress(),
+  /** Reverse proxies (addresses or CIDRs) whose X-Forwarded-For names the client, for limits and logs. */
+  AUTH_TRUSTED_PROXIES: cidrList(),
   AUTH_LOG_LEVEL: logLevel(),
   /** Public base URL; the discovery `issuer` equals it exactly. */
   AUTH_ISSUER: httpUrl().refine(
@@ -29,8 +44,17 @@ const schema = z.object({
     .transform((v) => v === 'true'),
   /** Access token lifetime, seconds (MAS: access_token_ttl, 60–86400, default 300). */
   AUTH_ACCESS_TOKEN_TTL: z.coerce.number().int().min(60).max(86_400).default(300),
-  /** Failed logins allowed per username and per IP in 10 minutes, across replicas. */
+  /**
+   * Sign-in attempts per account in 10 minutes (five times as many per client address), across
+   * replicas; the budget refills evenly and a successful sign-in refills the account's at once.
+   */
   AUTH_LOGIN_ATTEMPTS: z.coerce.number().int().min(1).max(10_000).default(10),
+  /** Account registrations per client address per hour; 0 turns the limit off. */
+  AUTH_REGISTRATIONS_PER_HOUR: z.coerce.number().int().min(0).max(1_000_000).default(10),
+  /** Dynamic client registrations per client address per hour; 0 turns the limit off. */
+  AUTH_CLIENT_REGISTRATIONS_PER_HOUR: z.coerce.number().int().min(0).max(1_000_000).default(120),
+  /** Token endpoint requests per client address per minute; 0 turns the limit off. */
+  AUTH_TOKEN_REQUESTS_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(600),
 });
 
 export type AuthConfig = ReturnType<typeof toConfig>;
@@ -39,6 +63,8 @@ function toConfig(v: z.output<typeof schema>) {
   const issuer = v.AUTH_ISSUER;
   return {
     bind: v.AUTH_BIND,
+    metricsBind: v.AUTH_METRICS_BIND,
+    trustedProxies: v.AUTH_TRUSTED_PROXIES,
     logLevel: v.AUTH_LOG_LEVEL,
     issuer,
     /** The issuer without its trailing slash, to append endpoint paths to. */
@@ -53,6 +79,9 @@ function toConfig(v: z.output<typeof schema>) {
     registrationEnabled: v.AUTH_REGISTRATION_ENABLED,
     accessTokenTtl: v.AUTH_ACCESS_TOKEN_TTL,
     loginAttempts: v.AUTH_LOGIN_ATTEMPTS,
+    registrationsPerHour: v.AUTH_REGISTRATIONS_PER_HOUR,
+    clientRegistrationsPerHour: v.AUTH_CLIENT_REGISTRATIONS_PER_HOUR,
+    tokenRequestsPerMinute: v.AUTH_TOKEN_REQUESTS_PER_MINUTE,
   };
 }
 

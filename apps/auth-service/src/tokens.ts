@@ -10,6 +10,8 @@ export const REDIS = Symbol('REDIS');
 export const OIDC_PROVIDER = Symbol('OIDC_PROVIDER');
 export const SIGNING_KEYS = Symbol('SIGNING_KEYS');
 export const CSRF_KEY = Symbol('CSRF_KEY');
+// RateLimitsModule
+export const AUTH_LIMITS = Symbol('AUTH_LIMITS');
 // AccountsModule
 export const ACCOUNTS = Symbol('ACCOUNTS');
 export const LOGIN_LIMITER = Symbol('LOGIN_LIMITER');

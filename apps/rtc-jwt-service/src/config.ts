@@ -1,9 +1,11 @@
 import {
   anyUrl,
   boolean,
+  cidrList,
   commaList,
   ConfigError,
   integer,
+  optionalBindAddress,
   parseBindAddress,
   readEnv,
   z,
@@ -101,8 +103,10 @@ const schema = z.object({
   RTC_USERINFO_TIMEOUT_MS: integer(10_000, 100, 120_000),
   /** Entries of the in-process userinfo cache (when Redis is not configured). */
   RTC_USERINFO_CACHE_SIZE: integer(10_000, 0, 10_000_000),
-  /** Reverse proxies whose X-Forwarded-For gives the client IP. */
-  RTC_TRUSTED_PROXIES: commaList(),
+  /** Reverse proxies (addresses or CIDRs) whose X-Forwarded-For gives the client IP. */
+  RTC_TRUSTED_PROXIES: cidrList(),
+  /** The internal listener serving /metrics; unset, no metrics are served (never on the public port). */
+  RTC_METRICS_BIND: optionalBindAddress(),
   /** Prefix of every Redis key this service writes, so deployments (or tests) can share a Redis. */
   RTC_REDIS_PREFIX: z
     .string()
@@ -230,6 +234,7 @@ function toConfig(v: z.output<typeof schema>, files: z.output<typeof secretFiles
     strictUnknownFields: v.RTC_STRICT_UNKNOWN_FIELDS,
     allowPrivateHomeservers: v.RTC_ALLOW_PRIVATE_HOMESERVERS,
     trustedProxies: v.RTC_TRUSTED_PROXIES,
+    metricsBind: v.RTC_METRICS_BIND,
     rateLimitPerIp: v.RTC_RATE_LIMIT_PER_IP,
     rateLimitPerUser: v.RTC_RATE_LIMIT_PER_USER,
     userinfoTimeoutMs: v.RTC_USERINFO_TIMEOUT_MS,

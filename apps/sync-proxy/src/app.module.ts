@@ -1,7 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { Database, databaseDependency } from '@gateway/db';
 import { redisDependency } from '@gateway/queues';
-import { DependenciesModule, dependency, Metrics, ServerModule, type Dependency } from '@gateway/server';
+import { DependenciesModule, dependency, ServerModule, type Dependency } from '@gateway/server';
 import { SYNC_ENTITIES, SYNC_MIGRATIONS, SyncStore } from '@gateway/sync-data';
 import { AUTH_OPTIONS, type AuthOptions } from './auth/auth.module';
 import type { SyncConfig } from './config';
@@ -13,7 +13,6 @@ import { FORWARDING_OPTIONS, type ForwardingOptions } from './forwarding/forward
 import { ForwardingModule } from './forwarding/forwarding.module';
 import { UpstreamProbe } from './forwarding/upstream-probe';
 import { POLLER_OPTIONS, type PollerOptions } from './poller/poller.module';
-import { PrometheusListener } from './prometheus-listener';
 import { SLIDING_SYNC_OPTIONS, type SlidingSyncOptions } from './sliding-sync/sliding-sync.module';
 import { REDIS } from './wake/wake.module';
 
@@ -104,7 +103,6 @@ export class AppModule {
       ),
     ];
     if (config.redisUrl !== undefined) dependencies.push(dependency(redisDependency(REDIS, config.redisUrl)));
-    const prom = config.promBind;
     return {
       module: AppModule,
       imports: [
@@ -114,16 +112,6 @@ export class AppModule {
         EdgeModule,
         ForwardingModule,
       ],
-      providers:
-        prom === undefined
-          ? []
-          : [
-              {
-                provide: PrometheusListener,
-                inject: [Metrics],
-                useFactory: (m: Metrics) => new PrometheusListener(prom, m),
-              },
-            ],
     };
   }
 }

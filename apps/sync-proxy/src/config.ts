@@ -1,10 +1,11 @@
 import {
   anyUrl,
   bindAddress,
+  cidrList,
   httpUrl,
   integer,
   logLevel,
-  parseBindAddress,
+  optionalBindAddress,
   readEnv,
   z,
   type Env,
@@ -26,19 +27,10 @@ const schema = z.object({
   // The auth service's base URL: the legacy login paths Synapse stops serving in delegated mode
   // (/login, /logout, /refresh) go there instead of to SYNCV3_SERVER.
   SYNCV3_AUTH_SERVICE_URL: httpUrl().optional(),
-  // The Go proxy's separate Prometheus listener (e.g. `:2112`); /metrics is on the main port as well.
-  SYNCV3_PROM: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined) return undefined;
-      const parsed = parseBindAddress(v);
-      if (!parsed) {
-        ctx.addIssue({ code: 'custom', message: `"${v}" is not an address like :2112 or 127.0.0.1:2112` });
-        return z.NEVER;
-      }
-      return parsed;
-    }),
+  // The Go proxy's separate Prometheus listener (e.g. `:2112`), the only place /metrics is served.
+  SYNCV3_PROM: optionalBindAddress(),
+  // Reverse proxies (addresses or CIDRs) whose X-Forwarded-For names the client, for the request log.
+  SYNCV3_TRUSTED_PROXIES: cidrList(),
 });
 
 /** The parsed environment, in the names the code uses; the type is inferred from the schema. */
@@ -54,8 +46,9 @@ function toConfig(v: z.output<typeof schema>) {
     maxDbConnections: v.SYNCV3_MAX_DB_CONN === 0 ? 10 : v.SYNCV3_MAX_DB_CONN,
     secret: v.SYNCV3_SECRET,
     redisUrl: v.SYNCV3_REDIS,
-    /** Where to serve a second, metrics-only listener (SYNCV3_PROM), if anywhere. */
+    /** Where to serve the metrics-only listener (SYNCV3_PROM), if anywhere. */
     promBind: v.SYNCV3_PROM,
+    trustedProxies: v.SYNCV3_TRUSTED_PROXIES,
     /** Clients' base URL for this proxy (SYNCV3_PUBLIC_URL): `m.homeserver` in the well-known document. */
     publicUrl: v.SYNCV3_PUBLIC_URL?.replace(/\/+$/, ''),
     /** The RTC focus advertised as `org.matrix.msc4143.rtc_foci` (SYNCV3_LIVEKIT_SERVICE_URL). */

@@ -1,11 +1,12 @@
 import { runService } from '@gateway/server';
 import { AppModule } from './app.module';
+import { syncAppOptions } from './app-options';
 import { loadSyncConfig } from './config';
 
 runService('sync-proxy', () => {
   const config = loadSyncConfig(process.env);
   return {
     module: AppModule.forRoot(config),
-    options: { name: 'sync-proxy', logLevel: config.logLevel, bind: config.bind, warnings: config.warnings },
+    options: syncAppOptions(config),
   };
 });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -24,6 +25,21 @@ export function parseBindAddress(value: string): BindAddress | null {
   const host = m[1] ?? m[2] ?? '';
   return { host: host === '' ? '0.0.0.0' : host, port };
 }
+
+/** A bind address that may be left unset (a listener that is off unless configured). */
+export const optionalBindAddress = () =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return undefined;
+      const parsed = parseBindAddress(v);
+      if (!parsed) {
+        ctx.addIssue({ code: 'custom', message: `"${v}" is not an address like 127.0.0.1:9090 or :9090` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
 
 export const bindAddress = (fallback: string) =>
   z
@@ -100,6 +116,34 @@ export const commaList = () =>
         .map((s) => s.trim())
         .filter((s) => s.length > 0),
     );
+
+/** One address or CIDR block (`10.0.0.0/8`, `fd00::/8`, `192.0.2.7`); null if it is neither. */
+export function parseCidr(value: string): string | null {
+  const [address = '', prefix, extra] = value.trim().split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return null;
+  if (prefix === undefined) return address;
+  const bits = /^\d{1,3}$/.test(prefix) ? Number(prefix) : NaN;
+  return bits <= (family === 4 ? 32 : 128) ? `${address}/${bits}` : null;
+}
+
+/**
+ * A comma-separated list of addresses and CIDR blocks, e.g. trusted reverse proxies; empty when unset.
+ * Every entry must parse: a typo must not silently trust nobody (or everybody).
+ */
+export const cidrList = () =>
+  commaList().transform((entries, ctx) => {
+    const out: string[] = [];
+    for (const entry of entries) {
+      const parsed = parseCidr(entry);
+      if (parsed === null) {
+        ctx.addIssue({ code: 'custom', message: `"${entry}" is not an IP address or CIDR block` });
+        return z.NEVER;
+      }
+      out.push(parsed);
+    }
+    return out;
+  });
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

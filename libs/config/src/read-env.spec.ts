@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConfigError } from './config-error';
-import { bindAddress, boolean, commaList, httpUrl, integer, logLevel } from './fields';
+import { bindAddress, boolean, cidrList, commaList, httpUrl, integer, logLevel } from './fields';
 import { readEnv } from './read-env';
 
 const schema = z.object({
@@ -95,4 +95,21 @@ describe('bind addresses', () => {
   it.each(['host', 'a:b', ':99999', 'a:1:2'])('refuses %s', (input) => {
     expect(problemsOf(() => readEnv(z.object({ B: bindAddress(':1') }), { B: input }))[0]).toMatch(/^B: /);
   });
+});
+
+describe('CIDR lists', () => {
+  it('reads addresses and blocks of both families', () => {
+    expect(
+      readEnv(z.object({ P: cidrList() }), { P: '10.0.0.0/8, 192.0.2.7 ,fd00::/8,::1' }).P,
+    ).toEqual(['10.0.0.0/8', '192.0.2.7', 'fd00::/8', '::1']);
+    expect(readEnv(z.object({ P: cidrList() }), {}).P).toEqual([]);
+  });
+  it.each(['10.0.0.0/33', 'fd00::/129', 'example.com', '10.0.0/8', '1.2.3.4/8/9', '10.0.0.0/x'])(
+    'refuses %s, naming the variable',
+    (input) => {
+      expect(problemsOf(() => readEnv(z.object({ P: cidrList() }), { P: input }))[0]).toMatch(
+        /^P: .*not an IP address or CIDR block/,
+      );
+    },
+  );
 });

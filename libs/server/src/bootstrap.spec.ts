@@ -1,10 +1,11 @@
-import { Controller, Get, Module, Post, Query, Body } from '@nestjs/common';
+import { Controller, Get, Module, Post, Query, Body, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { connect } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MatrixError } from '@gateway/matrix';
-import { startApp } from './bootstrap';
+import { startApp, type AppOptions } from './bootstrap';
 import { DependenciesModule, dependency } from './dependencies.module';
 import { Lifecycle } from './lifecycle';
 import { ServerModule } from './server.module';
@@ -21,6 +22,11 @@ class TestController {
   @Get('boom')
   boom(): never {
     throw new Error('database password is hunter2');
+  }
+
+  @Get('ip')
+  ip(@Req() req: FastifyRequest): { ip: string } {
+    return { ip: req.ip };
   }
 
   @Get('limited')
@@ -62,7 +68,8 @@ describe('startApp (the bootstrap every service uses)', () => {
     healthy = true;
   });
 
-  async function boot(): Promise<string> {
+  let metricsUrl: string | undefined;
+  async function boot(extra: Partial<AppOptions> = {}): Promise<string> {
     const stream = new PassThrough();
     logs = '';
     stream.on('data', (chunk: Buffer) => (logs += chunk.toString()));
@@ -71,13 +78,55 @@ describe('startApp (the bootstrap every service uses)', () => {
       logLevel: 'debug',
       bind: { host: '127.0.0.1', port: 0 },
       logDestination: stream,
+      ...extra,
     });
     app = running.app;
+    metricsUrl = running.metricsUrl;
     return running.url;
   }
 
+  it('takes the client address from X-Forwarded-For only when the peer is a trusted proxy', async () => {
+    const ipOf = async (url: string, xff?: string) =>
+      ((await (await fetch(`${url}/test/ip`, { headers: xff ? { 'X-Forwarded-For': xff } : {} })).json()) as {
+        ip: string;
+      }).ip;
+    // The tests connect from 127.0.0.1: trusted here.
+    let url = await boot({ trustedProxies: ['127.0.0.0/8', '10.0.0.0/8'] });
+    expect(await ipOf(url)).toBe('127.0.0.1');
+    expect(await ipOf(url, '203.0.113.9')).toBe('203.0.113.9');
+    // The rightmost hop that is not a trusted proxy: what the client put further left is not believed.
+    expect(await ipOf(url, '198.51.100.1, 203.0.113.9, 10.1.2.3')).toBe('203.0.113.9');
+    expect(logs).toContain('"ip":"203.0.113.9"');
+    await app?.close();
+    // Not trusted: the header is the client's own say-so, and ignored.
+    url = await boot({ trustedProxies: ['10.0.0.0/8'] });
+    expect(await ipOf(url, '203.0.113.9')).toBe('127.0.0.1');
+    await app?.close();
+    url = await boot();
+    expect(await ipOf(url, '203.0.113.9')).toBe('127.0.0.1');
+    expect(logs).toContain('"ip":"127.0.0.1"');
+  });
+
+  it('serves /metrics only on the internal listener, never on the public port', async () => {
+    let url = await boot({ metricsBind: { host: '127.0.0.1', port: 0 } });
+    await fetch(`${url}/health`);
+    expect((await fetch(`${url}/metrics`)).status).toBe(404);
+    const scrape = await fetch(`${metricsUrl!}/metrics`);
+    expect(scrape.status).toBe(200);
+    expect(await scrape.text()).toContain('http_requests_total{route="/health",method="GET",status="200"} 1');
+    expect((await fetch(`${metricsUrl!}/health`)).status).toBe(404);
+    const internal = metricsUrl!;
+    await app?.close();
+    app = undefined;
+    await expect(fetch(`${internal}/metrics`)).rejects.toThrow();
+    // Without an internal listener there are no metrics at all (MAS's default).
+    url = await boot();
+    expect((await fetch(`${url}/metrics`)).status).toBe(404);
+    expect(metricsUrl).toBeUndefined();
+  });
+
   it('serves /health, /ready and /metrics', async () => {
-    const url = await boot();
+    const url = await boot({ metricsBind: { host: '127.0.0.1', port: 0 } });
     const health = await fetch(`${url}/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
@@ -91,7 +140,7 @@ describe('startApp (the bootstrap every service uses)', () => {
       checks: { 'fake-db': 'connection refused' },
     });
 
-    const metrics = await (await fetch(`${url}/metrics`)).text();
+    const metrics = await (await fetch(`${metricsUrl!}/metrics`)).text();
     expect(metrics).toContain('http_requests_total{route="/ready",method="GET",status="503"} 1');
     expect(metrics).toContain('process_cpu_user_seconds_total');
   });

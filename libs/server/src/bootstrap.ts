@@ -11,6 +11,7 @@ import { Lifecycle } from './lifecycle';
 import { createLogger, JsonLogger } from './logger';
 import { MatrixExceptionFilter } from './matrix-exception.filter';
 import { Metrics } from './metrics';
+import { MetricsListener } from './metrics-listener';
 
 export interface AppOptions {
   /** Service name, the `service` field of every log line. */
@@ -19,10 +20,19 @@ export interface AppOptions {
   /** Largest request body accepted, in bytes. */
   bodyLimit?: number;
   /**
-   * Reverse proxies whose X-Forwarded-For is believed (addresses or CIDRs), so `request.ip` is the
-   * client's and per-IP limits do not lump every client behind an ingress together.
+   * Reverse proxies whose X-Forwarded-For is believed (addresses or CIDRs, `cidrList` of libs/config).
+   * `request.ip` is then the rightmost address in X-Forwarded-For that is not a trusted proxy, and
+   * only when the connecting peer itself is trusted; otherwise the peer's address. Every rate limit and
+   * the request log read `request.ip`, so clients behind an ingress are told apart and a client that
+   * connects directly cannot choose its own address.
    */
   trustedProxies?: readonly string[];
+  /**
+   * Where `/metrics` is served: an internal listener of its own. Unset, the service serves no metrics
+   * (like MAS, whose metrics are off until a listener is given the `prometheus` resource); the public
+   * port never serves them.
+   */
+  metricsBind?: BindAddress | undefined;
   /** Registers Fastify-level parsers, hooks or routes before Nest's own (e.g. a raw proxy route). */
   configureFastify?: (fastify: FastifyInstance) => void;
   /** Configuration warnings (deprecated variables and the like), logged once at start-up. */
@@ -36,6 +46,8 @@ export interface RunningApp {
   logger: Logger;
   /** `http://host:port` the app listens on. */
   url: string;
+  /** `http://host:port` of the internal metrics listener, when `metricsBind` is set. */
+  metricsUrl?: string;
 }
 
 const SHUTDOWN_GRACE_MS = 9_000;
@@ -44,11 +56,12 @@ const SHUTDOWN_GRACE_MS = 9_000;
 export async function createApp(
   module: Type | DynamicModule,
   options: AppOptions,
-): Promise<{ app: NestFastifyApplication; logger: Logger }> {
+): Promise<{ app: NestFastifyApplication; logger: Logger; metricsListener?: MetricsListener }> {
   const logger = createLogger(options.name, options.logLevel, options.logDestination);
   const adapter = new FastifyAdapter({
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     return503OnClosing: true,
+    trustProxy: options.trustedProxies?.length ? [...options.trustedProxies] : false,
     // `/account/` and `/account` are the same page to a person typing it.
     routerOptions: { ignoreTrailingSlash: true },
   });
@@ -97,12 +110,31 @@ export async function createApp(
     metrics.httpRequests.inc({ route, method: request.method, status: String(reply.statusCode) });
     metrics.httpDuration.observe({ route, method: request.method }, seconds);
     logger.debug(
-      { method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      {
+        method: request.method,
+        route,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+        ip: request.ip,
+      },
       'request',
     );
     done();
   });
-  return { app, logger };
+  let metricsListener: MetricsListener | undefined;
+  if (options.metricsBind) {
+    const listener = new MetricsListener(options.metricsBind, metrics);
+    const bind = options.metricsBind;
+    fastify.addHook('onReady', async () => {
+      const port = await listener.start();
+      logger.info({ host: bind.host, port }, 'metrics listener');
+    });
+    fastify.addHook('onClose', async () => {
+      await listener.close();
+    });
+    metricsListener = listener;
+  }
+  return { app, logger, ...(metricsListener ? { metricsListener } : {}) };
 }
 
 /** Creates the app and listens; for tests pass port 0 and read back `url`. */
@@ -110,14 +142,20 @@ export async function startApp(
   module: Type | DynamicModule,
   options: AppOptions & { bind: BindAddress },
 ): Promise<RunningApp> {
-  const { app, logger } = await createApp(module, options);
+  const { app, logger, metricsListener } = await createApp(module, options);
   await app.listen({ host: options.bind.host, port: options.bind.port });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address !== null ? address.port : options.bind.port;
   const host =
     options.bind.host === '0.0.0.0' || options.bind.host === '::' ? '127.0.0.1' : options.bind.host;
   logger.info({ host: options.bind.host, port }, 'listening');
-  return { app, logger, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}` };
+  const url = (h: string, p: number) => `http://${h.includes(':') ? `[${h}]` : h}:${p}`;
+  const running: RunningApp = { app, logger, url: url(host, port) };
+  if (metricsListener?.port !== undefined && options.metricsBind) {
+    const mh = options.metricsBind.host;
+    running.metricsUrl = url(mh === '0.0.0.0' || mh === '::' ? '127.0.0.1' : mh, metricsListener.port);
+  }
+  return running;
 }
 
 /**

@@ -1,14 +1,11 @@
-import { Controller, Get, Header, HttpCode, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { Metrics } from './metrics';
 import { Readiness } from './readiness';
 
 @Controller()
 export class HealthController {
-  constructor(
-    private readonly readiness: Readiness,
-    private readonly metrics: Metrics,
-  ) {}
+  // `/metrics` is not here: it is served only on the internal listener (`AppOptions.metricsBind`).
+  constructor(private readonly readiness: Readiness) {}
 
   @Get('health')
   @HttpCode(200)
@@ -22,12 +19,5 @@ export class HealthController {
     await reply
       .status(report.ready ? 200 : 503)
       .send({ status: report.ready ? 'ok' : 'unavailable', checks: report.checks });
-  }
-
-  @Get('metrics')
-  @Header('Cache-Control', 'no-store')
-  async scrape(@Res() reply: FastifyReply): Promise<void> {
-    const body = await this.metrics.registry.metrics();
-    await reply.header('Content-Type', this.metrics.registry.contentType).send(body);
   }
 }

@@ -27,6 +27,22 @@ export {
   type JsonObject,
 } from './json-guards';
 export { LruCache } from './lru-cache';
+export {
+  assertValidRule,
+  MemoryRateLimiter,
+  perPeriod,
+  takeFromBucket,
+  type MemoryRateLimiterOptions,
+  type RateLimitDecision,
+  type RateLimiter,
+  type RateLimitRule,
+} from './rate-limit';
+export {
+  createRateLimiter,
+  RedisRateLimiter,
+  type RedisRateLimiterOptions,
+  type RedisScriptRunner,
+} from './rate-limit-redis';
 export { redactSecrets, redactUrl } from './redact';
 export { seededRandom } from './seeded-random';
 export { Semaphore } from './semaphore';

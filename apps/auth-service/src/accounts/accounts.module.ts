@@ -1,14 +1,16 @@
 import { Module } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import type { AuthStore } from '@gateway/auth-data';
 import type { AuthConfig } from '../config';
-import { ACCOUNTS, AUTH_CONFIG, AUTH_STORE, LOGIN_LIMITER, REDIS, REDIS_PREFIX, SIGN_IN } from '../tokens';
+import type { AuthLimits } from '../rate-limits/auth-limits';
+import { RateLimitsModule } from '../rate-limits/rate-limits.module';
+import { ACCOUNTS, AUTH_CONFIG, AUTH_LIMITS, AUTH_STORE, LOGIN_LIMITER, SIGN_IN } from '../tokens';
 import { Accounts } from './accounts';
 import { LoginLimiter } from './login-limiter';
 import { SignIn } from './sign-in';
 
 /** Password accounts: registration, sign-in and its failure limit. */
 @Module({
+  imports: [RateLimitsModule],
   providers: [
     {
       provide: ACCOUNTS,
@@ -17,9 +19,8 @@ import { SignIn } from './sign-in';
     },
     {
       provide: LOGIN_LIMITER,
-      inject: [REDIS, REDIS_PREFIX, AUTH_CONFIG],
-      useFactory: (redis: Redis, prefix: string, config: AuthConfig) =>
-        new LoginLimiter(redis, prefix, config.loginAttempts),
+      inject: [AUTH_LIMITS],
+      useFactory: (limits: AuthLimits) => new LoginLimiter(limits.signIn),
     },
     {
       provide: SIGN_IN,

@@ -1,36 +1,28 @@
-import type { Redis } from 'ioredis';
-
-const WINDOW_SECONDS = 600;
+import type { SignInLimits } from '../rate-limits/auth-limits';
 
 /**
- * Failed sign-ins per username and per client IP, counted in Redis so every replica sees the same
- * count: spreading a password-guessing run over replicas must not multiply its budget.
+ * Sign-in attempts per client address and per account, from the shared limiters (Redis, so every
+ * replica counts against the same budget). Each attempt costs one from both; an account's budget refills
+ * over the window, so a guesser is slowed to a trickle but the owner is never locked out for longer
+ * than one refill step, and a successful sign-in refills the account's budget at once.
  */
 export class LoginLimiter {
-  constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
-    private readonly maxFailures: number,
-  ) {}
+  constructor(private readonly limits: SignInLimits) {}
 
-  async blocked(username: string, ip: string): Promise<boolean> {
-    const [user, addr] = await this.redis.mget(this.key('user', username), this.key('ip', ip));
-    return Number(user ?? 0) >= this.maxFailures || Number(addr ?? 0) >= this.maxFailures * 5;
-  }
-
-  async failed(username: string, ip: string): Promise<void> {
-    const multi = this.redis.multi();
-    for (const key of [this.key('user', username), this.key('ip', ip)])
-      multi.incr(key).expire(key, WINDOW_SECONDS, 'NX');
-    await multi.exec();
+  /** Null when the attempt may go ahead; otherwise how long to wait, in milliseconds. */
+  async admit(username: string, ip: string): Promise<number | null> {
+    const byIp = await this.limits.perIp.consume(ip);
+    if (!byIp.allowed) return byIp.retryAfterMs;
+    const byAccount = await this.limits.perAccount.consume(accountKey(username));
+    return byAccount.allowed ? null : byAccount.retryAfterMs;
   }
 
   async succeeded(username: string): Promise<void> {
-    await this.redis.del(this.key('user', username));
+    await this.limits.perAccount.reset(accountKey(username));
   }
+}
 
-  private key(kind: string, value: string): string {
-    // Bounded: the username is whatever the form said.
-    return `${this.prefix}:login:${kind}:${value.toLowerCase().slice(0, 256)}`;
-  }
+// Bounded: the username is whatever the form said.
+function accountKey(username: string): string {
+  return username.toLowerCase().slice(0, 256);
 }

@@ -3,12 +3,13 @@ import type { Accounts } from './accounts';
 import type { LoginLimiter } from './login-limiter';
 
 export type SignInResult =
-  { ok: true; user: User } | { ok: false; reason: 'throttled' | 'wrong-credentials' };
+  | { ok: true; user: User }
+  | { ok: false; reason: 'throttled'; retryAfterMs: number }
+  | { ok: false; reason: 'wrong-credentials' };
 
 /**
- * A password sign-in from the login form: refused without checking the password while the username or
- * the address is over its failure budget; a failure counts against both, a success clears the
- * username's count.
+ * A password sign-in from the login form: refused without checking the password while the address or
+ * the account is over its budget; a success refills the account's budget.
  */
 export class SignIn {
   constructor(
@@ -17,12 +18,10 @@ export class SignIn {
   ) {}
 
   async attempt(username: string, password: string, ip: string): Promise<SignInResult> {
-    if (await this.limiter.blocked(username, ip)) return { ok: false, reason: 'throttled' };
+    const wait = await this.limiter.admit(username, ip);
+    if (wait !== null) return { ok: false, reason: 'throttled', retryAfterMs: wait };
     const user = await this.accounts.authenticate(username, password);
-    if (!user) {
-      await this.limiter.failed(username, ip);
-      return { ok: false, reason: 'wrong-credentials' };
-    }
+    if (!user) return { ok: false, reason: 'wrong-credentials' };
     await this.limiter.succeeded(username);
     return { ok: true, user };
   }

@@ -33,8 +33,6 @@ export interface CompatLoginOptions {
   refreshableTokenTtl: number;
   /** How long a login token from the SSO redirect may wait for its exchange (MAS: 30 s). */
   loginTokenTtlMs?: number;
-  /** The failure window of the sign-in limiter, the longest a refused client has to wait. */
-  limiterWindowMs?: number;
 }
 
 type DeleteQueue = Queue<JobPayload<'auth.delete-device'>>;
@@ -50,7 +48,6 @@ const WRONG_CREDENTIALS = 'Invalid username or password';
  */
 export class CompatLogin {
   private readonly loginTokenTtlMs: number;
-  private readonly limiterWindowMs: number;
 
   constructor(
     private readonly store: AuthStore,
@@ -62,7 +59,6 @@ export class CompatLogin {
     private readonly onDeviceError: (err: unknown) => void = () => undefined,
   ) {
     this.loginTokenTtlMs = options.loginTokenTtlMs ?? 30_000;
-    this.limiterWindowMs = options.limiterWindowMs ?? 600_000;
   }
 
   async login(request: LoginRequest, ip: string): Promise<LoginResponse> {
@@ -80,11 +76,11 @@ export class CompatLogin {
   async passwordUser(identifier: string, password: string, ip: string): Promise<User> {
     const localpart = localpartFromLoginIdentifier(identifier.toLowerCase(), this.options.homeserver);
     const limiterKey = localpart ?? identifier;
-    if (await this.limiter.blocked(limiterKey, ip)) throw MatrixError.limitExceeded(this.limiterWindowMs);
+    const wait = await this.limiter.admit(limiterKey, ip);
+    if (wait !== null) throw MatrixError.limitExceeded(wait);
     const user = localpart === null ? null : await this.store.users.findByLocalpart(localpart);
     const ok = await verifyPassword(user?.passwordHash ?? null, password);
     if (!ok || user === null) {
-      await this.limiter.failed(limiterKey, ip);
       throw new MatrixError('M_FORBIDDEN', WRONG_CREDENTIALS);
     }
     await this.limiter.succeeded(limiterKey);

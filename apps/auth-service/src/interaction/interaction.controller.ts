@@ -6,9 +6,11 @@ import type { Accounts } from '../accounts/accounts';
 import type { SignIn } from '../accounts/sign-in';
 import type { AuthConfig } from '../config';
 import { csrfToken, csrfValid, sendHtml } from '../pages/form-security';
+import { retryAfterSeconds, waitText, type AuthLimits } from '../rate-limits/auth-limits';
 import {
   ACCOUNTS,
   AUTH_CONFIG,
+  AUTH_LIMITS,
   AUTH_STORE,
   CONSENT_POLICY,
   CSRF_KEY,
@@ -39,6 +41,7 @@ export class InteractionController {
     @Inject(CONSENT_POLICY) private readonly policy: ConsentPolicy,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
     @Inject(CSRF_KEY) private readonly csrfKey: string,
+    @Inject(AUTH_LIMITS) private readonly limits: AuthLimits,
   ) {}
 
   @Get(':uid')
@@ -88,15 +91,16 @@ export class InteractionController {
     const username = body['username'] ?? '';
     const result = await this.signIn.attempt(username, body['password'] ?? '', req.ip);
     if (!result.ok) {
-      if (result.reason === 'throttled')
+      if (result.reason === 'throttled') {
+        void reply.header('Retry-After', retryAfterSeconds(result.retryAfterMs));
         this.loginAgain(
           reply,
           details,
           username,
-          'Too many failed attempts. Try again in a few minutes.',
+          `Too many failed attempts. Try again in ${waitText(result.retryAfterMs)}.`,
           429,
         );
-      else this.loginAgain(reply, details, username, 'Wrong username or password.', 401);
+      } else this.loginAgain(reply, details, username, 'Wrong username or password.', 401);
       return;
     }
     await this.finish(req, reply, { login: { accountId: result.user.id } });
@@ -116,6 +120,13 @@ export class InteractionController {
       return;
     }
     const username = body['username'] ?? '';
+    const limited = await this.limits.registrationPerIp?.consume(req.ip);
+    if (limited?.allowed === false) {
+      void reply.header('Retry-After', retryAfterSeconds(limited.retryAfterMs));
+      const error = `Too many new accounts from your network. Try again in ${waitText(limited.retryAfterMs)}.`;
+      sendHtml(reply, registerPage({ ...this.form(details), username, error }), 429);
+      return;
+    }
     const result = await this.accounts.register(username, body['password'] ?? '');
     if (!result.ok) {
       sendHtml(reply, registerPage({ ...this.form(details), username, error: result.reason }), 400);

@@ -3,6 +3,7 @@ import type { AuthStore } from '@gateway/auth-data';
 import { AccountsModule } from '../accounts/accounts.module';
 import type { AuthConfig } from '../config';
 import { OidcModule } from '../oidc/oidc.module';
+import { RateLimitsModule } from '../rate-limits/rate-limits.module';
 import { ACCOUNT_CLIENT_ID } from '../oidc/provider.factory';
 import { AUTH_CONFIG, AUTH_STORE, CONSENT_POLICY } from '../tokens';
 import { ConsentPolicy } from './consent-policy';
@@ -10,7 +11,7 @@ import { InteractionController } from './interaction.controller';
 
 /** The browser side of an authorization: sign-in, registration and consent pages. */
 @Module({
-  imports: [OidcModule, AccountsModule],
+  imports: [OidcModule, AccountsModule, RateLimitsModule],
   controllers: [InteractionController],
   providers: [
     {

@@ -3,7 +3,9 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import type Provider from 'oidc-provider';
 import { OIDC_ROUTES } from './provider.factory';
-import { OIDC_PROVIDER } from '../tokens';
+import type { RateLimiter } from '@gateway/util';
+import { retryAfterSeconds, type AuthLimits } from '../rate-limits/auth-limits';
+import { AUTH_LIMITS, OIDC_PROVIDER } from '../tokens';
 
 const PROVIDER_PATHS = ['/.well-known/openid-configuration', ...Object.values(OIDC_ROUTES)];
 
@@ -22,6 +24,7 @@ export class OidcMount implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     @Inject(OIDC_PROVIDER) private readonly provider: Provider,
+    @Inject(AUTH_LIMITS) private readonly limits: AuthLimits,
   ) {}
 
   onModuleInit(): void {
@@ -35,8 +38,36 @@ export class OidcMount implements OnModuleInit {
         done();
         return;
       }
-      reply.hijack();
-      void callback(request.raw, reply.raw);
+      const handOver = () => {
+        reply.hijack();
+        void callback(request.raw, reply.raw);
+      };
+      const limiter = request.method === 'POST' ? this.limiterFor(path) : null;
+      if (limiter === null) {
+        handOver();
+        return;
+      }
+      limiter.consume(request.ip).then((decision) => {
+        if (decision.allowed) {
+          handOver();
+          return;
+        }
+        // RFC 6749 has no rate-limit error; 429 with Retry-After is what OAuth clients back off on.
+        void reply
+          .code(429)
+          .header('Retry-After', retryAfterSeconds(decision.retryAfterMs))
+          .header('Cache-Control', 'no-store')
+          .send({
+            error: 'temporarily_unavailable',
+            error_description: 'Too many requests from this address; retry later.',
+          });
+      }, done);
     });
+  }
+
+  private limiterFor(path: string): RateLimiter | null {
+    if (path === OIDC_ROUTES.token) return this.limits.tokenPerIp;
+    if (path === OIDC_ROUTES.registration) return this.limits.clientRegistrationPerIp;
+    return null;
   }
 }

@@ -5,6 +5,7 @@ import type { AuthStore } from '@gateway/auth-data';
 import type { AuthConfig } from '../config';
 import type { DeviceProvisioning } from '../sessions/device-provisioning';
 import type { SessionEnd } from '../sessions/session-end';
+import { RateLimitsModule } from '../rate-limits/rate-limits.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import {
   AUTH_CONFIG,
@@ -18,6 +19,7 @@ import {
 import { ExpiredPayloadPruner } from './expired-payload-pruner';
 import { OidcMount } from './oidc-mount';
 import { createProvider } from './provider.factory';
+import { retireAccessTokensOnRefresh } from './retire-access-tokens';
 import { loadOrCreateSigningKeys, type SigningKeys } from './signing-keys';
 
 /**
@@ -25,7 +27,7 @@ import { loadOrCreateSigningKeys, type SigningKeys } from './signing-keys';
  * response, session end on revocation) and the pruning of its expired rows.
  */
 @Module({
-  imports: [SessionsModule],
+  imports: [SessionsModule, RateLimitsModule],
   providers: [
     {
       provide: SIGNING_KEYS,
@@ -57,6 +59,7 @@ import { loadOrCreateSigningKeys, type SigningKeys } from './signing-keys';
         };
         const provider = await createProvider({ config, store, keys });
         provider.use(provisioning.middleware());
+        provider.use(retireAccessTokensOnRefresh(store));
         provider.on('grant.revoked', (_ctx: unknown, grantId: string) => {
           sessionEnd.grantRevoked(grantId).catch(report('ending the session failed'));
         });

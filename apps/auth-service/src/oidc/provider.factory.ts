@@ -135,6 +135,9 @@ export async function createProvider({ config, store, keys }: ProviderDeps): Pro
     // Matrix clients do not ask for offline_access; like MAS, every code exchange gets a refresh token.
     issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: true,
+    // Revoking any token of a session ends the whole session, as MAS does (oidc-provider's default keeps
+    // the grant when an access token is revoked); the grant.revoked event then deletes the device.
+    revokeGrantPolicy: () => true,
     // A Matrix session outlives the browser session it was approved in.
     expiresWithSession: () => false,
     ttl: {

@@ -529,6 +529,6 @@ describe('OAuth sign-in through the auth service, used on Synapse', () => {
     }
     expect(statuses.slice(0, 10)).toEqual(Array<number>(10).fill(401));
     expect(statuses[10]).toBe(429);
-    expect(await auth.redis.redis.keys(`${auth.redis.prefix}:login:user:bruteforced`)).toHaveLength(1);
+    expect(await auth.redis.redis.keys(`${auth.redis.prefix}:rl:login-account:bruteforced`)).toHaveLength(1);
   });
 });

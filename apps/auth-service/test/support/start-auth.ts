@@ -21,6 +21,7 @@ import { ACCOUNTS } from '../../src/tokens';
 
 export interface AuthUnderTest extends RunningApp {
   issuer: string;
+  keyFile: string;
   db: TestDatabase;
   redis: TestRedis;
   logs: () => string;
@@ -34,10 +35,15 @@ export async function startAuth(
   port: number,
   synapseUrl: string,
   env: Record<string, string> = {},
-  options: Pick<AppModuleOptions, 'clock'> = {},
+  options: Pick<AppModuleOptions, 'clock'> & {
+    /** Another replica of the same deployment: its database, Redis prefix and keys, left to it to remove. */
+    replicaOf?: AuthUnderTest;
+  } = {},
 ): Promise<AuthUnderTest> {
-  const db = await createTestDatabase();
-  const redis = await createTestRedis();
+  const shared = options.replicaOf;
+  const db = shared?.db ?? (await createTestDatabase());
+  const redis = shared?.redis ?? (await createTestRedis());
+  const keyFile = shared?.keyFile ?? join(mkdtempSync(join(tmpdir(), 'auth-keys-')), 'keys.json');
   const issuer = `http://127.0.0.1:${port}/`;
   const config = loadAuthConfig({
     AUTH_BIND: `127.0.0.1:${port}`,
@@ -47,13 +53,13 @@ export async function startAuth(
     AUTH_HOMESERVER: 'localhost',
     AUTH_SYNAPSE_URL: synapseUrl,
     AUTH_SYNAPSE_SECRET: SYNAPSE_SECRET,
-    AUTH_SIGNING_KEY_FILE: join(mkdtempSync(join(tmpdir(), 'auth-keys-')), 'keys.json'),
+    AUTH_SIGNING_KEY_FILE: keyFile,
     ...env,
   });
   let logs = '';
   const stream = new PassThrough();
   stream.on('data', (chunk: Buffer) => (logs += chunk.toString()));
-  const running = await startApp(AppModule.forRoot(config, { ...options, redisPrefix: redis.prefix }), {
+  const running = await startApp(AppModule.forRoot(config, { ...(options.clock ? { clock: options.clock } : {}), redisPrefix: redis.prefix }), {
     ...authAppOptions(config),
     logLevel: 'debug',
     logDestination: stream,
@@ -63,11 +69,13 @@ export async function startAuth(
   return {
     ...running,
     issuer,
+    keyFile,
     db,
     redis,
     logs: () => logs,
     stop: async () => {
       await running.app.close();
+      if (shared) return;
       await redis.cleanup();
       await db.drop();
     },

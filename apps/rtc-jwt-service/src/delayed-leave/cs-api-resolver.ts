@@ -1,4 +1,4 @@
-import { upstreamJson } from '@gateway/http';
+import { upstreamJson, type SsrfGuard } from '@gateway/http';
 import { isJsonObject, LruCache, objectField, stringField, systemClock, type Clock } from '@gateway/util';
 
 const CACHE_TTL_MS = 4 * 60 * 60 * 1000; // lk-jwt-service caches for 4 h
@@ -9,13 +9,16 @@ const MAX_BODY_BYTES = 64 * 1024;
 /**
  * Finds a homeserver's client-server API base URL, which delayed-event calls go to:
  * `LIVEKIT_CS_API_URL_OVERRIDES`, then the cache, then `https://<server>/.well-known/matrix/client`.
- * Only full-access users delegate, so the servers asked are ones the operator trusts; no SSRF guard.
+ * The server name comes from a client and the base URL from whatever that server answers, so both the
+ * well-known fetch and the base URL it names pass the SSRF guard (libs/http): an internal address is
+ * "not found", unless the server name is allow-listed (RTC_ALLOW_PRIVATE_HOMESERVERS) or overridden.
  */
 export class CsApiResolver {
   private readonly cache: LruCache<string, string | null>;
 
   constructor(
     private readonly overrides: ReadonlyMap<string, string>,
+    private readonly ssrf: SsrfGuard,
     private readonly clock: Clock = systemClock,
     private readonly fetchFn: typeof fetch = fetch,
   ) {
@@ -34,20 +37,23 @@ export class CsApiResolver {
   }
 
   private async discover(serverName: string): Promise<string | null> {
+    const guard = this.ssrf.targetGuard(serverName);
     try {
-      // Followed: the spec allows redirects for .well-known, and no credentials are sent.
+      // With a guard, redirects are answers, not followed: a redirect could lead anywhere.
       const res = await upstreamJson(`https://${serverName}/.well-known/matrix/client`, {
         timeoutMs: FETCH_TIMEOUT_MS,
         maxBodyBytes: MAX_BODY_BYTES,
-        redirect: 'follow',
+        guard,
+        ...(guard === null ? { redirect: 'follow' as const } : {}),
         fetch: this.fetchFn,
       });
       if (!res.ok || !isJsonObject(res.body)) return null;
       const homeserver = objectField(res.body, 'm.homeserver');
-      const base = homeserver === undefined ? undefined : stringField(homeserver, 'base_url');
+      const base = homeserver && stringField(homeserver, 'base_url');
       if (base === undefined) return null;
       const url = new URL(base);
       if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
+      await guard?.(url);
       return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
     } catch {
       return null;

@@ -13,6 +13,7 @@ import type { RtcConfig } from '../config';
 import { LiveKitRooms } from '../livekit/livekit-rooms';
 import { CLOCK, REDIS, RTC_CONFIG } from '../tokens';
 import { createDelayedLeaveManager } from './create-delayed-leave-manager';
+import { SsrfGuard } from '@gateway/http';
 import { CsApiResolver } from './cs-api-resolver';
 import { DelayedEventsHttpClient } from './delayed-events-client';
 import type { DelayedLeaveManager } from './types';
@@ -63,7 +64,12 @@ class DelayedLeaveMetrics {
     {
       provide: CsApiResolver,
       inject: [RTC_CONFIG, CLOCK],
-      useFactory: (config: RtcConfig, clock: Clock) => new CsApiResolver(config.csApiOverrides, clock),
+      useFactory: (config: RtcConfig, clock: Clock) =>
+        new CsApiResolver(
+          config.csApiOverrides,
+          new SsrfGuard({ allowedServerNames: config.allowPrivateHomeservers }),
+          clock,
+        ),
     },
     {
       provide: DELAYED_LEAVE,

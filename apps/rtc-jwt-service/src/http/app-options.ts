@@ -12,6 +12,7 @@ export function rtcAppOptions(config: RtcConfig): AppOptions & { bind: RtcConfig
     // Token requests are a few hundred bytes; lk-jwt-service has no limit, which is a memory hazard.
     bodyLimit: 64 * 1024,
     trustedProxies: config.trustedProxies,
+    metricsBind: config.metricsBind,
     configureFastify: configureRtcFastify,
   };
 }

@@ -1,10 +1,8 @@
 import { Module } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import type { Clock } from '@gateway/util';
+import { createRateLimiter, type Clock, type RateLimiter, type RateLimitRule } from '@gateway/util';
 import type { RtcConfig } from '../config';
 import { CLOCK, REDIS, RTC_CONFIG } from '../tokens';
-import { MemoryRateLimiter, type RateLimiter, type RateLimitRule } from './rate-limiter';
-import { RedisRateLimiter } from './rate-limiter-redis';
 
 /** Per client IP, checked before anything else; null when RTC_RATE_LIMIT_PER_IP is 0. */
 export const IP_LIMITER = Symbol('IP_LIMITER');
@@ -19,9 +17,7 @@ function rule(perMinute: number): RateLimitRule {
 /** Shared by every replica through Redis when there is one. */
 function limiter(perMinute: number, redis: Redis | null, prefix: string, clock: Clock): RateLimiter | null {
   if (perMinute === 0) return null;
-  return redis
-    ? new RedisRateLimiter(redis, rule(perMinute), { prefix, clock })
-    : new MemoryRateLimiter(rule(perMinute), { clock });
+  return createRateLimiter(rule(perMinute), { redis, prefix, clock });
 }
 
 @Module({

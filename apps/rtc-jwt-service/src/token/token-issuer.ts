@@ -5,7 +5,8 @@ import {
   type DelayedLeaveManager,
   type DelegationRequest,
 } from '../delayed-leave/types';
-import { enforceRateLimits, type RateLimiter } from '../limits/rate-limiter';
+import type { RateLimiter } from '@gateway/util';
+import { enforceRateLimits } from '../limits/enforce-rate-limits';
 import type { LiveKitRooms } from '../livekit/livekit-rooms';
 import type { MembershipGate } from '../membership/membership-gate';
 import type { MembershipMonitor } from '../membership/membership-monitor';

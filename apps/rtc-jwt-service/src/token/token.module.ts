@@ -5,7 +5,7 @@ import { CsApiResolver } from '../delayed-leave/cs-api-resolver';
 import { DELAYED_LEAVE, DelayedLeaveModule } from '../delayed-leave/delayed-leave.module';
 import type { DelayedLeaveManager } from '../delayed-leave/types';
 import { IP_LIMITER, LimitsModule, USER_LIMITER } from '../limits/limits.module';
-import type { RateLimiter } from '../limits/rate-limiter';
+import type { RateLimiter } from '@gateway/util';
 import { LiveKitRooms } from '../livekit/livekit-rooms';
 import { MEMBERSHIP, MembershipModule, type Membership } from '../membership/membership.module';
 import { OpenIdModule } from '../openid/openid.module';

@@ -31,6 +31,7 @@ describe('rtc-jwt-service against Synapse', () => {
       ...env,
       LIVEKIT_JWT_BIND: `127.0.0.1:${port}`,
       LIVEKIT_FULL_ACCESS_HOMESERVERS: 'localhost',
+      RTC_METRICS_BIND: '127.0.0.1:0',
     });
     // The same homeserver, but not on this deployment's full-access list: its users are "restricted".
     restricted = await startRtc({ ...env, LIVEKIT_FULL_ACCESS_HOMESERVERS: 'elsewhere.example' });
@@ -179,8 +180,9 @@ describe('rtc-jwt-service against Synapse', () => {
     }
   });
 
-  it('reports its OpenID lookups and outcomes in /metrics', async () => {
-    const text = await (await fetch(`${rtc.url}/metrics`)).text();
+  it('reports its OpenID lookups and outcomes in /metrics, on the internal listener only', async () => {
+    expect((await fetch(`${rtc.url}/metrics`)).status).toBe(404);
+    const text = await (await fetch(`${rtc.metricsUrl!}/metrics`)).text();
     expect(text).toMatch(/rtc_token_requests_total\{endpoint="get_token",outcome="ok"\} [1-9]/);
     expect(text).toMatch(/rtc_token_requests_total\{endpoint="get_token",outcome="M_UNAUTHORIZED"\} [1-9]/);
     expect(text).toMatch(/rtc_userinfo_request_seconds_count\{outcome="200"\} [1-9]/);

@@ -73,6 +73,23 @@ describe('rtc-jwt-service operations', () => {
     expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
+  it('limits per client address from X-Forwarded-For only when the peer is in RTC_TRUSTED_PROXIES', async () => {
+    // The tests connect from 127.0.0.1. A burst of 5 per address (RTC_RATE_LIMIT_PER_IP=6 per minute).
+    const from = (ip: string) => ({ 'X-Forwarded-For': `192.0.2.200, ${ip}` });
+    const trusted = await start({ RTC_RATE_LIMIT_PER_IP: '6', RTC_TRUSTED_PROXIES: '127.0.0.1/32' });
+    for (let i = 0; i < 5; i++)
+      expect((await post(`${trusted.url}/get_token`, body(), from('198.51.100.1'))).status).toBe(200);
+    expect((await post(`${trusted.url}/get_token`, body(), from('198.51.100.1'))).status).toBe(429);
+    // Another client behind the same ingress keeps its own budget.
+    expect((await post(`${trusted.url}/get_token`, body(), from('198.51.100.2'))).status).toBe(200);
+
+    // From a peer that is not a trusted proxy the header is the client's own claim, and ignored.
+    const untrusted = await start({ RTC_RATE_LIMIT_PER_IP: '6', RTC_TRUSTED_PROXIES: '10.0.0.0/8' });
+    for (let i = 0; i < 5; i++)
+      expect((await post(`${untrusted.url}/get_token`, body(), from(`198.51.100.${10 + i}`))).status).toBe(200);
+    expect((await post(`${untrusted.url}/get_token`, body(), from('198.51.100.99'))).status).toBe(429);
+  });
+
   it('refuses new token requests with 503 once shutdown has begun', async () => {
     const app = await start();
     app.app.get(Lifecycle).beginShutdown();

@@ -12,7 +12,7 @@ describe('sync-proxy in front of Synapse', () => {
 
   beforeAll(async () => {
     synapse = await startSynapse({ mode: 'plain' });
-    proxy = await startProxy(synapse.baseUrl);
+    proxy = await startProxy(synapse.baseUrl, { SYNCV3_PROM: '127.0.0.1:0' });
     alice = await synapse.registerUser('alice');
   });
   afterAll(async () => {
@@ -109,7 +109,9 @@ describe('sync-proxy in front of Synapse', () => {
     expect((await (await fetch(`${proxy.url}/ready`)).json()) as object).toMatchObject({
       checks: { upstream: 'ok', database: 'ok' },
     });
-    expect(await (await fetch(`${proxy.url}/metrics`)).text()).toMatch(
+    // Not on the client port (it would be forwarded to the homeserver's 404 otherwise): SYNCV3_PROM only.
+    expect((await fetch(`${proxy.url}/metrics`)).status).toBe(404);
+    expect(await (await fetch(`${proxy.metricsUrl!}/metrics`)).text()).toMatch(
       /sync_proxy_forwarded_requests_total\{method="POST",status="200"\} [1-9]/,
     );
   });

@@ -61,7 +61,7 @@ describe('forwarding to the upstream', () => {
     expect(entry.closed).toBe(true);
   });
 
-  it('serves metrics on the separate SYNCV3_PROM listener too', async () => {
+  it('serves metrics on the separate SYNCV3_PROM listener only', async () => {
     const port = await freePort();
     const withProm = await startProxy(`http://127.0.0.1:${(upstream.address() as AddressInfo).port}`, {
       SYNCV3_PROM: `127.0.0.1:${port}`,
@@ -72,9 +72,33 @@ describe('forwarding to the upstream', () => {
       expect(metrics.status).toBe(200);
       expect(await metrics.text()).toContain('sync_proxy_forwarded_requests_total');
       expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
+      expect((await fetch(`${withProm.url}/metrics`)).status).toBe(404);
     } finally {
       await withProm.stop();
     }
     await expect(fetch(`http://127.0.0.1:${port}/metrics`)).rejects.toThrow();
+  });
+
+  it('logs the client address from X-Forwarded-For only when the peer is in SYNCV3_TRUSTED_PROXIES', async () => {
+    const up = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+    const ipLogged = async (p: ProxyUnderTest) => {
+      await fetch(`${p.url}/health`, { headers: { 'X-Forwarded-For': '198.51.100.4, 203.0.113.7' } });
+      await new Promise((r) => setTimeout(r, 50));
+      const line = p
+        .logs()
+        .split('\n')
+        .filter((l) => l.includes('"route":"/health"'))
+        .at(-1);
+      return (JSON.parse(line ?? '{}') as { ip?: string }).ip;
+    };
+    const trusted = await startProxy(up, { SYNCV3_TRUSTED_PROXIES: '127.0.0.1' });
+    const untrusted = await startProxy(up, { SYNCV3_TRUSTED_PROXIES: '10.0.0.0/8' });
+    try {
+      expect(await ipLogged(trusted)).toBe('203.0.113.7');
+      expect(await ipLogged(untrusted)).toBe('127.0.0.1');
+    } finally {
+      await trusted.stop();
+      await untrusted.stop();
+    }
   });
 });

@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream';
 import { startApp, type RunningApp } from '@gateway/server';
 import { createTestDatabase, type TestDatabase } from '@gateway/testing';
 import { AppModule } from '../../src/app.module';
+import { syncAppOptions } from '../../src/app-options';
 import { loadSyncConfig } from '../../src/config';
 import type { SyncTimings } from '../../src/app.module';
 
@@ -44,9 +45,8 @@ export async function startProxy(
   const stream = new PassThrough();
   stream.on('data', (chunk: Buffer) => (logs += chunk.toString()));
   const running = await startApp(AppModule.forRoot(config, options.timings), {
-    name: 'sync-proxy',
+    ...syncAppOptions(config),
     logLevel: 'debug',
-    bind: config.bind,
     logDestination: stream,
   });
   // Requests before the database is connected and migrated get 503; tests start from a ready proxy.

@@ -50,6 +50,9 @@ spec:
             - name: http
               containerPort: {{ $c.port }}
               protocol: TCP
+            - name: metrics
+              containerPort: {{ $c.metricsPort }}
+              protocol: TCP
           env:
             {{- include "mg.env" $ctx | nindent 12 }}
           livenessProbe:
@@ -117,6 +120,10 @@ spec:
       port: {{ $c.port }}
       targetPort: http
       protocol: TCP
+    - name: metrics
+      port: {{ $c.metricsPort }}
+      targetPort: metrics
+      protocol: TCP
 {{- if $c.ingress.enabled }}
 ---
 apiVersion: networking.k8s.io/v1
@@ -166,7 +173,7 @@ spec:
     matchLabels:
       {{- include "mg.selectorLabels" $ctx | nindent 6 }}
   endpoints:
-    - port: http
+    - port: metrics
       path: /metrics
       interval: {{ $c.serviceMonitor.interval }}
 {{- end }}
@@ -226,6 +233,9 @@ spec:
   ingress:
     - ports:
         - port: http
+          protocol: TCP
+        # The internal /metrics listener, for the ServiceMonitor; the Ingress never routes to it.
+        - port: metrics
           protocol: TCP
       {{- with $root.Values.networkPolicies.ingressFrom }}
       from:

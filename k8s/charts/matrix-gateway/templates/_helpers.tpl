@@ -160,6 +160,8 @@ generated) and the Secret `name` / `secretKey` it is read from. A required one t
 {{- $c := $v.authService }}
 - name: AUTH_BIND
   value: {{ printf "0.0.0.0:%v" $c.port | quote }}
+- name: AUTH_METRICS_BIND
+  value: {{ printf "0.0.0.0:%v" $c.metricsPort | quote }}
 - name: AUTH_LOG_LEVEL
   value: {{ $c.logLevel | quote }}
 - name: AUTH_ISSUER
@@ -182,6 +184,8 @@ generated) and the Secret `name` / `secretKey` it is read from. A required one t
 {{- $c := $v.rtcJwtService }}
 - name: LIVEKIT_JWT_BIND
   value: {{ printf ":%v" $c.port | quote }}
+- name: RTC_METRICS_BIND
+  value: {{ printf "0.0.0.0:%v" $c.metricsPort | quote }}
 - name: LIVEKIT_LOG_LEVEL
   value: {{ $c.logLevel | quote }}
 - name: LIVEKIT_URL
@@ -198,6 +202,8 @@ generated) and the Secret `name` / `secretKey` it is read from. A required one t
 {{- $c := $v.syncProxy }}
 - name: SYNCV3_BINDADDR
   value: {{ printf "0.0.0.0:%v" $c.port | quote }}
+- name: SYNCV3_PROM
+  value: {{ printf "0.0.0.0:%v" $c.metricsPort | quote }}
 - name: SYNCV3_LOG_LEVEL
   value: {{ $c.logLevel | quote }}
 - name: SYNCV3_SERVER

@@ -58,7 +58,17 @@ export class OidcPayloadRepository {
   }
 
   async findByUserCode(model: string, userCode: string): Promise<StoredPayload | undefined> {
-    return this.live(await this.repo.findOneBy({ model, userCode }));
+    return (await this.findKeyByUserCode(model, userCode))?.payload;
+  }
+
+  /** The row's key with its payload: for rows whose key the caller cannot derive from the user code. */
+  async findKeyByUserCode(
+    model: string,
+    userCode: string,
+  ): Promise<{ key: string; payload: StoredPayload } | undefined> {
+    const row = await this.repo.findOneBy({ model, userCode });
+    const payload = this.live(row);
+    return row && payload ? { key: row.id, payload } : undefined;
   }
 
   async findByUid(model: string, uid: string): Promise<StoredPayload | undefined> {
@@ -81,6 +91,15 @@ export class OidcPayloadRepository {
 
   async revokeByGrantId(grantId: string): Promise<void> {
     await this.repo.delete({ grantId });
+  }
+
+  /** Deletes a grant's rows of one model except one (a refresh retires the access tokens before it). */
+  async destroyByGrantIdExcept(model: string, grantId: string, keepId: string): Promise<void> {
+    await this.dataSource.query('DELETE FROM oidc_payloads WHERE model = $1 AND grant_id = $2 AND id <> $3', [
+      model,
+      grantId,
+      keepId,
+    ]);
   }
 
   /** Deletes rows past their expiry; run on a schedule to keep the table bounded. */

@@ -5,14 +5,19 @@
 export class Browser {
   private readonly cookies = new Map<string, string>();
 
-  async get(url: string): Promise<Response> {
-    return this.request(url, { method: 'GET' });
+  /** The value of a cookie the server set (what a person's browser would keep), if any. */
+  cookie(name: string): string | undefined {
+    return this.cookies.get(name);
   }
 
-  async post(url: string, form: Record<string, string>): Promise<Response> {
+  async get(url: string, headers: Record<string, string> = {}): Promise<Response> {
+    return this.request(url, { method: 'GET', headers });
+  }
+
+  async post(url: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
     return this.request(url, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
       body: new URLSearchParams(form).toString(),
     });
   }

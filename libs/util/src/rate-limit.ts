@@ -1,11 +1,11 @@
-import { MatrixError } from '@gateway/matrix';
-import { LruCache } from '@gateway/util';
-import { systemClock, type Clock } from '@gateway/util';
+import { systemClock, type Clock } from './clock';
+import { LruCache } from './lru-cache';
 
 /**
- * Token-bucket rate limiting per key (client IP, verified user, homeserver). lk-jwt-service has none;
- * every token request costs a federation round trip, so an unthrottled client can make the service
- * hammer homeservers on its behalf.
+ * Token-bucket rate limiting per key (client IP, account, user), shared by every service: in process
+ * memory for a service running without Redis, or in Redis (rate-limit-redis.ts) so that replicas draw
+ * from one bucket. A refused request says how long to wait; the caller answers it in its protocol's
+ * shape (Matrix `M_LIMIT_EXCEEDED` with `retry_after_ms`, OAuth 429 with `Retry-After`).
  */
 
 export interface RateLimitRule {
@@ -24,6 +24,13 @@ export interface RateLimitDecision {
 /** A limiter the app can back with process memory or with Redis (shared between replicas). */
 export interface RateLimiter {
   consume(key: string, cost?: number): Promise<RateLimitDecision>;
+  /** Refills the key's bucket, e.g. an account's sign-in budget after its owner signed in. */
+  reset(key: string): Promise<void>;
+}
+
+/** `count` requests per `seconds`, all of them allowed back to back from a full bucket. */
+export function perPeriod(count: number, seconds: number): RateLimitRule {
+  return { burst: count, refillPerSecond: count / seconds };
 }
 
 interface Bucket {
@@ -92,20 +99,9 @@ export class MemoryRateLimiter implements RateLimiter {
     this.buckets.set(key, bucket, this.idleMs);
     return Promise.resolve(decision);
   }
-}
 
-export interface RateLimitCheck {
-  limiter: RateLimiter;
-  key: string;
-}
-
-/**
- * Consumes from every limiter in order and throws 429 M_LIMIT_EXCEEDED (with `Retry-After` and
- * `retry_after_ms`) at the first that refuses. Later limiters are not charged for a refused request.
- */
-export async function enforceRateLimits(checks: readonly RateLimitCheck[]): Promise<void> {
-  for (const { limiter, key } of checks) {
-    const decision = await limiter.consume(key);
-    if (!decision.allowed) throw MatrixError.limitExceeded(decision.retryAfterMs);
+  reset(key: string): Promise<void> {
+    this.buckets.delete(key);
+    return Promise.resolve();
   }
 }

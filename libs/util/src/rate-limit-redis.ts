@@ -1,10 +1,11 @@
-import { systemClock, type Clock } from '@gateway/util';
+import { systemClock, type Clock } from './clock';
 import {
   assertValidRule,
+  MemoryRateLimiter,
   type RateLimitDecision,
   type RateLimiter,
   type RateLimitRule,
-} from './rate-limiter';
+} from './rate-limit';
 
 /**
  * The token bucket of rate-limiter.ts kept in Redis, so every replica draws from the same bucket. One
@@ -15,6 +16,7 @@ import {
 /** The subset of an ioredis client used here; an `ioredis` `Redis` instance fits as is. */
 export interface RedisScriptRunner {
   eval(script: string, numkeys: number, ...args: (string | number)[]): Promise<unknown>;
+  del(...keys: string[]): Promise<number>;
 }
 
 // KEYS[1] bucket; ARGV: burst, refill per second, now (ms), cost, idle expiry (ms).
@@ -41,7 +43,7 @@ return {allowed, retry}
 `;
 
 export interface RedisRateLimiterOptions {
-  /** Distinguishes limiters sharing one Redis, e.g. `rtc-jwt:rl:ip:`. */
+  /** Distinguishes limiters sharing one Redis, e.g. `rtc:rl:ip:`. */
   prefix: string;
   clock?: Clock;
 }
@@ -78,4 +80,22 @@ export class RedisRateLimiter implements RateLimiter {
     }
     return { allowed: reply[0] === 1, retryAfterMs: reply[1] };
   }
+
+  async reset(key: string): Promise<void> {
+    await this.redis.del(this.options.prefix + key);
+  }
+}
+
+/**
+ * The one way services build a limiter: in Redis when the service has one (every replica draws from the
+ * same bucket), in memory only for a service that runs without Redis (then it is one replica's count).
+ */
+export function createRateLimiter(
+  rule: RateLimitRule,
+  options: { redis: RedisScriptRunner | null; prefix: string; clock?: Clock },
+): RateLimiter {
+  const clock = options.clock ?? systemClock;
+  return options.redis
+    ? new RedisRateLimiter(options.redis, rule, { prefix: options.prefix, clock })
+    : new MemoryRateLimiter(rule, { clock });
 }

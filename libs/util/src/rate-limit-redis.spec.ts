@@ -1,8 +1,21 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisRateLimiter, type RedisScriptRunner } from './rate-limiter-redis';
-import { unusedPort } from '../../test/fakes/fake-homeserver';
+import { createServer } from 'node:net';
+import { RedisRateLimiter, type RedisScriptRunner } from './rate-limit-redis';
+
+function unusedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        resolve(typeof address === 'object' && address !== null ? address.port : 0);
+      });
+    });
+  });
+}
 
 // The Lua script can only be exercised by Redis itself: a throwaway redis-server on loopback, when the
 // binary is installed (it is on the development machines); otherwise only the fake-based tests run.
@@ -10,7 +23,10 @@ const haveRedis = spawnSync('redis-server', ['--version']).status === 0;
 
 describe(RedisRateLimiter.name, () => {
   it('refuses invalid rules and costs before touching Redis', async () => {
-    const never: RedisScriptRunner = { eval: () => Promise.reject(new Error('not expected')) };
+    const never: RedisScriptRunner = {
+      eval: () => Promise.reject(new Error('not expected')),
+      del: () => Promise.reject(new Error('not expected')),
+    };
     expect(() => new RedisRateLimiter(never, { burst: 0, refillPerSecond: 1 }, { prefix: 'p:' })).toThrow(
       RangeError,
     );
@@ -19,7 +35,7 @@ describe(RedisRateLimiter.name, () => {
   });
 
   it('refuses a malformed script reply', async () => {
-    const odd: RedisScriptRunner = { eval: () => Promise.resolve('OK') };
+    const odd: RedisScriptRunner = { eval: () => Promise.resolve('OK'), del: () => Promise.resolve(0) };
     const limiter = new RedisRateLimiter(odd, { burst: 1, refillPerSecond: 1 }, { prefix: 'p:' });
     await expect(limiter.consume('k')).rejects.toThrow(/unexpected reply/);
   });
@@ -80,6 +96,16 @@ describe.skipIf(!haveRedis)(`${RedisRateLimiter.name} against redis-server`, () 
     const b = new RedisRateLimiter(redis, { burst: 1, refillPerSecond: 1 }, { prefix: 't2:', clock });
     expect((await a.consume('@u:x')).allowed).toBe(true);
     expect((await b.consume('@u:x')).allowed).toBe(false);
+  });
+
+  it('refills a key at once on reset, for every replica', async () => {
+    const clock = () => 7_000_000;
+    const a = new RedisRateLimiter(redis, { burst: 1, refillPerSecond: 0.001 }, { prefix: 't4:', clock });
+    const b = new RedisRateLimiter(redis, { burst: 1, refillPerSecond: 0.001 }, { prefix: 't4:', clock });
+    expect((await a.consume('acct')).allowed).toBe(true);
+    expect((await b.consume('acct')).allowed).toBe(false);
+    await a.reset('acct');
+    expect((await b.consume('acct')).allowed).toBe(true);
   });
 
   it('lets idle buckets expire', async () => {
