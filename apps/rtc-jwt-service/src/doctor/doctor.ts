@@ -1,5 +1,5 @@
 import { ServerError } from 'livekit-server-sdk';
-import { upstreamJson, UpstreamError } from '@gateway/http';
+import { SsrfGuard, upstreamJson, UpstreamError } from '@gateway/http';
 import { arrayField, isJsonObject, stringField } from '@gateway/util';
 import type { RtcConfig } from '../config';
 import { CsApiResolver } from '../delayed-leave/cs-api-resolver';
@@ -37,7 +37,9 @@ export async function runDoctor(config: RtcConfig, options: DoctorOptions = {}):
     });
     return findings;
   }
-  const base = await new CsApiResolver(config.csApiOverrides).resolve(m.serverName);
+  // Resolved as the service resolves it: overrides first, then the well-known behind the same SSRF guard.
+  const guard = new SsrfGuard({ allowedServerNames: config.allowPrivateHomeservers });
+  const base = await new CsApiResolver(config.csApiOverrides, guard).resolve(m.serverName);
   if (base === null) {
     findings.push({
       ok: false,
