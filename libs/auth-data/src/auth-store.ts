@@ -5,6 +5,7 @@ import { OidcPayloadEntity } from './entities/oidc-payload.entity';
 import { SessionEntity } from './entities/session.entity';
 import { UserEntity } from './entities/user.entity';
 import { InitialSchema1764140000000 } from './migrations/1764140000000-initial-schema';
+import { UserLifecycleLockedAt1764900000000 } from './migrations/1764900000000-user-lifecycle-locked-at';
 import { ConsentRepository } from './repositories/consent.repository';
 import { OidcPayloadRepository } from './repositories/oidc-payload.repository';
 import { SessionRepository } from './repositories/session.repository';
@@ -12,7 +13,7 @@ import { UserRepository } from './repositories/user.repository';
 
 /** Explicit lists: a forgotten entity or migration fails loudly, not on a query at run time. */
 export const AUTH_ENTITIES = [UserEntity, OidcPayloadEntity, ConsentEntity, SessionEntity];
-export const AUTH_MIGRATIONS = [InitialSchema1764140000000];
+export const AUTH_MIGRATIONS = [InitialSchema1764140000000, UserLifecycleLockedAt1764900000000];
 
 /** The auth service's repositories over one DataSource. */
 export class AuthStore {

@@ -13,6 +13,7 @@ function user(admin = false): User {
     admin,
     createdAt: new Date(0),
     deactivatedAt: null,
+    lockedAt: null,
   };
 }
 
