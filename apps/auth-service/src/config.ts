@@ -31,6 +31,36 @@ const schema = z.object({
   AUTH_ACCESS_TOKEN_TTL: z.coerce.number().int().min(60).max(86_400).default(300),
   /** Failed logins allowed per username and per IP in 10 minutes, across replicas. */
   AUTH_LOGIN_ATTEMPTS: z.coerce.number().int().min(1).max(10_000).default(10),
+  /**
+   * Clients that may call the admin API with `client_credentials` and scope `urn:mas:admin` (MAS's
+   * `policy.data.admin_clients` plus its static client list): `id:secret` entries separated by commas or
+   * newlines, usually through AUTH_ADMIN_CLIENTS_FILE since it holds secrets.
+   */
+  AUTH_ADMIN_CLIENTS: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const clients: { id: string; secret: string }[] = [];
+      for (const entry of v.split(/[,\n]/).map((e) => e.trim())) {
+        if (entry === '') continue;
+        const colon = entry.indexOf(':');
+        const id = colon < 0 ? '' : entry.slice(0, colon);
+        const secret = colon < 0 ? '' : entry.slice(colon + 1);
+        if (!/^[A-Za-z0-9._~-]{1,64}$/.test(id) || secret.length < 16) {
+          ctx.addIssue({
+            code: 'custom',
+            message: 'each entry must be client_id:secret (id of [A-Za-z0-9._~-], secret of 16+ characters)',
+          });
+          return z.NEVER;
+        }
+        if (clients.some((c) => c.id === id)) {
+          ctx.addIssue({ code: 'custom', message: `client id ${id} is listed twice` });
+          return z.NEVER;
+        }
+        clients.push({ id, secret });
+      }
+      return clients;
+    }),
 });
 
 export type AuthConfig = ReturnType<typeof toConfig>;
@@ -53,6 +83,7 @@ function toConfig(v: z.output<typeof schema>) {
     registrationEnabled: v.AUTH_REGISTRATION_ENABLED,
     accessTokenTtl: v.AUTH_ACCESS_TOKEN_TTL,
     loginAttempts: v.AUTH_LOGIN_ATTEMPTS,
+    adminClients: v.AUTH_ADMIN_CLIENTS,
   };
 }
 

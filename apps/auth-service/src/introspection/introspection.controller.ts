@@ -74,7 +74,7 @@ export class IntrospectionController {
     if (token?.accountId === undefined || token.exp === undefined || token.iat === undefined) return null;
     if (token.exp * 1000 <= this.clock()) return null;
     const user = await this.users.byId(token.accountId);
-    if (!user || user.deactivatedAt !== null) return null;
+    if (!user || user.deactivatedAt !== null || user.lockedAt !== null) return null;
     let grant;
     try {
       grant = parseScope(token.scope ?? '');
