@@ -5,6 +5,7 @@ import { redisDependency } from '@gateway/queues';
 import { DependenciesModule, dependency, ServerModule } from '@gateway/server';
 import { systemClock, type Clock } from '@gateway/util';
 import { AccountManagementModule } from './account-management/account-management.module';
+import { AdminApiModule } from './admin-api/admin-api.module';
 import { AccountsModule } from './accounts/accounts.module';
 import type { AuthConfig } from './config';
 import { InteractionModule } from './interaction/interaction.module';
@@ -51,6 +52,7 @@ export class AppModule {
         InteractionModule,
         AccountManagementModule,
         IntrospectionModule,
+        AdminApiModule,
       ],
       providers: [
         { provide: AUTH_CONFIG, useValue: config },

@@ -24,3 +24,7 @@ export const DELETE_DEVICE_QUEUE = Symbol('DELETE_DEVICE_QUEUE');
 export const CONSENT_POLICY = Symbol('CONSENT_POLICY');
 // IntrospectionModule
 export const USER_CACHE = Symbol('USER_CACHE');
+// AdminApiModule
+export const ADMIN_TOKENS = Symbol('ADMIN_TOKENS');
+export const ADMIN_USERS = Symbol('ADMIN_USERS');
+export const ADMIN_SPEC = Symbol('ADMIN_SPEC');

@@ -17,7 +17,10 @@ const API = new Set<string>(Object.values(API_SCOPES));
  */
 export function isMatrixScope(scope: string): boolean {
   return (
-    API.has(scope) || deviceScopeOf(scope) !== null || scope === SYNAPSE_ADMIN_SCOPE || scope === MAS_ADMIN_SCOPE
+    API.has(scope) ||
+    deviceScopeOf(scope) !== null ||
+    scope === SYNAPSE_ADMIN_SCOPE ||
+    scope === MAS_ADMIN_SCOPE
   );
 }
 
