@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import type { AuthStore } from '@gateway/auth-data';
+import { appLog } from '@gateway/server';
 import type { Clock } from '@gateway/util';
 import type { AuthConfig } from '../config';
 import { SessionsModule } from '../sessions/sessions.module';
@@ -22,6 +23,7 @@ import { AdminBearerStrategy } from './admin-bearer.strategy';
 import { AdminSpec } from './admin-spec';
 import { AdminTokens } from './admin-token';
 import { AdminUsers } from './admin-users';
+import { OAuth2ClientsController } from './oauth2-clients.controller';
 import { OAuth2SessionsController } from './oauth2-sessions.controller';
 import { ServerController } from './server.controller';
 import { SpecController } from './spec.controller';
@@ -33,7 +35,13 @@ import { UsersController } from './users.controller';
  */
 @Module({
   imports: [PassportModule, DiscoveryModule, SynapseModule, SessionsModule],
-  controllers: [UsersController, OAuth2SessionsController, ServerController, SpecController],
+  controllers: [
+    UsersController,
+    OAuth2SessionsController,
+    OAuth2ClientsController,
+    ServerController,
+    SpecController,
+  ],
   providers: [
     {
       provide: ADMIN_TOKENS,
@@ -50,7 +58,7 @@ import { UsersController } from './users.controller';
         end: SessionEnd,
         config: AuthConfig,
         clock: Clock,
-      ) => new AdminUsers(store, synapse, end, config.homeserver, clock),
+      ) => new AdminUsers(store, synapse, end, config.homeserver, clock, appLog('admin-api')),
     },
     AdminBearerStrategy,
     { provide: ADMIN_SPEC, useClass: AdminSpec },

@@ -1,4 +1,5 @@
 import type { AuthStore, User, UserFilter, UserLifecycleChange } from '@gateway/auth-data';
+import { silentLog, type Log } from '@gateway/server';
 import type { Clock } from '@gateway/util';
 import { checkLocalpart, LOCALPART_PROBLEM_MESSAGES } from '../accounts/localpart';
 import { checkPassword, PASSWORD_PROBLEM_MESSAGES } from '../accounts/password-policy';
@@ -20,6 +21,7 @@ export class AdminUsers {
     private readonly sessionEnd: SessionEnd,
     private readonly homeserver: string,
     private readonly clock: Clock,
+    private readonly log: Log = silentLog,
   ) {}
 
   async get(id: string): Promise<User> {
@@ -126,8 +128,13 @@ export class AdminUsers {
     try {
       return await call();
     } catch (err) {
-      if (err instanceof SynapseCallError)
+      if (err instanceof SynapseCallError) {
+        this.log.warn(
+          { err, call: err.call, status: err.status, errcode: err.errcode },
+          'homeserver call failed',
+        );
         throw new AdminApiError(503, `The homeserver refused or did not answer (${err.call})`);
+      }
       throw err;
     }
   }

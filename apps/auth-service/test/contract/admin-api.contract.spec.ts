@@ -201,10 +201,9 @@ describe('admin API', () => {
         }),
       })
     ).json()) as { client_id?: string; client_secret?: string };
-    if (other.client_id !== undefined && other.client_secret !== undefined) {
-      const sneaky = await clientCredentials(other.client_id, other.client_secret, 'urn:mas:admin');
-      await refused({ token: sneaky }, 403);
-    }
+    expect(other.client_secret).toEqual(expect.any(String));
+    const sneaky = await clientCredentials(other.client_id!, other.client_secret!, 'urn:mas:admin');
+    await refused({ token: sneaky }, 403);
     // The admin client's token without the scope.
     await refused({ token: await clientCredentials(ADMIN_CLIENT.id, ADMIN_CLIENT.secret, '') }, 403);
     // Expired: the injected clock moves past the token's lifetime.
@@ -345,6 +344,15 @@ describe('admin API', () => {
 
     const reactivated = await post(`/users/${id}/reactivate`);
     expect(
+      reactivated.status,
+      `${JSON.stringify(reactivated.body)}\n${auth
+        .logs()
+        .split('\n')
+        .filter((l) => /admin API|"level":(40|50)/.test(l))
+        .slice(-5)
+        .join('\n')}`,
+    ).toBe(200);
+    expect(
       (reactivated.body['data'] as { attributes: { deactivated_at: string | null } }).attributes
         .deactivated_at,
     ).toBeNull();
@@ -386,6 +394,21 @@ describe('admin API', () => {
     expect((await get('/oauth2-sessions?filter[status]=finished&count=only')).body['meta']).toEqual({
       count: expect.any(Number),
     });
+  });
+
+  it('lists and gets registered clients, without their secrets', async () => {
+    const all = await get('/oauth2-clients?page[first]=1');
+    expect(all.body['meta']).toEqual({ count: expect.any(Number) });
+    const listed = await get(`/oauth2-clients/${clientId}`);
+    expect(listed.body).toMatchObject({
+      data: {
+        type: 'oauth2-client',
+        id: clientId,
+        attributes: { client_name: 'Admin Test Client', redirect_uris: [REDIRECT] },
+      },
+    });
+    expect(JSON.stringify(all.body)).not.toMatch(/"client_secret"/);
+    expect((await get('/oauth2-clients/nope')).status).toBe(404);
   });
 
   it('answers site-config and version', async () => {
