@@ -5,6 +5,7 @@ import { redisDependency } from '@gateway/queues';
 import { DependenciesModule, dependency, ServerModule } from '@gateway/server';
 import { systemClock, type Clock } from '@gateway/util';
 import { AccountManagementModule } from './account-management/account-management.module';
+import { AdminApiModule } from './admin-api/admin-api.module';
 import { AccountsModule } from './accounts/accounts.module';
 import { CompatModule } from './compat/compat.module';
 import type { AuthConfig } from './config';
@@ -53,6 +54,7 @@ export class AppModule {
         AccountManagementModule,
         IntrospectionModule,
         CompatModule,
+        AdminApiModule,
       ],
       providers: [
         { provide: AUTH_CONFIG, useValue: config },

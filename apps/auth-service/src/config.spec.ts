@@ -42,4 +42,32 @@ describe('auth-service configuration', () => {
     expect(attempt).toThrow(/AUTH_ACCESS_TOKEN_TTL/);
     expect(attempt).toThrow(/AUTH_HOMESERVER: must be a Matrix server name/);
   });
+
+  it('reads admin API clients from AUTH_ADMIN_CLIENTS_FILE and refuses malformed ones without echoing secrets', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'auth-cfg-')), 'admins');
+    writeFileSync(file, 'ops-script:0123456789abcdef0123\nbackup:fedcba9876543210fedc\n');
+    const config = loadAuthConfig({
+      ...BASE,
+      AUTH_SYNAPSE_SECRET: 'a-secret-given-directly',
+      AUTH_ADMIN_CLIENTS_FILE: file,
+    });
+    expect(config.adminClients).toEqual([
+      { id: 'ops-script', secret: '0123456789abcdef0123' },
+      { id: 'backup', secret: 'fedcba9876543210fedc' },
+    ]);
+    expect(loadAuthConfig({ ...BASE, AUTH_SYNAPSE_SECRET: 'a-secret-given-directly' }).adminClients).toEqual(
+      [],
+    );
+    for (const bad of [
+      'ops-script:short-secret-x',
+      'no-secret-at-all',
+      'a b:0123456789abcdef0123',
+      'x:0123456789abcdef,x:0123456789abcdef',
+    ]) {
+      const attempt = () =>
+        loadAuthConfig({ ...BASE, AUTH_SYNAPSE_SECRET: 'a-secret-given-directly', AUTH_ADMIN_CLIENTS: bad });
+      expect(attempt).toThrow(/AUTH_ADMIN_CLIENTS: /);
+      expect(attempt).not.toThrow(/0123456789abcdef|short-secret/);
+    }
+  });
 });

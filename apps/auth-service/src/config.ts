@@ -55,6 +55,36 @@ const schema = z.object({
   AUTH_CLIENT_REGISTRATIONS_PER_HOUR: z.coerce.number().int().min(0).max(1_000_000).default(120),
   /** Token endpoint requests per client address per minute; 0 turns the limit off. */
   AUTH_TOKEN_REQUESTS_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(600),
+  /**
+   * Clients that may call the admin API with `client_credentials` and scope `urn:mas:admin` (MAS's
+   * `policy.data.admin_clients` plus its static client list): `id:secret` entries separated by commas or
+   * newlines, usually through AUTH_ADMIN_CLIENTS_FILE since it holds secrets.
+   */
+  AUTH_ADMIN_CLIENTS: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const clients: { id: string; secret: string }[] = [];
+      for (const entry of v.split(/[,\n]/).map((e) => e.trim())) {
+        if (entry === '') continue;
+        const colon = entry.indexOf(':');
+        const id = colon < 0 ? '' : entry.slice(0, colon);
+        const secret = colon < 0 ? '' : entry.slice(colon + 1);
+        if (!/^[A-Za-z0-9._~-]{1,64}$/.test(id) || secret.length < 16) {
+          ctx.addIssue({
+            code: 'custom',
+            message: 'each entry must be client_id:secret (id of [A-Za-z0-9._~-], secret of 16+ characters)',
+          });
+          return z.NEVER;
+        }
+        if (clients.some((c) => c.id === id)) {
+          ctx.addIssue({ code: 'custom', message: `client id ${id} is listed twice` });
+          return z.NEVER;
+        }
+        clients.push({ id, secret });
+      }
+      return clients;
+    }),
 });
 
 export type AuthConfig = ReturnType<typeof toConfig>;
@@ -82,6 +112,7 @@ function toConfig(v: z.output<typeof schema>) {
     registrationsPerHour: v.AUTH_REGISTRATIONS_PER_HOUR,
     clientRegistrationsPerHour: v.AUTH_CLIENT_REGISTRATIONS_PER_HOUR,
     tokenRequestsPerMinute: v.AUTH_TOKEN_REQUESTS_PER_MINUTE,
+    adminClients: v.AUTH_ADMIN_CLIENTS,
   };
 }
 

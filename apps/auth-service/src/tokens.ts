@@ -28,3 +28,7 @@ export const CONSENT_POLICY = Symbol('CONSENT_POLICY');
 export const COMPAT_LOGIN = Symbol('COMPAT_LOGIN');
 // IntrospectionModule
 export const USER_CACHE = Symbol('USER_CACHE');
+// AdminApiModule
+export const ADMIN_TOKENS = Symbol('ADMIN_TOKENS');
+export const ADMIN_USERS = Symbol('ADMIN_USERS');
+export const ADMIN_SPEC = Symbol('ADMIN_SPEC');

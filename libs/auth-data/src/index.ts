@@ -9,5 +9,12 @@ export {
 } from './repositories/compat.repository';
 export { ConsentRepository } from './repositories/consent.repository';
 export { OidcPayloadRepository, type StoredPayload } from './repositories/oidc-payload.repository';
-export { SessionRepository, type Session } from './repositories/session.repository';
-export { UserRepository, type NewUser, type User } from './repositories/user.repository';
+export { type Page, type PageRequest } from './repositories/page';
+export { SessionRepository, type Session, type SessionFilter } from './repositories/session.repository';
+export {
+  UserRepository,
+  type NewUser,
+  type User,
+  type UserFilter,
+  type UserLifecycleChange,
+} from './repositories/user.repository';

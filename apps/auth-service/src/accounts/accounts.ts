@@ -20,7 +20,8 @@ export class Accounts {
     const localpart = localpartFromLoginIdentifier(username.toLowerCase(), this.homeserver);
     const user = localpart === null ? null : await this.store.users.findByLocalpart(localpart);
     const ok = await verifyPassword(user?.passwordHash ?? null, password);
-    return ok && user !== null && user.deactivatedAt === null ? user : null;
+    // A locked account (admin API) is refused like a deactivated one, after the same hashing work.
+    return ok && user !== null && user.deactivatedAt === null && user.lockedAt === null ? user : null;
   }
 
   /** Sets a user's password (operator CLI); the same policy as registration. */

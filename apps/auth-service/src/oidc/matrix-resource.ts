@@ -1,4 +1,4 @@
-import { API_SCOPES, deviceScopeOf, SYNAPSE_ADMIN_SCOPE } from '../scopes/matrix-scopes';
+import { API_SCOPES, deviceScopeOf, MAS_ADMIN_SCOPE, SYNAPSE_ADMIN_SCOPE } from '../scopes/matrix-scopes';
 
 /**
  * Matrix scopes are not OIDC scopes: oidc-provider only puts non-OIDC scopes in an access token through a
@@ -11,9 +11,17 @@ export const MATRIX_RESOURCE = 'urn:matrix:client';
 
 const API = new Set<string>(Object.values(API_SCOPES));
 
-/** The scopes that belong on a Matrix access token (the API, a device, Synapse administration). */
+/**
+ * The scopes that belong on a Matrix access token (the API, a device, Synapse administration, and this
+ * service's own admin API, which is answered for the same token).
+ */
 export function isMatrixScope(scope: string): boolean {
-  return API.has(scope) || deviceScopeOf(scope) !== null || scope === SYNAPSE_ADMIN_SCOPE;
+  return (
+    API.has(scope) ||
+    deviceScopeOf(scope) !== null ||
+    scope === SYNAPSE_ADMIN_SCOPE ||
+    scope === MAS_ADMIN_SCOPE
+  );
 }
 
 interface ScopeCarrier {

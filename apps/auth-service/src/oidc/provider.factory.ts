@@ -2,6 +2,7 @@ import type { AuthStore } from '@gateway/auth-data';
 import type Provider from 'oidc-provider';
 import type { Configuration } from 'oidc-provider';
 import type { AuthConfig } from '../config';
+import { MAS_ADMIN_SCOPE } from '../scopes/matrix-scopes';
 import { generateToken } from '../token-format/token-format';
 import {
   renderDeviceCodeInput,
@@ -57,6 +58,7 @@ export async function createProvider({ config, store, keys }: ProviderDeps): Pro
     policy.add(new interactionPolicy.Prompt({ name: 'create', requestable: true }), 0);
   }
 
+  const adminClients = new Set(config.adminClients.map((c) => c.id));
   const configuration: Configuration = {
     adapter: (name: string) => new OidcAdapter(name, store.payloads),
     clients: [
@@ -68,10 +70,20 @@ export async function createProvider({ config, store, keys }: ProviderDeps): Pro
         grant_types: ['authorization_code'],
         response_types: ['code'],
       },
+      // The operator's admin API clients (AUTH_ADMIN_CLIENTS): client_credentials for urn:mas:admin only.
+      ...config.adminClients.map((c) => ({
+        client_id: c.id,
+        client_secret: c.secret,
+        client_name: `Admin API client ${c.id}`,
+        token_endpoint_auth_method: 'client_secret_basic' as const,
+        grant_types: ['client_credentials'],
+        response_types: [],
+        redirect_uris: [],
+      })),
     ],
     findAccount: async (_ctx, id) => {
       const user = await store.users.findById(id);
-      if (!user || user.deactivatedAt !== null) return undefined;
+      if (!user || user.deactivatedAt !== null || user.lockedAt !== null) return undefined;
       return { accountId: user.id, claims: () => ({ sub: user.id, username: user.localpart }) };
     },
     jwks: keys.jwks,
@@ -110,10 +122,16 @@ export async function createProvider({ config, store, keys }: ProviderDeps): Pro
         enabled: true,
         defaultResource: () => MATRIX_RESOURCE,
         useGrantedResource: () => true,
-        getResourceServerInfo: (ctx, resource) => {
+        getResourceServerInfo: (ctx, resource, client) => {
           if (resource !== MATRIX_RESOURCE) throw new Error('unknown resource');
+          // urn:mas:admin (the admin API): interactive grants got it past the consent policy (admin
+          // users only); client_credentials only for the operator's admin clients.
+          const clientCredentials = ctx.oidc.params?.['grant_type'] === 'client_credentials';
+          const scopes = matrixScopesOf(requestedScopes(ctx.oidc)).filter(
+            (s) => s !== MAS_ADMIN_SCOPE || !clientCredentials || adminClients.has(client.clientId),
+          );
           return {
-            scope: matrixScopesOf(requestedScopes(ctx.oidc)).join(' '),
+            scope: scopes.join(' '),
             audience: MATRIX_RESOURCE,
             accessTokenFormat: 'opaque',
             accessTokenTTL: config.accessTokenTtl,

@@ -1,6 +1,7 @@
 import { LessThan, type DataSource, type Repository } from 'typeorm';
 import { systemClock, type Clock } from '@gateway/util';
 import { OidcPayloadEntity } from '../entities/oidc-payload.entity';
+import { fetchPage, type Page, type PageRequest } from './page';
 
 /** oidc-provider's payload shape, as far as storage cares. */
 export interface StoredPayload {
@@ -100,6 +101,23 @@ export class OidcPayloadRepository {
       grantId,
       keepId,
     ]);
+  }
+
+  /** A page of one model's live rows ordered by id (the admin API's client list). */
+  async listModel(model: string, page: PageRequest): Promise<Page<{ id: string; payload: StoredPayload }>> {
+    const result = await fetchPage(this.liveOf(model), 'p.id', page);
+    return { ...result, items: result.items.map((row) => ({ id: row.id, payload: row.payload })) };
+  }
+
+  countModel(model: string): Promise<number> {
+    return this.liveOf(model).getCount();
+  }
+
+  private liveOf(model: string) {
+    return this.repo
+      .createQueryBuilder('p')
+      .where('p.model = :model', { model })
+      .andWhere('(p.expires_at IS NULL OR p.expires_at > :now)', { now: new Date(this.clock()) });
   }
 
   /** Deletes rows past their expiry; run on a schedule to keep the table bounded. */

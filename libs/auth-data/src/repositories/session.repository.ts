@@ -1,5 +1,6 @@
-import { IsNull, type DataSource, type Repository } from 'typeorm';
+import { IsNull, type DataSource, type Repository, type SelectQueryBuilder } from 'typeorm';
 import { SessionEntity } from '../entities/session.entity';
+import { fetchPage, type Page, type PageRequest } from './page';
 
 export interface Session {
   grantId: string;
@@ -8,6 +9,13 @@ export interface Session {
   deviceId: string;
   createdAt: Date;
   finishedAt: Date | null;
+}
+
+/** Filters of the admin API's OAuth 2.0 session list (MAS's `filter[user]`, `filter[client]`, `filter[status]`). */
+export interface SessionFilter {
+  userId?: string;
+  clientId?: string;
+  status?: 'active' | 'finished';
 }
 
 export class SessionRepository {
@@ -49,5 +57,27 @@ export class SessionRepository {
 
   activeForUser(userId: string): Promise<Session[]> {
     return this.repo.findBy({ userId, finishedAt: IsNull() });
+  }
+
+  findByGrantId(grantId: string): Promise<Session | null> {
+    return this.repo.findOneBy({ grantId });
+  }
+
+  /** A page of sessions ordered by grant id, filtered. */
+  list(filter: SessionFilter, page: PageRequest): Promise<Page<Session>> {
+    return fetchPage(this.filtered(filter), 's.grant_id', page);
+  }
+
+  count(filter: SessionFilter): Promise<number> {
+    return this.filtered(filter).getCount();
+  }
+
+  private filtered(filter: SessionFilter): SelectQueryBuilder<SessionEntity> {
+    const qb = this.repo.createQueryBuilder('s').where('true');
+    if (filter.userId !== undefined) qb.andWhere('s.user_id = :userId', { userId: filter.userId });
+    if (filter.clientId !== undefined) qb.andWhere('s.client_id = :clientId', { clientId: filter.clientId });
+    if (filter.status === 'active') qb.andWhere('s.finished_at IS NULL');
+    if (filter.status === 'finished') qb.andWhere('s.finished_at IS NOT NULL');
+    return qb;
   }
 }

@@ -1,0 +1,67 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import type { AuthStore } from '@gateway/auth-data';
+import { appLog } from '@gateway/server';
+import type { Clock } from '@gateway/util';
+import type { AuthConfig } from '../config';
+import { SessionsModule } from '../sessions/sessions.module';
+import type { SessionEnd } from '../sessions/session-end';
+import { SynapseModule } from '../synapse/synapse.module';
+import type { SynapseMasClient } from '../synapse/synapse-mas-client';
+import {
+  ADMIN_SPEC,
+  ADMIN_TOKENS,
+  ADMIN_USERS,
+  AUTH_CONFIG,
+  AUTH_STORE,
+  CLOCK,
+  SESSION_END,
+  SYNAPSE,
+} from '../tokens';
+import { AdminBearerStrategy } from './admin-bearer.strategy';
+import { AdminSpec } from './admin-spec';
+import { AdminTokens } from './admin-token';
+import { AdminUsers } from './admin-users';
+import { OAuth2ClientsController } from './oauth2-clients.controller';
+import { OAuth2SessionsController } from './oauth2-sessions.controller';
+import { ServerController } from './server.controller';
+import { SpecController } from './spec.controller';
+import { UsersController } from './users.controller';
+
+/**
+ * The admin API (`/api/admin/v1`, MAS's names and shapes), its OpenAPI document (`/api/spec.json`) and
+ * page (`/api/doc/`). Callers authenticate through the passport Bearer strategy with `urn:mas:admin`.
+ */
+@Module({
+  imports: [PassportModule, DiscoveryModule, SynapseModule, SessionsModule],
+  controllers: [
+    UsersController,
+    OAuth2SessionsController,
+    OAuth2ClientsController,
+    ServerController,
+    SpecController,
+  ],
+  providers: [
+    {
+      provide: ADMIN_TOKENS,
+      inject: [AUTH_STORE, AUTH_CONFIG, CLOCK],
+      useFactory: (store: AuthStore, config: AuthConfig, clock: Clock) =>
+        new AdminTokens(store, new Set(config.adminClients.map((c) => c.id)), clock),
+    },
+    {
+      provide: ADMIN_USERS,
+      inject: [AUTH_STORE, SYNAPSE, SESSION_END, AUTH_CONFIG, CLOCK],
+      useFactory: (
+        store: AuthStore,
+        synapse: SynapseMasClient,
+        end: SessionEnd,
+        config: AuthConfig,
+        clock: Clock,
+      ) => new AdminUsers(store, synapse, end, config.homeserver, clock, appLog('admin-api')),
+    },
+    AdminBearerStrategy,
+    { provide: ADMIN_SPEC, useClass: AdminSpec },
+  ],
+})
+export class AdminApiModule {}
