@@ -19,6 +19,7 @@ const byToken: Record<string, Handler> = {
   expired: json(401, { errcode: 'M_UNKNOWN_TOKEN', error: 'Access token has expired', soft_logout: true }),
   revoked: json(401, { errcode: 'M_UNKNOWN_TOKEN', error: 'Unknown access token' }),
   deactivated: json(403, { errcode: 'M_USER_DEACTIVATED', error: 'This account has been deactivated' }),
+  novel: json(403, { errcode: 'ORG_EXAMPLE_NEW_REFUSAL', error: 'Refused for a reason of its own' }),
   forbidden: json(403, { errcode: 'M_FORBIDDEN', error: 'Not allowed' }),
   broken: json(500, { errcode: 'M_UNKNOWN', error: 'Internal server error' }),
   html401: (_req, res) => {
@@ -97,12 +98,19 @@ describe(WhoamiClient.name, () => {
   });
 
   it('maps a 403 with an errcode the gateway does not know to M_UNKNOWN_TOKEN', async () => {
-    expect(await new WhoamiClient(base).whoami('deactivated')).toEqual({
+    expect(await new WhoamiClient(base).whoami('novel')).toEqual({
       ok: false,
       kind: 'forbidden',
       softLogout: false,
       errcode: 'M_UNKNOWN_TOKEN',
-      error: 'This account has been deactivated',
+      error: 'Refused for a reason of its own',
+    });
+  });
+
+  it("keeps Synapse's M_USER_DEACTIVATED for a deactivated account", async () => {
+    expect(await new WhoamiClient(base).whoami('deactivated')).toMatchObject({
+      kind: 'forbidden',
+      errcode: 'M_USER_DEACTIVATED',
     });
   });
 
