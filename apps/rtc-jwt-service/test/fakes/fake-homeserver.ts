@@ -7,31 +7,15 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { TEST_TLS_CERT, TEST_TLS_KEY } from '@gateway/testing';
 
 /**
  * A real HTTP(S) server on 127.0.0.1 with a swappable handler, standing in for a homeserver in unit
  * tests: the code under test does its real socket work, the test decides what the "homeserver" says.
  */
 
-// Self-signed P-256 certificate for hs.example and 127.0.0.1, valid until 2126. Test-only key material.
-export const TEST_TLS_KEY = `-----BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgDf7ufXRh/f7zWTMw
-FYyfgLdkDFIobPK2hdTBzNJq1+6hRANCAARsQveGdoJVYWPbG6xRXXzb93kPVDHI
-vapKlNEVys8nWRTImYKK/m93cN7znhQcSiGPRUMZFIvzySpyXwDbBn9C
------END PRIVATE KEY-----
-`;
-export const TEST_TLS_CERT = `-----BEGIN CERTIFICATE-----
-MIIBnjCCAUSgAwIBAgIUZ3gV+dEygKA/ZfdYh3qmVn47RAMwCgYIKoZIzj0EAwIw
-FTETMBEGA1UEAwwKaHMuZXhhbXBsZTAgFw0yNjExMjYwNTM5NTdaGA8yMTI2MTEw
-MjA1Mzk1N1owFTETMBEGA1UEAwwKaHMuZXhhbXBsZTBZMBMGByqGSM49AgEGCCqG
-SM49AwEHA0IABGxC94Z2glVhY9sbrFFdfNv3eQ9UMci9qkqU0RXKzydZFMiZgor+
-b3dw3vOeFBxKIY9FQxkUi/PJKnJfANsGf0KjcDBuMB0GA1UdDgQWBBQaJwI43rPD
-/uyTIKNFZipbxoNl7zAfBgNVHSMEGDAWgBQaJwI43rPD/uyTIKNFZipbxoNl7zAP
-BgNVHRMBAf8EBTADAQH/MBsGA1UdEQQUMBKCCmhzLmV4YW1wbGWHBH8AAAEwCgYI
-KoZIzj0EAwIDSAAwRQIgJRN4fZ0M+R+6pgdAjhudGGPsEko9R4VQQBjK97u1GkMC
-IQClveoGsnVag5OSdXG+RlaPt8KmD9SjtkvOxTV2sBmpTw==
------END CERTIFICATE-----
-`;
+// The shared test certificate (hs.example and 127.0.0.1); re-exported for the specs that trust it.
+export { TEST_TLS_CERT, TEST_TLS_KEY };
 
 export interface RecordedRequest {
   method: string;
