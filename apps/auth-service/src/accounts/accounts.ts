@@ -2,6 +2,7 @@ import type { AuthStore, User } from '@gateway/auth-data';
 import { checkLocalpart, localpartFromLoginIdentifier, LOCALPART_PROBLEM_MESSAGES } from './localpart';
 import { checkPassword, PASSWORD_PROBLEM_MESSAGES } from './password-policy';
 import { hashPassword, verifyPassword } from './passwords';
+import { isUsableUser } from './usable-user';
 
 export type RegistrationResult = { ok: true; user: User } | { ok: false; reason: string };
 
@@ -21,7 +22,7 @@ export class Accounts {
     const user = localpart === null ? null : await this.store.users.findByLocalpart(localpart);
     const ok = await verifyPassword(user?.passwordHash ?? null, password);
     // A locked account (admin API) is refused like a deactivated one, after the same hashing work.
-    return ok && user !== null && user.deactivatedAt === null && user.lockedAt === null ? user : null;
+    return ok && isUsableUser(user) ? user : null;
   }
 
   /** Sets a user's password (operator CLI); the same policy as registration. */

@@ -10,6 +10,7 @@ import type { SynapseMasClient } from '../synapse/synapse-mas-client';
 import { generateToken, hashToken, parseToken } from '../token-format/token-format';
 import { randomAlphanumeric } from '../token-format/random-string';
 import type { LoginRequest } from './login-request';
+import { isUsableUser } from '../accounts/usable-user';
 
 /** What `POST /login` answers (Synapse's LoginResponse). */
 export interface LoginResponse {
@@ -141,7 +142,7 @@ export class CompatLogin {
     );
     if (!outcome.ok || issued.refreshToken === null) throw invalid;
     const user = await this.store.users.findById(outcome.session.userId);
-    if (!user || user.deactivatedAt !== null || user.lockedAt !== null) throw invalid;
+    if (!isUsableUser(user)) throw invalid;
     return {
       access_token: issued.accessToken,
       refresh_token: issued.refreshToken,

@@ -10,6 +10,7 @@ import { OAuthError } from '../oauth-error';
 import { hashToken, parseToken } from '../token-format/token-format';
 import { AUTH_CONFIG, AUTH_STORE, CLOCK, USER_CACHE } from '../tokens';
 import type { UserCache } from './user-cache';
+import { isUsableUser } from '../accounts/usable-user';
 
 /** The fields of oidc-provider's stored AccessToken payload this endpoint reads. */
 interface StoredAccessToken {
@@ -77,7 +78,7 @@ export class IntrospectionController {
     if (token?.accountId === undefined || token.exp === undefined || token.iat === undefined) return null;
     if (token.exp * 1000 <= this.clock()) return null;
     const user = await this.users.byId(token.accountId);
-    if (!user || user.deactivatedAt !== null || user.lockedAt !== null) return null;
+    if (!isUsableUser(user)) return null;
     let grant;
     try {
       grant = parseScope(token.scope ?? '');
@@ -104,7 +105,7 @@ export class IntrospectionController {
     const token = await this.store.compat.findAccessToken(hashToken(value));
     if (!token) return null;
     const user = await this.users.byId(token.session.userId);
-    if (!user || user.deactivatedAt !== null || user.lockedAt !== null) return null;
+    if (!isUsableUser(user)) return null;
     return {
       session: 'compat',
       tokenType: 'access_token',

@@ -16,6 +16,7 @@ import { validateRegistration } from '../registration/oidc-registration-validato
 import { MATRIX_RESOURCE, matrixScopesOf, requestedScopes } from './matrix-resource';
 import { OidcAdapter } from './oidc-adapter';
 import type { SigningKeys } from './signing-keys';
+import { isUsableUser } from '../accounts/usable-user';
 
 interface TokenIdFactory {
   format?: string;
@@ -83,7 +84,7 @@ export async function createProvider({ config, store, keys }: ProviderDeps): Pro
     ],
     findAccount: async (_ctx, id) => {
       const user = await store.users.findById(id);
-      if (!user || user.deactivatedAt !== null || user.lockedAt !== null) return undefined;
+      if (!isUsableUser(user)) return undefined;
       return { accountId: user.id, claims: () => ({ sub: user.id, username: user.localpart }) };
     },
     jwks: keys.jwks,
