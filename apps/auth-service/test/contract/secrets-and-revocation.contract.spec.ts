@@ -188,15 +188,20 @@ describe('secrets at rest and revocation, on Synapse', () => {
     });
     secrets['registration access token'] = confidential.registration_access_token;
     const basic = Buffer.from(`${confidential.client_id}:${confidential.client_secret!}`).toString('base64');
-    const cc = await form('oauth2/token', { grant_type: 'client_credentials' }, { Authorization: `Basic ${basic}` });
+    const cc = await form(
+      'oauth2/token',
+      { grant_type: 'client_credentials' },
+      { Authorization: `Basic ${basic}` },
+    );
     const ccBody = (await cc.json()) as Tokens;
     expect(cc.status, JSON.stringify(ccBody)).toBe(200);
     secrets['client_credentials access token'] = ccBody.access_token;
 
     // The account page's own browser session.
     const accountBrowser = new Browser();
-    const login = (await accountBrowser.follow(await accountBrowser.get(`${auth.issuer}account/`), auth.issuer))
-      .page!;
+    const login = (
+      await accountBrowser.follow(await accountBrowser.get(`${auth.issuer}account/`), auth.issuer)
+    ).page!;
     const signedIn = await accountBrowser.follow(
       await accountBrowser.post(new URL(formAction(login.html, '/login'), auth.issuer).toString(), {
         csrf: hiddenInput(login.html, 'csrf'),
@@ -207,18 +212,49 @@ describe('secrets at rest and revocation, on Synapse', () => {
     expect(signedIn.page?.html).toContain('Signed in as');
     secrets['session cookie (account page)'] = accountBrowser.cookie('_session')!;
 
+    // The legacy login layer: a refreshable compat login, then one refresh.
+    const compatPost = (path: string, body: object) =>
+      fetch(`${auth.issuer}_matrix/client/v3/${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const compatRes = await compatPost('login', {
+      type: 'm.login.password',
+      identifier: { type: 'm.id.user', user: USER.username },
+      password: USER.password,
+      device_id: 'SECRETSCOMPAT',
+      refresh_token: true,
+    });
+    const compat = (await compatRes.json()) as { access_token: string; refresh_token: string };
+    expect(compatRes.status, JSON.stringify(compat)).toBe(200);
+    secrets['compat access token (mct_)'] = compat.access_token;
+    secrets['compat refresh token (mcr_, used)'] = compat.refresh_token;
+    const compatRefreshed = (await (
+      await compatPost('refresh', { refresh_token: compat.refresh_token })
+    ).json()) as { access_token: string; refresh_token: string };
+    secrets['compat access token (after refresh)'] = compatRefreshed.access_token;
+    secrets['compat refresh token (after refresh)'] = compatRefreshed.refresh_token;
+
     for (const [what, value] of Object.entries(secrets)) expect(value, what).toMatch(/^.{8,}$/);
-    const dump = execFileSync('pg_dump', ['--no-owner', auth.db.url], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    const dump = execFileSync('pg_dump', ['--no-owner', auth.db.url], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    });
     expect(dump).toContain('oidc_payloads'); // the dump is of the right database
     const redis = await redisDump(auth.redis.redis, auth.redis.prefix);
     const found = Object.entries(secrets)
       .filter(([, value]) => dump.includes(value) || redis.includes(value))
-      .map(([what]) => `${what}${dump.includes(secrets[what]!) ? ' (Postgres)' : ''}${redis.includes(secrets[what]!) ? ' (Redis)' : ''}`);
+      .map(
+        ([what]) =>
+          `${what}${dump.includes(secrets[what]!) ? ' (Postgres)' : ''}${redis.includes(secrets[what]!) ? ' (Redis)' : ''}`,
+      );
     expect(found).toEqual([]);
 
     // Still usable by their holders after all that: values restored from what was presented.
     expect((await whoami(rotated.access_token)).status).toBe(200);
     expect((await whoami(deviceTokens.access_token)).status).toBe(200);
+    expect((await whoami(compatRefreshed.access_token)).status).toBe(200);
     expect((await refresh(deviceTokens.refresh_token)).access_token).toMatch(/^mat_/);
     const page = await accountBrowser.get(`${auth.issuer}account/`);
     expect(await page.text()).toContain('SECRETSCODE1');
@@ -241,7 +277,9 @@ describe('secrets at rest and revocation, on Synapse', () => {
 
   it('ends the session on refresh-token revocation and replay within 5 s', async () => {
     const a = await codeFlow('REVOKEREFRESH');
-    expect((await form('oauth2/revoke', { token: a.tokens.refresh_token, client_id: clientId })).status).toBe(200);
+    expect((await form('oauth2/revoke', { token: a.tokens.refresh_token, client_id: clientId })).status).toBe(
+      200,
+    );
     await within(5_000, async () => (await whoami(a.tokens.access_token)).status === 401);
 
     const b = await codeFlow('REPLAYREFRESH');
