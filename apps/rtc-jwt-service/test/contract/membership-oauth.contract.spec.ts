@@ -259,5 +259,9 @@ describe('membership checks with a client_credentials token from the auth servic
     const bob = await signIn('bob');
     expect(await getToken(bob)).toMatchObject({ status: 403, json: { errcode: 'M_FORBIDDEN' } });
     expect(authLogs).not.toContain('membership client token was withdrawn');
+    // The token was replaced before it expired, not after Synapse refused it: the periodic check of the
+    // participants above never met a 401.
+    expect(rtc.logs()).not.toContain('is_joined answered 401');
+    expect(rtc.logs()).not.toContain('membership check failed');
   }, 120_000);
 });
