@@ -140,6 +140,13 @@ describe('membership clients (client_credentials for MSC4502 is_joined)', () => 
     }
   });
 
+  it("lets nobody register the service user's name", async () => {
+    expect(await auth.app.get<Accounts>(ACCOUNTS).register('rtc-membership', PASSWORD)).toEqual({
+      ok: false,
+      reason: 'This username is not allowed.',
+    });
+  });
+
   it("refuses the membership client's token while a person's account has the service user's name", async () => {
     // A second replica configured with alice's name as the service user: its tokens would act as her.
     const port = await freePort();
