@@ -70,4 +70,29 @@ describe('auth-service configuration', () => {
       expect(attempt).not.toThrow(/0123456789abcdef|short-secret/);
     }
   });
+
+  it('reads membership clients like admin clients, with their service user, and refuses an id in both lists', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'auth-cfg-')), 'membership');
+    writeFileSync(file, 'rtc:0123456789abcdef0123\n');
+    const base = { ...BASE, AUTH_SYNAPSE_SECRET: 'a-secret-given-directly' };
+    const config = loadAuthConfig({ ...base, AUTH_MEMBERSHIP_CLIENTS_FILE: file });
+    expect(config.membershipClients).toEqual([{ id: 'rtc', secret: '0123456789abcdef0123' }]);
+    expect(config.membershipUser).toBe('rtc-membership');
+    expect(loadAuthConfig({ ...base, AUTH_MEMBERSHIP_USER: 'calls.bot' }).membershipUser).toBe('calls.bot');
+    for (const bad of ['_hidden', 'Upper', 'a b']) {
+      expect(() => loadAuthConfig({ ...base, AUTH_MEMBERSHIP_USER: bad })).toThrow(
+        /AUTH_MEMBERSHIP_USER: must be a localpart/,
+      );
+    }
+    expect(() =>
+      loadAuthConfig({
+        ...base,
+        AUTH_MEMBERSHIP_CLIENTS: 'ops:0123456789abcdef0123',
+        AUTH_ADMIN_CLIENTS: 'ops:fedcba9876543210fedc',
+      }),
+    ).toThrow('AUTH_MEMBERSHIP_CLIENTS: client id ops is also in AUTH_ADMIN_CLIENTS; use another id');
+    expect(() => loadAuthConfig({ ...base, AUTH_MEMBERSHIP_CLIENTS: 'rtc:short' })).toThrow(
+      /AUTH_MEMBERSHIP_CLIENTS: each entry must be client_id:secret/,
+    );
+  });
 });

@@ -3,6 +3,7 @@ import {
   bindAddress,
   cidrList,
   commaList,
+  ConfigError,
   httpUrl,
   logLevel,
   optionalBindAddress,
@@ -10,6 +11,35 @@ import {
   z,
   type Env,
 } from '@gateway/config';
+
+/** `id:secret` entries separated by commas or newlines, usually through `<NAME>_FILE` since they hold secrets. */
+function clientList() {
+  return z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const clients: { id: string; secret: string }[] = [];
+      for (const entry of v.split(/[,\n]/).map((e) => e.trim())) {
+        if (entry === '') continue;
+        const colon = entry.indexOf(':');
+        const id = colon < 0 ? '' : entry.slice(0, colon);
+        const secret = colon < 0 ? '' : entry.slice(colon + 1);
+        if (!/^[A-Za-z0-9._~-]{1,64}$/.test(id) || secret.length < 16) {
+          ctx.addIssue({
+            code: 'custom',
+            message: 'each entry must be client_id:secret (id of [A-Za-z0-9._~-], secret of 16+ characters)',
+          });
+          return z.NEVER;
+        }
+        if (clients.some((c) => c.id === id)) {
+          ctx.addIssue({ code: 'custom', message: `client id ${id} is listed twice` });
+          return z.NEVER;
+        }
+        clients.push({ id, secret });
+      }
+      return clients;
+    });
+}
 
 /** The auth service's environment; see apps/auth-service/README.md. */
 const schema = z.object({
@@ -60,31 +90,25 @@ const schema = z.object({
    * `policy.data.admin_clients` plus its static client list): `id:secret` entries separated by commas or
    * newlines, usually through AUTH_ADMIN_CLIENTS_FILE since it holds secrets.
    */
-  AUTH_ADMIN_CLIENTS: z
+  AUTH_ADMIN_CLIENTS: clientList(),
+  /**
+   * Confidential clients allowed the `client_credentials` grant for MSC4502 membership checks (the
+   * rtc-jwt-service's LIVEKIT_OAUTH_CLIENT_ID/SECRET): `id:secret` entries as in AUTH_ADMIN_CLIENTS. Their
+   * tokens act as AUTH_MEMBERSHIP_USER towards Synapse and may carry only the Matrix API scope and
+   * `urn:matrix:client:io.element.msc4502:rooms:is_joined`.
+   */
+  AUTH_MEMBERSHIP_CLIENTS: clientList(),
+  /**
+   * The service user those tokens act as (a localpart), provisioned in Synapse on first use. It is nobody's
+   * account: tokens are refused while an account of that name exists here.
+   */
+  AUTH_MEMBERSHIP_USER: z
     .string()
-    .default('')
-    .transform((v, ctx) => {
-      const clients: { id: string; secret: string }[] = [];
-      for (const entry of v.split(/[,\n]/).map((e) => e.trim())) {
-        if (entry === '') continue;
-        const colon = entry.indexOf(':');
-        const id = colon < 0 ? '' : entry.slice(0, colon);
-        const secret = colon < 0 ? '' : entry.slice(colon + 1);
-        if (!/^[A-Za-z0-9._~-]{1,64}$/.test(id) || secret.length < 16) {
-          ctx.addIssue({
-            code: 'custom',
-            message: 'each entry must be client_id:secret (id of [A-Za-z0-9._~-], secret of 16+ characters)',
-          });
-          return z.NEVER;
-        }
-        if (clients.some((c) => c.id === id)) {
-          ctx.addIssue({ code: 'custom', message: `client id ${id} is listed twice` });
-          return z.NEVER;
-        }
-        clients.push({ id, secret });
-      }
-      return clients;
-    }),
+    .regex(
+      /^[a-z0-9.=\-/+][a-z0-9.=_\-/+]{0,127}$/,
+      'must be a localpart of a-z 0-9 . = _ - / + not starting with _',
+    )
+    .default('rtc-membership'),
 });
 
 export type AuthConfig = ReturnType<typeof toConfig>;
@@ -113,9 +137,21 @@ function toConfig(v: z.output<typeof schema>) {
     clientRegistrationsPerHour: v.AUTH_CLIENT_REGISTRATIONS_PER_HOUR,
     tokenRequestsPerMinute: v.AUTH_TOKEN_REQUESTS_PER_MINUTE,
     adminClients: v.AUTH_ADMIN_CLIENTS,
+    /** Clients whose client_credentials tokens act as `membershipUser` for MSC4502 `is_joined`. */
+    membershipClients: v.AUTH_MEMBERSHIP_CLIENTS,
+    membershipUser: v.AUTH_MEMBERSHIP_USER,
   };
 }
 
 export function loadAuthConfig(env: Env): AuthConfig {
-  return toConfig(readEnv(schema, env));
+  const config = toConfig(readEnv(schema, env));
+  // One client id is one oidc-provider client: it cannot be configured twice with two roles.
+  const admins = new Set(config.adminClients.map((c) => c.id));
+  const both = config.membershipClients.find((c) => admins.has(c.id));
+  if (both !== undefined) {
+    throw new ConfigError([
+      `AUTH_MEMBERSHIP_CLIENTS: client id ${both.id} is also in AUTH_ADMIN_CLIENTS; use another id`,
+    ]);
+  }
+  return config;
 }

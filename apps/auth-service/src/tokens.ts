@@ -26,6 +26,9 @@ export const DELETE_DEVICE_QUEUE = Symbol('DELETE_DEVICE_QUEUE');
 export const CONSENT_POLICY = Symbol('CONSENT_POLICY');
 // CompatModule
 export const COMPAT_LOGIN = Symbol('COMPAT_LOGIN');
+// MembershipClientsModule
+export const MEMBERSHIP_CLIENTS = Symbol('MEMBERSHIP_CLIENTS');
+export const MEMBERSHIP_PROVISIONING = Symbol('MEMBERSHIP_PROVISIONING');
 // IntrospectionModule
 export const USER_CACHE = Symbol('USER_CACHE');
 // AdminApiModule

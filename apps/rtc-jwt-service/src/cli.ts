@@ -24,7 +24,9 @@ cliMain<RtcConfig, never>({
       options: { output: { type: 'string' } },
       run: ({ config, args, out }) => {
         const m = config.membership;
-        const yaml = renderRegistration(m === null ? {} : { asToken: m.asToken, hsToken: m.hsToken });
+        const yaml = renderRegistration(
+          m?.asToken == null || m.hsToken === null ? {} : { asToken: m.asToken, hsToken: m.hsToken },
+        );
         const output = args.values['output'];
         if (typeof output !== 'string') {
           out(yaml.trimEnd());

@@ -144,6 +144,7 @@ describe('loadRtcConfig (lk-jwt-service compatible)', () => {
       expect(cfg.membership).toEqual({
         asToken: 'as',
         hsToken: 'hs',
+        oauth: null,
         serverName: 'example.com',
         checkIntervalMs: 7000,
         cacheTtlMs: 2000,
@@ -180,6 +181,42 @@ describe('loadRtcConfig (lk-jwt-service compatible)', () => {
       expect(problems({ ...base, ...as, LIVEKIT_AS_REGISTRATION_FILE: file('id: x\n') })).toEqual([
         'LIVEKIT_AS_REGISTRATION_FILE: no top-level "as_token"',
       ]);
+    });
+  });
+
+  describe('membership through an OAuth client of the auth service (LIVEKIT_OAUTH_*)', () => {
+    const oauth = {
+      LIVEKIT_OAUTH_TOKEN_URL: 'https://auth.example.com/oauth2/token',
+      LIVEKIT_OAUTH_CLIENT_ID: 'rtc',
+      LIVEKIT_HS_SERVER_NAME: 'example.com',
+    };
+
+    it('reads the client, its secret from a file, and the server name', () => {
+      const cfg = loadRtcConfig({ ...base, ...oauth, LIVEKIT_OAUTH_CLIENT_SECRET_FILE: file('s3cret\n') });
+      expect(cfg.membership).toEqual({
+        serverName: 'example.com',
+        asToken: null,
+        hsToken: null,
+        oauth: { tokenUrl: 'https://auth.example.com/oauth2/token', clientId: 'rtc', clientSecret: 's3cret' },
+        checkIntervalMs: 30_000,
+        cacheTtlMs: 5000,
+      });
+    });
+
+    it('is all or nothing, needs the server name, and is not combined with the application service', () => {
+      expect(problems({ ...base, ...oauth })).toEqual([
+        'LIVEKIT_OAUTH_TOKEN_URL, LIVEKIT_OAUTH_CLIENT_ID and LIVEKIT_OAUTH_CLIENT_SECRET (or LIVEKIT_OAUTH_CLIENT_SECRET_FILE) must be set together',
+      ]);
+      const full = { ...oauth, LIVEKIT_OAUTH_CLIENT_SECRET: 's3cret' };
+      expect(problems({ ...base, ...full, LIVEKIT_HS_SERVER_NAME: '' })).toEqual([
+        'LIVEKIT_HS_SERVER_NAME must be set with LIVEKIT_OAUTH_TOKEN_URL',
+      ]);
+      expect(problems({ ...base, ...full, LIVEKIT_AS_TOKEN: 'as', LIVEKIT_HS_TOKEN: 'hs' })).toEqual([
+        'LIVEKIT_OAUTH_* and LIVEKIT_AS_TOKEN/LIVEKIT_HS_TOKEN/LIVEKIT_AS_REGISTRATION_FILE are two ways to hold the is_joined scope: set only one',
+      ]);
+      expect(problems({ ...base, ...full, LIVEKIT_OAUTH_TOKEN_URL: 'ftp://auth.example.com/' })[0]).toMatch(
+        /^LIVEKIT_OAUTH_TOKEN_URL/,
+      );
     });
   });
 });

@@ -90,6 +90,14 @@ const schema = z.object({
     .string()
     .optional()
     .refine((v) => v === undefined || parseServerName(v) !== null, 'must be a server name'),
+  /**
+   * The other way to hold the `is_joined` scope (README "Room membership"): a `client_credentials` client
+   * of the gateway's auth service (its AUTH_MEMBERSHIP_CLIENTS), instead of an application service. All
+   * three or none; the secret usually through LIVEKIT_OAUTH_CLIENT_SECRET_FILE.
+   */
+  LIVEKIT_OAUTH_TOKEN_URL: anyUrl(['http:', 'https:']).optional(),
+  LIVEKIT_OAUTH_CLIENT_ID: z.string().min(1).optional(),
+  LIVEKIT_OAUTH_CLIENT_SECRET: z.string().min(1).optional(),
   /** How often connected participants' membership is checked again; 0 turns the periodic check off. */
   LIVEKIT_MEMBERSHIP_CHECK_INTERVAL_SECONDS: integer(30, 0, 86_400),
   /** How long an is_joined answer is reused for token requests. */
@@ -247,12 +255,21 @@ function toConfig(v: z.output<typeof schema>, files: z.output<typeof secretFiles
 export interface MembershipConfig {
   /** Our homeserver, whose client-server API answers MSC4502 `is_joined`. */
   serverName: string;
-  /** The application service's token: the bearer of `is_joined` requests. */
-  asToken: string;
-  /** The token Synapse sends to the application service; only written into the registration. */
-  hsToken: string;
+  /** The application service's token: the bearer of `is_joined` requests. Null with `oauth`. */
+  asToken: string | null;
+  /** The token Synapse sends to the application service; only written into the registration. Null with `oauth`. */
+  hsToken: string | null;
+  /** The auth service's client whose `client_credentials` tokens are the bearer instead; null with the tokens. */
+  oauth: OAuthClientConfig | null;
   checkIntervalMs: number;
   cacheTtlMs: number;
+}
+
+export interface OAuthClientConfig {
+  /** The auth service's token endpoint (`<issuer>oauth2/token`). */
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
 }
 
 /** lk-jwt-service 0.7's rule: the registration file beats the token variables; all or nothing. */
@@ -271,6 +288,28 @@ function membershipConfig(v: z.output<typeof schema>, problems: string[]): Membe
     }
   }
   const serverName = v.LIVEKIT_HS_SERVER_NAME;
+  const oauth = oauthClientConfig(v, problems);
+  if (oauth !== undefined) {
+    if (asToken !== undefined || hsToken !== undefined || file !== undefined) {
+      problems.push(
+        'LIVEKIT_OAUTH_* and LIVEKIT_AS_TOKEN/LIVEKIT_HS_TOKEN/LIVEKIT_AS_REGISTRATION_FILE are two ways to hold the is_joined scope: set only one',
+      );
+      return null;
+    }
+    if (oauth === null) return null;
+    if (serverName === undefined) {
+      problems.push('LIVEKIT_HS_SERVER_NAME must be set with LIVEKIT_OAUTH_TOKEN_URL');
+      return null;
+    }
+    return {
+      serverName,
+      asToken: null,
+      hsToken: null,
+      oauth,
+      checkIntervalMs: v.LIVEKIT_MEMBERSHIP_CHECK_INTERVAL_SECONDS * 1000,
+      cacheTtlMs: v.RTC_MEMBERSHIP_CACHE_SECONDS * 1000,
+    };
+  }
   const given = [asToken, hsToken, serverName].filter((x) => x !== undefined).length;
   if (given === 0) return null;
   if (asToken === undefined || hsToken === undefined || serverName === undefined) {
@@ -283,7 +322,29 @@ function membershipConfig(v: z.output<typeof schema>, problems: string[]): Membe
     serverName,
     asToken,
     hsToken,
+    oauth: null,
     checkIntervalMs: v.LIVEKIT_MEMBERSHIP_CHECK_INTERVAL_SECONDS * 1000,
     cacheTtlMs: v.RTC_MEMBERSHIP_CACHE_SECONDS * 1000,
   };
+}
+
+/**
+ * LIVEKIT_OAUTH_*: undefined when none is set, null (with a problem) when only some are, else the client.
+ */
+function oauthClientConfig(
+  v: z.output<typeof schema>,
+  problems: string[],
+): OAuthClientConfig | null | undefined {
+  const tokenUrl = v.LIVEKIT_OAUTH_TOKEN_URL;
+  const clientId = v.LIVEKIT_OAUTH_CLIENT_ID;
+  const clientSecret = v.LIVEKIT_OAUTH_CLIENT_SECRET;
+  const given = [tokenUrl, clientId, clientSecret].filter((x) => x !== undefined).length;
+  if (given === 0) return undefined;
+  if (tokenUrl === undefined || clientId === undefined || clientSecret === undefined) {
+    problems.push(
+      'LIVEKIT_OAUTH_TOKEN_URL, LIVEKIT_OAUTH_CLIENT_ID and LIVEKIT_OAUTH_CLIENT_SECRET (or LIVEKIT_OAUTH_CLIENT_SECRET_FILE) must be set together',
+    );
+    return null;
+  }
+  return { tokenUrl, clientId, clientSecret };
 }

@@ -15,7 +15,11 @@ import { SignIn } from './sign-in';
     {
       provide: ACCOUNTS,
       inject: [AUTH_STORE, AUTH_CONFIG],
-      useFactory: (store: AuthStore, config: AuthConfig) => new Accounts(store, config.homeserver),
+      useFactory: (store: AuthStore, config: AuthConfig) =>
+        new Accounts(store, config.homeserver, {
+          // The membership clients' tokens act as this user: nobody may register it (membership-clients/).
+          literals: config.membershipClients.length > 0 ? [config.membershipUser] : [],
+        }),
     },
     {
       provide: LOGIN_LIMITER,

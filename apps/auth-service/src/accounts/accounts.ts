@@ -1,5 +1,10 @@
 import type { AuthStore, User } from '@gateway/auth-data';
-import { checkLocalpart, localpartFromLoginIdentifier, LOCALPART_PROBLEM_MESSAGES } from './localpart';
+import {
+  checkLocalpart,
+  localpartFromLoginIdentifier,
+  LOCALPART_PROBLEM_MESSAGES,
+  type BannedUsernames,
+} from './localpart';
 import { checkPassword, PASSWORD_PROBLEM_MESSAGES } from './password-policy';
 import { hashPassword, verifyPassword } from './passwords';
 import { isUsableUser } from './usable-user';
@@ -11,6 +16,8 @@ export class Accounts {
   constructor(
     private readonly store: AuthStore,
     private readonly homeserver: string,
+    /** Names nobody may register (the membership clients' service user, AUTH_MEMBERSHIP_USER). */
+    private readonly banned: BannedUsernames = {},
   ) {}
 
   /**
@@ -37,7 +44,7 @@ export class Accounts {
 
   async register(username: string, password: string, admin = false): Promise<RegistrationResult> {
     const localpart = username.trim().toLowerCase();
-    const localpartProblem = checkLocalpart(localpart, this.homeserver);
+    const localpartProblem = checkLocalpart(localpart, this.homeserver, this.banned);
     if (localpartProblem !== null) return { ok: false, reason: LOCALPART_PROBLEM_MESSAGES[localpartProblem] };
     const passwordProblem = checkPassword(password, localpart);
     if (passwordProblem !== null) return { ok: false, reason: PASSWORD_PROBLEM_MESSAGES[passwordProblem] };

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { MembershipClientsModule } from '../membership-clients/membership-clients.module';
 import type { AuthStore } from '@gateway/auth-data';
 import type { Clock } from '@gateway/util';
 import { AUTH_STORE, CLOCK, USER_CACHE } from '../tokens';
@@ -7,6 +8,7 @@ import { UserCache } from './user-cache';
 
 /** Synapse's token introspection (MSC3861): the hot path, answered from the token and user rows. */
 @Module({
+  imports: [MembershipClientsModule],
   controllers: [IntrospectionController],
   providers: [
     {

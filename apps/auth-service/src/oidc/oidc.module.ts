@@ -3,6 +3,9 @@ import { Logger, Module } from '@nestjs/common';
 import type Provider from 'oidc-provider';
 import type { AuthStore } from '@gateway/auth-data';
 import type { AuthConfig } from '../config';
+import type { MembershipClients } from '../membership-clients/membership-clients';
+import { MembershipClientsModule } from '../membership-clients/membership-clients.module';
+import type { MembershipProvisioning } from '../membership-clients/membership-provisioning';
 import type { DeviceProvisioning } from '../sessions/device-provisioning';
 import type { SessionEnd } from '../sessions/session-end';
 import { RateLimitsModule } from '../rate-limits/rate-limits.module';
@@ -12,6 +15,8 @@ import {
   AUTH_STORE,
   CSRF_KEY,
   DEVICE_PROVISIONING,
+  MEMBERSHIP_CLIENTS,
+  MEMBERSHIP_PROVISIONING,
   OIDC_PROVIDER,
   SESSION_END,
   SIGNING_KEYS,
@@ -27,7 +32,7 @@ import { loadOrCreateSigningKeys, type SigningKeys } from './signing-keys';
  * response, session end on revocation) and the pruning of its expired rows.
  */
 @Module({
-  imports: [SessionsModule, RateLimitsModule],
+  imports: [SessionsModule, RateLimitsModule, MembershipClientsModule],
   providers: [
     {
       provide: SIGNING_KEYS,
@@ -45,20 +50,31 @@ import { loadOrCreateSigningKeys, type SigningKeys } from './signing-keys';
     },
     {
       provide: OIDC_PROVIDER,
-      inject: [AUTH_CONFIG, AUTH_STORE, SIGNING_KEYS, DEVICE_PROVISIONING, SESSION_END],
+      inject: [
+        AUTH_CONFIG,
+        AUTH_STORE,
+        SIGNING_KEYS,
+        DEVICE_PROVISIONING,
+        SESSION_END,
+        MEMBERSHIP_CLIENTS,
+        MEMBERSHIP_PROVISIONING,
+      ],
       useFactory: async (
         config: AuthConfig,
         store: AuthStore,
         keys: SigningKeys,
         provisioning: DeviceProvisioning,
         sessionEnd: SessionEnd,
+        membershipClients: MembershipClients,
+        membershipProvisioning: MembershipProvisioning,
       ): Promise<Provider> => {
         const logger = new Logger('oidc');
         const report = (msg: string) => (err: unknown) => {
           logger.warn({ msg, reason: err instanceof Error ? err.message : String(err) });
         };
-        const provider = await createProvider({ config, store, keys });
+        const provider = await createProvider({ config, store, keys, membershipClients });
         provider.use(provisioning.middleware());
+        provider.use(membershipProvisioning.middleware());
         provider.use(retireAccessTokensOnRefresh(store));
         provider.on('grant.revoked', (_ctx: unknown, grantId: string) => {
           sessionEnd.grantRevoked(grantId).catch(report('ending the session failed'));

@@ -2,7 +2,8 @@ import type { AuthStore } from '@gateway/auth-data';
 import type Provider from 'oidc-provider';
 import type { Configuration } from 'oidc-provider';
 import type { AuthConfig } from '../config';
-import { MAS_ADMIN_SCOPE } from '../scopes/matrix-scopes';
+import type { MembershipClients } from '../membership-clients/membership-clients';
+import { isScopeAllowed } from '../scopes/scope-policy';
 import { generateToken } from '../token-format/token-format';
 import {
   renderDeviceCodeInput,
@@ -27,6 +28,7 @@ export interface ProviderDeps {
   config: AuthConfig;
   store: AuthStore;
   keys: SigningKeys;
+  membershipClients: MembershipClients;
 }
 
 /** The built-in first-party client the account page signs in with. */
@@ -50,7 +52,12 @@ export const OIDC_ROUTES = {
  * The OpenID Provider. oidc-provider is ESM-only, so it is loaded with a dynamic import (Node ≥ 20.19
  * can require it from the CommonJS bundle).
  */
-export async function createProvider({ config, store, keys }: ProviderDeps): Promise<Provider> {
+export async function createProvider({
+  config,
+  store,
+  keys,
+  membershipClients,
+}: ProviderDeps): Promise<Provider> {
   const { default: ProviderClass, interactionPolicy, errors } = await import('oidc-provider');
   const policy = interactionPolicy.base();
   if (config.registrationEnabled) {
@@ -76,6 +83,16 @@ export async function createProvider({ config, store, keys }: ProviderDeps): Pro
         client_id: c.id,
         client_secret: c.secret,
         client_name: `Admin API client ${c.id}`,
+        token_endpoint_auth_method: 'client_secret_basic' as const,
+        grant_types: ['client_credentials'],
+        response_types: [],
+        redirect_uris: [],
+      })),
+      // The membership clients (AUTH_MEMBERSHIP_CLIENTS): client_credentials acting as the service user.
+      ...config.membershipClients.map((c) => ({
+        client_id: c.id,
+        client_secret: c.secret,
+        client_name: `Membership client ${c.id}`,
         token_endpoint_auth_method: 'client_secret_basic' as const,
         grant_types: ['client_credentials'],
         response_types: [],
@@ -125,12 +142,22 @@ export async function createProvider({ config, store, keys }: ProviderDeps): Pro
         useGrantedResource: () => true,
         getResourceServerInfo: (ctx, resource, client) => {
           if (resource !== MATRIX_RESOURCE) throw new Error('unknown resource');
-          // urn:mas:admin (the admin API): interactive grants got it past the consent policy (admin
-          // users only); client_credentials only for the operator's admin clients.
+          // Interactive grants got their scopes past the consent policy. client_credentials has no user:
+          // MAS's policy applies (urn:mas:admin for the operator's admin clients, never the Matrix API),
+          // except for the membership clients, whose tokens act as the service user.
           const clientCredentials = ctx.oidc.params?.['grant_type'] === 'client_credentials';
-          const scopes = matrixScopesOf(requestedScopes(ctx.oidc)).filter(
-            (s) => s !== MAS_ADMIN_SCOPE || !clientCredentials || adminClients.has(client.clientId),
-          );
+          const requested = requestedScopes(ctx.oidc);
+          const scopes = !clientCredentials
+            ? matrixScopesOf(requested)
+            : membershipClients.has(client.clientId)
+              ? membershipClients.scopesFor(requested)
+              : matrixScopesOf(requested).filter((s) =>
+                  isScopeAllowed(s, {
+                    grantType: 'client_credentials',
+                    user: null,
+                    clientIsAdmin: adminClients.has(client.clientId),
+                  }),
+                );
           return {
             scope: scopes.join(' '),
             audience: MATRIX_RESOURCE,

@@ -26,6 +26,11 @@ export const SYNAPSE_ADMIN_SCOPE = 'urn:synapse:admin:*';
 export const MAS_ADMIN_SCOPE = 'urn:mas:admin';
 /** The GraphQL API of the account SPA. */
 export const MAS_GRAPHQL_SCOPE = 'urn:mas:graphql:*';
+/**
+ * MSC4502 `is_joined` (Synapse's `Scopes.QUERY_ROOM_MEMBERSHIP`): only the membership clients'
+ * client_credentials tokens carry it (membership-clients/).
+ */
+export const IS_JOINED_SCOPE = 'urn:matrix:client:io.element.msc4502:rooms:is_joined';
 
 const FORMS: readonly ScopeForm[] = ['stable', 'unstable'];
 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).

@@ -5,6 +5,7 @@ import type { RtcConfig } from '../config';
 import { CsApiResolver } from '../delayed-leave/cs-api-resolver';
 import { LiveKitRooms } from '../livekit/livekit-rooms';
 import { IS_JOINED_SCOPE } from '../membership/appservice-registration';
+import { checkOAuthMembershipScope } from './oauth-membership-check';
 
 /** One line of the report: what was checked, and on failure what to fix. */
 export interface DoctorFinding {
@@ -47,9 +48,15 @@ export async function runDoctor(config: RtcConfig, options: DoctorOptions = {}):
     });
     return findings;
   }
-  findings.push(await checkMembershipScope(base, m.serverName, m.asToken));
-  if (options.serviceUrl !== undefined)
-    findings.push(await checkTransports(base, m.asToken, options.serviceUrl));
+  let bearer = m.asToken;
+  if (m.oauth === null) findings.push(await checkMembershipScope(base, m.serverName, m.asToken ?? ''));
+  else {
+    const checked = await checkOAuthMembershipScope(base, m.serverName, m.oauth);
+    findings.push(checked.finding);
+    bearer = checked.token;
+  }
+  if (options.serviceUrl !== undefined && bearer !== null)
+    findings.push(await checkTransports(base, bearer, options.serviceUrl));
   return findings;
 }
 

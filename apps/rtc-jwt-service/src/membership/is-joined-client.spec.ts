@@ -61,4 +61,30 @@ describe('IsJoinedClient (MSC4502)', () => {
       MembershipUnknownError,
     );
   });
+
+  it("uses the token source's token instead, and drops it when the homeserver refuses it", async () => {
+    const invalidated: string[] = [];
+    let next = 1;
+    const tokenSource = {
+      token: () => Promise.resolve(`oauth-${String(next)}`),
+      invalidate: (token: string) => {
+        invalidated.push(token);
+        next += 1;
+      },
+    };
+    const withSource = new IsJoinedClient({ baseUrl: () => Promise.resolve(hs.baseUrl), tokenSource });
+    const seen: (string | undefined)[] = [];
+    hs.handle((req, res) => {
+      seen.push(req.headers.authorization);
+      if (req.headers.authorization === 'Bearer oauth-1')
+        res.writeHead(401, { 'Content-Type': 'application/json' }).end('{"errcode":"M_UNKNOWN_TOKEN"}');
+      else res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"joined":true}');
+    });
+    await expect(withSource.isJoined('!r:hs', { mxid: '@a:hs' })).rejects.toThrow(
+      new MembershipUnknownError('is_joined answered 401 M_UNKNOWN_TOKEN'),
+    );
+    expect(invalidated).toEqual(['oauth-1']);
+    expect(await withSource.isJoined('!r:hs', { mxid: '@a:hs' })).toBe(true);
+    expect(seen).toEqual(['Bearer oauth-1', 'Bearer oauth-2']);
+  });
 });

@@ -18,7 +18,10 @@ export class MembershipUnknownError extends Error {
 export interface IsJoinedClientOptions {
   /** Our homeserver's client-server API base URL, or null when it cannot be found. */
   baseUrl: () => Promise<string | null>;
-  asToken: string;
+  /** The application service's token; or, instead, `tokenSource` (membership/oauth-token-source.ts). */
+  asToken?: string;
+  /** Where an OAuth access token for each request comes from; its failures are MembershipUnknownErrors. */
+  tokenSource?: { token(): Promise<string>; invalidate(token: string): void };
   fetch?: typeof fetch;
 }
 
@@ -38,13 +41,15 @@ export class IsJoinedClient {
         ? `mxid=${encodeURIComponent(subject.mxid)}`
         : `server_name=${encodeURIComponent(subject.serverName)}`;
     const url = `${base}/_matrix/client/unstable/io.element.msc4502/rooms/${encodeURIComponent(roomId)}/is_joined?${query}`;
+    const bearer =
+      this.o.tokenSource === undefined ? (this.o.asToken ?? '') : await this.o.tokenSource.token();
     let res;
     try {
       res = await upstreamJson(url, {
-        headers: { authorization: `Bearer ${this.o.asToken}` },
+        headers: { authorization: `Bearer ${bearer}` },
         timeoutMs: TIMEOUT_MS,
         maxBodyBytes: MAX_BODY_BYTES,
-        secrets: [this.o.asToken],
+        secrets: [bearer],
         ...(this.o.fetch === undefined ? {} : { fetch: this.o.fetch }),
       });
     } catch (err) {
@@ -58,6 +63,8 @@ export class IsJoinedClient {
     const errcode = isJsonObject(res.body) ? stringField(res.body, 'errcode') : undefined;
     // A room id Synapse cannot parse has no members; Synapse answers an unknown room with `joined: false`.
     if (res.status === 400 && errcode === 'M_INVALID_PARAM') return false;
+    // A token the homeserver no longer accepts (revoked, auth service reset): the next check gets a new one.
+    if (res.status === 401) this.o.tokenSource?.invalidate(bearer);
     throw new MembershipUnknownError(
       `is_joined answered ${String(res.status)}${errcode === undefined ? '' : ` ${errcode}`}`,
     );

@@ -18,6 +18,7 @@ import { IsJoinedClient } from './is-joined-client';
 import { MembershipChecker } from './membership-checker';
 import { MembershipGate } from './membership-gate';
 import { MembershipMonitor } from './membership-monitor';
+import { OAuthTokenSource } from './oauth-token-source';
 
 /** `{ gate, monitor }`, or null when no membership configuration is given. */
 export const MEMBERSHIP = Symbol('MEMBERSHIP');
@@ -49,7 +50,7 @@ class MembershipRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     if (this.membership === null) {
       this.logger.warn(
         'room membership is not checked: any user of a reachable homeserver gets a token for any room. ' +
-          'Set LIVEKIT_AS_REGISTRATION_FILE (or LIVEKIT_AS_TOKEN and LIVEKIT_HS_TOKEN) and LIVEKIT_HS_SERVER_NAME (see README)',
+          'Set LIVEKIT_AS_REGISTRATION_FILE (or LIVEKIT_AS_TOKEN and LIVEKIT_HS_TOKEN, or LIVEKIT_OAUTH_*) and LIVEKIT_HS_SERVER_NAME (see README)',
       );
       return;
     }
@@ -84,7 +85,12 @@ class MembershipRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       ): Membership | null => {
         const m = config.membership;
         if (m === null) return null;
-        const client = new IsJoinedClient({ baseUrl: () => csApi.resolve(m.serverName), asToken: m.asToken });
+        const client = new IsJoinedClient({
+          baseUrl: () => csApi.resolve(m.serverName),
+          ...(m.oauth === null
+            ? { asToken: m.asToken ?? '' }
+            : { tokenSource: new OAuthTokenSource(m.oauth, clock) }),
+        });
         const checker = new MembershipChecker({
           isJoined: (roomId, subject) => client.isJoined(roomId, subject),
           cacheTtlMs: m.cacheTtlMs,
