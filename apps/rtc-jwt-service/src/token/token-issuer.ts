@@ -7,6 +7,7 @@ import {
 } from '../delayed-leave/types';
 import type { RateLimiter } from '@gateway/util';
 import { enforceRateLimits } from '../limits/enforce-rate-limits';
+import { classifyLiveKitFailure, type LiveKitFailure } from '../livekit/livekit-failure';
 import type { LiveKitRooms } from '../livekit/livekit-rooms';
 import type { MembershipGate } from '../membership/membership-gate';
 import type { MembershipMonitor } from '../membership/membership-monitor';
@@ -40,7 +41,7 @@ export interface TokenIssuerDeps {
     monitor: Pick<MembershipMonitor, 'track'>;
   } | null;
   shuttingDown: () => boolean;
-  onCreateRoomError: (err: unknown) => void;
+  onCreateRoomError: (failure: LiveKitFailure) => void;
 }
 
 export interface TokenResponse {
@@ -148,8 +149,11 @@ export class TokenIssuer {
       try {
         await this.deps.rooms.createRoom(room);
       } catch (err) {
-        this.deps.onCreateRoomError(err);
-        throw new MatrixError('M_UNKNOWN', CREATE_ROOM_FAILED, { cause: err });
+        // Upstream's 500 M_UNKNOWN and its text stay first (clients may match them); the rest names
+        // the cause, so the error dialog of a call that cannot start tells the operator what to fix.
+        const failure = classifyLiveKitFailure(err);
+        this.deps.onCreateRoomError(failure);
+        throw new MatrixError('M_UNKNOWN', `${CREATE_ROOM_FAILED}: ${failure.text}`, { cause: err });
       }
     }
     if (delay !== null && csApiBaseUrl !== null) {
