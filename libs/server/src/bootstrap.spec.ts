@@ -87,13 +87,9 @@ describe('startApp (the bootstrap every service uses)', () => {
 
   it('takes the client address from X-Forwarded-For only when the peer is a trusted proxy', async () => {
     const ipOf = async (url: string, xff?: string) =>
-      (
-        (await (
-          await fetch(`${url}/test/ip`, { headers: xff ? { 'X-Forwarded-For': xff } : {} })
-        ).json()) as {
-          ip: string;
-        }
-      ).ip;
+      ((await (await fetch(`${url}/test/ip`, { headers: xff ? { 'X-Forwarded-For': xff } : {} })).json()) as {
+        ip: string;
+      }).ip;
     // The tests connect from 127.0.0.1: trusted here.
     let url = await boot({ trustedProxies: ['127.0.0.0/8', '10.0.0.0/8'] });
     expect(await ipOf(url)).toBe('127.0.0.1');

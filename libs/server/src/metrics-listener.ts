@@ -25,10 +25,7 @@ export class MetricsListener {
       this.metrics.registry.metrics().then(
         (body) =>
           res
-            .writeHead(200, {
-              'Content-Type': this.metrics.registry.contentType,
-              'Cache-Control': 'no-store',
-            })
+            .writeHead(200, { 'Content-Type': this.metrics.registry.contentType, 'Cache-Control': 'no-store' })
             .end(body),
         () => res.writeHead(500).end(),
       );
