@@ -3,7 +3,8 @@
  * environment as the service (LIVEKIT_*, RTC_*).
  *   appservice-registration [--output FILE]   the registration that gives Synapse's MSC4502 scope
  *   config check                              parse and validate the configuration
- *   doctor [--service-url URL]                check LiveKit, the membership scope and the advertised transport
+ *   doctor [--service-url URL]                check LiveKit, the homeserver, the membership scope, and what clients
+ *                                             read to find this service (/rtc/transports, the well-known rtc_foci)
  */
 import { writeFileSync } from 'node:fs';
 import { cliMain } from '@gateway/util';
@@ -45,8 +46,9 @@ cliMain<RtcConfig, never>({
       name: 'doctor',
       args: '[--service-url URL]',
       summary:
-        'check that LiveKit accepts our key, that the homeserver answers is_joined to us and (with the URL ' +
-        'clients use for this service) that it advertises this service in /rtc/transports; exit 1 on any failure',
+        'check that LiveKit accepts our key, that the homeserver answers and answers is_joined to us and (with ' +
+        'the URL clients use for this service) that it advertises this service in /rtc/transports and in the ' +
+        'well-known rtc_foci; one line per link, exit 1 on any failure',
       options: { 'service-url': { type: 'string' } },
       run: async ({ config, args, out }) => {
         const serviceUrl = args.values['service-url'];

@@ -109,16 +109,20 @@ export async function createApp(
     const seconds = reply.elapsedTime / 1000;
     metrics.httpRequests.inc({ route, method: request.method, status: String(reply.statusCode) });
     metrics.httpDuration.observe({ route, method: request.method }, seconds);
-    logger.debug(
-      {
-        method: request.method,
-        route,
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime),
-        ip: request.ip,
-      },
-      'request',
-    );
+    // Checked first: the line's fields (the client address above all) cost on every request, and
+    // production runs at info (bench/README.md, bench/rtc's profile).
+    if (logger.isLevelEnabled('debug')) {
+      logger.debug(
+        {
+          method: request.method,
+          route,
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime),
+          ip: request.ip,
+        },
+        'request',
+      );
+    }
     done();
   });
   let metricsListener: MetricsListener | undefined;

@@ -14,7 +14,8 @@ export interface Dependency<T = unknown> {
   /** Name shown in the `/ready` report. */
   name: string;
   create: () => T;
-  ping: (instance: T) => Promise<void>;
+  /** Resolves when it works; a string result (what was verified) is shown in `/ready`'s detail. */
+  ping: (instance: T) => Promise<unknown>;
   close: (instance: T) => Promise<void> | void;
 }
 

@@ -16,8 +16,10 @@ export class HealthController {
   @Get('ready')
   async ready(@Res() reply: FastifyReply): Promise<void> {
     const report = await this.readiness.report();
-    await reply
-      .status(report.ready ? 200 : 503)
-      .send({ status: report.ready ? 'ok' : 'unavailable', checks: report.checks });
+    await reply.status(report.ready ? 200 : 503).send({
+      status: report.ready ? 'ok' : 'unavailable',
+      checks: report.checks,
+      ...(report.detail === undefined ? {} : { detail: report.detail }),
+    });
   }
 }

@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
 
-export type ReadinessCheck = () => Promise<void>;
+/** Resolves when the dependency works (a string result is a line saying what was verified); rejects with why not. */
+export type ReadinessCheck = () => Promise<unknown>;
 export interface ReadinessReport {
   ready: boolean;
   /** `ok`, or why the check failed. */
   checks: Record<string, string>;
+  /** For checks that describe themselves: what a passing check verified (absent when none does). */
+  detail?: Record<string, string>;
 }
 
 const CHECK_TIMEOUT_MS = 2_000;
@@ -23,16 +26,22 @@ export class Readiness {
 
   async report(): Promise<ReadinessReport> {
     const entries = await Promise.all(
-      [...this.checks].map(async ([name, check]): Promise<[string, string]> => {
+      [...this.checks].map(async ([name, check]): Promise<[string, string, string | undefined]> => {
         try {
-          await withTimeout(check(), CHECK_TIMEOUT_MS);
-          return [name, 'ok'];
+          const detail = await withTimeout(check(), CHECK_TIMEOUT_MS);
+          return [name, 'ok', typeof detail === 'string' ? detail : undefined];
         } catch (err) {
-          return [name, err instanceof Error ? err.message : 'failed'];
+          return [name, err instanceof Error ? err.message : 'failed', undefined];
         }
       }),
     );
-    return { ready: entries.every(([, v]) => v === 'ok'), checks: Object.fromEntries(entries) };
+    const report: ReadinessReport = {
+      ready: entries.every(([, v]) => v === 'ok'),
+      checks: Object.fromEntries(entries.map(([name, v]) => [name, v])),
+    };
+    const detail = entries.filter(([, , d]) => d !== undefined).map(([name, , d]) => [name, d]);
+    if (detail.length > 0) report.detail = Object.fromEntries(detail) as Record<string, string>;
+    return report;
   }
 }
 

@@ -3,6 +3,20 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { AccessToken, TokenVerifier } from 'livekit-server-sdk';
 
+/** A Twirp error answer, as LiveKit writes it (`{code, msg}` with the code's HTTP status). */
+export interface TwirpFault {
+  status: number;
+  code: string;
+  msg: string;
+}
+
+/** Faults LiveKit really answers with (livekit/livekit `pkg/service/errors.go`, Twirp's status table). */
+export const LIVEKIT_FAULTS = {
+  internal: { status: 500, code: 'internal', msg: 'boom' },
+  roomLimit: { status: 429, code: 'resource_exhausted', msg: 'room limit exceeded' },
+  noNode: { status: 503, code: 'unavailable', msg: 'no available nodes' },
+} as const satisfies Record<string, TwirpFault>;
+
 export interface CreateRoomCall {
   name: string;
   emptyTimeout: number;
@@ -20,7 +34,8 @@ export class FakeLiveKit {
   readonly participants = new Set<string>(); // `${room}\n${identity}`
   /** RemoveParticipant calls, in order, whether or not the participant was present. */
   readonly removed: { room: string; identity: string }[] = [];
-  failCreateRoom = false;
+  /** Answers every call to the named RoomService method (after the token check) with this fault. */
+  readonly faults = new Map<string, TwirpFault>();
   private server: Server | undefined;
   private readonly verifier: TokenVerifier;
 
@@ -106,11 +121,12 @@ export class FakeLiveKit {
       return;
     }
     const method = req.url?.replace('/twirp/livekit.RoomService/', '');
+    const fault = method === undefined ? undefined : this.faults.get(method);
+    if (fault !== undefined) {
+      reply(fault.status, { code: fault.code, msg: fault.msg });
+      return;
+    }
     if (method === 'CreateRoom' && grants.video?.roomCreate === true) {
-      if (this.failCreateRoom) {
-        reply(500, { code: 'internal', msg: 'boom' });
-        return;
-      }
       this.createRoomCalls.push({
         name: String(body['name']),
         emptyTimeout: Number(body['emptyTimeout'] ?? 0),

@@ -24,7 +24,7 @@ export {
   type V2JoinedRoom,
   type V2SyncResponse,
 } from './fake-homeserver/v2-builders';
-export { FakeLiveKit, type CreateRoomCall } from './fake-livekit';
+export { FakeLiveKit, LIVEKIT_FAULTS, type CreateRoomCall, type TwirpFault } from './fake-livekit';
 export { freePort } from './free-port';
 export { BUILD_SCRIPT, synapseChroot } from './synapse/chroot';
 export { homeserverConfig, REGISTRATION_SECRET, type SynapseOptions } from './synapse/homeserver-config';

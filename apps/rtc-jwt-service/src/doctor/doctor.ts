@@ -1,10 +1,9 @@
-import { ServerError } from 'livekit-server-sdk';
-import { SsrfGuard, upstreamJson, UpstreamError } from '@gateway/http';
+import { SsrfGuard, upstreamJson } from '@gateway/http';
 import { arrayField, isJsonObject, stringField } from '@gateway/util';
+import { checkHomeserver, checkLiveKit, checkMembershipScope, describeTransport } from '../checks/rtc-checks';
 import type { RtcConfig } from '../config';
 import { CsApiResolver } from '../delayed-leave/cs-api-resolver';
 import { LiveKitRooms } from '../livekit/livekit-rooms';
-import { IS_JOINED_SCOPE } from '../membership/appservice-registration';
 import { checkOAuthMembershipScope } from './oauth-membership-check';
 
 /** One line of the report: what was checked, and on failure what to fix. */
@@ -22,14 +21,32 @@ export interface DoctorOptions {
 
 const TIMEOUT_MS = 5_000;
 const MAX_BODY_BYTES = 64 * 1024;
+/** MSC4143's well-known key (the unstable prefix clients read; matrix-rust-sdk falls back to it). */
+const RTC_FOCI = 'org.matrix.msc4143.rtc_foci';
 
 /**
- * Checks the RTC path the way a client meets it: LiveKit answers with our key, our homeserver
- * advertises this service as its LiveKit transport (MSC4143 `/rtc/transports`), and the membership
- * scope works (MSC4502 `is_joined`). Each failure is one line saying what to fix.
+ * Checks the RTC path the way a client meets it: LiveKit answers with our key, our homeserver answers,
+ * the membership scope works (MSC4502 `is_joined`), and our homeserver advertises this service both in
+ * MSC4143 `/rtc/transports` and in the well-known `rtc_foci`. Each failure is one line saying what to
+ * fix, prefixed by the link it is about.
  */
 export async function runDoctor(config: RtcConfig, options: DoctorOptions = {}): Promise<DoctorFinding[]> {
-  const findings = [await checkLiveKit(config, options.livekitTimeoutSeconds ?? 5)];
+  const { url, key, secret } = config.livekit;
+  const lk = await checkLiveKit(
+    new LiveKitRooms(url, key, secret, options.livekitTimeoutSeconds ?? 5),
+    url,
+    key,
+  );
+  const findings: DoctorFinding[] = [
+    line(
+      'livekit',
+      !lk.reachable.ok
+        ? lk.reachable
+        : !lk.key.ok
+          ? lk.key
+          : { ok: true, text: `${url} answers ListRooms with key ${key}` },
+    ),
+  ];
   const m = config.membership;
   if (m === null) {
     findings.push({
@@ -41,92 +58,42 @@ export async function runDoctor(config: RtcConfig, options: DoctorOptions = {}):
   // Resolved as the service resolves it: overrides first, then the well-known behind the same SSRF guard.
   const guard = new SsrfGuard({ allowedServerNames: config.allowPrivateHomeservers });
   const base = await new CsApiResolver(config.csApiOverrides, guard).resolve(m.serverName);
-  if (base === null) {
-    findings.push({
-      ok: false,
-      text: `homeserver: cannot find ${m.serverName}'s client-server API (serve .well-known/matrix/client or set LIVEKIT_CS_API_URL_OVERRIDES)`,
-    });
-    return findings;
-  }
+  const homeserver = await checkHomeserver(base, m.serverName);
+  findings.push(line('homeserver', homeserver));
+  if (base === null || !homeserver.ok) return findings;
   let bearer = m.asToken;
-  if (m.oauth === null) findings.push(await checkMembershipScope(base, m.serverName, m.asToken ?? ''));
-  else {
+  if (m.oauth === null) {
+    findings.push(line('membership', await checkMembershipScope(base, m.serverName, m.asToken ?? '')));
+  } else {
     const checked = await checkOAuthMembershipScope(base, m.serverName, m.oauth);
     findings.push(checked.finding);
     bearer = checked.token;
   }
-  if (options.serviceUrl !== undefined && bearer !== null)
+  if (options.serviceUrl !== undefined && bearer !== null) {
     findings.push(await checkTransports(base, bearer, options.serviceUrl));
+    // Clients read the well-known at https://<server name>; an override means the service cannot reach
+    // that from where it runs, so the homeserver it was pointed at answers in its place.
+    const overridden = config.csApiOverrides.has(m.serverName);
+    findings.push(
+      await checkWellKnownFoci(overridden ? base : `https://${m.serverName}`, options.serviceUrl, overridden),
+    );
+  }
   return findings;
 }
 
-async function checkLiveKit(config: RtcConfig, timeoutSeconds: number): Promise<DoctorFinding> {
-  const { url, key, secret } = config.livekit;
-  try {
-    await new LiveKitRooms(url, key, secret, timeoutSeconds).ping();
-    return { ok: true, text: `livekit: ${url} answers ListRooms with key ${key}` };
-  } catch (err) {
-    if (err instanceof ServerError && (err.status === 401 || err.code === 'unauthenticated')) {
-      return {
-        ok: false,
-        text: `livekit: ${url} refused key ${key}: LIVEKIT_KEY/LIVEKIT_SECRET must be one of the SFU's keys (its keys: setting)`,
-      };
-    }
-    if (err instanceof ServerError) {
-      return {
-        ok: false,
-        text: `livekit: ${url} answered ListRooms with ${String(err.status)} ${err.code ?? ''}`.trimEnd(),
-      };
-    }
-    return {
-      ok: false,
-      text: `livekit: ${url} is unreachable (${describe(err)}): check LIVEKIT_URL and that the SFU runs`,
-    };
-  }
+function line(link: string, finding: { ok: boolean; text: string }): DoctorFinding {
+  return { ok: finding.ok, text: `${link}: ${finding.text}` };
 }
 
-async function checkMembershipScope(
-  base: string,
-  serverName: string,
-  asToken: string,
-): Promise<DoctorFinding> {
-  // Any well-formed room id will do: the question is whether the homeserver answers it at all.
-  const url = `${base}/_matrix/client/unstable/io.element.msc4502/rooms/${encodeURIComponent(`!doctor:${serverName}`)}/is_joined?server_name=${encodeURIComponent(serverName)}`;
-  try {
-    const res = await upstreamJson(url, {
-      headers: { authorization: `Bearer ${asToken}` },
-      timeoutMs: TIMEOUT_MS,
-      maxBodyBytes: MAX_BODY_BYTES,
-      secrets: [asToken],
-    });
-    const errcode = isJsonObject(res.body) ? stringField(res.body, 'errcode') : undefined;
-    if (res.ok)
-      return { ok: true, text: `membership: ${serverName} answers is_joined to our application service` };
-    if (res.status === 401) {
-      return {
-        ok: false,
-        text: `membership: ${serverName} does not know our as_token (${errcode ?? String(res.status)}): add the registration to Synapse's app_service_config_files and restart it`,
-      };
-    }
-    if (res.status === 403) {
-      return {
-        ok: false,
-        text: `membership: ${serverName} refused is_joined: the registration lacks the scope ${IS_JOINED_SCOPE} (io.element.msc4502.scopes)`,
-      };
-    }
-    if (res.status === 404 || errcode === 'M_UNRECOGNIZED') {
-      return {
-        ok: false,
-        text: `membership: ${serverName} does not serve MSC4502 is_joined: set experimental_features.msc4502_enabled: true (Synapse ≥ 1.160)`,
-      };
-    }
-    return {
-      ok: false,
-      text: `membership: is_joined answered ${String(res.status)} ${errcode ?? ''}`.trimEnd(),
-    };
-  } catch (err) {
-    return { ok: false, text: `membership: ${base} is unreachable (${describe(err)})` };
-  }
+const normalise = (u: string): string => u.replace(/\/+$/, '');
+
+/** The `livekit_service_url`s of the `livekit` entries of a transports or foci list. */
+function livekitUrls(list: unknown[]): string[] {
+  return list
+    .filter(isJsonObject)
+    .filter((t) => stringField(t, 'type') === 'livekit')
+    .map((t) => stringField(t, 'livekit_service_url'))
+    .filter((u): u is string => u !== undefined);
 }
 
 async function checkTransports(base: string, asToken: string, serviceUrl: string): Promise<DoctorFinding> {
@@ -144,12 +111,9 @@ async function checkTransports(base: string, asToken: string, serviceUrl: string
         text: `transports: /rtc/transports answered ${String(res.status)}: set experimental_features.msc4143_enabled and matrix_rtc.transports in homeserver.yaml`,
       };
     }
-    const advertised = arrayField(res.body, 'rtc_transports')
-      .filter(isJsonObject)
-      .filter((t) => stringField(t, 'type') === 'livekit')
-      .map((t) => stringField(t, 'livekit_service_url'));
-    const want = serviceUrl.replace(/\/+$/, '');
-    if (advertised.some((u) => u?.replace(/\/+$/, '') === want)) {
+    const advertised = livekitUrls(arrayField(res.body, 'rtc_transports'));
+    const want = normalise(serviceUrl);
+    if (advertised.some((u) => normalise(u) === want)) {
       return { ok: true, text: `transports: the homeserver advertises ${want}` };
     }
     if (advertised.length === 0) {
@@ -160,18 +124,39 @@ async function checkTransports(base: string, asToken: string, serviceUrl: string
     }
     return {
       ok: false,
-      text: `transports: the homeserver advertises ${advertised.map(String).join(', ')}, not ${want}: fix matrix_rtc.transports`,
+      text: `transports: the homeserver advertises ${advertised.join(', ')}, not ${want}: fix matrix_rtc.transports`,
     };
   } catch (err) {
-    return { ok: false, text: `transports: ${base} is unreachable (${describe(err)})` };
+    return { ok: false, text: `transports: ${base} is unreachable (${describeTransport(err)})` };
   }
 }
 
-function describe(err: unknown): string {
-  if (err instanceof UpstreamError) return err.kind;
-  // fetch's TypeError "fetch failed" carries the reason (ECONNREFUSED, ENOTFOUND, …) in its cause.
-  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
-  if (typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string')
-    return cause.code;
-  return cause instanceof Error ? cause.message : String(cause);
+async function checkWellKnownFoci(
+  origin: string,
+  serviceUrl: string,
+  overridden: boolean,
+): Promise<DoctorFinding> {
+  const url = `${origin}/.well-known/matrix/client`;
+  const where = overridden ? `${url} (the LIVEKIT_CS_API_URL_OVERRIDES target)` : url;
+  const want = normalise(serviceUrl);
+  const fix = `add "${RTC_FOCI}": [{"type": "livekit", "livekit_service_url": "${want}"}] (Synapse: extra_well_known_client_content)`;
+  try {
+    const res = await upstreamJson(url, { timeoutMs: TIMEOUT_MS, maxBodyBytes: MAX_BODY_BYTES });
+    if (!res.ok || !isJsonObject(res.body)) {
+      return { ok: false, text: `well-known: ${where} answered ${String(res.status)}: serve it and ${fix}` };
+    }
+    const foci = livekitUrls(arrayField(res.body, RTC_FOCI));
+    if (foci.some((u) => normalise(u) === want)) {
+      return { ok: true, text: `well-known: ${RTC_FOCI} at ${where} names ${want}` };
+    }
+    if (foci.length === 0) {
+      return { ok: false, text: `well-known: ${where} has no LiveKit ${RTC_FOCI}: ${fix}` };
+    }
+    return {
+      ok: false,
+      text: `well-known: ${RTC_FOCI} at ${where} names ${foci.join(', ')}, not ${want}: fix its livekit_service_url`,
+    };
+  } catch (err) {
+    return { ok: false, text: `well-known: ${where} is unreachable (${describeTransport(err)})` };
+  }
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ChecksModule } from '../checks/checks.module';
 import { DelayedLeaveModule } from '../delayed-leave/delayed-leave.module';
 import { LiveKitModule } from '../livekit/livekit.module';
 import { MembershipModule } from '../membership/membership.module';
@@ -11,7 +12,7 @@ import { WebhookController } from './webhook.controller';
 /** lk-jwt-service's HTTP surface; Fastify-level details are in fastify-setup.ts. */
 @Module({
   controllers: [HealthzController, TokenController, WebhookController],
-  imports: [DelayedLeaveModule, LiveKitModule, MembershipModule, TokenModule],
+  imports: [ChecksModule, DelayedLeaveModule, LiveKitModule, MembershipModule, TokenModule],
   providers: [RequestMetrics],
 })
 export class HttpModule {}

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
-import { WebhookReceiver } from 'livekit-server-sdk';
+import { ServerError, WebhookReceiver } from 'livekit-server-sdk';
 import { dependency, type Dependency } from '@gateway/server';
 import type { RtcConfig } from '../config';
 import { RTC_CONFIG } from '../tokens';
+import { classifyLiveKitFailure } from './livekit-failure';
 import { LiveKitRooms } from './livekit-rooms';
 
 /**
@@ -14,7 +15,17 @@ export function liveKitDependency(livekit: RtcConfig['livekit']): Dependency {
     provide: LiveKitRooms,
     name: 'livekit',
     create: () => new LiveKitRooms(livekit.url, livekit.key, livekit.secret),
-    ping: (rooms) => rooms.ping(),
+    // Reachability only: any Twirp answer, even a refusal, means LiveKit is there. Whether it accepts
+    // our key is `/ready`'s `livekit-key` (checks/checks.module.ts), so the two faults read apart.
+    ping: async (rooms) => {
+      try {
+        await rooms.ping();
+      } catch (err) {
+        if (!(err instanceof ServerError))
+          throw new Error(`LiveKit at ${livekit.url}: ${classifyLiveKitFailure(err).text}`);
+      }
+      return `LiveKit at ${livekit.url} answers`;
+    },
     close: () => undefined,
   });
 }

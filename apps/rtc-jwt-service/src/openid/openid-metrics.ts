@@ -43,13 +43,16 @@ export class OpenIdMetrics {
 
   /** Counts hits and misses of the userinfo cache. */
   countedCache(cache: UserInfoCache): UserInfoCache {
+    const count = <T>(value: T | null): T | null => {
+      this.userinfoCache.inc({ result: value === null ? 'miss' : 'hit' });
+      return value;
+    };
+    const peek = cache.peek?.bind(cache);
     return {
-      get: async (key) => {
-        const value = await cache.get(key);
-        this.userinfoCache.inc({ result: value === null ? 'miss' : 'hit' });
-        return value;
-      },
+      get: async (key) => count(await cache.get(key)),
       set: (key, userId, ttlMs) => cache.set(key, userId, ttlMs),
+      // Kept synchronous when the cache is (see UserInfoCache.peek).
+      ...(peek === undefined ? {} : { peek: (key: string) => count(peek(key)) }),
     };
   }
 }

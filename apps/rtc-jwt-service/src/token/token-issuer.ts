@@ -7,6 +7,7 @@ import {
 } from '../delayed-leave/types';
 import type { RateLimiter } from '@gateway/util';
 import { enforceRateLimits } from '../limits/enforce-rate-limits';
+import { classifyLiveKitFailure, type LiveKitFailure } from '../livekit/livekit-failure';
 import type { LiveKitRooms } from '../livekit/livekit-rooms';
 import type { MembershipGate } from '../membership/membership-gate';
 import type { MembershipMonitor } from '../membership/membership-monitor';
@@ -22,7 +23,7 @@ import {
 import { legacyLiveKitRoomAlias, liveKitRoomAlias } from '../request/room-alias';
 import { planGrant, type FullAccessPolicy, type RtcEndpoint } from './full-access';
 import { legacyLiveKitIdentity, liveKitIdentity } from './identity';
-import { mintLiveKitToken } from './token-minter';
+import { LiveKitTokenMinter } from './token-minter';
 
 export interface TokenIssuerDeps {
   livekit: { url: string; key: string; secret: string };
@@ -40,7 +41,7 @@ export interface TokenIssuerDeps {
     monitor: Pick<MembershipMonitor, 'track'>;
   } | null;
   shuttingDown: () => boolean;
-  onCreateRoomError: (err: unknown) => void;
+  onCreateRoomError: (failure: LiveKitFailure) => void;
 }
 
 export interface TokenResponse {
@@ -57,7 +58,11 @@ const CREATE_ROOM_FAILED = 'Unable to create room on SFU';
  * Element Call's fallbacks depend on which check fails first, so the order is part of the contract.
  */
 export class TokenIssuer {
-  constructor(private readonly deps: TokenIssuerDeps) {}
+  private readonly minter: LiveKitTokenMinter;
+
+  constructor(private readonly deps: TokenIssuerDeps) {
+    this.minter = new LiveKitTokenMinter({ apiKey: deps.livekit.key, apiSecret: deps.livekit.secret });
+  }
 
   /** MSC4195 `POST /get_token`. */
   async getToken(raw: string, ip: string): Promise<TokenResponse> {
@@ -66,10 +71,19 @@ export class TokenIssuer {
     const userId = await this.verify(body.openId, body.member.claimedUserId);
     const room = liveKitRoomAlias(body.roomId, body.slotId);
     const identity = liveKitIdentity(userId, body.member.claimedDeviceId, body.member.id);
-    return this.issue('get_token', body.openId, body.delay, { roomId: body.roomId, userId }, room, identity, {
-      legacyIdentity: legacyLiveKitIdentity(userId, body.member.claimedDeviceId),
-      legacyRoom: legacyLiveKitRoomAlias(body.roomId),
-    });
+    // Only a delegation needs the legacy names (one more SHA-256), so they are derived on demand.
+    return this.issue(
+      'get_token',
+      body.openId,
+      body.delay,
+      { roomId: body.roomId, userId },
+      room,
+      identity,
+      () => ({
+        legacyIdentity: legacyLiveKitIdentity(userId, body.member.claimedDeviceId),
+        legacyRoom: legacyLiveKitRoomAlias(body.roomId),
+      }),
+    );
   }
 
   /** Legacy `POST /sfu/get`: identity `user:device`, room from the fixed slot `m.call#ROOM`. */
@@ -84,7 +98,7 @@ export class TokenIssuer {
       { roomId: body.room, userId },
       legacyLiveKitRoomAlias(body.room),
       legacyLiveKitIdentity(userId, body.deviceId),
-      {},
+      () => ({}),
     );
   }
 
@@ -125,7 +139,7 @@ export class TokenIssuer {
     matrix: { roomId: string; userId: UserId },
     room: string,
     identity: string,
-    legacy: Pick<DelegationRequest, 'legacyIdentity' | 'legacyRoom'>,
+    legacy: () => Pick<DelegationRequest, 'legacyIdentity' | 'legacyRoom'>,
   ): Promise<TokenResponse> {
     const fullAccess = this.deps.policy.isFullAccess(openId.matrixServerName);
     const plan = planGrant(endpoint, fullAccess, delay !== null);
@@ -136,11 +150,7 @@ export class TokenIssuer {
       // A remote user may start a call in a room a full-access homeserver takes part in.
       if (!createRoom) createRoom = await membership.gate.hasFullAccessMember(matrix.roomId);
     }
-    const { key, secret, url } = this.deps.livekit;
-    const jwt = await mintLiveKitToken(
-      { apiKey: key, apiSecret: secret },
-      { identity, room, canPublish: plan.canPublish },
-    );
+    const jwt = this.minter.mint({ identity, room, canPublish: plan.canPublish });
     // Resolved before CreateRoom, as upstream does, so an unresolvable server creates no room.
     const csApiBaseUrl =
       delay !== null && plan.delegateDelayedLeave ? await this.resolveCsApi(openId.matrixServerName) : null;
@@ -148,15 +158,18 @@ export class TokenIssuer {
       try {
         await this.deps.rooms.createRoom(room);
       } catch (err) {
-        this.deps.onCreateRoomError(err);
-        throw new MatrixError('M_UNKNOWN', CREATE_ROOM_FAILED, { cause: err });
+        // Upstream's 500 M_UNKNOWN and its text stay first (clients may match them); the rest names
+        // the cause, so the error dialog of a call that cannot start tells the operator what to fix.
+        const failure = classifyLiveKitFailure(err);
+        this.deps.onCreateRoomError(failure);
+        throw new MatrixError('M_UNKNOWN', `${CREATE_ROOM_FAILED}: ${failure.text}`, { cause: err });
       }
     }
     if (delay !== null && csApiBaseUrl !== null) {
       await this.startDelegation({
         room,
         identity,
-        ...legacy,
+        ...legacy(),
         delayId: delay.delayId,
         delayTimeoutMs: delay.delayTimeoutMs,
         csApiBaseUrl,
@@ -164,7 +177,7 @@ export class TokenIssuer {
       });
     }
     membership?.monitor.track({ room, identity, roomId: matrix.roomId, userId: matrix.userId });
-    return { url, jwt };
+    return { url: this.deps.livekit.url, jwt };
   }
 
   private async delegate(

@@ -5,12 +5,13 @@ import { Metrics } from '@gateway/server';
 /** SFU health as the token endpoints see it. */
 @Injectable()
 export class TokenMetrics {
-  readonly createRoomErrors: Counter;
+  readonly createRoomErrors: Counter<'cause'>;
 
   constructor(metrics: Metrics) {
     this.createRoomErrors = new Counter({
       name: 'rtc_create_room_errors_total',
-      help: 'LiveKit CreateRoom failures',
+      help: 'LiveKit CreateRoom failures, by cause (unreachable, key-refused, exhausted, other)',
+      labelNames: ['cause'],
       registers: [metrics.registry],
     });
   }

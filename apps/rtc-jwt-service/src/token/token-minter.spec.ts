@@ -1,5 +1,5 @@
 import { MatrixError } from '@gateway/matrix';
-import { TokenVerifier } from 'livekit-server-sdk';
+import { AccessToken, TokenVerifier } from 'livekit-server-sdk';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { liveKitIdentity } from './identity';
 import { liveKitRoomAlias } from '../request/room-alias';
@@ -54,6 +54,25 @@ describe(mintLiveKitToken.name, () => {
       nbf: now,
       exp: now + TOKEN_TTL_SECONDS,
     });
+  });
+
+  it("is byte for byte the token livekit-server-sdk's AccessToken mints at the same second", async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-07-23T12:00:00.400Z'));
+    for (const canPublish of [true, false]) {
+      const sdk = new AccessToken(credentials.apiKey, credentials.apiSecret, {
+        identity: grant.identity,
+        ttl: TOKEN_TTL_SECONDS,
+      });
+      sdk.addGrant({
+        room: grant.room,
+        roomJoin: true,
+        canPublish,
+        canSubscribe: true,
+        canUpdateOwnMetadata: true,
+      });
+      expect(await mintLiveKitToken(credentials, { ...grant, canPublish })).toBe(await sdk.toJwt());
+    }
   });
 
   it('can withhold publishing and metadata updates', async () => {

@@ -1,5 +1,6 @@
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { MatrixError } from '@gateway/matrix';
-import { AccessToken } from 'livekit-server-sdk';
+import { systemClock, type Clock } from '@gateway/util';
 
 /**
  * Mints the LiveKit access token every successful token request returns. The payload is kept minimal
@@ -28,36 +29,70 @@ export const TOKEN_TTL_SECONDS = 3600;
 
 const SIGNING_FAILED = 'Internal Server Error';
 
+/** `{"alg":"HS256"}`, the SDK's header (no `typ`), encoded once. */
+const HEADER = Buffer.from('{"alg":"HS256"}', 'utf8').toString('base64url');
+
 /**
- * Signs an HS256 LiveKit JWT: `iss` = API key, `sub` = identity, `nbf` = now, `exp` = now + 3600 s, and
- * a video grant to join, publish, subscribe and update its own metadata in exactly one room. `roomCreate`
+ * Signs HS256 LiveKit JWTs: `iss` = API key, `sub` = identity, `nbf` = now, `exp` = now + 3600 s, and a
+ * video grant to join, publish, subscribe and update its own metadata in exactly one room. `roomCreate`
  * is never granted (it would also allow DeleteRoom); rooms are created explicitly for full-access users.
+ *
+ * The bytes are those `AccessToken.toJwt()` of livekit-server-sdk produces (same header, same claim
+ * order; token-minter.spec.ts compares them), signed here with one HMAC key built at start: the SDK
+ * re-encodes the secret, builds a key object and goes through jose's async checks on every token,
+ * which was the largest cost of a warm `/get_token` after the framework's own (bench/README.md).
+ */
+export class LiveKitTokenMinter {
+  private readonly key: KeyObject | null;
+
+  constructor(
+    private readonly credentials: LiveKitCredentials,
+    private readonly clock: Clock = systemClock,
+  ) {
+    this.key =
+      credentials.apiSecret === '' ? null : createSecretKey(Buffer.from(credentials.apiSecret, 'utf8'));
+  }
+
+  /** @throws MatrixError 500 M_UNKNOWN "Internal Server Error" for an empty key, secret or identity. */
+  mint(grant: LiveKitGrantRequest): string {
+    if (this.key === null || this.credentials.apiKey === '' || grant.identity === '') {
+      throw new MatrixError('M_UNKNOWN', SIGNING_FAILED);
+    }
+    const now = Math.floor(this.clock() / 1000);
+    const payload = JSON.stringify({
+      video: {
+        room: grant.room,
+        roomJoin: true,
+        canPublish: grant.canPublish ?? true,
+        canSubscribe: true,
+        canUpdateOwnMetadata: grant.canUpdateOwnMetadata ?? true,
+      },
+      iss: this.credentials.apiKey,
+      exp: now + TOKEN_TTL_SECONDS,
+      nbf: now,
+      sub: grant.identity,
+    });
+    const signingInput = `${HEADER}.${Buffer.from(payload, 'utf8').toString('base64url')}`;
+    return `${signingInput}.${createHmac('sha256', this.key).update(signingInput).digest('base64url')}`;
+  }
+}
+
+/**
+ * One token with a one-off minter, for callers that mint rarely (the token endpoints keep a
+ * LiveKitTokenMinter). Never reads LIVEKIT_API_KEY / LIVEKIT_API_SECRET from the environment, as the SDK
+ * would when given empty strings: configuration comes from our parsed config only.
  *
  * @throws MatrixError 500 M_UNKNOWN "Internal Server Error" when signing fails (e.g. an empty key).
  */
-export async function mintLiveKitToken(
+export function mintLiveKitToken(
   credentials: LiveKitCredentials,
   grant: LiveKitGrantRequest,
 ): Promise<string> {
-  // The SDK silently falls back to LIVEKIT_API_KEY / LIVEKIT_API_SECRET from the environment when given
-  // empty strings; configuration must come from our parsed config only, so refuse here instead.
-  if (credentials.apiKey === '' || credentials.apiSecret === '' || grant.identity === '') {
-    throw new MatrixError('M_UNKNOWN', SIGNING_FAILED);
-  }
   try {
-    const token = new AccessToken(credentials.apiKey, credentials.apiSecret, {
-      identity: grant.identity,
-      ttl: TOKEN_TTL_SECONDS,
-    });
-    token.addGrant({
-      room: grant.room,
-      roomJoin: true,
-      canPublish: grant.canPublish ?? true,
-      canSubscribe: true,
-      canUpdateOwnMetadata: grant.canUpdateOwnMetadata ?? true,
-    });
-    return await token.toJwt();
+    return Promise.resolve(new LiveKitTokenMinter(credentials).mint(grant));
   } catch (error) {
-    throw new MatrixError('M_UNKNOWN', SIGNING_FAILED, { cause: error });
+    return Promise.reject(
+      error instanceof MatrixError ? error : new MatrixError('M_UNKNOWN', SIGNING_FAILED, { cause: error }),
+    );
   }
 }

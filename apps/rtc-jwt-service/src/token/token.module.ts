@@ -59,8 +59,8 @@ import { TokenMetrics } from './token-metrics';
           userLimiter,
           membership,
           shuttingDown: () => lifecycle.shuttingDown,
-          onCreateRoomError: () => {
-            metrics.createRoomErrors.inc();
+          onCreateRoomError: (failure) => {
+            metrics.createRoomErrors.inc({ cause: failure.cause });
           },
         }),
     },

@@ -30,6 +30,12 @@ describe('doctor against Synapse', () => {
       mode: 'plain',
       msc4502: true,
       rtcServiceUrls: [SERVICE_URL],
+      // What ess-helm publishes beside matrix_rtc.transports, for clients that read the well-known.
+      extra: {
+        extra_well_known_client_content: {
+          'org.matrix.msc4143.rtc_foci': [{ type: 'livekit', livekit_service_url: SERVICE_URL }],
+        },
+      },
       appServiceRegistrations: [renderRegistration({ asToken }), scopeless],
     });
   });
@@ -58,19 +64,33 @@ describe('doctor against Synapse', () => {
   it('passes a working deployment', async () => {
     const findings = await doctor();
     expect(failures(findings)).toEqual([]);
-    expect(findings.map((f) => f.text.split(':')[0])).toEqual(['livekit', 'membership', 'transports']);
+    expect(findings.map((f) => f.text.split(':')[0])).toEqual([
+      'livekit',
+      'homeserver',
+      'membership',
+      'transports',
+      'well-known',
+    ]);
+    expect(findings.map((f) => f.text)).toEqual([
+      `livekit: ${livekit.url} answers ListRooms with key devkey`,
+      `homeserver: localhost's client-server API at ${synapse.baseUrl} answers`,
+      'membership: localhost answers is_joined to our application service',
+      `transports: the homeserver advertises ${SERVICE_URL}`,
+      `well-known: org.matrix.msc4143.rtc_foci at ${synapse.baseUrl}/.well-known/matrix/client (the LIVEKIT_CS_API_URL_OVERRIDES target) names ${SERVICE_URL}`,
+    ]);
   });
 
-  it('names a wrong transport URL', async () => {
+  it('names a wrong transport URL, in /rtc/transports and in the well-known rtc_foci', async () => {
     expect(failures(await doctor({}, 'https://other.example.test'))).toEqual([
       `transports: the homeserver advertises ${SERVICE_URL}, not https://other.example.test: fix matrix_rtc.transports`,
+      `well-known: org.matrix.msc4143.rtc_foci at ${synapse.baseUrl}/.well-known/matrix/client (the LIVEKIT_CS_API_URL_OVERRIDES target) names ${SERVICE_URL}, not https://other.example.test: fix its livekit_service_url`,
     ]);
   });
 
   it('names a key LiveKit refuses', async () => {
     const [line, ...rest] = failures(await doctor({ LIVEKIT_SECRET: 'another-secret-another-secret-12' }));
-    expect(line).toMatch(
-      /^livekit: .* refused key devkey: LIVEKIT_KEY\/LIVEKIT_SECRET must be one of the SFU's keys/,
+    expect(line).toBe(
+      `livekit: LiveKit at ${livekit.url} refused key devkey: LIVEKIT_KEY/LIVEKIT_SECRET must be one of the SFU's keys (its keys: setting)`,
     );
     expect(rest).toEqual([]);
   });
@@ -78,8 +98,17 @@ describe('doctor against Synapse', () => {
   it('names a LiveKit that is down', async () => {
     const down = `ws://127.0.0.1:${String(await unusedPort())}`;
     const [line, ...rest] = failures(await doctor({ LIVEKIT_URL: down }));
-    expect(line).toMatch(new RegExp(`^livekit: ${down} is unreachable \\(.+\\): check LIVEKIT_URL`));
+    expect(line).toBe(
+      `livekit: LiveKit at ${down}: the SFU is unreachable (ECONNREFUSED): check LIVEKIT_URL and that LiveKit is running`,
+    );
     expect(rest).toEqual([]);
+  });
+
+  it('names a homeserver that does not answer, and checks nothing behind it', async () => {
+    const nowhere = `http://127.0.0.1:${String(await unusedPort())}`;
+    expect(failures(await doctor({ LIVEKIT_CS_API_URL_OVERRIDES: `localhost=${nowhere}` }))).toEqual([
+      `homeserver: localhost's client-server API at ${nowhere} is unreachable (network): check LIVEKIT_CS_API_URL_OVERRIDES or .well-known/matrix/client`,
+    ]);
   });
 
   it('names a missing scope and an unknown token', async () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startSynapse, type RegisteredUser, type Synapse } from '@gateway/testing';
 import { legacyLiveKitRoomAlias, liveKitRoomAlias } from '../../src/request/room-alias';
 import { legacyLiveKitIdentity, liveKitIdentity } from '../../src/token/identity';
-import { FakeLiveKit } from '../fakes/fake-livekit';
+import { FakeLiveKit, LIVEKIT_FAULTS } from '../fakes/fake-livekit';
 import { post, startRtc, type RtcUnderTest } from '../support/start-rtc';
 
 // The MSC4195 flow end to end against a real Synapse: a client gets an OpenID token from its homeserver,
@@ -168,15 +168,18 @@ describe('rtc-jwt-service against Synapse', () => {
   });
 
   it('answers 500 M_UNKNOWN when LiveKit cannot create the room', async () => {
-    livekit.failCreateRoom = true;
+    livekit.faults.set('CreateRoom', LIVEKIT_FAULTS.internal);
     try {
       const res = await post(`${rtc.url}/get_token`, getTokenBody(await openIdToken(alice)));
       expect(res).toMatchObject({
         status: 500,
-        json: { errcode: 'M_UNKNOWN', error: 'Unable to create room on SFU' },
+        json: {
+          errcode: 'M_UNKNOWN',
+          error: 'Unable to create room on SFU: the SFU answered 500 internal: see the LiveKit server log',
+        },
       });
     } finally {
-      livekit.failCreateRoom = false;
+      livekit.faults.clear();
     }
   });
 
@@ -186,7 +189,7 @@ describe('rtc-jwt-service against Synapse', () => {
     expect(text).toMatch(/rtc_token_requests_total\{endpoint="get_token",outcome="ok"\} [1-9]/);
     expect(text).toMatch(/rtc_token_requests_total\{endpoint="get_token",outcome="M_UNAUTHORIZED"\} [1-9]/);
     expect(text).toMatch(/rtc_userinfo_request_seconds_count\{outcome="200"\} [1-9]/);
-    expect(text).toMatch(/rtc_create_room_errors_total [1-9]/);
+    expect(text).toMatch(/rtc_create_room_errors_total\{cause="other"\} [1-9]/);
   });
 
   it('never writes OpenID tokens or JWTs into its logs', async () => {

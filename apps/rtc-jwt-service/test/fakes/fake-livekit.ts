@@ -1,2 +1,2 @@
 // The fake LiveKit RoomService lives in @gateway/testing, shared with the container tier.
-export { FakeLiveKit, type CreateRoomCall } from '@gateway/testing';
+export { FakeLiveKit, LIVEKIT_FAULTS, type CreateRoomCall, type TwirpFault } from '@gateway/testing';

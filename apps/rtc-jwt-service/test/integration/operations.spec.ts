@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestRedis, type TestRedis } from '@gateway/testing';
 import { Lifecycle } from '@gateway/server';
 import { FakeLiveKit } from '../fakes/fake-livekit';
-import { answerSub, startFakeHomeserver, type FakeHomeserver } from '../fakes/fake-homeserver';
+import { answerSub, startFakeHomeserver, unusedPort, type FakeHomeserver } from '../fakes/fake-homeserver';
 import { post, startRtc, type RtcUnderTest } from '../support/start-rtc';
 
 const USERINFO = '/_matrix/federation/v1/openid/userinfo';
@@ -48,15 +48,98 @@ describe('rtc-jwt-service operations', () => {
     member: { id: 'm1', claimed_user_id: '@alice:hs.test', claimed_device_id: 'DEV' },
   });
 
-  it('is ready when LiveKit answers, and not when it does not', async () => {
+  it('is ready when LiveKit answers and accepts our key, and names each check', async () => {
     const ok = await start();
     const ready = await fetch(`${ok.url}/ready`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ok', checks: { livekit: 'ok' } });
-    const broken = await start({ LIVEKIT_URL: 'ws://127.0.0.1:9', LIVEKIT_KEY: 'k', LIVEKIT_SECRET: 's' });
+    expect(await ready.json()).toEqual({
+      status: 'ok',
+      checks: { livekit: 'ok', 'livekit-key': 'ok' },
+      detail: {
+        livekit: `LiveKit at ${livekit.url} answers`,
+        'livekit-key': `LiveKit accepts key ${livekit.key} (ListRooms)`,
+      },
+    });
+  });
+
+  it('is not ready when LiveKit is down, and says so', async () => {
+    const down = `ws://127.0.0.1:${String(await unusedPort())}`;
+    const broken = await start({ LIVEKIT_URL: down });
     const notReady = await fetch(`${broken.url}/ready`);
     expect(notReady.status).toBe(503);
-    expect(((await notReady.json()) as { checks: Record<string, string> }).checks['livekit']).not.toBe('ok');
+    expect(await notReady.json()).toEqual({
+      status: 'unavailable',
+      checks: {
+        livekit: `LiveKit at ${down}: the SFU is unreachable (ECONNREFUSED): check LIVEKIT_URL and that LiveKit is running`,
+        'livekit-key': `not checked: LiveKit at ${down} is unreachable`,
+      },
+    });
+  });
+
+  it('is not ready when LiveKit refuses our key, and names the key, not the SFU', async () => {
+    const app = await start({ LIVEKIT_SECRET: 'not-the-sfu-secret-not-the-sfu-secret' });
+    const notReady = await fetch(`${app.url}/ready`);
+    expect(notReady.status).toBe(503);
+    expect(await notReady.json()).toEqual({
+      status: 'unavailable',
+      checks: {
+        livekit: 'ok',
+        'livekit-key': `LiveKit at ${livekit.url} refused key ${livekit.key}: LIVEKIT_KEY/LIVEKIT_SECRET must be one of the SFU's keys (its keys: setting)`,
+      },
+      detail: { livekit: `LiveKit at ${livekit.url} answers` },
+    });
+  });
+
+  it('checks the homeserver and the membership scope when membership is configured', async () => {
+    // A homeserver that answers /versions and grants the scope to one token only.
+    const own = await startFakeHomeserver();
+    let closed = false;
+    own.handle((req, res) => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      if (path === '/_matrix/client/versions') {
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"versions":["v1.11"]}');
+      } else if (path.endsWith('/is_joined') && req.headers.authorization === 'Bearer as-token') {
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"joined":false}');
+      } else {
+        res.writeHead(403, { 'Content-Type': 'application/json' }).end('{"errcode":"M_FORBIDDEN"}');
+      }
+    });
+    try {
+      const env = {
+        LIVEKIT_CS_API_URL_OVERRIDES: `hs.test=${own.baseUrl}`,
+        LIVEKIT_HS_TOKEN: 'hs-token',
+        LIVEKIT_HS_SERVER_NAME: 'hs.test',
+      };
+      const good = await start({ ...env, LIVEKIT_AS_TOKEN: 'as-token' });
+      const ready = await fetch(`${good.url}/ready`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({
+        checks: { livekit: 'ok', 'livekit-key': 'ok', homeserver: 'ok', 'membership-scope': 'ok' },
+        detail: {
+          homeserver: `hs.test's client-server API at ${own.baseUrl} answers`,
+          'membership-scope': 'hs.test answers is_joined to our application service',
+        },
+      });
+      const scopeless = await start({ ...env, LIVEKIT_AS_TOKEN: 'other-token' });
+      const notReady = await fetch(`${scopeless.url}/ready`);
+      expect(notReady.status).toBe(503);
+      expect(((await notReady.json()) as { checks: Record<string, string> }).checks).toEqual({
+        livekit: 'ok',
+        'livekit-key': 'ok',
+        homeserver: 'ok',
+        'membership-scope':
+          'hs.test refused is_joined: the registration lacks the scope urn:matrix:client:io.element.msc4502:rooms:is_joined (io.element.msc4502.scopes)',
+      });
+      await own.close();
+      closed = true;
+      const gone = await fetch(`${good.url}/ready`);
+      expect(gone.status).toBe(503);
+      expect(((await gone.json()) as { checks: Record<string, string> }).checks['homeserver']).toBe(
+        `hs.test's client-server API at ${own.baseUrl} is unreachable (network): check LIVEKIT_CS_API_URL_OVERRIDES or .well-known/matrix/client`,
+      );
+    } finally {
+      if (!closed) await own.close();
+    }
   });
 
   it('limits requests per IP with 429 M_LIMIT_EXCEEDED and Retry-After', async () => {
@@ -86,7 +169,9 @@ describe('rtc-jwt-service operations', () => {
     // From a peer that is not a trusted proxy the header is the client's own claim, and ignored.
     const untrusted = await start({ RTC_RATE_LIMIT_PER_IP: '6', RTC_TRUSTED_PROXIES: '10.0.0.0/8' });
     for (let i = 0; i < 5; i++)
-      expect((await post(`${untrusted.url}/get_token`, body(), from(`198.51.100.${10 + i}`))).status).toBe(200);
+      expect((await post(`${untrusted.url}/get_token`, body(), from(`198.51.100.${10 + i}`))).status).toBe(
+        200,
+      );
     expect((await post(`${untrusted.url}/get_token`, body(), from('198.51.100.99'))).status).toBe(429);
   });
 
@@ -107,9 +192,9 @@ describe('rtc-jwt-service operations', () => {
     expect((await post(`${a.url}/get_token`, body('replica-token'))).status).toBe(200);
     expect((await post(`${b.url}/get_token`, body('replica-token'))).status).toBe(200);
     expect(hs.requests.filter((r) => r.path === USERINFO)).toHaveLength(1);
-    expect(await (await fetch(`${b.url}/ready`)).json()).toEqual({
+    expect(await (await fetch(`${b.url}/ready`)).json()).toMatchObject({
       status: 'ok',
-      checks: { livekit: 'ok', redis: 'ok' },
+      checks: { livekit: 'ok', 'livekit-key': 'ok', redis: 'ok' },
     });
   });
 });

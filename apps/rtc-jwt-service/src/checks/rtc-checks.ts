@@ -1,0 +1,131 @@
+import { ServerError } from 'livekit-server-sdk';
+import { upstreamJson, UpstreamError } from '@gateway/http';
+import { isJsonObject, stringField } from '@gateway/util';
+import { classifyLiveKitFailure } from '../livekit/livekit-failure';
+import type { LiveKitRooms } from '../livekit/livekit-rooms';
+import { IS_JOINED_SCOPE } from '../membership/appservice-registration';
+
+/**
+ * The checks of the RTC path that need no client: shared by `/ready` (checks/checks.module.ts) and
+ * `cli.js doctor` (doctor/doctor.ts), so both say the same thing about the same fault.
+ */
+export interface Finding {
+  ok: boolean;
+  /** On success what was verified; on failure what is wrong and what to fix. One line, no secrets. */
+  text: string;
+}
+
+const TIMEOUT_MS = 5_000;
+const MAX_BODY_BYTES = 64 * 1024;
+
+export interface LiveKitFindings {
+  /** LiveKit answered at LIVEKIT_URL at all (any Twirp answer, even a refusal). */
+  reachable: Finding;
+  /** LiveKit accepted a ListRooms signed with our key and secret. */
+  key: Finding;
+}
+
+/** One ListRooms signed with our key: tells "nothing answers" apart from "it answers but refuses us". */
+export async function checkLiveKit(
+  rooms: Pick<LiveKitRooms, 'ping'>,
+  url: string,
+  key: string,
+): Promise<LiveKitFindings> {
+  try {
+    await rooms.ping();
+    return {
+      reachable: { ok: true, text: `LiveKit at ${url} answers` },
+      key: { ok: true, text: `LiveKit accepts key ${key} (ListRooms)` },
+    };
+  } catch (err) {
+    const failure = classifyLiveKitFailure(err);
+    if (!(err instanceof ServerError)) {
+      const text = `LiveKit at ${url}: ${failure.text}`;
+      return {
+        reachable: { ok: false, text },
+        key: { ok: false, text: `not checked: LiveKit at ${url} is unreachable` },
+      };
+    }
+    const keyText =
+      failure.cause === 'key-refused'
+        ? `LiveKit at ${url} refused key ${key}: LIVEKIT_KEY/LIVEKIT_SECRET must be one of the SFU's keys (its keys: setting)`
+        : `LiveKit at ${url} answered ListRooms with key ${key}: ${failure.text}`;
+    return { reachable: { ok: true, text: `LiveKit at ${url} answers` }, key: { ok: false, text: keyText } };
+  }
+}
+
+/** Our homeserver's client-server API answers (`/_matrix/client/versions`, no token needed). */
+export async function checkHomeserver(base: string | null, serverName: string): Promise<Finding> {
+  if (base === null) {
+    return {
+      ok: false,
+      text: `cannot find ${serverName}'s client-server API: serve .well-known/matrix/client or set LIVEKIT_CS_API_URL_OVERRIDES`,
+    };
+  }
+  try {
+    const res = await upstreamJson(`${base}/_matrix/client/versions`, {
+      timeoutMs: TIMEOUT_MS,
+      maxBodyBytes: MAX_BODY_BYTES,
+    });
+    if (res.ok) return { ok: true, text: `${serverName}'s client-server API at ${base} answers` };
+    return {
+      ok: false,
+      text: `${serverName}'s client-server API at ${base} answered /versions with ${String(res.status)}: check LIVEKIT_CS_API_URL_OVERRIDES or .well-known/matrix/client`,
+    };
+  } catch (err) {
+    return {
+      ok: false,
+      text: `${serverName}'s client-server API at ${base} is unreachable (${describeTransport(err)}): check LIVEKIT_CS_API_URL_OVERRIDES or .well-known/matrix/client`,
+    };
+  }
+}
+
+/** MSC4502 `is_joined` answers our token: the scope is granted and the feature is on. */
+export async function checkMembershipScope(
+  base: string,
+  serverName: string,
+  asToken: string,
+): Promise<Finding> {
+  // Any well-formed room id will do: the question is whether the homeserver answers it at all.
+  const url = `${base}/_matrix/client/unstable/io.element.msc4502/rooms/${encodeURIComponent(`!doctor:${serverName}`)}/is_joined?server_name=${encodeURIComponent(serverName)}`;
+  try {
+    const res = await upstreamJson(url, {
+      headers: { authorization: `Bearer ${asToken}` },
+      timeoutMs: TIMEOUT_MS,
+      maxBodyBytes: MAX_BODY_BYTES,
+      secrets: [asToken],
+    });
+    const errcode = isJsonObject(res.body) ? stringField(res.body, 'errcode') : undefined;
+    if (res.ok) return { ok: true, text: `${serverName} answers is_joined to our application service` };
+    if (res.status === 401) {
+      return {
+        ok: false,
+        text: `${serverName} does not know our as_token (${errcode ?? String(res.status)}): add the registration to Synapse's app_service_config_files and restart it`,
+      };
+    }
+    if (res.status === 403) {
+      return {
+        ok: false,
+        text: `${serverName} refused is_joined: the registration lacks the scope ${IS_JOINED_SCOPE} (io.element.msc4502.scopes)`,
+      };
+    }
+    if (res.status === 404 || errcode === 'M_UNRECOGNIZED') {
+      return {
+        ok: false,
+        text: `${serverName} does not serve MSC4502 is_joined: set experimental_features.msc4502_enabled: true (Synapse ≥ 1.160)`,
+      };
+    }
+    return { ok: false, text: `is_joined answered ${String(res.status)} ${errcode ?? ''}`.trimEnd() };
+  } catch (err) {
+    return { ok: false, text: `${base} is unreachable (${describeTransport(err)})` };
+  }
+}
+
+/** ECONNREFUSED, timeout, …: the reason without URL query or token. */
+export function describeTransport(err: unknown): string {
+  if (err instanceof UpstreamError) return err.kind;
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+  if (typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string')
+    return cause.code;
+  return cause instanceof Error ? cause.message : String(cause);
+}
