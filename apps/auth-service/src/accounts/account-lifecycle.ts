@@ -134,7 +134,9 @@ export class AccountLifecycle {
    * Provisions every user that is not deactivated into Synapse again (its lock flag included), e.g.
    * after restoring Synapse from a backup. One failure does not stop the rest.
    */
-  async provisionAll(onUser: (user: User, error: string | null) => void = () => undefined): Promise<ProvisionAllReport> {
+  async provisionAll(
+    onUser: (user: User, error: string | null) => void = () => undefined,
+  ): Promise<ProvisionAllReport> {
     const report: ProvisionAllReport = { provisioned: 0, skipped: 0, failed: [] };
     let after: string | undefined;
     for (;;) {

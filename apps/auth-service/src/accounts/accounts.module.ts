@@ -44,7 +44,13 @@ import { SignIn } from './sign-in';
     {
       provide: SELF_REGISTRATION,
       inject: [AUTH_STORE, ACCOUNTS, SYNAPSE, CLOCK, AUTH_CONFIG],
-      useFactory: (store: AuthStore, accounts: Accounts, synapse: SynapseMasClient, clock: Clock, config: AuthConfig) =>
+      useFactory: (
+        store: AuthStore,
+        accounts: Accounts,
+        synapse: SynapseMasClient,
+        clock: Clock,
+        config: AuthConfig,
+      ) =>
         new SelfRegistration(store, accounts, synapse, clock, {
           homeserver: config.homeserver,
           tokenRequired: config.registrationTokenRequired,

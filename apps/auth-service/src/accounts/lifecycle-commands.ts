@@ -25,7 +25,10 @@ interface Tools {
 function withTools(ctx: Ctx, fn: (tools: Tools) => Promise<number>): Promise<number> {
   return ctx.withDatabase(async (dataSource) => {
     const store = new AuthStore(dataSource);
-    const synapse = new SynapseMasClient({ baseUrl: ctx.config.synapseUrl, secret: ctx.config.synapseSecret });
+    const synapse = new SynapseMasClient({
+      baseUrl: ctx.config.synapseUrl,
+      secret: ctx.config.synapseSecret,
+    });
     try {
       return await fn({ store, synapse, lifecycle: new AccountLifecycle(store, synapse, systemClock) });
     } catch (err) {
@@ -86,11 +89,15 @@ function seconds(ctx: Ctx, option: string): number | undefined | null {
 const DEVICE_ID = /^[A-Za-z0-9._~!$&'()*+,;=:@/-]{1,255}$/;
 
 export const LIFECYCLE_COMMANDS: readonly Command[] = [
-  userCommand('lock', 'lock a user: no sign-in, tokens refused (Synapse too); undone by unlock', async (ctx, t, user) => {
-    await t.lifecycle.lock(user);
-    ctx.out(`locked ${mxid(ctx, user)}`);
-    return 0;
-  }),
+  userCommand(
+    'lock',
+    'lock a user: no sign-in, tokens refused (Synapse too); undone by unlock',
+    async (ctx, t, user) => {
+      await t.lifecycle.lock(user);
+      ctx.out(`locked ${mxid(ctx, user)}`);
+      return 0;
+    },
+  ),
   userCommand('unlock', 'unlock a user', async (ctx, t, user) => {
     await t.lifecycle.unlock(user);
     ctx.out(`unlocked ${mxid(ctx, user)}`);
@@ -107,11 +114,15 @@ export const LIFECYCLE_COMMANDS: readonly Command[] = [
     },
     { args: '[--erase]', options: { erase: { type: 'boolean', default: false } } },
   ),
-  userCommand('reactivate', 'reactivate a deactivated user (ended sessions stay ended)', async (ctx, t, user) => {
-    await t.lifecycle.reactivate(user);
-    ctx.out(`reactivated ${mxid(ctx, user)}`);
-    return 0;
-  }),
+  userCommand(
+    'reactivate',
+    'reactivate a deactivated user (ended sessions stay ended)',
+    async (ctx, t, user) => {
+      await t.lifecycle.reactivate(user);
+      ctx.out(`reactivated ${mxid(ctx, user)}`);
+      return 0;
+    },
+  ),
   userCommand(
     'set-display-name',
     "set a user's display name in Synapse (an empty name removes it)",
@@ -119,7 +130,9 @@ export const LIFECYCLE_COMMANDS: readonly Command[] = [
       const name = ctx.args.positionals[1];
       if (name === undefined) return ctx.usage();
       await t.lifecycle.setDisplayName(user, name);
-      ctx.out(name === '' ? `display name of ${mxid(ctx, user)} removed` : `display name of ${mxid(ctx, user)} set`);
+      ctx.out(
+        name === '' ? `display name of ${mxid(ctx, user)} removed` : `display name of ${mxid(ctx, user)} set`,
+      );
       return 0;
     },
     { args: '<display name>' },
@@ -136,11 +149,15 @@ export const LIFECYCLE_COMMANDS: readonly Command[] = [
       return 0;
     },
   ),
-  userCommand('promote-admin', 'make a user an administrator (may be granted admin scopes)', async (ctx, t, user) => {
-    await t.lifecycle.setAdmin(user, true);
-    ctx.out(`${mxid(ctx, user)} is now an administrator`);
-    return 0;
-  }),
+  userCommand(
+    'promote-admin',
+    'make a user an administrator (may be granted admin scopes)',
+    async (ctx, t, user) => {
+      await t.lifecycle.setAdmin(user, true);
+      ctx.out(`${mxid(ctx, user)} is now an administrator`);
+      return 0;
+    },
+  ),
   userCommand('demote-admin', 'make a user no longer an administrator', async (ctx, t, user) => {
     await t.lifecycle.setAdmin(user, false);
     ctx.out(`${mxid(ctx, user)} is no longer an administrator`);
@@ -158,7 +175,9 @@ export const LIFECYCLE_COMMANDS: readonly Command[] = [
       const expiresIn = seconds(ctx, 'expires-in');
       if (expiresIn === null) return 2;
       if (user.deactivatedAt !== null || user.lockedAt !== null) {
-        ctx.err(`${mxid(ctx, user)} is ${user.deactivatedAt !== null ? 'deactivated' : 'locked'}; no token issued`);
+        ctx.err(
+          `${mxid(ctx, user)} is ${user.deactivatedAt !== null ? 'deactivated' : 'locked'}; no token issued`,
+        );
         return 1;
       }
       const issued = await t.lifecycle.issueCompatToken(user, {
@@ -185,9 +204,12 @@ export const LIFECYCLE_COMMANDS: readonly Command[] = [
       withTools(ctx, async (t) => {
         const total = await t.store.users.count({});
         const progress = ctx.progress('provisioning', total);
-        const report = await t.lifecycle.provisionAll(() => progress.tick());
+        const report = await t.lifecycle.provisionAll(() => {
+          progress.tick();
+        });
         progress.done();
-        for (const f of report.failed) ctx.err(`failed: @${f.localpart}:${ctx.config.homeserver}: ${f.reason}`);
+        for (const f of report.failed)
+          ctx.err(`failed: @${f.localpart}:${ctx.config.homeserver}: ${f.reason}`);
         ctx.out(
           `provisioned ${String(report.provisioned)} users, skipped ${String(report.skipped)} deactivated, ` +
             `${String(report.failed.length)} failed`,
@@ -214,7 +236,10 @@ function tokenCommand(name: 'revoke' | 'unrevoke', summary: string): Command {
       if (token === undefined) return ctx.usage();
       return ctx.withDatabase(async (dataSource) => {
         const store = new AuthStore(dataSource);
-        const changed = await store.registrationTokens.setRevoked(token, name === 'revoke' ? new Date() : null);
+        const changed = await store.registrationTokens.setRevoked(
+          token,
+          name === 'revoke' ? new Date() : null,
+        );
         if (!changed) {
           ctx.err(`no such registration token: ${token}`);
           return 1;

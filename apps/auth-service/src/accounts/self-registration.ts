@@ -51,7 +51,8 @@ export class SelfRegistration {
     if (localpartProblem !== null) return { ok: false, reason: LOCALPART_PROBLEM_MESSAGES[localpartProblem] };
     const passwordProblem = checkPassword(password, localpart);
     if (passwordProblem !== null) return { ok: false, reason: PASSWORD_PROBLEM_MESSAGES[passwordProblem] };
-    if (await this.store.users.findByLocalpart(localpart)) return { ok: false, reason: UNAVAILABLE_MESSAGES.in_use };
+    if (await this.store.users.findByLocalpart(localpart))
+      return { ok: false, reason: UNAVAILABLE_MESSAGES.in_use };
     const availability = await this.synapse.isLocalpartAvailable(localpart);
     if (!availability.available) return { ok: false, reason: UNAVAILABLE_MESSAGES[availability.reason] };
     let usedTokenId: string | null = null;

@@ -132,7 +132,11 @@ export class InteractionController {
     }
     const result = await this.registration.register(username, body['password'] ?? '', body['token']);
     if (!result.ok) {
-      sendHtml(reply, registerPage({ ...this.registerForm(details, body), username, error: result.reason }), 400);
+      sendHtml(
+        reply,
+        registerPage({ ...this.registerForm(details, body), username, error: result.reason }),
+        400,
+      );
       return;
     }
     // `create` answers the requested prompt=create; `login` starts the browser session.

@@ -49,7 +49,11 @@ export class SyncDevicesWorker implements OnApplicationBootstrap, OnApplicationS
       prefix: this.prefix,
     });
     this.worker.on('failed', (job, err) => {
-      this.logger.warn({ msg: 'device sync failed; will retry', attempt: job?.attemptsMade, reason: err.message });
+      this.logger.warn({
+        msg: 'device sync failed; will retry',
+        attempt: job?.attemptsMade,
+        reason: err.message,
+      });
     });
     const every = this.config.syncDevicesIntervalSeconds * 1000;
     // The scheduler lives in Redis, shared by the replicas: upserting it is idempotent, and turning the

@@ -22,7 +22,8 @@ export interface NewRegistrationToken {
 /** Why a token cannot be used right now. */
 export type RegistrationTokenProblem = 'unknown' | 'revoked' | 'expired' | 'exhausted';
 
-export type RegistrationTokenUse = { ok: true; token: RegistrationToken } | { ok: false; problem: RegistrationTokenProblem };
+export type RegistrationTokenUse =
+  { ok: true; token: RegistrationToken } | { ok: false; problem: RegistrationTokenProblem };
 
 export class RegistrationTokenRepository {
   constructor(private readonly dataSource: DataSource) {}
