@@ -15,6 +15,7 @@ export {
   RegistrationTokenRepository,
   type NewRegistrationToken,
   type RegistrationToken,
+  type RegistrationTokenFilter,
   type RegistrationTokenProblem,
   type RegistrationTokenUse,
 } from './repositories/registration-token.repository';

@@ -1,5 +1,6 @@
-import type { DataSource, Repository } from 'typeorm';
+import type { DataSource, Repository, SelectQueryBuilder } from 'typeorm';
 import { RegistrationTokenEntity } from '../entities/registration-token.entity';
+import { fetchPage, type Page, type PageRequest } from './page';
 
 export interface RegistrationToken {
   id: string;
@@ -17,6 +18,14 @@ export interface NewRegistrationToken {
   token: string;
   usageLimit: number | null;
   expiresAt: Date | null;
+}
+
+/** Filters of the admin API's list (MAS's `filter[used|revoked|expired|valid]`), each at `now`. */
+export interface RegistrationTokenFilter {
+  used?: boolean;
+  revoked?: boolean;
+  expired?: boolean;
+  valid?: boolean;
 }
 
 /** Why a token cannot be used right now. */
@@ -44,6 +53,36 @@ export class RegistrationTokenRepository {
       .execute();
     const row = (result.raw as { id: string }[])[0];
     return row === undefined ? null : this.repo.findOneBy({ id: row.id });
+  }
+
+  findById(id: string): Promise<RegistrationToken | null> {
+    // Ids come from URLs; a malformed one must be "not found", not a database error.
+    if (!UUID.test(id)) return Promise.resolve(null);
+    return this.repo.findOneBy({ id });
+  }
+
+  /** A page ordered by id, filtered at `now`. */
+  listPage(filter: RegistrationTokenFilter, now: Date, page: PageRequest): Promise<Page<RegistrationToken>> {
+    return fetchPage(this.filtered(filter, now), 't.id', page);
+  }
+
+  count(filter: RegistrationTokenFilter, now: Date): Promise<number> {
+    return this.filtered(filter, now).getCount();
+  }
+
+  /** Changes the limit, expiry or revocation (undefined leaves one alone, null clears it); null when unknown. */
+  async update(
+    id: string,
+    change: { usageLimit?: number | null; expiresAt?: Date | null; revokedAt?: Date | null },
+  ): Promise<RegistrationToken | null> {
+    if (!UUID.test(id)) return null;
+    if (Object.keys(change).length > 0) await this.repo.update({ id }, change);
+    return this.findById(id);
+  }
+
+  /** Revokes (a date) or un-revokes (null) by id; null when unknown. */
+  setRevokedById(id: string, revokedAt: Date | null): Promise<RegistrationToken | null> {
+    return this.update(id, { revokedAt });
   }
 
   findByToken(token: string): Promise<RegistrationToken | null> {
@@ -100,7 +139,25 @@ export class RegistrationTokenRepository {
     await this.repo.update({ token }, { revokedAt });
     return this.findByToken(token);
   }
+
+  private filtered(filter: RegistrationTokenFilter, now: Date): SelectQueryBuilder<RegistrationTokenEntity> {
+    const qb = this.repo.createQueryBuilder('t').where('true');
+    const expired = 't.expires_at IS NOT NULL AND t.expires_at <= :now';
+    const exhausted = 't.usage_limit IS NOT NULL AND t.times_used >= t.usage_limit';
+    const valid = `t.revoked_at IS NULL AND NOT (${expired}) AND NOT (${exhausted})`;
+    const add = (condition: string, wanted: boolean | undefined) => {
+      if (wanted !== undefined) qb.andWhere(wanted ? `(${condition})` : `NOT (${condition})`, { now });
+    };
+    add('t.times_used > 0', filter.used);
+    add('t.revoked_at IS NOT NULL', filter.revoked);
+    add(expired, filter.expired);
+    add(valid, filter.valid);
+    return qb;
+  }
 }
+
+// Ids come from URLs; a malformed one must be "not found", not a database error.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function problemOf(token: RegistrationToken, now: Date): RegistrationTokenProblem | null {
   if (token.revokedAt !== null) return 'revoked';
