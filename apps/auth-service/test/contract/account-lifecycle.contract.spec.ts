@@ -98,6 +98,18 @@ describe('account lifecycle and registration, with the CLI against a real Synaps
     const res = await fetch(`${synapse.baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
+  /** Our introspection's answer, as Synapse would get it (without touching Synapse's cache). */
+  const active = async (token: string) => {
+    const res = await fetch(`${auth.issuer}oauth2/introspect`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        Authorization: `Bearer ${SYNAPSE_SECRET}`,
+      },
+      body: new URLSearchParams({ token }),
+    });
+    return ((await res.json()) as { active: boolean }).active;
+  };
   const whoami = (token: string) => matrix('/_matrix/client/v3/account/whoami', token);
   const issue = async (localpart: string, ...options: string[]): Promise<string> => {
     const issued = await cli('user', 'issue-compat-token', localpart, ...options);
@@ -129,23 +141,36 @@ describe('account lifecycle and registration, with the CLI against a real Synaps
   });
 
   it('locks (Synapse refuses the token) and unlocks (it works again)', async () => {
-    // Synapse caches a token's introspection for up to 2 minutes and keeps its lock flag for the user
-    // directory only (synapse/api/auth/mas.py, rest/synapse/mas/users.py), as with MAS: a token Synapse
-    // has not cached is refused at once, a cached one when its cache entry ends.
-    const token = await issue('alice');
+    // Synapse caches every introspection answer, active or not, for up to 2 minutes and keeps its lock
+    // flag for the user directory only (synapse/api/auth/mas.py, rest/synapse/mas/users.py), as with
+    // MAS: a token Synapse has not cached follows the lock at once, a cached one when its entry ends.
+    const usedWhileLocked = await issue('alice');
+    const unusedWhileLocked = await issue('alice');
     expect(await cli('user', 'lock', 'alice')).toMatchObject({
       code: 0,
       out: expect.stringContaining('locked @alice:localhost'),
     });
     expect((await user('alice')).lockedAt).not.toBeNull();
-    expect(await whoami(token)).toMatchObject({ status: 401, body: { errcode: 'M_UNKNOWN_TOKEN' } });
+    // Introspection keeps user rows for 10 s (introspection/user-cache.ts) and the CLI is another
+    // process: wait for our answer before asking Synapse, which would cache an early one.
+    await eventually(async () => {
+      expect(await active(usedWhileLocked)).toBe(false);
+    }, 15_000);
+    expect(await whoami(usedWhileLocked)).toMatchObject({
+      status: 401,
+      body: { errcode: 'M_UNKNOWN_TOKEN' },
+    });
+    expect(await cli('user', 'issue-compat-token', 'alice')).toMatchObject({
+      code: 1,
+      out: expect.stringContaining('@alice:localhost is locked; no token issued'),
+    });
     expect(await cli('user', 'lock', 'alice')).toMatchObject({ code: 0 }); // idempotent
     expect(await cli('user', 'unlock', 'alice')).toMatchObject({ code: 0 });
     expect((await user('alice')).lockedAt).toBeNull();
-    // Introspection keeps user rows for 10 s (introspection/user-cache.ts), and the CLI is another process.
     await eventually(async () => {
-      expect((await whoami(token)).status).toBe(200);
+      expect(await active(unusedWhileLocked)).toBe(true);
     }, 15_000);
+    expect((await whoami(unusedWhileLocked)).status).toBe(200);
   }, 60_000);
 
   it('sets the display name in Synapse, and removes it', async () => {
