@@ -5,11 +5,14 @@
  *   config check                                  parse and validate the configuration
  *   user add <localpart> --password <pw> [--admin]  create a password user (and provision it in Synapse)
  *   user set-password <localpart> --password <pw>   replace a user's password
+ *   user lock|unlock|deactivate|reactivate|…       the account lifecycle (accounts/lifecycle-commands.ts)
+ *   registration-token add|list|revoke|unrevoke    registration tokens (accounts/lifecycle-commands.ts)
  */
 import { AUTH_ENTITIES, AUTH_MIGRATIONS, AuthStore } from '@gateway/auth-data';
 import { runMigrations, withDataSource, type DataSource } from '@gateway/db';
 import { cliMain, migrateCommand, type CliContext } from '@gateway/util';
 import { Accounts } from './accounts/accounts';
+import { LIFECYCLE_COMMANDS, REGISTRATION_TOKEN_COMMANDS } from './accounts/lifecycle-commands';
 import { loadAuthConfig, type AuthConfig } from './config';
 import { loadOrCreateSigningKeys } from './oidc/signing-keys';
 import { SynapseMasClient } from './synapse/synapse-mas-client';
@@ -105,5 +108,7 @@ cliMain<AuthConfig, DataSource>({
       options: { password: { type: 'string' } },
       run: setPassword,
     },
+    ...LIFECYCLE_COMMANDS,
+    ...REGISTRATION_TOKEN_COMMANDS,
   ],
 });

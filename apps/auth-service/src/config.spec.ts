@@ -23,7 +23,16 @@ describe('auth-service configuration', () => {
     expect(config.baseUrl).toBe('https://auth.example.com');
     expect(config.synapseUrl).toBe('http://synapse:8008');
     expect(config.accessTokenTtl).toBe(300);
-    expect(config.registrationEnabled).toBe(true);
+    // MAS's defaults: no password registration, no token needed once it is on; the device sync hourly.
+    expect(config.registrationEnabled).toBe(false);
+    expect(config.registrationTokenRequired).toBe(false);
+    expect(config.syncDevicesIntervalSeconds).toBe(3600);
+    expect(() => loadAuthConfig({ ...BASE, AUTH_SYNC_DEVICES_INTERVAL: '-1' })).toThrow(
+      /AUTH_SYNC_DEVICES_INTERVAL/,
+    );
+    expect(() => loadAuthConfig({ ...BASE, AUTH_REGISTRATION_TOKEN_REQUIRED: 'yes' })).toThrow(
+      /AUTH_REGISTRATION_TOKEN_REQUIRED/,
+    );
   });
 
   it('refuses a secret given both directly and as a file, and names each bad variable', () => {

@@ -67,11 +67,21 @@ const schema = z.object({
   AUTH_SIGNING_KEY_FILE: z.string().min(1),
   /** Client ids whose consent screen is skipped (the operator's own apps). */
   AUTH_FIRST_PARTY_CLIENTS: commaList(),
-  /** Self-service registration through prompt=create. */
+  /** Self-service password registration through prompt=create (MAS: password_registration_enabled, off). */
   AUTH_REGISTRATION_ENABLED: z
     .enum(['true', 'false'])
-    .default('true')
+    .default('false')
     .transform((v) => v === 'true'),
+  /** Registration needs a token made with `cli.js registration-token add` (MAS: registration_token_required). */
+  AUTH_REGISTRATION_TOKEN_REQUIRED: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  /**
+   * Seconds between runs of the job that makes Synapse's device lists match our live sessions (deleting
+   * devices nobody holds a session for, recreating missing ones); 0 turns it off.
+   */
+  AUTH_SYNC_DEVICES_INTERVAL: z.coerce.number().int().min(0).max(604_800).default(3600),
   /** Access token lifetime, seconds (MAS: access_token_ttl, 60–86400, default 300). */
   AUTH_ACCESS_TOKEN_TTL: z.coerce.number().int().min(60).max(86_400).default(300),
   /**
@@ -131,6 +141,8 @@ function toConfig(v: z.output<typeof schema>) {
     signingKeyFile: v.AUTH_SIGNING_KEY_FILE,
     firstPartyClients: new Set(v.AUTH_FIRST_PARTY_CLIENTS),
     registrationEnabled: v.AUTH_REGISTRATION_ENABLED,
+    registrationTokenRequired: v.AUTH_REGISTRATION_TOKEN_REQUIRED,
+    syncDevicesIntervalSeconds: v.AUTH_SYNC_DEVICES_INTERVAL,
     accessTokenTtl: v.AUTH_ACCESS_TOKEN_TTL,
     loginAttempts: v.AUTH_LOGIN_ATTEMPTS,
     registrationsPerHour: v.AUTH_REGISTRATIONS_PER_HOUR,

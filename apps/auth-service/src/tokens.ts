@@ -16,12 +16,14 @@ export const AUTH_LIMITS = Symbol('AUTH_LIMITS');
 export const ACCOUNTS = Symbol('ACCOUNTS');
 export const LOGIN_LIMITER = Symbol('LOGIN_LIMITER');
 export const SIGN_IN = Symbol('SIGN_IN');
+export const SELF_REGISTRATION = Symbol('SELF_REGISTRATION');
 // SynapseModule
 export const SYNAPSE = Symbol('SYNAPSE');
 // SessionsModule
 export const SESSION_END = Symbol('SESSION_END');
 export const DEVICE_PROVISIONING = Symbol('DEVICE_PROVISIONING');
 export const DELETE_DEVICE_QUEUE = Symbol('DELETE_DEVICE_QUEUE');
+export const SYNC_DEVICES_QUEUE = Symbol('SYNC_DEVICES_QUEUE');
 // InteractionModule
 export const CONSENT_POLICY = Symbol('CONSENT_POLICY');
 // CompatModule

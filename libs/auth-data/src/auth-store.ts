@@ -8,14 +8,17 @@ import {
 } from './entities/compat-session.entity';
 import { ConsentEntity } from './entities/consent.entity';
 import { OidcPayloadEntity } from './entities/oidc-payload.entity';
+import { RegistrationTokenEntity } from './entities/registration-token.entity';
 import { SessionEntity } from './entities/session.entity';
 import { UserEntity } from './entities/user.entity';
 import { InitialSchema1764140000000 } from './migrations/1764140000000-initial-schema';
 import { CompatSessions1764900000000 } from './migrations/1764900000000-compat-sessions';
 import { NoSecretsAtRest1764910000000 } from './migrations/1764910000000-no-secrets-at-rest';
+import { RegistrationTokens1765200000000 } from './migrations/1765200000000-registration-tokens';
 import { CompatRepository } from './repositories/compat.repository';
 import { ConsentRepository } from './repositories/consent.repository';
 import { OidcPayloadRepository } from './repositories/oidc-payload.repository';
+import { RegistrationTokenRepository } from './repositories/registration-token.repository';
 import { SessionRepository } from './repositories/session.repository';
 import { UserRepository } from './repositories/user.repository';
 
@@ -29,11 +32,13 @@ export const AUTH_ENTITIES = [
   CompatAccessTokenEntity,
   CompatRefreshTokenEntity,
   CompatSsoLoginEntity,
+  RegistrationTokenEntity,
 ];
 export const AUTH_MIGRATIONS = [
   InitialSchema1764140000000,
   CompatSessions1764900000000,
   NoSecretsAtRest1764910000000,
+  RegistrationTokens1765200000000,
 ];
 
 /** The auth service's repositories over one DataSource. */
@@ -43,6 +48,7 @@ export class AuthStore {
   readonly consents: ConsentRepository;
   readonly sessions: SessionRepository;
   readonly compat: CompatRepository;
+  readonly registrationTokens: RegistrationTokenRepository;
 
   /** `clock` decides when stored OIDC payloads (codes, tokens, sessions) have expired. */
   constructor(dataSource: DataSource, clock?: Clock) {
@@ -51,5 +57,6 @@ export class AuthStore {
     this.consents = new ConsentRepository(dataSource);
     this.sessions = new SessionRepository(dataSource);
     this.compat = new CompatRepository(dataSource);
+    this.registrationTokens = new RegistrationTokenRepository(dataSource);
   }
 }

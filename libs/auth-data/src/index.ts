@@ -10,6 +10,15 @@ export {
 export { ConsentRepository } from './repositories/consent.repository';
 export { OidcPayloadRepository, type StoredPayload } from './repositories/oidc-payload.repository';
 export { type Page, type PageRequest } from './repositories/page';
+export {
+  problemOf as registrationTokenProblem,
+  RegistrationTokenRepository,
+  type NewRegistrationToken,
+  type RegistrationToken,
+  type RegistrationTokenFilter,
+  type RegistrationTokenProblem,
+  type RegistrationTokenUse,
+} from './repositories/registration-token.repository';
 export { SessionRepository, type Session, type SessionFilter } from './repositories/session.repository';
 export {
   UserRepository,

@@ -19,6 +19,13 @@ export interface AuthJobPayloads {
     userId: string;
     deviceId: string;
   };
+  /**
+   * auth-service: make Synapse's device list of one user match their live sessions; without `userId`,
+   * the periodic sweep (a BullMQ job scheduler) that adds one such job per user.
+   */
+  'auth.sync-devices': {
+    userId?: string;
+  };
 }
 
 export type QueueName = keyof JobPayloads;

@@ -1,16 +1,30 @@
 import { Module } from '@nestjs/common';
 import type { AuthStore } from '@gateway/auth-data';
+import type { Clock } from '@gateway/util';
 import type { AuthConfig } from '../config';
 import type { AuthLimits } from '../rate-limits/auth-limits';
 import { RateLimitsModule } from '../rate-limits/rate-limits.module';
-import { ACCOUNTS, AUTH_CONFIG, AUTH_LIMITS, AUTH_STORE, LOGIN_LIMITER, SIGN_IN } from '../tokens';
+import { SynapseModule } from '../synapse/synapse.module';
+import type { SynapseMasClient } from '../synapse/synapse-mas-client';
+import {
+  ACCOUNTS,
+  AUTH_CONFIG,
+  AUTH_LIMITS,
+  AUTH_STORE,
+  CLOCK,
+  LOGIN_LIMITER,
+  SELF_REGISTRATION,
+  SIGN_IN,
+  SYNAPSE,
+} from '../tokens';
 import { Accounts } from './accounts';
 import { LoginLimiter } from './login-limiter';
+import { SelfRegistration } from './self-registration';
 import { SignIn } from './sign-in';
 
 /** Password accounts: registration, sign-in and its failure limit. */
 @Module({
-  imports: [RateLimitsModule],
+  imports: [RateLimitsModule, SynapseModule],
   providers: [
     {
       provide: ACCOUNTS,
@@ -31,7 +45,22 @@ import { SignIn } from './sign-in';
       inject: [ACCOUNTS, LOGIN_LIMITER],
       useFactory: (accounts: Accounts, limiter: LoginLimiter) => new SignIn(accounts, limiter),
     },
+    {
+      provide: SELF_REGISTRATION,
+      inject: [AUTH_STORE, ACCOUNTS, SYNAPSE, CLOCK, AUTH_CONFIG],
+      useFactory: (
+        store: AuthStore,
+        accounts: Accounts,
+        synapse: SynapseMasClient,
+        clock: Clock,
+        config: AuthConfig,
+      ) =>
+        new SelfRegistration(store, accounts, synapse, clock, {
+          homeserver: config.homeserver,
+          tokenRequired: config.registrationTokenRequired,
+        }),
+    },
   ],
-  exports: [ACCOUNTS, SIGN_IN, LOGIN_LIMITER],
+  exports: [ACCOUNTS, SIGN_IN, LOGIN_LIMITER, SELF_REGISTRATION],
 })
 export class AccountsModule {}

@@ -25,6 +25,7 @@ import { AdminTokens } from './admin-token';
 import { AdminUsers } from './admin-users';
 import { OAuth2ClientsController } from './oauth2-clients.controller';
 import { OAuth2SessionsController } from './oauth2-sessions.controller';
+import { RegistrationTokensController } from './registration-tokens.controller';
 import { ServerController } from './server.controller';
 import { SpecController } from './spec.controller';
 import { UsersController } from './users.controller';
@@ -39,6 +40,7 @@ import { UsersController } from './users.controller';
     UsersController,
     OAuth2SessionsController,
     OAuth2ClientsController,
+    RegistrationTokensController,
     ServerController,
     SpecController,
   ],

@@ -1,6 +1,7 @@
-import type { AuthStore, User, UserFilter, UserLifecycleChange } from '@gateway/auth-data';
+import type { AuthStore, User, UserFilter } from '@gateway/auth-data';
 import { silentLog, type Log } from '@gateway/server';
 import type { Clock } from '@gateway/util';
+import { AccountLifecycle } from '../accounts/account-lifecycle';
 import { checkLocalpart, LOCALPART_PROBLEM_MESSAGES } from '../accounts/localpart';
 import { checkPassword, PASSWORD_PROBLEM_MESSAGES } from '../accounts/password-policy';
 import { hashPassword } from '../accounts/passwords';
@@ -13,16 +14,23 @@ import { AdminApiError, notFound } from './admin-error';
  * What an operator does to users through the admin API, each change mirrored in Synapse through
  * `/_synapse/mas/*` before the answer (so the answer means the homeserver agrees): creation and the lock
  * flag through provision_user, deactivation through delete_user, reactivation through reactivate_user.
+ * The lifecycle itself is accounts/account-lifecycle.ts, shared with the operator CLI; this class adds
+ * the admin API's lookups and errors.
  */
 export class AdminUsers {
+  private readonly lifecycle: AccountLifecycle;
+
   constructor(
     private readonly store: AuthStore,
     private readonly synapse: SynapseMasClient,
-    private readonly sessionEnd: SessionEnd,
+    // Kept for the module's wiring; ending sessions now deletes devices through the lifecycle.
+    _sessionEnd: SessionEnd,
     private readonly homeserver: string,
-    private readonly clock: Clock,
+    clock: Clock,
     private readonly log: Log = silentLog,
-  ) {}
+  ) {
+    this.lifecycle = new AccountLifecycle(store, synapse, clock);
+  }
 
   async get(id: string): Promise<User> {
     const user = await this.store.users.findById(id);
@@ -71,23 +79,18 @@ export class AdminUsers {
   }
 
   async setAdmin(id: string, admin: boolean): Promise<User> {
-    await this.get(id);
-    return this.change(id, { admin });
+    return this.lifecycle.setAdmin(await this.get(id), admin);
   }
 
   /** Locks: sign-in refused, every token inactive at introspection, Synapse told. */
   async lock(id: string): Promise<User> {
     const user = await this.get(id);
-    const locked = user.lockedAt === null ? await this.change(id, { lockedAt: this.now() }) : user;
-    await this.homeserverCall(() => this.synapse.provisionUser({ localpart: user.localpart, locked: true }));
-    return locked;
+    return this.homeserverCall(() => this.lifecycle.lock(user));
   }
 
   async unlock(id: string): Promise<User> {
     const user = await this.get(id);
-    const unlocked = await this.change(id, { lockedAt: null });
-    await this.homeserverCall(() => this.synapse.provisionUser({ localpart: user.localpart, locked: false }));
-    return unlocked;
+    return this.homeserverCall(() => this.lifecycle.unlock(user));
   }
 
   /**
@@ -96,31 +99,12 @@ export class AdminUsers {
    */
   async deactivate(id: string, skipErase: boolean): Promise<User> {
     const user = await this.get(id);
-    const deactivated =
-      user.deactivatedAt === null ? await this.change(id, { deactivatedAt: this.now() }) : user;
-    for (const session of await this.store.sessions.activeForUser(user.id)) {
-      await this.store.payloads.revokeByGrantId(session.grantId);
-      await this.sessionEnd.grantRevoked(session.grantId);
-    }
-    await this.homeserverCall(() => this.synapse.deleteUser(user.localpart, !skipErase));
-    return deactivated;
+    return this.homeserverCall(() => this.lifecycle.deactivate(user, !skipErase));
   }
 
   async reactivate(id: string): Promise<User> {
     const user = await this.get(id);
-    const reactivated = await this.change(id, { deactivatedAt: null });
-    await this.homeserverCall(() => this.synapse.reactivateUser(user.localpart));
-    return reactivated;
-  }
-
-  private async change(id: string, change: UserLifecycleChange): Promise<User> {
-    const user = await this.store.users.update(id, change);
-    if (!user) throw notFound('User', id);
-    return user;
-  }
-
-  private now(): Date {
-    return new Date(this.clock());
+    return this.homeserverCall(() => this.lifecycle.reactivate(user));
   }
 
   /** A homeserver that cannot be reached is the operator's to know about: 503, the change kept here. */

@@ -72,7 +72,7 @@ export class ServerController {
       password_login_enabled: true,
       password_registration_enabled: this.config.registrationEnabled,
       password_registration_email_required: false,
-      registration_token_required: false,
+      registration_token_required: this.config.registrationTokenRequired,
       // What the account page offers today: its sessions, nothing else of the profile or account.
       email_change_allowed: false,
       displayname_change_allowed: false,

@@ -24,13 +24,15 @@ ${f.canRegister ? `<form method="get" action="/interaction/${esc(f.uid)}/registe
   );
 }
 
-export function registerPage(f: FormContext): string {
+/** `token`: the registration token field, present when the operator requires one. */
+export function registerPage(f: FormContext & { token?: { value: string } }): string {
   return page(
     'Create an account',
     `<h1>Create an account</h1><p class="muted">for <strong>${esc(f.clientName)}</strong></p>${errorLine(f.error)}
 <form method="post" action="/interaction/${esc(f.uid)}/register">${hidden(f.csrf)}
 <label for="username">Username</label><input type="text" id="username" name="username" value="${esc(f.username)}" autocomplete="username" required autofocus>
 <label for="password">Password</label><input type="password" id="password" name="password" autocomplete="new-password" required minlength="8">
+${f.token ? `<label for="token">Registration token</label><input type="text" id="token" name="token" value="${esc(f.token.value)}" autocomplete="off" required>` : ''}
 <button type="submit">Create account</button></form>
 <form method="post" action="/interaction/${esc(f.uid)}/abort">${hidden(f.csrf)}<button type="submit" class="secondary">Cancel</button></form>`,
   );

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { AuthStore, User } from '@gateway/auth-data';
 import type { Accounts } from '../accounts/accounts';
+import type { SelfRegistration } from '../accounts/self-registration';
 import type { SignIn } from '../accounts/sign-in';
 import type { AuthConfig } from '../config';
 import { csrfToken, csrfValid, sendHtml } from '../pages/form-security';
@@ -15,6 +16,7 @@ import {
   CONSENT_POLICY,
   CSRF_KEY,
   OIDC_PROVIDER,
+  SELF_REGISTRATION,
   SIGN_IN,
 } from '../tokens';
 import type { ConsentPolicy, ConsentRequest } from './consent-policy';
@@ -42,6 +44,7 @@ export class InteractionController {
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
     @Inject(CSRF_KEY) private readonly csrfKey: string,
     @Inject(AUTH_LIMITS) private readonly limits: AuthLimits,
+    @Inject(SELF_REGISTRATION) private readonly registration: SelfRegistration,
   ) {}
 
   @Get(':uid')
@@ -54,7 +57,7 @@ export class InteractionController {
     if (!details || details.uid !== uid) return;
     const name = details.prompt.name;
     if (name === 'create') {
-      sendHtml(reply, registerPage(this.form(details)));
+      sendHtml(reply, registerPage(this.registerForm(details)));
       return;
     }
     if (name === 'login') {
@@ -76,7 +79,7 @@ export class InteractionController {
       registrationClosed(reply);
       return;
     }
-    sendHtml(reply, registerPage(this.form(details)));
+    sendHtml(reply, registerPage(this.registerForm(details)));
   }
 
   @Post(':uid/login')
@@ -124,12 +127,16 @@ export class InteractionController {
     if (limited?.allowed === false) {
       void reply.header('Retry-After', retryAfterSeconds(limited.retryAfterMs));
       const error = `Too many new accounts from your network. Try again in ${waitText(limited.retryAfterMs)}.`;
-      sendHtml(reply, registerPage({ ...this.form(details), username, error }), 429);
+      sendHtml(reply, registerPage({ ...this.registerForm(details, body), username, error }), 429);
       return;
     }
-    const result = await this.accounts.register(username, body['password'] ?? '');
+    const result = await this.registration.register(username, body['password'] ?? '', body['token']);
     if (!result.ok) {
-      sendHtml(reply, registerPage({ ...this.form(details), username, error: result.reason }), 400);
+      sendHtml(
+        reply,
+        registerPage({ ...this.registerForm(details, body), username, error: result.reason }),
+        400,
+      );
       return;
     }
     // `create` answers the requested prompt=create; `login` starts the browser session.
@@ -234,6 +241,14 @@ export class InteractionController {
       return null;
     }
     return details;
+  }
+
+  /** The registration form, with the token field when the operator requires tokens. */
+  private registerForm(details: Details, body: Form = {}) {
+    return {
+      ...this.form(details),
+      ...(this.registration.tokenRequired ? { token: { value: body['token'] ?? '' } } : {}),
+    };
   }
 
   private form(details: Details): { uid: string; csrf: string; clientName: string } {

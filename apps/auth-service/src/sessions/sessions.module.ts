@@ -13,14 +13,19 @@ import {
   REDIS_PREFIX,
   SESSION_END,
   SYNAPSE,
+  SYNC_DEVICES_QUEUE,
 } from '../tokens';
 import { DeleteDeviceWorker } from './delete-device.worker';
 import { DeviceProvisioning } from './device-provisioning';
 import { SessionEnd } from './session-end';
+import { SyncDevicesWorker } from './sync-devices.worker';
 
 type DeleteQueue = Queue<JobPayload<'auth.delete-device'>>;
 
-/** A Matrix session's life in Synapse: its user and device made at the token response, deleted at its end. */
+/**
+ * A Matrix session's life in Synapse: its user and device made at the token response, deleted at its
+ * end, and the periodic sync that heals drift between the two.
+ */
 @Module({
   imports: [SynapseModule],
   providers: [
@@ -49,6 +54,13 @@ type DeleteQueue = Queue<JobPayload<'auth.delete-device'>>;
       },
     },
     DeleteDeviceWorker,
+    {
+      provide: SYNC_DEVICES_QUEUE,
+      inject: [REDIS, REDIS_PREFIX],
+      useFactory: (redis: Redis, prefix: string): Queue<JobPayload<'auth.sync-devices'>> =>
+        createQueue('auth.sync-devices', { redis, prefix }),
+    },
+    SyncDevicesWorker,
   ],
   exports: [SESSION_END, DEVICE_PROVISIONING, DELETE_DEVICE_QUEUE],
 })

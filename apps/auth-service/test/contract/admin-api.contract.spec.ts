@@ -418,6 +418,62 @@ describe('admin API', () => {
     expect((await get('/version')).body).toEqual({ version: expect.any(String) });
   });
 
+  it('creates, lists, gets, updates, revokes and unrevokes registration tokens (MAS shapes)', async () => {
+    const tokens = '/user-registration-tokens';
+    const put = (path: string, body: unknown) =>
+      api.call('PUT', `${V1}${path}`, { token: clientToken, body });
+    const created = await post(tokens, { token: 'admin-made', usage_limit: 2 });
+    expect(created.status).toBe(201);
+    const id = (created.body['data'] as { id: string }).id;
+    expect(created.body).toEqual({
+      data: {
+        type: 'user-registration_token',
+        id,
+        attributes: {
+          token: 'admin-made',
+          valid: true,
+          usage_limit: 2,
+          times_used: 0,
+          created_at: expect.any(String),
+          last_used_at: null,
+          expires_at: null,
+          revoked_at: null,
+        },
+        links: { self: `${V1}${tokens}/${id}` },
+      },
+      links: { self: `${V1}${tokens}/${id}` },
+    });
+    expect((await post(tokens, { token: 'admin-made' })).status).toBe(409);
+    const random = await post(tokens, { expires_at: '2020-01-01T00:00:00Z' });
+    expect(random.body['data']).toMatchObject({
+      attributes: { token: expect.stringMatching(/^[A-Za-z0-9_-]{24}$/), valid: false },
+    });
+    expect((await post(tokens, { usage_limit: 0 })).status).toBe(400);
+    expect((await get(`${tokens}?filter[valid]=true`)).body).toMatchObject({
+      meta: { count: 1 },
+      data: [{ id, attributes: { token: 'admin-made' } }],
+    });
+    expect((await get(`${tokens}?filter[expired]=true&count=only`)).body['meta']).toEqual({ count: 1 });
+    expect((await get(`${tokens}/${id}`)).body['data']).toMatchObject({ id });
+    expect((await get(`${tokens}/nope`)).status).toBe(404);
+    const updated = await put(`${tokens}/${id}`, { usage_limit: null, expires_at: '2999-01-01T00:00:00Z' });
+    expect(updated.body['data']).toMatchObject({
+      attributes: { usage_limit: null, expires_at: '2999-01-01T00:00:00.000Z', valid: true },
+    });
+    const revoked = await post(`${tokens}/${id}/revoke`);
+    expect(revoked.body['data']).toMatchObject({
+      attributes: { valid: false, revoked_at: expect.any(String) },
+    });
+    expect(await post(`${tokens}/${id}/revoke`)).toMatchObject({
+      status: 400,
+      body: { errors: [{ title: 'Registration token is already revoked' }] },
+    });
+    expect((await post(`${tokens}/${id}/unrevoke`)).body['data']).toMatchObject({
+      attributes: { valid: true, revoked_at: null },
+    });
+    expect((await post(`${tokens}/${id}/unrevoke`)).status).toBe(400);
+  });
+
   it('has exercised every documented operation', () => {
     expect(api.operationIds().filter((id) => !api.exercised.has(id))).toEqual([]);
   });

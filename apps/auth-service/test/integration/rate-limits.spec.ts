@@ -1,13 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, formAction, freePort, hiddenInput } from '@gateway/testing';
 import type { Accounts } from '../../src/accounts/accounts';
 import { ACCOUNTS } from '../../src/tokens';
 import { startAuth, type AuthUnderTest } from '../support/start-auth';
 
-// Sign-in, registration, client registration and the token endpoint need no Synapse before a token is
-// issued; the URL is never called.
-const UNUSED_SYNAPSE = 'http://127.0.0.1:9';
+// Sign-in, client registration and the token endpoint need no Synapse before a token is issued;
+// registration asks Synapse whether the username is free, so a stand-in answers that one call (yes).
+let synapseUrl = 'http://127.0.0.1:9';
 const LIMITS = {
   AUTH_LOGIN_ATTEMPTS: '3', // per account; 15 per address
   AUTH_REGISTRATIONS_PER_HOUR: '1',
@@ -22,15 +24,22 @@ describe('rate limits shared by replicas through Redis, per client address and p
   let b: AuthUnderTest;
   let untrusting: AuthUnderTest;
 
+  let synapseStandIn: Server;
   beforeAll(async () => {
+    synapseStandIn = createServer((req, res) => {
+      const free = req.url?.startsWith('/_synapse/mas/is_localpart_available?') === true;
+      res.writeHead(free ? 200 : 404, { 'content-type': 'application/json' }).end(free ? '{}' : '{"errcode":"M_UNRECOGNIZED"}');
+    });
+    await new Promise<void>((r) => synapseStandIn.listen(0, '127.0.0.1', r));
+    synapseUrl = `http://127.0.0.1:${String((synapseStandIn.address() as AddressInfo).port)}`;
     // The tests connect from 127.0.0.1: a trusted proxy for a and b, so X-Forwarded-For names the client.
-    a = await startAuth(await freePort(), UNUSED_SYNAPSE, { ...LIMITS, AUTH_TRUSTED_PROXIES: '127.0.0.1' });
-    b = await startAuth(await freePort(), UNUSED_SYNAPSE, { ...LIMITS, AUTH_TRUSTED_PROXIES: '127.0.0.1' }, {
+    a = await startAuth(await freePort(), synapseUrl, { ...LIMITS, AUTH_TRUSTED_PROXIES: '127.0.0.1' });
+    b = await startAuth(await freePort(), synapseUrl, { ...LIMITS, AUTH_TRUSTED_PROXIES: '127.0.0.1' }, {
       replicaOf: a,
     });
     untrusting = await startAuth(
       await freePort(),
-      UNUSED_SYNAPSE,
+      synapseUrl,
       { ...LIMITS, AUTH_TRUSTED_PROXIES: '10.0.0.0/8' },
       { replicaOf: a },
     );
@@ -41,6 +50,7 @@ describe('rate limits shared by replicas through Redis, per client address and p
     await untrusting.stop();
     await b.stop();
     await a.stop();
+    await new Promise((r) => synapseStandIn.close(r));
   });
 
   const xff = (ip: string) => ({ 'X-Forwarded-For': ip });

@@ -54,6 +54,10 @@ export async function startAuth(
     AUTH_SYNAPSE_URL: synapseUrl,
     AUTH_SYNAPSE_SECRET: SYNAPSE_SECRET,
     AUTH_SIGNING_KEY_FILE: keyFile,
+    // Tests register through the page (off by default, as in MAS) and run the device sync only when
+    // they test it.
+    AUTH_REGISTRATION_ENABLED: 'true',
+    AUTH_SYNC_DEVICES_INTERVAL: '0',
     ...env,
   });
   let logs = '';

@@ -94,6 +94,19 @@ export class OidcPayloadRepository {
     await this.repo.delete({ grantId });
   }
 
+  /**
+   * Deletes everything of one account: browser sessions, grants, codes and tokens (oidc-provider keeps
+   * the account id in each of these payloads). Returns how many rows went.
+   */
+  async destroyByAccountId(accountId: string): Promise<number> {
+    const result = await this.repo
+      .createQueryBuilder()
+      .delete()
+      .where("payload->>'accountId' = :accountId", { accountId })
+      .execute();
+    return result.affected ?? 0;
+  }
+
   /** Deletes a grant's rows of one model except one (a refresh retires the access tokens before it). */
   async destroyByGrantIdExcept(model: string, grantId: string, keepId: string): Promise<void> {
     await this.dataSource.query('DELETE FROM oidc_payloads WHERE model = $1 AND grant_id = $2 AND id <> $3', [

@@ -55,6 +55,25 @@ export class SessionRepository {
     };
   }
 
+  /** Marks every open session of the user finished; returns those it finished. */
+  async finishAllForUser(userId: string): Promise<Session[]> {
+    const result = await this.repo
+      .createQueryBuilder()
+      .update()
+      .set({ finishedAt: () => 'now()' })
+      .where({ userId, finishedAt: IsNull() })
+      .returning('*')
+      .execute();
+    return (result.raw as Record<string, unknown>[]).map((row) => ({
+      grantId: String(row['grant_id']),
+      userId: String(row['user_id']),
+      clientId: String(row['client_id']),
+      deviceId: String(row['device_id']),
+      createdAt: row['created_at'] as Date,
+      finishedAt: row['finished_at'] as Date,
+    }));
+  }
+
   activeForUser(userId: string): Promise<Session[]> {
     return this.repo.findBy({ userId, finishedAt: IsNull() });
   }
