@@ -5,6 +5,7 @@
  *   config check                                  parse and validate the configuration
  *   user add <localpart> --password <pw> [--admin]  create a password user (and provision it in Synapse)
  *   user set-password <localpart> --password <pw>   replace a user's password
+ *   import-synapse --synapse-config … --synapse-database-url …  import a Synapse (README: migration runbook)
  */
 import { AUTH_ENTITIES, AUTH_MIGRATIONS, AuthStore } from '@gateway/auth-data';
 import { runMigrations, withDataSource, type DataSource } from '@gateway/db';
@@ -13,6 +14,7 @@ import { Accounts } from './accounts/accounts';
 import { loadAuthConfig, type AuthConfig } from './config';
 import { loadOrCreateSigningKeys } from './oidc/signing-keys';
 import { SynapseMasClient } from './synapse/synapse-mas-client';
+import { importSynapseCommand } from './synapse-import/import-command';
 
 type Ctx = CliContext<AuthConfig, DataSource>;
 
@@ -105,5 +107,6 @@ cliMain<AuthConfig, DataSource>({
       options: { password: { type: 'string' } },
       run: setPassword,
     },
+    importSynapseCommand,
   ],
 });

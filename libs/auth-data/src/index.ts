@@ -10,6 +10,18 @@ export {
 export { ConsentRepository } from './repositories/consent.repository';
 export { OidcPayloadRepository, type StoredPayload } from './repositories/oidc-payload.repository';
 export { type Page, type PageRequest } from './repositories/page';
+export {
+  SYNAPSE_IMPORT_KINDS,
+  SynapseImportRepository,
+  type ImportedAccessToken,
+  type ImportedDevice,
+  type ImportedEmail,
+  type ImportedRefreshToken,
+  type ImportedUpstreamLink,
+  type ImportedUser,
+  type SynapseImportCheckpoint,
+  type SynapseImportKind,
+} from './repositories/synapse-import.repository';
 export { SessionRepository, type Session, type SessionFilter } from './repositories/session.repository';
 export {
   UserRepository,
