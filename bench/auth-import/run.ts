@@ -141,7 +141,8 @@ async function main(): Promise<void> {
           `run ${String(i + 1)}: ${result.seconds.toFixed(1)} s, ${Math.round(rows / result.seconds)} rows/s, ` +
             `peak RSS ${result.peakRssMb.toFixed(0)} MB`,
         );
-        if (process.env['BENCH_VERBOSE'] === '1') log(result.out);
+        // The importer's JSON step lines say where the time went (readMs, writeMs).
+        if (args.verbose) log(result.out);
         results.push(result);
       } finally {
         await target.drop();
