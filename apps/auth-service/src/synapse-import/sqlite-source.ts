@@ -16,9 +16,16 @@ import {
  * is a native module, and a deployment importing from PostgreSQL should not need it built.
  */
 export function openSqliteSource(path: string): Promise<SynapseSource> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand, see above
-  const Database = require('better-sqlite3') as typeof BetterSqlite3;
-  const db = new Database(path, { readonly: true, fileMustExist: true });
+  let db: BetterSqlite3.Database;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand, see above
+    const Database = require('better-sqlite3') as typeof BetterSqlite3;
+    db = new Database(path, { readonly: true, fileMustExist: true });
+  } catch (err) {
+    // An image installed with --ignore-scripts has the package but not its compiled binding.
+    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new Error(`cannot open the SQLite database ${path}: ${reason ?? ''}`);
+  }
   return Promise.resolve({
     engine: 'sqlite',
     count(table) {

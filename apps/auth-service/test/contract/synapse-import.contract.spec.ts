@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -269,7 +269,14 @@ describe('import-synapse: a plain Synapse migrates to the auth service without l
     }
     // erin is locked: her token is refused, as Synapse refused it before.
     expect((await whoami(users['erin']!.accessToken)).status).toBe(401);
-    // No usable token value is stored: only hashes.
+    // No usable token value is stored: only hashes (the same pg_dump scan as the secrets-at-rest test).
+    const dump = execFileSync('pg_dump', ['--no-owner', auth.db.url], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    });
+    expect(dump).toContain('compat_access_tokens');
+    const values = [...Object.values(users).map((u) => u.accessToken), ...extraDevices.map((d) => d.token)];
+    expect(values.filter((v) => dump.includes(v))).toEqual([]);
     const stored = await query<{ token_hash: string }>(
       auth.db.url,
       'SELECT token_hash FROM compat_access_tokens',
