@@ -326,37 +326,49 @@ describe('import-synapse: a plain Synapse migrates to the auth service without l
     expect(await snapshot(auth.db.url)).toEqual(before);
   });
 
-  it('a killed import resumes from its checkpoints and ends with the same result', async () => {
-    const fresh = await createTestDatabase();
-    try {
-      expect((await cli(fresh.url, 'migrate')).code).toBe(0);
-      const killed = await cli(fresh.url, ...importArgs(), '--batch-size', '2', '--crash-after-batches', '4');
-      expect(killed.signal).toBe('SIGKILL');
-      const partial = await query<{ kind: string }>(
-        fresh.url,
-        'SELECT kind FROM synapse_import_checkpoints ORDER BY kind',
-      );
-      expect(partial.length).toBeGreaterThan(0);
-      const resumed = await cli(fresh.url, ...importArgs(), '--batch-size', '2');
-      expect(resumed.code, resumed.out).toBe(0);
-      expect(resumed.stdout).toContain('resuming an interrupted import from its checkpoints');
-      const reference = await snapshot(auth.db.url);
-      const result = await snapshot(fresh.url);
-      // Same devices (bob's compat login is a Synapse device now, so both imports see it).
-      expect(result.sessions).toEqual(reference.sessions);
-      expect(result.users.map((u) => (u as { localpart: string }).localpart)).toEqual([
-        'alice',
-        'bob',
-        'carol',
-        'dave',
-        'erin',
-      ]);
-      expect(result.emails).toEqual(reference.emails);
-      // Same tokens, except the one bob's compat login added to the first database.
-      expect(result.tokens.length).toBe(6);
-      expect(reference.tokens).toEqual(expect.arrayContaining(result.tokens));
-    } finally {
-      await fresh.drop();
-    }
-  });
+  // Three CLI runs, one of them two rows a batch: slow on a busy machine.
+  it(
+    'a killed import resumes from its checkpoints and ends with the same result',
+    { timeout: 150_000 },
+    async () => {
+      const fresh = await createTestDatabase();
+      try {
+        expect((await cli(fresh.url, 'migrate')).code).toBe(0);
+        const killed = await cli(
+          fresh.url,
+          ...importArgs(),
+          '--batch-size',
+          '2',
+          '--crash-after-batches',
+          '4',
+        );
+        expect(killed.signal).toBe('SIGKILL');
+        const partial = await query<{ kind: string }>(
+          fresh.url,
+          'SELECT kind FROM synapse_import_checkpoints ORDER BY kind',
+        );
+        expect(partial.length).toBeGreaterThan(0);
+        const resumed = await cli(fresh.url, ...importArgs(), '--batch-size', '2');
+        expect(resumed.code, resumed.out).toBe(0);
+        expect(resumed.stdout).toContain('resuming an interrupted import from its checkpoints');
+        const reference = await snapshot(auth.db.url);
+        const result = await snapshot(fresh.url);
+        // Same devices (bob's compat login is a Synapse device now, so both imports see it).
+        expect(result.sessions).toEqual(reference.sessions);
+        expect(result.users.map((u) => (u as { localpart: string }).localpart)).toEqual([
+          'alice',
+          'bob',
+          'carol',
+          'dave',
+          'erin',
+        ]);
+        expect(result.emails).toEqual(reference.emails);
+        // Same tokens, except the one bob's compat login added to the first database.
+        expect(result.tokens.length).toBe(6);
+        expect(reference.tokens).toEqual(expect.arrayContaining(result.tokens));
+      } finally {
+        await fresh.drop();
+      }
+    },
+  );
 });
