@@ -1,4 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,6 +42,7 @@ describe('import-synapse: a plain Synapse migrates to the auth service without l
   let dryRun: CliResult;
   let refusedPlain: CliResult;
   let firstImport: CliResult;
+  let daveRefresh: { access_token: string; refresh_token: string };
 
   const cli = async (databaseUrl: string, ...args: string[]): Promise<CliResult> => {
     const env = {
@@ -139,6 +141,20 @@ describe('import-synapse: a plain Synapse migrates to the auth service without l
       const body = (await res.json()) as { access_token: string };
       extraDevices.push({ user: 'bob', deviceId, token: body.access_token });
     }
+    // dave also has a refreshable session (MSC2918), whose syr_ token must rotate after the import.
+    const refreshable = await fetch(`${synapse.baseUrl}/_matrix/client/v3/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        type: 'm.login.password',
+        identifier: { type: 'm.id.user', user: 'dave' },
+        password: 'dave password 1',
+        device_id: 'DAVEREFRESH',
+        refresh_token: true,
+      }),
+    });
+    daveRefresh = (await refreshable.json()) as typeof daveRefresh;
+    expect(daveRefresh.refresh_token).toMatch(/^syr_/);
     const dave = users['dave'];
     expect(
       await synapseCall('/_synapse/admin/v2/users/@dave:localhost', adminToken, {
@@ -193,9 +209,9 @@ describe('import-synapse: a plain Synapse migrates to the auth service without l
       'emails: 1 read, 1 to import, 0 skipped',
       'upstream_links: 0 read, 0 to import, 0 skipped',
       // carol's device went with her deactivation.
-      'devices: 6 read, 6 to import, 0 skipped',
-      'access_tokens: 7 read, 6 to import, 1 skipped',
-      'refresh_tokens: 0 read, 0 to import, 0 skipped',
+      'devices: 7 read, 7 to import, 0 skipped',
+      'access_tokens: 8 read, 7 to import, 1 skipped',
+      'refresh_tokens: 1 read, 1 to import, 0 skipped',
       'dry run: nothing was written',
     ]);
     expect(refusedPlain.code, refusedPlain.out).toBe(1);
@@ -205,7 +221,7 @@ describe('import-synapse: a plain Synapse migrates to the auth service without l
   it('imports users with their admin flag, deactivation, lock, display name and email', async () => {
     expect(firstImport.code, firstImport.out).toBe(0);
     expect(firstImport.stdout).toContain('users: 5 read, 5 imported, 0 already present, 0 skipped');
-    expect(firstImport.stdout).toContain('access_tokens: 7 read, 6 imported, 0 already present, 1 skipped');
+    expect(firstImport.stdout).toContain('access_tokens: 8 read, 7 imported, 0 already present, 1 skipped');
     const { users: rows, emails } = await snapshot(auth.db.url);
     expect(rows.map((u) => ({ ...(u as object), password_hash: undefined }))).toEqual([
       {
@@ -267,6 +283,23 @@ describe('import-synapse: a plain Synapse migrates to the auth service without l
         device_id: device.deviceId,
       });
     }
+    // The imported syr_ token rotates into a compat pair on the same device, once.
+    expect((await whoami(daveRefresh.access_token)).body).toMatchObject({ device_id: 'DAVEREFRESH' });
+    const refresh = () =>
+      fetch(`${auth.issuer}_matrix/client/v3/refresh`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ refresh_token: daveRefresh.refresh_token }),
+      });
+    const rotated = await refresh();
+    expect(rotated.status).toBe(200);
+    const pair = (await rotated.json()) as { access_token: string; refresh_token: string };
+    expect(pair.refresh_token).toMatch(/^mcr_/);
+    expect((await whoami(pair.access_token)).body).toMatchObject({
+      user_id: '@dave:localhost',
+      device_id: 'DAVEREFRESH',
+    });
+    expect((await refresh()).status).toBe(401);
     // erin is locked: her token is refused, as Synapse refused it before.
     expect((await whoami(users['erin']!.accessToken)).status).toBe(401);
     // No usable token value is stored: only hashes (the same pg_dump scan as the secrets-at-rest test).
@@ -275,7 +308,12 @@ describe('import-synapse: a plain Synapse migrates to the auth service without l
       maxBuffer: 1 << 28,
     });
     expect(dump).toContain('compat_access_tokens');
-    const values = [...Object.values(users).map((u) => u.accessToken), ...extraDevices.map((d) => d.token)];
+    const values = [
+      ...Object.values(users).map((u) => u.accessToken),
+      ...extraDevices.map((d) => d.token),
+      daveRefresh.access_token,
+      daveRefresh.refresh_token,
+    ];
     expect(values.filter((v) => dump.includes(v))).toEqual([]);
     const stored = await query<{ token_hash: string }>(
       auth.db.url,
@@ -321,7 +359,7 @@ describe('import-synapse: a plain Synapse migrates to the auth service without l
     expect(second.code, second.out).toBe(0);
     expect(second.stdout).toContain('a previous import finished');
     // bob's compat login added a device to Synapse; its session is the login's, not a second one.
-    expect(second.stdout).toContain('devices: 7 read, 0 imported, 7 already present, 0 skipped');
+    expect(second.stdout).toContain('devices: 8 read, 0 imported, 8 already present, 0 skipped');
     expect(second.stdout).toContain('nothing changed: everything was already imported');
     expect(await snapshot(auth.db.url)).toEqual(before);
   });
@@ -364,8 +402,14 @@ describe('import-synapse: a plain Synapse migrates to the auth service without l
         ]);
         expect(result.emails).toEqual(reference.emails);
         // Same tokens, except the one bob's compat login added to the first database.
-        expect(result.tokens.length).toBe(6);
-        expect(reference.tokens).toEqual(expect.arrayContaining(result.tokens));
+        // 7 imported; in the first database dave's refreshed pair replaced one and bob's login added one.
+        expect(result.tokens.length).toBe(7);
+        const rotatedAway = createHash('sha256').update(daveRefresh.access_token).digest('hex');
+        expect(reference.tokens).toEqual(
+          expect.arrayContaining(
+            result.tokens.filter((t) => (t as { token_hash: string }).token_hash !== rotatedAway),
+          ),
+        );
       } finally {
         await fresh.drop();
       }

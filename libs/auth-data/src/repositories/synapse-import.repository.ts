@@ -74,7 +74,8 @@ const SESSION_ID = `md5('synapse-import:' || r.localpart || ':' || r.device_id):
  * table over `unnest`ed arrays (a row-by-row insert is what would make 500,000 rows slow) and commits
  * together with its checkpoint, so a killed import resumes after the last whole batch. Every insert
  * skips rows that are already there, which makes a second run change nothing; the counts returned are
- * the rows actually written.
+ * the rows actually written. Tokens go only into sessions still open, so a run after the cut-over does
+ * not bring back what a logout or a refresh here has ended.
  */
 export class SynapseImportRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -186,7 +187,10 @@ export class SynapseImportRepository {
          SELECT r.token_hash, s.id, r.created_at, r.expires_at
          FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[])
               AS r(localpart, device_id, token_hash, created_at, expires_at)
-         JOIN compat_sessions s ON s.id = ${SESSION_ID}
+         JOIN compat_sessions s ON s.id = ${SESSION_ID} AND s.finished_at IS NULL
+         -- A token rotated away since an earlier run (its refresh token used) stays withdrawn.
+         WHERE NOT EXISTS (SELECT 1 FROM compat_refresh_tokens rt
+                           WHERE rt.access_token_hash = r.token_hash AND rt.consumed_at IS NOT NULL)
          ON CONFLICT (token_hash) DO NOTHING
          RETURNING 1`,
         [
@@ -207,7 +211,7 @@ export class SynapseImportRepository {
          SELECT r.token_hash, s.id, r.access_token_hash, r.created_at
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
               AS r(localpart, device_id, token_hash, access_token_hash, created_at)
-         JOIN compat_sessions s ON s.id = ${SESSION_ID}
+         JOIN compat_sessions s ON s.id = ${SESSION_ID} AND s.finished_at IS NULL
          ON CONFLICT (token_hash) DO NOTHING
          RETURNING 1`,
         [
