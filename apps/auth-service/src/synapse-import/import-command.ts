@@ -12,7 +12,7 @@ import type { SynapseSource } from './synapse-source';
 
 type Ctx = CliContext<AuthConfig, DataSource>;
 
-const DEFAULT_BATCH = 10_000;
+const DEFAULT_BATCH = 5_000;
 
 /** A PostgreSQL URL, or the path of Synapse's SQLite file (optionally as `sqlite:<path>`). */
 function openSource(location: string): Promise<SynapseSource> {
