@@ -5,6 +5,7 @@
  *   config check                                  parse and validate the configuration
  *   user add <localpart> --password <pw> [--admin]  create a password user (and provision it in Synapse)
  *   user set-password <localpart> --password <pw>   replace a user's password
+ *   import-synapse --synapse-config … --synapse-database-url …  import a Synapse (README: migration runbook)
  *   user lock|unlock|deactivate|reactivate|…       the account lifecycle (accounts/lifecycle-commands.ts)
  *   registration-token add|list|revoke|unrevoke    registration tokens (accounts/lifecycle-commands.ts)
  */
@@ -16,6 +17,7 @@ import { LIFECYCLE_COMMANDS, REGISTRATION_TOKEN_COMMANDS } from './accounts/life
 import { loadAuthConfig, type AuthConfig } from './config';
 import { loadOrCreateSigningKeys } from './oidc/signing-keys';
 import { SynapseMasClient } from './synapse/synapse-mas-client';
+import { importSynapseCommand } from './synapse-import/import-command';
 
 type Ctx = CliContext<AuthConfig, DataSource>;
 
@@ -108,6 +110,7 @@ cliMain<AuthConfig, DataSource>({
       options: { password: { type: 'string' } },
       run: setPassword,
     },
+    importSynapseCommand,
     ...LIFECYCLE_COMMANDS,
     ...REGISTRATION_TOKEN_COMMANDS,
   ],

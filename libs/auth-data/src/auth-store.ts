@@ -14,12 +14,14 @@ import { UserEntity } from './entities/user.entity';
 import { InitialSchema1764140000000 } from './migrations/1764140000000-initial-schema';
 import { CompatSessions1764900000000 } from './migrations/1764900000000-compat-sessions';
 import { NoSecretsAtRest1764910000000 } from './migrations/1764910000000-no-secrets-at-rest';
+import { SynapseImport1765100000000 } from './migrations/1765100000000-synapse-import';
 import { RegistrationTokens1765200000000 } from './migrations/1765200000000-registration-tokens';
 import { CompatRepository } from './repositories/compat.repository';
 import { ConsentRepository } from './repositories/consent.repository';
 import { OidcPayloadRepository } from './repositories/oidc-payload.repository';
 import { RegistrationTokenRepository } from './repositories/registration-token.repository';
 import { SessionRepository } from './repositories/session.repository';
+import { SynapseImportRepository } from './repositories/synapse-import.repository';
 import { UserRepository } from './repositories/user.repository';
 
 /** Explicit lists: a forgotten entity or migration fails loudly, not on a query at run time. */
@@ -38,6 +40,7 @@ export const AUTH_MIGRATIONS = [
   InitialSchema1764140000000,
   CompatSessions1764900000000,
   NoSecretsAtRest1764910000000,
+  SynapseImport1765100000000,
   RegistrationTokens1765200000000,
 ];
 
@@ -48,6 +51,7 @@ export class AuthStore {
   readonly consents: ConsentRepository;
   readonly sessions: SessionRepository;
   readonly compat: CompatRepository;
+  readonly synapseImport: SynapseImportRepository;
   readonly registrationTokens: RegistrationTokenRepository;
 
   /** `clock` decides when stored OIDC payloads (codes, tokens, sessions) have expired. */
@@ -57,6 +61,7 @@ export class AuthStore {
     this.consents = new ConsentRepository(dataSource);
     this.sessions = new SessionRepository(dataSource);
     this.compat = new CompatRepository(dataSource);
+    this.synapseImport = new SynapseImportRepository(dataSource);
     this.registrationTokens = new RegistrationTokenRepository(dataSource);
   }
 }

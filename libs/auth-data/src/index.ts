@@ -19,6 +19,18 @@ export {
   type RegistrationTokenProblem,
   type RegistrationTokenUse,
 } from './repositories/registration-token.repository';
+export {
+  SYNAPSE_IMPORT_KINDS,
+  SynapseImportRepository,
+  type ImportedAccessToken,
+  type ImportedDevice,
+  type ImportedEmail,
+  type ImportedRefreshToken,
+  type ImportedUpstreamLink,
+  type ImportedUser,
+  type SynapseImportCheckpoint,
+  type SynapseImportKind,
+} from './repositories/synapse-import.repository';
 export { SessionRepository, type Session, type SessionFilter } from './repositories/session.repository';
 export {
   UserRepository,

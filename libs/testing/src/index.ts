@@ -28,8 +28,9 @@ export { FakeLiveKit, LIVEKIT_FAULTS, type CreateRoomCall, type TwirpFault } fro
 export { freePort } from './free-port';
 export { BUILD_SCRIPT, synapseChroot } from './synapse/chroot';
 export { homeserverConfig, REGISTRATION_SECRET, type SynapseOptions } from './synapse/homeserver-config';
+export { SYNAPSE_AUTH_SCHEMA } from './synapse/synapse-auth-schema';
 export { startSynapse, type RegisteredUser, type Synapse } from './synapse/synapse';
-export { adminDatabaseUrl, createTestDatabase, type TestDatabase } from './test-database';
+export { adminDatabaseUrl, createTestDatabase, queryRows, type TestDatabase } from './test-database';
 export { createTestRedis, testRedisUrl, type TestRedis } from './test-redis';
 export {
   gatewaySynapseOptions,

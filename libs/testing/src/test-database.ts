@@ -48,3 +48,12 @@ async function withClient(url: string, fn: (client: Client) => Promise<void>): P
     await client.end();
   }
 }
+
+/** The rows of one query on the database at `url` (a test's look at what a command wrote). */
+export async function queryRows<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  let rows: T[] = [];
+  await withClient(url, async (client) => {
+    rows = (await client.query(sql, params)).rows as T[];
+  });
+  return rows;
+}

@@ -5,7 +5,7 @@ import type { JobPayload } from '@gateway/queues';
 import type { Clock } from '@gateway/util';
 import type { LoginLimiter } from '../accounts/login-limiter';
 import { localpartFromLoginIdentifier } from '../accounts/localpart';
-import { verifyPassword } from '../accounts/passwords';
+import { hashPassword, needsRehash, verifyPassword } from '../accounts/passwords';
 import type { SynapseMasClient } from '../synapse/synapse-mas-client';
 import { generateToken, hashToken, parseToken } from '../token-format/token-format';
 import { randomAlphanumeric } from '../token-format/random-string';
@@ -85,7 +85,11 @@ export class CompatLogin {
       throw new MatrixError('M_FORBIDDEN', WRONG_CREDENTIALS);
     }
     await this.limiter.succeeded(limiterKey);
-    return checkUsable(user);
+    checkUsable(user);
+    // A hash imported from Synapse (bcrypt) becomes argon2id at the first login that proves it.
+    if (needsRehash(user.passwordHash))
+      await this.store.users.setPassword(user.id, await hashPassword(password));
+    return user;
   }
 
   private async loginTokenUser(token: string): Promise<User> {

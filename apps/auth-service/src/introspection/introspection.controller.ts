@@ -72,7 +72,8 @@ export class IntrospectionController {
   private async lookup(value: string): Promise<IntrospectedToken | null> {
     // The checksum rejects garbage and other token kinds before any lookup.
     const parsed = parseToken(value);
-    if (parsed?.valid === true && parsed.kind === 'compat_access_token' && !parsed.legacy) {
+    // Compat tokens include those imported from Synapse (`syt_`, macaroons), found by their hash alike.
+    if (parsed?.valid === true && parsed.kind === 'compat_access_token') {
       return this.lookupCompat(value);
     }
     if (parsed === null && this.membershipClients.enabled) return this.lookupMembershipClient(value);

@@ -29,8 +29,16 @@ export interface Synapse {
   /** The last lines of homeserver.log, for failure messages. */
   logTail(lines?: number): string;
   stop(): Promise<void>;
-  /** Stops and starts the same homeserver (same data, port and keys), as an operator's restart does. */
-  restart(): Promise<void>;
+  /**
+   * Stops and starts the same homeserver (same data, port and keys), as an operator's restart does.
+   * With `options`, it comes back configured by them (say, `plain` then `delegated`: the cut-over to an
+   * auth service); `whileStopped` runs between the stop and the start, as an offline migration does.
+   */
+  restart(options?: SynapseOptions, whileStopped?: () => Promise<void>): Promise<void>;
+  /** Where the run's homeserver.yaml is, on this machine (outside the chroot). */
+  configPath: string;
+  /** Where the run's SQLite database is, on this machine (when the options leave it as SQLite). */
+  sqlitePath: string;
 }
 
 const READY_TIMEOUT_MS = 90_000;
@@ -105,8 +113,18 @@ export async function startSynapse(options: SynapseOptions): Promise<Synapse> {
     serverName,
     logTail,
     stop,
-    restart: async () => {
+    configPath: `${hostDir}/homeserver.yaml`,
+    sqlitePath: `${hostDir}/homeserver.db`,
+    restart: async (next, whileStopped) => {
       await stopChild(child);
+      if (next !== undefined) {
+        if (next.mode === 'raw') throw new Error('restart cannot switch to raw mode');
+        writeFileSync(
+          `${hostDir}/homeserver.yaml`,
+          JSON.stringify(homeserverConfig(next, port, dir), null, 2),
+        );
+      }
+      await whileStopped?.();
       child = launch();
       await waitForVersions(baseUrl, child);
     },
