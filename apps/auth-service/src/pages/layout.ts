@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /** Escapes text for HTML element content and quoted attribute values. */
 export function esc(value: string | number | undefined | null): string {
   return String(value ?? '')
@@ -17,6 +19,19 @@ input[type=text],input[type=password]{width:100%;box-sizing:border-box;padding:.
 button{margin-top:1rem;width:100%;padding:.7rem;border:0;border-radius:8px;background:#0b7a5b;color:#fff;font-size:1rem;cursor:pointer}
 button.secondary{background:#e8eaee;color:#1b1d22}.error{color:#b3261e}.muted{color:#5c6370;font-size:.9rem}
 ul{padding-left:1.2rem}code{font-size:1.6rem;letter-spacing:.2rem}`;
+
+/**
+ * The pages' Content-Security-Policy: nothing may load or run — no script at all, no images, fonts or
+ * connections — and the one inline stylesheet is allowed by its hash, not by 'unsafe-inline'. Forms may
+ * post anywhere (no `form-action`): Chromium applies `form-action` to the redirect that follows a post,
+ * and a sign-in ends in a redirect to the client. `frame-ancestors 'none'` backs `X-Frame-Options: DENY`.
+ */
+export const PAGE_CSP = [
+  "default-src 'none'",
+  `style-src 'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`,
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
 
 /** A complete page. `body` must already be escaped where it carries user or client input. */
 export function page(title: string, body: string): string {
