@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import type { WatchedPage } from '@gateway/testing';
 
 export const REDIRECT = 'https://client.example.org/callback';
@@ -58,7 +58,18 @@ export async function catchRedirect(page: Page): Promise<() => Promise<URL>> {
     seen(new URL(route.request().url()));
     await route.fulfill({ status: 200, contentType: 'text/plain', body: 'back at the client' });
   });
-  return () => arrived;
+  return async () => {
+    const url = await arrived;
+    // The page is at the client before the next step navigates elsewhere.
+    await page.waitForURL((u) => u.hostname === 'client.example.org');
+    return url;
+  };
+}
+
+/** Clicks a submit button and waits for the page it leads to (not the page it was on). */
+export async function submit(page: Page, button: Locator): Promise<void> {
+  await Promise.all([page.waitForEvent('framenavigated', (f) => f === page.mainFrame()), button.click()]);
+  await page.waitForLoadState();
 }
 
 export async function exchangeCode(

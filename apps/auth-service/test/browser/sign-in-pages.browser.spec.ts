@@ -7,6 +7,7 @@ import {
   DEVICE_GRANT,
   exchangeCode,
   registerClient,
+  submit,
   pageProblems,
   visibleText,
   whoami,
@@ -46,7 +47,10 @@ describe('sign-in pages in Chromium', () => {
   it('names the client by its client_name on the sign-in and consent pages, and the token works on Synapse', async () => {
     const w = await chromium.newPage();
     const { page } = w;
-    const { authz, back } = await signInPage(w, 'urn:matrix:client:api:* urn:matrix:client:device:BROWSERDEV1');
+    const { authz, back } = await signInPage(
+      w,
+      'urn:matrix:client:api:* urn:matrix:client:device:BROWSERDEV1',
+    );
     expect(await page.locator('h1').innerText()).toBe('Sign in');
     let text = await visibleText(page);
     expect(text).toContain(`to continue to ${CLIENT_NAME}`);
@@ -63,7 +67,12 @@ describe('sign-in pages in Chromium', () => {
 
     await page.getByRole('button', { name: 'Allow' }).click();
     const callback = await back();
-    const tokens = await exchangeCode(auth.issuer, clientId, callback.searchParams.get('code')!, authz.verifier);
+    const tokens = await exchangeCode(
+      auth.issuer,
+      clientId,
+      callback.searchParams.get('code')!,
+      authz.verifier,
+    );
     const me = await whoami(synapse.baseUrl, tokens.access_token);
     expect(await me.json()).toMatchObject({ user_id: '@alice:localhost', device_id: 'BROWSERDEV1' });
     expect(pageProblems(w)).toEqual([]);
@@ -74,8 +83,7 @@ describe('sign-in pages in Chromium', () => {
     await signInPage(w, 'urn:matrix:client:api:* urn:matrix:client:device:BROWSERDEV2');
     await w.page.getByLabel('Username').fill('alice');
     await w.page.getByLabel('Password').fill('not the password');
-    await w.page.getByRole('button', { name: 'Sign in' }).click();
-    await w.page.waitForLoadState();
+    await submit(w.page, w.page.getByRole('button', { name: 'Sign in' }));
     expect(await w.page.getByRole('alert').innerText()).toBe('Wrong username or password.');
     expect(await w.page.getByLabel('Username').inputValue()).toBe('alice');
   });
@@ -109,7 +117,10 @@ describe('sign-in pages in Chromium', () => {
     const res = await fetch(`${auth.issuer}oauth2/device`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ client_id: clientId, scope: `urn:matrix:client:api:* urn:matrix:client:device:${device}` }),
+      body: new URLSearchParams({
+        client_id: clientId,
+        scope: `urn:matrix:client:api:* urn:matrix:client:device:${device}`,
+      }),
     });
     const body = (await res.json()) as {
       device_code: string;
@@ -138,8 +149,7 @@ describe('sign-in pages in Chromium', () => {
     await page.waitForURL(/\/interaction\//);
     await page.getByLabel('Username').fill(USER.username);
     await page.getByLabel('Password').fill(USER.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForLoadState();
+    await submit(page, page.getByRole('button', { name: 'Sign in' }));
     if ((await page.locator('h1').innerText()) === 'Allow access?')
       await page.getByRole('button', { name: 'Allow' }).click();
     await page.getByText('Device linked').waitFor();
@@ -155,8 +165,7 @@ describe('sign-in pages in Chromium', () => {
     // One field for the code, the labelled one (oidc-provider's own unlabelled input used to sit beside it).
     expect(await page.locator('input[name=user_code]').count()).toBe(1);
     await page.getByLabel('Code').fill(flow.user_code);
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await page.waitForLoadState();
+    await submit(page, page.getByRole('button', { name: 'Continue' }));
     await confirmAndSignIn(w);
 
     const token = await deviceToken(flow.device_code);
@@ -183,8 +192,7 @@ describe('sign-in pages in Chromium', () => {
     const w = await chromium.newPage();
     await w.page.goto(`${auth.issuer}link`);
     await w.page.getByLabel('Code').fill('BCDF-GHJK');
-    await w.page.getByRole('button', { name: 'Continue' }).click();
-    await w.page.waitForLoadState();
+    await submit(w.page, w.page.getByRole('button', { name: 'Continue' }));
     expect(await w.page.getByRole('alert').innerText()).toBe('That code is not right. Try again.');
     expect(await w.page.locator('input[name=user_code]').count()).toBe(1);
     expect(pageProblems(w)).toEqual([]);
@@ -205,8 +213,7 @@ describe('sign-in pages in Chromium', () => {
     const { back } = await signInPage(w, 'openid');
     await w.page.getByLabel('Username').fill(USER.username);
     await w.page.getByLabel('Password').fill(USER.password);
-    await w.page.getByRole('button', { name: 'Sign in' }).click();
-    await w.page.waitForLoadState();
+    await submit(w.page, w.page.getByRole('button', { name: 'Sign in' }));
     if ((await w.page.locator('h1').innerText()) === 'Allow access?')
       await w.page.getByRole('button', { name: 'Allow' }).click();
     await back();
@@ -217,6 +224,58 @@ describe('sign-in pages in Chromium', () => {
     // Signed out: the next authorization asks for the password again.
     await signInPage(w, 'openid');
     expect(await w.page.locator('h1').innerText()).toBe('Sign in');
+    expect(pageProblems(w)).toEqual([]);
+  });
+
+  it('creates an account from the sign-in page (prompt=create) and the new account works on Synapse', async () => {
+    const w = await chromium.newPage();
+    const { authz, back } = await signInPage(
+      w,
+      'urn:matrix:client:api:* urn:matrix:client:device:NEWACCOUNT1',
+    );
+    await w.page.getByRole('button', { name: 'Create an account' }).click();
+    await w.page.locator('h1', { hasText: 'Create an account' }).waitFor();
+    expect(await visibleText(w.page)).toContain(`for ${CLIENT_NAME}`);
+    await w.page.getByLabel('Username').fill('carol');
+    await w.page.getByLabel('Password').fill('she picks a long passphrase');
+    await submit(w.page, w.page.getByRole('button', { name: 'Create account' }));
+    if ((await w.page.locator('h1').innerText()) === 'Allow access?')
+      await w.page.getByRole('button', { name: 'Allow' }).click();
+    const callback = await back();
+    const tokens = await exchangeCode(
+      auth.issuer,
+      clientId,
+      callback.searchParams.get('code')!,
+      authz.verifier,
+    );
+    expect(await (await whoami(synapse.baseUrl, tokens.access_token)).json()).toMatchObject({
+      user_id: '@carol:localhost',
+      device_id: 'NEWACCOUNT1',
+    });
+    expect(pageProblems(w)).toEqual([]);
+  });
+
+  it("signs a legacy client in through the SSO redirect's page, back with a login token that logs in", async () => {
+    const w = await chromium.newPage();
+    const back = await catchRedirect(w.page);
+    const res = await w.page.goto(
+      `${auth.issuer}_matrix/client/v3/login/sso/redirect?redirectUrl=${encodeURIComponent('https://client.example.org/sso')}`,
+    );
+    expect(res?.headers()['content-security-policy']).toContain("default-src 'none'");
+    expect(await w.page.locator('h1').innerText()).toBe('Sign in');
+    expect(await visibleText(w.page)).toContain('client.example.org');
+    await w.page.getByLabel('Username').fill(USER.username);
+    await w.page.getByLabel('Password').fill(USER.password);
+    await w.page.getByRole('button', { name: 'Continue' }).click();
+    const callback = await back();
+    const login = await fetch(`${auth.issuer}_matrix/client/v3/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ type: 'm.login.token', token: callback.searchParams.get('loginToken') }),
+    });
+    const body = (await login.json()) as { user_id: string; access_token: string };
+    expect(login.status, JSON.stringify(body)).toBe(200);
+    expect((await whoami(synapse.baseUrl, body.access_token)).status).toBe(200);
     expect(pageProblems(w)).toEqual([]);
   });
 });
