@@ -173,6 +173,15 @@ export class CompatLogin {
     if (finished) await this.deleteDevice(finished);
   }
 
+  /** Ends one of the user's compat sessions (the account page); its device goes. False if not theirs or over. */
+  async endSession(userId: string, sessionId: string): Promise<boolean> {
+    const live = await this.store.compat.activeForUser(userId);
+    if (!live.some((s) => s.id === sessionId)) return false;
+    const finished = await this.store.compat.finish(sessionId, new Date(this.clock()));
+    if (finished) await this.deleteDevice(finished);
+    return finished !== null;
+  }
+
   /** `/logout/all` (compat sessions only, as MAS): every compat session of the token's user ends. */
   async logoutAll(accessToken: string): Promise<void> {
     const session = await this.sessionOf(accessToken);
