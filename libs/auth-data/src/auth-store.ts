@@ -13,6 +13,7 @@ import { UserEntity } from './entities/user.entity';
 import { InitialSchema1764140000000 } from './migrations/1764140000000-initial-schema';
 import { CompatSessions1764900000000 } from './migrations/1764900000000-compat-sessions';
 import { NoSecretsAtRest1764910000000 } from './migrations/1764910000000-no-secrets-at-rest';
+import { SessionActivity1765400000000 } from './migrations/1765400000000-session-activity';
 import { CompatRepository } from './repositories/compat.repository';
 import { ConsentRepository } from './repositories/consent.repository';
 import { OidcPayloadRepository } from './repositories/oidc-payload.repository';
@@ -34,6 +35,7 @@ export const AUTH_MIGRATIONS = [
   InitialSchema1764140000000,
   CompatSessions1764900000000,
   NoSecretsAtRest1764910000000,
+  SessionActivity1765400000000,
 ];
 
 /** The auth service's repositories over one DataSource. */

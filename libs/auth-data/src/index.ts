@@ -10,7 +10,12 @@ export {
 export { ConsentRepository } from './repositories/consent.repository';
 export { OidcPayloadRepository, type StoredPayload } from './repositories/oidc-payload.repository';
 export { type Page, type PageRequest } from './repositories/page';
-export { SessionRepository, type Session, type SessionFilter } from './repositories/session.repository';
+export {
+  SessionRepository,
+  type Session,
+  type SessionActivity,
+  type SessionFilter,
+} from './repositories/session.repository';
 export {
   UserRepository,
   type NewUser,

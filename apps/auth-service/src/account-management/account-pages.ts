@@ -18,6 +18,11 @@ export interface OverviewView {
 
 const hidden = (csrf: string): string => `<input type="hidden" name="csrf" value="${esc(csrf)}">`;
 const when = (d: Date): string => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+/** "Last active … from …", or nothing when no activity was recorded. */
+function lastActive(s: AccountSession): string {
+  if (s.lastActiveAt === null) return '';
+  return `Last active ${when(s.lastActiveAt)}${s.lastActiveIp === null ? '' : ` from ${s.lastActiveIp}`}`;
+}
 
 /** Where the form that ends a session posts. */
 export function endPath(s: AccountSession): string {
@@ -50,7 +55,7 @@ function sessionItem(s: AccountSession, csrf: CsrfFor): string {
   const current = s.current ? ' <strong>(this browser)</strong>' : '';
   const label = s.kind === 'browser' ? 'Sign out this browser' : 'Sign out this device';
   return `<li><div><strong>${title}</strong>${current}</div>
-<div class="muted">Signed in ${esc(when(s.signedInAt))}${view}</div>${endForm(csrf, s, label, 'small secondary')}</li>`;
+<div class="muted">Signed in ${esc(when(s.signedInAt))}${s.lastActiveAt === null ? '' : ` · ${esc(lastActive(s))}`}${view}</div>${endForm(csrf, s, label, 'small secondary')}</li>`;
 }
 
 /** The page `account_management_uri` points to: profile, password, sessions, and the rarer actions. */
@@ -89,7 +94,7 @@ export function sessionPage(v: { session: AccountSession; csrf: CsrfFor; confirm
   return page(
     v.confirmEnd ? 'Sign out a device' : 'Device',
     `<h1>${v.confirmEnd ? 'Sign out a device?' : esc(s.client)}</h1>
-<dl><dt>App</dt><dd>${esc(s.client)}</dd><dt>Device</dt><dd>${esc(s.deviceId)}</dd><dt>Signed in</dt><dd>${esc(when(s.signedInAt))}</dd><dt>Kind</dt><dd>${s.kind === 'compat' ? 'Legacy login' : 'OAuth 2.0'}</dd></dl>
+<dl><dt>App</dt><dd>${esc(s.client)}</dd><dt>Device</dt><dd>${esc(s.deviceId)}</dd><dt>Signed in</dt><dd>${esc(when(s.signedInAt))}</dd><dt>Last active</dt><dd>${s.lastActiveAt === null ? 'unknown' : esc(when(s.lastActiveAt))}</dd><dt>IP address</dt><dd>${esc(s.lastActiveIp ?? 'unknown')}</dd><dt>Kind</dt><dd>${s.kind === 'compat' ? 'Legacy login' : 'OAuth 2.0'}</dd></dl>
 ${question}${endForm(v.csrf, s, 'Sign out this device', v.confirmEnd ? 'danger' : 'secondary')}
 <p><a href="/account/">Back to your account</a></p>`,
     { wide: true },

@@ -14,6 +14,9 @@ export interface AccountSession {
   /** What signed in: the client's registered name, "Legacy login" or "Browser". */
   client: string;
   signedInAt: Date;
+  /** When it last got tokens (login, refresh) and from which address; null if never recorded. */
+  lastActiveAt: Date | null;
+  lastActiveIp: string | null;
   /** This very browser (the page's own session). */
   current: boolean;
 }
@@ -36,7 +39,9 @@ export class AccountSessions {
       const client = await this.provider.Client.find(clientId);
       names.set(clientId, client?.clientName ?? clientId);
     }
+    const oauthActivity = await this.store.sessions.activityForUser(user.id);
     const compat = await this.store.compat.activeForUser(user.id);
+    const compatActivity = await this.store.compat.activityForUser(user.id);
     const browsers = await this.store.payloads.browserSessionsOf(user.id);
     const currentKey = currentBrowserSessionId === undefined ? undefined : hashToken(currentBrowserSessionId);
     const sessions: AccountSession[] = [
@@ -46,6 +51,8 @@ export class AccountSessions {
         deviceId: s.deviceId,
         client: names.get(s.clientId) ?? s.clientId,
         signedInAt: s.createdAt,
+        lastActiveAt: oauthActivity.get(s.grantId)?.lastActiveAt ?? null,
+        lastActiveIp: oauthActivity.get(s.grantId)?.lastActiveIp ?? null,
         current: false,
       })),
       ...compat.map((s) => ({
@@ -54,6 +61,8 @@ export class AccountSessions {
         deviceId: s.deviceId,
         client: 'Legacy login',
         signedInAt: s.createdAt,
+        lastActiveAt: compatActivity.get(s.id)?.lastActiveAt ?? null,
+        lastActiveIp: compatActivity.get(s.id)?.lastActiveIp ?? null,
         current: false,
       })),
       ...browsers.map((b) => ({
@@ -63,6 +72,9 @@ export class AccountSessions {
         client: 'Browser',
         // oidc-provider's loginTs is in seconds.
         signedInAt: new Date(Number(b.payload['loginTs'] ?? 0) * 1000),
+        // oidc-provider keeps no address or activity for its browser sessions.
+        lastActiveAt: null,
+        lastActiveIp: null,
         current: b.key === currentKey,
       })),
     ];

@@ -67,7 +67,7 @@ export class CompatLogin {
       request.type === 'm.login.password'
         ? await this.passwordUser(request.user, request.password, ip)
         : await this.loginTokenUser(request.token);
-    return this.startSession(user, request);
+    return this.startSession(user, request, ip);
   }
 
   /**
@@ -100,7 +100,7 @@ export class CompatLogin {
     return checkUsable(user);
   }
 
-  private async startSession(user: User, request: LoginRequest): Promise<LoginResponse> {
+  private async startSession(user: User, request: LoginRequest, ip: string): Promise<LoginResponse> {
     const deviceId = request.deviceId ?? randomAlphanumeric(DEVICE_ID_LENGTH);
     // Synapse refuses tokens of users and devices it does not know: both exist before the token leaves.
     try {
@@ -118,7 +118,10 @@ export class CompatLogin {
       });
     }
     const issued = this.issue(request.refreshToken);
-    await this.store.compat.start(user.id, deviceId, issued.hashes, new Date(this.clock()));
+    const now = new Date(this.clock());
+    const { session } = await this.store.compat.start(user.id, deviceId, issued.hashes, now);
+    // The account page's "last active": this login, from this address.
+    await this.store.compat.touch(session.id, ip, now);
     return {
       user_id: `@${user.localpart}:${this.options.homeserver}`,
       access_token: issued.accessToken,
@@ -130,7 +133,7 @@ export class CompatLogin {
     };
   }
 
-  async refresh(refreshToken: string): Promise<RefreshResponse> {
+  async refresh(refreshToken: string, ip: string | null = null): Promise<RefreshResponse> {
     const parsed = parseToken(refreshToken);
     const invalid = new MatrixError('M_UNKNOWN_TOKEN', 'Invalid refresh token');
     if (parsed?.valid !== true || parsed.kind !== 'compat_refresh_token') throw invalid;
@@ -143,6 +146,7 @@ export class CompatLogin {
     if (!outcome.ok || issued.refreshToken === null) throw invalid;
     const user = await this.store.users.findById(outcome.session.userId);
     if (!isUsableUser(user)) throw invalid;
+    await this.store.compat.touch(outcome.session.id, ip, new Date(this.clock()));
     return {
       access_token: issued.accessToken,
       refresh_token: issued.refreshToken,

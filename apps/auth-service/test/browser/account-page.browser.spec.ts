@@ -104,8 +104,13 @@ describe('the account page in Chromium', () => {
     expect(text).toContain('Signed in as @alice:localhost');
     const items = await w.page.locator('ul.sessions li').allInnerTexts();
     const flat = items.map((i) => i.replace(/\s+/g, ' '));
-    expect(flat.find((i) => i.includes('ACCTLISTDEV1'))).toContain(CLIENT_NAME);
-    expect(flat.find((i) => i.includes('COMPATLIST1'))).toContain('Legacy login');
+    const oauthRow = flat.find((i) => i.includes('ACCTLISTDEV1'));
+    expect(oauthRow).toContain(CLIENT_NAME);
+    // Last active: the code exchange, from this machine.
+    expect(oauthRow).toMatch(/Last active \d{4}-\d\d-\d\d \d\d:\d\d UTC from 127\.0\.0\.1/);
+    const compatRow = flat.find((i) => i.includes('COMPATLIST1'));
+    expect(compatRow).toContain('Legacy login');
+    expect(compatRow).toMatch(/Last active .* from 127\.0\.0\.1/);
     expect(flat.some((i) => i.includes('Browser (this browser)'))).toBe(true);
 
     // MSC4191 session_view for one device.
@@ -113,6 +118,7 @@ describe('the account page in Chromium', () => {
     const view = await visibleText(w.page);
     expect(view).toContain(`App ${CLIENT_NAME}`);
     expect(view).toContain('Device ACCTLISTDEV1');
+    expect(view).toContain('IP address 127.0.0.1');
     // The same through the overview's "Details" link.
     await w.page.goto(accountUri);
     await w.page
