@@ -1,17 +1,14 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { AuthStore, User } from '@gateway/auth-data';
 import type { Accounts } from '../accounts/accounts';
 import type { SignIn } from '../accounts/sign-in';
-import { isUsableUser } from '../accounts/usable-user';
 import { AdminApiError } from '../admin-api/admin-error';
 import type { AdminUsers } from '../admin-api/admin-users';
 import type { CompatLogin } from '../compat/compat-login';
 import type { AuthConfig } from '../config';
-import { ACCOUNT_CLIENT_ID } from '../oidc/provider.factory';
-import { csrfToken, csrfValid, sendHtml } from '../pages/form-security';
+import { sendHtml } from '../pages/form-security';
 import { messagePage } from '../pages/layout';
 import { retryAfterSeconds, waitText } from '../rate-limits/auth-limits';
 import type { SessionEnd } from '../sessions/session-end';
@@ -36,17 +33,10 @@ import {
   deactivatePage,
   overviewPage,
   sessionPage,
-  type CsrfFor,
   type OverviewView,
 } from './account-pages';
 import { AccountSessions, type SessionKind } from './account-sessions';
-
-type Form = Record<string, string | undefined>;
-interface Visitor {
-  user: User;
-  /** This browser's oidc-provider session id (the `_session` cookie). */
-  sessionId: string;
-}
+import { AccountVisitors, type Form, type Visitor } from './account-visitor';
 
 /** What a finished action says on the overview; fixed texts, so nothing from the URL is echoed. */
 const NOTICES = {
@@ -65,6 +55,7 @@ const NOTICES = {
 @Controller('account')
 export class AccountController {
   private readonly sessions: AccountSessions;
+  private readonly visitors: AccountVisitors;
 
   constructor(
     @Inject(OIDC_PROVIDER) private readonly provider: Provider,
@@ -79,6 +70,7 @@ export class AccountController {
     @Inject(ADMIN_USERS) private readonly adminUsers: AdminUsers,
   ) {
     this.sessions = new AccountSessions(provider, store);
+    this.visitors = new AccountVisitors(provider, store, config, csrfKey);
   }
 
   @Get()
@@ -89,13 +81,13 @@ export class AccountController {
     @Query('device_id') deviceId?: string,
     @Query('done') done?: string,
   ): Promise<void> {
-    const visitor = await this.visitor(req, reply);
+    const visitor = await this.visitors.visitor(req, reply);
     if (!visitor) {
-      this.signIn(reply, action, deviceId);
+      this.visitors.signIn(reply, action, deviceId);
       return;
     }
     const { user } = visitor;
-    const csrf = this.csrfFor(user);
+    const csrf = this.visitors.csrfFor(user);
     const view = accountView(action);
     if (view === 'cross-signing-reset') {
       sendHtml(reply, crossSigningResetPage({ userId: this.mxid(user), csrf: csrf('cross-signing-reset') }));
@@ -136,7 +128,7 @@ export class AccountController {
 
   @Post('profile')
   async profile(@Body() body: Form, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const visitor = await this.checked(req, reply, body, 'profile');
+    const visitor = await this.visitors.checked(req, reply, body, 'profile');
     if (!visitor) return;
     const displayName = (body['displayname'] ?? '').trim();
     // Synapse's own limit for a display name.
@@ -162,7 +154,7 @@ export class AccountController {
 
   @Post('password')
   async password(@Body() body: Form, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const visitor = await this.checked(req, reply, body, 'password');
+    const visitor = await this.visitors.checked(req, reply, body, 'password');
     if (!visitor) return;
     const refusal = await this.confirmPassword(visitor.user, body['current_password'], req, reply);
     if (refusal !== null) {
@@ -218,14 +210,14 @@ export class AccountController {
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const visitor = await this.checked(req, reply, body, 'cross-signing-reset');
+    const visitor = await this.visitors.checked(req, reply, body, 'cross-signing-reset');
     if (!visitor) return;
     try {
       await this.synapse.allowCrossSigningReset(visitor.user.localpart);
     } catch (err) {
       if (!(err instanceof SynapseCallError)) throw err;
       const error = 'The homeserver did not answer. Try again.';
-      const csrf = this.csrfFor(visitor.user)('cross-signing-reset');
+      const csrf = this.visitors.csrfFor(visitor.user)('cross-signing-reset');
       sendHtml(reply, crossSigningResetPage({ userId: this.mxid(visitor.user), csrf, error }), 503);
       return;
     }
@@ -238,11 +230,11 @@ export class AccountController {
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const visitor = await this.checked(req, reply, body, 'deactivate');
+    const visitor = await this.visitors.checked(req, reply, body, 'deactivate');
     if (!visitor) return;
     const { user } = visitor;
     const again = (error: string, status: number): void => {
-      const csrf = this.csrfFor(user)('deactivate');
+      const csrf = this.visitors.csrfFor(user)('deactivate');
       sendHtml(reply, deactivatePage({ userId: this.mxid(user), csrf, error }), status);
     };
     const refusal = await this.confirmPassword(user, body['password'], req, reply);
@@ -273,7 +265,7 @@ export class AccountController {
     req: FastifyRequest,
     reply: FastifyReply,
   ): Promise<void> {
-    const visitor = await this.checked(req, reply, body, `end-${kind}`, id);
+    const visitor = await this.visitors.checked(req, reply, body, `end-${kind}`, id);
     if (!visitor) return;
     const { user } = visitor;
     // Only the visitor's own live sessions: an id from elsewhere ends nothing.
@@ -315,7 +307,7 @@ export class AccountController {
       userId: this.mxid(user),
       displayName,
       sessions: await this.sessions.list(user, visitor.sessionId),
-      csrf: this.csrfFor(user),
+      csrf: this.visitors.csrfFor(user),
       ...extra,
     };
     sendHtml(reply, overviewPage(view), status);
@@ -340,54 +332,7 @@ export class AccountController {
     return { message: 'That password is not right.', status: 401 };
   }
 
-  private csrfFor(user: User): CsrfFor {
-    return (...target) => csrfToken(this.csrfKey, 'account', user.id, ...target);
-  }
-
   private mxid(user: User): string {
     return `@${user.localpart}:${this.config.homeserver}`;
-  }
-
-  private async visitor(req: FastifyRequest, reply: FastifyReply): Promise<Visitor | null> {
-    const session = await this.provider.Session.get(this.provider.createContext(req.raw, reply.raw));
-    if (session.accountId === undefined) return null;
-    const user = await this.store.users.findById(session.accountId);
-    // A deactivated or locked account has no account page.
-    return isUsableUser(user) ? { user, sessionId: session.jti } : null;
-  }
-
-  /** The visitor, when signed in and the form's CSRF token is for this user and target. */
-  private async checked(
-    req: FastifyRequest,
-    reply: FastifyReply,
-    body: Form,
-    ...target: string[]
-  ): Promise<Visitor | null> {
-    const visitor = await this.visitor(req, reply);
-    if (!visitor) {
-      this.signIn(reply);
-      return null;
-    }
-    if (!csrfValid(this.csrfKey, body['csrf'], 'account', visitor.user.id, ...target)) {
-      sendHtml(reply, messagePage('Request refused', 'Go back and try again.'), 403);
-      return null;
-    }
-    return visitor;
-  }
-
-  private signIn(reply: FastifyReply, action?: string, deviceId?: string): void {
-    const url = new URL(`${this.config.baseUrl}/authorize`);
-    url.searchParams.set('client_id', ACCOUNT_CLIENT_ID);
-    url.searchParams.set('redirect_uri', `${this.config.baseUrl}/account/callback`);
-    url.searchParams.set('response_type', 'code');
-    url.searchParams.set('scope', 'openid');
-    // PKCE is required of every client; the code is never exchanged, so the verifier is dropped.
-    url.searchParams.set('code_challenge', createHash('sha256').update(randomBytes(32)).digest('base64url'));
-    url.searchParams.set('code_challenge_method', 'S256');
-    const wanted = new URLSearchParams();
-    if (action !== undefined && isAccountAction(action)) wanted.set('action', action);
-    if (deviceId !== undefined) wanted.set('device_id', deviceId);
-    if (wanted.size > 0) url.searchParams.set('state', wanted.toString());
-    void reply.redirect(url.toString(), 303);
   }
 }
