@@ -1,7 +1,9 @@
-// Four tiers, run in this order by `npm test`:
+// Six tiers, run in this order by `npm test`:
 //   unit        src/**/*.spec.ts          no I/O beyond loopback fakes
 //   integration test/integration/**       real Postgres and Redis, a fresh database / key prefix per test
 //   contract    test/contract/**          real Synapse from the test bed (tools/synapse)
+//   browser     test/browser/**           the pages in Debian's Chromium through playwright-core, on the
+//                                         real Synapse test bed (tools/browser/ensure-chromium.sh)
 //   deploy      k8s/test/**               the Helm chart rendered with Go's text/template (tools/helm-render),
 //                                         validated, and the built apps started with its environment
 //   containers  tools/containers/test/**  the images from docker/Dockerfile, run with podman (tools/containers)
@@ -64,6 +66,18 @@ export default defineConfig({
             'tools/*/test/contract/**/*.spec.ts',
           ],
           // Each file starts its own Synapse; two cores cannot run several at once usefully.
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        plugins,
+        resolve: { alias },
+        test: {
+          name: 'browser',
+          include: ['apps/*/test/browser/**/*.spec.ts'],
+          // Each file starts its own Synapse and Chromium.
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,

@@ -1,10 +1,11 @@
 // `npm test`: every check, in order, stopping at the first failure.
 //   lint (zero warnings) -> typecheck -> build -> unit -> integration (real Postgres + Redis)
-//   -> contract (real Synapse from the test bed) -> deploy (the Helm chart: rendered with tools/helm-render,
-//   which the tier builds in the test bed's chroot, validated, and the built apps started with its env)
+//   -> contract (real Synapse from the test bed) -> browser (the pages in Debian's Chromium, playwright-core)
+//   -> deploy (the Helm chart: rendered with tools/helm-render, which the tier builds in the test bed's
+//   chroot, validated, and the built apps started with its env)
 //   -> containers (the images, run with podman).
-// Under CI=true a missing Synapse test bed, chart renderer or podman fails the run; elsewhere its tier
-// is skipped, loudly.
+// Under CI=true a missing Synapse test bed, Chromium, chart renderer or podman fails the run; elsewhere
+// its tier is skipped, loudly.
 // Ends with one line "tests: N passed, N failed" counted from Vitest's JSON reports.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -96,6 +97,25 @@ if (!chroot) {
 }
 console.log(`=== Synapse test bed: ${chroot}`);
 if (!vitest('contract', { SYNAPSE_CHROOT: chroot })) finish(false);
+
+// The pages as a person meets them: Debian's chromium (installed when missing; needs root), driven by
+// playwright-core, which never downloads a browser of its own.
+console.log('\n=== Chromium');
+const chromium = spawnSync('bash', [resolve(root, 'tools/browser/ensure-chromium.sh')], {
+  cwd: root,
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
+if (chromium.status === 0) {
+  if (!vitest('browser', { SYNAPSE_CHROOT: chroot })) finish(false);
+} else if (ci) {
+  console.log('=== Chromium: UNAVAILABLE — failing, since CI must run the browser tests');
+  finish(false);
+} else {
+  console.log('\n' + '!'.repeat(78));
+  console.log('!!! BROWSER TESTS SKIPPED: chromium is not installed and cannot be installed here.');
+  console.log('!!! Run `sudo bash tools/browser/ensure-chromium.sh` once, then `npm test` again.');
+  console.log('!'.repeat(78));
+}
 // The deploy tier builds the chart renderer itself (k8s/test/support/chart.ts): failing under CI when it
 // cannot, skipping loudly elsewhere.
 if (!vitest('deploy', { SYNAPSE_CHROOT: chroot })) finish(false);

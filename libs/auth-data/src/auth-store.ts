@@ -16,6 +16,7 @@ import { CompatSessions1764900000000 } from './migrations/1764900000000-compat-s
 import { NoSecretsAtRest1764910000000 } from './migrations/1764910000000-no-secrets-at-rest';
 import { SynapseImport1765100000000 } from './migrations/1765100000000-synapse-import';
 import { RegistrationTokens1765200000000 } from './migrations/1765200000000-registration-tokens';
+import { SessionActivity1765400000000 } from './migrations/1765400000000-session-activity';
 import { CompatRepository } from './repositories/compat.repository';
 import { ConsentRepository } from './repositories/consent.repository';
 import { OidcPayloadRepository } from './repositories/oidc-payload.repository';
@@ -42,6 +43,7 @@ export const AUTH_MIGRATIONS = [
   NoSecretsAtRest1764910000000,
   SynapseImport1765100000000,
   RegistrationTokens1765200000000,
+  SessionActivity1765400000000,
 ];
 
 /** The auth service's repositories over one DataSource. */

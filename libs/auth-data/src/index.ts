@@ -31,7 +31,12 @@ export {
   type SynapseImportCheckpoint,
   type SynapseImportKind,
 } from './repositories/synapse-import.repository';
-export { SessionRepository, type Session, type SessionFilter } from './repositories/session.repository';
+export {
+  SessionRepository,
+  type Session,
+  type SessionActivity,
+  type SessionFilter,
+} from './repositories/session.repository';
 export {
   UserRepository,
   type NewUser,

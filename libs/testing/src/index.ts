@@ -49,3 +49,11 @@ export {
 export { oauthAccessToken } from './oauth/access-token';
 export { Browser, formAction, hiddenFields, hiddenInput } from './oauth/browser';
 export { approve, approveDevice } from './oauth/sign-in';
+export {
+  CHROMIUM_ARGS,
+  CHROMIUM_PATH,
+  chromiumInstalled,
+  launchChromium,
+  type TestBrowser,
+  type WatchedPage,
+} from './browser/chromium';

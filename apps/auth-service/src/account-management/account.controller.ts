@@ -1,30 +1,77 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
-import type { AuthStore } from '@gateway/auth-data';
+import type { AuthStore, User } from '@gateway/auth-data';
+import type { Accounts } from '../accounts/accounts';
+import type { SignIn } from '../accounts/sign-in';
+import { AdminApiError } from '../admin-api/admin-error';
+import type { AdminUsers } from '../admin-api/admin-users';
+import type { CompatLogin } from '../compat/compat-login';
 import type { AuthConfig } from '../config';
-import { ACCOUNT_CLIENT_ID } from '../oidc/provider.factory';
-import { accountPage } from './account-pages';
-import { csrfToken, csrfValid, sendHtml } from '../pages/form-security';
+import { sendHtml } from '../pages/form-security';
 import { messagePage } from '../pages/layout';
+import { retryAfterSeconds, waitText } from '../rate-limits/auth-limits';
 import type { SessionEnd } from '../sessions/session-end';
-import { AUTH_CONFIG, AUTH_STORE, CSRF_KEY, OIDC_PROVIDER, SESSION_END } from '../tokens';
+import { SynapseCallError } from '../synapse/synapse-call-error';
+import type { SynapseMasClient } from '../synapse/synapse-mas-client';
+import {
+  ACCOUNTS,
+  ADMIN_USERS,
+  AUTH_CONFIG,
+  AUTH_STORE,
+  COMPAT_LOGIN,
+  CSRF_KEY,
+  OIDC_PROVIDER,
+  SESSION_END,
+  SIGN_IN,
+  SYNAPSE,
+} from '../tokens';
+import { accountView, isAccountAction } from './account-actions';
+import {
+  crossSigningAllowedPage,
+  crossSigningResetPage,
+  deactivatePage,
+  overviewPage,
+  sessionPage,
+  type OverviewView,
+} from './account-pages';
+import { AccountSessions, type SessionKind } from './account-sessions';
+import { AccountVisitors, type Form, type Visitor } from './account-visitor';
+
+/** What a finished action says on the overview; fixed texts, so nothing from the URL is echoed. */
+const NOTICES = {
+  profile: 'Display name saved.',
+  password: 'Password changed.',
+  ended: 'Signed out.',
+} as const;
 
 /**
- * `account_management_uri` (MSC4191): the signed-in devices and a way to sign each out, which deletes
- * the device in Synapse. Signing in here goes through the normal authorization flow with a built-in
- * first-party client; the browser session it leaves behind is what this page reads.
+ * `account_management_uri` (MSC4191): profile (display name, in Synapse), password, the sessions of
+ * every kind with a way to end each (which deletes its device in Synapse), cross-signing reset approval
+ * and deactivation. Signing in here goes through the normal authorization flow with a built-in
+ * first-party client; the browser session it leaves behind is what this page reads. Every form carries
+ * a CSRF token bound to the user and what the form acts on.
  */
 @Controller('account')
 export class AccountController {
+  private readonly sessions: AccountSessions;
+  private readonly visitors: AccountVisitors;
+
   constructor(
     @Inject(OIDC_PROVIDER) private readonly provider: Provider,
     @Inject(AUTH_STORE) private readonly store: AuthStore,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
     @Inject(CSRF_KEY) private readonly csrfKey: string,
     @Inject(SESSION_END) private readonly sessionEnd: SessionEnd,
-  ) {}
+    @Inject(SYNAPSE) private readonly synapse: SynapseMasClient,
+    @Inject(ACCOUNTS) private readonly accounts: Accounts,
+    @Inject(SIGN_IN) private readonly signInCheck: SignIn,
+    @Inject(COMPAT_LOGIN) private readonly compat: CompatLogin,
+    @Inject(ADMIN_USERS) private readonly adminUsers: AdminUsers,
+  ) {
+    this.sessions = new AccountSessions(provider, store);
+    this.visitors = new AccountVisitors(provider, store, config, csrfKey);
+  }
 
   @Get()
   async show(
@@ -32,69 +79,260 @@ export class AccountController {
     @Res() reply: FastifyReply,
     @Query('action') action?: string,
     @Query('device_id') deviceId?: string,
+    @Query('done') done?: string,
   ): Promise<void> {
-    const user = await this.user(req, reply);
-    if (!user) {
-      this.signIn(reply);
+    const visitor = await this.visitors.visitor(req, reply);
+    if (!visitor) {
+      this.visitors.signIn(reply, action, deviceId);
       return;
     }
-    const sessions = await this.store.sessions.activeForUser(user.id);
-    sendHtml(
-      reply,
-      accountPage({
-        userId: `@${user.localpart}:${this.config.homeserver}`,
-        sessions,
-        csrf: (g) => csrfToken(this.csrfKey, 'account', user.id, g),
-        action,
-        deviceId,
-      }),
-    );
+    const { user } = visitor;
+    const csrf = this.visitors.csrfFor(user);
+    const view = accountView(action);
+    if (view === 'cross-signing-reset') {
+      sendHtml(reply, crossSigningResetPage({ userId: this.mxid(user), csrf: csrf('cross-signing-reset') }));
+      return;
+    }
+    if (view === 'deactivate') {
+      sendHtml(reply, deactivatePage({ userId: this.mxid(user), csrf: csrf('deactivate') }));
+      return;
+    }
+    if ((view === 'session' || view === 'session-end') && deviceId !== undefined) {
+      const all = await this.sessions.list(user, visitor.sessionId);
+      const session = all.find((s) => s.deviceId === deviceId);
+      if (session) {
+        sendHtml(reply, sessionPage({ session, csrf, confirmEnd: view === 'session-end' }));
+        return;
+      }
+      await this.overview(reply, visitor, { missingDevice: deviceId }, 404);
+      return;
+    }
+    const notice =
+      done !== undefined && Object.hasOwn(NOTICES, done) ? NOTICES[done as keyof typeof NOTICES] : undefined;
+    await this.overview(reply, visitor, notice === undefined ? {} : { notice });
   }
 
   @Get('callback')
-  callback(@Res() reply: FastifyReply): void {
-    // The sign-in left a browser session; the code itself is not needed.
-    void reply.redirect('/account/', 303);
+  callback(@Res() reply: FastifyReply, @Query('state') state?: string): void {
+    // The sign-in left a browser session; the code itself is not needed. The state carries the MSC4191
+    // action the visitor came for, so it survives the sign-in.
+    const wanted = new URLSearchParams(state?.slice(0, 1024) ?? '');
+    const back = new URLSearchParams();
+    const action = wanted.get('action');
+    if (action !== null && isAccountAction(action)) back.set('action', action);
+    const deviceId = wanted.get('device_id');
+    if (deviceId !== null) back.set('device_id', deviceId);
+    const query = back.toString();
+    void reply.redirect(`/account/${query === '' ? '' : `?${query}`}`, 303);
+  }
+
+  @Post('profile')
+  async profile(@Body() body: Form, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const visitor = await this.visitors.checked(req, reply, body, 'profile');
+    if (!visitor) return;
+    const displayName = (body['displayname'] ?? '').trim();
+    // Synapse's own limit for a display name.
+    if (displayName.length > 256) {
+      await this.overview(reply, visitor, { profileError: 'That display name is too long.' }, 400);
+      return;
+    }
+    try {
+      if (displayName === '') await this.synapse.unsetDisplayName(visitor.user.localpart);
+      else await this.synapse.setDisplayName(visitor.user.localpart, displayName);
+    } catch (err) {
+      if (!(err instanceof SynapseCallError)) throw err;
+      await this.overview(
+        reply,
+        visitor,
+        { profileError: 'The homeserver did not take the change. Try again.' },
+        503,
+      );
+      return;
+    }
+    void reply.redirect('/account/?done=profile', 303);
+  }
+
+  @Post('password')
+  async password(@Body() body: Form, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const visitor = await this.visitors.checked(req, reply, body, 'password');
+    if (!visitor) return;
+    const refusal = await this.confirmPassword(visitor.user, body['current_password'], req, reply);
+    if (refusal !== null) {
+      await this.overview(reply, visitor, { passwordError: refusal.message }, refusal.status);
+      return;
+    }
+    const next = body['new_password'] ?? '';
+    if (next !== (body['confirm_password'] ?? '')) {
+      await this.overview(reply, visitor, { passwordError: 'The new passwords do not match.' }, 400);
+      return;
+    }
+    const result = await this.accounts.setPassword(visitor.user.localpart, next);
+    if (!result.ok) {
+      await this.overview(reply, visitor, { passwordError: result.reason }, 400);
+      return;
+    }
+    void reply.redirect('/account/?done=password', 303);
   }
 
   @Post('sessions/:grantId/end')
-  async end(
+  endOAuth(
     @Param('grantId') grantId: string,
-    @Body() body: Record<string, string | undefined>,
+    @Body() body: Form,
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const user = await this.user(req, reply);
-    if (!user) {
-      this.signIn(reply);
+    return this.endSession('oauth', grantId, body, req, reply);
+  }
+
+  @Post('compat-sessions/:id/end')
+  endCompat(
+    @Param('id') id: string,
+    @Body() body: Form,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    return this.endSession('compat', id, body, req, reply);
+  }
+
+  @Post('browser-sessions/:key/end')
+  endBrowser(
+    @Param('key') key: string,
+    @Body() body: Form,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    return this.endSession('browser', key, body, req, reply);
+  }
+
+  @Post('cross-signing-reset')
+  async crossSigningReset(
+    @Body() body: Form,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const visitor = await this.visitors.checked(req, reply, body, 'cross-signing-reset');
+    if (!visitor) return;
+    try {
+      await this.synapse.allowCrossSigningReset(visitor.user.localpart);
+    } catch (err) {
+      if (!(err instanceof SynapseCallError)) throw err;
+      const error = 'The homeserver did not answer. Try again.';
+      const csrf = this.visitors.csrfFor(visitor.user)('cross-signing-reset');
+      sendHtml(reply, crossSigningResetPage({ userId: this.mxid(visitor.user), csrf, error }), 503);
       return;
     }
-    if (!csrfValid(this.csrfKey, body['csrf'], 'account', user.id, grantId)) {
-      sendHtml(reply, messagePage('Request refused', 'Go back and try again.'), 403);
+    sendHtml(reply, crossSigningAllowedPage());
+  }
+
+  @Post('deactivate')
+  async deactivate(
+    @Body() body: Form,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const visitor = await this.visitors.checked(req, reply, body, 'deactivate');
+    if (!visitor) return;
+    const { user } = visitor;
+    const again = (error: string, status: number): void => {
+      const csrf = this.visitors.csrfFor(user)('deactivate');
+      sendHtml(reply, deactivatePage({ userId: this.mxid(user), csrf, error }), status);
+    };
+    const refusal = await this.confirmPassword(user, body['password'], req, reply);
+    if (refusal !== null) {
+      again(refusal.message, refusal.status);
       return;
     }
-    const session = (await this.store.sessions.activeForUser(user.id)).find((s) => s.grantId === grantId);
+    try {
+      await this.adminUsers.deactivate(user.id, body['erase'] !== 'yes');
+    } catch (err) {
+      if (!(err instanceof AdminApiError)) throw err;
+      again('The homeserver did not answer. Try again.', 503);
+      return;
+    }
+    // Signed out of every browser too: the account is gone.
+    for (const b of await this.store.payloads.browserSessionsOf(user.id))
+      await this.store.payloads.destroy('Session', b.key);
+    sendHtml(
+      reply,
+      messagePage('Account deactivated', `${this.mxid(user)} is deactivated and signed out everywhere.`),
+    );
+  }
+
+  private async endSession(
+    kind: SessionKind,
+    id: string,
+    body: Form,
+    req: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<void> {
+    const visitor = await this.visitors.checked(req, reply, body, `end-${kind}`, id);
+    if (!visitor) return;
+    const { user } = visitor;
+    // Only the visitor's own live sessions: an id from elsewhere ends nothing.
+    const session = (await this.sessions.list(user, visitor.sessionId)).find(
+      (s) => s.kind === kind && s.id === id,
+    );
     if (session) {
-      await this.store.payloads.revokeByGrantId(grantId);
-      await this.sessionEnd.grantRevoked(grantId);
+      switch (kind) {
+        case 'oauth':
+          await this.store.payloads.revokeByGrantId(id);
+          await this.sessionEnd.grantRevoked(id);
+          break;
+        case 'compat':
+          await this.compat.endSession(user.id, id);
+          break;
+        case 'browser':
+          await this.store.payloads.destroy('Session', id);
+          break;
+      }
     }
-    void reply.redirect('/account/', 303);
+    void reply.redirect('/account/?done=ended', 303);
   }
 
-  private async user(req: FastifyRequest, reply: FastifyReply) {
-    const session = await this.provider.Session.get(this.provider.createContext(req.raw, reply.raw));
-    return session.accountId === undefined ? null : this.store.users.findById(session.accountId);
+  private async overview(
+    reply: FastifyReply,
+    visitor: Visitor,
+    extra: Partial<OverviewView>,
+    status = 200,
+  ): Promise<void> {
+    const { user } = visitor;
+    let displayName: string | null = null;
+    try {
+      displayName = (await this.synapse.queryUser(user.localpart))?.displayName ?? null;
+    } catch (err) {
+      // The page still serves the sessions and password; the display name field shows empty.
+      if (!(err instanceof SynapseCallError)) throw err;
+    }
+    const view: OverviewView = {
+      userId: this.mxid(user),
+      displayName,
+      sessions: await this.sessions.list(user, visitor.sessionId),
+      csrf: this.visitors.csrfFor(user),
+      ...extra,
+    };
+    sendHtml(reply, overviewPage(view), status);
   }
 
-  private signIn(reply: FastifyReply): void {
-    const url = new URL(`${this.config.baseUrl}/authorize`);
-    url.searchParams.set('client_id', ACCOUNT_CLIENT_ID);
-    url.searchParams.set('redirect_uri', `${this.config.baseUrl}/account/callback`);
-    url.searchParams.set('response_type', 'code');
-    url.searchParams.set('scope', 'openid');
-    // PKCE is required of every client; the code is never exchanged, so the verifier is dropped.
-    url.searchParams.set('code_challenge', createHash('sha256').update(randomBytes(32)).digest('base64url'));
-    url.searchParams.set('code_challenge_method', 'S256');
-    void reply.redirect(url.toString(), 303);
+  /** The password check before a change that needs it, with the sign-in form's attempt budget. */
+  private async confirmPassword(
+    user: User,
+    password: string | undefined,
+    req: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<{ message: string; status: number } | null> {
+    const result = await this.signInCheck.attempt(user.localpart, password ?? '', req.ip);
+    if (result.ok && result.user.id === user.id) return null;
+    if (!result.ok && result.reason === 'throttled') {
+      void reply.header('Retry-After', retryAfterSeconds(result.retryAfterMs));
+      return {
+        message: `Too many wrong passwords. Try again in ${waitText(result.retryAfterMs)}.`,
+        status: 429,
+      };
+    }
+    return { message: 'That password is not right.', status: 401 };
+  }
+
+  private mxid(user: User): string {
+    return `@${user.localpart}:${this.config.homeserver}`;
   }
 }

@@ -44,6 +44,8 @@ import { UsersController } from './users.controller';
     ServerController,
     SpecController,
   ],
+  // The account page's self-deactivation is the admin API's deactivation, one code path for both.
+  exports: [ADMIN_USERS],
   providers: [
     {
       provide: ADMIN_TOKENS,

@@ -67,7 +67,7 @@ export class CompatLogin {
       request.type === 'm.login.password'
         ? await this.passwordUser(request.user, request.password, ip)
         : await this.loginTokenUser(request.token);
-    return this.startSession(user, request);
+    return this.startSession(user, request, ip);
   }
 
   /**
@@ -104,7 +104,7 @@ export class CompatLogin {
     return checkUsable(user);
   }
 
-  private async startSession(user: User, request: LoginRequest): Promise<LoginResponse> {
+  private async startSession(user: User, request: LoginRequest, ip: string): Promise<LoginResponse> {
     const deviceId = request.deviceId ?? randomAlphanumeric(DEVICE_ID_LENGTH);
     // Synapse refuses tokens of users and devices it does not know: both exist before the token leaves.
     try {
@@ -122,7 +122,10 @@ export class CompatLogin {
       });
     }
     const issued = this.issue(request.refreshToken);
-    await this.store.compat.start(user.id, deviceId, issued.hashes, new Date(this.clock()));
+    const now = new Date(this.clock());
+    const { session } = await this.store.compat.start(user.id, deviceId, issued.hashes, now);
+    // The account page's "last active": this login, from this address.
+    await this.store.compat.touch(session.id, ip, now);
     return {
       user_id: `@${user.localpart}:${this.options.homeserver}`,
       access_token: issued.accessToken,
@@ -134,7 +137,7 @@ export class CompatLogin {
     };
   }
 
-  async refresh(refreshToken: string): Promise<RefreshResponse> {
+  async refresh(refreshToken: string, ip: string | null = null): Promise<RefreshResponse> {
     const parsed = parseToken(refreshToken);
     const invalid = new MatrixError('M_UNKNOWN_TOKEN', 'Invalid refresh token');
     if (parsed?.valid !== true || parsed.kind !== 'compat_refresh_token') throw invalid;
@@ -147,6 +150,7 @@ export class CompatLogin {
     if (!outcome.ok || issued.refreshToken === null) throw invalid;
     const user = await this.store.users.findById(outcome.session.userId);
     if (!isUsableUser(user)) throw invalid;
+    await this.store.compat.touch(outcome.session.id, ip, new Date(this.clock()));
     return {
       access_token: issued.accessToken,
       refresh_token: issued.refreshToken,
@@ -175,6 +179,15 @@ export class CompatLogin {
     const session = await this.sessionOf(accessToken);
     const finished = await this.store.compat.finish(session.id, new Date(this.clock()));
     if (finished) await this.deleteDevice(finished);
+  }
+
+  /** Ends one of the user's compat sessions (the account page); its device goes. False if not theirs or over. */
+  async endSession(userId: string, sessionId: string): Promise<boolean> {
+    const live = await this.store.compat.activeForUser(userId);
+    if (!live.some((s) => s.id === sessionId)) return false;
+    const finished = await this.store.compat.finish(sessionId, new Date(this.clock()));
+    if (finished) await this.deleteDevice(finished);
+    return finished !== null;
   }
 
   /** `/logout/all` (compat sessions only, as MAS): every compat session of the token's user ends. */

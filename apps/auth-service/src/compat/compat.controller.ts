@@ -98,7 +98,7 @@ export class CompatController {
       throw new MatrixError('M_MISSING_PARAM', "Missing params: ['refresh_token']");
     }
     if (typeof token !== 'string') throw new MatrixError('M_INVALID_PARAM', 'Invalid param: refresh_token');
-    return this.compat.refresh(token);
+    return this.compat.refresh(token, req.ip);
   }
 
   @Post('_matrix/client/:version/logout')

@@ -27,6 +27,7 @@ import { OidcModule } from '../oidc/oidc.module';
 @Module({
   imports: [AccountsModule, SessionsModule, SynapseModule, OidcModule],
   controllers: [CompatController],
+  exports: [COMPAT_LOGIN],
   providers: [
     ClientApiCors,
     {

@@ -35,6 +35,9 @@ type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
  */
 @Controller('interaction')
 export class InteractionController {
+  /** The display name of each interaction's client, looked up once per request by `details`. */
+  private readonly clientNames = new WeakMap<Details, string>();
+
   constructor(
     @Inject(OIDC_PROVIDER) private readonly provider: Provider,
     @Inject(AUTH_STORE) private readonly store: AuthStore,
@@ -215,13 +218,20 @@ export class InteractionController {
   }
 
   private async details(req: FastifyRequest, reply: FastifyReply): Promise<Details | null> {
+    let details: Details;
     try {
-      return await this.provider.interactionDetails(req.raw, reply.raw);
+      details = await this.provider.interactionDetails(req.raw, reply.raw);
     } catch {
       // Expired, finished, or another browser's interaction: nothing to resume here.
       sendHtml(reply, messagePage('This sign-in has expired', 'Go back to the app and start again.'), 400);
       return null;
     }
+    // People know an app by its registered `client_name`; the id is a random string. A client that
+    // registered no name is shown by id.
+    const clientId = param(details, 'client_id');
+    const client = await this.provider.Client.find(clientId);
+    this.clientNames.set(details, client?.clientName ?? clientId);
+    return details;
   }
 
   private async checked(
@@ -252,11 +262,10 @@ export class InteractionController {
   }
 
   private form(details: Details): { uid: string; csrf: string; clientName: string } {
-    const clientId = param(details, 'client_id');
     return {
       uid: details.uid,
       csrf: csrfToken(this.csrfKey, 'interaction', details.uid),
-      clientName: clientId,
+      clientName: this.clientNames.get(details) ?? param(details, 'client_id'),
     };
   }
 

@@ -5,6 +5,7 @@ import type Provider from 'oidc-provider';
 import { OIDC_ROUTES } from './provider.factory';
 import type { RateLimiter } from '@gateway/util';
 import { retryAfterSeconds, type AuthLimits } from '../rate-limits/auth-limits';
+import { rememberClientAddress } from '../client-address';
 import { AUTH_LIMITS, OIDC_PROVIDER } from '../tokens';
 
 const PROVIDER_PATHS = ['/.well-known/openid-configuration', ...Object.values(OIDC_ROUTES)];
@@ -39,6 +40,7 @@ export class OidcMount implements OnModuleInit {
         return;
       }
       const handOver = () => {
+        rememberClientAddress(request.raw, request.ip);
         reply.hijack();
         void callback(request.raw, reply.raw);
       };

@@ -1,15 +1,32 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import { esc, errorLine, page } from '../pages/layout';
+import { esc, errorLine, page, PAGE_CSP } from '../pages/layout';
 
 /**
  * The pages oidc-provider renders itself (device-code entry at /link, logout, errors), in this service's
- * look. oidc-provider supplies each `form` with its own CSRF field; the buttons submit it by id.
+ * look and under the same CSP as every other page. oidc-provider supplies each `form` with its own CSRF
+ * field; the buttons submit it by id.
  */
 
 function html(ctx: KoaContextWithOIDC, title: string, body: string): void {
   ctx.type = 'html';
   ctx.set('X-Frame-Options', 'DENY');
+  ctx.set('Content-Security-Policy', PAGE_CSP);
+  ctx.set('Cache-Control', 'no-store');
   ctx.body = page(title, body);
+}
+
+/**
+ * The action and CSRF value of oidc-provider's device-code input form. Its form carries an unlabelled
+ * `user_code` input of its own (and an inline `onfocus` script the CSP blocks); rendering that form next
+ * to our labelled field sent `user_code` twice, which oidc-provider refuses as a duplicate parameter, so
+ * only these two values are taken and the form is ours.
+ */
+function deviceInputForm(form: string): { action: string; xsrf: string } {
+  const action = /<form[^>]*\saction="([^"]+)"/.exec(form)?.[1];
+  const xsrf = /name="xsrf"\s+value="([^"]*)"/.exec(form)?.[1];
+  if (action === undefined || xsrf === undefined)
+    throw new Error('oidc-provider device input form changed shape: no action or xsrf field');
+  return { action, xsrf };
 }
 
 export function renderDeviceCodeInput(
@@ -24,13 +41,16 @@ export function renderDeviceCodeInput(
       : err.userCode !== undefined || err.name === 'NoCodeError'
         ? 'That code is not right. Try again.'
         : 'Something went wrong. Try again.';
+  // The action and value come from oidc-provider's own markup, already HTML-escaped there.
+  const { action, xsrf } = deviceInputForm(form);
   html(
     ctx,
     'Link a device',
     `<h1>Link a device</h1><p class="muted">Enter the code shown on your device.</p>${errorLine(message)}
-${form}<label for="user_code">Code</label>
-<input type="text" id="user_code" name="user_code" form="op.deviceInputForm" autocomplete="off" autocapitalize="characters" required>
-<button type="submit" form="op.deviceInputForm">Continue</button>`,
+<form method="post" action="${action}"><input type="hidden" name="xsrf" value="${xsrf}">
+<label for="user_code">Code</label>
+<input type="text" id="user_code" name="user_code" autocomplete="off" autocapitalize="characters" spellcheck="false" required autofocus>
+<button type="submit">Continue</button></form>`,
   );
 }
 

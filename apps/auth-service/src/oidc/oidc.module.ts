@@ -24,6 +24,7 @@ import {
 import { ExpiredPayloadPruner } from './expired-payload-pruner';
 import { OidcMount } from './oidc-mount';
 import { createProvider } from './provider.factory';
+import { providerPageCsp } from './provider-page-csp';
 import { retireAccessTokensOnRefresh } from './retire-access-tokens';
 import { loadOrCreateSigningKeys, type SigningKeys } from './signing-keys';
 
@@ -73,6 +74,7 @@ import { loadOrCreateSigningKeys, type SigningKeys } from './signing-keys';
           logger.warn({ msg, reason: err instanceof Error ? err.message : String(err) });
         };
         const provider = await createProvider({ config, store, keys, membershipClients });
+        provider.use(providerPageCsp());
         provider.use(provisioning.middleware());
         provider.use(membershipProvisioning.middleware());
         provider.use(retireAccessTokensOnRefresh(store));

@@ -34,6 +34,23 @@ export interface ProviderDeps {
 /** The built-in first-party client the account page signs in with. */
 export const ACCOUNT_CLIENT_ID = 'account-management';
 
+/**
+ * The MSC4191 actions the account page serves (account-management/account-actions.ts maps each), MSC4191's
+ * names and the older MSC3824 session ones MAS also lists. Synapse links
+ * `org.matrix.cross_signing_reset` when a client replaces its cross-signing keys.
+ */
+export const ACCOUNT_MANAGEMENT_ACTIONS = [
+  'org.matrix.profile',
+  'org.matrix.devices_list',
+  'org.matrix.device_view',
+  'org.matrix.device_delete',
+  'org.matrix.account_deactivate',
+  'org.matrix.cross_signing_reset',
+  'org.matrix.sessions_list',
+  'org.matrix.session_view',
+  'org.matrix.session_end',
+] as const;
+
 /** MAS's paths (drop-in: clients and Synapse hard-code some of them). */
 export const OIDC_ROUTES = {
   authorization: '/authorize',
@@ -199,12 +216,7 @@ export async function createProvider({
     },
     discovery: {
       account_management_uri: `${config.baseUrl}/account/`,
-      account_management_actions_supported: [
-        'org.matrix.profile',
-        'org.matrix.sessions_list',
-        'org.matrix.session_view',
-        'org.matrix.session_end',
-      ],
+      account_management_actions_supported: [...ACCOUNT_MANAGEMENT_ACTIONS],
       // OpenID Connect Prompt Create; oidc-provider does not publish prompt values itself.
       prompt_values_supported: [
         'none',

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
+import { PAGE_CSP } from './layout';
 
 /**
  * CSRF tokens for the HTML forms: an HMAC over what the form acts on (an interaction, a user's session),
@@ -15,12 +16,16 @@ export function csrfValid(key: string, token: string | undefined, ...binding: st
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-/** An HTML page response: never framed (clickjacking), never cached (it carries CSRF tokens). */
+/**
+ * An HTML page response: never framed (clickjacking), never cached (it carries CSRF tokens), nothing
+ * but its own stylesheet allowed to load or run (PAGE_CSP).
+ */
 export function sendHtml(reply: FastifyReply, html: string, status = 200): void {
   void reply
     .status(status)
     .header('Content-Type', 'text/html; charset=utf-8')
     .header('X-Frame-Options', 'DENY')
+    .header('Content-Security-Policy', PAGE_CSP)
     .header('Cache-Control', 'no-store')
     .send(html);
 }

@@ -1,5 +1,6 @@
 import type { AuthStore } from '@gateway/auth-data';
 import type { KoaContextWithOIDC } from 'oidc-provider';
+import { clientAddressOf } from '../client-address';
 import { deviceScopeOf } from '../scopes/matrix-scopes';
 import type { SynapseMasClient } from '../synapse/synapse-mas-client';
 
@@ -30,7 +31,10 @@ export class DeviceProvisioning {
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
       if (ctx.oidc?.route !== 'token' || ctx.status !== 200) return;
       // Only grants that start a session; a refresh must not bring back a device deleted meanwhile.
-      if (!SESSION_GRANTS.has(String(ctx.oidc.params?.['grant_type']))) return;
+      if (!SESSION_GRANTS.has(String(ctx.oidc.params?.['grant_type']))) {
+        await this.touch(ctx);
+        return;
+      }
       const body = ctx.body as TokenResponseBody;
       const accountId = (ctx.oidc.entities.Account as { accountId?: string } | undefined)?.accountId;
       if (accountId === undefined || body.access_token === undefined) return; // client_credentials
@@ -44,8 +48,24 @@ export class DeviceProvisioning {
           error: 'server_error',
           error_description: 'The homeserver could not register this session; try again.',
         };
+        return;
       }
+      await this.touch(ctx);
     };
+  }
+
+  /**
+   * The session's "last active" on the account page: when it last got tokens, and from where. Never
+   * fails the token response: the tokens are valid whether or not this is recorded.
+   */
+  private async touch(ctx: KoaContextWithOIDC): Promise<void> {
+    const grantId = (ctx.oidc.entities.Grant as { jti?: string } | undefined)?.jti;
+    if (grantId === undefined) return;
+    try {
+      await this.store.sessions.touch(grantId, clientAddressOf(ctx.req));
+    } catch (err) {
+      this.onError(err);
+    }
   }
 
   private async provision(

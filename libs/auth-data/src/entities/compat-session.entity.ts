@@ -21,6 +21,13 @@ export class CompatSessionEntity {
 
   @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
   finishedAt!: Date | null;
+  /** When the session last got tokens (login, code exchange, refresh); null before the first. */
+  @Column({ name: 'last_active_at', type: 'timestamptz', nullable: true })
+  lastActiveAt!: Date | null;
+
+  /** The client address of that request. */
+  @Column({ name: 'last_active_ip', type: 'text', nullable: true })
+  lastActiveIp!: string | null;
 }
 
 /** A compat access token, by the SHA-256 of its value (the value itself is never stored). */

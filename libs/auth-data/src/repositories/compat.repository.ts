@@ -5,6 +5,7 @@ import {
   CompatSessionEntity,
   CompatSsoLoginEntity,
 } from '../entities/compat-session.entity';
+import type { SessionActivity } from './session.repository';
 
 export interface CompatSession {
   id: string;
@@ -114,6 +115,27 @@ export class CompatRepository {
   /** Finishes every open compat session of the user; returns those it finished. */
   async finishAllForUser(userId: string, now: Date): Promise<CompatSession[]> {
     return this.dataSource.transaction((m) => this.finishWhere(m, { userId, finishedAt: IsNull() }, now));
+  }
+
+  /** Records that the session just logged in or refreshed, from `ip`. */
+  async touch(sessionId: string, ip: string | null, now: Date): Promise<void> {
+    await this.dataSource
+      .getRepository(CompatSessionEntity)
+      .update({ id: sessionId, finishedAt: IsNull() }, { lastActiveAt: now, lastActiveIp: ip });
+  }
+
+  /** The recorded activity of the user's live compat sessions, by session id. */
+  async activityForUser(userId: string): Promise<Map<string, SessionActivity>> {
+    const rows = await this.dataSource
+      .getRepository(CompatSessionEntity)
+      .findBy({ userId, finishedAt: IsNull() });
+    return new Map(
+      rows.flatMap((r) =>
+        r.lastActiveAt === null
+          ? []
+          : [[r.id, { lastActiveAt: r.lastActiveAt, lastActiveIp: r.lastActiveIp }]],
+      ),
+    );
   }
 
   activeForUser(userId: string): Promise<CompatSession[]> {

@@ -49,6 +49,20 @@ export class OidcPayloadRepository {
     );
   }
 
+  /**
+   * An account's live browser sessions (oidc-provider's `Session` model), by their row keys, newest
+   * sign-in first: what the account page lists and ends.
+   */
+  async browserSessionsOf(accountId: string): Promise<{ key: string; payload: StoredPayload }[]> {
+    const rows: { id: string; payload: StoredPayload }[] = await this.dataSource.query(
+      `SELECT id, payload FROM oidc_payloads
+        WHERE model = 'Session' AND payload->>'accountId' = $1 AND (expires_at IS NULL OR expires_at > $2)
+        ORDER BY (payload->>'loginTs')::bigint DESC NULLS LAST`,
+      [accountId, new Date(this.clock())],
+    );
+    return rows.map((r) => ({ key: r.id, payload: r.payload }));
+  }
+
   /** The hot path (every introspection): plain SQL, no entity hydration. */
   async find(model: string, id: string): Promise<StoredPayload | undefined> {
     const rows: { payload: StoredPayload }[] = await this.dataSource.query(

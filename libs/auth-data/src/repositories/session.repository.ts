@@ -12,6 +12,12 @@ export interface Session {
 }
 
 /** Filters of the admin API's OAuth 2.0 session list (MAS's `filter[user]`, `filter[client]`, `filter[status]`). */
+/** When and from where a session last got tokens (the account page's "last active"). */
+export interface SessionActivity {
+  lastActiveAt: Date;
+  lastActiveIp: string | null;
+}
+
 export interface SessionFilter {
   userId?: string;
   clientId?: string;
@@ -72,6 +78,28 @@ export class SessionRepository {
       createdAt: row['created_at'] as Date,
       finishedAt: row['finished_at'] as Date,
     }));
+  }
+
+  /** Records that the grant's session just got tokens, from `ip`; a finished session stays as it ended. */
+  async touch(grantId: string, ip: string | null): Promise<void> {
+    await this.repo
+      .createQueryBuilder()
+      .update()
+      .set({ lastActiveAt: () => 'now()', lastActiveIp: ip })
+      .where({ grantId, finishedAt: IsNull() })
+      .execute();
+  }
+
+  /** The recorded activity of the user's live sessions, by grant id (sessions without any are absent). */
+  async activityForUser(userId: string): Promise<Map<string, SessionActivity>> {
+    const rows = await this.repo.findBy({ userId, finishedAt: IsNull() });
+    return new Map(
+      rows.flatMap((r) =>
+        r.lastActiveAt === null
+          ? []
+          : [[r.grantId, { lastActiveAt: r.lastActiveAt, lastActiveIp: r.lastActiveIp }]],
+      ),
+    );
   }
 
   activeForUser(userId: string): Promise<Session[]> {

@@ -122,4 +122,28 @@ describe('compat sessions on Postgres', () => {
     expect(await store.compat.exchangeSsoLogin('lt', later(0), later(6))).toMatchObject({ userId });
     expect(await store.compat.exchangeSsoLogin('lt', later(0), later(7))).toBeNull();
   });
+
+  it("records a session's last activity and address, and keeps a finished session's as it ended", async () => {
+    const { session } = await store.compat.start(
+      userId,
+      'ACT',
+      { accessTokenHash: 'act1', refreshTokenHash: null, accessExpiresAt: null },
+      T0,
+    );
+    expect(await store.compat.activityForUser(userId)).toEqual(new Map());
+    await store.compat.touch(session.id, '192.0.2.7', later(5));
+    await store.compat.touch(session.id, '198.51.100.9', later(60));
+    expect(await store.compat.activityForUser(userId)).toEqual(
+      new Map([[session.id, { lastActiveAt: later(60), lastActiveIp: '198.51.100.9' }]]),
+    );
+    await store.compat.finish(session.id, later(61));
+    await store.compat.touch(session.id, '203.0.113.1', later(62));
+    expect(await store.compat.activityForUser(userId)).toEqual(new Map());
+
+    await store.sessions.start({ grantId: 'grant-act', userId, clientId: 'client', deviceId: 'OAUTHACT' });
+    await store.sessions.touch('grant-act', '192.0.2.8');
+    const oauth = await store.sessions.activityForUser(userId);
+    expect(oauth.get('grant-act')?.lastActiveIp).toBe('192.0.2.8');
+    expect(oauth.get('grant-act')?.lastActiveAt).toBeInstanceOf(Date);
+  });
 });
