@@ -71,6 +71,11 @@ describe('membership checks with a client_credentials token from the auth servic
       msc4502: true,
       authService: { endpoint: issuer, secret: synapseSecret },
       rtcServiceUrls: [SERVICE_URL],
+      extra: {
+        extra_well_known_client_content: {
+          'org.matrix.msc4143.rtc_foci': [{ type: 'livekit', livekit_service_url: SERVICE_URL }],
+        },
+      },
     });
     db = await createTestDatabase();
     const clientsFile = join(dir, 'membership-clients');
@@ -222,7 +227,13 @@ describe('membership checks with a client_credentials token from the auth servic
     expect(ok.map((f) => f.text)).toContain(
       `membership: localhost answers is_joined to the auth service's client ${CLIENT.id}`,
     );
-    expect(ok.map((f) => f.text.split(':')[0])).toEqual(['livekit', 'membership', 'transports']);
+    expect(ok.map((f) => f.text.split(':')[0])).toEqual([
+      'livekit',
+      'homeserver',
+      'membership',
+      'transports',
+      'well-known',
+    ]);
 
     expect(
       failures(
