@@ -4,8 +4,11 @@ import type { RtcConfig } from '../config';
 import { CsApiResolver } from '../delayed-leave/cs-api-resolver';
 import { DelayedLeaveModule } from '../delayed-leave/delayed-leave.module';
 import { LiveKitRooms } from '../livekit/livekit-rooms';
+import { MEMBERSHIP_SCOPE, MembershipModule } from '../membership/membership.module';
 import { RTC_CONFIG } from '../tokens';
-import { checkHomeserver, checkLiveKit, checkMembershipScope, type Finding } from './rtc-checks';
+import type { ScopeBearer } from '../membership/scope-bearer';
+import { checkMembershipScope } from './membership-scope';
+import { checkHomeserver, checkLiveKit, type Finding } from './rtc-checks';
 
 /** A readiness check from a finding: resolves with what passed, rejects with what to fix. */
 const asCheck = (probe: () => Promise<Finding>) => async (): Promise<string> => {
@@ -18,7 +21,9 @@ const asCheck = (probe: () => Promise<Finding>) => async (): Promise<string> => 
  * `/ready` names each link of the RTC path beside `livekit` (reachability, from the LiveKit dependency):
  * `livekit-key` (ListRooms signed with our key is accepted) and, with membership configured,
  * `homeserver` (our homeserver's client-server API answers) and `membership-scope` (it answers
- * `is_joined` to us). The same checks as `cli.js doctor`, so both tell the same story.
+ * `is_joined` to the bearer the service uses: the application service's token, or the service's own
+ * `client_credentials` token, which carries the scope). The same checks as `cli.js doctor`, so both
+ * tell the same story.
  */
 @Injectable()
 class RtcReadinessChecks implements OnModuleInit {
@@ -27,6 +32,7 @@ class RtcReadinessChecks implements OnModuleInit {
     private readonly rooms: LiveKitRooms,
     private readonly csApi: CsApiResolver,
     @Inject(RTC_CONFIG) private readonly config: RtcConfig,
+    @Inject(MEMBERSHIP_SCOPE) private readonly scope: ScopeBearer | null,
   ) {}
 
   onModuleInit(): void {
@@ -41,23 +47,21 @@ class RtcReadinessChecks implements OnModuleInit {
       'homeserver',
       asCheck(async () => checkHomeserver(await this.csApi.resolve(m.serverName), m.serverName)),
     );
-    // The client_credentials way (LIVEKIT_OAUTH_*) is checked by `cli.js doctor`; /ready checks the
-    // application-service token only.
-    const asToken = m.asToken;
-    if (asToken === null) return;
+    const scope = this.scope;
+    if (scope === null) return;
     this.readiness.register(
       'membership-scope',
       asCheck(async () => {
         const base = await this.csApi.resolve(m.serverName);
         if (base === null) return { ok: false, text: `not checked: ${m.serverName} cannot be found` };
-        return checkMembershipScope(base, m.serverName, asToken);
+        return checkMembershipScope(base, m.serverName, scope);
       }),
     );
   }
 }
 
 @Module({
-  imports: [DelayedLeaveModule],
+  imports: [DelayedLeaveModule, MembershipModule],
   providers: [RtcReadinessChecks],
 })
 export class ChecksModule {}

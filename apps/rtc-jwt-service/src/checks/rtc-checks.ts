@@ -1,13 +1,12 @@
 import { ServerError } from 'livekit-server-sdk';
 import { upstreamJson, UpstreamError } from '@gateway/http';
-import { isJsonObject, stringField } from '@gateway/util';
 import { classifyLiveKitFailure } from '../livekit/livekit-failure';
 import type { LiveKitRooms } from '../livekit/livekit-rooms';
-import { IS_JOINED_SCOPE } from '../membership/appservice-registration';
 
 /**
  * The checks of the RTC path that need no client: shared by `/ready` (checks/checks.module.ts) and
- * `cli.js doctor` (doctor/doctor.ts), so both say the same thing about the same fault.
+ * `cli.js doctor` (doctor/doctor.ts), so both say the same thing about the same fault; the membership
+ * scope's check is in membership-scope.ts.
  */
 export interface Finding {
   ok: boolean;
@@ -77,47 +76,6 @@ export async function checkHomeserver(base: string | null, serverName: string): 
       ok: false,
       text: `${serverName}'s client-server API at ${base} is unreachable (${describeTransport(err)}): check LIVEKIT_CS_API_URL_OVERRIDES or .well-known/matrix/client`,
     };
-  }
-}
-
-/** MSC4502 `is_joined` answers our token: the scope is granted and the feature is on. */
-export async function checkMembershipScope(
-  base: string,
-  serverName: string,
-  asToken: string,
-): Promise<Finding> {
-  // Any well-formed room id will do: the question is whether the homeserver answers it at all.
-  const url = `${base}/_matrix/client/unstable/io.element.msc4502/rooms/${encodeURIComponent(`!doctor:${serverName}`)}/is_joined?server_name=${encodeURIComponent(serverName)}`;
-  try {
-    const res = await upstreamJson(url, {
-      headers: { authorization: `Bearer ${asToken}` },
-      timeoutMs: TIMEOUT_MS,
-      maxBodyBytes: MAX_BODY_BYTES,
-      secrets: [asToken],
-    });
-    const errcode = isJsonObject(res.body) ? stringField(res.body, 'errcode') : undefined;
-    if (res.ok) return { ok: true, text: `${serverName} answers is_joined to our application service` };
-    if (res.status === 401) {
-      return {
-        ok: false,
-        text: `${serverName} does not know our as_token (${errcode ?? String(res.status)}): add the registration to Synapse's app_service_config_files and restart it`,
-      };
-    }
-    if (res.status === 403) {
-      return {
-        ok: false,
-        text: `${serverName} refused is_joined: the registration lacks the scope ${IS_JOINED_SCOPE} (io.element.msc4502.scopes)`,
-      };
-    }
-    if (res.status === 404 || errcode === 'M_UNRECOGNIZED') {
-      return {
-        ok: false,
-        text: `${serverName} does not serve MSC4502 is_joined: set experimental_features.msc4502_enabled: true (Synapse ≥ 1.160)`,
-      };
-    }
-    return { ok: false, text: `is_joined answered ${String(res.status)} ${errcode ?? ''}`.trimEnd() };
-  } catch (err) {
-    return { ok: false, text: `${base} is unreachable (${describeTransport(err)})` };
   }
 }
 

@@ -1,10 +1,12 @@
 import { SsrfGuard, upstreamJson } from '@gateway/http';
-import { arrayField, isJsonObject, stringField } from '@gateway/util';
-import { checkHomeserver, checkLiveKit, checkMembershipScope, describeTransport } from '../checks/rtc-checks';
+import { arrayField, isJsonObject, stringField, systemClock } from '@gateway/util';
+import { checkMembershipScope } from '../checks/membership-scope';
+import { checkHomeserver, checkLiveKit, describeTransport } from '../checks/rtc-checks';
 import type { RtcConfig } from '../config';
 import { CsApiResolver } from '../delayed-leave/cs-api-resolver';
 import { LiveKitRooms } from '../livekit/livekit-rooms';
-import { checkOAuthMembershipScope } from './oauth-membership-check';
+import { OAuthTokenSource } from '../membership/oauth-token-source';
+import type { ScopeBearer } from '../membership/scope-bearer';
 
 /** One line of the report: what was checked, and on failure what to fix. */
 export interface DoctorFinding {
@@ -61,14 +63,14 @@ export async function runDoctor(config: RtcConfig, options: DoctorOptions = {}):
   const homeserver = await checkHomeserver(base, m.serverName);
   findings.push(line('homeserver', homeserver));
   if (base === null || !homeserver.ok) return findings;
-  let bearer = m.asToken;
-  if (m.oauth === null) {
-    findings.push(line('membership', await checkMembershipScope(base, m.serverName, m.asToken ?? '')));
-  } else {
-    const checked = await checkOAuthMembershipScope(base, m.serverName, m.oauth);
-    findings.push(checked.finding);
-    bearer = checked.token;
-  }
+  // The bearer as the service gets it; a fresh token source, so the auth service is asked now.
+  const scopeBearer: ScopeBearer =
+    m.oauth === null
+      ? { kind: 'appservice', asToken: m.asToken ?? '' }
+      : { kind: 'oauth', client: m.oauth, source: new OAuthTokenSource(m.oauth, systemClock) };
+  const scope = await checkMembershipScope(base, m.serverName, scopeBearer);
+  findings.push(line('membership', scope));
+  const bearer = scope.token;
   if (options.serviceUrl !== undefined && bearer !== null) {
     findings.push(await checkTransports(base, bearer, options.serviceUrl));
     // Clients read the well-known at https://<server name>; an override means the service cannot reach

@@ -19,9 +19,16 @@ import { MembershipChecker } from './membership-checker';
 import { MembershipGate } from './membership-gate';
 import { MembershipMonitor } from './membership-monitor';
 import { OAuthTokenSource } from './oauth-token-source';
+import type { ScopeBearer } from './scope-bearer';
 
 /** `{ gate, monitor }`, or null when no membership configuration is given. */
 export const MEMBERSHIP = Symbol('MEMBERSHIP');
+
+/**
+ * How this service holds the `is_joined` scope (ScopeBearer), or null without membership: the one token
+ * source the membership checks use, so `/ready` checks the very token the service sends.
+ */
+export const MEMBERSHIP_SCOPE = Symbol('MEMBERSHIP_SCOPE');
 
 export interface Membership {
   gate: MembershipGate;
@@ -70,26 +77,36 @@ class MembershipRunner implements OnApplicationBootstrap, BeforeApplicationShutd
 /** MSC4502 membership: checked before a token is minted, and again while the participant is connected. */
 @Module({
   imports: [DelayedLeaveModule],
-  exports: [MEMBERSHIP],
+  exports: [MEMBERSHIP, MEMBERSHIP_SCOPE],
   providers: [
     MembershipRunner,
     {
+      provide: MEMBERSHIP_SCOPE,
+      inject: [RTC_CONFIG, CLOCK],
+      useFactory: (config: RtcConfig, clock: Clock): ScopeBearer | null => {
+        const m = config.membership;
+        if (m === null) return null;
+        return m.oauth === null
+          ? { kind: 'appservice', asToken: m.asToken ?? '' }
+          : { kind: 'oauth', client: m.oauth, source: new OAuthTokenSource(m.oauth, clock) };
+      },
+    },
+    {
       provide: MEMBERSHIP,
-      inject: [RTC_CONFIG, CsApiResolver, LiveKitRooms, DELAYED_LEAVE, CLOCK],
+      inject: [RTC_CONFIG, CsApiResolver, LiveKitRooms, DELAYED_LEAVE, CLOCK, MEMBERSHIP_SCOPE],
       useFactory: (
         config: RtcConfig,
         csApi: CsApiResolver,
         rooms: LiveKitRooms,
         delayedLeave: DelayedLeaveManager,
         clock: Clock,
+        scope: ScopeBearer | null,
       ): Membership | null => {
         const m = config.membership;
-        if (m === null) return null;
+        if (m === null || scope === null) return null;
         const client = new IsJoinedClient({
           baseUrl: () => csApi.resolve(m.serverName),
-          ...(m.oauth === null
-            ? { asToken: m.asToken ?? '' }
-            : { tokenSource: new OAuthTokenSource(m.oauth, clock) }),
+          ...(scope.kind === 'appservice' ? { asToken: scope.asToken } : { tokenSource: scope.source }),
         });
         const checker = new MembershipChecker({
           isJoined: (roomId, subject) => client.isJoined(roomId, subject),

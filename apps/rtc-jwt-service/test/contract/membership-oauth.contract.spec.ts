@@ -168,14 +168,19 @@ describe('membership checks with a client_credentials token from the auth servic
     return json;
   }
 
-  async function getToken(user: User): Promise<{ status: number; json: unknown; identity: string }> {
+  const getToken = (user: User) => getTokenFrom(rtc, user);
+
+  async function getTokenFrom(
+    service: RtcUnderTest,
+    user: User,
+  ): Promise<{ status: number; json: unknown; identity: string }> {
     const openid = await matrix(
       user,
       'POST',
       `/_matrix/client/v3/user/${encodeURIComponent(user.userId)}/openid/request_token`,
       {},
     );
-    const res = await post(`${rtc.url}/get_token`, {
+    const res = await post(`${service.url}/get_token`, {
       room_id: roomId,
       slot_id: SLOT,
       openid_token: openid,
@@ -258,6 +263,49 @@ describe('membership checks with a client_credentials token from the auth servic
     expect(failures(await doctor({ LIVEKIT_OAUTH_TOKEN_URL: down }))).toEqual([
       `membership: the auth service (${down}) is unreachable: check LIVEKIT_OAUTH_TOKEN_URL`,
     ]);
+  });
+
+  it("/ready checks is_joined with the service's own client_credentials token, and names a refusal in one line", async () => {
+    const ready = await fetch(`${rtc.url}/ready`);
+    const report = (await ready.json()) as { checks: Record<string, string>; detail: Record<string, string> };
+    expect(ready.status, JSON.stringify(report)).toBe(200);
+    expect(report.checks).toEqual({
+      livekit: 'ok',
+      'livekit-key': 'ok',
+      homeserver: 'ok',
+      'membership-scope': 'ok',
+    });
+    expect(report.detail['membership-scope']).toBe(
+      `localhost answers is_joined to the auth service's client ${CLIENT.id}`,
+    );
+
+    const notReady = async (env: Record<string, string>): Promise<string> => {
+      const other = await startRtc({ ...rtcEnv, LIVEKIT_OAUTH_CLIENT_SECRET_FILE: '', ...env });
+      try {
+        const res = await fetch(`${other.url}/ready`);
+        const body = (await res.json()) as { checks: Record<string, string> };
+        expect(res.status, JSON.stringify(body)).toBe(503);
+        const { 'membership-scope': scope, ...rest } = body.checks;
+        expect(rest).toEqual({ livekit: 'ok', 'livekit-key': 'ok', homeserver: 'ok' });
+        expect(scope).toBeDefined();
+        expect(scope).not.toContain('\n');
+        // Token requests use the same token: a member (signed in afresh, as user tokens here live 60 s)
+        // cannot get one from this replica.
+        expect((await getTokenFrom(other, await signIn('alice'))).status).toBe(502);
+        return scope ?? '';
+      } finally {
+        await other.stop();
+      }
+    };
+    // A client the auth service knows, but not as a membership client: its token lacks the scopes.
+    expect(
+      await notReady({ LIVEKIT_OAUTH_CLIENT_ID: ADMIN.id, LIVEKIT_OAUTH_CLIENT_SECRET: ADMIN.secret }),
+    ).toBe(
+      `the auth service (${issuer}oauth2/token) did not grant the Matrix API and is_joined scopes to client ${ADMIN.id}: add it to the auth service's AUTH_MEMBERSHIP_CLIENTS`,
+    );
+    expect(await notReady({ LIVEKIT_OAUTH_CLIENT_SECRET: 'wrong-secret' })).toBe(
+      `the auth service (${issuer}oauth2/token) refused client ${CLIENT.id} (invalid_client): LIVEKIT_OAUTH_CLIENT_ID/LIVEKIT_OAUTH_CLIENT_SECRET must be one of its AUTH_MEMBERSHIP_CLIENTS`,
+    );
   });
 
   it('gets a new token once the first has expired, and keeps checking membership with it', async () => {
