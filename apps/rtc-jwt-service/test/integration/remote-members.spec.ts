@@ -7,10 +7,11 @@ import { post, startRtc, type RtcUnderTest } from '../support/start-rtc';
 
 const IS_JOINED = /^\/_matrix\/client\/unstable\/io\.element\.msc4502\/rooms\/([^/]+)\/is_joined$/;
 
-// Remote users starting calls: a user of a homeserver that is not full access (remote.test, a stub
-// answering userinfo) may have the SFU room created when a user of our full-access homeserver (hs.test,
-// a stub answering MSC4502 is_joined as Synapse does; the real Synapse is in the contract tier) is
-// joined to the Matrix room. A second real homeserver federating with ours is not part of the test bed.
+// Remote users starting calls, the questions asked and the claims: a user of a homeserver that is not
+// full access (remote.test, a stub answering userinfo) may have the SFU room created when a user of our
+// full-access homeserver (hs.test, a stub answering MSC4502 is_joined as Synapse does) is joined to the
+// Matrix room. The stubs let a test choose who is joined and make the homeserver refuse; the same path
+// with two real Synapses federating is test/contract/remote-member.contract.spec.ts.
 describe('remote members and SFU room creation', () => {
   let ours: FakeHomeserver;
   let remote: FakeHomeserver;

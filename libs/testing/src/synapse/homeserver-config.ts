@@ -20,6 +20,14 @@ export interface SynapseOptions {
    * `app_service_config_files`.
    */
   appServiceRegistrations?: string[];
+  /**
+   * Real federation on loopback with other test-bed Synapses started with it: a second listener with
+   * TLS (a self-signed certificate made for the run) serving federation and keys, the server name
+   * `127.0.0.1:<its port>` (reachable by any Synapse without DNS, `.well-known` or SRV), other servers'
+   * certificates not verified (`federation_verify_certificates: false`) and loopback allowed as a
+   * federation destination (`federation_ip_range_blacklist: []`). Not with `serverName` (the name is the listener's) or `raw` mode.
+   */
+  federation?: boolean;
   /** Extra top-level homeserver.yaml keys, merged last. */
   extra?: Record<string, unknown>;
 }
@@ -36,8 +44,10 @@ export function homeserverConfig(
   options: SynapseOptions,
   port: number,
   dir: string,
+  /** With `options.federation`: the TLS federation listener's port, which names the server. */
+  federationPort?: number,
 ): Record<string, unknown> {
-  const serverName = options.serverName ?? 'localhost';
+  const serverName = synapseServerName(options, federationPort);
   const run: Record<string, unknown> = {
     public_baseurl: `http://127.0.0.1:${port}/`,
     pid_file: `${dir}/homeserver.pid`,
@@ -55,6 +65,28 @@ export function homeserverConfig(
     media_store_path: `${dir}/media_store`,
     signing_key_path: `${dir}/signing.key`,
   };
+  if (options.federation === true) {
+    (run['listeners'] as unknown[]).push({
+      port: federationPort,
+      bind_addresses: ['127.0.0.1'],
+      type: 'http',
+      tls: true,
+      x_forwarded: false,
+      // `federation` also serves `/_matrix/key/v2/server`, which the other side fetches to verify events.
+      resources: [{ names: ['federation'], compress: false }],
+    });
+    Object.assign(run, {
+      tls_certificate_path: `${dir}/${FEDERATION_TLS.cert}`,
+      tls_private_key_path: `${dir}/${FEDERATION_TLS.key}`,
+      // Each run's certificate is self-signed, so no Synapse of the bed could verify another's.
+      federation_verify_certificates: false,
+      // Synapse refuses loopback destinations by default (DEFAULT_IP_RANGE_BLOCKLIST). ip_range_whitelist
+      // does not help: the federation client also refuses IP-literal server names in the block-list
+      // without consulting any allow-list (BlocklistingAgentWrapper in synapse/http/matrixfederationclient.py).
+      // This key replaces the block-list for federation only; Synapse still adds 0.0.0.0 and ::.
+      federation_ip_range_blacklist: [],
+    });
+  }
   // Synapse merges its -c files key by key, the later winning: these keys override the raw file's.
   if (options.mode === 'raw') return { ...run, ...options.extra };
   const base: Record<string, unknown> = {
@@ -107,6 +139,19 @@ export function homeserverConfig(
     };
   }
   return { ...base, ...options.extra };
+}
+
+/** The TLS certificate and key of a federation listener, in the run directory. */
+export const FEDERATION_TLS = { cert: 'federation-tls.crt', key: 'federation-tls.key' } as const;
+
+/** `127.0.0.1:<federation port>` with federation, else `serverName` (default `localhost`). */
+export function synapseServerName(options: SynapseOptions, federationPort?: number): string {
+  if (options.federation !== true) return options.serverName ?? 'localhost';
+  if (options.serverName !== undefined)
+    throw new Error('federation names the server: do not give serverName');
+  if (options.mode === 'raw') throw new Error('federation is not available in raw mode');
+  if (federationPort === undefined) throw new Error('federation needs the federation listener port');
+  return `127.0.0.1:${String(federationPort)}`;
 }
 
 /** Where the i-th application-service registration of a run is written. */

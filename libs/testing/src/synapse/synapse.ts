@@ -1,13 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { freePort } from '../free-port';
 import { synapseChroot } from './chroot';
 import {
   appServiceFile,
+  FEDERATION_TLS,
   homeserverConfig,
   logConfig,
   REGISTRATION_SECRET,
+  synapseServerName,
   type SynapseOptions,
 } from './homeserver-config';
 import { synapseSigningKey } from './signing-key';
@@ -23,7 +25,10 @@ export interface Synapse {
   /** `http://127.0.0.1:<port>`, the client and federation base URL. */
   baseUrl: string;
   port: number;
+  /** `localhost`, `options.serverName`, or with `federation`, `127.0.0.1:<federationPort>`. */
   serverName: string;
+  /** With `federation`: the TLS listener other homeservers reach it at (self-signed certificate). */
+  federationPort?: number;
   /** Plain mode: registers a user through the shared-secret admin API. */
   registerUser(localpart: string, options?: { admin?: boolean; password?: string }): Promise<RegisteredUser>;
   /** The last lines of homeserver.log, for failure messages. */
@@ -52,12 +57,15 @@ const STOP_TIMEOUT_MS = 15_000;
 export async function startSynapse(options: SynapseOptions): Promise<Synapse> {
   const root = await synapseChroot();
   const port = await freePort();
+  const federationPort = options.federation === true ? await freePort() : undefined;
+  const serverName = synapseServerName(options, federationPort);
   const runId = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
   const dir = `/srv/runs/${runId}`;
   const hostDir = `${root}${dir}`;
   mkdirSync(`${hostDir}/media_store`, { recursive: true });
-  const config = homeserverConfig(options, port, dir);
+  const config = homeserverConfig(options, port, dir, federationPort);
   writeFileSync(`${hostDir}/homeserver.yaml`, JSON.stringify(config, null, 2));
+  if (federationPort !== undefined) selfSignedCertificate(root, dir);
   // Raw mode: the given file first, the bed's run settings second (Synapse merges -c files in order).
   let configArgs = '-c "$DIR/homeserver.yaml"';
   if (options.mode === 'raw') {
@@ -106,11 +114,11 @@ export async function startSynapse(options: SynapseOptions): Promise<Synapse> {
     await stop();
     throw new Error(`${(err as Error).message}\n--- Synapse log ---\n${detail}`);
   }
-  const serverName = options.serverName ?? 'localhost';
   return {
     baseUrl,
     port,
     serverName,
+    ...(federationPort === undefined ? {} : { federationPort }),
     logTail,
     stop,
     configPath: `${hostDir}/homeserver.yaml`,
@@ -121,7 +129,7 @@ export async function startSynapse(options: SynapseOptions): Promise<Synapse> {
         if (next.mode === 'raw') throw new Error('restart cannot switch to raw mode');
         writeFileSync(
           `${hostDir}/homeserver.yaml`,
-          JSON.stringify(homeserverConfig(next, port, dir), null, 2),
+          JSON.stringify(homeserverConfig(next, port, dir, federationPort), null, 2),
         );
       }
       await whileStopped?.();
@@ -136,6 +144,37 @@ export async function startSynapse(options: SynapseOptions): Promise<Synapse> {
         opts.admin ?? false,
       ),
   };
+}
+
+/**
+ * The federation listener's certificate and key, made inside the chroot with the `cryptography`
+ * package Synapse itself depends on (so the bed needs no openssl of the machine's): ECDSA P-256,
+ * `127.0.0.1` as subject and IP SAN, valid two days.
+ */
+function selfSignedCertificate(root: string, dir: string): void {
+  const script = [
+    'import datetime, ipaddress, sys',
+    'from cryptography import x509',
+    'from cryptography.x509.oid import NameOID',
+    'from cryptography.hazmat.primitives import hashes, serialization',
+    'from cryptography.hazmat.primitives.asymmetric import ec',
+    'key = ec.generate_private_key(ec.SECP256R1())',
+    "name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, '127.0.0.1')])",
+    'now = datetime.datetime.now(datetime.timezone.utc)',
+    'cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())',
+    '  .serial_number(x509.random_serial_number())',
+    '  .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=2))',
+    "  .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address('127.0.0.1'))]), critical=False)",
+    '  .sign(key, hashes.SHA256()))',
+    'open(sys.argv[1], "wb").write(cert.public_bytes(serialization.Encoding.PEM))',
+    'open(sys.argv[2], "wb").write(key.private_bytes(serialization.Encoding.PEM,',
+    '  serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))',
+  ].join('\n');
+  execFileSync(
+    'chroot',
+    [root, 'python3', '-c', script, `${dir}/${FEDERATION_TLS.cert}`, `${dir}/${FEDERATION_TLS.key}`],
+    { stdio: 'pipe' },
+  );
 }
 
 async function waitForVersions(baseUrl: string, child: ChildProcess): Promise<void> {
