@@ -42,8 +42,10 @@ await new Promise((r) => hs.listen(0, '127.0.0.1', r));
 const hsUrl = `http://127.0.0.1:${hs.address().port}`;
 
 const children = [];
-const start = (file, argv, env = {}) => {
-  const child = spawn(process.execPath, [file, ...argv], {
+// BENCH_PROFILE=<dir> writes a CPU profile of the service (node --cpu-prof) into <dir> when it stops.
+const profileDir = process.env.BENCH_PROFILE;
+const start = (file, argv, env = {}, nodeArgs = []) => {
+  const child = spawn(process.execPath, [...nodeArgs, file, ...argv], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -81,7 +83,7 @@ start(resolve(root, 'dist/apps/rtc-jwt-service/main.js'), [], {
   LIVEKIT_LOG_LEVEL: 'error',
   RTC_RATE_LIMIT_PER_IP: '0',
   RTC_RATE_LIMIT_PER_USER: '0',
-});
+}, profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
 start(resolve(root, 'bench/rtc/baseline.mjs'), [String(basePort), KEY, SECRET, LIVEKIT_URL]);
 await waitFor(`http://127.0.0.1:${rtcPort}/healthz`);
 await waitFor(`http://127.0.0.1:${basePort}/`, { method: 'POST', body: '{"member":{}}' }).catch(

@@ -64,6 +64,10 @@ export async function createApp(
     trustProxy: options.trustedProxies?.length ? [...options.trustedProxies] : false,
     // `/account/` and `/account` are the same page to a person typing it.
     routerOptions: { ignoreTrailingSlash: true },
+    // No service uses Nest middleware (MiddlewareConsumer, app.use): hooks and guards do that work.
+    // Without this the adapter registers @fastify/middie, whose hook runs on every request for
+    // nothing (bench/README.md, bench/rtc).
+    skipMiddie: true,
   });
   const fastify = adapter.getInstance();
 
