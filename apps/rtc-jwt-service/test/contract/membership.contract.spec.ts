@@ -179,6 +179,14 @@ describe('membership checks against Synapse (MSC4502)', () => {
     expect(await ask('server_name=localhost', alice.accessToken)).toMatchObject({ status: 403 });
   });
 
+  it("is ready: /ready's membership-scope asks Synapse is_joined with the registration's token", async () => {
+    const res = await fetch(`${rtc.url}/ready`);
+    const report = (await res.json()) as { checks: Record<string, string>; detail: Record<string, string> };
+    expect(res.status, JSON.stringify(report)).toBe(200);
+    expect(report.checks['membership-scope']).toBe('ok');
+    expect(report.detail['membership-scope']).toBe('localhost answers is_joined to our application service');
+  });
+
   it('does not create the room for a restricted user when no full-access server is in it', async () => {
     const before = livekit.createRoomCalls.length;
     const res = await getToken(alice, restricted, otherRoomId);
