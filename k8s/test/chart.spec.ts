@@ -295,7 +295,7 @@ describe.skipIf(chart === undefined)('chart matrix-gateway', () => {
     expect(rtc.filter((e) => e.name.startsWith('LIVEKIT_OAUTH_'))).toEqual([]);
   });
 
-  it('refuses rtcJwtService.oauth.clientId without its secret', () => {
+  it('refuses rtcJwtService.oauth.clientId without its secret, and the secret without the id', () => {
     expect(() => c.render(['minimal-values.yaml'], ['rtcJwtService.oauth.clientId=rtc'])).toThrow(
       /rtcJwtService.oauth.clientSecret is required/,
     );

@@ -213,6 +213,8 @@ generated) and the Secret `name` / `secretKey` it is read from. A required one t
   value: {{ $c.oauth.clientId | quote }}
 - name: LIVEKIT_HS_SERVER_NAME
   value: {{ required "serverName is required" $v.serverName | quote }}
+{{- else if or $c.oauth.clientSecret.value $c.oauth.clientSecret.secret }}
+{{- fail "rtcJwtService.oauth.clientSecret is set without rtcJwtService.oauth.clientId" }}
 {{- end }}
 {{- with $c.trustedProxies }}
 - name: RTC_TRUSTED_PROXIES
