@@ -206,6 +206,13 @@ describe.skipIf(bin === undefined)('the rendered Deployments run the built apps'
         `rtcJwtService.livekit.key=${LIVEKIT_KEY}`,
         // The full example lists remote servers; here only the test bed's exists.
         `rtcJwtService.fullAccessHomeservers=null`,
+        // The full example makes rtc-jwt-service a membership client of the auth service; its readiness
+        // then asks Synapse's MSC4502 is_joined with that token, which needs a Synapse delegating to this
+        // auth service (the plain test bed here is not). The auth side (AUTH_MEMBERSHIP_CLIENTS_FILE,
+        // AUTH_ADMIN_CLIENTS_FILE) still starts from the rendered files; chart.spec.ts checks rtc's env,
+        // and apps/auth-service/test/contract/membership-clients.contract.spec.ts the flow itself.
+        `rtcJwtService.oauth.clientId=`,
+        `rtcJwtService.oauth.clientSecret.value=`,
       ];
       const values = chart.values([file]);
       const given = (component: string, path: string): boolean => {

@@ -254,6 +254,53 @@ describe.skipIf(chart === undefined)('chart matrix-gateway', () => {
       ).toHaveLength(3);
   });
 
+  it('full: registration tokens, device sync, admin and membership clients, and rtc-jwt-service as a membership client', () => {
+    const objects = renderCi('full-values.yaml');
+    const envOf = (name: string) =>
+      Object.fromEntries(
+        (podSpec(find(objects, 'Deployment', name)[0] as K8sObject).containers[0]?.env ?? []).map((e) => [
+          e.name,
+          e.value ?? e.valueFrom,
+        ]),
+      );
+    expect(envOf('gw-auth-service')).toMatchObject({
+      AUTH_REGISTRATION_TOKEN_REQUIRED: 'true',
+      AUTH_SYNC_DEVICES_INTERVAL: '600',
+      AUTH_MEMBERSHIP_USER: 'gateway-rtc',
+      AUTH_ADMIN_CLIENTS_FILE: '/secrets/AUTH_ADMIN_CLIENTS',
+      AUTH_MEMBERSHIP_CLIENTS_FILE: '/secrets/AUTH_MEMBERSHIP_CLIENTS',
+    });
+    expect(envOf('gw-rtc-jwt-service')).toMatchObject({
+      LIVEKIT_OAUTH_TOKEN_URL: 'http://gw-auth-service.matrix.svc:8080/oauth2/token',
+      LIVEKIT_OAUTH_CLIENT_ID: 'rtc',
+      LIVEKIT_OAUTH_CLIENT_SECRET_FILE: '/secrets/LIVEKIT_OAUTH_CLIENT_SECRET',
+      LIVEKIT_HS_SERVER_NAME: 'example.com',
+    });
+    const secret = find(objects, 'Secret', 'gw-secrets')[0] as unknown as {
+      stringData: Record<string, string>;
+    };
+    expect(secret.stringData).toMatchObject({
+      AUTH_ADMIN_CLIENTS: 'ops-console:admin-client-secret-0123456789',
+      AUTH_MEMBERSHIP_CLIENTS: 'rtc:membership-client-secret-0123456789',
+      LIVEKIT_OAUTH_CLIENT_SECRET: 'membership-client-secret-0123456789',
+    });
+    // Left unset (minimal), none of them is passed but the plain values' defaults.
+    const minimal = renderCi('minimal-values.yaml');
+    const auth =
+      podSpec(find(minimal, 'Deployment', 'gw-auth-service')[0] as K8sObject).containers[0]?.env ?? [];
+    expect(auth.filter((e) => /ADMIN_CLIENTS|MEMBERSHIP_CLIENTS/.test(e.name))).toEqual([]);
+    expect(auth.find((e) => e.name === 'AUTH_SYNC_DEVICES_INTERVAL')?.value).toBe('3600');
+    const rtc =
+      podSpec(find(minimal, 'Deployment', 'gw-rtc-jwt-service')[0] as K8sObject).containers[0]?.env ?? [];
+    expect(rtc.filter((e) => e.name.startsWith('LIVEKIT_OAUTH_'))).toEqual([]);
+  });
+
+  it('refuses rtcJwtService.oauth.clientId without its secret, and the secret without the id', () => {
+    expect(() => c.render(['minimal-values.yaml'], ['rtcJwtService.oauth.clientId=rtc'])).toThrow(
+      /rtcJwtService.oauth.clientSecret is required/,
+    );
+  });
+
   it('secrets-externally: reads every credential from the named Secrets; no chart-made Secret, no initSecrets Job', () => {
     const objects = renderCi('secrets-externally-values.yaml');
     expect(find(objects, 'Secret')).toEqual([]);

@@ -3,8 +3,9 @@ import type { AppOptions } from '@gateway/server';
 import type { AuthConfig } from './config';
 
 /**
- * HTML forms post `application/x-www-form-urlencoded`; Synapse's introspection call does too. The first
- * value of a repeated field wins. (oidc-provider's own endpoints never reach Fastify's parsers.)
+ * HTML forms post `application/x-www-form-urlencoded`. The first value of a repeated field wins.
+ * (oidc-provider's own endpoints and Synapse's introspection call, introspection/introspection-route.ts,
+ * read their bodies themselves and never reach Fastify's parsers.)
  */
 function configureAuthFastify(fastify: FastifyInstance): void {
   fastify.addContentTypeParser(

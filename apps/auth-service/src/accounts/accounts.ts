@@ -6,7 +6,8 @@ import {
   type BannedUsernames,
 } from './localpart';
 import { checkPassword, PASSWORD_PROBLEM_MESSAGES } from './password-policy';
-import { hashPassword, needsRehash, verifyPassword } from './passwords';
+import { upgradeImportedHash } from './hash-upgrade';
+import { hashPassword, verifyPassword } from './passwords';
 import { isUsableUser } from './usable-user';
 
 export type RegistrationResult = { ok: true; user: User } | { ok: false; reason: string };
@@ -30,17 +31,8 @@ export class Accounts {
     const ok = await verifyPassword(user?.passwordHash ?? null, password);
     // A locked account (admin API) is refused like a deactivated one, after the same hashing work.
     if (!ok || !isUsableUser(user)) return null;
-    await this.upgradeHash(user, password);
+    await upgradeImportedHash(this.store, user, password);
     return user;
-  }
-
-  /**
-   * After a password has been proven: a hash imported from Synapse (bcrypt) is replaced by argon2id,
-   * so imported accounts reach the service's own hashing at their first sign-in.
-   */
-  async upgradeHash(user: User, password: string): Promise<void> {
-    if (!needsRehash(user.passwordHash)) return;
-    await this.store.users.setPassword(user.id, await hashPassword(password));
   }
 
   /** Sets a user's password (operator CLI); the same policy as registration. */

@@ -5,7 +5,8 @@ import type { JobPayload } from '@gateway/queues';
 import type { Clock } from '@gateway/util';
 import type { LoginLimiter } from '../accounts/login-limiter';
 import { localpartFromLoginIdentifier } from '../accounts/localpart';
-import { hashPassword, needsRehash, verifyPassword } from '../accounts/passwords';
+import { upgradeImportedHash } from '../accounts/hash-upgrade';
+import { verifyPassword } from '../accounts/passwords';
 import type { SynapseMasClient } from '../synapse/synapse-mas-client';
 import { generateToken, hashToken, parseToken } from '../token-format/token-format';
 import { randomAlphanumeric } from '../token-format/random-string';
@@ -86,9 +87,7 @@ export class CompatLogin {
     }
     await this.limiter.succeeded(limiterKey);
     checkUsable(user);
-    // A hash imported from Synapse (bcrypt) becomes argon2id at the first login that proves it.
-    if (needsRehash(user.passwordHash))
-      await this.store.users.setPassword(user.id, await hashPassword(password));
+    await upgradeImportedHash(this.store, user, password);
     return user;
   }
 

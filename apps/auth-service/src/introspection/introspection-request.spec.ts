@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '@gateway/util';
-import { parseIntrospectionRequest } from './introspection-request';
+import { parseIntrospectionRequest, SharedSecret } from './introspection-request';
 import { OAuthError } from '../oauth-error';
 import { oauthErrorOf } from '../../test/support/oauth-error-of';
 import { below, mutate, pick, randomText } from '../../test/support/fuzz-inputs';
 
-const SECRET = 'a-shared-secret-of-reasonable-length';
+const SECRET_TEXT = 'a-shared-secret-of-reasonable-length';
+const SECRET = new SharedSecret(SECRET_TEXT);
 // Exactly what Synapse 1.160 sends (synapse/api/auth/mas.py in Synapse's repository).
 const SYNAPSE_HEADERS = {
-  authorization: `Bearer ${SECRET}`,
+  authorization: `Bearer ${SECRET_TEXT}`,
   'content-type': 'application/x-www-form-urlencoded',
   accept: 'application/json',
   'x-mas-supports-device-id': '1',
@@ -31,7 +32,7 @@ describe(parseIntrospectionRequest.name, () => {
   });
 
   it('takes the body as a string, URLSearchParams or a parsed object, and headers in any case', () => {
-    const headers = { Authorization: `bearer ${SECRET}` };
+    const headers = { Authorization: `bearer ${SECRET_TEXT}` };
     for (const body of [
       SYNAPSE_BODY,
       new URLSearchParams(SYNAPSE_BODY),
@@ -45,7 +46,13 @@ describe(parseIntrospectionRequest.name, () => {
   });
 
   it('answers a wrong Bearer secret with 401 access_denied, as MAS does', () => {
-    for (const presented of ['wrong', `${SECRET}x`, SECRET.slice(0, -1), '', SECRET.toUpperCase()]) {
+    for (const presented of [
+      'wrong',
+      `${SECRET_TEXT}x`,
+      SECRET_TEXT.slice(0, -1),
+      '',
+      SECRET_TEXT.toUpperCase(),
+    ]) {
       expect(
         failure(() =>
           parseIntrospectionRequest({ authorization: `Bearer ${presented}` }, SYNAPSE_BODY, SECRET),
@@ -76,10 +83,14 @@ describe(parseIntrospectionRequest.name, () => {
 
   it('never authenticates anyone when the configured secret is empty', () => {
     expect(
-      failure(() => parseIntrospectionRequest({ authorization: 'Bearer ' }, SYNAPSE_BODY, '')).error,
+      failure(() =>
+        parseIntrospectionRequest({ authorization: 'Bearer ' }, SYNAPSE_BODY, new SharedSecret('')),
+      ).error,
     ).toBe('access_denied');
     expect(
-      failure(() => parseIntrospectionRequest({ authorization: 'Bearer x' }, SYNAPSE_BODY, '')).error,
+      failure(() =>
+        parseIntrospectionRequest({ authorization: 'Bearer x' }, SYNAPSE_BODY, new SharedSecret('')),
+      ).error,
     ).toBe('access_denied');
   });
 
@@ -128,7 +139,7 @@ describe(parseIntrospectionRequest.name, () => {
   });
 
   it('requires a token, given once', () => {
-    const headers = { authorization: `Bearer ${SECRET}` };
+    const headers = { authorization: `Bearer ${SECRET_TEXT}` };
     expect(
       failure(() => parseIntrospectionRequest(headers, 'token_type_hint=access_token', SECRET)).description,
     ).toBe('token is required');
@@ -151,14 +162,14 @@ describe(parseIntrospectionRequest.name, () => {
   });
 
   it('ignores a hint it does not know rather than failing', () => {
-    const headers = { authorization: `Bearer ${SECRET}` };
+    const headers = { authorization: `Bearer ${SECRET_TEXT}` };
     expect(
       parseIntrospectionRequest(headers, 'token=t&token_type_hint=id_token', SECRET).tokenTypeHint,
     ).toBeNull();
   });
 
   it('refuses a repeated Authorization header', () => {
-    const headers = { authorization: [`Bearer ${SECRET}`, `Bearer ${SECRET}`] };
+    const headers = { authorization: [`Bearer ${SECRET_TEXT}`, `Bearer ${SECRET_TEXT}`] };
     expect(failure(() => parseIntrospectionRequest(headers, SYNAPSE_BODY, SECRET)).error).toBe(
       'invalid_request',
     );
@@ -166,7 +177,7 @@ describe(parseIntrospectionRequest.name, () => {
 
   it('reads X-MAS-Supports-Device-Id only when it is 1', () => {
     const headers = (value: string) => ({
-      authorization: `Bearer ${SECRET}`,
+      authorization: `Bearer ${SECRET_TEXT}`,
       'X-MAS-Supports-Device-Id': value,
     });
     expect(parseIntrospectionRequest(headers('1'), SYNAPSE_BODY, SECRET).supportsDeviceId).toBe(true);
@@ -175,14 +186,14 @@ describe(parseIntrospectionRequest.name, () => {
 
   it('throws nothing but OAuthError on random and mutated input (fuzz)', () => {
     const next = seededRandom(0x1a7e);
-    const authorizations = [`Bearer ${SECRET}`, basic('c', 's'), 'Basic', 'Bearer', ''];
+    const authorizations = [`Bearer ${SECRET_TEXT}`, basic('c', 's'), 'Basic', 'Bearer', ''];
     for (let round = 0; round < 10_000; round++) {
       const authorization = next() < 0.5 ? mutate(next, pick(next, authorizations)) : randomText(next, 30);
       const body = next() < 0.5 ? mutate(next, SYNAPSE_BODY) : randomText(next, below(next, 2) ? 10 : 60);
       try {
         const request = parseIntrospectionRequest({ authorization }, body, SECRET);
         if (request.caller.kind === 'homeserver')
-          expect(authorization).toMatch(new RegExp(`^bearer +${SECRET}$`, 'i'));
+          expect(authorization).toMatch(new RegExp(`^bearer +${SECRET_TEXT}$`, 'i'));
         expect(request.token).not.toBe('');
       } catch (error) {
         expect(error).toBeInstanceOf(OAuthError);

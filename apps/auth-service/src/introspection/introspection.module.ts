@@ -3,14 +3,14 @@ import { MembershipClientsModule } from '../membership-clients/membership-client
 import type { AuthStore } from '@gateway/auth-data';
 import type { Clock } from '@gateway/util';
 import { AUTH_STORE, CLOCK, USER_CACHE } from '../tokens';
-import { IntrospectionController } from './introspection.controller';
+import { IntrospectionRoute } from './introspection-route';
 import { UserCache } from './user-cache';
 
 /** Synapse's token introspection (MSC3861): the hot path, answered from the token and user rows. */
 @Module({
   imports: [MembershipClientsModule],
-  controllers: [IntrospectionController],
   providers: [
+    IntrospectionRoute,
     {
       provide: USER_CACHE,
       inject: [AUTH_STORE, CLOCK],

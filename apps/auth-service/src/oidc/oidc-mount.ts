@@ -18,7 +18,7 @@ function ownedByProvider(path: string): boolean {
  * Hands oidc-provider's paths to it untouched. It is a complete Koa application that parses its own
  * bodies, so the request is taken over in `onRequest`, before Fastify reads the body. The one exception
  * is Synapse's introspection call (a Bearer shared secret, not client credentials), which the
- * IntrospectionController answers.
+ * IntrospectionRoute answers.
  */
 @Injectable()
 export class OidcMount implements OnModuleInit {

@@ -61,6 +61,9 @@ the initSecrets Job makes it when the operator gives none.
 - { component: authService, path: redis, key: AUTH_REDIS_URL, fileEnv: AUTH_REDIS_URL_FILE, required: true }
 - { component: authService, path: synapseSharedSecret, key: AUTH_SYNAPSE_SECRET, fileEnv: AUTH_SYNAPSE_SECRET_FILE, generate: hex32 }
 - { component: authService, path: signingKeys, key: AUTH_SIGNING_KEYS, fileEnv: AUTH_SIGNING_KEY_FILE, generate: rsa-jwks }
+- { component: authService, path: adminClients, key: AUTH_ADMIN_CLIENTS, fileEnv: AUTH_ADMIN_CLIENTS_FILE }
+- { component: authService, path: membershipClients, key: AUTH_MEMBERSHIP_CLIENTS, fileEnv: AUTH_MEMBERSHIP_CLIENTS_FILE }
+- { component: rtcJwtService, path: oauth.clientSecret, key: LIVEKIT_OAUTH_CLIENT_SECRET, fileEnv: LIVEKIT_OAUTH_CLIENT_SECRET_FILE }
 - { component: rtcJwtService, path: livekit.secret, key: LIVEKIT_SECRET, fileEnv: LIVEKIT_SECRET_FROM_FILE, required: true }
 - { component: rtcJwtService, path: redis, key: LIVEKIT_REDIS_URL, env: LIVEKIT_REDIS_URL }
 - { component: syncProxy, path: database, key: SYNCV3_DB, fileEnv: SYNCV3_DB_FILE, required: true }
@@ -176,6 +179,12 @@ generated) and the Secret `name` / `secretKey` it is read from. A required one t
   value: {{ $c.accessTokenTtl | toString | quote }}
 - name: AUTH_LOGIN_ATTEMPTS
   value: {{ $c.loginAttempts | toString | quote }}
+- name: AUTH_REGISTRATION_TOKEN_REQUIRED
+  value: {{ $c.registrationTokenRequired | toString | quote }}
+- name: AUTH_SYNC_DEVICES_INTERVAL
+  value: {{ $c.syncDevicesInterval | toString | quote }}
+- name: AUTH_MEMBERSHIP_USER
+  value: {{ $c.membershipUser | quote }}
 {{- with $c.firstPartyClients }}
 - name: AUTH_FIRST_PARTY_CLIENTS
   value: {{ join "," . | quote }}
@@ -194,6 +203,19 @@ generated) and the Secret `name` / `secretKey` it is read from. A required one t
   value: {{ required "rtcJwtService.livekit.key is required" $c.livekit.key | quote }}
 - name: LIVEKIT_FULL_ACCESS_HOMESERVERS
   value: {{ join "," ($c.fullAccessHomeservers | default (list (required "serverName is required" $v.serverName))) | quote }}
+{{- if $c.oauth.clientId }}
+{{- if not (or $c.oauth.clientSecret.value $c.oauth.clientSecret.secret) }}
+{{- fail "rtcJwtService.oauth.clientSecret is required with rtcJwtService.oauth.clientId" }}
+{{- end }}
+- name: LIVEKIT_OAUTH_TOKEN_URL
+  value: {{ $c.oauth.tokenUrl | default (printf "%s/oauth2/token" (include "mg.serviceUrl" (dict "root" $root "component" "authService"))) | quote }}
+- name: LIVEKIT_OAUTH_CLIENT_ID
+  value: {{ $c.oauth.clientId | quote }}
+- name: LIVEKIT_HS_SERVER_NAME
+  value: {{ required "serverName is required" $v.serverName | quote }}
+{{- else if or $c.oauth.clientSecret.value $c.oauth.clientSecret.secret }}
+{{- fail "rtcJwtService.oauth.clientSecret is set without rtcJwtService.oauth.clientId" }}
+{{- end }}
 {{- with $c.trustedProxies }}
 - name: RTC_TRUSTED_PROXIES
   value: {{ join "," . | quote }}

@@ -2,6 +2,7 @@ import { LessThan, type DataSource, type Repository } from 'typeorm';
 import { systemClock, type Clock } from '@gateway/util';
 import { OidcPayloadEntity } from '../entities/oidc-payload.entity';
 import { fetchPage, type Page, type PageRequest } from './page';
+import { queryPrepared } from './prepared-statement';
 
 /** oidc-provider's payload shape, as far as storage cares. */
 export interface StoredPayload {
@@ -63,9 +64,11 @@ export class OidcPayloadRepository {
     return rows.map((r) => ({ key: r.id, payload: r.payload }));
   }
 
-  /** The hot path (every introspection): plain SQL, no entity hydration. */
+  /** The hot path (every introspection): one prepared statement, no entity hydration. */
   async find(model: string, id: string): Promise<StoredPayload | undefined> {
-    const rows: { payload: StoredPayload }[] = await this.dataSource.query(
+    const rows = await queryPrepared<{ payload: StoredPayload }>(
+      this.dataSource,
+      'oidc_payloads_find_live',
       'SELECT payload FROM oidc_payloads WHERE model = $1 AND id = $2 AND (expires_at IS NULL OR expires_at > $3)',
       [model, id, new Date(this.clock())],
     );
