@@ -176,6 +176,8 @@ generated) and the Secret `name` / `secretKey` it is read from. A required one t
   value: {{ $c.accessTokenTtl | toString | quote }}
 - name: AUTH_LOGIN_ATTEMPTS
   value: {{ $c.loginAttempts | toString | quote }}
+- name: AUTH_AUDIT_RETENTION_DAYS
+  value: {{ $c.auditRetentionDays | toString | quote }}
 {{- with $c.firstPartyClients }}
 - name: AUTH_FIRST_PARTY_CLIENTS
   value: {{ join "," . | quote }}
