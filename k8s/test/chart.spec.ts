@@ -230,6 +230,7 @@ describe.skipIf(chart === undefined)('chart matrix-gateway', () => {
         expect.objectContaining({ port: 'metrics', path: '/metrics' }),
       ]);
     expect(auth.containers[0]?.env?.find((e) => e.name === 'AUTH_METRICS_BIND')?.value).toBe('0.0.0.0:9090');
+    expect(auth.containers[0]?.env?.find((e) => e.name === 'AUTH_AUDIT_RETENTION_DAYS')?.value).toBe('30');
     expect(
       find(objects, 'PodDisruptionBudget')
         .map((o) => o.metadata.name)
@@ -400,6 +401,7 @@ describe.skipIf(chart === undefined)('chart matrix-gateway', () => {
     ['a replica count as text', ['authService.replicas=two']],
     ['a bad server name', ['serverName=exa mple.com']],
     ['an access token lifetime the auth service refuses', ['authService.accessTokenTtl=30']],
+    ['a negative audit retention', ['authService.auditRetentionDays=-1']],
     ['an enabled sync proxy without a database', ['syncProxy.database=null']],
     ['an enabled rtc-jwt-service without a LiveKit URL', ['rtcJwtService.livekit.url=']],
     ['an env var with a bad name', ['syncProxy.extraEnv[0].name=1BAD']],

@@ -7,6 +7,7 @@ import { systemClock, type Clock } from '@gateway/util';
 import { AccountManagementModule } from './account-management/account-management.module';
 import { AdminApiModule } from './admin-api/admin-api.module';
 import { AccountsModule } from './accounts/accounts.module';
+import { AuditModule } from './audit/audit.module';
 import { CompatModule } from './compat/compat.module';
 import type { AuthConfig } from './config';
 import { InteractionModule } from './interaction/interaction.module';
@@ -55,6 +56,7 @@ export class AppModule {
         IntrospectionModule,
         CompatModule,
         AdminApiModule,
+        AuditModule,
       ],
       providers: [
         { provide: AUTH_CONFIG, useValue: config },

@@ -11,15 +11,59 @@
  */
 import { AUTH_ENTITIES, AUTH_MIGRATIONS, AuthStore } from '@gateway/auth-data';
 import { runMigrations, withDataSource, type DataSource } from '@gateway/db';
-import { cliMain, migrateCommand, type CliContext } from '@gateway/util';
+import { cliMain, migrateCommand, type CliCommand, type CliContext } from '@gateway/util';
 import { Accounts } from './accounts/accounts';
 import { LIFECYCLE_COMMANDS, REGISTRATION_TOKEN_COMMANDS } from './accounts/lifecycle-commands';
+import type { AuditDetails, CliEventType } from './audit/audit-events';
+import { audited, type CliAudit } from './audit/cli-audit';
 import { loadAuthConfig, type AuthConfig } from './config';
 import { loadOrCreateSigningKeys } from './oidc/signing-keys';
 import { SynapseMasClient } from './synapse/synapse-mas-client';
 import { importSynapseCommand } from './synapse-import/import-command';
+import type { ImportReport } from './synapse-import/synapse-import';
 
 type Ctx = CliContext<AuthConfig, DataSource>;
+type Command = CliCommand<AuthConfig, DataSource>;
+
+/** The commands that change something, each with its audit event (audit/cli-audit.ts: fail-closed). */
+const AUDITED: Readonly<Record<string, CliEventType>> = {
+  'user add': 'cli.user.created',
+  'user set-password': 'cli.user.password.set',
+  'user lock': 'cli.user.locked',
+  'user unlock': 'cli.user.unlocked',
+  'user deactivate': 'cli.user.deactivated',
+  'user reactivate': 'cli.user.reactivated',
+  'user set-display-name': 'cli.user.displayname.set',
+  'user kill-sessions': 'cli.user.sessions.killed',
+  'user promote-admin': 'cli.user.admin.set',
+  'user demote-admin': 'cli.user.admin.set',
+  'user issue-compat-token': 'cli.user.compat-token.issued',
+  'user provision-all': 'cli.users.provisioned',
+  'registration-token add': 'cli.registration-token.created',
+  'registration-token revoke': 'cli.registration-token.revoked',
+  'registration-token unrevoke': 'cli.registration-token.unrevoked',
+  'import-synapse': 'import.synapse',
+};
+
+/** The import's one summary: rows written per kind, and whether it was a dry run or a resumed one. */
+function importSummary(result: unknown): AuditDetails {
+  if (typeof result !== 'object' || result === null || !('kinds' in result)) return {};
+  const report = result as ImportReport;
+  const details: Record<string, number | boolean> = { dry_run: report.dryRun, resumed: report.resumed };
+  for (const [kind, counts] of Object.entries(report.kinds)) details[`${kind}_written`] = counts.written;
+  return details;
+}
+
+function withAudit(command: Command): Command {
+  const type = AUDITED[command.name];
+  if (type === undefined) return command;
+  const audit: CliAudit = { type };
+  // A user command's first argument is the localpart; a registration token's is the token (a secret).
+  if (command.name.startsWith('user ') && command.name !== 'user provision-all')
+    audit.subject = (ctx) => ctx.args.positionals[0] ?? null;
+  if (command.name === 'import-synapse') audit.summarize = importSummary;
+  return audited(command, audit);
+}
 
 function withStore<T>(ctx: Ctx, fn: (store: AuthStore) => Promise<T>): Promise<T> {
   return ctx.withDatabase((dataSource) => fn(new AuthStore(dataSource)));
@@ -83,35 +127,37 @@ cliMain<AuthConfig, DataSource>({
       },
       fn,
     ),
-  commands: [
-    migrateCommand(runMigrations),
-    {
-      name: 'config check',
-      summary: 'parse and validate the configuration',
-      run: ({ config, out }) => {
-        loadOrCreateSigningKeys(config.signingKeyFile);
-        out(
-          `configuration OK: issuer ${config.issuer}, homeserver ${config.homeserver}, Synapse at ${config.synapseUrl}`,
-        );
-        return 0;
+  commands: (
+    [
+      migrateCommand(runMigrations),
+      {
+        name: 'config check',
+        summary: 'parse and validate the configuration',
+        run: ({ config, out }) => {
+          loadOrCreateSigningKeys(config.signingKeyFile);
+          out(
+            `configuration OK: issuer ${config.issuer}, homeserver ${config.homeserver}, Synapse at ${config.synapseUrl}`,
+          );
+          return 0;
+        },
       },
-    },
-    {
-      name: 'user add',
-      args: '<localpart> --password <password> [--admin]',
-      summary: 'create a password user (and provision it in Synapse)',
-      options: { password: { type: 'string' }, admin: { type: 'boolean', default: false } },
-      run: addUser,
-    },
-    {
-      name: 'user set-password',
-      args: '<localpart> --password <password>',
-      summary: "replace a user's password",
-      options: { password: { type: 'string' } },
-      run: setPassword,
-    },
-    importSynapseCommand,
-    ...LIFECYCLE_COMMANDS,
-    ...REGISTRATION_TOKEN_COMMANDS,
-  ],
+      {
+        name: 'user add',
+        args: '<localpart> --password <password> [--admin]',
+        summary: 'create a password user (and provision it in Synapse)',
+        options: { password: { type: 'string' }, admin: { type: 'boolean', default: false } },
+        run: addUser,
+      },
+      {
+        name: 'user set-password',
+        args: '<localpart> --password <password>',
+        summary: "replace a user's password",
+        options: { password: { type: 'string' } },
+        run: setPassword,
+      },
+      importSynapseCommand,
+      ...LIFECYCLE_COMMANDS,
+      ...REGISTRATION_TOKEN_COMMANDS,
+    ] satisfies Command[]
+  ).map(withAudit),
 });

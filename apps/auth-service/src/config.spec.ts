@@ -33,6 +33,15 @@ describe('auth-service configuration', () => {
     expect(() => loadAuthConfig({ ...BASE, AUTH_REGISTRATION_TOKEN_REQUIRED: 'yes' })).toThrow(
       /AUTH_REGISTRATION_TOKEN_REQUIRED/,
     );
+    // Audit events are kept 90 days unless told otherwise; 0 keeps them all.
+    expect(config.auditRetentionDays).toBe(90);
+    expect(
+      loadAuthConfig({ ...BASE, AUTH_SYNAPSE_SECRET_FILE: file, AUTH_AUDIT_RETENTION_DAYS: '0' })
+        .auditRetentionDays,
+    ).toBe(0);
+    expect(() =>
+      loadAuthConfig({ ...BASE, AUTH_SYNAPSE_SECRET_FILE: file, AUTH_AUDIT_RETENTION_DAYS: 'forever' }),
+    ).toThrow(/AUTH_AUDIT_RETENTION_DAYS/);
   });
 
   it('refuses a secret given both directly and as a file, and names each bad variable', () => {

@@ -82,6 +82,8 @@ const schema = z.object({
    * devices nobody holds a session for, recreating missing ones); 0 turns it off.
    */
   AUTH_SYNC_DEVICES_INTERVAL: z.coerce.number().int().min(0).max(604_800).default(3600),
+  /** Days audit events are kept (pruned hourly); 0 keeps them all. */
+  AUTH_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(90),
   /** Access token lifetime, seconds (MAS: access_token_ttl, 60–86400, default 300). */
   AUTH_ACCESS_TOKEN_TTL: z.coerce.number().int().min(60).max(86_400).default(300),
   /**
@@ -143,6 +145,7 @@ function toConfig(v: z.output<typeof schema>) {
     registrationEnabled: v.AUTH_REGISTRATION_ENABLED,
     registrationTokenRequired: v.AUTH_REGISTRATION_TOKEN_REQUIRED,
     syncDevicesIntervalSeconds: v.AUTH_SYNC_DEVICES_INTERVAL,
+    auditRetentionDays: v.AUTH_AUDIT_RETENTION_DAYS,
     accessTokenTtl: v.AUTH_ACCESS_TOKEN_TTL,
     loginAttempts: v.AUTH_LOGIN_ATTEMPTS,
     registrationsPerHour: v.AUTH_REGISTRATIONS_PER_HOUR,

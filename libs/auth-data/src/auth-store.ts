@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Clock } from '@gateway/util';
+import { AuditEventEntity } from './entities/audit-event.entity';
 import {
   CompatAccessTokenEntity,
   CompatRefreshTokenEntity,
@@ -17,6 +18,8 @@ import { NoSecretsAtRest1764910000000 } from './migrations/1764910000000-no-secr
 import { SynapseImport1765100000000 } from './migrations/1765100000000-synapse-import';
 import { RegistrationTokens1765200000000 } from './migrations/1765200000000-registration-tokens';
 import { SessionActivity1765400000000 } from './migrations/1765400000000-session-activity';
+import { AuditEvents1765600000000 } from './migrations/1765600000000-audit-events';
+import { AuditEventRepository } from './repositories/audit-event.repository';
 import { CompatRepository } from './repositories/compat.repository';
 import { ConsentRepository } from './repositories/consent.repository';
 import { OidcPayloadRepository } from './repositories/oidc-payload.repository';
@@ -36,6 +39,7 @@ export const AUTH_ENTITIES = [
   CompatRefreshTokenEntity,
   CompatSsoLoginEntity,
   RegistrationTokenEntity,
+  AuditEventEntity,
 ];
 export const AUTH_MIGRATIONS = [
   InitialSchema1764140000000,
@@ -44,6 +48,7 @@ export const AUTH_MIGRATIONS = [
   SynapseImport1765100000000,
   RegistrationTokens1765200000000,
   SessionActivity1765400000000,
+  AuditEvents1765600000000,
 ];
 
 /** The auth service's repositories over one DataSource. */
@@ -55,6 +60,7 @@ export class AuthStore {
   readonly compat: CompatRepository;
   readonly synapseImport: SynapseImportRepository;
   readonly registrationTokens: RegistrationTokenRepository;
+  readonly auditEvents: AuditEventRepository;
 
   /** `clock` decides when stored OIDC payloads (codes, tokens, sessions) have expired. */
   constructor(dataSource: DataSource, clock?: Clock) {
@@ -65,5 +71,6 @@ export class AuthStore {
     this.compat = new CompatRepository(dataSource);
     this.synapseImport = new SynapseImportRepository(dataSource);
     this.registrationTokens = new RegistrationTokenRepository(dataSource);
+    this.auditEvents = new AuditEventRepository(dataSource);
   }
 }

@@ -1,5 +1,14 @@
 export { AUTH_ENTITIES, AUTH_MIGRATIONS, AuthStore } from './auth-store';
 export {
+  AuditEventRepository,
+  type AuditActorKind,
+  type AuditEvent,
+  type AuditEventFilter,
+  type AuditOutcome,
+  type NewAuditEvent,
+} from './repositories/audit-event.repository';
+export { isUlid, ulid } from './ulid';
+export {
   CompatRepository,
   type CompatAccessToken,
   type CompatRefreshOutcome,

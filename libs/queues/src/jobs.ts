@@ -26,6 +26,11 @@ export interface AuthJobPayloads {
   'auth.sync-devices': {
     userId?: string;
   };
+  /**
+   * auth-service: delete audit events older than AUTH_AUDIT_RETENTION_DAYS (a BullMQ job scheduler, hourly);
+   * nothing to carry: the worker reads the retention and the time when it runs.
+   */
+  'auth.prune-audit': Record<string, never>;
 }
 
 export type QueueName = keyof JobPayloads;

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
 import { AdminApiModule } from '../admin-api/admin-api.module';
+import { AuditModule } from '../audit/audit.module';
 import { CompatModule } from '../compat/compat.module';
 import { OidcModule } from '../oidc/oidc.module';
 import { SessionsModule } from '../sessions/sessions.module';
@@ -13,6 +14,14 @@ import { AccountController } from './account.controller';
  */
 @Module({
   controllers: [AccountController],
-  imports: [AccountsModule, AdminApiModule, CompatModule, OidcModule, SessionsModule, SynapseModule],
+  imports: [
+    AccountsModule,
+    AdminApiModule,
+    AuditModule,
+    CompatModule,
+    OidcModule,
+    SessionsModule,
+    SynapseModule,
+  ],
 })
 export class AccountManagementModule {}

@@ -7,6 +7,8 @@ import type { SignIn } from '../accounts/sign-in';
 import { AdminApiError } from '../admin-api/admin-error';
 import type { AdminUsers } from '../admin-api/admin-users';
 import type { CompatLogin } from '../compat/compat-login';
+import type { AuditEventType } from '../audit/audit-events';
+import { originOf, type AuditLog } from '../audit/audit-log';
 import type { AuthConfig } from '../config';
 import { sendHtml } from '../pages/form-security';
 import { messagePage } from '../pages/layout';
@@ -16,6 +18,7 @@ import { SynapseCallError } from '../synapse/synapse-call-error';
 import type { SynapseMasClient } from '../synapse/synapse-mas-client';
 import {
   ACCOUNTS,
+  AUDIT_LOG,
   ADMIN_USERS,
   AUTH_CONFIG,
   AUTH_STORE,
@@ -68,6 +71,7 @@ export class AccountController {
     @Inject(SIGN_IN) private readonly signInCheck: SignIn,
     @Inject(COMPAT_LOGIN) private readonly compat: CompatLogin,
     @Inject(ADMIN_USERS) private readonly adminUsers: AdminUsers,
+    @Inject(AUDIT_LOG) private readonly audit: AuditLog,
   ) {
     this.sessions = new AccountSessions(provider, store);
     this.visitors = new AccountVisitors(provider, store, config, csrfKey);
@@ -149,6 +153,7 @@ export class AccountController {
       );
       return;
     }
+    await this.noted(req, visitor.user, 'account.displayname.changed', { removed: displayName === '' });
     void reply.redirect('/account/?done=profile', 303);
   }
 
@@ -171,6 +176,7 @@ export class AccountController {
       await this.overview(reply, visitor, { passwordError: result.reason }, 400);
       return;
     }
+    await this.noted(req, visitor.user, 'account.password.changed');
     void reply.redirect('/account/?done=password', 303);
   }
 
@@ -221,6 +227,7 @@ export class AccountController {
       sendHtml(reply, crossSigningResetPage({ userId: this.mxid(visitor.user), csrf, error }), 503);
       return;
     }
+    await this.noted(req, visitor.user, 'account.cross-signing-reset.allowed');
     sendHtml(reply, crossSigningAllowedPage());
   }
 
@@ -249,6 +256,7 @@ export class AccountController {
       again('The homeserver did not answer. Try again.', 503);
       return;
     }
+    await this.noted(req, user, 'account.deactivated', { erase: body['erase'] === 'yes' });
     // Signed out of every browser too: the account is gone.
     for (const b of await this.store.payloads.browserSessionsOf(user.id))
       await this.store.payloads.destroy('Session', b.key);
@@ -285,8 +293,28 @@ export class AccountController {
           await this.store.payloads.destroy('Session', id);
           break;
       }
+      // A browser session's id is its cookie's key: not kept.
+      await this.noted(req, user, 'session.ended', { kind }, kind === 'browser' ? null : id);
     }
     void reply.redirect('/account/?done=ended', 303);
+  }
+
+  /** Records what the visitor did to their own account (fail-open: their change is made). */
+  private noted(
+    req: FastifyRequest,
+    user: User,
+    type: AuditEventType,
+    details: Record<string, string | boolean> = {},
+    subject: string | null = user.id,
+  ): Promise<void> {
+    return this.audit.note({
+      type,
+      outcome: 'succeeded',
+      actor: { kind: 'user', id: user.id },
+      subject,
+      origin: originOf(req),
+      details,
+    });
   }
 
   private async overview(

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
+import { APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import type { AuthStore } from '@gateway/auth-data';
 import { appLog } from '@gateway/server';
 import type { Clock } from '@gateway/util';
 import type { AuthConfig } from '../config';
+import { AuditModule } from '../audit/audit.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import type { SessionEnd } from '../sessions/session-end';
 import { SynapseModule } from '../synapse/synapse.module';
@@ -19,10 +20,12 @@ import {
   SESSION_END,
   SYNAPSE,
 } from '../tokens';
+import { AdminAuditInterceptor } from './admin-audit.interceptor';
 import { AdminBearerStrategy } from './admin-bearer.strategy';
 import { AdminSpec } from './admin-spec';
 import { AdminTokens } from './admin-token';
 import { AdminUsers } from './admin-users';
+import { AuditEventsController } from './audit-events.controller';
 import { OAuth2ClientsController } from './oauth2-clients.controller';
 import { OAuth2SessionsController } from './oauth2-sessions.controller';
 import { RegistrationTokensController } from './registration-tokens.controller';
@@ -35,12 +38,13 @@ import { UsersController } from './users.controller';
  * page (`/api/doc/`). Callers authenticate through the passport Bearer strategy with `urn:mas:admin`.
  */
 @Module({
-  imports: [PassportModule, DiscoveryModule, SynapseModule, SessionsModule],
+  imports: [PassportModule, DiscoveryModule, SynapseModule, SessionsModule, AuditModule],
   controllers: [
     UsersController,
     OAuth2SessionsController,
     OAuth2ClientsController,
     RegistrationTokensController,
+    AuditEventsController,
     ServerController,
     SpecController,
   ],
@@ -65,6 +69,8 @@ import { UsersController } from './users.controller';
       ) => new AdminUsers(store, synapse, end, config.homeserver, clock, appLog('admin-api')),
     },
     AdminBearerStrategy,
+    // Every changing admin call, whatever its controller, is audited fail-closed (admin-audit.interceptor.ts).
+    { provide: APP_INTERCEPTOR, useClass: AdminAuditInterceptor },
     { provide: ADMIN_SPEC, useClass: AdminSpec },
   ],
 })

@@ -3,6 +3,7 @@ import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { AuthConfig } from '../config';
 import { AUTH_CONFIG } from '../tokens';
 import { OIDC_ROUTES } from '../oidc/provider.factory';
+import { withAuditResponses } from './admin-audit.interceptor';
 import { renderDocPage } from './doc-page';
 import { buildSpec } from './openapi';
 import { ADMIN_OPERATION, type AdminOperation } from './operation';
@@ -33,7 +34,7 @@ export class AdminSpec implements OnApplicationBootstrap {
         const handler = (prototype as Record<string, unknown>)[name];
         if (typeof handler !== 'function') continue;
         const op = Reflect.getMetadata(ADMIN_OPERATION, handler) as AdminOperation | undefined;
-        if (op) operations.push(op);
+        if (op) operations.push(withAuditResponses(op));
       }
     }
     this.document = buildSpec(operations, {

@@ -173,11 +173,12 @@ export class CompatLogin {
     return token.session;
   }
 
-  /** `/logout`: the session ends, its device goes. */
-  async logout(accessToken: string): Promise<void> {
+  /** `/logout`: the session ends, its device goes. Returns the session (for the audit log). */
+  async logout(accessToken: string): Promise<CompatSession> {
     const session = await this.sessionOf(accessToken);
     const finished = await this.store.compat.finish(session.id, new Date(this.clock()));
     if (finished) await this.deleteDevice(finished);
+    return session;
   }
 
   /** Ends one of the user's compat sessions (the account page); its device goes. False if not theirs or over. */
@@ -190,10 +191,11 @@ export class CompatLogin {
   }
 
   /** `/logout/all` (compat sessions only, as MAS): every compat session of the token's user ends. */
-  async logoutAll(accessToken: string): Promise<void> {
+  async logoutAll(accessToken: string): Promise<{ session: CompatSession; ended: number }> {
     const session = await this.sessionOf(accessToken);
     const finished = await this.store.compat.finishAllForUser(session.userId, new Date(this.clock()));
     for (const s of finished) await this.deleteDevice(s);
+    return { session, ended: finished.length };
   }
 
   /**

@@ -3,12 +3,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthStore } from '@gateway/auth-data';
 import { MatrixError } from '@gateway/matrix';
 import { isJsonObject, ownField, type Clock } from '@gateway/util';
+import type { AuditLog } from '../audit/audit-log';
+import { originOf } from '../audit/audit-log';
 import type { AuthConfig } from '../config';
 import { csrfToken, csrfValid, sendHtml } from '../pages/form-security';
 import { messagePage } from '../pages/layout';
 import { hashToken } from '../token-format/token-format';
 import { randomAlphanumeric } from '../token-format/random-string';
-import { AUTH_CONFIG, AUTH_STORE, CLOCK, COMPAT_LOGIN, CSRF_KEY } from '../tokens';
+import { AUDIT_LOG, AUTH_CONFIG, AUTH_STORE, CLOCK, COMPAT_LOGIN, CSRF_KEY } from '../tokens';
 import type { CompatLogin, LoginResponse, RefreshResponse } from './compat-login';
 import { LOGIN_FLOWS } from './login-flows';
 import { parseLoginRequest } from './login-request';
@@ -63,6 +65,7 @@ export class CompatController {
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
     @Inject(CSRF_KEY) private readonly csrfKey: string,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(AUDIT_LOG) private readonly audit: AuditLog,
   ) {}
 
   @Get('_matrix/client/:version/login')
@@ -79,7 +82,32 @@ export class CompatController {
     @Req() req: FastifyRequest,
   ): Promise<LoginResponse> {
     checkVersion(version);
-    return this.compat.login(parseLoginRequest(jsonBody(req, body)), req.ip);
+    const request = parseLoginRequest(jsonBody(req, body));
+    const origin = originOf(req);
+    const method = request.type === 'm.login.password' ? 'password' : 'token';
+    try {
+      const response = await this.compat.login(request, req.ip);
+      const localpart = /^@([^:]+):/.exec(response.user_id)?.[1];
+      const user = localpart === undefined ? null : await this.store.users.findByLocalpart(localpart);
+      await this.audit.note({
+        type: 'compat.login.succeeded',
+        outcome: 'succeeded',
+        actor: user === null ? { kind: 'anonymous' } : { kind: 'user', id: user.id },
+        subject: user?.id ?? null,
+        origin,
+        details: { method, device_id: response.device_id },
+      });
+      return response;
+    } catch (err) {
+      await this.audit.note({
+        type: 'compat.login.failed',
+        outcome: 'failed',
+        actor: { kind: 'anonymous' },
+        origin,
+        details: { method, errcode: err instanceof MatrixError ? err.errcode : 'M_UNKNOWN' },
+      });
+      throw err;
+    }
   }
 
   @Post('_matrix/client/:version/refresh')
@@ -105,7 +133,15 @@ export class CompatController {
   @HttpCode(200)
   async logout(@Param('version') version: string, @Req() req: FastifyRequest): Promise<object> {
     checkVersion(version);
-    await this.compat.logout(accessTokenOf(req));
+    const session = await this.compat.logout(accessTokenOf(req));
+    await this.audit.note({
+      type: 'compat.logout',
+      outcome: 'succeeded',
+      actor: { kind: 'user', id: session.userId },
+      subject: session.id,
+      origin: originOf(req),
+      details: { all: false, device_id: session.deviceId },
+    });
     return {};
   }
 
@@ -126,7 +162,15 @@ export class CompatController {
         'Only legacy sessions can be ended here; send {"io.element.only_compat_is_fine": true} or sign out the other sessions in the account page.',
       );
     }
-    await this.compat.logoutAll(token);
+    const { session, ended } = await this.compat.logoutAll(token);
+    await this.audit.note({
+      type: 'compat.logout',
+      outcome: 'succeeded',
+      actor: { kind: 'user', id: session.userId },
+      subject: session.userId,
+      origin: originOf(req),
+      details: { all: true, ended },
+    });
     return {};
   }
 

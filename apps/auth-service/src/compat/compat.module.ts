@@ -4,6 +4,7 @@ import type { AuthStore } from '@gateway/auth-data';
 import type { JobPayload } from '@gateway/queues';
 import type { Clock } from '@gateway/util';
 import { AccountsModule } from '../accounts/accounts.module';
+import { AuditModule } from '../audit/audit.module';
 import type { LoginLimiter } from '../accounts/login-limiter';
 import type { AuthConfig } from '../config';
 import { SessionsModule } from '../sessions/sessions.module';
@@ -25,7 +26,7 @@ import { OidcModule } from '../oidc/oidc.module';
 
 /** The legacy `/_matrix/client/*\/login` layer: compat sessions, their tokens and the SSO redirect. */
 @Module({
-  imports: [AccountsModule, SessionsModule, SynapseModule, OidcModule],
+  imports: [AccountsModule, AuditModule, SessionsModule, SynapseModule, OidcModule],
   controllers: [CompatController],
   exports: [COMPAT_LOGIN],
   providers: [

@@ -5,11 +5,14 @@ import type { AuthStore, User } from '@gateway/auth-data';
 import type { Accounts } from '../accounts/accounts';
 import type { SelfRegistration } from '../accounts/self-registration';
 import type { SignIn } from '../accounts/sign-in';
+import { localpartFromLoginIdentifier } from '../accounts/localpart';
+import { originOf, type AuditLog } from '../audit/audit-log';
 import type { AuthConfig } from '../config';
 import { csrfToken, csrfValid, sendHtml } from '../pages/form-security';
 import { retryAfterSeconds, waitText, type AuthLimits } from '../rate-limits/auth-limits';
 import {
   ACCOUNTS,
+  AUDIT_LOG,
   AUTH_CONFIG,
   AUTH_LIMITS,
   AUTH_STORE,
@@ -48,6 +51,7 @@ export class InteractionController {
     @Inject(CSRF_KEY) private readonly csrfKey: string,
     @Inject(AUTH_LIMITS) private readonly limits: AuthLimits,
     @Inject(SELF_REGISTRATION) private readonly registration: SelfRegistration,
+    @Inject(AUDIT_LOG) private readonly audit: AuditLog,
   ) {}
 
   @Get(':uid')
@@ -96,6 +100,30 @@ export class InteractionController {
     if (!details) return;
     const username = body['username'] ?? '';
     const result = await this.signIn.attempt(username, body['password'] ?? '', req.ip);
+    if (result.ok)
+      await this.audit.note({
+        type: 'user.login.succeeded',
+        outcome: 'succeeded',
+        actor: { kind: 'user', id: result.user.id },
+        subject: result.user.id,
+        origin: originOf(req),
+        details: {
+          client_id: typeof details.params['client_id'] === 'string' ? details.params['client_id'] : null,
+        },
+      });
+    else {
+      // The account tried, when it exists; what was typed is never kept (it may be a password).
+      const localpart = localpartFromLoginIdentifier(username.trim().toLowerCase(), this.config.homeserver);
+      const target = localpart === null ? null : await this.store.users.findByLocalpart(localpart);
+      await this.audit.note({
+        type: 'user.login.failed',
+        outcome: 'failed',
+        actor: { kind: 'anonymous' },
+        subject: target?.id ?? null,
+        origin: originOf(req),
+        details: { reason: result.reason, known_account: target !== null },
+      });
+    }
     if (!result.ok) {
       if (result.reason === 'throttled') {
         void reply.header('Retry-After', retryAfterSeconds(result.retryAfterMs));

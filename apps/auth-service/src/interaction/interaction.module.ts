@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import type { AuthStore } from '@gateway/auth-data';
 import { AccountsModule } from '../accounts/accounts.module';
+import { AuditModule } from '../audit/audit.module';
 import type { AuthConfig } from '../config';
 import { OidcModule } from '../oidc/oidc.module';
 import { RateLimitsModule } from '../rate-limits/rate-limits.module';
@@ -11,7 +12,7 @@ import { InteractionController } from './interaction.controller';
 
 /** The browser side of an authorization: sign-in, registration and consent pages. */
 @Module({
-  imports: [OidcModule, AccountsModule, RateLimitsModule],
+  imports: [OidcModule, AccountsModule, AuditModule, RateLimitsModule],
   controllers: [InteractionController],
   providers: [
     {

@@ -2,6 +2,8 @@ import { createHmac } from 'node:crypto';
 import { Logger, Module } from '@nestjs/common';
 import type Provider from 'oidc-provider';
 import type { AuthStore } from '@gateway/auth-data';
+import { AuditModule } from '../audit/audit.module';
+import type { AuditLog } from '../audit/audit-log';
 import type { AuthConfig } from '../config';
 import type { MembershipClients } from '../membership-clients/membership-clients';
 import { MembershipClientsModule } from '../membership-clients/membership-clients.module';
@@ -11,6 +13,7 @@ import type { SessionEnd } from '../sessions/session-end';
 import { RateLimitsModule } from '../rate-limits/rate-limits.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import {
+  AUDIT_LOG,
   AUTH_CONFIG,
   AUTH_STORE,
   CSRF_KEY,
@@ -26,6 +29,7 @@ import { OidcMount } from './oidc-mount';
 import { createProvider } from './provider.factory';
 import { providerPageCsp } from './provider-page-csp';
 import { retireAccessTokensOnRefresh } from './retire-access-tokens';
+import { noteGrantRevoked } from './revocation-audit';
 import { loadOrCreateSigningKeys, type SigningKeys } from './signing-keys';
 
 /**
@@ -33,7 +37,7 @@ import { loadOrCreateSigningKeys, type SigningKeys } from './signing-keys';
  * response, session end on revocation) and the pruning of its expired rows.
  */
 @Module({
-  imports: [SessionsModule, RateLimitsModule, MembershipClientsModule],
+  imports: [SessionsModule, RateLimitsModule, MembershipClientsModule, AuditModule],
   providers: [
     {
       provide: SIGNING_KEYS,
@@ -59,6 +63,7 @@ import { loadOrCreateSigningKeys, type SigningKeys } from './signing-keys';
         SESSION_END,
         MEMBERSHIP_CLIENTS,
         MEMBERSHIP_PROVISIONING,
+        AUDIT_LOG,
       ],
       useFactory: async (
         config: AuthConfig,
@@ -68,6 +73,7 @@ import { loadOrCreateSigningKeys, type SigningKeys } from './signing-keys';
         sessionEnd: SessionEnd,
         membershipClients: MembershipClients,
         membershipProvisioning: MembershipProvisioning,
+        audit: AuditLog,
       ): Promise<Provider> => {
         const logger = new Logger('oidc');
         const report = (msg: string) => (err: unknown) => {
@@ -78,8 +84,11 @@ import { loadOrCreateSigningKeys, type SigningKeys } from './signing-keys';
         provider.use(provisioning.middleware());
         provider.use(membershipProvisioning.middleware());
         provider.use(retireAccessTokensOnRefresh(store));
-        provider.on('grant.revoked', (_ctx: unknown, grantId: string) => {
-          sessionEnd.grantRevoked(grantId).catch(report('ending the session failed'));
+        provider.on('grant.revoked', (ctx: unknown, grantId: string) => {
+          sessionEnd
+            .grantRevoked(grantId)
+            .then((session) => noteGrantRevoked(audit, ctx, grantId, session))
+            .catch(report('ending the session failed'));
         });
         provider.on('server_error', (_ctx: unknown, err: unknown) => {
           report('oidc-provider server error')(err);

@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { AuthStore } from '@gateway/auth-data';
+import type { AuthStore, Session } from '@gateway/auth-data';
 import type { JobPayload } from '@gateway/queues';
 
 /**
@@ -13,9 +13,10 @@ export class SessionEnd {
     private readonly queue: Queue<JobPayload<'auth.delete-device'>>,
   ) {}
 
-  async grantRevoked(grantId: string): Promise<void> {
+  /** The session this call ended; null when there was none or it had ended already. */
+  async grantRevoked(grantId: string): Promise<Session | null> {
     const session = await this.store.sessions.finish(grantId);
-    if (!session) return;
+    if (!session) return null;
     await this.queue.add(
       'delete-device',
       { userId: session.userId, deviceId: session.deviceId },
@@ -26,5 +27,6 @@ export class SessionEnd {
         backoff: { type: 'exponential', delay: 1_000 },
       },
     );
+    return session;
   }
 }

@@ -1,5 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Database } from '@gateway/db';
 import { freePort, startSynapse, type Synapse } from '@gateway/testing';
 import type { Accounts } from '../../src/accounts/accounts';
 import type { SignIn } from '../../src/accounts/sign-in';
@@ -472,6 +474,118 @@ describe('admin API', () => {
       attributes: { valid: true, revoked_at: null },
     });
     expect((await post(`${tokens}/${id}/unrevoke`)).status).toBe(400);
+  });
+
+  it('records sign-ins, compat logins, revocations and admin changes in the audit log, read back with filters', async () => {
+    const events = async (query: string) => {
+      const res = await get(`/audit-events?${query}`);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return res.body['data'] as { id: string; attributes: Record<string, unknown> }[];
+    };
+    const alice = (await get('/users/by-username/alice')).body['data'] as { id: string };
+    // A sign-in through the page, a failed one, a compat login and a revocation.
+    const tokens = await signIn('alice', 'openid urn:matrix:client:api:*');
+    const failed = await fetch(`${auth.issuer}_matrix/client/v3/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        type: 'm.login.password',
+        identifier: { type: 'm.id.user', user: 'alice' },
+        password: 'wrong password here',
+      }),
+    });
+    expect(failed.status).toBe(403);
+    const compat = await fetch(`${auth.issuer}_matrix/client/v3/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'User-Agent': 'audit-test-agent' },
+      body: JSON.stringify({
+        type: 'm.login.password',
+        identifier: { type: 'm.id.user', user: 'alice' },
+        password: PASSWORD,
+      }),
+    });
+    const compatBody = (await compat.json()) as { access_token: string };
+    expect(compat.status).toBe(200);
+    const revoked = await fetch(`${auth.issuer}oauth2/revoke`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: tokens.access_token, client_id: clientId }),
+    });
+    expect(revoked.status).toBe(200);
+    // An admin change.
+    expect((await post(`/users/${alice.id}/lock`)).status).toBe(200);
+    expect((await post(`/users/${alice.id}/unlock`)).status).toBe(200);
+
+    const logins = await events(`filter[actor]=${alice.id}&filter[type]=user.login.succeeded`);
+    expect(logins.length).toBeGreaterThanOrEqual(1);
+    expect(logins[0]?.attributes).toMatchObject({ subject: alice.id, ip: '127.0.0.1', outcome: 'succeeded' });
+    const compatLogins = await events(`filter[subject]=${alice.id}&filter[type]=compat.login.succeeded`);
+    expect(compatLogins.map((e) => e.attributes['user_agent'])).toEqual(['audit-test-agent']);
+    expect((await events('filter[type]=compat.login.failed')).length).toBeGreaterThanOrEqual(1);
+    // The revocation's record follows the session's end, which runs after the answer.
+    let revocations: { attributes: Record<string, unknown> }[] = [];
+    for (let i = 0; i < 50 && revocations.length === 0; i++) {
+      revocations = await events('filter[type]=token.revoked');
+      if (revocations.length === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(revocations[0]?.attributes['details']).toMatchObject({ client_id: clientId });
+    const locks = await events(`filter[subject]=${alice.id}&filter[type]=admin.user.locked`);
+    expect(
+      locks.map((e) => [e.attributes['outcome'], e.attributes['actor'], e.attributes['actor_kind']]),
+    ).toEqual([
+      ['attempted', ADMIN_CLIENT.id, 'client'],
+      ['succeeded', ADMIN_CLIENT.id, 'client'],
+    ]);
+    expect(locks[1]?.attributes['details']).toMatchObject({
+      operation: 'lockUser',
+      status: 200,
+      attempt: locks[0]?.id,
+    });
+    // Cursors, time filters, one event by id, and bad input.
+    const first = await api.call('GET', `${V1}/audit-events?page[first]=1`, { token: clientToken });
+    const next = (first.body['links'] as { next?: string }).next;
+    expect(next).toBeDefined();
+    expect((await api.call('GET', next!, { token: clientToken })).status).toBe(200);
+    expect(await events(`filter[since]=${new Date(Date.now() + 3_600_000).toISOString()}`)).toEqual([]);
+    expect((await get(`/audit-events/${locks[0]!.id}`)).body['data']).toMatchObject({ id: locks[0]!.id });
+    expect((await get('/audit-events/01ARZ3NDEKTSV4RRFFQ69G5FAV')).status).toBe(404);
+    expect((await get('/audit-events?filter[type]=no.such.event')).status).toBe(400);
+
+    // Without the audit table an admin change is refused with 503 and nothing changes, here or in Synapse.
+    const db = auth.app.get(Database).dataSource;
+    await db.query('ALTER TABLE audit_events RENAME TO audit_events_away');
+    try {
+      expect(await post(`/users/${alice.id}/lock`)).toMatchObject({
+        status: 503,
+        body: { errors: [{ title: 'The audit log is unavailable; nothing was changed' }] },
+      });
+      expect(
+        ((await get(`/users/${alice.id}`)).body['data'] as { attributes: { locked_at: unknown } }).attributes
+          .locked_at,
+      ).toBeNull();
+      expect((await queryUser('alice')).is_suspended).toBe(false);
+      // A person's sign-in still works (fail-open).
+      expect((await signIn('alice', 'openid')).access_token).toBeTruthy();
+    } finally {
+      await db.query('ALTER TABLE audit_events_away RENAME TO audit_events');
+    }
+
+    // The audit table holds none of the passwords or tokens issued above.
+    const dump = execFileSync('pg_dump', ['--no-owner', '--data-only', '--table=audit_events', auth.db.url], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    });
+    expect(dump).toContain('admin.user.locked');
+    for (const secret of [
+      PASSWORD,
+      'wrong password here',
+      tokens.access_token,
+      compatBody.access_token,
+      clientToken,
+      adminUserToken,
+      ADMIN_CLIENT.secret,
+    ])
+      expect(dump).not.toContain(secret);
   });
 
   it('has exercised every documented operation', () => {

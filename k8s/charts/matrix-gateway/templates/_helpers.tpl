@@ -185,6 +185,8 @@ generated) and the Secret `name` / `secretKey` it is read from. A required one t
   value: {{ $c.syncDevicesInterval | toString | quote }}
 - name: AUTH_MEMBERSHIP_USER
   value: {{ $c.membershipUser | quote }}
+- name: AUTH_AUDIT_RETENTION_DAYS
+  value: {{ $c.auditRetentionDays | toString | quote }}
 {{- with $c.firstPartyClients }}
 - name: AUTH_FIRST_PARTY_CLIENTS
   value: {{ join "," . | quote }}
