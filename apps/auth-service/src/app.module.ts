@@ -9,6 +9,7 @@ import { AdminApiModule } from './admin-api/admin-api.module';
 import { AccountsModule } from './accounts/accounts.module';
 import { CompatModule } from './compat/compat.module';
 import type { AuthConfig } from './config';
+import { EmailModule } from './email/email.module';
 import { InteractionModule } from './interaction/interaction.module';
 import { IntrospectionModule } from './introspection/introspection.module';
 import { OidcModule } from './oidc/oidc.module';
@@ -50,6 +51,7 @@ export class AppModule {
         OidcModule,
         SessionsModule,
         AccountsModule,
+        EmailModule,
         InteractionModule,
         AccountManagementModule,
         IntrospectionModule,

@@ -37,3 +37,7 @@ export const USER_CACHE = Symbol('USER_CACHE');
 export const ADMIN_TOKENS = Symbol('ADMIN_TOKENS');
 export const ADMIN_USERS = Symbol('ADMIN_USERS');
 export const ADMIN_SPEC = Symbol('ADMIN_SPEC');
+// EmailModule
+export const MAILER = Symbol('MAILER');
+export const USER_EMAILS = Symbol('USER_EMAILS');
+export const PASSWORD_RECOVERY = Symbol('PASSWORD_RECOVERY');

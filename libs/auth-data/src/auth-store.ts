@@ -10,6 +10,7 @@ import { ConsentEntity } from './entities/consent.entity';
 import { OidcPayloadEntity } from './entities/oidc-payload.entity';
 import { RegistrationTokenEntity } from './entities/registration-token.entity';
 import { SessionEntity } from './entities/session.entity';
+import { EmailVerificationEntity, RecoveryTicketEntity, UserEmailEntity } from './entities/user-email.entity';
 import { UserEntity } from './entities/user.entity';
 import { InitialSchema1764140000000 } from './migrations/1764140000000-initial-schema';
 import { CompatSessions1764900000000 } from './migrations/1764900000000-compat-sessions';
@@ -17,12 +18,14 @@ import { NoSecretsAtRest1764910000000 } from './migrations/1764910000000-no-secr
 import { SynapseImport1765100000000 } from './migrations/1765100000000-synapse-import';
 import { RegistrationTokens1765200000000 } from './migrations/1765200000000-registration-tokens';
 import { SessionActivity1765400000000 } from './migrations/1765400000000-session-activity';
+import { EmailVerification1765520000000 } from './migrations/1765520000000-email-verification';
 import { CompatRepository } from './repositories/compat.repository';
 import { ConsentRepository } from './repositories/consent.repository';
 import { OidcPayloadRepository } from './repositories/oidc-payload.repository';
 import { RegistrationTokenRepository } from './repositories/registration-token.repository';
 import { SessionRepository } from './repositories/session.repository';
 import { SynapseImportRepository } from './repositories/synapse-import.repository';
+import { UserEmailRepository } from './repositories/user-email.repository';
 import { UserRepository } from './repositories/user.repository';
 
 /** Explicit lists: a forgotten entity or migration fails loudly, not on a query at run time. */
@@ -36,6 +39,9 @@ export const AUTH_ENTITIES = [
   CompatRefreshTokenEntity,
   CompatSsoLoginEntity,
   RegistrationTokenEntity,
+  UserEmailEntity,
+  EmailVerificationEntity,
+  RecoveryTicketEntity,
 ];
 export const AUTH_MIGRATIONS = [
   InitialSchema1764140000000,
@@ -44,6 +50,7 @@ export const AUTH_MIGRATIONS = [
   SynapseImport1765100000000,
   RegistrationTokens1765200000000,
   SessionActivity1765400000000,
+  EmailVerification1765520000000,
 ];
 
 /** The auth service's repositories over one DataSource. */
@@ -55,6 +62,7 @@ export class AuthStore {
   readonly compat: CompatRepository;
   readonly synapseImport: SynapseImportRepository;
   readonly registrationTokens: RegistrationTokenRepository;
+  readonly emails: UserEmailRepository;
 
   /** `clock` decides when stored OIDC payloads (codes, tokens, sessions) have expired. */
   constructor(dataSource: DataSource, clock?: Clock) {
@@ -65,5 +73,6 @@ export class AuthStore {
     this.compat = new CompatRepository(dataSource);
     this.synapseImport = new SynapseImportRepository(dataSource);
     this.registrationTokens = new RegistrationTokenRepository(dataSource);
+    this.emails = new UserEmailRepository(dataSource);
   }
 }

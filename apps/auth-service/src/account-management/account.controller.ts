@@ -7,6 +7,7 @@ import type { SignIn } from '../accounts/sign-in';
 import { AdminApiError } from '../admin-api/admin-error';
 import type { AdminUsers } from '../admin-api/admin-users';
 import type { CompatLogin } from '../compat/compat-login';
+import type { UserEmails } from '../email/user-emails';
 import type { AuthConfig } from '../config';
 import { sendHtml } from '../pages/form-security';
 import { messagePage } from '../pages/layout';
@@ -25,13 +26,14 @@ import {
   SESSION_END,
   SIGN_IN,
   SYNAPSE,
+  USER_EMAILS,
 } from '../tokens';
 import { accountView, isAccountAction } from './account-actions';
+import { AccountOverview } from './account-overview';
 import {
   crossSigningAllowedPage,
   crossSigningResetPage,
   deactivatePage,
-  overviewPage,
   sessionPage,
   type OverviewView,
 } from './account-pages';
@@ -43,6 +45,8 @@ const NOTICES = {
   profile: 'Display name saved.',
   password: 'Password changed.',
   ended: 'Signed out.',
+  email: 'Email address verified.',
+  'email-removed': 'Email address removed.',
 } as const;
 
 /**
@@ -56,6 +60,7 @@ const NOTICES = {
 export class AccountController {
   private readonly sessions: AccountSessions;
   private readonly visitors: AccountVisitors;
+  private readonly overviews: AccountOverview;
 
   constructor(
     @Inject(OIDC_PROVIDER) private readonly provider: Provider,
@@ -68,9 +73,11 @@ export class AccountController {
     @Inject(SIGN_IN) private readonly signInCheck: SignIn,
     @Inject(COMPAT_LOGIN) private readonly compat: CompatLogin,
     @Inject(ADMIN_USERS) private readonly adminUsers: AdminUsers,
+    @Inject(USER_EMAILS) emails: UserEmails,
   ) {
     this.sessions = new AccountSessions(provider, store);
     this.visitors = new AccountVisitors(provider, store, config, csrfKey);
+    this.overviews = new AccountOverview(synapse, this.sessions, this.visitors, emails, config);
   }
 
   @Get()
@@ -289,28 +296,13 @@ export class AccountController {
     void reply.redirect('/account/?done=ended', 303);
   }
 
-  private async overview(
+  private overview(
     reply: FastifyReply,
     visitor: Visitor,
     extra: Partial<OverviewView>,
     status = 200,
   ): Promise<void> {
-    const { user } = visitor;
-    let displayName: string | null = null;
-    try {
-      displayName = (await this.synapse.queryUser(user.localpart))?.displayName ?? null;
-    } catch (err) {
-      // The page still serves the sessions and password; the display name field shows empty.
-      if (!(err instanceof SynapseCallError)) throw err;
-    }
-    const view: OverviewView = {
-      userId: this.mxid(user),
-      displayName,
-      sessions: await this.sessions.list(user, visitor.sessionId),
-      csrf: this.visitors.csrfFor(user),
-      ...extra,
-    };
-    sendHtml(reply, overviewPage(view), status);
+    return this.overviews.send(reply, visitor, extra, status);
   }
 
   /** The password check before a change that needs it, with the sign-in form's attempt budget. */
