@@ -61,6 +61,7 @@ the initSecrets Job makes it when the operator gives none.
 - { component: authService, path: redis, key: AUTH_REDIS_URL, fileEnv: AUTH_REDIS_URL_FILE, required: true }
 - { component: authService, path: synapseSharedSecret, key: AUTH_SYNAPSE_SECRET, fileEnv: AUTH_SYNAPSE_SECRET_FILE, generate: hex32 }
 - { component: authService, path: signingKeys, key: AUTH_SIGNING_KEYS, fileEnv: AUTH_SIGNING_KEY_FILE, generate: rsa-jwks }
+- { component: authService, path: email.smtpPassword, key: AUTH_EMAIL_SMTP_PASSWORD, fileEnv: AUTH_EMAIL_SMTP_PASSWORD_FILE }
 - { component: rtcJwtService, path: livekit.secret, key: LIVEKIT_SECRET, fileEnv: LIVEKIT_SECRET_FROM_FILE, required: true }
 - { component: rtcJwtService, path: redis, key: LIVEKIT_REDIS_URL, env: LIVEKIT_REDIS_URL }
 - { component: syncProxy, path: database, key: SYNCV3_DB, fileEnv: SYNCV3_DB_FILE, required: true }
@@ -176,6 +177,38 @@ generated) and the Secret `name` / `secretKey` it is read from. A required one t
   value: {{ $c.accessTokenTtl | toString | quote }}
 - name: AUTH_LOGIN_ATTEMPTS
   value: {{ $c.loginAttempts | toString | quote }}
+{{- with $c.email }}
+- name: AUTH_EMAIL_TRANSPORT
+  value: {{ .transport | quote }}
+{{- if eq .transport "smtp" }}
+- name: AUTH_EMAIL_SMTP_HOST
+  value: {{ required "authService.email.smtpHost is required with transport smtp" .smtpHost | quote }}
+{{- if .smtpPort }}
+- name: AUTH_EMAIL_SMTP_PORT
+  value: {{ .smtpPort | toString | quote }}
+{{- end }}
+- name: AUTH_EMAIL_SMTP_MODE
+  value: {{ .smtpMode | quote }}
+{{- with .smtpUsername }}
+- name: AUTH_EMAIL_SMTP_USERNAME
+  value: {{ . | quote }}
+{{- end }}
+- name: AUTH_EMAIL_FROM
+  value: {{ required "authService.email.from is required with transport smtp" .from | quote }}
+{{- with .replyTo }}
+- name: AUTH_EMAIL_REPLY_TO
+  value: {{ . | quote }}
+{{- end }}
+{{- end }}
+- name: AUTH_EMAIL_CHANGE_ALLOWED
+  value: {{ .changeAllowed | toString | quote }}
+- name: AUTH_PASSWORD_RECOVERY_ENABLED
+  value: {{ .passwordRecoveryEnabled | toString | quote }}
+- name: AUTH_EMAILS_PER_HOUR_PER_ADDRESS
+  value: {{ .perHourPerAddress | toString | quote }}
+- name: AUTH_EMAILS_PER_HOUR_PER_IP
+  value: {{ .perHourPerIp | toString | quote }}
+{{- end }}
 {{- with $c.firstPartyClients }}
 - name: AUTH_FIRST_PARTY_CLIENTS
   value: {{ join "," . | quote }}
