@@ -118,6 +118,17 @@ describe('auth-service email configuration', () => {
     const config = loadAuthConfig({ ...BASE, AUTH_SYNAPSE_SECRET: 'a-secret-given-directly' });
     expect(config.email).toBeNull();
     expect(config.emailChangeAllowed).toBe(false);
+    // docker/compose.yaml passes every variable, empty when docker/.env leaves it out.
+    const compose = loadAuthConfig({
+      ...BASE,
+      AUTH_SYNAPSE_SECRET: 'a-secret-given-directly',
+      AUTH_EMAIL_TRANSPORT: 'off',
+      AUTH_EMAIL_SMTP_HOST: '',
+      AUTH_EMAIL_SMTP_PORT: '',
+      AUTH_EMAIL_SMTP_PASSWORD: '',
+      AUTH_EMAIL_FROM: '',
+    });
+    expect(compose.email).toBeNull();
     expect(config.passwordRecoveryEnabled).toBe(false);
   });
 
