@@ -302,6 +302,33 @@ describe.skipIf(chart === undefined)('chart matrix-gateway', () => {
     );
   });
 
+  it('full: the email settings reach the auth service, its SMTP password as a file from the Secret', () => {
+    const objects = renderCi('full-values.yaml');
+    const env =
+      podSpec(find(objects, 'Deployment', 'gw-auth-service')[0] as K8sObject).containers[0]?.env ?? [];
+    const value = (name: string) => env.find((e) => e.name === name)?.value;
+    expect(value('AUTH_EMAIL_TRANSPORT')).toBe('smtp');
+    expect(value('AUTH_EMAIL_SMTP_HOST')).toBe('smtp.example.com');
+    expect(value('AUTH_EMAIL_SMTP_MODE')).toBe('tls');
+    // Port 0 in the values: the mode's default, so no variable.
+    expect(value('AUTH_EMAIL_SMTP_PORT')).toBeUndefined();
+    expect(value('AUTH_EMAIL_SMTP_USERNAME')).toBe('gateway');
+    expect(value('AUTH_EMAIL_SMTP_PASSWORD')).toBeUndefined();
+    expect(value('AUTH_EMAIL_SMTP_PASSWORD_FILE')).toBe('/secrets/AUTH_EMAIL_SMTP_PASSWORD');
+    expect(value('AUTH_EMAIL_FROM')).toBe('Example Chat <noreply@example.com>');
+    expect(value('AUTH_EMAIL_REPLY_TO')).toBe('help@example.com');
+    expect(value('AUTH_EMAIL_CHANGE_ALLOWED')).toBe('true');
+    expect(value('AUTH_PASSWORD_RECOVERY_ENABLED')).toBe('true');
+    expect(value('AUTH_EMAILS_PER_HOUR_PER_ADDRESS')).toBe('5');
+    expect(value('AUTH_EMAILS_PER_HOUR_PER_IP')).toBe('10');
+    // Minimal: mail off, and nothing of SMTP set.
+    const minimal =
+      podSpec(find(renderCi('minimal-values.yaml'), 'Deployment', 'gw-auth-service')[0] as K8sObject)
+        .containers[0]?.env ?? [];
+    expect(minimal.find((e) => e.name === 'AUTH_EMAIL_TRANSPORT')?.value).toBe('off');
+    expect(minimal.some((e) => e.name.startsWith('AUTH_EMAIL_SMTP_'))).toBe(false);
+  });
+
   it('secrets-externally: reads every credential from the named Secrets; no chart-made Secret, no initSecrets Job', () => {
     const objects = renderCi('secrets-externally-values.yaml');
     expect(find(objects, 'Secret')).toEqual([]);

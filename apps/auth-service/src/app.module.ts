@@ -10,6 +10,7 @@ import { AccountsModule } from './accounts/accounts.module';
 import { AuditModule } from './audit/audit.module';
 import { CompatModule } from './compat/compat.module';
 import type { AuthConfig } from './config';
+import { EmailModule } from './email/email.module';
 import { InteractionModule } from './interaction/interaction.module';
 import { IntrospectionModule } from './introspection/introspection.module';
 import { OidcModule } from './oidc/oidc.module';
@@ -51,6 +52,7 @@ export class AppModule {
         OidcModule,
         SessionsModule,
         AccountsModule,
+        EmailModule,
         InteractionModule,
         AccountManagementModule,
         IntrospectionModule,

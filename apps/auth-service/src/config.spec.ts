@@ -114,3 +114,83 @@ describe('auth-service configuration', () => {
     );
   });
 });
+
+describe('auth-service email configuration', () => {
+  const smtp = {
+    AUTH_SYNAPSE_SECRET: 'a-secret-given-directly',
+    AUTH_EMAIL_TRANSPORT: 'smtp',
+    AUTH_EMAIL_SMTP_HOST: 'mail.example.com',
+    AUTH_EMAIL_FROM: 'Example <noreply@example.com>',
+  };
+
+  it('is off by default, and so are the features needing it', () => {
+    const config = loadAuthConfig({ ...BASE, AUTH_SYNAPSE_SECRET: 'a-secret-given-directly' });
+    expect(config.email).toBeNull();
+    expect(config.emailChangeAllowed).toBe(false);
+    // docker/compose.yaml passes every variable, empty when docker/.env leaves it out.
+    const compose = loadAuthConfig({
+      ...BASE,
+      AUTH_SYNAPSE_SECRET: 'a-secret-given-directly',
+      AUTH_EMAIL_TRANSPORT: 'off',
+      AUTH_EMAIL_SMTP_HOST: '',
+      AUTH_EMAIL_SMTP_PORT: '',
+      AUTH_EMAIL_SMTP_PASSWORD: '',
+      AUTH_EMAIL_FROM: '',
+    });
+    expect(compose.email).toBeNull();
+    expect(config.passwordRecoveryEnabled).toBe(false);
+  });
+
+  it('reads SMTP settings, the port defaulting by mode, the password from a file', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'auth-cfg-')), 'smtp');
+    writeFileSync(file, 'smtp-secret\n');
+    const config = loadAuthConfig({
+      ...BASE,
+      ...smtp,
+      AUTH_EMAIL_SMTP_USERNAME: 'relay',
+      AUTH_EMAIL_SMTP_PASSWORD_FILE: file,
+      AUTH_PASSWORD_RECOVERY_ENABLED: 'true',
+    });
+    expect(config.email).toEqual({
+      smtp: {
+        host: 'mail.example.com',
+        port: 587,
+        mode: 'starttls',
+        auth: { user: 'relay', pass: 'smtp-secret' },
+      },
+      from: 'Example <noreply@example.com>',
+      replyTo: undefined,
+    });
+    expect(config.emailChangeAllowed).toBe(true);
+    expect(config.passwordRecoveryEnabled).toBe(true);
+    expect(loadAuthConfig({ ...BASE, ...smtp, AUTH_EMAIL_SMTP_MODE: 'tls' }).email?.smtp.port).toBe(465);
+    expect(loadAuthConfig({ ...BASE, ...smtp, AUTH_EMAIL_CHANGE_ALLOWED: 'false' }).emailChangeAllowed).toBe(
+      false,
+    );
+  });
+
+  it('names each bad or missing email variable', () => {
+    expect(() =>
+      loadAuthConfig({
+        ...BASE,
+        AUTH_SYNAPSE_SECRET: 'a-secret-given-directly',
+        AUTH_PASSWORD_RECOVERY_ENABLED: 'true',
+      }),
+    ).toThrow(/AUTH_PASSWORD_RECOVERY_ENABLED: needs AUTH_EMAIL_TRANSPORT=smtp/);
+    expect(() => loadAuthConfig({ ...BASE, ...smtp, AUTH_EMAIL_SMTP_HOST: '' })).toThrow(
+      /AUTH_EMAIL_SMTP_HOST: required/,
+    );
+    expect(() => loadAuthConfig({ ...BASE, ...smtp, AUTH_EMAIL_FROM: 'a@b.c\r\nBcc: x@y.z' })).toThrow(
+      /AUTH_EMAIL_FROM/,
+    );
+    expect(() => loadAuthConfig({ ...BASE, ...smtp, AUTH_EMAIL_SMTP_MODE: 'ssl' })).toThrow(
+      /AUTH_EMAIL_SMTP_MODE/,
+    );
+    expect(() => loadAuthConfig({ ...BASE, ...smtp, AUTH_EMAIL_SMTP_USERNAME: 'relay' })).toThrow(
+      /AUTH_EMAIL_SMTP_USERNAME: set it and AUTH_EMAIL_SMTP_PASSWORD together/,
+    );
+    expect(() => loadAuthConfig({ ...BASE, ...smtp, AUTH_EMAILS_PER_HOUR_PER_IP: '-1' })).toThrow(
+      /AUTH_EMAILS_PER_HOUR_PER_IP/,
+    );
+  });
+});

@@ -41,6 +41,29 @@ function clientList() {
     });
 }
 
+const flag = (byDefault: 'true' | 'false') =>
+  z
+    .enum(['true', 'false'])
+    .default(byDefault)
+    .transform((v) => v === 'true');
+
+/** An optional setting: unset and empty are the same. */
+const optionalText = () =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+/**
+ * An address as it goes into a From or Reply-To header: `user@host` or `Name <user@host>`. No line
+ * breaks (header injection) and one @ in the address part.
+ */
+const mailbox = () =>
+  optionalText().refine(
+    (v) => v === undefined || /^(?:[^<>\r\n@]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/.test(v),
+    'must be user@host or Name <user@host>',
+  );
+
 /** The auth service's environment; see apps/auth-service/README.md. */
 const schema = z.object({
   AUTH_BIND: bindAddress('0.0.0.0:8080'),
@@ -121,11 +144,70 @@ const schema = z.object({
       'must be a localpart of a-z 0-9 . = _ - / + not starting with _',
     )
     .default('rtc-membership'),
+  /** How mail leaves (MAS: email.transport): `off` sends nothing and turns every email feature off. */
+  AUTH_EMAIL_TRANSPORT: z.enum(['off', 'smtp']).default('off'),
+  AUTH_EMAIL_SMTP_HOST: optionalText(),
+  /** Default by mode: 25 (plain), 587 (starttls), 465 (tls). */
+  AUTH_EMAIL_SMTP_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+  /** `plain`: no TLS at all; `starttls`: upgrade required (refused without it); `tls`: TLS from the start. */
+  AUTH_EMAIL_SMTP_MODE: z.enum(['plain', 'starttls', 'tls']).default('starttls'),
+  AUTH_EMAIL_SMTP_USERNAME: optionalText(),
+  AUTH_EMAIL_SMTP_PASSWORD: optionalText(),
+  /** The From of every mail, e.g. `Example Chat <noreply@example.com>`. */
+  AUTH_EMAIL_FROM: mailbox(),
+  AUTH_EMAIL_REPLY_TO: mailbox(),
+  /** Users may add, verify and remove addresses on the account page (MAS: email_change_allowed). */
+  AUTH_EMAIL_CHANGE_ALLOWED: flag('true'),
+  /** `/recover`: a one-time link by mail to set a new password (MAS: password_recovery_enabled, off). */
+  AUTH_PASSWORD_RECOVERY_ENABLED: flag('false'),
+  /** Mails (codes, links) to one address per hour, across replicas; 0 turns the limit off. */
+  AUTH_EMAILS_PER_HOUR_PER_ADDRESS: z.coerce.number().int().min(0).max(1_000_000).default(3),
+  /** Mails asked for from one client address per hour, across replicas; 0 turns the limit off. */
+  AUTH_EMAILS_PER_HOUR_PER_IP: z.coerce.number().int().min(0).max(1_000_000).default(10),
 });
+
+export interface SmtpSettings {
+  host: string;
+  port: number;
+  mode: 'plain' | 'starttls' | 'tls';
+  auth: { user: string; pass: string } | undefined;
+}
+
+export interface EmailSettings {
+  smtp: SmtpSettings;
+  from: string;
+  replyTo: string | undefined;
+}
+
+const SMTP_PORTS = { plain: 25, starttls: 587, tls: 465 } as const;
+
+/** The mail settings, or the problems naming each variable; null when AUTH_EMAIL_TRANSPORT is off. */
+function emailSettings(v: z.output<typeof schema>, problems: string[]): EmailSettings | null {
+  if (v.AUTH_EMAIL_TRANSPORT === 'off') return null;
+  if (v.AUTH_EMAIL_SMTP_HOST === undefined)
+    problems.push('AUTH_EMAIL_SMTP_HOST: required when AUTH_EMAIL_TRANSPORT is smtp');
+  if (v.AUTH_EMAIL_FROM === undefined)
+    problems.push('AUTH_EMAIL_FROM: required when AUTH_EMAIL_TRANSPORT is smtp');
+  const user = v.AUTH_EMAIL_SMTP_USERNAME;
+  const pass = v.AUTH_EMAIL_SMTP_PASSWORD;
+  if ((user === undefined) !== (pass === undefined))
+    problems.push('AUTH_EMAIL_SMTP_USERNAME: set it and AUTH_EMAIL_SMTP_PASSWORD together, or neither');
+  if (v.AUTH_EMAIL_SMTP_HOST === undefined || v.AUTH_EMAIL_FROM === undefined) return null;
+  return {
+    smtp: {
+      host: v.AUTH_EMAIL_SMTP_HOST,
+      port: v.AUTH_EMAIL_SMTP_PORT ?? SMTP_PORTS[v.AUTH_EMAIL_SMTP_MODE],
+      mode: v.AUTH_EMAIL_SMTP_MODE,
+      auth: user !== undefined && pass !== undefined ? { user, pass } : undefined,
+    },
+    from: v.AUTH_EMAIL_FROM,
+    replyTo: v.AUTH_EMAIL_REPLY_TO,
+  };
+}
 
 export type AuthConfig = ReturnType<typeof toConfig>;
 
-function toConfig(v: z.output<typeof schema>) {
+function toConfig(v: z.output<typeof schema>, email: EmailSettings | null) {
   const issuer = v.AUTH_ISSUER;
   return {
     bind: v.AUTH_BIND,
@@ -155,11 +237,25 @@ function toConfig(v: z.output<typeof schema>) {
     /** Clients whose client_credentials tokens act as `membershipUser` for MSC4502 `is_joined`. */
     membershipClients: v.AUTH_MEMBERSHIP_CLIENTS,
     membershipUser: v.AUTH_MEMBERSHIP_USER,
+    /** How mail is sent; null: AUTH_EMAIL_TRANSPORT=off, and no email feature is offered. */
+    email,
+    /** Adding, verifying and removing addresses on the account page (needs mail). */
+    emailChangeAllowed: email !== null && v.AUTH_EMAIL_CHANGE_ALLOWED,
+    passwordRecoveryEnabled: email !== null && v.AUTH_PASSWORD_RECOVERY_ENABLED,
+    emailsPerHourPerAddress: v.AUTH_EMAILS_PER_HOUR_PER_ADDRESS,
+    emailsPerHourPerIp: v.AUTH_EMAILS_PER_HOUR_PER_IP,
   };
 }
 
 export function loadAuthConfig(env: Env): AuthConfig {
-  const config = toConfig(readEnv(schema, env));
+  const values = readEnv(schema, env);
+  const problems: string[] = [];
+  const email = emailSettings(values, problems);
+  // Recovery is nothing but a mail: asking for it without a way to send one is a mistake to report.
+  if (values.AUTH_PASSWORD_RECOVERY_ENABLED && values.AUTH_EMAIL_TRANSPORT === 'off')
+    problems.push('AUTH_PASSWORD_RECOVERY_ENABLED: needs AUTH_EMAIL_TRANSPORT=smtp');
+  if (problems.length > 0) throw new ConfigError(problems);
+  const config = toConfig(values, email);
   // One client id is one oidc-provider client: it cannot be configured twice with two roles.
   const admins = new Set(config.adminClients.map((c) => c.id));
   const both = config.membershipClients.find((c) => admins.has(c.id));

@@ -40,3 +40,7 @@ export const ADMIN_SPEC = Symbol('ADMIN_SPEC');
 // AuditModule
 export const AUDIT_LOG = Symbol('AUDIT_LOG');
 export const AUDIT_PRUNE_QUEUE = Symbol('AUDIT_PRUNE_QUEUE');
+// EmailModule
+export const MAILER = Symbol('MAILER');
+export const USER_EMAILS = Symbol('USER_EMAILS');
+export const PASSWORD_RECOVERY = Symbol('PASSWORD_RECOVERY');

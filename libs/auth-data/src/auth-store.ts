@@ -11,6 +11,7 @@ import { ConsentEntity } from './entities/consent.entity';
 import { OidcPayloadEntity } from './entities/oidc-payload.entity';
 import { RegistrationTokenEntity } from './entities/registration-token.entity';
 import { SessionEntity } from './entities/session.entity';
+import { EmailVerificationEntity, RecoveryTicketEntity, UserEmailEntity } from './entities/user-email.entity';
 import { UserEntity } from './entities/user.entity';
 import { InitialSchema1764140000000 } from './migrations/1764140000000-initial-schema';
 import { CompatSessions1764900000000 } from './migrations/1764900000000-compat-sessions';
@@ -19,6 +20,7 @@ import { SynapseImport1765100000000 } from './migrations/1765100000000-synapse-i
 import { RegistrationTokens1765200000000 } from './migrations/1765200000000-registration-tokens';
 import { SessionActivity1765400000000 } from './migrations/1765400000000-session-activity';
 import { AuditEvents1765600000000 } from './migrations/1765600000000-audit-events';
+import { EmailVerification1765520000000 } from './migrations/1765520000000-email-verification';
 import { AuditEventRepository } from './repositories/audit-event.repository';
 import { CompatRepository } from './repositories/compat.repository';
 import { ConsentRepository } from './repositories/consent.repository';
@@ -26,6 +28,7 @@ import { OidcPayloadRepository } from './repositories/oidc-payload.repository';
 import { RegistrationTokenRepository } from './repositories/registration-token.repository';
 import { SessionRepository } from './repositories/session.repository';
 import { SynapseImportRepository } from './repositories/synapse-import.repository';
+import { UserEmailRepository } from './repositories/user-email.repository';
 import { UserRepository } from './repositories/user.repository';
 
 /** Explicit lists: a forgotten entity or migration fails loudly, not on a query at run time. */
@@ -40,6 +43,9 @@ export const AUTH_ENTITIES = [
   CompatSsoLoginEntity,
   RegistrationTokenEntity,
   AuditEventEntity,
+  UserEmailEntity,
+  EmailVerificationEntity,
+  RecoveryTicketEntity,
 ];
 export const AUTH_MIGRATIONS = [
   InitialSchema1764140000000,
@@ -48,6 +54,7 @@ export const AUTH_MIGRATIONS = [
   SynapseImport1765100000000,
   RegistrationTokens1765200000000,
   SessionActivity1765400000000,
+  EmailVerification1765520000000,
   AuditEvents1765600000000,
 ];
 
@@ -61,6 +68,7 @@ export class AuthStore {
   readonly synapseImport: SynapseImportRepository;
   readonly registrationTokens: RegistrationTokenRepository;
   readonly auditEvents: AuditEventRepository;
+  readonly emails: UserEmailRepository;
 
   /** `clock` decides when stored OIDC payloads (codes, tokens, sessions) have expired. */
   constructor(dataSource: DataSource, clock?: Clock) {
@@ -72,5 +80,6 @@ export class AuthStore {
     this.synapseImport = new SynapseImportRepository(dataSource);
     this.registrationTokens = new RegistrationTokenRepository(dataSource);
     this.auditEvents = new AuditEventRepository(dataSource);
+    this.emails = new UserEmailRepository(dataSource);
   }
 }

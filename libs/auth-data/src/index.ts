@@ -47,6 +47,16 @@ export {
   type SessionFilter,
 } from './repositories/session.repository';
 export {
+  UserEmailRepository,
+  type EmailVerification,
+  type EmailVerificationOutcome,
+  type EmailVerificationProblem,
+  type NewEmailVerification,
+  type NewRecoveryTicket,
+  type RecoveryTicket,
+  type UserEmail,
+} from './repositories/user-email.repository';
+export {
   UserRepository,
   type NewUser,
   type User,

@@ -6,19 +6,22 @@ import { CompatModule } from '../compat/compat.module';
 import { OidcModule } from '../oidc/oidc.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { SynapseModule } from '../synapse/synapse.module';
+import { EmailModule } from '../email/email.module';
+import { AccountEmailsController } from './account-emails.controller';
 import { AccountController } from './account.controller';
 
 /**
- * The `account_management_uri` pages (MSC4191): profile, password, sessions of every kind and ending
- * them, cross-signing reset approval, deactivation.
+ * The `account_management_uri` pages (MSC4191): profile, email addresses, password, sessions of every
+ * kind and ending them, cross-signing reset approval, deactivation.
  */
 @Module({
-  controllers: [AccountController],
+  controllers: [AccountController, AccountEmailsController],
   imports: [
     AccountsModule,
     AdminApiModule,
     AuditModule,
     CompatModule,
+    EmailModule,
     OidcModule,
     SessionsModule,
     SynapseModule,

@@ -14,6 +14,31 @@ export interface OverviewView {
   passwordError?: string;
   /** A session asked for by `device_id` that is not (or no longer) signed in. */
   missingDevice?: string;
+  /** The user's addresses; `canChange`: AUTH_EMAIL_CHANGE_ALLOWED with mail configured. */
+  emails: { list: { id: string; email: string; confirmedAt: Date | null }[]; canChange: boolean };
+  emailError?: string;
+  /** What was typed into the add form, shown again with its error. */
+  emailInput?: string;
+}
+
+function emailsSection(v: OverviewView): string {
+  const { list, canChange } = v.emails;
+  if (list.length === 0 && !canChange) return '';
+  const items = list
+    .map((e) => {
+      const remove = canChange
+        ? `<form method="post" action="/account/emails/${encodeURIComponent(e.id)}/remove">${hidden(v.csrf('emails-remove', e.id))}<button type="submit" class="small secondary">Remove ${esc(e.email)}</button></form>`
+        : '';
+      return `<li><div><strong>${esc(e.email)}</strong>${e.confirmedAt === null ? ' <span class="muted">(not verified)</span>' : ''}</div>${remove}</li>`;
+    })
+    .join('');
+  const add = canChange
+    ? `<form method="post" action="/account/emails">${hidden(v.csrf('emails-add'))}
+<label for="email">Add an email address</label><input type="email" id="email" name="email" value="${esc(v.emailInput)}" autocomplete="email" required>
+<button type="submit" class="small">Send a code</button></form>`
+    : '';
+  return `<h2 id="emails">Email addresses</h2>${errorLine(v.emailError)}
+${items === '' ? '<p class="muted">No email address.</p>' : `<ul class="sessions">${items}</ul>`}${add}`;
 }
 
 const hidden = (csrf: string): string => `<input type="hidden" name="csrf" value="${esc(csrf)}">`;
@@ -70,6 +95,7 @@ ${v.missingDevice === undefined ? '' : `<p class="error" role="alert">The device
 <form method="post" action="/account/profile">${hidden(v.csrf('profile'))}
 <label for="displayname">Display name</label><input type="text" id="displayname" name="displayname" value="${esc(v.displayName)}" maxlength="256" autocomplete="nickname">
 <button type="submit" class="small">Save display name</button></form>
+${emailsSection(v)}
 <h2 id="password">Password</h2>${errorLine(v.passwordError)}
 <form method="post" action="/account/password">${hidden(v.csrf('password'))}
 <label for="current_password">Current password</label><input type="password" id="current_password" name="current_password" autocomplete="current-password" required>

@@ -9,6 +9,7 @@ import type { AdminUsers } from '../admin-api/admin-users';
 import type { CompatLogin } from '../compat/compat-login';
 import type { AuditEventType } from '../audit/audit-events';
 import { originOf, type AuditLog } from '../audit/audit-log';
+import type { UserEmails } from '../email/user-emails';
 import type { AuthConfig } from '../config';
 import { sendHtml } from '../pages/form-security';
 import { messagePage } from '../pages/layout';
@@ -28,13 +29,14 @@ import {
   SESSION_END,
   SIGN_IN,
   SYNAPSE,
+  USER_EMAILS,
 } from '../tokens';
 import { accountView, isAccountAction } from './account-actions';
+import { AccountOverview } from './account-overview';
 import {
   crossSigningAllowedPage,
   crossSigningResetPage,
   deactivatePage,
-  overviewPage,
   sessionPage,
   type OverviewView,
 } from './account-pages';
@@ -46,6 +48,8 @@ const NOTICES = {
   profile: 'Display name saved.',
   password: 'Password changed.',
   ended: 'Signed out.',
+  email: 'Email address verified.',
+  'email-removed': 'Email address removed.',
 } as const;
 
 /**
@@ -59,6 +63,7 @@ const NOTICES = {
 export class AccountController {
   private readonly sessions: AccountSessions;
   private readonly visitors: AccountVisitors;
+  private readonly overviews: AccountOverview;
 
   constructor(
     @Inject(OIDC_PROVIDER) private readonly provider: Provider,
@@ -72,9 +77,11 @@ export class AccountController {
     @Inject(COMPAT_LOGIN) private readonly compat: CompatLogin,
     @Inject(ADMIN_USERS) private readonly adminUsers: AdminUsers,
     @Inject(AUDIT_LOG) private readonly audit: AuditLog,
+    @Inject(USER_EMAILS) emails: UserEmails,
   ) {
     this.sessions = new AccountSessions(provider, store);
     this.visitors = new AccountVisitors(provider, store, config, csrfKey);
+    this.overviews = new AccountOverview(synapse, this.sessions, this.visitors, emails, config);
   }
 
   @Get()
@@ -317,28 +324,13 @@ export class AccountController {
     });
   }
 
-  private async overview(
+  private overview(
     reply: FastifyReply,
     visitor: Visitor,
     extra: Partial<OverviewView>,
     status = 200,
   ): Promise<void> {
-    const { user } = visitor;
-    let displayName: string | null = null;
-    try {
-      displayName = (await this.synapse.queryUser(user.localpart))?.displayName ?? null;
-    } catch (err) {
-      // The page still serves the sessions and password; the display name field shows empty.
-      if (!(err instanceof SynapseCallError)) throw err;
-    }
-    const view: OverviewView = {
-      userId: this.mxid(user),
-      displayName,
-      sessions: await this.sessions.list(user, visitor.sessionId),
-      csrf: this.visitors.csrfFor(user),
-      ...extra,
-    };
-    sendHtml(reply, overviewPage(view), status);
+    return this.overviews.send(reply, visitor, extra, status);
   }
 
   /** The password check before a change that needs it, with the sign-in form's attempt budget. */

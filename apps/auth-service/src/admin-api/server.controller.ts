@@ -73,11 +73,10 @@ export class ServerController {
       password_registration_enabled: this.config.registrationEnabled,
       password_registration_email_required: false,
       registration_token_required: this.config.registrationTokenRequired,
-      // What the account page offers today: its sessions, nothing else of the profile or account.
-      email_change_allowed: false,
+      email_change_allowed: this.config.emailChangeAllowed,
       displayname_change_allowed: false,
       password_change_allowed: false,
-      account_recovery_allowed: false,
+      account_recovery_allowed: this.config.passwordRecoveryEnabled,
       account_deactivation_allowed: false,
       captcha_enabled: false,
       // The password policy's default floor (accounts/password-policy.ts), on zxcvbn's 0–4 scale.

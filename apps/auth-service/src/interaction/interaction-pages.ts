@@ -11,7 +11,8 @@ export interface FormContext {
 
 const hidden = (csrf: string): string => `<input type="hidden" name="csrf" value="${esc(csrf)}">`;
 
-export function loginPage(f: FormContext & { canRegister: boolean }): string {
+/** `canRecover`: AUTH_PASSWORD_RECOVERY_ENABLED, a link to `/recover`. */
+export function loginPage(f: FormContext & { canRegister: boolean; canRecover?: boolean }): string {
   return page(
     'Sign in',
     `<h1>Sign in</h1><p class="muted">to continue to <strong>${esc(f.clientName)}</strong></p>${errorLine(f.error)}
@@ -19,6 +20,7 @@ export function loginPage(f: FormContext & { canRegister: boolean }): string {
 <label for="username">Username</label><input type="text" id="username" name="username" value="${esc(f.username)}" autocomplete="username" required autofocus>
 <label for="password">Password</label><input type="password" id="password" name="password" autocomplete="current-password" required>
 <button type="submit">Sign in</button></form>
+${f.canRecover === true ? '<p class="muted"><a href="/recover">Forgot your password?</a></p>' : ''}
 ${f.canRegister ? `<form method="get" action="/interaction/${esc(f.uid)}/register"><button type="submit" class="secondary">Create an account</button></form>` : ''}
 <form method="post" action="/interaction/${esc(f.uid)}/abort">${hidden(f.csrf)}<button type="submit" class="secondary">Cancel</button></form>`,
   );

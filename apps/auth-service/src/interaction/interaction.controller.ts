@@ -68,7 +68,14 @@ export class InteractionController {
       return;
     }
     if (name === 'login') {
-      sendHtml(reply, loginPage({ ...this.form(details), canRegister: this.config.registrationEnabled }));
+      sendHtml(
+        reply,
+        loginPage({
+          ...this.form(details),
+          canRegister: this.config.registrationEnabled,
+          canRecover: this.config.passwordRecoveryEnabled,
+        }),
+      );
       return;
     }
     return this.consent(details, req, reply);
@@ -317,7 +324,13 @@ export class InteractionController {
   ): void {
     sendHtml(
       reply,
-      loginPage({ ...this.form(details), canRegister: this.config.registrationEnabled, username, error }),
+      loginPage({
+        ...this.form(details),
+        canRegister: this.config.registrationEnabled,
+        canRecover: this.config.passwordRecoveryEnabled,
+        username,
+        error,
+      }),
       status,
     );
   }

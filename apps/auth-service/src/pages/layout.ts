@@ -15,7 +15,7 @@ export function esc(value: string | number | undefined | null): string {
 const STYLE = `body{font-family:system-ui,sans-serif;background:#f4f6fa;color:#1b1d22;margin:0}
 main{max-width:22rem;margin:3rem auto;background:#fff;padding:1.5rem 2rem;border-radius:12px;box-shadow:0 1px 4px rgba(0,0,0,.12)}
 h1{font-size:1.4rem;margin:0 0 1rem}label{display:block;margin:.8rem 0 .3rem;font-weight:600}
-input[type=text],input[type=password]{width:100%;box-sizing:border-box;padding:.6rem;border:1px solid #c4c8d0;border-radius:8px;font-size:1rem}
+input[type=text],input[type=password],input[type=email]{width:100%;box-sizing:border-box;padding:.6rem;border:1px solid #c4c8d0;border-radius:8px;font-size:1rem}
 button{margin-top:1rem;width:100%;padding:.7rem;border:0;border-radius:8px;background:#0b7a5b;color:#fff;font-size:1rem;cursor:pointer}
 button.secondary{background:#e8eaee;color:#1b1d22}.error{color:#b3261e}.muted{color:#5c6370;font-size:.9rem}
 ul{padding-left:1.2rem}code{font-size:1.6rem;letter-spacing:.2rem}

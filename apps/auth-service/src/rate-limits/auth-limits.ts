@@ -1,4 +1,10 @@
-import { createRateLimiter, perPeriod, type Clock, type RateLimiter, type RedisScriptRunner } from '@gateway/util';
+import {
+  createRateLimiter,
+  perPeriod,
+  type Clock,
+  type RateLimiter,
+  type RedisScriptRunner,
+} from '@gateway/util';
 import type { AuthConfig } from '../config';
 
 /**
@@ -17,6 +23,13 @@ export interface AuthLimits {
   clientRegistrationPerIp: RateLimiter | null;
   /** The token endpoint, per client address. */
   tokenPerIp: RateLimiter | null;
+  /** Mails sent (verification codes, recovery links), per recipient address and per client address. */
+  emails: EmailLimits;
+}
+
+export interface EmailLimits {
+  perAddress: RateLimiter | null;
+  perIp: RateLimiter | null;
 }
 
 export interface SignInLimits {
@@ -34,7 +47,9 @@ export function createAuthLimits(
   clock: Clock,
 ): AuthLimits {
   const limiter = (name: string, count: number, seconds: number): RateLimiter | null =>
-    count === 0 ? null : createRateLimiter(perPeriod(count, seconds), { redis, prefix: `${prefix}:rl:${name}:`, clock });
+    count === 0
+      ? null
+      : createRateLimiter(perPeriod(count, seconds), { redis, prefix: `${prefix}:rl:${name}:`, clock });
   return {
     signIn: {
       // An address may try for five accounts' worth; one account gets its own budget from anywhere.
@@ -52,7 +67,28 @@ export function createAuthLimits(
     registrationPerIp: limiter('register-ip', config.registrationsPerHour, 3600),
     clientRegistrationPerIp: limiter('client-register-ip', config.clientRegistrationsPerHour, 3600),
     tokenPerIp: limiter('token-ip', config.tokenRequestsPerMinute, 60),
+    emails: {
+      perAddress: limiter('email-address', config.emailsPerHourPerAddress, 3600),
+      perIp: limiter('email-ip', config.emailsPerHourPerIp, 3600),
+    },
   };
+}
+
+/**
+ * Takes one mail from the client address's budget, then from the recipient's (lower-cased): a refused
+ * client leaves the address's budget alone, so nobody can use up another person's mails from one place
+ * without also being limited there. The wait when refused, else null.
+ */
+export async function takeEmailSend(
+  limits: EmailLimits,
+  address: string,
+  ip: string,
+): Promise<number | null> {
+  const byIp = await limits.perIp?.consume(ip);
+  if (byIp?.allowed === false) return byIp.retryAfterMs;
+  const byAddress = await limits.perAddress?.consume(address.toLowerCase());
+  if (byAddress?.allowed === false) return byAddress.retryAfterMs;
+  return null;
 }
 
 /** Whole seconds for `Retry-After`, never 0 for a refusal. */

@@ -64,6 +64,7 @@ the initSecrets Job makes it when the operator gives none.
 - { component: authService, path: adminClients, key: AUTH_ADMIN_CLIENTS, fileEnv: AUTH_ADMIN_CLIENTS_FILE }
 - { component: authService, path: membershipClients, key: AUTH_MEMBERSHIP_CLIENTS, fileEnv: AUTH_MEMBERSHIP_CLIENTS_FILE }
 - { component: rtcJwtService, path: oauth.clientSecret, key: LIVEKIT_OAUTH_CLIENT_SECRET, fileEnv: LIVEKIT_OAUTH_CLIENT_SECRET_FILE }
+- { component: authService, path: email.smtpPassword, key: AUTH_EMAIL_SMTP_PASSWORD, fileEnv: AUTH_EMAIL_SMTP_PASSWORD_FILE }
 - { component: rtcJwtService, path: livekit.secret, key: LIVEKIT_SECRET, fileEnv: LIVEKIT_SECRET_FROM_FILE, required: true }
 - { component: rtcJwtService, path: redis, key: LIVEKIT_REDIS_URL, env: LIVEKIT_REDIS_URL }
 - { component: syncProxy, path: database, key: SYNCV3_DB, fileEnv: SYNCV3_DB_FILE, required: true }
@@ -187,6 +188,38 @@ generated) and the Secret `name` / `secretKey` it is read from. A required one t
   value: {{ $c.membershipUser | quote }}
 - name: AUTH_AUDIT_RETENTION_DAYS
   value: {{ $c.auditRetentionDays | toString | quote }}
+{{- with $c.email }}
+- name: AUTH_EMAIL_TRANSPORT
+  value: {{ .transport | quote }}
+{{- if eq .transport "smtp" }}
+- name: AUTH_EMAIL_SMTP_HOST
+  value: {{ required "authService.email.smtpHost is required with transport smtp" .smtpHost | quote }}
+{{- if .smtpPort }}
+- name: AUTH_EMAIL_SMTP_PORT
+  value: {{ .smtpPort | toString | quote }}
+{{- end }}
+- name: AUTH_EMAIL_SMTP_MODE
+  value: {{ .smtpMode | quote }}
+{{- with .smtpUsername }}
+- name: AUTH_EMAIL_SMTP_USERNAME
+  value: {{ . | quote }}
+{{- end }}
+- name: AUTH_EMAIL_FROM
+  value: {{ required "authService.email.from is required with transport smtp" .from | quote }}
+{{- with .replyTo }}
+- name: AUTH_EMAIL_REPLY_TO
+  value: {{ . | quote }}
+{{- end }}
+{{- end }}
+- name: AUTH_EMAIL_CHANGE_ALLOWED
+  value: {{ .changeAllowed | toString | quote }}
+- name: AUTH_PASSWORD_RECOVERY_ENABLED
+  value: {{ .passwordRecoveryEnabled | toString | quote }}
+- name: AUTH_EMAILS_PER_HOUR_PER_ADDRESS
+  value: {{ .perHourPerAddress | toString | quote }}
+- name: AUTH_EMAILS_PER_HOUR_PER_IP
+  value: {{ .perHourPerIp | toString | quote }}
+{{- end }}
 {{- with $c.firstPartyClients }}
 - name: AUTH_FIRST_PARTY_CLIENTS
   value: {{ join "," . | quote }}

@@ -1,0 +1,45 @@
+import type { FastifyReply } from 'fastify';
+import type { AuthConfig } from '../config';
+import type { UserEmails } from '../email/user-emails';
+import { sendHtml } from '../pages/form-security';
+import { SynapseCallError } from '../synapse/synapse-call-error';
+import type { SynapseMasClient } from '../synapse/synapse-mas-client';
+import { overviewPage, type OverviewView } from './account-pages';
+import type { AccountSessions } from './account-sessions';
+import type { AccountVisitors, Visitor } from './account-visitor';
+
+/** The account page's overview, shared by the controllers whose forms post back to it with an error. */
+export class AccountOverview {
+  constructor(
+    private readonly synapse: SynapseMasClient,
+    private readonly sessions: AccountSessions,
+    private readonly visitors: AccountVisitors,
+    private readonly emails: UserEmails,
+    private readonly config: AuthConfig,
+  ) {}
+
+  async send(
+    reply: FastifyReply,
+    visitor: Visitor,
+    extra: Partial<OverviewView>,
+    status = 200,
+  ): Promise<void> {
+    const { user } = visitor;
+    let displayName: string | null = null;
+    try {
+      displayName = (await this.synapse.queryUser(user.localpart))?.displayName ?? null;
+    } catch (err) {
+      // The page still serves the sessions and password; the display name field shows empty.
+      if (!(err instanceof SynapseCallError)) throw err;
+    }
+    const view: OverviewView = {
+      userId: `@${user.localpart}:${this.config.homeserver}`,
+      displayName,
+      sessions: await this.sessions.list(user, visitor.sessionId),
+      csrf: this.visitors.csrfFor(user),
+      emails: { list: await this.emails.list(user), canChange: this.config.emailChangeAllowed },
+      ...extra,
+    };
+    sendHtml(reply, overviewPage(view), status);
+  }
+}

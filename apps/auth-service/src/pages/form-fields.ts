@@ -1,0 +1,12 @@
+/**
+ * A posted body as form fields: only string values, whatever arrived. Forms post urlencoded, but
+ * anyone can post JSON (an array, `null`, numbers, nested objects) to the same route; those fields
+ * read as missing instead of reaching code that expects text.
+ */
+export function formFields(body: unknown): Record<string, string | undefined> {
+  const fields: Record<string, string | undefined> = {};
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return fields;
+  for (const [key, value] of Object.entries(body as Record<string, unknown>))
+    if (typeof value === 'string') fields[key] = value;
+  return fields;
+}
