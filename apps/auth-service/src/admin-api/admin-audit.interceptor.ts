@@ -137,9 +137,9 @@ function bodyFacts(body: unknown): AuditDetails {
 /** The id of what a creating call made (`{data: {id}}`), to be the outcome's subject. */
 function createdId(value: unknown): string | null {
   if (typeof value !== 'object' || value === null || !('data' in value)) return null;
-  const data = (value).data;
+  const data = value.data;
   if (typeof data !== 'object' || data === null || !('id' in data)) return null;
-  const id = (data).id;
+  const id = data.id;
   return typeof id === 'string' ? id : null;
 }
 
