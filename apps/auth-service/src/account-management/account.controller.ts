@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { AuthStore, User } from '@gateway/auth-data';
@@ -11,6 +11,7 @@ import type { AuditEventType } from '../audit/audit-events';
 import { originOf, type AuditLog } from '../audit/audit-log';
 import type { UserEmails } from '../email/user-emails';
 import type { AuthConfig } from '../config';
+import { FormBody } from '../pages/form-fields';
 import { sendHtml } from '../pages/form-security';
 import { messagePage } from '../pages/layout';
 import { retryAfterSeconds, waitText } from '../rate-limits/auth-limits';
@@ -138,7 +139,7 @@ export class AccountController {
   }
 
   @Post('profile')
-  async profile(@Body() body: Form, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async profile(@FormBody() body: Form, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const visitor = await this.visitors.checked(req, reply, body, 'profile');
     if (!visitor) return;
     const displayName = (body['displayname'] ?? '').trim();
@@ -165,7 +166,7 @@ export class AccountController {
   }
 
   @Post('password')
-  async password(@Body() body: Form, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async password(@FormBody() body: Form, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const visitor = await this.visitors.checked(req, reply, body, 'password');
     if (!visitor) return;
     const refusal = await this.confirmPassword(visitor.user, body['current_password'], req, reply);
@@ -190,7 +191,7 @@ export class AccountController {
   @Post('sessions/:grantId/end')
   endOAuth(
     @Param('grantId') grantId: string,
-    @Body() body: Form,
+    @FormBody() body: Form,
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
@@ -200,7 +201,7 @@ export class AccountController {
   @Post('compat-sessions/:id/end')
   endCompat(
     @Param('id') id: string,
-    @Body() body: Form,
+    @FormBody() body: Form,
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
@@ -210,7 +211,7 @@ export class AccountController {
   @Post('browser-sessions/:key/end')
   endBrowser(
     @Param('key') key: string,
-    @Body() body: Form,
+    @FormBody() body: Form,
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
@@ -219,7 +220,7 @@ export class AccountController {
 
   @Post('cross-signing-reset')
   async crossSigningReset(
-    @Body() body: Form,
+    @FormBody() body: Form,
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
@@ -240,7 +241,7 @@ export class AccountController {
 
   @Post('deactivate')
   async deactivate(
-    @Body() body: Form,
+    @FormBody() body: Form,
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { AuthStore, User } from '@gateway/auth-data';
@@ -8,6 +8,7 @@ import type { SignIn } from '../accounts/sign-in';
 import { localpartFromLoginIdentifier } from '../accounts/localpart';
 import { originOf, type AuditLog } from '../audit/audit-log';
 import type { AuthConfig } from '../config';
+import { FormBody } from '../pages/form-fields';
 import { csrfToken, csrfValid, sendHtml } from '../pages/form-security';
 import { retryAfterSeconds, waitText, type AuthLimits } from '../rate-limits/auth-limits';
 import {
@@ -99,7 +100,7 @@ export class InteractionController {
   @Post(':uid/login')
   async login(
     @Param('uid') uid: string,
-    @Body() body: Form,
+    @FormBody() body: Form,
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
@@ -150,7 +151,7 @@ export class InteractionController {
   @Post(':uid/register')
   async register(
     @Param('uid') uid: string,
-    @Body() body: Form,
+    @FormBody() body: Form,
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
@@ -184,7 +185,7 @@ export class InteractionController {
   @Post(':uid/consent')
   async consentSubmit(
     @Param('uid') uid: string,
-    @Body() body: Form,
+    @FormBody() body: Form,
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
@@ -201,7 +202,7 @@ export class InteractionController {
   @Post(':uid/abort')
   async abort(
     @Param('uid') uid: string,
-    @Body() body: Form,
+    @FormBody() body: Form,
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {

@@ -164,6 +164,36 @@ describe('email addresses and password recovery', () => {
     expect(missing.status).toBe(400);
   });
 
+  it('answers JSON with non-text fields on the account and sign-in forms with a page, never a 500', async () => {
+    const { browser, html } = await accountPage();
+    const profileCsrf = csrfOf(html, '/account/profile');
+    for (const body of [
+      { csrf: profileCsrf, displayname: 5 },
+      { csrf: profileCsrf, displayname: ['a'] },
+      { csrf: 5 },
+      { csrf: [1, 2], displayname: 'x' },
+      { csrf: { a: 1 } },
+    ]) {
+      const r = await browser.postJson(`${auth.issuer}account/profile`, body);
+      expect(r.status, JSON.stringify(body)).toBeLessThan(500);
+    }
+    const passwordCsrf = csrfOf(html, '/account/password');
+    const password = await browser.postJson(`${auth.issuer}account/password`, {
+      csrf: passwordCsrf,
+      current_password: 7,
+      new_password: ['x'],
+    });
+    expect(password.status).toBeLessThan(500);
+    // The sign-in form: a fresh interaction, fields of every JSON type.
+    const visitor = new Browser();
+    const login = (await visitor.follow(await visitor.get(`${auth.issuer}account/`), auth.issuer)).page!;
+    const action = /action="([^"]*\/login)"/.exec(login.html)![1]!;
+    for (const body of [{ csrf: 5, username: [], password: {} }, { csrf: null }, [1], 'text']) {
+      const r = await visitor.postJson(new URL(action, auth.issuer).toString(), body);
+      expect(r.status, JSON.stringify(body)).toBeLessThan(500);
+    }
+  });
+
   it('recovers the password by a one-time link; the same answer for an unknown address; other sessions stay', async () => {
     const unknown = await fetch(`${auth.issuer}recover`, {
       method: 'POST',
