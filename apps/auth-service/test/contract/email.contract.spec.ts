@@ -282,5 +282,27 @@ describe('email addresses and password recovery', () => {
     });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ email_change_allowed: true, account_recovery_allowed: true });
+
+    // The account page's own changes reach the audit log, with the person as the actor and no secret
+    // (alice's password is the one recovery set, earlier in this file).
+    const { browser, html } = await accountPage(NEW_PASSWORD);
+    const saved = await browser.post(`${auth.issuer}account/profile`, {
+      csrf: csrfOf(html, '/account/profile'),
+      displayname: 'Alice Audited',
+    });
+    expect(saved.status).toBe(303);
+    const audit = await fetch(
+      `${auth.issuer}api/admin/v1/audit-events?filter[type]=account.displayname.changed`,
+      { headers: { Authorization: `Bearer ${access_token}` } },
+    );
+    expect(audit.status).toBe(200);
+    const events = ((await audit.json()) as { data: { attributes: Record<string, unknown> }[] }).data;
+    expect(events.length).toBeGreaterThanOrEqual(1);
+    expect(events.at(-1)!.attributes).toMatchObject({
+      type: 'account.displayname.changed',
+      outcome: 'succeeded',
+      actor_kind: 'user',
+    });
+    expect(JSON.stringify(events)).not.toContain(NEW_PASSWORD);
   });
 });
