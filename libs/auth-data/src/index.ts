@@ -55,6 +55,7 @@ export {
   type NewRecoveryTicket,
   type RecoveryTicket,
   type UserEmail,
+  type UserEmailFilter,
 } from './repositories/user-email.repository';
 export {
   UserRepository,

@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager, Repository } from 'typeorm';
+import { fetchPage, type Page, type PageRequest } from './page';
 import {
   EmailVerificationEntity,
   RecoveryTicketEntity,
@@ -12,6 +13,13 @@ export interface UserEmail {
   createdAt: Date;
   /** Null while unverified (never for addresses added through the account page: those are verified first). */
   confirmedAt: Date | null;
+}
+
+/** The admin API's filters on addresses (MAS's `filter[user]`, `filter[email]`). */
+export interface UserEmailFilter {
+  userId?: string;
+  /** The whole address, compared case-insensitively. */
+  email?: string;
 }
 
 export interface EmailVerification {
@@ -84,6 +92,22 @@ export class UserEmailRepository {
   findById(id: string): Promise<UserEmail | null> {
     if (!UUID.test(id)) return Promise.resolve(null);
     return this.emails.findOneBy({ id });
+  }
+
+  /** One page of every user's addresses (the admin API), ordered by id. */
+  listPage(filter: UserEmailFilter, page: PageRequest): Promise<Page<UserEmail>> {
+    return fetchPage(this.filtered(filter), 'e.id', page);
+  }
+
+  count(filter: UserEmailFilter): Promise<number> {
+    return this.filtered(filter).getCount();
+  }
+
+  private filtered(filter: UserEmailFilter) {
+    const qb = this.emails.createQueryBuilder('e');
+    if (filter.userId !== undefined) qb.andWhere('e.user_id = :userId', { userId: filter.userId });
+    if (filter.email !== undefined) qb.andWhere('lower(e.email) = lower(:email)', { email: filter.email });
+    return qb;
   }
 
   /** The account a confirmed address belongs to, if any. */
