@@ -6,6 +6,7 @@ import { appLog } from '@gateway/server';
 import type { Clock } from '@gateway/util';
 import type { AuthConfig } from '../config';
 import { AuditModule } from '../audit/audit.module';
+import { EmailModule } from '../email/email.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import type { SessionEnd } from '../sessions/session-end';
 import { SynapseModule } from '../synapse/synapse.module';
@@ -31,6 +32,7 @@ import { OAuth2SessionsController } from './oauth2-sessions.controller';
 import { RegistrationTokensController } from './registration-tokens.controller';
 import { ServerController } from './server.controller';
 import { SpecController } from './spec.controller';
+import { UserEmailsController } from './user-emails.controller';
 import { UsersController } from './users.controller';
 
 /**
@@ -38,9 +40,10 @@ import { UsersController } from './users.controller';
  * page (`/api/doc/`). Callers authenticate through the passport Bearer strategy with `urn:mas:admin`.
  */
 @Module({
-  imports: [PassportModule, DiscoveryModule, SynapseModule, SessionsModule, AuditModule],
+  imports: [PassportModule, DiscoveryModule, SynapseModule, SessionsModule, AuditModule, EmailModule],
   controllers: [
     UsersController,
+    UserEmailsController,
     OAuth2SessionsController,
     OAuth2ClientsController,
     RegistrationTokensController,

@@ -26,6 +26,8 @@ const EVENT_OF: Readonly<Record<string, AdminEventType>> = {
   unlockUser: 'admin.user.unlocked',
   deactivateUser: 'admin.user.deactivated',
   reactivateUser: 'admin.user.reactivated',
+  addUserEmail: 'admin.user-email.added',
+  deleteUserEmail: 'admin.user-email.removed',
   finishOAuth2Session: 'admin.session.finished',
   addUserRegistrationToken: 'admin.registration-token.created',
   updateUserRegistrationToken: 'admin.registration-token.updated',

@@ -30,6 +30,8 @@ export const ADMIN_EVENT_TYPES = [
   'admin.user.unlocked',
   'admin.user.deactivated',
   'admin.user.reactivated',
+  'admin.user-email.added',
+  'admin.user-email.removed',
   'admin.session.finished',
   'admin.registration-token.created',
   'admin.registration-token.updated',

@@ -25,6 +25,8 @@ export type EmailStart =
   | { ok: false; problem: 'invalid' | 'in_use' | 'already_yours' | 'send_failed' }
   | { ok: false; problem: 'limited'; retryAfterMs: number };
 
+export type EmailAdd = { ok: true; email: UserEmail } | { ok: false; problem: 'invalid' | 'in_use' };
+
 export type EmailCheck = { ok: true; email: UserEmail } | { ok: false; problem: EmailVerificationProblem };
 
 /**
@@ -120,6 +122,20 @@ export class UserEmails {
       if (user) await this.mirror(user);
     }
     return outcome;
+  }
+
+  /**
+   * Adds a confirmed address without a mail (the admin API: the operator vouches for it), then Synapse's
+   * copy; refused when any account, this one included, already has it confirmed.
+   */
+  async addConfirmed(user: User, input: unknown): Promise<EmailAdd> {
+    const address = parseEmailAddress(input);
+    if (address === null) return { ok: false, problem: 'invalid' };
+    if ((await this.store.emails.confirmedOwner(address)) !== null) return { ok: false, problem: 'in_use' };
+    const email = await this.store.emails.addConfirmed(user.id, address, new Date(this.clock()));
+    if (email === null) return { ok: false, problem: 'in_use' };
+    await this.mirror(user);
+    return { ok: true, email };
   }
 
   /** Removes one of the user's addresses (false when not theirs), then Synapse's copy. */

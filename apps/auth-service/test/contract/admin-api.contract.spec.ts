@@ -588,6 +588,108 @@ describe('admin API', () => {
       expect(dump).not.toContain(secret);
   });
 
+  it('adds, lists, gets and removes user emails (MAS shapes), mirrored into Synapse’s threepids and audited', async () => {
+    const emails = '/user-emails';
+    const bobId = await userId('bob');
+    const carolId = await userId('carol');
+    const bobToken = (await signIn('bob', 'openid urn:matrix:client:api:*')).access_token;
+    const threepids = async () => {
+      const res = await fetch(`${synapse.baseUrl}/_matrix/client/v3/account/3pid`, {
+        headers: { Authorization: `Bearer ${bobToken}` },
+      });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { threepids: { medium: string; address: string }[] }).threepids
+        .map((t) => `${t.medium}:${t.address}`)
+        .sort();
+    };
+    expect(await threepids()).toEqual([]);
+
+    const added = await post(emails, { user_id: bobId, email: 'bob@Example.ORG' });
+    expect(added.status, JSON.stringify(added.body)).toBe(201);
+    const id = (added.body['data'] as { id: string }).id;
+    expect(added.body).toEqual({
+      data: {
+        type: 'user-email',
+        id,
+        attributes: { created_at: expect.any(String), user_id: bobId, email: 'bob@example.org' },
+        links: { self: `${V1}${emails}/${id}` },
+      },
+      links: { self: `${V1}${emails}/${id}` },
+    });
+    const second = await post(emails, { user_id: bobId, email: 'robert@work.example' });
+    expect(second.status).toBe(201);
+    const secondId = (second.body['data'] as { id: string }).id;
+    expect(await threepids()).toEqual(['email:bob@example.org', 'email:robert@work.example']);
+
+    // Taken (by anyone, case-insensitively), unknown user, not an address, bad body.
+    expect(await post(emails, { user_id: carolId, email: 'BOB@example.org' })).toMatchObject({
+      status: 409,
+      body: { errors: [{ title: 'User email already in use' }] },
+    });
+    expect((await post(emails, { user_id: bobId, email: 'bob@example.org' })).status).toBe(409);
+    expect(
+      (await post(emails, { user_id: '00000000-0000-4000-8000-000000000000', email: 'x@example.org' }))
+        .status,
+    ).toBe(404);
+    expect(await post(emails, { user_id: carolId, email: 'not an address' })).toMatchObject({
+      status: 400,
+      body: { errors: [{ title: 'Invalid email address' }] },
+    });
+    expect((await post(emails, { email: 'c@example.org' })).status).toBe(400);
+    expect(await threepids()).toEqual(['email:bob@example.org', 'email:robert@work.example']);
+    const carolAdded = await post(emails, { user_id: carolId, email: 'carol@example.org' });
+    expect(carolAdded.status).toBe(201);
+
+    // Filters, counts, cursors.
+    const mine = await get(`${emails}?filter[user]=${bobId}`);
+    expect(mine.body).toMatchObject({ meta: { count: 2 } });
+    expect((mine.body['data'] as { id: string }[]).map((e) => e.id).sort()).toEqual([id, secondId].sort());
+    expect((await get(`${emails}?filter[email]=ROBERT@work.example`)).body).toMatchObject({
+      meta: { count: 1 },
+      data: [{ id: secondId, attributes: { user_id: bobId, email: 'robert@work.example' } }],
+    });
+    expect((await get(`${emails}?count=only`)).body['meta']).toEqual({ count: 3 });
+    const page1 = await get(`${emails}?page[first]=2`);
+    expect((page1.body['data'] as unknown[]).length).toBe(2);
+    const next = (page1.body['links'] as { next?: string }).next;
+    expect(next).toBeDefined();
+    const page2 = await api.call('GET', next!, { token: clientToken });
+    expect(page2.body).toMatchObject({ meta: { count: 3 } });
+    expect((page2.body['data'] as unknown[]).length).toBe(1);
+    expect((await get(`${emails}?filter[user]=00000000-0000-4000-8000-000000000000`)).status).toBe(404);
+    expect((await get(`${emails}?page[after]=nope`)).status).toBe(400);
+
+    expect((await get(`${emails}/${id}`)).body['data']).toMatchObject({ id, attributes: { user_id: bobId } });
+    expect((await get(`${emails}/nope`)).status).toBe(404);
+
+    // Removing one takes it out of Synapse too.
+    const del = (path: string) => api.call('DELETE', `${V1}${path}`, { token: clientToken });
+    expect((await del(`${emails}/${id}`)).status).toBe(204);
+    expect(await threepids()).toEqual(['email:robert@work.example']);
+    expect((await get(`${emails}/${id}`)).status).toBe(404);
+    expect((await del(`${emails}/${id}`)).status).toBe(404);
+
+    // The audit interceptor recorded both changes, with who made them.
+    const audited = async (type: string, subject: string) =>
+      (
+        (await get(`/audit-events?filter[type]=${type}&filter[subject]=${subject}`)).body['data'] as {
+          attributes: Record<string, unknown>;
+        }[]
+      ).map((e) => [
+        e.attributes['outcome'],
+        e.attributes['actor'],
+        (e.attributes['details'] as { status?: number }).status,
+      ]);
+    expect(await audited('admin.user-email.added', id)).toEqual([['succeeded', ADMIN_CLIENT.id, 201]]);
+    // The removal, then the second attempt that found nothing.
+    expect(await audited('admin.user-email.removed', id)).toEqual([
+      ['attempted', ADMIN_CLIENT.id, undefined],
+      ['succeeded', ADMIN_CLIENT.id, 204],
+      ['attempted', ADMIN_CLIENT.id, undefined],
+      ['failed', ADMIN_CLIENT.id, 404],
+    ]);
+  });
+
   it('has exercised every documented operation', () => {
     expect(api.operationIds().filter((id) => !api.exercised.has(id))).toEqual([]);
   });
