@@ -1,10 +1,12 @@
 // The container tier: the images built from docker/Dockerfile, run hardened (read-only root filesystem,
 // non-root, no capabilities) in front of the real Synapse test bed, Postgres and Redis.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { hashSync } from '@node-rs/bcrypt';
+import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { TokenVerifier } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +14,9 @@ import {
   createTestDatabase,
   FakeLiveKit,
   freePort,
+  queryRows,
   startSynapse,
+  SYNAPSE_AUTH_SCHEMA,
   testRedisUrl,
   type RegisteredUser,
   type Synapse,
@@ -206,6 +210,76 @@ describe('the gateway images', () => {
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ user_id: '@carol:localhost' });
     });
+    it("imports a Synapse's SQLite database with the auth CLI (better-sqlite3's native binding in the image)", async () => {
+      // A Synapse on SQLite, in Synapse's own schema: one user with a bcrypt password, a device and a live
+      // token. Mounted read-only, as an operator would hand it over.
+      const dir = mkdtempSync(join(tmpdir(), 'gw-ctr-sqlite-'));
+      cleanups.push(() => {
+        rmSync(dir, { recursive: true, force: true });
+        return Promise.resolve();
+      });
+      const sqlite = new Database(join(dir, 'homeserver.db'));
+      for (const statement of SYNAPSE_AUTH_SCHEMA) sqlite.exec(statement);
+      sqlite
+        .prepare(
+          'INSERT INTO users (name, password_hash, creation_ts, admin, is_guest, appservice_id, deactivated, locked) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run('@dora:sqlite.test', hashSync('dora password', 4), 1_700_000_000, 0, 0, null, 0, 0);
+      sqlite
+        .prepare('INSERT INTO devices (user_id, device_id, hidden, last_seen) VALUES (?, ?, ?, ?)')
+        .run('@dora:sqlite.test', 'DORAPHONE', 0, null);
+      sqlite
+        .prepare(
+          'INSERT INTO access_tokens (id, user_id, device_id, token, valid_until_ms, puppets_user_id, refresh_token_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(1, '@dora:sqlite.test', 'DORAPHONE', 'syt_ZG9yYQ_doraphone_000001', null, null, null);
+      sqlite.close();
+      writeFileSync(
+        join(dir, 'homeserver.yaml'),
+        'server_name: sqlite.test\nmatrix_authentication_service:\n  enabled: true\n  endpoint: http://127.0.0.1:9/\n  secret: x\n',
+      );
+      // The image runs as its own non-root user.
+      chmodSync(dir, 0o755);
+      for (const f of ['homeserver.db', 'homeserver.yaml']) chmodSync(join(dir, f), 0o644);
+      const target = await createTestDatabase('gw_ctr_import');
+      cleanups.push(() => target.drop());
+      const env = {
+        AUTH_ISSUER: 'http://127.0.0.1:9/',
+        AUTH_DATABASE_URL: target.url,
+        AUTH_REDIS_URL: redisUrl,
+        AUTH_HOMESERVER: 'sqlite.test',
+        AUTH_SYNAPSE_URL: 'http://127.0.0.1:9',
+        AUTH_SYNAPSE_SECRET: SECRET,
+        AUTH_SIGNING_KEY_FILE: '/tmp/keys.json',
+      };
+      const cli = (...args: string[]) =>
+        podman([
+          'run',
+          '--rm',
+          ...hardened(),
+          '-v',
+          `${dir}:/import:ro`,
+          ...envArgs(env),
+          images['auth-service'],
+          'node',
+          'dist/apps/auth-service/cli.js',
+          ...args,
+        ]);
+      const migrated = await cli('migrate');
+      expect(migrated.code, migrated.stdout + migrated.stderr).toBe(0);
+      const imported = await cli(
+        'import-synapse',
+        '--synapse-config',
+        '/import/homeserver.yaml',
+        '--synapse-database-url',
+        '/import/homeserver.db',
+      );
+      expect(imported.code, imported.stdout + imported.stderr).toBe(0);
+      expect(imported.stdout).toContain('users: 1 read, 1 imported');
+      expect(
+        await queryRows(target.url, 'SELECT localpart, substr(password_hash, 1, 4) AS hash FROM users'),
+      ).toEqual([{ localpart: 'dora', hash: '$2b$' }]);
+    });
   });
 
   describe('running hardened', () => {
@@ -315,7 +389,13 @@ describe('the gateway images', () => {
           { timeout: 120_000 },
         ).catch((err: unknown) => err as { stdout: string; stderr: string; code: number });
         expect('code' in run ? run.stdout + run.stderr : '').toBe('');
-        for (const id of ['discovery.well-known', 'login', 'sliding-sync.round-trip', 'rtc.focus', 'rtc.token']) {
+        for (const id of [
+          'discovery.well-known',
+          'login',
+          'sliding-sync.round-trip',
+          'rtc.focus',
+          'rtc.token',
+        ]) {
           expect(run.stdout).toMatch(new RegExp(`^PASS  ${id.replace('.', '\\.')} `, 'm'));
         }
         expect(readFileSync(junit, 'utf8')).toContain('failures="0"');
