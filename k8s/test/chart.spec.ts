@@ -296,6 +296,47 @@ describe.skipIf(chart === undefined)('chart matrix-gateway', () => {
     expect(rtc.filter((e) => e.name.startsWith('LIVEKIT_OAUTH_'))).toEqual([]);
   });
 
+  it('full: trusted proxies, rate limits and the membership check reach every service; minimal keeps the apps’ defaults', () => {
+    const envOf = (objects: K8sObject[], name: string) =>
+      Object.fromEntries(
+        (podSpec(find(objects, 'Deployment', name)[0] as K8sObject).containers[0]?.env ?? []).map((e) => [
+          e.name,
+          e.value,
+        ]),
+      );
+    const full = renderCi('full-values.yaml');
+    expect(envOf(full, 'gw-auth-service')).toMatchObject({
+      AUTH_TRUSTED_PROXIES: '10.0.0.0/8,192.168.0.0/16',
+      AUTH_REGISTRATIONS_PER_HOUR: '5',
+      AUTH_CLIENT_REGISTRATIONS_PER_HOUR: '60',
+      AUTH_TOKEN_REQUESTS_PER_MINUTE: '300',
+    });
+    expect(envOf(full, 'gw-rtc-jwt-service')).toMatchObject({
+      RTC_TRUSTED_PROXIES: '10.0.0.0/8',
+      RTC_RATE_LIMIT_PER_IP: '300',
+      RTC_RATE_LIMIT_PER_USER: '60',
+      LIVEKIT_MEMBERSHIP_CHECK_INTERVAL_SECONDS: '60',
+      RTC_MEMBERSHIP_CACHE_SECONDS: '10',
+    });
+    expect(envOf(full, 'gw-sync-proxy')).toMatchObject({ SYNCV3_TRUSTED_PROXIES: '10.0.0.0/8' });
+    // The chart's defaults are the apps' own (apps/*/src/config.ts); no proxy is trusted unless listed.
+    const minimal = renderCi('minimal-values.yaml');
+    const auth = envOf(minimal, 'gw-auth-service');
+    expect(auth).toMatchObject({
+      AUTH_REGISTRATIONS_PER_HOUR: '10',
+      AUTH_CLIENT_REGISTRATIONS_PER_HOUR: '120',
+      AUTH_TOKEN_REQUESTS_PER_MINUTE: '600',
+    });
+    expect(auth).not.toHaveProperty('AUTH_TRUSTED_PROXIES');
+    expect(envOf(minimal, 'gw-rtc-jwt-service')).toMatchObject({
+      RTC_RATE_LIMIT_PER_IP: '600',
+      RTC_RATE_LIMIT_PER_USER: '120',
+      LIVEKIT_MEMBERSHIP_CHECK_INTERVAL_SECONDS: '30',
+      RTC_MEMBERSHIP_CACHE_SECONDS: '5',
+    });
+    expect(envOf(minimal, 'gw-sync-proxy')).not.toHaveProperty('SYNCV3_TRUSTED_PROXIES');
+  });
+
   it('refuses rtcJwtService.oauth.clientId without its secret, and the secret without the id', () => {
     expect(() => c.render(['minimal-values.yaml'], ['rtcJwtService.oauth.clientId=rtc'])).toThrow(
       /rtcJwtService.oauth.clientSecret is required/,

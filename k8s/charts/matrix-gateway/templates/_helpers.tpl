@@ -188,6 +188,16 @@ generated) and the Secret `name` / `secretKey` it is read from. A required one t
   value: {{ $c.membershipUser | quote }}
 - name: AUTH_AUDIT_RETENTION_DAYS
   value: {{ $c.auditRetentionDays | toString | quote }}
+{{- with $c.trustedProxies }}
+- name: AUTH_TRUSTED_PROXIES
+  value: {{ join "," . | quote }}
+{{- end }}
+- name: AUTH_REGISTRATIONS_PER_HOUR
+  value: {{ $c.rateLimits.registrationsPerHour | toString | quote }}
+- name: AUTH_CLIENT_REGISTRATIONS_PER_HOUR
+  value: {{ $c.rateLimits.clientRegistrationsPerHour | toString | quote }}
+- name: AUTH_TOKEN_REQUESTS_PER_MINUTE
+  value: {{ $c.rateLimits.tokenRequestsPerMinute | toString | quote }}
 {{- with $c.email }}
 - name: AUTH_EMAIL_TRANSPORT
   value: {{ .transport | quote }}
@@ -255,6 +265,14 @@ generated) and the Secret `name` / `secretKey` it is read from. A required one t
 - name: RTC_TRUSTED_PROXIES
   value: {{ join "," . | quote }}
 {{- end }}
+- name: RTC_RATE_LIMIT_PER_IP
+  value: {{ $c.rateLimits.perIp | toString | quote }}
+- name: RTC_RATE_LIMIT_PER_USER
+  value: {{ $c.rateLimits.perUser | toString | quote }}
+- name: LIVEKIT_MEMBERSHIP_CHECK_INTERVAL_SECONDS
+  value: {{ $c.membershipCheckIntervalSeconds | toString | quote }}
+- name: RTC_MEMBERSHIP_CACHE_SECONDS
+  value: {{ $c.membershipCacheSeconds | toString | quote }}
 {{- else if eq .component "syncProxy" -}}
 {{- $c := $v.syncProxy }}
 - name: SYNCV3_BINDADDR
@@ -267,6 +285,10 @@ generated) and the Secret `name` / `secretKey` it is read from. A required one t
   value: {{ required "synapse.url is required" $v.synapse.url | quote }}
 - name: SYNCV3_MAX_DB_CONN
   value: {{ $c.maxDbConnections | toString | quote }}
+{{- with $c.trustedProxies }}
+- name: SYNCV3_TRUSTED_PROXIES
+  value: {{ join "," . | quote }}
+{{- end }}
 - name: SYNCV3_PUBLIC_URL
   value: {{ include "mg.publicUrl" (dict "root" $root "component" "syncProxy") | quote }}
 {{- if $v.rtcJwtService.enabled }}
