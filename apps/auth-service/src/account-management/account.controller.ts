@@ -139,11 +139,7 @@ export class AccountController {
   }
 
   @Post('profile')
-  async profile(
-    @FormBody() body: Form,
-    @Req() req: FastifyRequest,
-    @Res() reply: FastifyReply,
-  ): Promise<void> {
+  async profile(@FormBody() body: Form, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const visitor = await this.visitors.checked(req, reply, body, 'profile');
     if (!visitor) return;
     const displayName = (body['displayname'] ?? '').trim();
@@ -170,11 +166,7 @@ export class AccountController {
   }
 
   @Post('password')
-  async password(
-    @FormBody() body: Form,
-    @Req() req: FastifyRequest,
-    @Res() reply: FastifyReply,
-  ): Promise<void> {
+  async password(@FormBody() body: Form, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const visitor = await this.visitors.checked(req, reply, body, 'password');
     if (!visitor) return;
     const refusal = await this.confirmPassword(visitor.user, body['current_password'], req, reply);
