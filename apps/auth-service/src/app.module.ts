@@ -14,6 +14,7 @@ import { EmailModule } from './email/email.module';
 import { InteractionModule } from './interaction/interaction.module';
 import { IntrospectionModule } from './introspection/introspection.module';
 import { OidcModule } from './oidc/oidc.module';
+import { PersonalTokensModule } from './personal-tokens/personal-tokens.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { AUTH_CONFIG, AUTH_STORE, CLOCK, REDIS, REDIS_PREFIX } from './tokens';
 
@@ -58,6 +59,7 @@ export class AppModule {
         IntrospectionModule,
         CompatModule,
         AdminApiModule,
+        PersonalTokensModule,
         AuditModule,
       ],
       providers: [

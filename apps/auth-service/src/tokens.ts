@@ -37,6 +37,8 @@ export const USER_CACHE = Symbol('USER_CACHE');
 export const ADMIN_TOKENS = Symbol('ADMIN_TOKENS');
 export const ADMIN_USERS = Symbol('ADMIN_USERS');
 export const ADMIN_SPEC = Symbol('ADMIN_SPEC');
+// PersonalTokensModule
+export const PERSONAL_TOKENS = Symbol('PERSONAL_TOKENS');
 // AuditModule
 export const AUDIT_LOG = Symbol('AUDIT_LOG');
 export const AUDIT_PRUNE_QUEUE = Symbol('AUDIT_PRUNE_QUEUE');

@@ -9,6 +9,7 @@ import {
 } from './entities/compat-session.entity';
 import { ConsentEntity } from './entities/consent.entity';
 import { OidcPayloadEntity } from './entities/oidc-payload.entity';
+import { PersonalAccessTokenEntity, PersonalSessionEntity } from './entities/personal-session.entity';
 import { RegistrationTokenEntity } from './entities/registration-token.entity';
 import { SessionEntity } from './entities/session.entity';
 import { EmailVerificationEntity, RecoveryTicketEntity, UserEmailEntity } from './entities/user-email.entity';
@@ -21,10 +22,12 @@ import { RegistrationTokens1765200000000 } from './migrations/1765200000000-regi
 import { SessionActivity1765400000000 } from './migrations/1765400000000-session-activity';
 import { AuditEvents1765600000000 } from './migrations/1765600000000-audit-events';
 import { EmailVerification1765520000000 } from './migrations/1765520000000-email-verification';
+import { PersonalSessions1765700000000 } from './migrations/1765700000000-personal-sessions';
 import { AuditEventRepository } from './repositories/audit-event.repository';
 import { CompatRepository } from './repositories/compat.repository';
 import { ConsentRepository } from './repositories/consent.repository';
 import { OidcPayloadRepository } from './repositories/oidc-payload.repository';
+import { PersonalSessionRepository } from './repositories/personal-session.repository';
 import { RegistrationTokenRepository } from './repositories/registration-token.repository';
 import { SessionRepository } from './repositories/session.repository';
 import { SynapseImportRepository } from './repositories/synapse-import.repository';
@@ -46,6 +49,8 @@ export const AUTH_ENTITIES = [
   UserEmailEntity,
   EmailVerificationEntity,
   RecoveryTicketEntity,
+  PersonalSessionEntity,
+  PersonalAccessTokenEntity,
 ];
 export const AUTH_MIGRATIONS = [
   InitialSchema1764140000000,
@@ -56,6 +61,7 @@ export const AUTH_MIGRATIONS = [
   SessionActivity1765400000000,
   EmailVerification1765520000000,
   AuditEvents1765600000000,
+  PersonalSessions1765700000000,
 ];
 
 /** The auth service's repositories over one DataSource. */
@@ -69,6 +75,7 @@ export class AuthStore {
   readonly registrationTokens: RegistrationTokenRepository;
   readonly auditEvents: AuditEventRepository;
   readonly emails: UserEmailRepository;
+  readonly personal: PersonalSessionRepository;
 
   /** `clock` decides when stored OIDC payloads (codes, tokens, sessions) have expired. */
   constructor(dataSource: DataSource, clock?: Clock) {
@@ -81,5 +88,6 @@ export class AuthStore {
     this.registrationTokens = new RegistrationTokenRepository(dataSource);
     this.auditEvents = new AuditEventRepository(dataSource);
     this.emails = new UserEmailRepository(dataSource);
+    this.personal = new PersonalSessionRepository(dataSource);
   }
 }

@@ -13,11 +13,20 @@ export {
   type CompatAccessToken,
   type CompatRefreshOutcome,
   type CompatSession,
+  type CompatSessionFilter,
   type CompatSsoLogin,
   type CompatTokenHashes,
 } from './repositories/compat.repository';
 export { ConsentRepository } from './repositories/consent.repository';
 export { OidcPayloadRepository, type StoredPayload } from './repositories/oidc-payload.repository';
+export {
+  PersonalSessionRepository,
+  type NewPersonalSession,
+  type PersonalAccessToken,
+  type PersonalSession,
+  type PersonalSessionFilter,
+  type PersonalTokenHash,
+} from './repositories/personal-session.repository';
 export { type Page, type PageRequest } from './repositories/page';
 export {
   problemOf as registrationTokenProblem,

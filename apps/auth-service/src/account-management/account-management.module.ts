@@ -8,6 +8,8 @@ import { SessionsModule } from '../sessions/sessions.module';
 import { SynapseModule } from '../synapse/synapse.module';
 import { EmailModule } from '../email/email.module';
 import { AccountEmailsController } from './account-emails.controller';
+import { AccountTokensController } from './account-tokens.controller';
+import { PersonalTokensModule } from '../personal-tokens/personal-tokens.module';
 import { AccountController } from './account.controller';
 
 /**
@@ -15,7 +17,7 @@ import { AccountController } from './account.controller';
  * kind and ending them, cross-signing reset approval, deactivation.
  */
 @Module({
-  controllers: [AccountController, AccountEmailsController],
+  controllers: [AccountController, AccountEmailsController, AccountTokensController],
   imports: [
     AccountsModule,
     AdminApiModule,
@@ -23,6 +25,7 @@ import { AccountController } from './account.controller';
     CompatModule,
     EmailModule,
     OidcModule,
+    PersonalTokensModule,
     SessionsModule,
     SynapseModule,
   ],

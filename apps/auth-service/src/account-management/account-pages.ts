@@ -104,6 +104,7 @@ ${emailsSection(v)}
 <button type="submit" class="small">Change password</button></form>
 <h2 id="sessions">Signed-in sessions</h2>
 ${sessions === '' ? '<p class="muted">No signed-in sessions.</p>' : `<ul class="sessions">${sessions}</ul>`}
+<h2 id="tokens">Personal access tokens</h2><p class="muted"><a href="/account/tokens">Manage personal access tokens</a></p>
 <h2>Encryption</h2><p class="muted">Lost your recovery key and all your devices? <a href="/account/?action=org.matrix.cross_signing_reset">Reset your identity</a></p>
 <h2>Deactivate</h2><p class="muted"><a href="/account/?action=org.matrix.account_deactivate">Deactivate this account</a></p>
 <form method="get" action="/logout"><button type="submit" class="secondary">Sign out of this browser</button></form>`,

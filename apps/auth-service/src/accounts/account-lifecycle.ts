@@ -11,6 +11,8 @@ export interface EndedSessions {
   compat: number;
   /** oidc-provider rows of the account: browser sessions, grants, codes and tokens. */
   browserRows: number;
+  /** Personal access tokens revoked. */
+  personal: number;
 }
 
 export interface IssuedCompatToken {
@@ -170,7 +172,8 @@ export class AccountLifecycle {
     const oauth = await this.store.sessions.finishAllForUser(user.id);
     const compat = await this.store.compat.finishAllForUser(user.id, this.now());
     const browserRows = await this.store.payloads.destroyByAccountId(user.id);
-    return { oauth: oauth.length, compat: compat.length, browserRows };
+    const personal = await this.store.personal.revokeAllForUser(user.id, this.now());
+    return { oauth: oauth.length, compat: compat.length, personal: personal.length, browserRows };
   }
 
   private async change(user: User, change: Parameters<AuthStore['users']['update']>[1]): Promise<User> {

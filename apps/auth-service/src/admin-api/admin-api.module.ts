@@ -6,7 +6,9 @@ import { appLog } from '@gateway/server';
 import type { Clock } from '@gateway/util';
 import type { AuthConfig } from '../config';
 import { AuditModule } from '../audit/audit.module';
+import { CompatModule } from '../compat/compat.module';
 import { EmailModule } from '../email/email.module';
+import { PersonalTokensModule } from '../personal-tokens/personal-tokens.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import type { SessionEnd } from '../sessions/session-end';
 import { SynapseModule } from '../synapse/synapse.module';
@@ -27,8 +29,10 @@ import { AdminSpec } from './admin-spec';
 import { AdminTokens } from './admin-token';
 import { AdminUsers } from './admin-users';
 import { AuditEventsController } from './audit-events.controller';
+import { CompatSessionsController } from './compat-sessions.controller';
 import { OAuth2ClientsController } from './oauth2-clients.controller';
 import { OAuth2SessionsController } from './oauth2-sessions.controller';
+import { PersonalSessionsController } from './personal-sessions.controller';
 import { RegistrationTokensController } from './registration-tokens.controller';
 import { ServerController } from './server.controller';
 import { SpecController } from './spec.controller';
@@ -40,11 +44,22 @@ import { UsersController } from './users.controller';
  * page (`/api/doc/`). Callers authenticate through the passport Bearer strategy with `urn:mas:admin`.
  */
 @Module({
-  imports: [PassportModule, DiscoveryModule, SynapseModule, SessionsModule, AuditModule, EmailModule],
+  imports: [
+    PassportModule,
+    DiscoveryModule,
+    SynapseModule,
+    SessionsModule,
+    AuditModule,
+    EmailModule,
+    CompatModule,
+    PersonalTokensModule,
+  ],
   controllers: [
     UsersController,
     UserEmailsController,
     OAuth2SessionsController,
+    CompatSessionsController,
+    PersonalSessionsController,
     OAuth2ClientsController,
     RegistrationTokensController,
     AuditEventsController,

@@ -33,6 +33,11 @@ const EVENT_OF: Readonly<Record<string, AdminEventType>> = {
   updateUserRegistrationToken: 'admin.registration-token.updated',
   revokeUserRegistrationToken: 'admin.registration-token.revoked',
   unrevokeUserRegistrationToken: 'admin.registration-token.unrevoked',
+  createPersonalSession: 'admin.personal-session.created',
+  revokePersonalSession: 'admin.personal-session.revoked',
+  regeneratePersonalSession: 'admin.personal-session.regenerated',
+  finishCompatSession: 'admin.compat-session.finished',
+  finishUserSession: 'admin.user-session.finished',
 };
 
 export const AUDIT_UNAVAILABLE = 'The audit log is unavailable; nothing was changed';

@@ -19,6 +19,8 @@ export const USER_EVENT_TYPES = [
   'account.displayname.changed',
   'account.cross-signing-reset.allowed',
   'account.deactivated',
+  'account.personal-token.created',
+  'account.personal-token.revoked',
 ] as const;
 
 /** The admin API's changes, one per mutating operation (`admin.request` for one without its own). */
@@ -37,6 +39,11 @@ export const ADMIN_EVENT_TYPES = [
   'admin.registration-token.updated',
   'admin.registration-token.revoked',
   'admin.registration-token.unrevoked',
+  'admin.personal-session.created',
+  'admin.personal-session.revoked',
+  'admin.personal-session.regenerated',
+  'admin.compat-session.finished',
+  'admin.user-session.finished',
   'admin.request',
 ] as const;
 
@@ -87,9 +94,9 @@ export interface AuditOrigin {
 export const NO_ORIGIN: AuditOrigin = { ip: null, userAgent: null };
 
 const SECRET_KEY = /pass|secret|token|code|cookie|authori[sz]ation|credential|key/i;
-// The token shapes the gateway issues or imports (MAS's mat_/mar_/mct_/mcr_, Synapse's syt_/syr_);
+// The token shapes the gateway issues or imports (MAS's mat_/mar_/mct_/mcr_/mpt_, Synapse's syt_/syr_);
 // redactSecrets (libs/util) knows the rest (JWTs, bearer values, credentials in URLs).
-const SECRET_VALUE = /\b(?:mat|mar|mct|mcr|syt|syr)_/;
+const SECRET_VALUE = /\b(?:mat|mar|mct|mcr|mpt|syt|syr)_/;
 const MAX_KEYS = 16;
 const MAX_STRING = 200;
 

@@ -208,7 +208,8 @@ export class CompatLogin {
     // Another live session (an OAuth login reusing the device ID) still needs the device.
     const oauth = await this.store.sessions.activeForUser(user.id);
     const compat = await this.store.compat.activeForUser(user.id);
-    if ([...oauth, ...compat].some((s) => s.deviceId === session.deviceId)) return;
+    const personal = await this.store.personal.activeForUser(user.id);
+    if ([...oauth, ...compat, ...personal].some((s) => s.deviceId === session.deviceId)) return;
     try {
       await this.synapse.deleteDevice(user.localpart, session.deviceId);
     } catch (err) {

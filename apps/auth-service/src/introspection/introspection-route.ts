@@ -114,6 +114,7 @@ export class IntrospectionRoute implements OnModuleInit {
     if (parsed?.valid === true && parsed.kind === 'compat_access_token') {
       return this.lookupCompat(value);
     }
+    if (parsed?.valid === true && parsed.kind === 'personal_access_token') return this.lookupPersonal(value);
     if (parsed === null && this.membershipClients.enabled) return this.lookupMembershipClient(value);
     if (parsed?.valid !== true || parsed.kind !== 'access_token') return null;
     // Read straight from the store: the row is the token (revocation deletes it), and going through
@@ -168,6 +169,34 @@ export class IntrospectionRoute implements OnModuleInit {
       grant,
       issuedAt: new Date(token.iat * 1000),
       expiresAt: new Date(token.exp * 1000),
+    };
+  }
+
+  /**
+   * Personal access tokens (`mpt_`): MAS's personal-session shape, acting as the token's user with its
+   * fixed scope (its device in the scope), `client_id` only when an admin client made it. The row is the
+   * token: revocation and regeneration delete it.
+   */
+  private async lookupPersonal(value: string): Promise<IntrospectedToken | null> {
+    const token = await this.store.personal.findToken(hashToken(value));
+    if (!token) return null;
+    const user = await this.users.byId(token.session.actorUserId);
+    if (!isUsableUser(user)) return null;
+    let grant;
+    try {
+      grant = parseScope(token.session.scope);
+    } catch {
+      return null;
+    }
+    return {
+      session: 'personal',
+      tokenType: 'access_token',
+      userLocalpart: user.localpart,
+      userSub: user.id,
+      clientId: token.session.ownerClientId,
+      grant,
+      issuedAt: token.createdAt,
+      expiresAt: token.expiresAt,
     };
   }
 

@@ -137,6 +137,11 @@ export class SyncDevicesWorker implements OnApplicationBootstrap, OnApplicationS
   private async liveDevices(userId: string): Promise<Set<string>> {
     const oauth = await this.store.sessions.activeForUser(userId);
     const compat = await this.store.compat.activeForUser(userId);
-    return new Set([...oauth, ...compat].map((s) => s.deviceId));
+    // Personal tokens with the Matrix API have a device too; those without have none to keep.
+    const personal = await this.store.personal.activeForUser(userId);
+    return new Set([
+      ...[...oauth, ...compat].map((s) => s.deviceId),
+      ...personal.flatMap((s) => (s.deviceId === null ? [] : [s.deviceId])),
+    ]);
   }
 }

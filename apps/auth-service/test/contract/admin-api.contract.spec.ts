@@ -690,6 +690,181 @@ describe('admin API', () => {
     ]);
   });
 
+  it('creates, regenerates and revokes personal tokens: they work on Synapse, and stop at once', async () => {
+    const bobId = await userId('bob');
+    const rootId = await userId('root');
+    const created = await post('/personal-sessions', {
+      actor_user_id: bobId,
+      human_name: 'bob’s bot',
+      scope: 'urn:matrix:client:api:*',
+      expires_in: 3600,
+    });
+    expect(created.status).toBe(201);
+    const data = created.body['data'] as {
+      id: string;
+      attributes: { access_token: string; scope: string; owner_client_id: string | null; expires_at: string };
+    };
+    expect(data.attributes.access_token).toMatch(/^mpt_[A-Za-z0-9]{30}_[A-Za-z0-9]{6}$/);
+    expect(data.attributes.owner_client_id).toBe(ADMIN_CLIENT.id);
+    // A device was made for it, in the scope.
+    const device = /urn:matrix:client:device:(\S+)/.exec(data.attributes.scope)?.[1];
+    expect(device).toBeDefined();
+    const me = await whoami(data.attributes.access_token);
+    expect(me.status).toBe(200);
+    expect(await me.json()).toMatchObject({ user_id: '@bob:localhost', device_id: device });
+    expect(await introspect(data.attributes.access_token)).toMatchObject({
+      active: true,
+      username: 'bob',
+      sub: bobId,
+      client_id: ADMIN_CLIENT.id,
+      token_type: 'access_token',
+      expires_in: expect.any(Number),
+    });
+    const fetched = await get(`/personal-sessions/${data.id}`);
+    expect(fetched.body['data']).toMatchObject({ id: data.id, attributes: { actor_user_id: bobId } });
+    expect(JSON.stringify(fetched.body)).not.toContain(data.attributes.access_token);
+    const listed = await get(`/personal-sessions?filter[actor_user]=${bobId}&filter[status]=active`);
+    expect((listed.body['data'] as { id: string }[]).map((d) => d.id)).toContain(data.id);
+    expect(
+      (await get(`/personal-sessions?filter[owner_client]=${ADMIN_CLIENT.id}&count=only`)).body['meta'],
+    ).toEqual({
+      count: expect.any(Number),
+    });
+    expect(
+      (await get('/personal-sessions?filter[owner_user]=00000000-0000-4000-8000-000000000000')).status,
+    ).toBe(404);
+    expect((await get('/personal-sessions/nope')).status).toBe(404);
+
+    // Bad input: a non-admin cannot hold an admin scope; no lifetime beyond the maximum; unknown user.
+    const bad = (body: Record<string, unknown>) => post('/personal-sessions', body);
+    expect((await bad({ actor_user_id: bobId, human_name: 'x', scope: 'urn:mas:admin' })).status).toBe(400);
+    expect(
+      (
+        await bad({
+          actor_user_id: bobId,
+          human_name: 'x',
+          scope: 'urn:matrix:client:api:*',
+          expires_in: 10 ** 9,
+        })
+      ).status,
+    ).toBe(400);
+    expect((await bad({ actor_user_id: bobId, human_name: 'x', scope: 'openid' })).status).toBe(400);
+    expect(
+      (
+        await bad({
+          actor_user_id: '00000000-0000-4000-8000-000000000000',
+          human_name: 'x',
+          scope: 'urn:mas:admin',
+        })
+      ).status,
+    ).toBe(404);
+    expect((await bad({ human_name: 'x' })).status).toBe(400);
+
+    // Regenerate: a new token works, the old one is refused by the auth service at once.
+    const regenerated = await post(`/personal-sessions/${data.id}/regenerate`, { expires_in: 7200 });
+    expect(regenerated.status).toBe(200);
+    const fresh = (regenerated.body['data'] as { attributes: { access_token: string } }).attributes
+      .access_token;
+    expect(fresh).not.toBe(data.attributes.access_token);
+    expect(await introspect(data.attributes.access_token)).toEqual({ active: false });
+    expect((await whoami(fresh)).status).toBe(200);
+    expect((await post('/personal-sessions/nope/regenerate', {})).status).toBe(404);
+
+    // Revoke: the device goes, so Synapse refuses the token whatever it cached.
+    const revoked = await post(`/personal-sessions/${data.id}/revoke`);
+    expect(revoked.status).toBe(200);
+    expect(
+      (revoked.body['data'] as { attributes: { revoked_at: string | null } }).attributes.revoked_at,
+    ).not.toBeNull();
+    await until(async () => (await whoami(fresh)).status === 401, 5_000);
+    expect((await post(`/personal-sessions/${data.id}/revoke`)).status).toBe(400);
+    expect((await post(`/personal-sessions/${data.id}/regenerate`, {})).status).toBe(400);
+    expect((await post('/personal-sessions/nope/revoke')).status).toBe(404);
+
+    // An admin's personal token with urn:mas:admin is an admin token; an ordinary user's PAT is not.
+    const adminPat = await post('/personal-sessions', {
+      actor_user_id: rootId,
+      human_name: 'root script',
+      scope: 'urn:mas:admin',
+      expires_in: 600,
+    });
+    expect(adminPat.status).toBe(201);
+    const rootToken = (adminPat.body['data'] as { attributes: { access_token: string } }).attributes
+      .access_token;
+    expect((await get('/users?count=only', rootToken)).status).toBe(200);
+    const made = await post(
+      '/personal-sessions',
+      { actor_user_id: bobId, human_name: 'by root', scope: 'urn:matrix:client:api:*', expires_in: 600 },
+      rootToken,
+    );
+    expect((made.body['data'] as { attributes: { owner_user_id: string } }).attributes.owner_user_id).toBe(
+      rootId,
+    );
+    const bobToken = (made.body['data'] as { attributes: { access_token: string } }).attributes.access_token;
+    const refused = await get('/users', bobToken);
+    expect(refused.status).toBe(403);
+    expect(refused.body).not.toHaveProperty('data');
+    // Expired: refused by the admin API and inactive at introspection.
+    offsetMs = 601_000;
+    try {
+      expect((await get('/users', rootToken)).status).toBe(401);
+      expect(await introspect(bobToken)).toEqual({ active: false });
+    } finally {
+      offsetMs = 0;
+    }
+
+    // Audited through the admin API's interceptor.
+    const events = await get(`/audit-events?filter[type]=admin.personal-session.revoked`);
+    expect(
+      (events.body['data'] as { attributes: { subject: string } }[]).map((e) => e.attributes.subject),
+    ).toContain(data.id);
+  });
+
+  it('lists, gets and finishes compat sessions; a finished session’s token is refused by Synapse', async () => {
+    const login = await fetch(`${auth.issuer}_matrix/client/v3/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        type: 'm.login.password',
+        identifier: { type: 'm.id.user', user: 'carol' },
+        password: PASSWORD,
+        device_id: 'CAROLCOMPAT1',
+      }),
+    });
+    expect(login.status).toBe(200);
+    const { access_token: token } = (await login.json()) as { access_token: string };
+    expect((await whoami(token)).status).toBe(200);
+    const carolId = await userId('carol');
+    const listed = await get(`/compat-sessions?filter[user]=${carolId}&filter[status]=active`);
+    const items = listed.body['data'] as { id: string; attributes: { device_id: string } }[];
+    const session = items.find((s) => s.attributes.device_id === 'CAROLCOMPAT1');
+    expect(session).toBeDefined();
+    expect((await get(`/compat-sessions/${session!.id}`)).body).toMatchObject({ data: { id: session!.id } });
+    expect((await get('/compat-sessions?page[first]=1&count=false')).status).toBe(200);
+    expect((await get('/compat-sessions?page[after]=nope')).status).toBe(400);
+    expect((await get('/compat-sessions?filter[user]=00000000-0000-4000-8000-000000000000')).status).toBe(
+      404,
+    );
+    expect((await get('/compat-sessions/nope')).status).toBe(404);
+
+    const finished = await post(`/compat-sessions/${session!.id}/finish`);
+    expect(finished.status).toBe(200);
+    expect(
+      (finished.body['data'] as { attributes: { finished_at: string | null } }).attributes.finished_at,
+    ).not.toBeNull();
+    await until(async () => (await whoami(token)).status === 401, 5_000);
+    expect((await post(`/compat-sessions/${session!.id}/finish`)).status).toBe(400);
+    expect((await post('/compat-sessions/nope/finish')).status).toBe(404);
+    expect((await get(`/compat-sessions?filter[status]=finished&count=only`)).body['meta']).toEqual({
+      count: expect.any(Number),
+    });
+    const alice = await signIn(
+      'alice',
+      'openid urn:matrix:client:api:* urn:matrix:client:device:ALICEDEV003',
+    );
+    expect((await get('/compat-sessions', alice.access_token)).status).toBe(403);
+  });
+
   it('has exercised every documented operation', () => {
     expect(api.operationIds().filter((id) => !api.exercised.has(id))).toEqual([]);
   });

@@ -211,6 +211,17 @@ describe('secrets at rest and revocation, on Synapse', () => {
     );
     expect(signedIn.page?.html).toContain('Signed in as');
     secrets['session cookie (account page)'] = accountBrowser.cookie('_session')!;
+    // A personal access token made on the account page: shown once, kept only as a hash.
+    const tokensPage = await (await accountBrowser.get(`${auth.issuer}account/tokens`)).text();
+    const made = await accountBrowser.post(`${auth.issuer}account/tokens`, {
+      csrf: hiddenInput(tokensPage, 'csrf'),
+      name: 'dump check',
+      scope_api: 'yes',
+      expires_days: '1',
+    });
+    const pat = /id="issued-token">([^<]+)</.exec(await made.text())?.[1];
+    expect(pat).toMatch(/^mpt_/);
+    secrets['personal access token (mpt_)'] = pat!;
 
     // The legacy login layer: a refreshable compat login, then one refresh.
     const compatPost = (path: string, body: object) =>
@@ -255,6 +266,7 @@ describe('secrets at rest and revocation, on Synapse', () => {
     expect((await whoami(rotated.access_token)).status).toBe(200);
     expect((await whoami(deviceTokens.access_token)).status).toBe(200);
     expect((await whoami(compatRefreshed.access_token)).status).toBe(200);
+    expect((await whoami(pat!)).status).toBe(200);
     expect((await refresh(deviceTokens.refresh_token)).access_token).toMatch(/^mat_/);
     const page = await accountBrowser.get(`${auth.issuer}account/`);
     expect(await page.text()).toContain('SECRETSCODE1');

@@ -21,7 +21,9 @@ export class NoSecretsAtRest1764910000000 implements MigrationInterface {
   name = 'NoSecretsAtRest1764910000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`UPDATE oidc_payloads SET payload = payload - 'jti' WHERE model = ANY($1)`, [SECRET_MODELS]);
+    await q.query(`UPDATE oidc_payloads SET payload = payload - 'jti' WHERE model = ANY($1)`, [
+      SECRET_MODELS,
+    ]);
     await q.query(
       `UPDATE oidc_payloads SET id = ${sha256('id')}, payload = payload - 'jti'
        WHERE model = 'Session' AND id !~ '^[0-9a-f]{64}$'`,

@@ -1,10 +1,11 @@
-import { IsNull, type DataSource, type EntityManager } from 'typeorm';
+import { IsNull, type DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import {
   CompatAccessTokenEntity,
   CompatRefreshTokenEntity,
   CompatSessionEntity,
   CompatSsoLoginEntity,
 } from '../entities/compat-session.entity';
+import { fetchPage, type Page, type PageRequest } from './page';
 import type { SessionActivity } from './session.repository';
 
 export interface CompatSession {
@@ -13,6 +14,15 @@ export interface CompatSession {
   deviceId: string;
   createdAt: Date;
   finishedAt: Date | null;
+  /** When it last got tokens and from where (read by the admin API; absent where not read). */
+  lastActiveAt?: Date | null;
+  lastActiveIp?: string | null;
+}
+
+/** The admin API's filters of compat sessions (MAS's `filter[user]`, `filter[status]`). */
+export interface CompatSessionFilter {
+  userId?: string;
+  status?: 'active' | 'finished';
 }
 
 /** The hashes of a freshly issued token pair; `refreshTokenHash` only with `refresh_token: true`. */
@@ -142,6 +152,31 @@ export class CompatRepository {
     return this.dataSource.getRepository(CompatSessionEntity).findBy({ userId, finishedAt: IsNull() });
   }
 
+  /** One session, live or finished, with its activity (the admin API); null for an unknown id. */
+  async findById(id: string): Promise<CompatSession | null> {
+    if (!UUID.test(id)) return null;
+    const row = await this.dataSource.getRepository(CompatSessionEntity).findOneBy({ id });
+    return row === null ? null : toDetailedSession(row);
+  }
+
+  /** A page of sessions ordered by id, filtered (the admin API's list). */
+  async list(filter: CompatSessionFilter, page: PageRequest): Promise<Page<CompatSession>> {
+    const result = await fetchPage(this.filtered(filter), 'c.id', page);
+    return { ...result, items: result.items.map(toDetailedSession) };
+  }
+
+  count(filter: CompatSessionFilter): Promise<number> {
+    return this.filtered(filter).getCount();
+  }
+
+  private filtered(filter: CompatSessionFilter): SelectQueryBuilder<CompatSessionEntity> {
+    const qb = this.dataSource.getRepository(CompatSessionEntity).createQueryBuilder('c').where('true');
+    if (filter.userId !== undefined) qb.andWhere('c.user_id = :userId', { userId: filter.userId });
+    if (filter.status === 'active') qb.andWhere('c.finished_at IS NULL');
+    if (filter.status === 'finished') qb.andWhere('c.finished_at IS NOT NULL');
+    return qb;
+  }
+
   /** Records the start of an SSO redirect; its id names the completion page. */
   async startSsoLogin(redirectUrl: string, now: Date): Promise<CompatSsoLogin> {
     const repo = this.dataSource.getRepository(CompatSsoLoginEntity);
@@ -245,6 +280,10 @@ function toSession(e: CompatSessionEntity): CompatSession {
     createdAt: e.createdAt,
     finishedAt: e.finishedAt,
   };
+}
+
+function toDetailedSession(e: CompatSessionEntity): CompatSession {
+  return { ...toSession(e), lastActiveAt: e.lastActiveAt, lastActiveIp: e.lastActiveIp };
 }
 
 function toSsoLogin(e: CompatSsoLoginEntity): CompatSsoLogin {

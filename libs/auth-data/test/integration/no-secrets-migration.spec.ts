@@ -35,7 +35,12 @@ describe('migration NoSecretsAtRest', () => {
       );
     await insert('AccessToken', sha('mat_secret'), { jti: 'mat_secret', kind: 'AccessToken' });
     await insert('Session', 'cookie-value', { jti: 'cookie-value', uid: 'u1' });
-    await insert('DeviceCode', sha('device-secret'), { jti: 'device-secret', userCode: 'BCDFGHJK' }, 'BCDFGHJK');
+    await insert(
+      'DeviceCode',
+      sha('device-secret'),
+      { jti: 'device-secret', userCode: 'BCDFGHJK' },
+      'BCDFGHJK',
+    );
     await insert('Interaction', 'i1', {
       jti: 'i1',
       session: { uid: 'u1', cookie: 'cookie-value' },
