@@ -187,8 +187,19 @@ describe('the admin dashboard in Chromium', () => {
     await page.setViewportSize({ width: 375, height: 740 });
     await page.getByRole('link', { name: 'Overview' }).click();
     await checkPage(page, 'overview-phone');
+    const saved = await page.evaluate(() =>
+      (
+        globalThis as unknown as { sessionStorage: { getItem: (k: string) => string | null } }
+      ).sessionStorage.getItem('dashboard.tokens'),
+    );
+    const token = (JSON.parse(saved!) as { accessToken: string }).accessToken;
+    const adminApi = () =>
+      fetch(`${stack.issuer}api/admin/v1/version`, { headers: { Authorization: `Bearer ${token}` } });
+    expect((await adminApi()).status).toBe(200);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    // Revoked at the auth service, not just forgotten by the page.
+    await expect.poll(async () => (await adminApi()).status).toBe(401);
     expect(admin.problems.filter((p) => !p.startsWith('Failed to load resource'))).toEqual([]);
   });
 });
