@@ -72,6 +72,8 @@ describe('the admin dashboard in Chromium', () => {
     stack = await startGatewayStack({
       root: ROOT,
       dashboard: true,
+      // Registration by token, to register with the token the dashboard creates.
+      authEnv: { AUTH_REGISTRATION_ENABLED: 'true', AUTH_REGISTRATION_TOKEN_REQUIRED: 'true' },
       databases: { auth: auth.url, sync: sync.url },
       redisUrl: testRedisUrl(),
       livekit: { url: 'ws://127.0.0.1:9', key: 'devkey', secret: 'dev-secret-dev-secret-dev-secret' },
@@ -145,7 +147,7 @@ describe('the admin dashboard in Chromium', () => {
     ).rejects.toThrow();
   });
 
-  it('creates a registration token and shows it', async () => {
+  it('creates a registration token, someone registers with it, and its usage shows', async () => {
     const page = admin.page;
     await page.getByRole('link', { name: 'Registration tokens' }).click();
     await page.getByText('Create a registration token').click();
@@ -155,6 +157,20 @@ describe('the admin dashboard in Chromium', () => {
     await page.locator('tr[data-token="dash-token-1"]').waitFor();
     expect(await page.locator('tr[data-token="dash-token-1"]').innerText()).toContain('0 / 1');
     await checkPage(page, 'registration-tokens');
+
+    // Someone registers with it on the auth service's page (reached through the dashboard's sign-in).
+    const w = await chromium.newPage();
+    await w.page.goto(dashboardUrl);
+    await w.page.getByRole('button', { name: 'Sign in' }).click();
+    await w.page.getByRole('button', { name: 'Create an account' }).click();
+    await w.page.getByLabel('Username').fill('newcomer');
+    await w.page.getByLabel('Password').fill('a fine long passphrase');
+    await w.page.getByLabel('Registration token').fill('dash-token-1');
+    await w.page.getByRole('button', { name: 'Create account' }).click();
+    // Registered and signed in, but no admin: the dashboard says so.
+    await expect.poll(() => w.page.locator('h2').first().innerText()).toBe('Not an administrator');
+    await page.reload();
+    await expect.poll(() => page.locator('tr[data-token="dash-token-1"]').innerText()).toContain('1 / 1');
   });
 
   it('lists OAuth clients', async () => {

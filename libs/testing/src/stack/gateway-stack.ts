@@ -27,6 +27,8 @@ export interface GatewayStackOptions {
    * public client `admin-dashboard`.
    */
   dashboard?: boolean;
+  /** More auth service settings (e.g. AUTH_REGISTRATION_ENABLED), over the stack's own. */
+  authEnv?: Record<string, string>;
   databases: { auth: string; sync: string };
   redisUrl: string;
   livekit: { url: string; key: string; secret: string };
@@ -107,6 +109,7 @@ export async function startGatewayStack(options: GatewayStackOptions): Promise<G
             AUTH_DASHBOARD_REDIRECT_URI: `${dashboardUrl}/callback`,
           }
         : {}),
+      ...options.authEnv,
     },
   };
   const dashboard: ServiceSpec | null =
