@@ -21,7 +21,6 @@ const frameworks = [
   'zod',
 ];
 
-
 /**
  * Who may depend on whom. Tests (and only tests) of any project may also use the `type:testing` helpers.
  * @param {boolean} forTests
@@ -36,13 +35,36 @@ function boundaries(forTests) {
       { sourceTag: 'scope:auth', onlyDependOnLibsWithTags: ['scope:shared', 'scope:auth'] },
       { sourceTag: 'scope:rtc', onlyDependOnLibsWithTags: ['scope:shared', 'scope:rtc'] },
       { sourceTag: 'scope:sync', onlyDependOnLibsWithTags: ['scope:shared', 'scope:sync'] },
-      { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:types', 'type:util', 'type:platform', 'type:data', ...extra], bannedExternalImports: dbOnly },
-      { sourceTag: 'type:types', onlyDependOnLibsWithTags: ['type:types', ...extra], bannedExternalImports: forTests ? [] : frameworks },
-      { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:types', 'type:util', ...extra], bannedExternalImports: ['@nestjs/*', ...dbOnly] },
-      { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:types', 'type:util', ...extra], bannedExternalImports: dbOnly },
+      { sourceTag: 'scope:admin', onlyDependOnLibsWithTags: ['scope:shared', 'scope:admin'] },
+      {
+        sourceTag: 'type:app',
+        onlyDependOnLibsWithTags: ['type:types', 'type:util', 'type:platform', 'type:data', ...extra],
+        bannedExternalImports: dbOnly,
+      },
+      {
+        sourceTag: 'type:types',
+        onlyDependOnLibsWithTags: ['type:types', ...extra],
+        bannedExternalImports: forTests ? [] : frameworks,
+      },
+      {
+        sourceTag: 'type:util',
+        onlyDependOnLibsWithTags: ['type:types', 'type:util', ...extra],
+        bannedExternalImports: ['@nestjs/*', ...dbOnly],
+      },
+      {
+        sourceTag: 'type:platform',
+        onlyDependOnLibsWithTags: ['type:types', 'type:util', ...extra],
+        bannedExternalImports: dbOnly,
+      },
       // A service's own data lib (auth-data) builds on the shared db layer.
-      { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:types', 'type:util', 'type:data', ...extra] },
-      { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:types', 'type:util', 'type:platform', 'type:data'] },
+      {
+        sourceTag: 'type:data',
+        onlyDependOnLibsWithTags: ['type:types', 'type:util', 'type:data', ...extra],
+      },
+      {
+        sourceTag: 'type:testing',
+        onlyDependOnLibsWithTags: ['type:types', 'type:util', 'type:platform', 'type:data'],
+      },
       { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:types', 'type:util', 'type:testing'] },
     ],
   };
@@ -54,7 +76,7 @@ export default tseslint.config(
   ...tseslint.configs.strictTypeChecked,
   prettier,
   {
-    files: ['**/*.ts', '**/*.mts'],
+    files: ['**/*.ts', '**/*.mts', '**/*.tsx'],
     plugins: { '@nx': nx },
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
@@ -77,8 +99,8 @@ export default tseslint.config(
   },
   {
     // Test helpers are for tests: production code of an app never imports them.
-    files: ['apps/*/src/**/*.ts'],
-    ignores: ['**/*.spec.ts'],
+    files: ['apps/*/src/**/*.ts', 'apps/*/src/**/*.tsx'],
+    ignores: ['**/*.spec.ts', '**/*.spec.tsx'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -88,7 +110,7 @@ export default tseslint.config(
   },
   {
     // Tests may use non-null assertions on values they have just asserted exist, and the test helpers.
-    files: ['**/*.spec.ts', '**/test/**/*.ts', 'libs/testing/**/*.ts'],
+    files: ['**/*.spec.ts', '**/*.spec.tsx', '**/test/**/*.ts', 'libs/testing/**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': ['error', boundaries(true)],
       '@typescript-eslint/no-non-null-assertion': 'off',

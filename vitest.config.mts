@@ -26,7 +26,13 @@ const alias = {
 };
 // swc, not esbuild: NestJS dependency injection needs emitDecoratorMetadata, which esbuild cannot emit.
 const plugins = [
-  swc.vite({ jsc: { target: 'es2022', transform: { legacyDecorator: true, decoratorMetadata: true } } }),
+  swc.vite({
+    jsc: {
+      target: 'es2022',
+      // The admin dashboard's components (.tsx) use React's automatic JSX runtime, as its Vite build does.
+      transform: { legacyDecorator: true, decoratorMetadata: true, react: { runtime: 'automatic' } },
+    },
+  }),
 ];
 
 export default defineConfig({
@@ -39,7 +45,13 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
-          include: ['apps/*/src/**/*.spec.ts', 'libs/*/src/**/*.spec.ts', 'tools/**/*.spec.ts'],
+          // The dashboard's component tests (.spec.tsx) choose happy-dom in their first line.
+          include: [
+            'apps/*/src/**/*.spec.ts',
+            'apps/*/src/**/*.spec.tsx',
+            'libs/*/src/**/*.spec.ts',
+            'tools/**/*.spec.ts',
+          ],
           // A tool's own test/ folders hold its integration and contract tests.
           exclude: [...configDefaults.exclude, 'tools/*/test/**'],
           testTimeout: 15_000,

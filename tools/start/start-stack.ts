@@ -1,7 +1,7 @@
 /**
  * `npm start`: the whole gateway on one machine, in the foreground, for development.
  * Postgres and Redis come from DATABASE_URL / REDIS_URL, the machine, or are started here; a fresh dev
- * Synapse comes from the test bed; the three services run from dist/. Ctrl-C stops everything.
+ * Synapse comes from the test bed; the three services and the admin dashboard run from dist/. Ctrl-C stops everything.
  */
 import { randomBytes } from 'node:crypto';
 import { homedir } from 'node:os';
@@ -11,7 +11,7 @@ import { resolvePostgres, type PostgresHandle } from './postgres';
 import { resolveRedis, type RedisHandle } from './redis';
 
 const root = resolve(__dirname, '../..'); // dist/tools -> repo root
-const PORTS = { sync: 8008, rtc: 8070, auth: 8090 } as const;
+const PORTS = { sync: 8008, rtc: 8070, auth: 8090, dashboard: 8095 } as const;
 const log = (line: string): void => {
   process.stdout.write(`[start] ${line}\n`);
 };
@@ -44,6 +44,7 @@ async function main(): Promise<void> {
     const stack: GatewayStack = await startGatewayStack({
       root,
       ports: PORTS,
+      dashboard: true,
       databases: {
         auth: await pg.ensureDatabase('gateway_auth'),
         sync: await pg.ensureDatabase('gateway_sync'),
@@ -72,6 +73,9 @@ async function main(): Promise<void> {
       ['sync-proxy (client base URL)', stack.sync.url],
       ['rtc-jwt-service', stack.rtc.url],
       ['auth-service', stack.auth.url],
+      ...(stack.dashboard === null
+        ? []
+        : [['admin dashboard', `${stack.dashboard.url}/`] as [string, string]]),
     ];
     const width = Math.max(...rows.map(([n]) => n.length));
     log('the stack is up:');
@@ -86,7 +90,9 @@ async function main(): Promise<void> {
     process.stdout.write(
       `  check it: npx matrix-gateway-conformance --homeserver ${stack.sync.url} --access-token <token>\n`,
     );
-    process.stdout.write(`  each service answers /health and /ready (metrics: set *_METRICS_BIND / SYNCV3_PROM); Ctrl-C stops everything\n`);
+    process.stdout.write(
+      `  each service answers /health and /ready (metrics: set *_METRICS_BIND / SYNCV3_PROM); Ctrl-C stops everything\n`,
+    );
   } catch (err) {
     log(`failed: ${err instanceof Error ? err.message : String(err)}`);
     await stopAll(1);

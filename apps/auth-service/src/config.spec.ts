@@ -193,4 +193,49 @@ describe('auth-service email configuration', () => {
       /AUTH_EMAILS_PER_HOUR_PER_IP/,
     );
   });
+
+  it('knows the admin dashboard client only when its id and redirect URI are both set', () => {
+    const secret = { AUTH_SYNAPSE_SECRET: 'a-shared-secret-of-16+' };
+    expect(loadAuthConfig({ ...BASE, ...secret }).dashboardClient).toBeNull();
+    const config = loadAuthConfig({
+      ...BASE,
+      ...secret,
+      AUTH_DASHBOARD_CLIENT_ID: 'admin-dashboard',
+      AUTH_DASHBOARD_REDIRECT_URI: 'https://admin.example.com/callback',
+    });
+    expect(config.dashboardClient).toEqual({
+      id: 'admin-dashboard',
+      redirectUri: 'https://admin.example.com/callback',
+    });
+    // The operator's own app: no consent screen (the scope policy still refuses non-admins).
+    expect(config.firstPartyClients.has('admin-dashboard')).toBe(true);
+    expect(() => loadAuthConfig({ ...BASE, ...secret, AUTH_DASHBOARD_CLIENT_ID: 'admin-dashboard' })).toThrow(
+      /AUTH_DASHBOARD_CLIENT_ID: set it and AUTH_DASHBOARD_REDIRECT_URI together/,
+    );
+    expect(() =>
+      loadAuthConfig({
+        ...BASE,
+        ...secret,
+        AUTH_DASHBOARD_CLIENT_ID: 'a b',
+        AUTH_DASHBOARD_REDIRECT_URI: 'https://admin.example.com/callback',
+      }),
+    ).toThrow(/AUTH_DASHBOARD_CLIENT_ID/);
+    expect(() =>
+      loadAuthConfig({
+        ...BASE,
+        ...secret,
+        AUTH_DASHBOARD_CLIENT_ID: 'admin-dashboard',
+        AUTH_DASHBOARD_REDIRECT_URI: 'javascript:alert(1)',
+      }),
+    ).toThrow(/AUTH_DASHBOARD_REDIRECT_URI/);
+    expect(() =>
+      loadAuthConfig({
+        ...BASE,
+        ...secret,
+        AUTH_ADMIN_CLIENTS: 'admin-dashboard:0123456789abcdef',
+        AUTH_DASHBOARD_CLIENT_ID: 'admin-dashboard',
+        AUTH_DASHBOARD_REDIRECT_URI: 'https://admin.example.com/callback',
+      }),
+    ).toThrow(/also an admin or membership client/);
+  });
 });

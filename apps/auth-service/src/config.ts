@@ -144,6 +144,20 @@ const schema = z.object({
       'must be a localpart of a-z 0-9 . = _ - / + not starting with _',
     )
     .default('rtc-membership'),
+  /**
+   * The admin dashboard (apps/admin-dashboard) as a static public client: authorization code + PKCE,
+   * refresh tokens, no secret. Unset, no such client exists. Its consent screen is skipped (it is the
+   * operator's own app); the scope policy still grants `urn:mas:admin` to admins only.
+   */
+  AUTH_DASHBOARD_CLIENT_ID: optionalText().refine(
+    (v) => v === undefined || /^[A-Za-z0-9._~-]{1,64}$/.test(v),
+    'must be 1-64 characters of [A-Za-z0-9._~-]',
+  ),
+  /** The dashboard's redirect URI, its public URL plus `callback` (required with AUTH_DASHBOARD_CLIENT_ID). */
+  AUTH_DASHBOARD_REDIRECT_URI: optionalText().refine(
+    (v) => v === undefined || /^https?:\/\/[^\s#]+$/.test(v),
+    'must be an http(s) URL without a fragment',
+  ),
   /** How mail leaves (MAS: email.transport): `off` sends nothing and turns every email feature off. */
   AUTH_EMAIL_TRANSPORT: z.enum(['off', 'smtp']).default('off'),
   AUTH_EMAIL_SMTP_HOST: optionalText(),
@@ -223,7 +237,10 @@ function toConfig(v: z.output<typeof schema>, email: EmailSettings | null) {
     synapseUrl: v.AUTH_SYNAPSE_URL.replace(/\/+$/, ''),
     synapseSecret: v.AUTH_SYNAPSE_SECRET,
     signingKeyFile: v.AUTH_SIGNING_KEY_FILE,
-    firstPartyClients: new Set(v.AUTH_FIRST_PARTY_CLIENTS),
+    firstPartyClients: new Set([
+      ...v.AUTH_FIRST_PARTY_CLIENTS,
+      ...(v.AUTH_DASHBOARD_CLIENT_ID === undefined ? [] : [v.AUTH_DASHBOARD_CLIENT_ID]),
+    ]),
     registrationEnabled: v.AUTH_REGISTRATION_ENABLED,
     registrationTokenRequired: v.AUTH_REGISTRATION_TOKEN_REQUIRED,
     syncDevicesIntervalSeconds: v.AUTH_SYNC_DEVICES_INTERVAL,
@@ -234,6 +251,11 @@ function toConfig(v: z.output<typeof schema>, email: EmailSettings | null) {
     clientRegistrationsPerHour: v.AUTH_CLIENT_REGISTRATIONS_PER_HOUR,
     tokenRequestsPerMinute: v.AUTH_TOKEN_REQUESTS_PER_MINUTE,
     adminClients: v.AUTH_ADMIN_CLIENTS,
+    /** The admin dashboard's static public client, when configured. */
+    dashboardClient:
+      v.AUTH_DASHBOARD_CLIENT_ID === undefined || v.AUTH_DASHBOARD_REDIRECT_URI === undefined
+        ? null
+        : { id: v.AUTH_DASHBOARD_CLIENT_ID, redirectUri: v.AUTH_DASHBOARD_REDIRECT_URI },
     /** Clients whose client_credentials tokens act as `membershipUser` for MSC4502 `is_joined`. */
     membershipClients: v.AUTH_MEMBERSHIP_CLIENTS,
     membershipUser: v.AUTH_MEMBERSHIP_USER,
@@ -254,10 +276,20 @@ export function loadAuthConfig(env: Env): AuthConfig {
   // Recovery is nothing but a mail: asking for it without a way to send one is a mistake to report.
   if (values.AUTH_PASSWORD_RECOVERY_ENABLED && values.AUTH_EMAIL_TRANSPORT === 'off')
     problems.push('AUTH_PASSWORD_RECOVERY_ENABLED: needs AUTH_EMAIL_TRANSPORT=smtp');
+  if ((values.AUTH_DASHBOARD_CLIENT_ID === undefined) !== (values.AUTH_DASHBOARD_REDIRECT_URI === undefined))
+    problems.push('AUTH_DASHBOARD_CLIENT_ID: set it and AUTH_DASHBOARD_REDIRECT_URI together, or neither');
   if (problems.length > 0) throw new ConfigError(problems);
   const config = toConfig(values, email);
   // One client id is one oidc-provider client: it cannot be configured twice with two roles.
   const admins = new Set(config.adminClients.map((c) => c.id));
+  const dashboard = config.dashboardClient?.id;
+  if (
+    dashboard !== undefined &&
+    (admins.has(dashboard) || config.membershipClients.some((c) => c.id === dashboard))
+  )
+    throw new ConfigError([
+      `AUTH_DASHBOARD_CLIENT_ID: client id ${dashboard} is also an admin or membership client; use another id`,
+    ]);
   const both = config.membershipClients.find((c) => admins.has(c.id));
   if (both !== undefined) {
     throw new ConfigError([

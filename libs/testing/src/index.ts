@@ -33,6 +33,7 @@ export { startSynapse, type RegisteredUser, type Synapse } from './synapse/synap
 export { adminDatabaseUrl, createTestDatabase, queryRows, type TestDatabase } from './test-database';
 export { createTestRedis, testRedisUrl, type TestRedis } from './test-redis';
 export {
+  DASHBOARD_CLIENT_ID,
   gatewaySynapseOptions,
   startGatewayStack,
   type GatewayStack,

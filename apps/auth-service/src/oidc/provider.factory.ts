@@ -1,6 +1,6 @@
 import type { AuthStore } from '@gateway/auth-data';
 import type Provider from 'oidc-provider';
-import type { Configuration } from 'oidc-provider';
+import type { ClientMetadata, Configuration } from 'oidc-provider';
 import type { AuthConfig } from '../config';
 import type { MembershipClients } from '../membership-clients/membership-clients';
 import { isScopeAllowed } from '../scopes/scope-policy';
@@ -65,6 +65,21 @@ export const OIDC_ROUTES = {
   end_session: '/logout',
 } as const;
 
+/** The admin dashboard (AUTH_DASHBOARD_CLIENT_ID): a public client, code + PKCE and refresh tokens. */
+function dashboardClients(config: AuthConfig): ClientMetadata[] {
+  if (config.dashboardClient === null) return [];
+  return [
+    {
+      client_id: config.dashboardClient.id,
+      client_name: 'Admin dashboard',
+      token_endpoint_auth_method: 'none',
+      redirect_uris: [config.dashboardClient.redirectUri],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+    },
+  ];
+}
+
 /**
  * The OpenID Provider. oidc-provider is ESM-only, so it is loaded with a dynamic import (Node ≥ 20.19
  * can require it from the CommonJS bundle).
@@ -95,6 +110,7 @@ export async function createProvider({
         grant_types: ['authorization_code'],
         response_types: ['code'],
       },
+      ...dashboardClients(config),
       // The operator's admin API clients (AUTH_ADMIN_CLIENTS): client_credentials for urn:mas:admin only.
       ...config.adminClients.map((c) => ({
         client_id: c.id,

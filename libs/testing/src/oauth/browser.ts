@@ -14,7 +14,11 @@ export class Browser {
     return this.request(url, { method: 'GET', headers });
   }
 
-  async post(url: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
+  async post(
+    url: string,
+    form: Record<string, string>,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
     return this.request(url, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },

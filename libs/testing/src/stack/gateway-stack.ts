@@ -13,12 +13,22 @@ import {
   type ServiceSpec,
 } from './services';
 
+/** The dashboard's client id at the auth service (AUTH_DASHBOARD_CLIENT_ID). */
+export const DASHBOARD_CLIENT_ID = 'admin-dashboard';
+
 /** What a stack of the three built services in front of a delegated Synapse is started with. */
 export interface GatewayStackOptions {
   /** The repository root: the services run from its `dist/apps/<app>/main.js`. */
   root: string;
   /** Fixed ports (npm start's); free ones are picked where not given. */
-  ports?: { sync?: number; rtc?: number; auth?: number };
+  ports?: { sync?: number; rtc?: number; auth?: number; dashboard?: number };
+  /**
+   * Also run the admin dashboard (dist/apps/admin-dashboard), registered with the auth service as its
+   * public client `admin-dashboard`.
+   */
+  dashboard?: boolean;
+  /** More auth service settings (e.g. AUTH_REGISTRATION_ENABLED), over the stack's own. */
+  authEnv?: Record<string, string>;
   databases: { auth: string; sync: string };
   redisUrl: string;
   livekit: { url: string; key: string; secret: string };
@@ -37,6 +47,8 @@ export interface GatewayStack {
   auth: ServiceSpec;
   rtc: ServiceSpec;
   sync: ServiceSpec;
+  /** The admin dashboard, when asked for. */
+  dashboard: ServiceSpec | null;
   /** The auth service's issuer, `http://127.0.0.1:<port>/`. */
   issuer: string;
   /** Creates (or re-passwords) an account through the auth service's operator CLI, as an operator does. */
@@ -69,7 +81,9 @@ export async function startGatewayStack(options: GatewayStackOptions): Promise<G
     sync: await port(options.ports?.sync),
     rtc: await port(options.ports?.rtc),
     auth: await port(options.ports?.auth),
+    dashboard: options.dashboard === true ? await port(options.ports?.dashboard) : 0,
   };
+  const dashboardUrl = `http://127.0.0.1:${ports.dashboard}`;
   const secret = randomBytes(24).toString('hex');
   const issuer = `http://127.0.0.1:${ports.auth}/`;
   const rtcUrl = `http://127.0.0.1:${ports.rtc}`;
@@ -89,8 +103,29 @@ export async function startGatewayStack(options: GatewayStackOptions): Promise<G
       AUTH_SYNAPSE_URL: synapse.baseUrl,
       AUTH_SYNAPSE_SECRET: secret,
       AUTH_SIGNING_KEY_FILE: options.signingKeyFile,
+      ...(options.dashboard === true
+        ? {
+            AUTH_DASHBOARD_CLIENT_ID: DASHBOARD_CLIENT_ID,
+            AUTH_DASHBOARD_REDIRECT_URI: `${dashboardUrl}/callback`,
+          }
+        : {}),
+      ...options.authEnv,
     },
   };
+  const dashboard: ServiceSpec | null =
+    options.dashboard === true
+      ? {
+          name: 'admin-dashboard',
+          main: 'dist/apps/admin-dashboard/main.js',
+          url: dashboardUrl,
+          env: {
+            DASHBOARD_BIND: `127.0.0.1:${ports.dashboard}`,
+            DASHBOARD_PUBLIC_URL: `${dashboardUrl}/`,
+            DASHBOARD_AUTH_ISSUER: issuer,
+            DASHBOARD_CLIENT_ID: DASHBOARD_CLIENT_ID,
+          },
+        }
+      : null;
   const rtc: ServiceSpec = {
     name: 'rtc-jwt-service',
     main: 'dist/apps/rtc-jwt-service/main.js',
@@ -132,7 +167,8 @@ export async function startGatewayStack(options: GatewayStackOptions): Promise<G
     await synapse.stop();
   };
   try {
-    for (const spec of [auth, rtc, sync]) {
+    const specs = [auth, rtc, sync, ...(dashboard === null ? [] : [dashboard])];
+    for (const spec of specs) {
       running.push(
         startService(
           options.root,
@@ -144,7 +180,7 @@ export async function startGatewayStack(options: GatewayStackOptions): Promise<G
         ),
       );
     }
-    await Promise.all([auth, rtc, sync].map((s) => waitHealthy(s.url)));
+    await Promise.all(specs.map((s) => waitHealthy(s.url)));
   } catch (err) {
     await stop();
     throw err;
@@ -160,6 +196,7 @@ export async function startGatewayStack(options: GatewayStackOptions): Promise<G
     auth,
     rtc,
     sync,
+    dashboard,
     issuer,
     addUser: (username, password, opts = {}) => {
       try {

@@ -1,0 +1,16 @@
+import { createContext, useContext } from 'react';
+import type { AdminApi } from '../api/client';
+import type { AuthSession } from './auth';
+
+export interface Services {
+  api: AdminApi;
+  session: AuthSession;
+}
+
+export const ServicesContext = createContext<Services | null>(null);
+
+export function useServices(): Services {
+  const services = useContext(ServicesContext);
+  if (services === null) throw new Error('ServicesContext missing');
+  return services;
+}

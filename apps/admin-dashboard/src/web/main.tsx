@@ -1,0 +1,45 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { AdminApi } from './api/client';
+import { App, SignedOut } from './App';
+import { AuthSession, SignInRefused, type DashboardSettings } from './lib/auth';
+import { ServicesContext } from './lib/context';
+import { navigate } from './lib/router';
+import './styles.css';
+
+async function start(): Promise<void> {
+  const rootElement = document.getElementById('root');
+  if (rootElement === null) throw new Error('no #root');
+  const root = createRoot(rootElement);
+  const res = await fetch('/config.json');
+  const settings = (await res.json()) as DashboardSettings;
+  const session = new AuthSession(settings);
+  const api = new AdminApi((force) => session.accessToken(force));
+  const render = (refusal?: { message: string; notAdmin: boolean }) => {
+    root.render(
+      <StrictMode>
+        <ServicesContext value={{ api, session }}>
+          {refusal ? <SignedOut refusal={refusal} /> : <App />}
+        </ServicesContext>
+      </StrictMode>,
+    );
+  };
+  const here = new URL(window.location.href);
+  if (here.pathname === '/callback') {
+    try {
+      const back = await session.completeSignIn(here);
+      navigate(back, true);
+    } catch (err) {
+      window.history.replaceState(null, '', '/');
+      render(
+        err instanceof SignInRefused
+          ? { message: err.message, notAdmin: err.notAdmin }
+          : { message: err instanceof Error ? err.message : String(err), notAdmin: false },
+      );
+      return;
+    }
+  }
+  render();
+}
+
+void start();

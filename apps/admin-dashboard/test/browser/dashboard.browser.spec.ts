@@ -1,0 +1,221 @@
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createTestDatabase,
+  launchChromium,
+  oauthAccessToken,
+  startGatewayStack,
+  testRedisUrl,
+  type GatewayStack,
+  type TestBrowser,
+  type TestDatabase,
+  type WatchedPage,
+} from '@gateway/testing';
+
+const ROOT = resolve(__dirname, '../../../..');
+const SHOTS = resolve(ROOT, 'tmp/admin-dashboard-screenshots');
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const ADMIN = { username: 'admina', password: 'admin passphrase 1' };
+const PLAIN = { username: 'plainuser', password: 'plain passphrase 1' };
+
+/** axe-core's serious and critical findings on the page as it is now. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  // Injected through the DevTools protocol, which the page's CSP does not govern.
+  await page.evaluate(AXE);
+  const found = await page.evaluate(async () => {
+    // Runs in the page, where axe is a global; this file is compiled without the DOM types.
+    const axe = (
+      globalThis as unknown as {
+        axe: {
+          run: () => Promise<{ violations: { id: string; impact: string | null; nodes: unknown[] }[] }>;
+        };
+      }
+    ).axe;
+    const result = await axe.run();
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
+  });
+  return found
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.nodes})`);
+}
+
+/** A screenshot artifact and an accessibility pass, for every page the test visits. */
+async function checkPage(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  expect(await seriousViolations(page), `axe on ${name}`).toEqual([]);
+}
+
+async function signIn(page: Page, dashboardUrl: string, user: { username: string; password: string }) {
+  await page.goto(dashboardUrl);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByLabel('Username').fill(user.username);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((u) => u.origin === new URL(dashboardUrl).origin && u.pathname !== '/callback');
+}
+
+// The dashboard in Chromium against the built stack (auth service, sync proxy, RTC service, Synapse).
+describe('the admin dashboard in Chromium', () => {
+  let stack: GatewayStack;
+  let chromium: TestBrowser;
+  let dashboardUrl: string;
+  const databases: TestDatabase[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    const auth = await createTestDatabase();
+    const sync = await createTestDatabase();
+    databases.push(auth, sync);
+    stack = await startGatewayStack({
+      root: ROOT,
+      dashboard: true,
+      // Registration by token, to register with the token the dashboard creates.
+      authEnv: { AUTH_REGISTRATION_ENABLED: 'true', AUTH_REGISTRATION_TOKEN_REQUIRED: 'true' },
+      databases: { auth: auth.url, sync: sync.url },
+      redisUrl: testRedisUrl(),
+      livekit: { url: 'ws://127.0.0.1:9', key: 'devkey', secret: 'dev-secret-dev-secret-dev-secret' },
+      signingKeyFile: join(mkdtempSync(join(tmpdir(), 'dash-keys-')), 'keys.json'),
+      output: () => undefined,
+    });
+    stack.addUser(ADMIN.username, ADMIN.password, { admin: true });
+    stack.addUser(PLAIN.username, PLAIN.password);
+    dashboardUrl = `${stack.dashboard!.url}/`;
+    chromium = await launchChromium();
+  });
+  afterAll(async () => {
+    await chromium.close();
+    await stack.stop();
+    for (const db of databases) await db.drop();
+  });
+
+  it('refuses a non-admin with a clear message', async () => {
+    const w = await chromium.newPage();
+    await signIn(w.page, dashboardUrl, PLAIN);
+    await expect.poll(() => w.page.locator('h2').first().innerText()).toBe('Not an administrator');
+    await checkPage(w.page, 'refused');
+  });
+
+  let admin: WatchedPage;
+  it('signs an admin in and shows the overview with counts', async () => {
+    admin = await chromium.newPage();
+    await signIn(admin.page, dashboardUrl, ADMIN);
+    await expect.poll(() => admin.page.locator('h1').innerText()).toBe('Overview');
+    await admin.page.getByText('Ready', { exact: true }).waitFor();
+    const counts = await admin.page.getByRole('list', { name: 'Counts' }).innerText();
+    expect(counts).toMatch(/2\s+users/);
+    await checkPage(admin.page, 'overview');
+  });
+
+  it('creates a user, locks them, and their sign-in then fails', async () => {
+    const page = admin.page;
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('table').waitFor();
+    await checkPage(page, 'users');
+    await page.getByText('Create a user').click();
+    await page.getByLabel('Username').fill('carol');
+    await page.getByLabel('Password (optional)').fill('a sturdy passphrase 9');
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await page.locator('h1:text-is("carol"), [role=alert]').first().waitFor();
+    expect(await page.locator('main').innerText()).not.toContain('Create user');
+    // Carol can get a Matrix session now: it is finished below and Synapse must refuse its token.
+    const session = await oauthAccessToken(stack.issuer, {
+      username: 'carol',
+      password: 'a sturdy passphrase 9',
+    });
+    const whoami = () =>
+      fetch(`${stack.synapse.baseUrl}/_matrix/client/v3/account/whoami`, {
+        headers: { Authorization: `Bearer ${session.accessToken}` },
+      });
+    expect((await whoami()).status).toBe(200);
+    await page.reload();
+    await page.locator('[data-session]').first().waitFor();
+    await checkPage(page, 'user');
+    await page.getByRole('button', { name: 'Finish session' }).first().click();
+    await checkPage(page, 'confirm-dialog');
+    await page.getByRole('dialog').getByRole('button', { name: 'Finish session' }).click();
+    await page.getByText('Session finished').waitFor();
+    await expect.poll(async () => (await whoami()).status).toBe(401);
+
+    await page.getByRole('button', { name: 'Lock' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Lock' }).click();
+    await page.getByText('User locked').waitFor();
+    await expect(
+      oauthAccessToken(stack.issuer, { username: 'carol', password: 'a sturdy passphrase 9' }),
+    ).rejects.toThrow();
+  });
+
+  it('creates a registration token, someone registers with it, and its usage shows', async () => {
+    const page = admin.page;
+    await page.getByRole('link', { name: 'Registration tokens' }).click();
+    await page.getByText('Create a registration token').click();
+    await page.getByLabel('Token (optional)').fill('dash-token-1');
+    await page.getByLabel('Uses allowed (optional)').fill('1');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    await page.locator('tr[data-token="dash-token-1"]').waitFor();
+    expect(await page.locator('tr[data-token="dash-token-1"]').innerText()).toContain('0 / 1');
+    await checkPage(page, 'registration-tokens');
+
+    // Someone registers with it on the auth service's page (reached through the dashboard's sign-in).
+    const w = await chromium.newPage();
+    await w.page.goto(dashboardUrl);
+    await w.page.getByRole('button', { name: 'Sign in' }).click();
+    await w.page.getByRole('button', { name: 'Create an account' }).click();
+    await w.page.getByLabel('Username').fill('newcomer');
+    await w.page.getByLabel('Password').fill('a fine long passphrase');
+    await w.page.getByLabel('Registration token').fill('dash-token-1');
+    await w.page.getByRole('button', { name: 'Create account' }).click();
+    // Registered and signed in, but no admin: the dashboard says so.
+    await expect.poll(() => w.page.locator('h2').first().innerText()).toBe('Not an administrator');
+    await page.reload();
+    await expect.poll(() => page.locator('tr[data-token="dash-token-1"]').innerText()).toContain('1 / 1');
+  });
+
+  it('lists OAuth clients', async () => {
+    const page = admin.page;
+    await page.getByRole('link', { name: 'OAuth clients' }).click();
+    // Carol's client, registered by oauthAccessToken above (the static clients are configuration).
+    await page.getByText('Test Client').first().waitFor();
+    await checkPage(page, 'oauth2-clients');
+  });
+
+  it('reads the audit entries these actions wrote, filtered by event type', async () => {
+    const page = admin.page;
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('table').waitFor();
+    for (const type of [
+      'admin.user.created',
+      'admin.user.locked',
+      'admin.session.finished',
+      'admin.registration-token.created',
+    ]) {
+      await page.locator('select[name=type]').selectOption(type);
+      await page.getByRole('button', { name: 'Apply' }).click();
+      await expect.poll(() => page.locator('tbody tr').first().innerText()).toContain(type);
+    }
+    await checkPage(page, 'audit');
+  });
+
+  it('works at phone width and signs out, revoking the token', async () => {
+    const page = admin.page;
+    await page.setViewportSize({ width: 375, height: 740 });
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await checkPage(page, 'overview-phone');
+    const saved = await page.evaluate(() =>
+      (
+        globalThis as unknown as { sessionStorage: { getItem: (k: string) => string | null } }
+      ).sessionStorage.getItem('dashboard.tokens'),
+    );
+    const token = (JSON.parse(saved!) as { accessToken: string }).accessToken;
+    const adminApi = () =>
+      fetch(`${stack.issuer}api/admin/v1/version`, { headers: { Authorization: `Bearer ${token}` } });
+    expect((await adminApi()).status).toBe(200);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    // Revoked at the auth service, not just forgotten by the page.
+    await expect.poll(async () => (await adminApi()).status).toBe(401);
+    expect(admin.problems.filter((p) => !p.startsWith('Failed to load resource'))).toEqual([]);
+  });
+});
