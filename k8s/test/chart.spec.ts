@@ -297,7 +297,7 @@ describe.skipIf(chart === undefined)('chart matrix-gateway', () => {
   });
 
   it('full: trusted proxies, rate limits and the membership check reach every service; minimal keeps the apps’ defaults', () => {
-    const envOf = (objects: K8sObject[], name: string) =>
+    const envOf = (objects: Rendered[], name: string) =>
       Object.fromEntries(
         (podSpec(find(objects, 'Deployment', name)[0] as K8sObject).containers[0]?.env ?? []).map((e) => [
           e.name,
