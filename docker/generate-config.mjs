@@ -88,6 +88,7 @@ export function readSettings(env) {
     serverName,
     matrixPublicUrl: url('MATRIX_PUBLIC_URL', ['http:', 'https:']),
     authPublicUrl: url('AUTH_PUBLIC_URL', ['http:', 'https:']),
+    dashboardPublicUrl: url('DASHBOARD_PUBLIC_URL', ['http:', 'https:']),
     rtcPublicUrl: url('RTC_PUBLIC_URL', ['http:', 'https:']),
     livekitPublicUrl: url('LIVEKIT_PUBLIC_URL', ['ws:', 'wss:']),
     livekitNodeIp: get('LIVEKIT_NODE_IP', ''),
@@ -110,6 +111,9 @@ export function readSettings(env) {
   };
   if (s.livekitApiKey !== '' && !/^[\w-]+$/.test(s.livekitApiKey))
     problems.push('LIVEKIT_API_KEY: letters, digits, _ and - only');
+  // compose.yaml gives the auth service DASHBOARD_PUBLIC_URL + "callback" as the dashboard's redirect URI.
+  if (s.dashboardPublicUrl !== '' && !s.dashboardPublicUrl.endsWith('/'))
+    problems.push(`DASHBOARD_PUBLIC_URL: "${s.dashboardPublicUrl}" must end with /`);
   if (s.livekitUdpEnd < s.livekitUdpStart)
     problems.push('LIVEKIT_RTC_UDP_END: must not be below LIVEKIT_RTC_UDP_START');
   if (problems.length > 0) throw new ConfigError(problems);

@@ -5,6 +5,7 @@
 // ones, or from the test for external Secrets), and each app must reach /health and /ready against
 // real Postgres, Redis and Synapse (the test bed). No LiveKit server runs here, so rtc-jwt-service's
 // readiness call (Twirp ListRooms) is answered by a small server that checks its token like LiveKit.
+// The admin dashboard must also sign in with exactly the client the chart registered at the auth service.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -163,6 +164,7 @@ describe.skipIf(bin === undefined)('the rendered Deployments run the built apps'
         'auth-service',
         'rtc-jwt-service',
         'sync-proxy',
+        'admin-dashboard',
         '--outputStyle=static',
       ],
       { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NX_DAEMON: 'false' } },
@@ -195,13 +197,19 @@ describe.skipIf(bin === undefined)('the rendered Deployments run the built apps'
       ]);
       databases.push(authDb, syncDb);
       const redis = testRedisUrl();
-      const [authPort, rtcPort, syncPort] = [await freePort(), await freePort(), await freePort()];
+      const [authPort, rtcPort, syncPort, dashboardPort] = [
+        await freePort(),
+        await freePort(),
+        await freePort(),
+        await freePort(),
+      ];
       const sets = [
         `serverName=${synapse.serverName}`,
         `synapse.url=${synapse.baseUrl}`,
         `authService.port=${authPort}`,
         `rtcJwtService.port=${rtcPort}`,
         `syncProxy.port=${syncPort}`,
+        `adminDashboard.port=${dashboardPort}`,
         `rtcJwtService.livekit.url=${livekit.url}`,
         `rtcJwtService.livekit.key=${LIVEKIT_KEY}`,
         // The full example lists remote servers; here only the test bed's exists.
@@ -276,7 +284,21 @@ describe.skipIf(bin === undefined)('the rendered Deployments run the built apps'
       }
 
       const deployments = find(objects, 'Deployment');
-      expect(deployments.length).toBe(3);
+      expect(deployments.map((d) => d.metadata.name).sort()).toEqual([
+        'gw-admin-dashboard',
+        'gw-auth-service',
+        'gw-rtc-jwt-service',
+        'gw-sync-proxy',
+      ]);
+      const authEnv = Object.fromEntries(
+        (
+          (
+            find(objects, 'Deployment', 'gw-auth-service')[0] as unknown as {
+              spec: { template: { spec: PodSpec } };
+            }
+          ).spec.template.spec.containers[0]?.env ?? []
+        ).map((e) => [e.name, e.value]),
+      );
       for (const d of deployments) {
         const spec = (d as unknown as { spec: { template: { spec: PodSpec } } }).spec.template.spec;
         const container = spec.containers[0] as Container;
@@ -292,6 +314,13 @@ describe.skipIf(bin === undefined)('the rendered Deployments run the built apps'
           const base = `http://127.0.0.1:${String(port)}`;
           await waitFor(`${base}/health`, 30_000, () => exit);
           await waitFor(`${base}/ready`, 30_000, () => exit);
+          if (container.name === 'admin-dashboard') {
+            // The page signs in as the client the auth service was given, back at the URI it allows.
+            const settings = (await (await fetch(`${base}/config.json`)).json()) as Record<string, string>;
+            expect(settings['clientId']).toBe(authEnv['AUTH_DASHBOARD_CLIENT_ID']);
+            expect(settings['redirectUri']).toBe(authEnv['AUTH_DASHBOARD_REDIRECT_URI']);
+            expect(settings['issuer']).toBe(authEnv['AUTH_ISSUER']);
+          }
         } catch (err) {
           throw new Error(`${container.name}: ${(err as Error).message}\n${log.slice(-3000)}`);
         } finally {

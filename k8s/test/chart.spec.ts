@@ -212,8 +212,11 @@ describe.skipIf(chart === undefined)('chart matrix-gateway', () => {
         .map((o) => o.metadata.name)
         .sort(),
     ).toEqual(['gw-auth-service', 'gw-rtc-jwt-service', 'gw-sync-proxy']);
+    // The dashboard (no autoscaler in this file) keeps its replicas value.
     for (const d of find(objects, 'Deployment'))
-      expect((d as unknown as { spec: Record<string, unknown> }).spec['replicas']).toBeUndefined();
+      expect((d as unknown as { spec: Record<string, unknown> }).spec['replicas'], d.metadata.name).toBe(
+        d.metadata.name === 'gw-admin-dashboard' ? 2 : undefined,
+      );
     const auth = podSpec(find(objects, 'Deployment', 'gw-auth-service')[0] as K8sObject);
     expect(auth.containers[0]?.env?.map((e) => e.name)).toEqual(
       expect.arrayContaining(['NODE_OPTIONS', 'POD_NAME']),
@@ -223,7 +226,7 @@ describe.skipIf(chart === undefined)('chart matrix-gateway', () => {
       find(objects, 'ServiceMonitor')
         .map((o) => o.metadata.name)
         .sort(),
-    ).toEqual(['gw-auth-service', 'gw-rtc-jwt-service']);
+    ).toEqual(['gw-admin-dashboard', 'gw-auth-service', 'gw-rtc-jwt-service']);
     // Scraped on the internal metrics listener: the public port does not serve /metrics.
     for (const monitor of find(objects, 'ServiceMonitor'))
       expect((monitor as unknown as { spec: { endpoints: { port: string }[] } }).spec.endpoints).toEqual([
@@ -235,7 +238,7 @@ describe.skipIf(chart === undefined)('chart matrix-gateway', () => {
       find(objects, 'PodDisruptionBudget')
         .map((o) => o.metadata.name)
         .sort(),
-    ).toEqual(['gw-auth-service', 'gw-sync-proxy']);
+    ).toEqual(['gw-admin-dashboard', 'gw-auth-service', 'gw-sync-proxy']);
     const rtc = podSpec(find(objects, 'Deployment', 'gw-rtc-jwt-service')[0] as K8sObject).containers[0];
     expect(rtc?.env?.find((e) => e.name === 'LIVEKIT_REDIS_URL')?.valueFrom).toEqual({
       secretKeyRef: { name: 'gw-secrets', key: 'LIVEKIT_REDIS_URL' },
@@ -249,10 +252,24 @@ describe.skipIf(chart === undefined)('chart matrix-gateway', () => {
       },
       experimental_features: { msc4143_enabled: true },
     });
-    for (const np of find(objects, 'NetworkPolicy'))
-      expect(
-        (np as unknown as { spec: { ingress: { from: unknown[] }[] } }).spec.ingress[0]?.from,
-      ).toHaveLength(3);
+    // The three peers of the values, then the release's own pods (the dashboard calls the auth service
+    // and the admin APIs, the sync proxy the auth service's compat layer).
+    const policies = find(objects, 'NetworkPolicy');
+    expect(policies.map((o) => o.metadata.name).sort()).toEqual([
+      'gw-admin-dashboard',
+      'gw-auth-service',
+      'gw-rtc-jwt-service',
+      'gw-sync-proxy',
+    ]);
+    for (const np of policies) {
+      const from = (np as unknown as { spec: { ingress: { from: unknown[] }[] } }).spec.ingress[0]?.from;
+      expect(from).toHaveLength(4);
+      expect(from?.[3]).toEqual({
+        podSelector: {
+          matchLabels: { 'app.kubernetes.io/part-of': 'matrix-gateway', 'app.kubernetes.io/instance': 'gw' },
+        },
+      });
+    }
   });
 
   it('full: registration tokens, device sync, admin and membership clients, and rtc-jwt-service as a membership client', () => {
@@ -281,7 +298,8 @@ describe.skipIf(chart === undefined)('chart matrix-gateway', () => {
       stringData: Record<string, string>;
     };
     expect(secret.stringData).toMatchObject({
-      AUTH_ADMIN_CLIENTS: 'ops-console:admin-client-secret-0123456789',
+      AUTH_ADMIN_CLIENTS:
+        'ops-console:admin-client-secret-0123456789,rtc-admin:rtc-admin-secret-0123456789,sync-admin:sync-admin-secret-0123456789',
       AUTH_MEMBERSHIP_CLIENTS: 'rtc:membership-client-secret-0123456789',
       LIVEKIT_OAUTH_CLIENT_SECRET: 'membership-client-secret-0123456789',
     });
@@ -370,6 +388,125 @@ describe.skipIf(chart === undefined)('chart matrix-gateway', () => {
     expect(minimal.some((e) => e.name.startsWith('AUTH_EMAIL_SMTP_'))).toBe(false);
   });
 
+  it('minimal: the dashboard is deployed on its host and is the auth service’s public client at its /callback', () => {
+    const objects = renderCi('minimal-values.yaml');
+    const envOf = (name: string) =>
+      Object.fromEntries(
+        (podSpec(find(objects, 'Deployment', name)[0] as K8sObject).containers[0]?.env ?? []).map((e) => [
+          e.name,
+          e.value,
+        ]),
+      );
+    expect(envOf('gw-auth-service')).toMatchObject({
+      AUTH_DASHBOARD_CLIENT_ID: 'admin-dashboard',
+      AUTH_DASHBOARD_REDIRECT_URI: 'https://admin.example.com/callback',
+    });
+    const dashboard = envOf('gw-admin-dashboard');
+    expect(dashboard).toEqual({
+      DASHBOARD_BIND: '0.0.0.0:8080',
+      DASHBOARD_METRICS_BIND: '0.0.0.0:9090',
+      DASHBOARD_LOG_LEVEL: 'info',
+      DASHBOARD_PUBLIC_URL: 'https://admin.example.com/',
+      // Browsers sign in at the public issuer; the server proxies the admin API inside the cluster.
+      DASHBOARD_AUTH_ISSUER: 'https://auth.example.com/',
+      DASHBOARD_AUTH_SERVICE_URL: 'http://gw-auth-service.matrix.svc:8080',
+      DASHBOARD_CLIENT_ID: 'admin-dashboard',
+    });
+    const deployment = find(objects, 'Deployment', 'gw-admin-dashboard')[0] as unknown as {
+      spec: { replicas: number; template: { spec: PodSpec } };
+    };
+    expect(deployment.spec.replicas).toBe(1);
+    // No credential: nothing is mounted but /tmp.
+    expect(deployment.spec.template.spec.volumes?.map((v) => v.name)).toEqual(['tmp']);
+    const ingress = find(objects, 'Ingress', 'gw-admin-dashboard')[0] as unknown as {
+      spec: { tls: { hosts: string[] }[]; rules: { host: string; http: { paths: unknown[] } }[] };
+    };
+    expect(ingress.spec.tls[0]?.hosts).toEqual(['admin.example.com']);
+    expect(ingress.spec.rules).toEqual([
+      {
+        host: 'admin.example.com',
+        http: {
+          paths: [
+            {
+              path: '/',
+              pathType: 'Prefix',
+              backend: { service: { name: 'gw-admin-dashboard', port: { name: 'http' } } },
+            },
+          ],
+        },
+      },
+    ]);
+    const service = find(objects, 'Service', 'gw-admin-dashboard')[0] as unknown as {
+      spec: { ports: { name: string; port: number }[] };
+    };
+    expect(service.spec.ports.map((p) => [p.name, p.port])).toEqual([
+      ['http', 8080],
+      ['metrics', 9090],
+    ]);
+    // Without admin clients the RTC and sync services serve no admin API, and the dashboard links to none.
+    expect(Object.keys(dashboard).filter((k) => k.includes('ADMIN_URL'))).toEqual([]);
+    expect(Object.keys(envOf('gw-rtc-jwt-service')).filter((k) => k.startsWith('RTC_ADMIN_'))).toEqual([]);
+    expect(Object.keys(envOf('gw-sync-proxy')).filter((k) => k.startsWith('SYNCV3_ADMIN_'))).toEqual([]);
+  });
+
+  it('full: the dashboard’s client id and public URL reach the auth service; it reaches the RTC and sync admin APIs on their internal ports', () => {
+    const objects = renderCi('full-values.yaml');
+    const envOf = (name: string) =>
+      Object.fromEntries(
+        (podSpec(find(objects, 'Deployment', name)[0] as K8sObject).containers[0]?.env ?? []).map((e) => [
+          e.name,
+          e.value,
+        ]),
+      );
+    expect(envOf('gw-auth-service')).toMatchObject({
+      AUTH_DASHBOARD_CLIENT_ID: 'gateway-console',
+      // publicUrl's trailing slash is not doubled.
+      AUTH_DASHBOARD_REDIRECT_URI: 'https://admin.example.com/callback',
+      AUTH_ADMIN_CLIENTS_FILE: '/secrets/AUTH_ADMIN_CLIENTS',
+    });
+    expect(envOf('gw-admin-dashboard')).toMatchObject({
+      DASHBOARD_PUBLIC_URL: 'https://admin.example.com/',
+      DASHBOARD_CLIENT_ID: 'gateway-console',
+      DASHBOARD_LOG_LEVEL: 'debug',
+      DASHBOARD_TRUSTED_PROXIES: '10.0.0.0/8',
+      DASHBOARD_RTC_ADMIN_URL: 'http://gw-rtc-jwt-service.matrix.svc:9090',
+      DASHBOARD_SYNC_ADMIN_URL: 'http://gw-sync-proxy.matrix.svc:9090',
+    });
+    expect(envOf('gw-rtc-jwt-service')).toMatchObject({
+      RTC_ADMIN_AUTH_URL: 'http://gw-auth-service.matrix.svc:8080',
+      RTC_ADMIN_CLIENT_ID: 'rtc-admin',
+      RTC_ADMIN_CLIENT_SECRET_FILE: '/secrets/RTC_ADMIN_CLIENT_SECRET',
+    });
+    expect(envOf('gw-sync-proxy')).toMatchObject({
+      SYNCV3_ADMIN_AUTH_URL: 'https://auth.example.com',
+      SYNCV3_ADMIN_CLIENT_ID: 'sync-admin',
+      SYNCV3_ADMIN_CLIENT_SECRET_FILE: '/secrets/SYNCV3_ADMIN_CLIENT_SECRET',
+    });
+    // The admin clients' secrets are files from the chart's Secret, and the auth service lists both.
+    const secret = find(objects, 'Secret', 'gw-secrets')[0] as unknown as {
+      stringData: Record<string, string>;
+    };
+    expect(secret.stringData).toMatchObject({
+      RTC_ADMIN_CLIENT_SECRET: 'rtc-admin-secret-0123456789',
+      SYNCV3_ADMIN_CLIENT_SECRET: 'sync-admin-secret-0123456789',
+    });
+    expect(secret.stringData['AUTH_ADMIN_CLIENTS']?.split(',')).toEqual(
+      expect.arrayContaining([
+        'rtc-admin:rtc-admin-secret-0123456789',
+        'sync-admin:sync-admin-secret-0123456789',
+      ]),
+    );
+    const dashboard = find(objects, 'Deployment', 'gw-admin-dashboard')[0] as unknown as {
+      spec: { replicas: number };
+    };
+    expect(dashboard.spec.replicas).toBe(2);
+    const ingress = find(objects, 'Ingress', 'gw-admin-dashboard')[0] as K8sObject;
+    expect(ingress.metadata.annotations).toEqual({
+      'cert-manager.io/cluster-issuer': 'letsencrypt',
+      'nginx.ingress.kubernetes.io/whitelist-source-range': '192.0.2.0/24',
+    });
+  });
+
   it('secrets-externally: reads every credential from the named Secrets; no chart-made Secret, no initSecrets Job', () => {
     const objects = renderCi('secrets-externally-values.yaml');
     expect(find(objects, 'Secret')).toEqual([]);
@@ -411,7 +548,9 @@ describe.skipIf(chart === undefined)('chart matrix-gateway', () => {
 
   it('a disabled component leaves no trace', () => {
     const objects = renderCi('sync-proxy-only-values.yaml');
-    expect(objects.filter((o) => /auth-service|rtc-jwt-service/.test(o.object.metadata.name))).toEqual([]);
+    expect(
+      objects.filter((o) => /auth-service|rtc-jwt-service|admin-dashboard/.test(o.object.metadata.name)),
+    ).toEqual([]);
     expect(
       podSpec(find(objects, 'Job', 'gw-migrations')[0] as K8sObject).containers.map((x) => x.name),
     ).toEqual(['sync-proxy']);
@@ -449,6 +588,45 @@ describe.skipIf(chart === undefined)('chart matrix-gateway', () => {
       ['syncProxy.secret.secret=s'],
       /syncProxy\.secret\.secretKey is required/,
     ],
+    [
+      'the dashboard has no host',
+      ['minimal-values.yaml'],
+      ['adminDashboard.ingress.host='],
+      /set adminDashboard\.ingress\.host or adminDashboard\.publicUrl/,
+    ],
+    [
+      'the dashboard is on without the auth service',
+      ['sync-proxy-only-values.yaml'],
+      ['adminDashboard.enabled=true', 'adminDashboard.ingress.host=admin.example.com'],
+      /adminDashboard needs authService\.enabled/,
+    ],
+    [
+      'an admin client has no secret',
+      ['minimal-values.yaml'],
+      ['syncProxy.admin.clientId=sync-admin'],
+      /syncProxy\.admin\.clientSecret is required with syncProxy\.admin\.clientId/,
+    ],
+    [
+      'an admin client secret has no client id',
+      ['minimal-values.yaml'],
+      ['rtcJwtService.admin.clientSecret.value=rtc-admin-secret-0123456789'],
+      /rtcJwtService\.admin\.clientSecret is set without rtcJwtService\.admin\.clientId/,
+    ],
+    [
+      'an admin client is not among the auth service’s admin clients',
+      ['full-values.yaml'],
+      ['rtcJwtService.admin.clientSecret.value=another-secret-0123456789'],
+      /rtcJwtService\.admin: authService\.adminClients must list rtc-admin/,
+    ],
+    [
+      'the sync proxy’s admin API has no auth service to ask',
+      ['sync-proxy-only-values.yaml'],
+      [
+        'syncProxy.admin.clientId=sync-admin',
+        'syncProxy.admin.clientSecret.value=sync-admin-secret-0123456789',
+      ],
+      /syncProxy\.admin\.authUrl is required when authService is not deployed/,
+    ],
   ])('refuses to render when %s, naming the value', (_what, files, sets, message) => {
     const r = c.tryRender(files, sets);
     expect(r.ok).toBe(false);
@@ -475,6 +653,10 @@ describe.skipIf(chart === undefined)('chart matrix-gateway', () => {
     ['an env var with a bad name', ['syncProxy.extraEnv[0].name=1BAD']],
     ['an unknown key in the ingress', ['syncProxy.ingress.hostname=x']],
     ['a Synapse URL that is not http(s)', ['synapse.url=ftp://synapse']],
+    ['a dashboard client id the auth service refuses', ['adminDashboard.clientId=admin dashboard']],
+    ['a typo in the dashboard’s keys', ['adminDashboard.clientID=x']],
+    ['a dashboard public URL with a query', ['adminDashboard.publicUrl=https://admin.example.com/?x']],
+    ['an unknown key in an admin client', ['syncProxy.admin.secret=x']],
   ])('values.schema.json refuses %s', (_what, sets) => {
     const values = c.values(['minimal-values.yaml'], sets);
     expect(validateValues(values)).toBe(false);

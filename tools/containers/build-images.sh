@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the three service images from docker/Dockerfile with podman, on a base that can be built here
-# (tools/containers/build-node-base.sh) unless NODE_IMAGE names another one already in local storage.
+# Builds the four images (the three services and the admin dashboard) from docker/Dockerfile with podman,
+# on a base that can be built here (tools/containers/build-node-base.sh) unless NODE_IMAGE names another
+# one already in local storage.
 # The npm registry and CA bundle are the machine's npm configuration, read now and passed as a build
 # argument and a build secret; neither is written into the repo or into an image layer.
 # Prints one line per image: "<target> <image reference>". Logs go to stderr.
@@ -35,7 +36,7 @@ for stage in deps prod-deps; do
   "${P[@]}" build "${U[@]}" --network host --format docker --layers -q \
     -f "$root/docker/Dockerfile" --target "$stage" -t "localhost/matrix-gateway-cache:$stage" "${args[@]}" "$root" >&2
 done
-for target in auth-service rtc-jwt-service sync-proxy; do
+for target in auth-service rtc-jwt-service sync-proxy admin-dashboard; do
   image="$prefix/$target:$tag"
   log "building $image on $node_image"
   # --format docker keeps HEALTHCHECK, which the OCI image format has no field for.

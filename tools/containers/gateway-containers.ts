@@ -1,10 +1,12 @@
 import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { podman, podmanOk, ULIMITS, type GatewayImages, type ImageTarget } from './podman';
+import { IMAGE_TARGETS, podman, podmanOk, ULIMITS, type GatewayImages, type ImageTarget } from './podman';
 
 /** The user docker/Dockerfile runs as. */
 export const IMAGE_UID = 10001;
+/** The admin dashboard's client id at the auth container (not the default, to see the setting apply). */
+export const DASHBOARD_CLIENT_ID = 'gateway-console';
 
 export interface GatewayContainersOptions {
   images: GatewayImages;
@@ -12,7 +14,7 @@ export interface GatewayContainersOptions {
   synapse: { baseUrl: string; serverName: string };
   /** The homeserver delegating its auth to the auth service, when not `synapse` itself. */
   authSynapse?: { baseUrl: string; serverName: string };
-  /** Loopback ports the three services bind (host networking). */
+  /** Loopback ports the four containers bind (host networking). */
   ports: Record<ImageTarget, number>;
   /** Shared with Synapse's matrix_authentication_service.secret. */
   authSecret: string;
@@ -35,7 +37,8 @@ export interface GatewayContainers {
 }
 
 /**
- * Starts the three service images the way an operator runs them hardened: read-only root filesystem
+ * Starts the four images (the three services and the admin dashboard, which the auth service knows as
+ * its dashboard client) the way an operator runs them hardened: read-only root filesystem
  * (podman adds tmpfs on /tmp), the image's non-root user, no added capabilities, host networking on
  * loopback ports. The auth service's signing keys go to a host directory mounted at /data.
  */
@@ -45,6 +48,7 @@ export async function startGatewayContainers(o: GatewayContainersOptions): Promi
     'auth-service': `${run}-auth`,
     'rtc-jwt-service': `${run}-rtc`,
     'sync-proxy': `${run}-sync`,
+    'admin-dashboard': `${run}-dashboard`,
   };
   const url = (t: ImageTarget): string => `http://127.0.0.1:${o.ports[t]}`;
   const authData = mkdtempSync(join(tmpdir(), 'gw-auth-data-'));
@@ -61,6 +65,8 @@ export async function startGatewayContainers(o: GatewayContainersOptions): Promi
       AUTH_SYNAPSE_URL: authSynapse.baseUrl,
       AUTH_SYNAPSE_SECRET: o.authSecret,
       AUTH_SIGNING_KEY_FILE: '/data/signing-keys.json',
+      AUTH_DASHBOARD_CLIENT_ID: DASHBOARD_CLIENT_ID,
+      AUTH_DASHBOARD_REDIRECT_URI: `${url('admin-dashboard')}/callback`,
       HEALTHCHECK_URL: `${url('auth-service')}/health`,
     },
     'rtc-jwt-service': {
@@ -85,8 +91,16 @@ export async function startGatewayContainers(o: GatewayContainersOptions): Promi
       SYNCV3_LIVEKIT_SERVICE_URL: url('rtc-jwt-service'),
       HEALTHCHECK_URL: `${url('sync-proxy')}/health`,
     },
+    'admin-dashboard': {
+      DASHBOARD_BIND: `127.0.0.1:${o.ports['admin-dashboard']}`,
+      DASHBOARD_PUBLIC_URL: `${url('admin-dashboard')}/`,
+      DASHBOARD_AUTH_ISSUER: `${url('auth-service')}/`,
+      DASHBOARD_AUTH_SERVICE_URL: url('auth-service'),
+      DASHBOARD_CLIENT_ID: DASHBOARD_CLIENT_ID,
+      HEALTHCHECK_URL: `${url('admin-dashboard')}/health`,
+    },
   };
-  const targets: ImageTarget[] = ['auth-service', 'rtc-jwt-service', 'sync-proxy'];
+  const targets: ImageTarget[] = [...IMAGE_TARGETS];
   const remove = async (): Promise<void> => {
     for (const t of targets) await podman(['rm', '-f', '-t', '0', names[t]]);
     rmSync(authData, { recursive: true, force: true });
@@ -116,6 +130,7 @@ export async function startGatewayContainers(o: GatewayContainersOptions): Promi
       'auth-service': url('auth-service'),
       'rtc-jwt-service': url('rtc-jwt-service'),
       'sync-proxy': url('sync-proxy'),
+      'admin-dashboard': url('admin-dashboard'),
       synapse: o.synapse.baseUrl,
     },
     names,

@@ -34,26 +34,23 @@ export async function podmanOk(args: string[], timeoutMs?: number): Promise<stri
   return r.stdout.trim();
 }
 
-export type ImageTarget = 'auth-service' | 'rtc-jwt-service' | 'sync-proxy';
+/** The build targets of docker/Dockerfile, one image each. */
+export const IMAGE_TARGETS = ['auth-service', 'rtc-jwt-service', 'sync-proxy', 'admin-dashboard'] as const;
+export type ImageTarget = (typeof IMAGE_TARGETS)[number];
 export type GatewayImages = Record<ImageTarget, string>;
+
+const isTarget = (v: string | undefined): v is ImageTarget => IMAGE_TARGETS.some((t) => t === v);
 
 /** Parses the "<target> <image>" lines tools/containers/build-images.sh prints. */
 export function parseImageList(text: string): GatewayImages {
   const images: Partial<GatewayImages> = {};
   for (const line of text.split('\n')) {
     const [target, image] = line.trim().split(/\s+/);
-    if (
-      image !== undefined &&
-      (target === 'auth-service' || target === 'rtc-jwt-service' || target === 'sync-proxy')
-    )
-      images[target] = image;
+    if (image !== undefined && isTarget(target)) images[target] = image;
   }
-  if (
-    images['auth-service'] === undefined ||
-    images['rtc-jwt-service'] === undefined ||
-    images['sync-proxy'] === undefined
-  )
-    throw new Error(`expected three images, got: ${text.trim()}`);
+  const missing = IMAGE_TARGETS.filter((t) => images[t] === undefined);
+  if (missing.length > 0)
+    throw new Error(`expected an image for each of ${IMAGE_TARGETS.join(', ')}, got: ${text.trim()}`);
   return images as GatewayImages;
 }
 

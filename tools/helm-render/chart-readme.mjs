@@ -43,7 +43,8 @@ export function chartReadme() {
 
 Chart ${version}, app ${appVersion}. ${schema.description} It deploys the Matrix 2.0 Gateway in front of
 an existing Synapse: auth-service (OIDC provider for Synapse's delegated auth), rtc-jwt-service
-(MatrixRTC LiveKit tokens) and sync-proxy (simplified sliding sync, and \`/.well-known/matrix/client\`).
+(MatrixRTC LiveKit tokens), sync-proxy (simplified sliding sync, and \`/.well-known/matrix/client\`) and
+admin-dashboard (the operators' web console).
 The operator's guide is [docs/deploy.md](../../../docs/deploy.md#helm).
 
 - Every component has \`enabled\`, \`image\`, \`replicas\`, \`resources\`, \`extraEnv\`, \`extraVolumes\`,
@@ -53,6 +54,14 @@ The operator's guide is [docs/deploy.md](../../../docs/deploy.md#helm).
   generates it into \`<release>-generated\` where it can (shared secrets, signing keys). The apps read
   every credential from a file under \`/secrets\` (\`*_FILE\` variables), except rtc-jwt-service's Redis
   URL, which lk-jwt-service's \`LIVEKIT_REDIS_URL\` reads from the environment only.
+- **admin-dashboard is on by default** (\`adminDashboard.enabled: true\`), as ess-helm's \`matrix-stack\`
+  deploys Element Admin by default: every operator of the gateway needs its admin console, and it adds no
+  data store. Like Element Admin it needs a host of its own (\`adminDashboard.ingress.host\`; the app is
+  served from \`/\`), so an upgrade from a release without it must set that host or
+  \`adminDashboard.enabled: false\`. It needs authService: the chart registers it there as a public
+  client (\`AUTH_DASHBOARD_CLIENT_ID\`, \`AUTH_DASHBOARD_REDIRECT_URI\` = its public URL + \`callback\`).
+  The RTC and sync admin APIs appear in it when \`rtcJwtService.admin\` / \`syncProxy.admin\` name a
+  client that is also listed in \`authService.adminClients\`.
 - \`values.schema.json\` (JSON Schema 2020-12) refuses unknown keys everywhere; Kubernetes objects passed
   through (affinity, volumes, \`valueFrom\`, security contexts) are checked against the Kubernetes API
   when rendered.

@@ -23,16 +23,24 @@ import {
   type TestDatabase,
 } from '@gateway/testing';
 import {
+  DASHBOARD_CLIENT_ID,
   envArgs,
   hardened,
   IMAGE_UID,
   startGatewayContainers,
   type GatewayContainers,
 } from '../gateway-containers';
-import { gatewayImages, podman, podmanOk, type GatewayImages, type ImageTarget } from '../podman';
+import {
+  gatewayImages,
+  IMAGE_TARGETS,
+  podman,
+  podmanOk,
+  type GatewayImages,
+  type ImageTarget,
+} from '../podman';
 
 const root = resolve(__dirname, '../../..');
-const TARGETS: ImageTarget[] = ['auth-service', 'rtc-jwt-service', 'sync-proxy'];
+const TARGETS: ImageTarget[] = [...IMAGE_TARGETS];
 const SECRET = 'container-test-mas-secret-0123456789';
 const version = (JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { version: string })
   .version;
@@ -66,6 +74,7 @@ describe('the gateway images', () => {
       'auth-service': await freePort(),
       'rtc-jwt-service': await freePort(),
       'sync-proxy': await freePort(),
+      'admin-dashboard': await freePort(),
     };
     livekit = await new FakeLiveKit().start();
     cleanups.push(() => livekit.stop());
@@ -165,15 +174,18 @@ describe('the gateway images', () => {
       expect(major > 20 || (major === 20 && minor >= 19)).toBe(true);
     });
 
-    it('ships production dependencies only', async () => {
-      const r = await runOnce('auth-service', {}, [
-        'node',
-        '-e',
-        "for (const m of ['vitest', 'nx', 'typescript', 'esbuild']) { try { require.resolve(m); console.log(m) } catch {} }",
-      ]);
-      expect(r.code).toBe(0);
-      expect(r.stdout.trim()).toBe('');
-    });
+    it.each(['auth-service', 'admin-dashboard'] as const)(
+      '%s: ships production dependencies only (the dashboard’s React is in its bundle)',
+      async (t) => {
+        const r = await runOnce(t, {}, [
+          'node',
+          '-e',
+          "for (const m of ['vitest', 'nx', 'typescript', 'esbuild', 'vite', 'react', 'react-dom']) { try { require.resolve(m); console.log(m) } catch {} }",
+        ]);
+        expect(r.code).toBe(0);
+        expect(r.stdout.trim()).toBe('');
+      },
+    );
   });
 
   describe('CLIs', () => {
@@ -314,6 +326,66 @@ describe('the gateway images', () => {
       const jwks = await fetch(metadata.jwks_uri);
       expect(jwks.status).toBe(200);
       expect(((await jwks.json()) as { keys: unknown[] }).keys.length).toBeGreaterThan(0);
+    });
+
+    it('admin-dashboard: serves the app under its strict CSP, with the settings its environment gives', async () => {
+      const base = stack.urls['admin-dashboard'];
+      const page = await fetch(`${base}/users`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      const csp = page.headers.get('content-security-policy') ?? '';
+      for (const directive of [
+        "default-src 'none'",
+        "script-src 'self'",
+        "connect-src 'self'",
+        "frame-ancestors 'none'",
+      ])
+        expect(csp).toContain(directive);
+      const html = await page.text();
+      expect(html).toContain('<div id="root"></div>');
+      // The hashed bundle the page loads is in the image, served cacheable for good.
+      const script = /<script type="module" crossorigin src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+      expect(script).toBeDefined();
+      const bundle = await fetch(`${base}${script ?? ''}`);
+      expect(bundle.status).toBe(200);
+      expect(bundle.headers.get('cache-control')).toContain('immutable');
+      expect(bundle.headers.get('content-type')).toMatch(/javascript/);
+      expect((await bundle.arrayBuffer()).byteLength).toBeGreaterThan(10_000);
+      // What the page signs in with comes from DASHBOARD_* (a non-default client id among them).
+      const settings = await fetch(`${base}/config.json`);
+      expect(settings.headers.get('content-security-policy')).toBe(csp);
+      expect(await settings.json()).toEqual({
+        issuer: `${stack.urls['auth-service']}/`,
+        authorizationEndpoint: `${stack.urls['auth-service']}/authorize`,
+        clientId: DASHBOARD_CLIENT_ID,
+        redirectUri: `${base}/callback`,
+      });
+    });
+
+    it('admin-dashboard: the auth container knows it as a client and answers its proxied admin API', async () => {
+      const base = stack.urls['admin-dashboard'];
+      const auth = stack.urls['auth-service'];
+      // The sign-in the page starts: the auth service takes the dashboard's client id and redirect URI
+      // (AUTH_DASHBOARD_*) and sends the browser to its login, not back with an error.
+      const authorize = new URL(`${auth}/authorize`);
+      authorize.search = new URLSearchParams({
+        client_id: DASHBOARD_CLIENT_ID,
+        redirect_uri: `${base}/callback`,
+        response_type: 'code',
+        scope: 'openid urn:mas:admin',
+        state: 'container-test',
+        code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+        code_challenge_method: 'S256',
+      }).toString();
+      const signIn = await fetch(authorize, { redirect: 'manual' });
+      expect(signIn.status).toBe(303);
+      expect(signIn.headers.get('location')).toMatch(/^\/interaction\//);
+      // The admin API through the dashboard's same-origin proxy is the auth container's own answer.
+      const direct = await fetch(`${auth}/api/admin/v1/users`);
+      const proxied = await fetch(`${base}/api/admin/v1/users`);
+      expect(proxied.status).toBe(401);
+      expect(proxied.status).toBe(direct.status);
+      expect(await proxied.json()).toEqual(await direct.json());
     });
 
     it('rtc-jwt-service: /healthz, and a LiveKit JWT for a real Synapse user', async () => {

@@ -240,6 +240,11 @@ spec:
       {{- with $root.Values.networkPolicies.ingressFrom }}
       from:
         {{- toYaml . | nindent 8 }}
+        {{- /* The release's own pods call each other (the auth service, the admin APIs on the internal port). */}}
+        - podSelector:
+            matchLabels:
+              app.kubernetes.io/part-of: matrix-gateway
+              app.kubernetes.io/instance: {{ $root.Release.Name }}
       {{- end }}
 {{- end }}
 {{- end }}

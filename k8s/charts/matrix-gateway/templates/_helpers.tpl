@@ -1,10 +1,11 @@
 {{/*
 Names, labels and the credential plumbing shared by every component. Components are addressed by
-their values key (authService, rtcJwtService, syncProxy); "mg.component" maps it to the app's name.
+their values key (authService, rtcJwtService, syncProxy, adminDashboard); "mg.appName" maps it to the
+app's name.
 */}}
 
 {{- define "mg.appName" -}}
-{{- get (dict "authService" "auth-service" "rtcJwtService" "rtc-jwt-service" "syncProxy" "sync-proxy") . -}}
+{{- get (dict "authService" "auth-service" "rtcJwtService" "rtc-jwt-service" "syncProxy" "sync-proxy" "adminDashboard" "admin-dashboard") . -}}
 {{- end -}}
 
 {{- define "mg.name" -}}
@@ -50,6 +51,58 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- printf "http://%s.%s.svc:%v" (include "mg.name" .) .root.Release.Namespace $c.port -}}
 {{- end -}}
 
+{{/* The in-cluster URL of a component's internal listener (/metrics, and the admin API where it has one). */}}
+{{- define "mg.internalUrl" -}}
+{{- $c := index .root.Values .component -}}
+{{- printf "http://%s.%s.svc:%v" (include "mg.name" .) .root.Release.Namespace $c.metricsPort -}}
+{{- end -}}
+
+{{/*
+Whether a component's admin API is on: the component is deployed and has its admin client (the
+client it checks admin tokens with at the auth service). The dashboard links to it only then.
+*/}}
+{{- define "mg.adminApiOn" -}}
+{{- $c := index .root.Values .component -}}
+{{- if and $c.enabled $c.admin.clientId -}}true{{- end -}}
+{{- end -}}
+
+{{/*
+A component's admin API settings (<prefix>_AUTH_URL, _CLIENT_ID; the secret is a credential, a file):
+the auth service it asks whether a token is an admin's, as one of that service's admin clients. When
+both the client's secret and authService.adminClients are plain values, the pair must be listed there.
+*/}}
+{{- define "mg.adminClientEnv" -}}
+{{- $root := .root -}}
+{{- $admin := (index $root.Values .component).admin -}}
+{{- $hasSecret := or $admin.clientSecret.value $admin.clientSecret.secret -}}
+{{- if $admin.clientId -}}
+{{- if not $hasSecret -}}
+{{- fail (printf "%s.admin.clientSecret is required with %s.admin.clientId" .component .component) -}}
+{{- end -}}
+{{- $authUrl := $admin.authUrl -}}
+{{- if not $authUrl -}}
+{{- if not $root.Values.authService.enabled -}}
+{{- fail (printf "%s.admin.authUrl is required when authService is not deployed" .component) -}}
+{{- end -}}
+{{- $authUrl = include "mg.serviceUrl" (dict "root" $root "component" "authService") -}}
+{{- end -}}
+{{- $listed := $root.Values.authService.adminClients.value -}}
+{{- if and $listed $admin.clientSecret.value $root.Values.authService.enabled -}}
+{{- $entries := list -}}
+{{- range regexSplit "[,\n]" $listed -1 -}}{{- $entries = append $entries (trim .) -}}{{- end -}}
+{{- if not (has (printf "%s:%s" $admin.clientId $admin.clientSecret.value) $entries) -}}
+{{- fail (printf "%s.admin: authService.adminClients must list %s with the same secret (id:secret)" .component $admin.clientId) -}}
+{{- end -}}
+{{- end }}
+- name: {{ .prefix }}_AUTH_URL
+  value: {{ $authUrl | quote }}
+- name: {{ .prefix }}_CLIENT_ID
+  value: {{ $admin.clientId | quote }}
+{{- else if $hasSecret -}}
+{{- fail (printf "%s.admin.clientSecret is set without %s.admin.clientId" .component .component) -}}
+{{- end -}}
+{{- end -}}
+
 {{/*
 Every credential the chart handles. key: the key in <release>-secrets / <release>-generated and the
 file name under /secrets; fileEnv: the variable naming the file (the app reads the value from it);
@@ -64,12 +117,14 @@ the initSecrets Job makes it when the operator gives none.
 - { component: authService, path: adminClients, key: AUTH_ADMIN_CLIENTS, fileEnv: AUTH_ADMIN_CLIENTS_FILE }
 - { component: authService, path: membershipClients, key: AUTH_MEMBERSHIP_CLIENTS, fileEnv: AUTH_MEMBERSHIP_CLIENTS_FILE }
 - { component: rtcJwtService, path: oauth.clientSecret, key: LIVEKIT_OAUTH_CLIENT_SECRET, fileEnv: LIVEKIT_OAUTH_CLIENT_SECRET_FILE }
+- { component: rtcJwtService, path: admin.clientSecret, key: RTC_ADMIN_CLIENT_SECRET, fileEnv: RTC_ADMIN_CLIENT_SECRET_FILE }
 - { component: authService, path: email.smtpPassword, key: AUTH_EMAIL_SMTP_PASSWORD, fileEnv: AUTH_EMAIL_SMTP_PASSWORD_FILE }
 - { component: rtcJwtService, path: livekit.secret, key: LIVEKIT_SECRET, fileEnv: LIVEKIT_SECRET_FROM_FILE, required: true }
 - { component: rtcJwtService, path: redis, key: LIVEKIT_REDIS_URL, env: LIVEKIT_REDIS_URL }
 - { component: syncProxy, path: database, key: SYNCV3_DB, fileEnv: SYNCV3_DB_FILE, required: true }
 - { component: syncProxy, path: redis, key: SYNCV3_REDIS, fileEnv: SYNCV3_REDIS_FILE }
 - { component: syncProxy, path: secret, key: SYNCV3_SECRET, fileEnv: SYNCV3_SECRET_FILE, generate: hex32 }
+- { component: syncProxy, path: admin.clientSecret, key: SYNCV3_ADMIN_CLIENT_SECRET, fileEnv: SYNCV3_ADMIN_CLIENT_SECRET_FILE }
 {{- end -}}
 
 {{/*
@@ -234,6 +289,13 @@ generated) and the Secret `name` / `secretKey` it is read from. A required one t
 - name: AUTH_FIRST_PARTY_CLIENTS
   value: {{ join "," . | quote }}
 {{- end }}
+{{- if $v.adminDashboard.enabled }}
+{{- /* The dashboard's public client (code + PKCE), sent back to its own /callback after sign-in. */}}
+- name: AUTH_DASHBOARD_CLIENT_ID
+  value: {{ $v.adminDashboard.clientId | quote }}
+- name: AUTH_DASHBOARD_REDIRECT_URI
+  value: {{ printf "%s/callback" (include "mg.publicUrl" (dict "root" $root "component" "adminDashboard")) | quote }}
+{{- end }}
 {{- else if eq .component "rtcJwtService" -}}
 {{- $c := $v.rtcJwtService }}
 - name: LIVEKIT_JWT_BIND
@@ -273,6 +335,7 @@ generated) and the Secret `name` / `secretKey` it is read from. A required one t
   value: {{ $c.membershipCheckIntervalSeconds | toString | quote }}
 - name: RTC_MEMBERSHIP_CACHE_SECONDS
   value: {{ $c.membershipCacheSeconds | toString | quote }}
+{{- include "mg.adminClientEnv" (dict "root" $root "component" "rtcJwtService" "prefix" "RTC_ADMIN") }}
 {{- else if eq .component "syncProxy" -}}
 {{- $c := $v.syncProxy }}
 - name: SYNCV3_BINDADDR
@@ -299,6 +362,40 @@ generated) and the Secret `name` / `secretKey` it is read from. A required one t
 {{- /* Legacy clients' /login, /logout and /refresh go to the auth service's compat layer. */}}
 - name: SYNCV3_AUTH_SERVICE_URL
   value: {{ include "mg.serviceUrl" (dict "root" $root "component" "authService") | quote }}
+{{- end }}
+{{- include "mg.adminClientEnv" (dict "root" $root "component" "syncProxy" "prefix" "SYNCV3_ADMIN") }}
+{{- else if eq .component "adminDashboard" -}}
+{{- $c := $v.adminDashboard }}
+{{- if not $v.authService.enabled }}
+{{- fail "adminDashboard needs authService.enabled: operators sign in at the auth service and the dashboard works through its admin API (or set adminDashboard.enabled=false)" }}
+{{- end }}
+- name: DASHBOARD_BIND
+  value: {{ printf "0.0.0.0:%v" $c.port | quote }}
+- name: DASHBOARD_METRICS_BIND
+  value: {{ printf "0.0.0.0:%v" $c.metricsPort | quote }}
+- name: DASHBOARD_LOG_LEVEL
+  value: {{ $c.logLevel | quote }}
+- name: DASHBOARD_PUBLIC_URL
+  value: {{ printf "%s/" (include "mg.publicUrl" (dict "root" $root "component" "adminDashboard")) | quote }}
+{{- /* Browsers go to the issuer to sign in; the server proxies the admin API to the Service. */}}
+- name: DASHBOARD_AUTH_ISSUER
+  value: {{ printf "%s/" (include "mg.publicUrl" (dict "root" $root "component" "authService")) | quote }}
+- name: DASHBOARD_AUTH_SERVICE_URL
+  value: {{ include "mg.serviceUrl" (dict "root" $root "component" "authService") | quote }}
+- name: DASHBOARD_CLIENT_ID
+  value: {{ $c.clientId | quote }}
+{{- with $c.trustedProxies }}
+- name: DASHBOARD_TRUSTED_PROXIES
+  value: {{ join "," . | quote }}
+{{- end }}
+{{- /* The RTC and sync admin APIs listen on those services' internal port only, never the public one. */}}
+{{- if include "mg.adminApiOn" (dict "root" $root "component" "rtcJwtService") }}
+- name: DASHBOARD_RTC_ADMIN_URL
+  value: {{ include "mg.internalUrl" (dict "root" $root "component" "rtcJwtService") | quote }}
+{{- end }}
+{{- if include "mg.adminApiOn" (dict "root" $root "component" "syncProxy") }}
+- name: DASHBOARD_SYNC_ADMIN_URL
+  value: {{ include "mg.internalUrl" (dict "root" $root "component" "syncProxy") | quote }}
 {{- end }}
 {{- end }}
 {{- include "mg.secretsEnv" . }}

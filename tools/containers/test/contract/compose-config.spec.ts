@@ -127,6 +127,14 @@ describe('docker/generate-config.mjs', () => {
     expect(r.stderr).toContain(
       'LIVEKIT_PUBLIC_URL: "https://sfu.test.example" must be a ws:// or wss:// URL',
     );
+    // compose.yaml appends "callback" to it for the auth service's copy of the dashboard's redirect URI.
+    writeFileSync(
+      bad,
+      envText.replace(/^DASHBOARD_PUBLIC_URL=.*$/m, 'DASHBOARD_PUBLIC_URL=https://admin.test.example'),
+    );
+    const noSlash = await generate(['--env', bad, '--out', join(dir, 'bad')]);
+    expect(noSlash.code).toBe(2);
+    expect(noSlash.stderr).toContain('DASHBOARD_PUBLIC_URL: "https://admin.test.example" must end with /');
     writeFileSync(bad, envText.replace(/^SYNCV3_SECRET=.*$/m, ''));
     const missing = await generate(['--env', bad, '--out', join(dir, 'bad')]);
     expect(missing.code).toBe(2);
