@@ -35,6 +35,60 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/admin/v1/compat-sessions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List compatibility sessions */
+    get: operations['listCompatSessions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/v1/compat-sessions/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Get a compatibility session */
+    get: operations['getCompatSession'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/v1/compat-sessions/{id}/finish': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * End a compatibility session
+     * @description Its tokens stop working at once and its device is deleted on the homeserver.
+     */
+    post: operations['finishCompatSession'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/admin/v1/oauth2-clients': {
     parameters: {
       query?: never;
@@ -117,6 +171,84 @@ export interface paths {
      * @description Its tokens stop working at once and its device is deleted on the homeserver.
      */
     post: operations['finishOAuth2Session'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/v1/personal-sessions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List personal sessions */
+    get: operations['listPersonalSessions'];
+    put?: never;
+    /**
+     * Create a personal session with its access token
+     * @description The token acts as `actor_user_id` with `scope` (the Matrix API with one device, made in the homeserver first; the admin scopes only for admins). It is answered once and stored only as a hash.
+     */
+    post: operations['createPersonalSession'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/v1/personal-sessions/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Get a personal session */
+    get: operations['getPersonalSession'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/v1/personal-sessions/{id}/regenerate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Replace a personal session’s access token
+     * @description A new token for the same session; the old one is refused by this service at once (the homeserver may answer it from its introspection cache for up to 2 minutes).
+     */
+    post: operations['regeneratePersonalSession'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/v1/personal-sessions/{id}/revoke': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Revoke a personal session
+     * @description Its token stops working at once and its device is deleted on the homeserver.
+     */
+    post: operations['revokePersonalSession'];
     delete?: never;
     options?: never;
     head?: never;
@@ -469,6 +601,8 @@ export interface operations {
           | 'account.displayname.changed'
           | 'account.cross-signing-reset.allowed'
           | 'account.deactivated'
+          | 'account.personal-token.created'
+          | 'account.personal-token.revoked'
           | 'admin.user.created'
           | 'admin.user.password.set'
           | 'admin.user.admin.set'
@@ -483,6 +617,11 @@ export interface operations {
           | 'admin.registration-token.updated'
           | 'admin.registration-token.revoked'
           | 'admin.registration-token.unrevoked'
+          | 'admin.personal-session.created'
+          | 'admin.personal-session.revoked'
+          | 'admin.personal-session.regenerated'
+          | 'admin.compat-session.finished'
+          | 'admin.user-session.finished'
           | 'admin.request'
           | 'cli.user.created'
           | 'cli.user.password.set'
@@ -541,6 +680,8 @@ export interface operations {
                   | 'account.displayname.changed'
                   | 'account.cross-signing-reset.allowed'
                   | 'account.deactivated'
+                  | 'account.personal-token.created'
+                  | 'account.personal-token.revoked'
                   | 'admin.user.created'
                   | 'admin.user.password.set'
                   | 'admin.user.admin.set'
@@ -555,6 +696,11 @@ export interface operations {
                   | 'admin.registration-token.updated'
                   | 'admin.registration-token.revoked'
                   | 'admin.registration-token.unrevoked'
+                  | 'admin.personal-session.created'
+                  | 'admin.personal-session.revoked'
+                  | 'admin.personal-session.regenerated'
+                  | 'admin.compat-session.finished'
+                  | 'admin.user-session.finished'
                   | 'admin.request'
                   | 'cli.user.created'
                   | 'cli.user.password.set'
@@ -689,6 +835,8 @@ export interface operations {
                   | 'account.displayname.changed'
                   | 'account.cross-signing-reset.allowed'
                   | 'account.deactivated'
+                  | 'account.personal-token.created'
+                  | 'account.personal-token.revoked'
                   | 'admin.user.created'
                   | 'admin.user.password.set'
                   | 'admin.user.admin.set'
@@ -703,6 +851,11 @@ export interface operations {
                   | 'admin.registration-token.updated'
                   | 'admin.registration-token.revoked'
                   | 'admin.registration-token.unrevoked'
+                  | 'admin.personal-session.created'
+                  | 'admin.personal-session.revoked'
+                  | 'admin.personal-session.regenerated'
+                  | 'admin.compat-session.finished'
+                  | 'admin.user-session.finished'
                   | 'admin.request'
                   | 'cli.user.created'
                   | 'cli.user.password.set'
@@ -776,6 +929,327 @@ export interface operations {
       };
       /** @description No such audit event. */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+    };
+  };
+  listCompatSessions: {
+    parameters: {
+      query?: {
+        /** @description Page size (1–1000, default 10). */
+        'page[first]'?: number;
+        /** @description Page size (1–1000, default 10). */
+        'page[last]'?: number;
+        /** @description Cursor: items before this one. */
+        'page[before]'?: string;
+        /** @description Cursor: items after this one. */
+        'page[after]'?: string;
+        /** @description Include the total count (`true`, default), omit it, or answer only the count. */
+        count?: 'true' | 'false' | 'only';
+        /** @description Only this user’s sessions (user ID). */
+        'filter[user]'?: string;
+        'filter[status]'?: 'active' | 'finished';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of sessions. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            meta?: {
+              count: number;
+            };
+            data?: {
+              /** @constant */
+              type: 'compat-session';
+              id: string;
+              attributes: {
+                user_id: string;
+                device_id: string | null;
+                user_session_id: string | null;
+                redirect_uri: string | null;
+                /** Format: date-time */
+                created_at: string;
+                user_agent: string | null;
+                last_active_at: string | null;
+                last_active_ip: string | null;
+                finished_at: string | null;
+                human_name: string | null;
+              };
+              links: {
+                self: string;
+              };
+              meta: {
+                page: {
+                  cursor: string;
+                };
+              };
+            }[];
+            links: {
+              self: string;
+              first: string;
+              last: string;
+              next?: string;
+              prev?: string;
+            };
+          };
+        };
+      };
+      /** @description A bad filter or page parameter. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description Missing, unknown or expired token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description The token lacks urn:mas:admin. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description The user in filter[user] does not exist. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+    };
+  };
+  getCompatSession: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The session. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              /** @constant */
+              type: 'compat-session';
+              id: string;
+              attributes: {
+                user_id: string;
+                device_id: string | null;
+                user_session_id: string | null;
+                redirect_uri: string | null;
+                /** Format: date-time */
+                created_at: string;
+                user_agent: string | null;
+                last_active_at: string | null;
+                last_active_ip: string | null;
+                finished_at: string | null;
+                human_name: string | null;
+              };
+              links: {
+                self: string;
+              };
+            };
+            links: {
+              self: string;
+            };
+          };
+        };
+      };
+      /** @description Missing, unknown or expired token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description The token lacks urn:mas:admin. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description No such session. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+    };
+  };
+  finishCompatSession: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The session. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              /** @constant */
+              type: 'compat-session';
+              id: string;
+              attributes: {
+                user_id: string;
+                device_id: string | null;
+                user_session_id: string | null;
+                redirect_uri: string | null;
+                /** Format: date-time */
+                created_at: string;
+                user_agent: string | null;
+                last_active_at: string | null;
+                last_active_ip: string | null;
+                finished_at: string | null;
+                human_name: string | null;
+              };
+              links: {
+                self: string;
+              };
+            };
+            links: {
+              self: string;
+            };
+          };
+        };
+      };
+      /** @description The session is already finished. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description Missing, unknown or expired token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description The token lacks urn:mas:admin. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description No such session. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description The audit log could not be written; nothing was changed. */
+      503: {
         headers: {
           [name: string]: unknown;
         };
@@ -1239,6 +1713,596 @@ export interface operations {
         };
       };
       /** @description The session is already finished. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description Missing, unknown or expired token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description The token lacks urn:mas:admin. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description No such session. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description The audit log could not be written; nothing was changed. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+    };
+  };
+  listPersonalSessions: {
+    parameters: {
+      query?: {
+        /** @description Page size (1–1000, default 10). */
+        'page[first]'?: number;
+        /** @description Page size (1–1000, default 10). */
+        'page[last]'?: number;
+        /** @description Cursor: items before this one. */
+        'page[before]'?: string;
+        /** @description Cursor: items after this one. */
+        'page[after]'?: string;
+        /** @description Include the total count (`true`, default), omit it, or answer only the count. */
+        count?: 'true' | 'false' | 'only';
+        /** @description Only tokens made by this user (ID). */
+        'filter[owner_user]'?: string;
+        /** @description Only tokens made by this client. */
+        'filter[owner_client]'?: string;
+        /** @description Only tokens acting as this user (ID). */
+        'filter[actor_user]'?: string;
+        'filter[status]'?: 'active' | 'revoked';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of personal sessions. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            meta?: {
+              count: number;
+            };
+            data?: {
+              /** @constant */
+              type: 'personal-session';
+              id: string;
+              attributes: {
+                /** Format: date-time */
+                created_at: string;
+                revoked_at: string | null;
+                /** @description The user who made the token, if a user did. */
+                owner_user_id: string | null;
+                /** @description The admin client that made the token, if a client did. */
+                owner_client_id: string | null;
+                /** @description The user the token acts as. */
+                actor_user_id: string;
+                human_name: string;
+                scope: string;
+                last_active_at: string | null;
+                last_active_ip: string | null;
+                /** @description When the live token expires; null if never. */
+                expires_at: string | null;
+              };
+              links: {
+                self: string;
+              };
+              meta: {
+                page: {
+                  cursor: string;
+                };
+              };
+            }[];
+            links: {
+              self: string;
+              first: string;
+              last: string;
+              next?: string;
+              prev?: string;
+            };
+          };
+        };
+      };
+      /** @description A bad filter or page parameter. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description Missing, unknown or expired token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description The token lacks urn:mas:admin. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description The user in a user filter does not exist. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+    };
+  };
+  createPersonalSession: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The user the token acts as. */
+          actor_user_id: string;
+          human_name: string;
+          /** @description Space-separated scopes. */
+          scope: string;
+          /** @description Lifetime in seconds (60 to 31622400); absent or null: never expires. */
+          expires_in?: number | null;
+        };
+      };
+    };
+    responses: {
+      /** @description The session and its token. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              /** @constant */
+              type: 'personal-session';
+              id: string;
+              attributes: {
+                /** Format: date-time */
+                created_at: string;
+                revoked_at: string | null;
+                /** @description The user who made the token, if a user did. */
+                owner_user_id: string | null;
+                /** @description The admin client that made the token, if a client did. */
+                owner_client_id: string | null;
+                /** @description The user the token acts as. */
+                actor_user_id: string;
+                human_name: string;
+                scope: string;
+                last_active_at: string | null;
+                last_active_ip: string | null;
+                /** @description When the live token expires; null if never. */
+                expires_at: string | null;
+                /** @description The token (`mpt_…`), shown only in this answer. */
+                access_token: string;
+              };
+              links: {
+                self: string;
+              };
+            };
+            links: {
+              self: string;
+            };
+          };
+        };
+      };
+      /** @description A bad name, scope or lifetime, or the user is locked or deactivated. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description Missing, unknown or expired token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description The token lacks urn:mas:admin. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description No such user. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description The homeserver could not be reached; no token was issued. Also when the audit log could not be written (nothing was changed). */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+    };
+  };
+  getPersonalSession: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The session. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              /** @constant */
+              type: 'personal-session';
+              id: string;
+              attributes: {
+                /** Format: date-time */
+                created_at: string;
+                revoked_at: string | null;
+                /** @description The user who made the token, if a user did. */
+                owner_user_id: string | null;
+                /** @description The admin client that made the token, if a client did. */
+                owner_client_id: string | null;
+                /** @description The user the token acts as. */
+                actor_user_id: string;
+                human_name: string;
+                scope: string;
+                last_active_at: string | null;
+                last_active_ip: string | null;
+                /** @description When the live token expires; null if never. */
+                expires_at: string | null;
+              };
+              links: {
+                self: string;
+              };
+            };
+            links: {
+              self: string;
+            };
+          };
+        };
+      };
+      /** @description Missing, unknown or expired token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description The token lacks urn:mas:admin. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description No such session. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+    };
+  };
+  regeneratePersonalSession: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          /** @description Lifetime in seconds (60 to 31622400); absent or null: never expires. */
+          expires_in?: number | null;
+        };
+      };
+    };
+    responses: {
+      /** @description The session and its new token. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              /** @constant */
+              type: 'personal-session';
+              id: string;
+              attributes: {
+                /** Format: date-time */
+                created_at: string;
+                revoked_at: string | null;
+                /** @description The user who made the token, if a user did. */
+                owner_user_id: string | null;
+                /** @description The admin client that made the token, if a client did. */
+                owner_client_id: string | null;
+                /** @description The user the token acts as. */
+                actor_user_id: string;
+                human_name: string;
+                scope: string;
+                last_active_at: string | null;
+                last_active_ip: string | null;
+                /** @description When the live token expires; null if never. */
+                expires_at: string | null;
+                /** @description The token (`mpt_…`), shown only in this answer. */
+                access_token: string;
+              };
+              links: {
+                self: string;
+              };
+            };
+            links: {
+              self: string;
+            };
+          };
+        };
+      };
+      /** @description A bad lifetime, or the session is revoked. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description Missing, unknown or expired token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description The token lacks urn:mas:admin. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description No such session. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description The audit log could not be written; nothing was changed. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+    };
+  };
+  revokePersonalSession: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The revoked session. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              /** @constant */
+              type: 'personal-session';
+              id: string;
+              attributes: {
+                /** Format: date-time */
+                created_at: string;
+                revoked_at: string | null;
+                /** @description The user who made the token, if a user did. */
+                owner_user_id: string | null;
+                /** @description The admin client that made the token, if a client did. */
+                owner_client_id: string | null;
+                /** @description The user the token acts as. */
+                actor_user_id: string;
+                human_name: string;
+                scope: string;
+                last_active_at: string | null;
+                last_active_ip: string | null;
+                /** @description When the live token expires; null if never. */
+                expires_at: string | null;
+              };
+              links: {
+                self: string;
+              };
+            };
+            links: {
+              self: string;
+            };
+          };
+        };
+      };
+      /** @description The session is already revoked. */
       400: {
         headers: {
           [name: string]: unknown;
