@@ -1,3 +1,11 @@
+export { AdminApiError, AdminApiErrorFilter } from './admin/admin-error';
+export { ADMIN_INTROSPECTION, AdminGuard, AdminGuardModule } from './admin/admin-guard';
+export {
+  ADMIN_SCOPE,
+  AdminIntrospection,
+  type AdminIntrospectionConfig,
+  type AdminIntrospectionOptions,
+} from './admin/admin-introspection';
 export { createApp, runService, startApp, type AppOptions, type RunningApp } from './bootstrap';
 export { toErrorResponse, type ErrorResponse } from './error-response';
 export { Lifecycle } from './lifecycle';
