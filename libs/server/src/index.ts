@@ -12,7 +12,7 @@ export { Lifecycle } from './lifecycle';
 export { appLog, createLogger, JsonLogger, pinoLog, silentLog, type Log, type LogFields } from './logger';
 export { MatrixExceptionFilter } from './matrix-exception.filter';
 export { Metrics } from './metrics';
-export { MetricsListener } from './metrics-listener';
+export { MetricsListener, type InternalRoutes } from './metrics-listener';
 export { Readiness, type ReadinessCheck, type ReadinessReport } from './readiness';
 export { ServerModule } from './server.module';
 export { dependency, DependenciesModule, type Dependency } from './dependencies.module';
