@@ -100,6 +100,41 @@ describe('AdminGuard against the real auth service', () => {
     });
   });
 
+  it('lets no client but the admin clients introspect tokens that are not its own', async () => {
+    const registration = await fetch(`${auth.url}/oauth2/registration`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        client_name: 'Curious',
+        client_uri: 'https://curious.example.org/',
+        application_type: 'web',
+        token_endpoint_auth_method: 'client_secret_basic',
+        grant_types: ['client_credentials'],
+        response_types: [],
+        redirect_uris: [],
+      }),
+    });
+    const curious = (await registration.json()) as { client_id: string; client_secret: string };
+    const introspect = async (as: { id: string; secret: string }, token: string) => {
+      const res = await fetch(`${auth.url}/oauth2/introspect`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/x-www-form-urlencoded',
+          Authorization: `Basic ${Buffer.from(`${as.id}:${as.secret}`).toString('base64')}`,
+        },
+        body: new URLSearchParams({ token }),
+      });
+      return ((await res.json()) as { active: boolean }).active;
+    };
+    const other = { id: curious.client_id, secret: curious.client_secret };
+    const adminToken = await clientCredentials(ADMIN, 'urn:mas:admin');
+    const ownToken = await clientCredentials(other, '');
+    expect(await introspect(other, adminToken)).toBe(false);
+    expect(await introspect(other, ownToken)).toBe(true);
+    expect(await introspect(ADMIN, adminToken)).toBe(true);
+    expect(await introspect(ADMIN, ownToken)).toBe(true);
+  });
+
   it('answers 503 once the auth service is gone', async () => {
     // A token never seen before, so no cached answer applies.
     const token = await clientCredentials(ADMIN, 'urn:mas:admin');
