@@ -139,6 +139,9 @@ describe('startApp (the bootstrap every service uses)', () => {
     expect(hidden.status).toBe(404);
     // Indistinguishable from a path that does not exist.
     expect(await hidden.json()).toEqual(unknown);
+    // Nor reached by spelling the path another way.
+    for (const other of ['/%74est/ip', '/test/%69p', '/test//ip', '//test/ip', '/test/ip/'])
+      expect((await fetch(`${url}${other}`)).status, other).toBe(404);
     // The other routes stay public, and the internal listener still serves only its own paths.
     expect((await fetch(`${url}/test/limited`)).status).toBe(429);
     expect((await fetch(`${metricsUrl!}/test/limited`)).status).toBe(404);

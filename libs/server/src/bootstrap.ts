@@ -142,8 +142,11 @@ export async function createApp(
   const internalRequests = new WeakSet<IncomingMessage>();
   if (internalPrefixes.length > 0) {
     fastify.addHook('onRequest', (request, _reply, done) => {
-      const path = request.url.split('?')[0] ?? '';
-      if (internalPrefixes.some((p) => path.startsWith(p)) && !internalRequests.has(request.raw)) {
+      // The matched route's pattern as well as the URL: the router also matches other spellings of a
+      // path (percent-encoded letters), which must not reach the routes either.
+      const paths = [request.url.split('?')[0] ?? '', request.routeOptions.url ?? ''];
+      const internal = paths.some((path) => internalPrefixes.some((p) => path.startsWith(p)));
+      if (internal && !internalRequests.has(request.raw)) {
         // The exception filter's answer to an unknown path (fastify's callNotFound would see the
         // matched route's other methods and answer 405).
         done(new NotFoundException());
