@@ -11,7 +11,7 @@ import { resolvePostgres, type PostgresHandle } from './postgres';
 import { resolveRedis, type RedisHandle } from './redis';
 
 const root = resolve(__dirname, '../..'); // dist/tools -> repo root
-const PORTS = { sync: 8008, rtc: 8070, auth: 8090, dashboard: 8095 } as const;
+const PORTS = { sync: 8008, rtc: 8070, auth: 8090, dashboard: 8095, rtcAdmin: 8071 } as const;
 const log = (line: string): void => {
   process.stdout.write(`[start] ${line}\n`);
 };
@@ -72,6 +72,9 @@ async function main(): Promise<void> {
       ['Synapse (dev homeserver)', stack.synapse.baseUrl],
       ['sync-proxy (client base URL)', stack.sync.url],
       ['rtc-jwt-service', stack.rtc.url],
+      ...(stack.rtcAdminUrl === null
+        ? []
+        : [['rtc-jwt-service internal (admin API, /metrics)', stack.rtcAdminUrl] as [string, string]]),
       ['auth-service', stack.auth.url],
       ...(stack.dashboard === null
         ? []

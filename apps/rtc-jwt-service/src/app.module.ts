@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { redisDependency } from '@gateway/queues';
 import { DependenciesModule, dependency, ServerModule } from '@gateway/server';
 import { systemClock } from '@gateway/util';
+import { AdminModule } from './admin/admin.module';
 import type { RtcConfig } from './config';
 import { HttpModule } from './http/http.module';
 import { liveKitDependency } from './livekit/livekit.module';
@@ -41,6 +42,7 @@ export class AppModule {
         RuntimeModule.forRoot(config),
         DependenciesModule.forRoot(dependencies),
         HttpModule,
+        ...(config.admin ? [AdminModule.forRoot(config.admin)] : []),
       ],
     };
   }

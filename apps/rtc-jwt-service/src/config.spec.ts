@@ -219,4 +219,35 @@ describe('loadRtcConfig (lk-jwt-service compatible)', () => {
       );
     });
   });
+
+  describe('the admin API (RTC_ADMIN_*)', () => {
+    const admin = {
+      RTC_ADMIN_AUTH_URL: 'http://auth.internal:8080/',
+      RTC_ADMIN_CLIENT_ID: 'rtc-admin',
+      RTC_METRICS_BIND: '127.0.0.1:9100',
+    };
+
+    it('is off without any of them, and reads the client secret from a file', () => {
+      expect(loadRtcConfig(base).admin).toBeNull();
+      const cfg = loadRtcConfig({ ...base, ...admin, RTC_ADMIN_CLIENT_SECRET_FILE: file('adm1n\n') });
+      expect(cfg.admin).toEqual({
+        authUrl: 'http://auth.internal:8080/',
+        clientId: 'rtc-admin',
+        clientSecret: 'adm1n',
+      });
+    });
+
+    it('is all or nothing, needs the internal listener, and names a bad value', () => {
+      expect(problems({ ...base, ...admin })).toEqual([
+        'RTC_ADMIN_AUTH_URL, RTC_ADMIN_CLIENT_ID and RTC_ADMIN_CLIENT_SECRET (or RTC_ADMIN_CLIENT_SECRET_FILE) must be set together',
+      ]);
+      const full = { ...admin, RTC_ADMIN_CLIENT_SECRET: 'adm1n' };
+      expect(problems({ ...base, ...full, RTC_METRICS_BIND: '' })).toEqual([
+        'RTC_ADMIN_AUTH_URL: the admin API is served only on the internal listener; set RTC_METRICS_BIND',
+      ]);
+      expect(problems({ ...base, ...full, RTC_ADMIN_AUTH_URL: 'auth.internal' })[0]).toMatch(
+        /^RTC_ADMIN_AUTH_URL: /,
+      );
+    });
+  });
 });

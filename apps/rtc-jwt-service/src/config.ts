@@ -15,6 +15,7 @@ import {
 } from '@gateway/config';
 import { readFileSync } from 'node:fs';
 import { parseServerName } from '@gateway/matrix';
+import type { AdminIntrospectionConfig } from '@gateway/server';
 import { readRegistrationTokens } from './membership/appservice-registration';
 import { parseFederationUrlOverrides } from './openid/federation-url-overrides';
 
@@ -115,6 +116,14 @@ const schema = z.object({
   RTC_TRUSTED_PROXIES: cidrList(),
   /** The internal listener serving /metrics; unset, no metrics are served (never on the public port). */
   RTC_METRICS_BIND: optionalBindAddress(),
+  /**
+   * The admin API (`/admin/v1/rooms`, served only on RTC_METRICS_BIND's internal listener): the auth
+   * service whose admin tokens it accepts, and the client (one of its AUTH_ADMIN_CLIENTS) it checks them
+   * with by introspection. All three or none; the secret usually through RTC_ADMIN_CLIENT_SECRET_FILE.
+   */
+  RTC_ADMIN_AUTH_URL: anyUrl(['http:', 'https:']).optional(),
+  RTC_ADMIN_CLIENT_ID: z.string().min(1).optional(),
+  RTC_ADMIN_CLIENT_SECRET: z.string().min(1).optional(),
   /** Prefix of every Redis key this service writes, so deployments (or tests) can share a Redis. */
   RTC_REDIS_PREFIX: z
     .string()
@@ -220,6 +229,7 @@ function toConfig(v: z.output<typeof schema>, files: z.output<typeof secretFiles
   );
 
   const membership = membershipConfig(v, problems);
+  const admin = adminConfig(v, problems);
 
   if (problems.length > 0 || bind === null || !key || !secret || url === undefined) {
     throw new ConfigError(problems);
@@ -249,7 +259,31 @@ function toConfig(v: z.output<typeof schema>, files: z.output<typeof secretFiles
     userinfoCacheSize: v.RTC_USERINFO_CACHE_SIZE,
     /** Null: no membership check (lk-jwt-service up to 0.6); a warning is logged at start. */
     membership,
+    /** Null: no admin API. */
+    admin,
   };
+}
+
+/** RTC_ADMIN_*: all three or none, and only with the internal listener that serves them. */
+function adminConfig(v: z.output<typeof schema>, problems: string[]): AdminIntrospectionConfig | null {
+  const authUrl = v.RTC_ADMIN_AUTH_URL;
+  const clientId = v.RTC_ADMIN_CLIENT_ID;
+  const clientSecret = v.RTC_ADMIN_CLIENT_SECRET;
+  const given = [authUrl, clientId, clientSecret].filter((x) => x !== undefined).length;
+  if (given === 0) return null;
+  if (authUrl === undefined || clientId === undefined || clientSecret === undefined) {
+    problems.push(
+      'RTC_ADMIN_AUTH_URL, RTC_ADMIN_CLIENT_ID and RTC_ADMIN_CLIENT_SECRET (or RTC_ADMIN_CLIENT_SECRET_FILE) must be set together',
+    );
+    return null;
+  }
+  if (v.RTC_METRICS_BIND === undefined) {
+    problems.push(
+      'RTC_ADMIN_AUTH_URL: the admin API is served only on the internal listener; set RTC_METRICS_BIND',
+    );
+    return null;
+  }
+  return { authUrl, clientId, clientSecret };
 }
 
 export interface MembershipConfig {

@@ -87,9 +87,13 @@ describe('startApp (the bootstrap every service uses)', () => {
 
   it('takes the client address from X-Forwarded-For only when the peer is a trusted proxy', async () => {
     const ipOf = async (url: string, xff?: string) =>
-      ((await (await fetch(`${url}/test/ip`, { headers: xff ? { 'X-Forwarded-For': xff } : {} })).json()) as {
-        ip: string;
-      }).ip;
+      (
+        (await (
+          await fetch(`${url}/test/ip`, { headers: xff ? { 'X-Forwarded-For': xff } : {} })
+        ).json()) as {
+          ip: string;
+        }
+      ).ip;
     // The tests connect from 127.0.0.1: trusted here.
     let url = await boot({ trustedProxies: ['127.0.0.0/8', '10.0.0.0/8'] });
     expect(await ipOf(url)).toBe('127.0.0.1');
@@ -123,6 +127,25 @@ describe('startApp (the bootstrap every service uses)', () => {
     url = await boot();
     expect((await fetch(`${url}/metrics`)).status).toBe(404);
     expect(metricsUrl).toBeUndefined();
+  });
+
+  it('serves internal prefixes through the app only on the internal listener; the public port 404s them', async () => {
+    const url = await boot({ metricsBind: { host: '127.0.0.1', port: 0 }, internalPrefixes: ['/test/ip'] });
+    const internal = await fetch(`${metricsUrl!}/test/ip`);
+    expect(internal.status).toBe(200);
+    expect(await internal.json()).toEqual({ ip: '127.0.0.1' });
+    const unknown = await (await fetch(`${url}/nowhere`)).json();
+    const hidden = await fetch(`${url}/test/ip`);
+    expect(hidden.status).toBe(404);
+    // Indistinguishable from a path that does not exist.
+    expect(await hidden.json()).toEqual(unknown);
+    // Nor reached by spelling the path another way.
+    for (const other of ['/%74est/ip', '/test/%69p', '/test//ip', '//test/ip', '/test/ip/'])
+      expect((await fetch(`${url}${other}`)).status, other).toBe(404);
+    // The other routes stay public, and the internal listener still serves only its own paths.
+    expect((await fetch(`${url}/test/limited`)).status).toBe(429);
+    expect((await fetch(`${metricsUrl!}/test/limited`)).status).toBe(404);
+    expect((await fetch(`${metricsUrl!}/metrics`)).status).toBe(200);
   });
 
   it('serves /health, /ready and /metrics', async () => {

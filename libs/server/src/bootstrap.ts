@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import type { DynamicModule, Type } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import { NotFoundException, type DynamicModule, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
@@ -33,6 +34,12 @@ export interface AppOptions {
    * port never serves them.
    */
   metricsBind?: BindAddress | undefined;
+  /**
+   * Path prefixes (e.g. `/admin/`) the app serves only on the internal listener (`metricsBind`), with
+   * its usual controllers, guards and filters; the public port answers them 404 as any unknown path.
+   * A service's admin API lives there so it never faces the internet.
+   */
+  internalPrefixes?: readonly string[];
   /** Registers Fastify-level parsers, hooks or routes before Nest's own (e.g. a raw proxy route). */
   configureFastify?: (fastify: FastifyInstance) => void;
   /** Configuration warnings (deprecated variables and the like), logged once at start-up. */
@@ -129,9 +136,40 @@ export async function createApp(
     }
     done();
   });
+  const internalPrefixes = options.internalPrefixes ?? [];
+  // Requests that came in through the internal listener; any other request for those paths came
+  // through the public port and is answered as if the path did not exist.
+  const internalRequests = new WeakSet<IncomingMessage>();
+  if (internalPrefixes.length > 0) {
+    fastify.addHook('onRequest', (request, _reply, done) => {
+      // The matched route's pattern as well as the URL: the router also matches other spellings of a
+      // path (percent-encoded letters), which must not reach the routes either.
+      const paths = [request.url.split('?')[0] ?? '', request.routeOptions.url ?? ''];
+      const internal = paths.some((path) => internalPrefixes.some((p) => path.startsWith(p)));
+      if (internal && !internalRequests.has(request.raw)) {
+        // The exception filter's answer to an unknown path (fastify's callNotFound would see the
+        // matched route's other methods and answer 405).
+        done(new NotFoundException());
+        return;
+      }
+      done();
+    });
+  }
   let metricsListener: MetricsListener | undefined;
   if (options.metricsBind) {
-    const listener = new MetricsListener(options.metricsBind, metrics);
+    const listener = new MetricsListener(
+      options.metricsBind,
+      metrics,
+      internalPrefixes.length > 0
+        ? {
+            prefixes: internalPrefixes,
+            handle: (req, res) => {
+              internalRequests.add(req);
+              fastify.routing(req, res);
+            },
+          }
+        : undefined,
+    );
     const bind = options.metricsBind;
     fastify.addHook('onReady', async () => {
       const port = await listener.start();

@@ -1,10 +1,18 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { BindAddress } from '@gateway/config';
 import type { Metrics } from './metrics';
+
+/** Paths of the app served on the internal listener, and how to hand a request to the app. */
+export interface InternalRoutes {
+  /** Path prefixes (e.g. `/admin/`) handed to the app; the public port answers them 404. */
+  prefixes: readonly string[];
+  handle: (req: IncomingMessage, res: ServerResponse) => void;
+}
 
 /**
  * `/metrics` on a listener of its own (MAS's internal listener, the Go proxy's SYNCV3_PROM), so scrapes
  * stay on an internal port while the public one faces the internet; the public port never serves it.
+ * An app's internal routes (its admin endpoints) are served here too, by the app itself.
  */
 export class MetricsListener {
   private server: Server | undefined;
@@ -14,18 +22,27 @@ export class MetricsListener {
   constructor(
     private readonly bind: BindAddress,
     private readonly metrics: Metrics,
+    private readonly internal?: InternalRoutes,
   ) {}
 
   async start(): Promise<number> {
     const server = createServer((req, res) => {
-      if ((req.url ?? '').split('?')[0] !== '/metrics' || req.method !== 'GET') {
+      const path = (req.url ?? '').split('?')[0] ?? '';
+      if (this.internal?.prefixes.some((p) => path.startsWith(p))) {
+        this.internal.handle(req, res);
+        return;
+      }
+      if (path !== '/metrics' || req.method !== 'GET') {
         res.writeHead(404).end();
         return;
       }
       this.metrics.registry.metrics().then(
         (body) =>
           res
-            .writeHead(200, { 'Content-Type': this.metrics.registry.contentType, 'Cache-Control': 'no-store' })
+            .writeHead(200, {
+              'Content-Type': this.metrics.registry.contentType,
+              'Cache-Control': 'no-store',
+            })
             .end(body),
         () => res.writeHead(500).end(),
       );

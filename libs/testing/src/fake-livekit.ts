@@ -24,14 +24,24 @@ export interface CreateRoomCall {
   maxParticipants: number;
 }
 
+/** What the fake knows of a participant beyond its room and identity. */
+interface ParticipantDetails {
+  name: string;
+  joinedAt: number;
+}
+
 /**
  * A LiveKit RoomService speaking Twirp JSON, since no LiveKit server runs here. It checks every call's
  * bearer token the way LiveKit does (signed with the API secret, `iss` = key, the needed grant), records
- * CreateRoom calls, and serves participants the test adds or removes.
+ * CreateRoom calls, and serves the rooms and participants the test adds or removes (ListRooms,
+ * ListParticipants, GetParticipant, RemoveParticipant).
  */
 export class FakeLiveKit {
   readonly createRoomCalls: CreateRoomCall[] = [];
   readonly participants = new Set<string>(); // `${room}\n${identity}`
+  /** Live rooms: name → creation time in seconds. CreateRoom and join() open one. */
+  readonly rooms = new Map<string, number>();
+  private readonly details = new Map<string, ParticipantDetails>();
   /** RemoveParticipant calls, in order, whether or not the participant was present. */
   readonly removed: { room: string; identity: string }[] = [];
   /** Answers every call to the named RoomService method (after the token check) with this fault. */
@@ -74,12 +84,26 @@ export class FakeLiveKit {
     });
   }
 
-  join(room: string, identity: string): void {
+  join(room: string, identity: string, name = ''): void {
+    const now = Math.floor(Date.now() / 1000);
+    if (!this.rooms.has(room)) this.rooms.set(room, now);
     this.participants.add(`${room}\n${identity}`);
+    this.details.set(`${room}\n${identity}`, { name, joinedAt: now });
   }
 
   leave(room: string, identity: string): void {
     this.participants.delete(`${room}\n${identity}`);
+    this.details.delete(`${room}\n${identity}`);
+  }
+
+  private participantsOf(room: string): { identity: string; name: string; joinedAt: number }[] {
+    return [...this.participants]
+      .map((key) => key.split('\n') as [string, string])
+      .filter(([r]) => r === room)
+      .map(([, identity]) => {
+        const d = this.details.get(`${room}\n${identity}`);
+        return { identity, name: d?.name ?? '', joinedAt: d?.joinedAt ?? 0 };
+      });
   }
 
   /** A webhook as LiveKit signs it: a JWT whose `sha256` claim is the body's digest. */
@@ -133,6 +157,8 @@ export class FakeLiveKit {
         departureTimeout: Number(body['departureTimeout'] ?? 0),
         maxParticipants: Number(body['maxParticipants'] ?? 0),
       });
+      if (!this.rooms.has(String(body['name'])))
+        this.rooms.set(String(body['name']), Math.floor(Date.now() / 1000));
       reply(200, { sid: 'RM_fake', name: body['name'] });
     } else if (method === 'GetParticipant' && grants.video?.roomAdmin === true) {
       const present = this.participants.has(`${String(body['room'])}\n${String(body['identity'])}`);
@@ -142,10 +168,36 @@ export class FakeLiveKit {
       const room = String(body['room']);
       const identity = String(body['identity']);
       this.removed.push({ room, identity });
-      if (this.participants.delete(`${room}\n${identity}`)) reply(200, {});
-      else reply(404, { code: 'not_found', msg: 'participant not found' });
+      if (this.participants.delete(`${room}\n${identity}`)) {
+        this.details.delete(`${room}\n${identity}`);
+        reply(200, {});
+      } else reply(404, { code: 'not_found', msg: 'participant not found' });
     } else if (method === 'ListRooms' && grants.video?.roomList === true) {
-      reply(200, { rooms: [] });
+      const names = Array.isArray(body['names']) ? (body['names'] as unknown[]).map(String) : [];
+      const rooms = [...this.rooms]
+        .filter(([name]) => names.length === 0 || names.includes(name))
+        .map(([name, created]) => ({
+          sid: `RM_${name}`,
+          name,
+          // protobuf JSON writes int64 as a string.
+          creationTime: String(created),
+          numParticipants: this.participantsOf(name).length,
+        }));
+      reply(200, { rooms });
+    } else if (method === 'ListParticipants' && grants.video?.roomAdmin === true) {
+      const room = String(body['room']);
+      if (!this.rooms.has(room)) {
+        reply(404, { code: 'not_found', msg: 'requested room does not exist' });
+        return;
+      }
+      const participants = this.participantsOf(room).map((p) => ({
+        sid: `PA_${p.identity}`,
+        identity: p.identity,
+        name: p.name,
+        state: 'ACTIVE',
+        joinedAt: String(p.joinedAt),
+      }));
+      reply(200, { participants });
     } else {
       reply(403, { code: 'permission_denied', msg: 'missing grant' });
     }

@@ -27,6 +27,13 @@ const schema = z.object({
    * internal address); the issuer when unset.
    */
   DASHBOARD_AUTH_SERVICE_URL: httpUrl().optional(),
+  /**
+   * The rtc-jwt-service's internal listener (its RTC_METRICS_BIND, serving `/admin/v1/`), for the RTC
+   * page; unset, the page says the RTC admin API is not configured.
+   */
+  DASHBOARD_RTC_ADMIN_URL: httpUrl()
+    .refine(noQueryOrFragment, 'must not have a query or fragment')
+    .optional(),
   /** The auth service's AUTH_DASHBOARD_CLIENT_ID. */
   DASHBOARD_CLIENT_ID: z
     .string()
@@ -53,6 +60,8 @@ function toConfig(v: z.output<typeof schema>, defaultStaticDir: string) {
     issuer,
     /** Base URL (no trailing slash) the proxy forwards to. */
     upstream: (v.DASHBOARD_AUTH_SERVICE_URL ?? issuer).replace(/\/+$/, ''),
+    /** Base URL (no trailing slash) of the RTC service's internal listener; null when not configured. */
+    rtcAdmin: v.DASHBOARD_RTC_ADMIN_URL === undefined ? null : v.DASHBOARD_RTC_ADMIN_URL.replace(/\/+$/, ''),
     clientId: v.DASHBOARD_CLIENT_ID,
     redirectUri: `${publicUrl}callback`,
     staticDir: v.DASHBOARD_STATIC_DIR ?? defaultStaticDir,

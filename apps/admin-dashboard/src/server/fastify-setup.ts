@@ -15,8 +15,21 @@ const UPSTREAM_TIMEOUT_MS = 30_000;
  */
 const PROXIED = ['/api/admin/v1/*', '/api/spec.json', '/oauth2/token', '/oauth2/revoke'];
 
+/** The RTC service's admin API (`/admin/v1/*` on its internal listener), as the page reaches it. */
+const RTC_PREFIX = '/api/rtc/v1/';
+
+/** A `.` or `..` segment, plain or percent-encoded: fetch would resolve it to a path outside the API. */
+const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|\?|$)/i;
+
+interface Upstream {
+  /** Base URL without a trailing slash. */
+  base: string;
+  /** Named in the 502 when it cannot be reached. */
+  name: string;
+}
+
 async function proxy(
-  config: DashboardConfig,
+  target: Upstream,
   request: FastifyRequest,
   reply: FastifyReply,
   path: string,
@@ -31,7 +44,7 @@ async function proxy(
   const body = Buffer.isBuffer(request.body) && request.body.length > 0 ? request.body : undefined;
   let upstream: Response;
   try {
-    upstream = await fetch(`${config.upstream}${path}`, {
+    upstream = await fetch(`${target.base}${path}`, {
       method: request.method,
       headers,
       ...(body === undefined ? {} : { body }),
@@ -44,7 +57,7 @@ async function proxy(
       .status(502)
       .header('Content-Type', 'application/json')
       .header('Cache-Control', 'no-store')
-      .send({ errors: [{ title: 'The auth service cannot be reached' }] });
+      .send({ errors: [{ title: `The ${target.name} cannot be reached` }] });
     return;
   }
   reply.status(upstream.status);
@@ -84,7 +97,11 @@ export function configureDashboardFastify(
     authorizationEndpoint: `${config.issuer}authorize`,
     clientId: config.clientId,
     redirectUri: config.redirectUri,
+    rtcAdmin: config.rtcAdmin !== null,
   });
+  const auth: Upstream = { base: config.upstream, name: 'auth service' };
+  const rtc: Upstream | null =
+    config.rtcAdmin === null ? null : { base: config.rtcAdmin, name: 'RTC service' };
   return (fastify) => {
     void fastify.register((child, _opts, done) => {
       child.removeAllContentTypeParsers();
@@ -97,11 +114,30 @@ export function configureDashboardFastify(
           url,
           handler: (request, reply) => {
             const path = request.url;
-            return proxy(config, request, reply, path);
+            return proxy(auth, request, reply, path);
           },
         });
       // The overview's health of the auth service: its readiness report, as its probes see it.
-      child.get('/auth-service/ready', (request, reply) => proxy(config, request, reply, '/ready'));
+      child.get('/auth-service/ready', (request, reply) => proxy(auth, request, reply, '/ready'));
+      // The RTC page: the Authorization header (the person's admin token) is what the RTC service checks.
+      child.route({
+        method: ['GET', 'DELETE'],
+        url: `${RTC_PREFIX}*`,
+        handler: (request, reply) => {
+          const rest = request.url.slice(RTC_PREFIX.length);
+          if (rtc === null)
+            return reply
+              .status(404)
+              .header('Content-Type', 'application/json')
+              .send({ errors: [{ title: 'The RTC admin API is not configured (DASHBOARD_RTC_ADMIN_URL)' }] });
+          if (DOT_SEGMENT.test(rest))
+            return reply
+              .status(400)
+              .header('Content-Type', 'application/json')
+              .send({ errors: [{ title: 'Invalid path' }] });
+          return proxy(rtc, request, reply, `/admin/v1/${rest}`);
+        },
+      });
       done();
     });
     fastify.get('/config.json', (_request, reply) =>

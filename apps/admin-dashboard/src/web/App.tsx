@@ -6,6 +6,7 @@ import { Audit } from './pages/Audit';
 import { Clients } from './pages/Clients';
 import { Overview } from './pages/Overview';
 import { RegistrationTokens } from './pages/RegistrationTokens';
+import { Rtc } from './pages/Rtc';
 import { User } from './pages/User';
 import { Users } from './pages/Users';
 
@@ -15,6 +16,7 @@ const NAV = [
   { to: '/registration-tokens', label: 'Registration tokens' },
   { to: '/oauth2-clients', label: 'OAuth clients' },
   { to: '/audit', label: 'Audit log' },
+  { to: '/rtc', label: 'RTC' },
 ] as const;
 
 function Page({ path }: { path: string }) {
@@ -25,6 +27,7 @@ function Page({ path }: { path: string }) {
   if (path === '/registration-tokens') return <RegistrationTokens />;
   if (path === '/oauth2-clients') return <Clients />;
   if (path === '/audit') return <Audit />;
+  if (path === '/rtc') return <Rtc />;
   return (
     <>
       <h1>Not found</h1>

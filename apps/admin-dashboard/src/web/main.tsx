@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { AdminApi } from './api/client';
+import { RtcApi } from './api/rtc-api';
 import { App, SignedOut } from './App';
 import { AuthSession, SignInRefused, type DashboardSettings } from './lib/auth';
 import { ServicesContext } from './lib/context';
@@ -15,10 +16,11 @@ async function start(): Promise<void> {
   const settings = (await res.json()) as DashboardSettings;
   const session = new AuthSession(settings);
   const api = new AdminApi((force) => session.accessToken(force));
+  const rtc = new RtcApi((force) => session.accessToken(force), settings.rtcAdmin);
   const render = (refusal?: { message: string; notAdmin: boolean }) => {
     root.render(
       <StrictMode>
-        <ServicesContext value={{ api, session }}>
+        <ServicesContext value={{ api, rtc, session }}>
           {refusal ? <SignedOut refusal={refusal} /> : <App />}
         </ServicesContext>
       </StrictMode>,

@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestDatabase,
+  FakeLiveKit,
   launchChromium,
   oauthAccessToken,
   startGatewayStack,
@@ -62,6 +63,7 @@ describe('the admin dashboard in Chromium', () => {
   let stack: GatewayStack;
   let chromium: TestBrowser;
   let dashboardUrl: string;
+  let livekit: FakeLiveKit;
   const databases: TestDatabase[] = [];
 
   beforeAll(async () => {
@@ -69,6 +71,7 @@ describe('the admin dashboard in Chromium', () => {
     const auth = await createTestDatabase();
     const sync = await createTestDatabase();
     databases.push(auth, sync);
+    livekit = await new FakeLiveKit().start();
     stack = await startGatewayStack({
       root: ROOT,
       dashboard: true,
@@ -76,7 +79,7 @@ describe('the admin dashboard in Chromium', () => {
       authEnv: { AUTH_REGISTRATION_ENABLED: 'true', AUTH_REGISTRATION_TOKEN_REQUIRED: 'true' },
       databases: { auth: auth.url, sync: sync.url },
       redisUrl: testRedisUrl(),
-      livekit: { url: 'ws://127.0.0.1:9', key: 'devkey', secret: 'dev-secret-dev-secret-dev-secret' },
+      livekit: { url: livekit.url, key: livekit.key, secret: livekit.secret },
       signingKeyFile: join(mkdtempSync(join(tmpdir(), 'dash-keys-')), 'keys.json'),
       output: () => undefined,
     });
@@ -88,6 +91,7 @@ describe('the admin dashboard in Chromium', () => {
   afterAll(async () => {
     await chromium.close();
     await stack.stop();
+    await livekit.stop();
     for (const db of databases) await db.drop();
   });
 
@@ -196,6 +200,33 @@ describe('the admin dashboard in Chromium', () => {
       await expect.poll(() => page.locator('tbody tr').first().innerText()).toContain(type);
     }
     await checkPage(page, 'audit');
+  });
+
+  it('lists live calls on the RTC page and removes a participant through LiveKit', async () => {
+    // Participants connect to LiveKit over its WebSocket, which the fake does not speak: its room state
+    // is seeded as LiveKit would report it. The page reaches it through the RTC service's admin API.
+    const room = 'ZHVtbXktY2FsbC1yb29t';
+    livekit.join(room, '@carol:localhost:CAROLDEV', 'Carol');
+    livekit.join(room, '@dave:localhost:DAVEDEV', 'Dave');
+    const page = admin.page;
+    await page.getByRole('link', { name: 'RTC' }).click();
+    const carol = page.locator('tr[data-identity="@carol:localhost:CAROLDEV"]');
+    await carol.waitFor();
+    expect(await page.locator(`section[data-room="${room}"]`).innerText()).toMatch(/2 participants/);
+    await checkPage(page, 'rtc');
+    // Keyboard only: focus the row's Remove, open the dialog, confirm.
+    await carol.getByRole('button', { name: 'Remove' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog').getByText('Remove @carol:localhost:CAROLDEV from the call?').waitFor();
+    await checkPage(page, 'rtc-confirm');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.getByText('@carol:localhost:CAROLDEV removed from the call').waitFor();
+    expect(livekit.removed).toEqual([{ room, identity: '@carol:localhost:CAROLDEV' }]);
+    // The list is read again from LiveKit: Dave is still in the call, Carol is not.
+    await page.locator('tr[data-identity="@dave:localhost:DAVEDEV"]').waitFor();
+    expect(await carol.count()).toBe(0);
+    expect(await page.locator(`section[data-room="${room}"]`).innerText()).toMatch(/1 participant\b/);
   });
 
   it('works at phone width and signs out, revoking the token', async () => {

@@ -2,9 +2,9 @@ import { Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/c
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { AuthStore, User } from '@gateway/auth-data';
+import { AdminApiError } from '@gateway/server';
 import type { Accounts } from '../accounts/accounts';
 import type { SignIn } from '../accounts/sign-in';
-import { AdminApiError } from '../admin-api/admin-error';
 import type { AdminUsers } from '../admin-api/admin-users';
 import type { CompatLogin } from '../compat/compat-login';
 import type { AuditEventType } from '../audit/audit-events';
@@ -139,7 +139,11 @@ export class AccountController {
   }
 
   @Post('profile')
-  async profile(@FormBody() body: Form, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async profile(
+    @FormBody() body: Form,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const visitor = await this.visitors.checked(req, reply, body, 'profile');
     if (!visitor) return;
     const displayName = (body['displayname'] ?? '').trim();
@@ -166,7 +170,11 @@ export class AccountController {
   }
 
   @Post('password')
-  async password(@FormBody() body: Form, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async password(
+    @FormBody() body: Form,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const visitor = await this.visitors.checked(req, reply, body, 'password');
     if (!visitor) return;
     const refusal = await this.confirmPassword(visitor.user, body['current_password'], req, reply);

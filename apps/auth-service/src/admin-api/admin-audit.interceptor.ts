@@ -9,10 +9,10 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { catchError, concatMap, from, map, throwError, type Observable } from 'rxjs';
+import { AdminApiError } from '@gateway/server';
 import type { AuditActor, AuditDetails, AdminEventType } from '../audit/audit-events';
 import { originOf, type AuditLog } from '../audit/audit-log';
 import { AUDIT_LOG } from '../tokens';
-import { AdminApiError } from './admin-error';
 import type { AdminCaller } from './admin-token';
 import { ADMIN_OPERATION, parseInput, type AdminOperation } from './operation';
 import { errorSchema } from './resources';

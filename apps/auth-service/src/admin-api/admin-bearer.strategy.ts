@@ -1,7 +1,7 @@
 import { Inject, Injectable, type ExecutionContext } from '@nestjs/common';
 import { AuthGuard, PassportStrategy } from '@nestjs/passport';
+import { AdminApiError } from '@gateway/server';
 import { ADMIN_TOKENS } from '../tokens';
-import { AdminApiError } from './admin-error';
 import type { AdminCaller, AdminRefusal, AdminTokens } from './admin-token';
 
 type Done = (err: unknown, caller?: AdminCaller | false, refusal?: AdminRefusal) => void;

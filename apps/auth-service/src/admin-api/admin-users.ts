@@ -1,5 +1,5 @@
 import type { AuthStore, User, UserFilter } from '@gateway/auth-data';
-import { silentLog, type Log } from '@gateway/server';
+import { silentLog, type Log, AdminApiError } from '@gateway/server';
 import type { Clock } from '@gateway/util';
 import { AccountLifecycle } from '../accounts/account-lifecycle';
 import { checkLocalpart, LOCALPART_PROBLEM_MESSAGES } from '../accounts/localpart';
@@ -8,7 +8,7 @@ import { hashPassword } from '../accounts/passwords';
 import type { SessionEnd } from '../sessions/session-end';
 import { SynapseCallError } from '../synapse/synapse-call-error';
 import type { SynapseMasClient } from '../synapse/synapse-mas-client';
-import { AdminApiError, notFound } from './admin-error';
+import { notFound } from './not-found';
 
 /**
  * What an operator does to users through the admin API, each change mirrored in Synapse through

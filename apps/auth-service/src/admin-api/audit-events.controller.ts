@@ -1,10 +1,11 @@
 import { Controller, Get, Inject, UseFilters, UseGuards } from '@nestjs/common';
 import { isUlid, type AuditEvent, type AuditEventFilter, type AuthStore } from '@gateway/auth-data';
 import { z } from 'zod';
+import { AdminApiErrorFilter } from '@gateway/server';
 import { AUDIT_EVENT_TYPES } from '../audit/audit-events';
 import { AUTH_STORE } from '../tokens';
 import { AdminAuthGuard } from './admin-bearer.strategy';
-import { AdminApiErrorFilter, notFound } from './admin-error';
+import { notFound } from './not-found';
 import { AdminInput, defineOperation, Operation, type ParsedInput } from './operation';
 import {
   errorSchema,

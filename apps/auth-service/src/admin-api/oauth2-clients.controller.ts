@@ -2,9 +2,10 @@ import { Controller, Get, Inject, UseFilters, UseGuards } from '@nestjs/common';
 import type { AuthStore, StoredPayload } from '@gateway/auth-data';
 import { ownField, stringField, stringsField } from '@gateway/util';
 import { z } from 'zod';
+import { AdminApiErrorFilter } from '@gateway/server';
 import { AUTH_STORE } from '../tokens';
 import { AdminAuthGuard } from './admin-bearer.strategy';
-import { AdminApiErrorFilter, notFound } from './admin-error';
+import { notFound } from './not-found';
 import { AdminInput, defineOperation, Operation, type ParsedInput } from './operation';
 import {
   errorSchema,

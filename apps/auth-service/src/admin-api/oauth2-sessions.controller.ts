@@ -1,10 +1,11 @@
 import { Controller, Get, HttpCode, Inject, Post, UseFilters, UseGuards } from '@nestjs/common';
 import type { AuthStore, Session, SessionFilter } from '@gateway/auth-data';
 import { z } from 'zod';
+import { AdminApiError, AdminApiErrorFilter } from '@gateway/server';
 import type { SessionEnd } from '../sessions/session-end';
 import { AUTH_STORE, SESSION_END } from '../tokens';
 import { AdminAuthGuard } from './admin-bearer.strategy';
-import { AdminApiError, AdminApiErrorFilter, notFound } from './admin-error';
+import { notFound } from './not-found';
 import { AdminInput, defineOperation, Operation, type ParsedInput } from './operation';
 import {
   errorSchema,

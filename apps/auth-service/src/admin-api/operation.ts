@@ -1,6 +1,6 @@
 import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
 import type { z } from 'zod';
-import { AdminApiError } from './admin-error';
+import { AdminApiError } from '@gateway/server';
 
 /** Where the admin API lives (MAS's paths: tools such as Element Admin hard-code them). */
 export const ADMIN_PREFIX = '/api/admin/v1';

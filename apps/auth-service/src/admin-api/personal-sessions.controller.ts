@@ -6,11 +6,12 @@ import type {
   PersonalTokenProblem,
   PersonalTokens,
 } from '../personal-tokens/personal-tokens';
+import { AdminApiError, AdminApiErrorFilter } from '@gateway/server';
 import { MAX_LIFETIME_SECONDS, MAX_NAME_LENGTH } from '../personal-tokens/personal-token-rules';
 import { SynapseCallError } from '../synapse/synapse-call-error';
 import { AUTH_STORE, PERSONAL_TOKENS } from '../tokens';
 import { AdminAuthGuard } from './admin-bearer.strategy';
-import { AdminApiError, AdminApiErrorFilter, notFound } from './admin-error';
+import { notFound } from './not-found';
 import type { AdminCaller } from './admin-token';
 import { AdminInput, defineOperation, Operation, type ParsedInput } from './operation';
 import {

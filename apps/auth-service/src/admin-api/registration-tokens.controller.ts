@@ -8,9 +8,10 @@ import {
 } from '@gateway/auth-data';
 import type { Clock } from '@gateway/util';
 import { z } from 'zod';
+import { AdminApiError, AdminApiErrorFilter } from '@gateway/server';
 import { AUTH_STORE, CLOCK } from '../tokens';
 import { AdminAuthGuard } from './admin-bearer.strategy';
-import { AdminApiError, AdminApiErrorFilter, notFound } from './admin-error';
+import { notFound } from './not-found';
 import { AdminInput, defineOperation, Operation, type ParsedInput } from './operation';
 import {
   errorSchema,

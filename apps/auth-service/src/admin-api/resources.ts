@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Page, PageRequest } from '@gateway/auth-data';
-import { AdminApiError } from './admin-error';
+import { AdminApiError } from '@gateway/server';
 import { ADMIN_PREFIX } from './operation';
 
 /**

@@ -1,9 +1,9 @@
 import { Controller, Get, Inject, UseFilters, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
+import { AdminApiErrorFilter } from '@gateway/server';
 import type { AuthConfig } from '../config';
 import { AUTH_CONFIG } from '../tokens';
 import { AdminAuthGuard } from './admin-bearer.strategy';
-import { AdminApiErrorFilter } from './admin-error';
 import { defineOperation, Operation } from './operation';
 import { errorSchema } from './resources';
 import { GATEWAY_VERSION } from './version';

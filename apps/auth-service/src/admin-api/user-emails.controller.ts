@@ -11,11 +11,12 @@ import {
 } from '@nestjs/common';
 import type { AuthStore, User, UserEmail, UserEmailFilter } from '@gateway/auth-data';
 import { z } from 'zod';
+import { AdminApiError, AdminApiErrorFilter } from '@gateway/server';
 import type { UserEmails } from '../email/user-emails';
 import { SynapseCallError } from '../synapse/synapse-call-error';
 import { AUTH_STORE, USER_EMAILS } from '../tokens';
 import { AdminAuthGuard } from './admin-bearer.strategy';
-import { AdminApiError, AdminApiErrorFilter, notFound } from './admin-error';
+import { notFound } from './not-found';
 import { AdminInput, defineOperation, Operation, type ParsedInput } from './operation';
 import {
   errorSchema,

@@ -1,9 +1,9 @@
 import { Controller, Get, HttpCode, Inject, Post, UseFilters, UseGuards } from '@nestjs/common';
 import type { User, UserFilter } from '@gateway/auth-data';
 import { z } from 'zod';
+import { AdminApiErrorFilter } from '@gateway/server';
 import { ADMIN_USERS } from '../tokens';
 import { AdminAuthGuard } from './admin-bearer.strategy';
-import { AdminApiErrorFilter } from './admin-error';
 import type { AdminUsers } from './admin-users';
 import { AdminInput, defineOperation, Operation, type ParsedInput } from './operation';
 import {

@@ -18,6 +18,7 @@ import { MATRIX_RESOURCE, matrixScopesOf, requestedScopes } from './matrix-resou
 import { OidcAdapter } from './oidc-adapter';
 import type { SigningKeys } from './signing-keys';
 import { isUsableUser } from '../accounts/usable-user';
+import { MAS_ADMIN_SCOPE } from '../scopes/matrix-scopes';
 
 interface TokenIdFactory {
   format?: string;
@@ -160,7 +161,25 @@ export async function createProvider({
         userCodeConfirmSource: renderDeviceConfirm,
         successSource: renderDeviceSuccess,
       },
-      introspection: { enabled: true },
+      introspection: {
+        enabled: true,
+        // Clients introspecting with their own credentials (Synapse's call is IntrospectionRoute's). The
+        // operator's AUTH_ADMIN_CLIENTS may introspect any token: that is how the other services' admin
+        // endpoints check a dashboard token (libs/server AdminGuard). Any other client only its own
+        // tokens; oidc-provider's default let every confidential client, dynamically registered ones
+        // included, introspect every token. A token whose user can no longer use it (locked,
+        // deactivated), or an urn:mas:admin token of a user who is no longer an admin, is inactive, as
+        // the auth service's own admin API would refuse it.
+        allowedPolicy: async (_ctx, client, token) => {
+          if (!adminClients.has(client.clientId) && token.clientId !== client.clientId) return false;
+          // client_credentials tokens have no user.
+          if (!('accountId' in token)) return true;
+          const user = await store.users.findById(token.accountId);
+          if (!isUsableUser(user)) return false;
+          const scope = 'scope' in token && typeof token.scope === 'string' ? token.scope : '';
+          return user.admin || !scope.split(' ').includes(MAS_ADMIN_SCOPE);
+        },
+      },
       revocation: { enabled: true },
       registration: { enabled: true },
       userinfo: { enabled: true },

@@ -1,4 +1,5 @@
 import type { AppOptions } from '@gateway/server';
+import { ADMIN_PREFIX } from '../admin/rooms-admin.controller';
 import type { RtcConfig } from '../config';
 import { configureRtcFastify } from './fastify-setup';
 
@@ -13,6 +14,8 @@ export function rtcAppOptions(config: RtcConfig): AppOptions & { bind: RtcConfig
     bodyLimit: 64 * 1024,
     trustedProxies: config.trustedProxies,
     metricsBind: config.metricsBind,
+    // The admin API never faces the internet: only the internal listener serves it.
+    internalPrefixes: config.admin ? [ADMIN_PREFIX] : [],
     configureFastify: configureRtcFastify,
   };
 }

@@ -1,4 +1,10 @@
-import { RoomServiceClient, ServerError } from 'livekit-server-sdk';
+import {
+  ParticipantInfo_State,
+  RoomServiceClient,
+  ServerError,
+  type ParticipantInfo,
+  type Room,
+} from 'livekit-server-sdk';
 
 export type ParticipantPresence = 'present' | 'absent' | 'unknown';
 
@@ -30,7 +36,7 @@ export class LiveKitRooms {
       await this.client.getParticipant(room, identity);
       return 'present';
     } catch (err) {
-      if (err instanceof ServerError && (err.code === 'not_found' || err.status === 404)) return 'absent';
+      if (isNotFound(err)) return 'absent';
       return 'unknown';
     }
   }
@@ -40,7 +46,33 @@ export class LiveKitRooms {
     try {
       await this.client.removeParticipant(room, identity);
     } catch (err) {
-      if (err instanceof ServerError && (err.code === 'not_found' || err.status === 404)) return;
+      if (isNotFound(err)) return;
+      throw err;
+    }
+  }
+
+  /** Every room LiveKit has now (the admin API). */
+  async listRooms(): Promise<Room[]> {
+    return this.client.listRooms();
+  }
+
+  /** A room's participants; null when LiveKit has no such room (it may have closed meanwhile). */
+  async listParticipants(room: string): Promise<ParticipantInfo[] | null> {
+    try {
+      return await this.client.listParticipants(room);
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  /** Disconnects a participant an operator chose; false when LiveKit has no such room or participant. */
+  async kick(room: string, identity: string): Promise<boolean> {
+    try {
+      await this.client.removeParticipant(room, identity);
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
       throw err;
     }
   }
@@ -49,4 +81,13 @@ export class LiveKitRooms {
   async ping(): Promise<void> {
     await this.client.listRooms(['readiness-probe']);
   }
+}
+
+function isNotFound(err: unknown): boolean {
+  return err instanceof ServerError && (err.code === 'not_found' || err.status === 404);
+}
+
+/** LiveKit's participant state as the admin API writes it: `joining`, `joined`, `active`, `disconnected`. */
+export function participantState(state: ParticipantInfo_State): string {
+  return (ParticipantInfo_State[state] as string | undefined)?.toLowerCase() ?? 'unknown';
 }

@@ -21,10 +21,11 @@ export interface GatewayStackOptions {
   /** The repository root: the services run from its `dist/apps/<app>/main.js`. */
   root: string;
   /** Fixed ports (npm start's); free ones are picked where not given. */
-  ports?: { sync?: number; rtc?: number; auth?: number; dashboard?: number };
+  ports?: { sync?: number; rtc?: number; auth?: number; dashboard?: number; rtcAdmin?: number };
   /**
    * Also run the admin dashboard (dist/apps/admin-dashboard), registered with the auth service as its
-   * public client `admin-dashboard`.
+   * public client `admin-dashboard`, and the rtc-jwt-service's admin API on its internal listener
+   * (`ports.rtcAdmin`), checking tokens as the auth service's admin client `rtc-jwt-service`.
    */
   dashboard?: boolean;
   /** More auth service settings (e.g. AUTH_REGISTRATION_ENABLED), over the stack's own. */
@@ -49,6 +50,8 @@ export interface GatewayStack {
   sync: ServiceSpec;
   /** The admin dashboard, when asked for. */
   dashboard: ServiceSpec | null;
+  /** The rtc-jwt-service's internal listener (its admin API and /metrics), with the dashboard. */
+  rtcAdminUrl: string | null;
   /** The auth service's issuer, `http://127.0.0.1:<port>/`. */
   issuer: string;
   /** Creates (or re-passwords) an account through the auth service's operator CLI, as an operator does. */
@@ -82,7 +85,16 @@ export async function startGatewayStack(options: GatewayStackOptions): Promise<G
     rtc: await port(options.ports?.rtc),
     auth: await port(options.ports?.auth),
     dashboard: options.dashboard === true ? await port(options.ports?.dashboard) : 0,
+    rtcAdmin: options.dashboard === true ? await port(options.ports?.rtcAdmin) : 0,
   };
+  const rtcAdminUrl = options.dashboard === true ? `http://127.0.0.1:${ports.rtcAdmin}` : null;
+  // The RTC service checks the dashboard's tokens by introspection, as one of the auth service's admin
+  // clients (added to any the caller gives).
+  const rtcAdminClient = { id: 'rtc-jwt-service', secret: randomBytes(24).toString('hex') };
+  const adminClients = [
+    ...(options.authEnv?.['AUTH_ADMIN_CLIENTS'] ? [options.authEnv['AUTH_ADMIN_CLIENTS']] : []),
+    ...(options.dashboard === true ? [`${rtcAdminClient.id}:${rtcAdminClient.secret}`] : []),
+  ].join(',');
   const dashboardUrl = `http://127.0.0.1:${ports.dashboard}`;
   const secret = randomBytes(24).toString('hex');
   const issuer = `http://127.0.0.1:${ports.auth}/`;
@@ -110,6 +122,7 @@ export async function startGatewayStack(options: GatewayStackOptions): Promise<G
           }
         : {}),
       ...options.authEnv,
+      ...(adminClients === '' ? {} : { AUTH_ADMIN_CLIENTS: adminClients }),
     },
   };
   const dashboard: ServiceSpec | null =
@@ -123,6 +136,7 @@ export async function startGatewayStack(options: GatewayStackOptions): Promise<G
             DASHBOARD_PUBLIC_URL: `${dashboardUrl}/`,
             DASHBOARD_AUTH_ISSUER: issuer,
             DASHBOARD_CLIENT_ID: DASHBOARD_CLIENT_ID,
+            ...(rtcAdminUrl === null ? {} : { DASHBOARD_RTC_ADMIN_URL: rtcAdminUrl }),
           },
         }
       : null;
@@ -139,6 +153,14 @@ export async function startGatewayStack(options: GatewayStackOptions): Promise<G
       LIVEKIT_FEDERATION_URL_OVERRIDES: `${synapse.serverName}=${synapse.baseUrl}`,
       LIVEKIT_CS_API_URL_OVERRIDES: `${synapse.serverName}=${synapse.baseUrl}`,
       LIVEKIT_REDIS_URL: options.redisUrl,
+      ...(options.dashboard === true
+        ? {
+            RTC_METRICS_BIND: `127.0.0.1:${ports.rtcAdmin}`,
+            RTC_ADMIN_AUTH_URL: issuer,
+            RTC_ADMIN_CLIENT_ID: rtcAdminClient.id,
+            RTC_ADMIN_CLIENT_SECRET: rtcAdminClient.secret,
+          }
+        : {}),
     },
   };
   const sync: ServiceSpec = {
@@ -197,6 +219,7 @@ export async function startGatewayStack(options: GatewayStackOptions): Promise<G
     rtc,
     sync,
     dashboard,
+    rtcAdminUrl,
     issuer,
     addUser: (username, password, opts = {}) => {
       try {

@@ -104,27 +104,46 @@ export class AdminApi {
     return this.send(method, url, options.body);
   }
 
-  private async send(method: string, url: string, body: unknown): Promise<unknown> {
-    let res = await this.fetchOnce(method, url, body, false);
-    if (res.status === 401) res = await this.fetchOnce(method, url, body, true);
-    const text = await res.text();
-    const json: unknown = text === '' ? null : JSON.parse(text);
-    if (!res.ok) {
-      const errors = (json as { errors?: { title?: unknown }[] } | null)?.errors ?? [];
-      throw new ApiError(
-        res.status,
-        errors.map((e) => (typeof e.title === 'string' ? e.title : '')).filter((t) => t !== ''),
-      );
-    }
-    return json;
+  private send(method: string, url: string, body: unknown): Promise<unknown> {
+    return sendJson(this.token, method, url, body);
   }
+}
 
-  private async fetchOnce(method: string, url: string, body: unknown, refresh: boolean): Promise<Response> {
+/**
+ * One call with the person's token as Bearer: an expired token is refreshed once and the call repeated;
+ * a refusal becomes an ApiError with the titles of the `{errors: [{title}]}` answer.
+ */
+export async function sendJson(
+  token: TokenSource,
+  method: string,
+  url: string,
+  body: unknown,
+  errorType: new (status: number, titles: string[]) => ApiError = ApiError,
+): Promise<unknown> {
+  const fetchOnce = async (refresh: boolean): Promise<Response> => {
     const headers: Record<string, string> = {
       Accept: 'application/json',
-      Authorization: `Bearer ${await this.token(refresh)}`,
+      Authorization: `Bearer ${await token(refresh)}`,
     };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     return fetch(url, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  };
+  let res = await fetchOnce(false);
+  if (res.status === 401) res = await fetchOnce(true);
+  const text = await res.text();
+  let json: unknown = null;
+  try {
+    json = text === '' ? null : JSON.parse(text);
+  } catch (err) {
+    // A refusal that is not JSON (a proxy's error page) is told by its status alone.
+    if (res.ok) throw err;
   }
+  if (!res.ok) {
+    const errors = (json as { errors?: { title?: unknown }[] } | null)?.errors ?? [];
+    throw new errorType(
+      res.status,
+      errors.map((e) => (typeof e.title === 'string' ? e.title : '')).filter((t) => t !== ''),
+    );
+  }
+  return json;
 }

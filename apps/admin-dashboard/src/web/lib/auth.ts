@@ -4,6 +4,8 @@ export interface DashboardSettings {
   authorizationEndpoint: string;
   clientId: string;
   redirectUri: string;
+  /** Whether the server proxies the RTC service's admin API (DASHBOARD_RTC_ADMIN_URL). */
+  rtcAdmin: boolean;
 }
 
 export const ADMIN_SCOPE = 'urn:mas:admin';

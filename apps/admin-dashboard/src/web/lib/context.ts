@@ -1,9 +1,11 @@
 import { createContext, useContext } from 'react';
 import type { AdminApi } from '../api/client';
+import type { RtcApi } from '../api/rtc-api';
 import type { AuthSession } from './auth';
 
 export interface Services {
   api: AdminApi;
+  rtc: RtcApi;
   session: AuthSession;
 }
 

@@ -108,9 +108,9 @@ export function Overview() {
         )}
       </Async>
       <p className="note">
-        Not here yet: the sync proxy's pollers and connections, live RTC rooms, personal access tokens and
-        legacy (compat) sessions, and metrics charts. Their admin endpoints are being added; these pages will
-        be built on them.
+        Not here yet: the sync proxy's pollers and connections, personal access tokens and legacy (compat)
+        sessions, and metrics charts. Their admin endpoints are being added; these pages will be built on
+        them.
       </p>
     </>
   );

@@ -3,7 +3,8 @@ import type { FastifyReply } from 'fastify';
 
 /**
  * An admin API error as MAS answers it: `{"errors":[{"title":"..."}]}` with the status. Every admin
- * handler throws this; the filter below writes it (and turns anything else into the same shape).
+ * handler of every service throws this (the dashboard reads one shape); the filter below writes it and
+ * turns anything else into the same shape.
  */
 export class AdminApiError extends Error {
   constructor(
@@ -18,8 +19,6 @@ export class AdminApiError extends Error {
     return { errors: [{ title: this.title }] };
   }
 }
-
-export const notFound = (what: string, id: string) => new AdminApiError(404, `${what} ID ${id} not found`);
 
 /**
  * The admin controllers' filter (it takes precedence over the app's Matrix one): framework client errors
