@@ -53,20 +53,55 @@ export interface ConnectionStatus {
   roomSubscriptions: number;
 }
 
+/** MAS's cursor pagination: forward with `first`/`after`, backward with `last`/`before`. */
 export interface AdminListQuery {
   /** Only this user's rows. */
   userId?: string | undefined;
-  /** Page size. */
-  first: number;
-  /** The `id` of the row before the page. */
+  /** Page size reading forward (default 10). */
+  first?: number | undefined;
+  /** Page size reading backward, from the end or from `before`. */
+  last?: number | undefined;
+  /** Rows after this row id, and before this one. */
   after?: string | undefined;
+  before?: string | undefined;
 }
 
 export interface AdminPage<T> {
+  /** In list order, whichever way the page was read. */
   items: T[];
   hasNext: boolean;
+  hasPrevious: boolean;
   /** Rows matching the filter, all pages. */
   count: number;
+}
+
+interface Window {
+  size: number;
+  backward: boolean;
+}
+
+function windowOf(q: AdminListQuery): Window {
+  const backward = q.last !== undefined || (q.before !== undefined && q.first === undefined);
+  return { size: q.first ?? q.last ?? 10, backward };
+}
+
+/** The page from rows read one past its size, in the reading direction. */
+function pageOf<T>(
+  rows: Record<string, unknown>[],
+  w: Window,
+  q: AdminListQuery,
+  map: (r: Record<string, unknown>) => T,
+  count: number,
+): AdminPage<T> {
+  const more = rows.length > w.size;
+  const items = rows.slice(0, w.size).map(map);
+  if (w.backward) items.reverse();
+  return {
+    items,
+    hasNext: w.backward ? q.before !== undefined : more,
+    hasPrevious: w.backward ? more : q.after !== undefined,
+    count,
+  };
 }
 
 /** A poller's id: user and device, encoded so that neither's characters matter. */
@@ -100,7 +135,11 @@ export class AdminRepository {
 
   async pollers(q: AdminListQuery): Promise<AdminPage<PollerStatus>> {
     const after = q.after === undefined ? null : parsePollerId(q.after);
-    if (q.after !== undefined && after === null) throw new RangeError('not a poller id');
+    const before = q.before === undefined ? null : parsePollerId(q.before);
+    if ((q.after !== undefined && after === null) || (q.before !== undefined && before === null))
+      throw new RangeError('not a poller id');
+    const w = windowOf(q);
+    const order = w.backward ? 'DESC' : 'ASC';
     const rows = await rowsOf(
       this.dataSource.query(
         `SELECT user_id, device_id, poll_state, since IS NULL AS never_polled, owner, lease_until,
@@ -110,17 +149,20 @@ export class AdminRepository {
          FROM sync_devices
          WHERE ($1::text IS NULL OR user_id = $1)
            AND ($2::text IS NULL OR (user_id, device_id) > ($2::text, $3::text))
-         ORDER BY user_id, device_id
-         LIMIT $4`,
-        [q.userId ?? null, after?.userId ?? null, after?.deviceId ?? null, q.first + 1],
+           AND ($4::text IS NULL OR (user_id, device_id) < ($4::text, $5::text))
+         ORDER BY user_id ${order}, device_id ${order}
+         LIMIT $6`,
+        [
+          q.userId ?? null,
+          after?.userId ?? null,
+          after?.deviceId ?? null,
+          before?.userId ?? null,
+          before?.deviceId ?? null,
+          w.size + 1,
+        ],
       ),
     );
-    const count = await this.count('sync_devices', q.userId);
-    return {
-      items: rows.slice(0, q.first).map(toPoller),
-      hasNext: rows.length > q.first,
-      count,
-    };
+    return pageOf(rows, w, q, toPoller, await this.count('sync_devices', q.userId));
   }
 
   /**
@@ -128,7 +170,9 @@ export class AdminRepository {
    * `proto`); the state in flight when there is one, since that is what the client was last sent.
    */
   async connections(q: AdminListQuery): Promise<AdminPage<ConnectionStatus>> {
-    if (q.after !== undefined && !isConnectionId(q.after)) throw new RangeError('not a connection id');
+    for (const cursor of [q.after, q.before])
+      if (cursor !== undefined && !isConnectionId(cursor)) throw new RangeError('not a connection id');
+    const w = windowOf(q);
     const rows = await rowsOf(
       this.dataSource.query(
         `SELECT c.conn_key, c.user_id, c.device_id, c.conn_id, c.created_at, c.last_used_at,
@@ -137,18 +181,15 @@ export class AdminRepository {
            CASE WHEN jsonb_typeof(st.s -> 'subs') = 'array' THEN jsonb_array_length(st.s -> 'subs') ELSE 0 END AS subs
          FROM sync_connections c
          CROSS JOIN LATERAL (SELECT CASE WHEN c.pending_pos IS NOT NULL THEN c.pending ELSE c.committed END AS s) st
-         WHERE ($1::text IS NULL OR c.user_id = $1) AND ($2::bigint IS NULL OR c.conn_key > $2::bigint)
-         ORDER BY c.conn_key
-         LIMIT $3`,
-        [q.userId ?? null, q.after ?? null, q.first + 1],
+         WHERE ($1::text IS NULL OR c.user_id = $1)
+           AND ($2::bigint IS NULL OR c.conn_key > $2::bigint)
+           AND ($3::bigint IS NULL OR c.conn_key < $3::bigint)
+         ORDER BY c.conn_key ${w.backward ? 'DESC' : 'ASC'}
+         LIMIT $4`,
+        [q.userId ?? null, q.after ?? null, q.before ?? null, w.size + 1],
       ),
     );
-    const count = await this.count('sync_connections', q.userId);
-    return {
-      items: rows.slice(0, q.first).map(toConnection),
-      hasNext: rows.length > q.first,
-      count,
-    };
+    return pageOf(rows, w, q, toConnection, await this.count('sync_connections', q.userId));
   }
 
   private async count(

@@ -110,11 +110,18 @@ describe('AdminRepository', () => {
 
     const first = await store.admin.pollers({ first: 2 });
     expect(first.items.map((p) => p.deviceId)).toEqual(['A1', 'A2']);
-    expect(first).toMatchObject({ hasNext: true, count: 3 });
+    expect(first).toMatchObject({ hasNext: true, hasPrevious: false, count: 3 });
     expect(parsePollerId(first.items[1]?.id ?? '')).toEqual({ userId: ALICE, deviceId: 'A2' });
     const second = await store.admin.pollers({ first: 2, after: first.items[1]?.id });
     expect(second.items.map((p) => p.deviceId)).toEqual(['B1']);
-    expect(second).toMatchObject({ hasNext: false, count: 3 });
+    expect(second).toMatchObject({ hasNext: false, hasPrevious: true, count: 3 });
+    // Back from the second page, and the last page, read backward but listed in order.
+    const back = await store.admin.pollers({ last: 2, before: second.items[0]?.id });
+    expect(back.items.map((p) => p.deviceId)).toEqual(['A1', 'A2']);
+    expect(back).toMatchObject({ hasNext: true, hasPrevious: false });
+    const last = await store.admin.pollers({ last: 2 });
+    expect(last.items.map((p) => p.deviceId)).toEqual(['A2', 'B1']);
+    expect(last).toMatchObject({ hasNext: false, hasPrevious: true });
 
     const bobs = await store.admin.pollers({ first: 10, userId: BOB });
     expect(bobs.items.map((p) => p.deviceId)).toEqual(['B1']);
@@ -171,7 +178,10 @@ describe('AdminRepository', () => {
     expect(page.hasNext).toBe(true);
     const next = await store.admin.connections({ first: 1, after: page.items[0]?.id });
     expect(next.items.map((c) => c.connId)).toEqual(['notifications']);
-    expect(next.hasNext).toBe(false);
+    expect(next).toMatchObject({ hasNext: false, hasPrevious: true });
+    const back = await store.admin.connections({ last: 1, before: next.items[0]?.id });
+    expect(back.items.map((c) => c.connId)).toEqual(['main']);
+    expect(back).toMatchObject({ hasNext: true, hasPrevious: false });
     expect((await store.admin.connections({ first: 10, userId: BOB })).items.map((c) => c.userId)).toEqual([
       BOB,
     ]);
