@@ -265,6 +265,11 @@ describe('the admin dashboard in Chromium', () => {
     expect(await connection.innerText()).toContain('dash-test');
     expect(await connection.innerText()).toContain(session.deviceId);
     await checkPage(page, 'sync');
+    // The overview counts them too (one device of one user synced so far).
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview' }).click();
+    const sync = page.getByRole('list', { name: 'Pollers and connections' });
+    await expect.poll(() => sync.innerText().catch(() => '')).toMatch(/1\s+poller\b/);
+    expect(await sync.innerText()).toMatch(/1\s+connection\b/);
   });
 
   it('works at phone width and signs out, revoking the token', async () => {
