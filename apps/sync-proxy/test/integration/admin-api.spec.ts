@@ -244,6 +244,10 @@ describe('the sync proxy admin API', () => {
     const before = fake.requests.length;
     const res = await get(proxy.url, '/admin/v1/pollers');
     expect(res.status).toBe(404);
+    // Nor under another spelling the router would match.
+    const encoded = await get(proxy.url, '/%61dmin/v1/pollers');
+    expect(encoded.status).toBe(404);
+    expect(encoded.body).not.toHaveProperty('data');
     expect(fake.requests.slice(before).filter((r) => r.path.startsWith('/admin'))).toEqual([]);
   });
 });
