@@ -2,6 +2,7 @@
 import { cleanup, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AdminApi } from '../api/client';
+import type { RtcApi } from '../api/rtc-api';
 import type { AuthSession } from '../lib/auth';
 import { ServicesContext } from '../lib/context';
 import { Sync } from './Sync';
@@ -26,7 +27,7 @@ function serve(answers: Record<string, { status: number; body: unknown }>): stri
 function renderPage(): void {
   const session = { accessToken: () => Promise.resolve('admin-token') } as unknown as AuthSession;
   render(
-    <ServicesContext value={{ api: {} as AdminApi, session }}>
+    <ServicesContext value={{ api: {} as AdminApi, rtc: {} as RtcApi, session }}>
       <Sync />
     </ServicesContext>,
   );
