@@ -11,7 +11,14 @@ import { resolvePostgres, type PostgresHandle } from './postgres';
 import { resolveRedis, type RedisHandle } from './redis';
 
 const root = resolve(__dirname, '../..'); // dist/tools -> repo root
-const PORTS = { sync: 8008, rtc: 8070, auth: 8090, dashboard: 8095, rtcAdmin: 8071 } as const;
+const PORTS = {
+  sync: 8008,
+  rtc: 8070,
+  auth: 8090,
+  dashboard: 8095,
+  rtcAdmin: 8071,
+  syncAdmin: 8009,
+} as const;
 const log = (line: string): void => {
   process.stdout.write(`[start] ${line}\n`);
 };
@@ -71,6 +78,9 @@ async function main(): Promise<void> {
     const rows: [string, string][] = [
       ['Synapse (dev homeserver)', stack.synapse.baseUrl],
       ['sync-proxy (client base URL)', stack.sync.url],
+      ...(stack.syncAdminUrl === null
+        ? []
+        : [['sync-proxy internal (admin API, /metrics)', stack.syncAdminUrl] as [string, string]]),
       ['rtc-jwt-service', stack.rtc.url],
       ...(stack.rtcAdminUrl === null
         ? []

@@ -9,6 +9,8 @@ export function syncAppOptions(config: SyncConfig): AppOptions & { bind: SyncCon
     bind: config.bind,
     warnings: config.warnings,
     metricsBind: config.promBind,
+    // The admin API (src/admin) only on the SYNCV3_PROM listener; the public port answers it 404.
+    internalPrefixes: config.admin === null ? [] : ['/admin/'],
     trustedProxies: config.trustedProxies,
   };
 }

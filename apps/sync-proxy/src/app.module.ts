@@ -3,6 +3,8 @@ import { Database, databaseDependency } from '@gateway/db';
 import { redisDependency } from '@gateway/queues';
 import { DependenciesModule, dependency, ServerModule, type Dependency } from '@gateway/server';
 import { SYNC_ENTITIES, SYNC_MIGRATIONS, SyncStore } from '@gateway/sync-data';
+import { ADMIN_PATHS } from './admin/admin-views';
+import { AdminModule } from './admin/admin.module';
 import { AUTH_OPTIONS, type AuthOptions } from './auth/auth.module';
 import type { SyncConfig } from './config';
 import { EDGE_PATHS, EdgeModule } from './edge/edge.module';
@@ -48,7 +50,8 @@ class SyncSettingsModule {
         provide: FORWARDING_OPTIONS,
         useValue: {
           upstream: config.upstream,
-          ownPaths: EDGE_PATHS,
+          // The admin paths reach the app only through the internal listener (app-options.ts).
+          ownPaths: config.admin === null ? EDGE_PATHS : [...EDGE_PATHS, ...ADMIN_PATHS],
           authService: config.authServiceUrl,
         } satisfies ForwardingOptions,
       },
@@ -111,6 +114,7 @@ export class AppModule {
         SyncSettingsModule.forRoot(config, timings),
         EdgeModule,
         ForwardingModule,
+        ...(config.admin === null ? [] : [AdminModule.forRoot(config.admin)]),
       ],
     };
   }

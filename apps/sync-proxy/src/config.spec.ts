@@ -75,4 +75,52 @@ describe('sync-proxy configuration (the Go proxy’s SYNCV3_* names)', () => {
   it('warns about a short secret', () => {
     expect(loadSyncConfig({ ...BASE, SYNCV3_SECRET: 'short' }).warnings[0]).toContain('SYNCV3_SECRET');
   });
+
+  describe('the admin API (SYNCV3_ADMIN_*)', () => {
+    const ADMIN = {
+      SYNCV3_PROM: '127.0.0.1:2112',
+      SYNCV3_ADMIN_AUTH_URL: 'http://auth:8080/',
+      SYNCV3_ADMIN_CLIENT_ID: 'sync-proxy-admin',
+      SYNCV3_ADMIN_CLIENT_SECRET: 's3cret',
+    };
+
+    it('is off unless configured', () => {
+      expect(loadSyncConfig(BASE).admin).toBeNull();
+    });
+
+    it('reads the auth service and the client, the secret also from a file', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'syncv3-'));
+      writeFileSync(join(dir, 'admin'), 'from-a-file\n');
+      expect(loadSyncConfig({ ...BASE, ...ADMIN }).admin).toEqual({
+        authUrl: 'http://auth:8080',
+        clientId: 'sync-proxy-admin',
+        clientSecret: 's3cret',
+      });
+      const fromFile = loadSyncConfig({
+        ...BASE,
+        ...ADMIN,
+        SYNCV3_ADMIN_CLIENT_SECRET: undefined,
+        SYNCV3_ADMIN_CLIENT_SECRET_FILE: join(dir, 'admin'),
+      });
+      expect(fromFile.admin?.clientSecret).toBe('from-a-file');
+    });
+
+    it('names the variable missing from a partial set', () => {
+      const attempt = () => loadSyncConfig({ ...BASE, ...ADMIN, SYNCV3_ADMIN_CLIENT_SECRET: undefined });
+      expect(attempt).toThrow(ConfigError);
+      expect(attempt).toThrow('SYNCV3_ADMIN_CLIENT_SECRET: required with');
+    });
+
+    it('needs the internal listener, since it is served nowhere else', () => {
+      expect(() => loadSyncConfig({ ...BASE, ...ADMIN, SYNCV3_PROM: undefined })).toThrow(
+        'SYNCV3_PROM: required with SYNCV3_ADMIN_AUTH_URL',
+      );
+    });
+
+    it('names a bad value', () => {
+      expect(() => loadSyncConfig({ ...BASE, ...ADMIN, SYNCV3_ADMIN_AUTH_URL: 'auth:8080' })).toThrow(
+        'SYNCV3_ADMIN_AUTH_URL',
+      );
+    });
+  });
 });

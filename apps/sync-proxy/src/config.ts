@@ -1,6 +1,7 @@
 import {
   anyUrl,
   bindAddress,
+  ConfigError,
   cidrList,
   httpUrl,
   integer,
@@ -31,6 +32,11 @@ const schema = z.object({
   SYNCV3_PROM: optionalBindAddress(),
   // Reverse proxies (addresses or CIDRs) whose X-Forwarded-For names the client, for the request log.
   SYNCV3_TRUSTED_PROXIES: cidrList(),
+  // The admin API (pollers, connections) on the SYNCV3_PROM listener: the auth service that checks
+  // admin tokens, and this service's client there (one of its AUTH_ADMIN_CLIENTS). All or none.
+  SYNCV3_ADMIN_AUTH_URL: httpUrl().optional(),
+  SYNCV3_ADMIN_CLIENT_ID: z.string().min(1, 'must not be empty').optional(),
+  SYNCV3_ADMIN_CLIENT_SECRET: z.string().min(1, 'must not be empty').optional(),
 });
 
 /** The parsed environment, in the names the code uses; the type is inferred from the schema. */
@@ -55,6 +61,8 @@ function toConfig(v: z.output<typeof schema>) {
     livekitServiceUrl: v.SYNCV3_LIVEKIT_SERVICE_URL?.replace(/\/+$/, ''),
     /** Where the legacy login paths go (SYNCV3_AUTH_SERVICE_URL); unset: to the homeserver. */
     authServiceUrl: v.SYNCV3_AUTH_SERVICE_URL?.replace(/\/+$/, ''),
+    /** Who checks admin tokens for the admin API (SYNCV3_ADMIN_*); null: the admin API is off. */
+    admin: adminSettings(v),
     /** Logged once at start-up. */
     warnings:
       v.SYNCV3_SECRET.length < 32
@@ -65,6 +73,41 @@ function toConfig(v: z.output<typeof schema>) {
   };
 }
 
+const ADMIN_VARIABLES = [
+  'SYNCV3_ADMIN_AUTH_URL',
+  'SYNCV3_ADMIN_CLIENT_ID',
+  'SYNCV3_ADMIN_CLIENT_SECRET',
+] as const;
+
+function adminSettings(
+  v: z.output<typeof schema>,
+): { authUrl: string; clientId: string; clientSecret: string } | null {
+  if (
+    v.SYNCV3_ADMIN_AUTH_URL === undefined ||
+    v.SYNCV3_ADMIN_CLIENT_ID === undefined ||
+    v.SYNCV3_ADMIN_CLIENT_SECRET === undefined
+  )
+    return null;
+  return {
+    authUrl: v.SYNCV3_ADMIN_AUTH_URL.replace(/\/+$/, ''),
+    clientId: v.SYNCV3_ADMIN_CLIENT_ID,
+    clientSecret: v.SYNCV3_ADMIN_CLIENT_SECRET,
+  };
+}
+
 export function loadSyncConfig(env: Env): SyncConfig {
-  return toConfig(readEnv(schema, env));
+  const values = readEnv(schema, env);
+  const set = ADMIN_VARIABLES.filter((name) => values[name] !== undefined);
+  if (set.length > 0 && set.length < ADMIN_VARIABLES.length) {
+    const missing = ADMIN_VARIABLES.filter((name) => values[name] === undefined);
+    throw new ConfigError(
+      missing.map((name) => `${name}: required with ${set.join(', ')} (set all of SYNCV3_ADMIN_*, or none)`),
+    );
+  }
+  // The admin API is served only on the internal listener, never on the public port.
+  if (set.length > 0 && values.SYNCV3_PROM === undefined)
+    throw new ConfigError([
+      'SYNCV3_PROM: required with SYNCV3_ADMIN_AUTH_URL (the admin API is served only on that internal listener)',
+    ]);
+  return toConfig(values);
 }

@@ -28,3 +28,14 @@ export {
   type PruneLimits,
   type PruneRepository,
 } from './repositories/prune.repository';
+export {
+  isConnectionId,
+  parsePollerId,
+  pollerId,
+  type AdminListQuery,
+  type AdminPage,
+  type AdminRepository,
+  type ConnectionStatus,
+  type PollerState,
+  type PollerStatus,
+} from './repositories/admin.repository';

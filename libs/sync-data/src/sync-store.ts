@@ -1,5 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { SyncInitialSchema1764200000000 } from './migrations/1764200000000-sync-initial-schema';
+import { SyncPollerStatus1765300000000 } from './migrations/1765300000000-sync-poller-status';
+import { AdminRepository } from './repositories/admin.repository';
 import { BatchWriter } from './repositories/batch-writer';
 import { ConnectionRepository } from './repositories/connection.repository';
 import { DeviceRepository } from './repositories/device.repository';
@@ -11,7 +13,7 @@ import { TokenRepository } from './repositories/token.repository';
 
 /** The proxy stores rows with plain SQL (hot paths); it has no TypeORM entities, only migrations. */
 export const SYNC_ENTITIES = [];
-export const SYNC_MIGRATIONS = [SyncInitialSchema1764200000000];
+export const SYNC_MIGRATIONS = [SyncInitialSchema1764200000000, SyncPollerStatus1765300000000];
 
 /** What one sliding-sync answer may do inside its snapshot. */
 export interface SyncSnapshot {
@@ -26,6 +28,8 @@ export class SyncStore {
   readonly batches: BatchWriter;
   readonly toDevice: ToDeviceRepository;
   readonly prune: PruneRepository;
+  /** Read-only views for the admin API (pollers, connections). */
+  readonly admin: AdminRepository;
 
   constructor(private readonly dataSource: DataSource) {
     this.tokens = new TokenRepository(dataSource);
@@ -33,6 +37,7 @@ export class SyncStore {
     this.batches = new BatchWriter(dataSource);
     this.toDevice = new ToDeviceRepository(dataSource);
     this.prune = new PruneRepository(dataSource);
+    this.admin = new AdminRepository(dataSource);
   }
 
   /**

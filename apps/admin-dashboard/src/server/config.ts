@@ -34,6 +34,13 @@ const schema = z.object({
   DASHBOARD_RTC_ADMIN_URL: httpUrl()
     .refine(noQueryOrFragment, 'must not have a query or fragment')
     .optional(),
+  /**
+   * The sync proxy's admin API (its SYNCV3_PROM listener, e.g. `http://sync-proxy:2112`); unset: the Sync
+   * page says it is not configured.
+   */
+  DASHBOARD_SYNC_ADMIN_URL: httpUrl()
+    .refine(noQueryOrFragment, 'must not have a query or fragment')
+    .optional(),
   /** The auth service's AUTH_DASHBOARD_CLIENT_ID. */
   DASHBOARD_CLIENT_ID: z
     .string()
@@ -62,6 +69,8 @@ function toConfig(v: z.output<typeof schema>, defaultStaticDir: string) {
     upstream: (v.DASHBOARD_AUTH_SERVICE_URL ?? issuer).replace(/\/+$/, ''),
     /** Base URL (no trailing slash) of the RTC service's internal listener; null when not configured. */
     rtcAdmin: v.DASHBOARD_RTC_ADMIN_URL === undefined ? null : v.DASHBOARD_RTC_ADMIN_URL.replace(/\/+$/, ''),
+    /** Base URL (no trailing slash) of the sync proxy's admin listener, when configured. */
+    syncAdminUrl: v.DASHBOARD_SYNC_ADMIN_URL?.replace(/\/+$/, ''),
     clientId: v.DASHBOARD_CLIENT_ID,
     redirectUri: `${publicUrl}callback`,
     staticDir: v.DASHBOARD_STATIC_DIR ?? defaultStaticDir,

@@ -138,6 +138,7 @@ export function configureDashboardFastify(
           return proxy(rtc, request, reply, `/admin/v1/${rest}`);
         },
       });
+      registerSyncAdmin(child, config.syncAdminUrl);
       done();
     });
     fastify.get('/config.json', (_request, reply) =>
@@ -162,4 +163,21 @@ export function configureDashboardFastify(
     fastify.get('/', page);
     fastify.get('/*', page);
   };
+}
+
+/**
+ * The sync proxy's admin API (pollers, connections), same-origin for the page at `/sync-proxy/admin/v1/*`;
+ * the sync proxy checks the admin token itself. Unconfigured, a 404 the Sync page reads as such.
+ */
+function registerSyncAdmin(fastify: FastifyInstance, url: string | undefined): void {
+  const sync: Upstream | undefined = url === undefined ? undefined : { base: url, name: 'sync proxy' };
+  fastify.get('/sync-proxy/admin/v1/*', (request, reply) => {
+    if (sync === undefined)
+      return reply
+        .status(404)
+        .header('Content-Type', 'application/json')
+        .header('Cache-Control', 'no-store')
+        .send({ errors: [{ title: 'The sync proxy admin API is not configured' }] });
+    return proxy(sync, request, reply, request.url.slice('/sync-proxy'.length));
+  });
 }

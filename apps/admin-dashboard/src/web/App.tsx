@@ -7,6 +7,7 @@ import { Clients } from './pages/Clients';
 import { Overview } from './pages/Overview';
 import { RegistrationTokens } from './pages/RegistrationTokens';
 import { Rtc } from './pages/Rtc';
+import { Sync } from './pages/Sync';
 import { User } from './pages/User';
 import { Users } from './pages/Users';
 
@@ -17,6 +18,7 @@ const NAV = [
   { to: '/oauth2-clients', label: 'OAuth clients' },
   { to: '/audit', label: 'Audit log' },
   { to: '/rtc', label: 'RTC' },
+  { to: '/sync', label: 'Sync' },
 ] as const;
 
 function Page({ path }: { path: string }) {
@@ -28,6 +30,7 @@ function Page({ path }: { path: string }) {
   if (path === '/oauth2-clients') return <Clients />;
   if (path === '/audit') return <Audit />;
   if (path === '/rtc') return <Rtc />;
+  if (path === '/sync') return <Sync />;
   return (
     <>
       <h1>Not found</h1>

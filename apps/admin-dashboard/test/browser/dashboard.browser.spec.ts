@@ -229,6 +229,49 @@ describe('the admin dashboard in Chromium', () => {
     expect(await page.locator(`section[data-room="${room}"]`).innerText()).toMatch(/1 participant\b/);
   });
 
+  it('shows the sync poller and connection of a device that synced through the proxy', async () => {
+    // A device of plainuser syncs once through the sync proxy, which starts polling Synapse for it.
+    const session = await oauthAccessToken(stack.issuer, PLAIN);
+    const synced = await fetch(
+      `${stack.sync.url}/_matrix/client/unstable/org.matrix.simplified_msc3575/sync?timeout=0`,
+      {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${session.accessToken}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          conn_id: 'dash-test',
+          lists: { all: { ranges: [[0, 9]], timeline_limit: 1 } },
+        }),
+      },
+    );
+    expect(synced.status).toBe(200);
+    const userId = `@${PLAIN.username}:${stack.synapse.serverName}`;
+
+    const page = admin.page;
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sync' }).click();
+    await page.getByRole('searchbox', { name: 'User' }).fill(userId);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    const poller = page.getByRole('table', { name: 'Pollers' }).locator('tbody tr');
+    await expect.poll(() => poller.count()).toBe(1);
+    expect(await poller.innerText()).toContain(session.deviceId);
+    // Its first sync is stored (the sync above answered after it): the loop long-polls on.
+    await expect
+      .poll(async () => {
+        await page.reload();
+        return poller.innerText();
+      })
+      .toContain('Running');
+    const connection = page.getByRole('table', { name: 'Connections' }).locator('tbody tr');
+    await expect.poll(() => connection.count()).toBe(1);
+    expect(await connection.innerText()).toContain('dash-test');
+    expect(await connection.innerText()).toContain(session.deviceId);
+    await checkPage(page, 'sync');
+    // The overview counts them too (one device of one user synced so far).
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview' }).click();
+    const sync = page.getByRole('list', { name: 'Pollers and connections' });
+    await expect.poll(() => sync.innerText().catch(() => '')).toMatch(/1\s+poller\b/);
+    expect(await sync.innerText()).toMatch(/1\s+connection\b/);
+  });
+
   it('works at phone width and signs out, revoking the token', async () => {
     const page = admin.page;
     await page.setViewportSize({ width: 375, height: 740 });

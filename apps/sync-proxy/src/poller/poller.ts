@@ -164,6 +164,10 @@ export class Poller {
       failures: this.failures,
       reason,
     });
+    // For the admin API's poller list; a failure to record is no reason to stop polling.
+    this.deps.store.devices
+      .recordPollError(this.userId, this.deviceId, this.deps.owner, reason)
+      .catch(() => undefined);
   }
 
   private sleep(ms: number): Promise<void> {

@@ -151,7 +151,7 @@ async function writeDeviceListChanges(em: EntityManager, input: ApplyInput, seq:
 async function advanceSince(em: EntityManager, input: ApplyInput): Promise<void> {
   const cas = await rowsOf(
     em.query(
-      `UPDATE sync_devices SET since = $3
+      `UPDATE sync_devices SET since = $3, last_poll_at = now(), poll_errors = 0
        WHERE user_id = $1 AND device_id = $2 AND owner = $4 AND since IS NOT DISTINCT FROM $5
        RETURNING 1`,
       [input.userId, input.deviceId, input.batch.nextBatch, input.owner, input.since],

@@ -156,6 +156,18 @@ export class DeviceRepository {
     ]);
   }
 
+  /**
+   * One more consecutive failure of the device's poller, with its reason (cut to 500 characters); a stored
+   * response resets the count (BatchWriter). Only the lease holder records, so a stale loop cannot.
+   */
+  async recordPollError(userId: string, deviceId: string, owner: string, reason: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE sync_devices SET poll_errors = poll_errors + 1, last_error = $4, last_error_at = now()
+       WHERE user_id = $1 AND device_id = $2 AND owner = $3`,
+      [userId, deviceId, owner, reason.slice(0, 500)],
+    );
+  }
+
   /** The homeserver rejected the device's token: stop polling until the client comes back with a valid one. */
   async markInvalid(userId: string, deviceId: string, tokenHash: Buffer): Promise<void> {
     await this.dataSource.query(

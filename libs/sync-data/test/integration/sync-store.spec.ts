@@ -149,7 +149,7 @@ describe('sync store', () => {
     try {
       await Promise.all(sources.map((s) => s.initialize()));
       const applied = await Promise.all(sources.map((s) => runMigrations(s)));
-      expect(applied.flat()).toHaveLength(1);
+      expect(applied.flat()).toHaveLength(SYNC_MIGRATIONS.length);
     } finally {
       await Promise.all(sources.map((s) => s.destroy()));
       await fresh.drop();

@@ -21,11 +21,19 @@ export interface GatewayStackOptions {
   /** The repository root: the services run from its `dist/apps/<app>/main.js`. */
   root: string;
   /** Fixed ports (npm start's); free ones are picked where not given. */
-  ports?: { sync?: number; rtc?: number; auth?: number; dashboard?: number; rtcAdmin?: number };
+  ports?: {
+    sync?: number;
+    rtc?: number;
+    auth?: number;
+    dashboard?: number;
+    rtcAdmin?: number;
+    syncAdmin?: number;
+  };
   /**
    * Also run the admin dashboard (dist/apps/admin-dashboard), registered with the auth service as its
    * public client `admin-dashboard`, and the rtc-jwt-service's admin API on its internal listener
-   * (`ports.rtcAdmin`), checking tokens as the auth service's admin client `rtc-jwt-service`.
+   * (`ports.rtcAdmin`), checking tokens as the auth service's admin client `rtc-jwt-service`, and the
+   * sync proxy's on its SYNCV3_PROM listener (`ports.syncAdmin`), as the admin client `sync-proxy`.
    */
   dashboard?: boolean;
   /** More auth service settings (e.g. AUTH_REGISTRATION_ENABLED), over the stack's own. */
@@ -52,6 +60,8 @@ export interface GatewayStack {
   dashboard: ServiceSpec | null;
   /** The rtc-jwt-service's internal listener (its admin API and /metrics), with the dashboard. */
   rtcAdminUrl: string | null;
+  /** The sync proxy's internal listener (its admin API and /metrics), with the dashboard. */
+  syncAdminUrl: string | null;
   /** The auth service's issuer, `http://127.0.0.1:<port>/`. */
   issuer: string;
   /** Creates (or re-passwords) an account through the auth service's operator CLI, as an operator does. */
@@ -86,14 +96,18 @@ export async function startGatewayStack(options: GatewayStackOptions): Promise<G
     auth: await port(options.ports?.auth),
     dashboard: options.dashboard === true ? await port(options.ports?.dashboard) : 0,
     rtcAdmin: options.dashboard === true ? await port(options.ports?.rtcAdmin) : 0,
+    syncAdmin: options.dashboard === true ? await port(options.ports?.syncAdmin) : 0,
   };
   const rtcAdminUrl = options.dashboard === true ? `http://127.0.0.1:${ports.rtcAdmin}` : null;
   // The RTC service checks the dashboard's tokens by introspection, as one of the auth service's admin
   // clients (added to any the caller gives).
   const rtcAdminClient = { id: 'rtc-jwt-service', secret: randomBytes(24).toString('hex') };
+  const syncAdminUrl = options.dashboard === true ? `http://127.0.0.1:${ports.syncAdmin}` : null;
+  const syncAdminClient = { id: 'sync-proxy', secret: randomBytes(24).toString('hex') };
   const adminClients = [
     ...(options.authEnv?.['AUTH_ADMIN_CLIENTS'] ? [options.authEnv['AUTH_ADMIN_CLIENTS']] : []),
     ...(options.dashboard === true ? [`${rtcAdminClient.id}:${rtcAdminClient.secret}`] : []),
+    ...(options.dashboard === true ? [`${syncAdminClient.id}:${syncAdminClient.secret}`] : []),
   ].join(',');
   const dashboardUrl = `http://127.0.0.1:${ports.dashboard}`;
   const secret = randomBytes(24).toString('hex');
@@ -137,6 +151,7 @@ export async function startGatewayStack(options: GatewayStackOptions): Promise<G
             DASHBOARD_AUTH_ISSUER: issuer,
             DASHBOARD_CLIENT_ID: DASHBOARD_CLIENT_ID,
             ...(rtcAdminUrl === null ? {} : { DASHBOARD_RTC_ADMIN_URL: rtcAdminUrl }),
+            ...(syncAdminUrl === null ? {} : { DASHBOARD_SYNC_ADMIN_URL: syncAdminUrl }),
           },
         }
       : null;
@@ -178,6 +193,14 @@ export async function startGatewayStack(options: GatewayStackOptions): Promise<G
       SYNCV3_LIVEKIT_SERVICE_URL: rtcUrl,
       // Synapse delegates auth, so the legacy /login, /logout and /refresh are the auth service's.
       SYNCV3_AUTH_SERVICE_URL: issuer,
+      ...(options.dashboard === true
+        ? {
+            SYNCV3_PROM: `127.0.0.1:${ports.syncAdmin}`,
+            SYNCV3_ADMIN_AUTH_URL: issuer,
+            SYNCV3_ADMIN_CLIENT_ID: syncAdminClient.id,
+            SYNCV3_ADMIN_CLIENT_SECRET: syncAdminClient.secret,
+          }
+        : {}),
     },
   };
 
@@ -220,6 +243,7 @@ export async function startGatewayStack(options: GatewayStackOptions): Promise<G
     sync,
     dashboard,
     rtcAdminUrl,
+    syncAdminUrl,
     issuer,
     addUser: (username, password, opts = {}) => {
       try {

@@ -2,6 +2,7 @@ import { useServices } from '../lib/context';
 import { Link } from '../lib/router';
 import { useAsync } from '../lib/use-async';
 import { Async } from '../components/ui';
+import { SyncSummary } from '../components/SyncSummary';
 
 interface Readiness {
   status: string;
@@ -107,10 +108,10 @@ export function Overview() {
           </>
         )}
       </Async>
+      <SyncSummary />
       <p className="note">
-        Not here yet: the sync proxy's pollers and connections, personal access tokens and legacy (compat)
-        sessions, and metrics charts. Their admin endpoints are being added; these pages will be built on
-        them.
+        Not here yet: personal access tokens and legacy (compat) sessions, and metrics charts. Their admin
+        endpoints are being added; these pages will be built on them.
       </p>
     </>
   );
