@@ -359,6 +359,8 @@ describe('the gateway images', () => {
         authorizationEndpoint: `${stack.urls['auth-service']}/authorize`,
         clientId: DASHBOARD_CLIENT_ID,
         redirectUri: `${base}/callback`,
+        // No DASHBOARD_RTC_ADMIN_URL here: the RTC page says it is not configured.
+        rtcAdmin: false,
       });
     });
 
