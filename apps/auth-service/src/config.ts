@@ -178,6 +178,16 @@ const schema = z.object({
   AUTH_EMAILS_PER_HOUR_PER_ADDRESS: z.coerce.number().int().min(0).max(1_000_000).default(3),
   /** Mails asked for from one client address per hour, across replicas; 0 turns the limit off. */
   AUTH_EMAILS_PER_HOUR_PER_IP: z.coerce.number().int().min(0).max(1_000_000).default(10),
+  /**
+   * The key TOTP secrets are encrypted under and recovery codes hashed with (at least 32 characters,
+   * usually through AUTH_MFA_ENCRYPTION_KEY_FILE). Unset, two-factor authentication is not offered.
+   * Changing it makes every enrolled factor unusable: its users sign in with a recovery code no
+   * longer either, so an operator has to disable their factor.
+   */
+  AUTH_MFA_ENCRYPTION_KEY: optionalText().refine(
+    (v) => v === undefined || v.length >= 32,
+    'must be at least 32 characters',
+  ),
 });
 
 export interface SmtpSettings {
@@ -266,6 +276,8 @@ function toConfig(v: z.output<typeof schema>, email: EmailSettings | null) {
     passwordRecoveryEnabled: email !== null && v.AUTH_PASSWORD_RECOVERY_ENABLED,
     emailsPerHourPerAddress: v.AUTH_EMAILS_PER_HOUR_PER_ADDRESS,
     emailsPerHourPerIp: v.AUTH_EMAILS_PER_HOUR_PER_IP,
+    /** The TOTP key material; null: no two-factor authentication is offered. */
+    mfaEncryptionKey: v.AUTH_MFA_ENCRYPTION_KEY ?? null,
   };
 }
 
