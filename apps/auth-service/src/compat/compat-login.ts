@@ -42,6 +42,8 @@ type DeleteQueue = Queue<JobPayload<'auth.delete-device'>>;
 // MAS generates 10 alphanumerics when the client names no device.
 const DEVICE_ID_LENGTH = 10;
 const WRONG_CREDENTIALS = 'Invalid username or password';
+const MFA_REQUIRED =
+  'This account uses two-factor authentication: sign in through the browser (single sign-on) instead of with a password';
 
 /**
  * The legacy login layer's decisions, on MAS's rules with Synapse's answers: password and login-token
@@ -64,11 +66,15 @@ export class CompatLogin {
   }
 
   async login(request: LoginRequest, ip: string): Promise<LoginResponse> {
-    const user =
-      request.type === 'm.login.password'
-        ? await this.passwordUser(request.user, request.password, ip)
-        : await this.loginTokenUser(request.token);
-    return this.startSession(user, request, ip);
+    if (request.type === 'm.login.password') {
+      const user = await this.passwordUser(request.user, request.password, ip);
+      // A password alone is not enough for an account with a second factor, and this API has no way
+      // to ask for one: the browser sign-in (m.login.sso) asks for the code. Told only after the
+      // right password, like a locked account.
+      if (await this.store.mfa.hasTotp(user.id)) throw new MatrixError('M_FORBIDDEN', MFA_REQUIRED);
+      return this.startSession(user, request, ip);
+    }
+    return this.startSession(await this.loginTokenUser(request.token), request, ip);
   }
 
   /**

@@ -22,11 +22,12 @@ import {
 import { ClientApiCors } from './client-api-cors';
 import { CompatLogin } from './compat-login';
 import { CompatController } from './compat.controller';
+import { MfaModule } from '../mfa/mfa.module';
 import { OidcModule } from '../oidc/oidc.module';
 
 /** The legacy `/_matrix/client/*\/login` layer: compat sessions, their tokens and the SSO redirect. */
 @Module({
-  imports: [AccountsModule, AuditModule, SessionsModule, SynapseModule, OidcModule],
+  imports: [AccountsModule, AuditModule, MfaModule, SessionsModule, SynapseModule, OidcModule],
   controllers: [CompatController],
   exports: [COMPAT_LOGIN],
   providers: [

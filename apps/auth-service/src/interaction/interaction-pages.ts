@@ -60,3 +60,16 @@ function describeScope(scope: string): string {
   if (scope === SYNAPSE_ADMIN_SCOPE) return 'Administer the homeserver';
   return scope;
 }
+
+/** After a right password, for an account with two-factor authentication: a code from the app. */
+export function secondFactorPage(f: FormContext & { pending: string }): string {
+  return page(
+    'Two-factor authentication',
+    `<h1>Enter a code</h1><p class="muted">to continue to <strong>${esc(f.clientName)}</strong></p>${errorLine(f.error)}
+<form method="post" action="/interaction/${esc(f.uid)}/mfa">${hidden(f.csrf)}<input type="hidden" name="pending" value="${esc(f.pending)}">
+<label for="code">Code from your authenticator app</label><input type="text" id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required autofocus>
+<p class="muted">Lost your phone? Type one of your recovery codes instead.</p>
+<button type="submit">Continue</button></form>
+<form method="post" action="/interaction/${esc(f.uid)}/abort">${hidden(f.csrf)}<button type="submit" class="secondary">Cancel</button></form>`,
+  );
+}

@@ -8,6 +8,10 @@ import type { SignIn } from '../accounts/sign-in';
 import { localpartFromLoginIdentifier } from '../accounts/localpart';
 import { originOf, type AuditLog } from '../audit/audit-log';
 import type { AuthConfig } from '../config';
+import { pendingSecondFactor, pendingUser } from '../mfa/mfa-pending';
+import type { SecondFactor } from '../mfa/second-factor';
+import { isUsableUser } from '../accounts/usable-user';
+import type { Clock } from '@gateway/util';
 import { FormBody } from '../pages/form-fields';
 import { csrfToken, csrfValid, sendHtml } from '../pages/form-security';
 import { retryAfterSeconds, waitText, type AuthLimits } from '../rate-limits/auth-limits';
@@ -17,15 +21,17 @@ import {
   AUTH_CONFIG,
   AUTH_LIMITS,
   AUTH_STORE,
+  CLOCK,
   CONSENT_POLICY,
   CSRF_KEY,
   OIDC_PROVIDER,
+  SECOND_FACTOR,
   SELF_REGISTRATION,
   SIGN_IN,
 } from '../tokens';
 import type { ConsentPolicy, ConsentRequest } from './consent-policy';
 import { messagePage } from '../pages/layout';
-import { consentPage, loginPage, registerPage } from './interaction-pages';
+import { consentPage, loginPage, registerPage, secondFactorPage } from './interaction-pages';
 import { saveGrant } from './oidc-grant';
 
 type Form = Record<string, string | undefined>;
@@ -53,6 +59,8 @@ export class InteractionController {
     @Inject(AUTH_LIMITS) private readonly limits: AuthLimits,
     @Inject(SELF_REGISTRATION) private readonly registration: SelfRegistration,
     @Inject(AUDIT_LOG) private readonly audit: AuditLog,
+    @Inject(SECOND_FACTOR) private readonly secondFactor: SecondFactor | null,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Get(':uid')
@@ -108,17 +116,13 @@ export class InteractionController {
     if (!details) return;
     const username = body['username'] ?? '';
     const result = await this.signIn.attempt(username, body['password'] ?? '', req.ip);
-    if (result.ok)
-      await this.audit.note({
-        type: 'user.login.succeeded',
-        outcome: 'succeeded',
-        actor: { kind: 'user', id: result.user.id },
-        subject: result.user.id,
-        origin: originOf(req),
-        details: {
-          client_id: typeof details.params['client_id'] === 'string' ? details.params['client_id'] : null,
-        },
-      });
+    if (result.ok && this.secondFactor !== null && (await this.secondFactor.mfa.enabled(result.user.id))) {
+      // The password was right; the sign-in is not done until the second factor is.
+      const pending = pendingSecondFactor(this.csrfKey, details.uid, result.user.id, this.clock());
+      sendHtml(reply, secondFactorPage({ ...this.form(details), pending }));
+      return;
+    }
+    if (result.ok) await this.noteSignedIn(req, details, result.user.id, null);
     else {
       // The account tried, when it exists; what was typed is never kept (it may be a password).
       const localpart = localpartFromLoginIdentifier(username.trim().toLowerCase(), this.config.homeserver);
@@ -146,6 +150,45 @@ export class InteractionController {
       return;
     }
     await this.finish(req, reply, { login: { accountId: result.user.id } });
+  }
+
+  /** The second step: a TOTP code or a recovery code, with the password form's attempt budget. */
+  @Post(':uid/mfa')
+  async mfa(
+    @Param('uid') uid: string,
+    @FormBody() body: Form,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const details = await this.checked(uid, body, req, reply);
+    if (!details) return;
+    const userId = pendingUser(this.csrfKey, uid, body['pending'], this.clock());
+    const user = userId === null ? null : await this.store.users.findById(userId);
+    if (this.secondFactor === null || !isUsableUser(user)) {
+      this.loginAgain(reply, details, '', 'Sign in again: that took too long.', 400);
+      return;
+    }
+    const result = await this.secondFactor.attempt(user, body['code'] ?? '', req.ip);
+    if (!result.ok) {
+      await this.audit.note({
+        type: 'user.login.mfa.failed',
+        outcome: 'failed',
+        actor: { kind: 'anonymous' },
+        subject: user.id,
+        origin: originOf(req),
+        details: { reason: result.reason },
+      });
+      const throttled = result.reason === 'throttled';
+      if (throttled) void reply.header('Retry-After', retryAfterSeconds(result.retryAfterMs));
+      const error = throttled
+        ? `Too many failed attempts. Try again in ${waitText(result.retryAfterMs)}.`
+        : 'That code is not right.';
+      const pending = body['pending'] ?? '';
+      sendHtml(reply, secondFactorPage({ ...this.form(details), pending, error }), throttled ? 429 : 401);
+      return;
+    }
+    await this.noteSignedIn(req, details, user.id, result.used);
+    await this.finish(req, reply, { login: { accountId: user.id } });
   }
 
   @Post(':uid/register')
@@ -210,6 +253,25 @@ export class InteractionController {
     await this.finish(req, reply, {
       error: 'access_denied',
       error_description: 'The user cancelled the request.',
+    });
+  }
+
+  private noteSignedIn(
+    req: FastifyRequest,
+    details: Details,
+    userId: string,
+    secondFactor: string | null,
+  ): Promise<void> {
+    return this.audit.note({
+      type: 'user.login.succeeded',
+      outcome: 'succeeded',
+      actor: { kind: 'user', id: userId },
+      subject: userId,
+      origin: originOf(req),
+      details: {
+        client_id: typeof details.params['client_id'] === 'string' ? details.params['client_id'] : null,
+        ...(secondFactor === null ? {} : { second_factor: secondFactor }),
+      },
     });
   }
 
