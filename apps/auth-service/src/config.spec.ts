@@ -255,4 +255,16 @@ describe('auth-service two-factor configuration', () => {
       /AUTH_MFA_ENCRYPTION_KEY: must be at least 32 characters/,
     );
   });
+
+  it('requires nobody by default, and refuses a requirement without the key', () => {
+    expect(loadAuthConfig(base).mfaRequired).toBe('off');
+    const key = 'k'.repeat(32);
+    expect(
+      loadAuthConfig({ ...base, AUTH_MFA_ENCRYPTION_KEY: key, AUTH_MFA_REQUIRED: 'admins' }).mfaRequired,
+    ).toBe('admins');
+    expect(() => loadAuthConfig({ ...base, AUTH_MFA_REQUIRED: 'everyone' })).toThrow(
+      /AUTH_MFA_REQUIRED: needs AUTH_MFA_ENCRYPTION_KEY/,
+    );
+    expect(() => loadAuthConfig({ ...base, AUTH_MFA_REQUIRED: 'sometimes' })).toThrow(/AUTH_MFA_REQUIRED/);
+  });
 });

@@ -1,3 +1,4 @@
+import { MFA_POLICIES } from './mfa/mfa-policy';
 import {
   anyUrl,
   bindAddress,
@@ -188,6 +189,11 @@ const schema = z.object({
     (v) => v === undefined || v.length >= 32,
     'must be at least 32 characters',
   ),
+  /**
+   * Who must have two-factor authentication: `off`, `admins` or `everyone` (needs
+   * AUTH_MFA_ENCRYPTION_KEY). A user required to have it without it sets it up during sign-in.
+   */
+  AUTH_MFA_REQUIRED: z.enum(MFA_POLICIES).default('off'),
 });
 
 export interface SmtpSettings {
@@ -278,6 +284,7 @@ function toConfig(v: z.output<typeof schema>, email: EmailSettings | null) {
     emailsPerHourPerIp: v.AUTH_EMAILS_PER_HOUR_PER_IP,
     /** The TOTP key material; null: no two-factor authentication is offered. */
     mfaEncryptionKey: v.AUTH_MFA_ENCRYPTION_KEY ?? null,
+    mfaRequired: v.AUTH_MFA_REQUIRED,
   };
 }
 
@@ -288,6 +295,8 @@ export function loadAuthConfig(env: Env): AuthConfig {
   // Recovery is nothing but a mail: asking for it without a way to send one is a mistake to report.
   if (values.AUTH_PASSWORD_RECOVERY_ENABLED && values.AUTH_EMAIL_TRANSPORT === 'off')
     problems.push('AUTH_PASSWORD_RECOVERY_ENABLED: needs AUTH_EMAIL_TRANSPORT=smtp');
+  if (values.AUTH_MFA_REQUIRED !== 'off' && values.AUTH_MFA_ENCRYPTION_KEY === undefined)
+    problems.push('AUTH_MFA_REQUIRED: needs AUTH_MFA_ENCRYPTION_KEY');
   if ((values.AUTH_DASHBOARD_CLIENT_ID === undefined) !== (values.AUTH_DASHBOARD_REDIRECT_URI === undefined))
     problems.push('AUTH_DASHBOARD_CLIENT_ID: set it and AUTH_DASHBOARD_REDIRECT_URI together, or neither');
   if (problems.length > 0) throw new ConfigError(problems);

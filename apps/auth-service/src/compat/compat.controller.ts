@@ -11,6 +11,7 @@ import { messagePage } from '../pages/layout';
 import { hashToken } from '../token-format/token-format';
 import { randomAlphanumeric } from '../token-format/random-string';
 import { pendingSecondFactor, pendingUser } from '../mfa/mfa-pending';
+import { mfaRequiredFor } from '../mfa/mfa-policy';
 import type { SecondFactor } from '../mfa/second-factor';
 import { isUsableUser } from '../accounts/usable-user';
 import type { User } from '@gateway/auth-data';
@@ -257,6 +258,10 @@ export class CompatController {
       else if (err.errcode === 'M_USER_DEACTIVATED') again('This account has been deactivated.', 403);
       else if (err.errcode === 'M_USER_LOCKED') again('This account has been locked.', 403);
       else again('Wrong username or password.', 401);
+      return;
+    }
+    if (!(await this.store.mfa.hasTotp(user.id)) && mfaRequiredFor(this.config.mfaRequired, user)) {
+      again('This account must use two-factor authentication. Set it up on your account page first.', 403);
       return;
     }
     if (await this.store.mfa.hasTotp(user.id)) {

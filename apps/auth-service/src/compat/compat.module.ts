@@ -23,6 +23,7 @@ import { ClientApiCors } from './client-api-cors';
 import { CompatLogin } from './compat-login';
 import { CompatController } from './compat.controller';
 import { MfaModule } from '../mfa/mfa.module';
+import { mfaRequiredFor } from '../mfa/mfa-policy';
 import { OidcModule } from '../oidc/oidc.module';
 
 /** The legacy `/_matrix/client/*\/login` layer: compat sessions, their tokens and the SSO redirect. */
@@ -50,7 +51,11 @@ import { OidcModule } from '../oidc/oidc.module';
           limiter,
           queue,
           clock,
-          { homeserver: config.homeserver, refreshableTokenTtl: config.accessTokenTtl },
+          {
+            homeserver: config.homeserver,
+            refreshableTokenTtl: config.accessTokenTtl,
+            mfaRequired: (user) => mfaRequiredFor(config.mfaRequired, user),
+          },
           (err) => {
             logger.warn({
               msg: 'a device call to Synapse failed',

@@ -31,7 +31,14 @@ import {
 } from '../tokens';
 import type { ConsentPolicy, ConsentRequest } from './consent-policy';
 import { messagePage } from '../pages/layout';
-import { consentPage, loginPage, registerPage, secondFactorPage } from './interaction-pages';
+import {
+  consentPage,
+  enrolledStepPage,
+  enrolStepPage,
+  loginPage,
+  registerPage,
+  secondFactorPage,
+} from './interaction-pages';
 import { saveGrant } from './oidc-grant';
 
 type Form = Record<string, string | undefined>;
@@ -116,11 +123,18 @@ export class InteractionController {
     if (!details) return;
     const username = body['username'] ?? '';
     const result = await this.signIn.attempt(username, body['password'] ?? '', req.ip);
-    if (result.ok && this.secondFactor !== null && (await this.secondFactor.mfa.enabled(result.user.id))) {
-      // The password was right; the sign-in is not done until the second factor is.
+    if (result.ok && this.secondFactor !== null) {
+      // The password was right; the sign-in is not done until the second factor is (or, when
+      // AUTH_MFA_REQUIRED asks for one this account lacks, until it is set up).
       const pending = pendingSecondFactor(this.csrfKey, details.uid, result.user.id, this.clock());
-      sendHtml(reply, secondFactorPage({ ...this.form(details), pending }));
-      return;
+      if (await this.secondFactor.mfa.enabled(result.user.id)) {
+        sendHtml(reply, secondFactorPage({ ...this.form(details), pending }));
+        return;
+      }
+      if (this.secondFactor.required(result.user)) {
+        await this.enrolStep(reply, details, result.user, pending);
+        return;
+      }
     }
     if (result.ok) await this.noteSignedIn(req, details, result.user.id, null);
     else {
@@ -191,6 +205,60 @@ export class InteractionController {
     await this.finish(req, reply, { login: { accountId: user.id } });
   }
 
+  /** AUTH_MFA_REQUIRED: the factor set up during sign-in, confirmed with a code from the app. */
+  @Post(':uid/mfa-enrol')
+  async mfaEnrol(
+    @Param('uid') uid: string,
+    @FormBody() body: Form,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const details = await this.checked(uid, body, req, reply);
+    if (!details) return;
+    const userId = pendingUser(this.csrfKey, uid, body['pending'], this.clock());
+    const user = userId === null ? null : await this.store.users.findById(userId);
+    if (this.secondFactor === null || !isUsableUser(user)) {
+      this.loginAgain(reply, details, '', 'Sign in again: that took too long.', 400);
+      return;
+    }
+    const codes = await this.secondFactor.mfa.confirmEnrolment(user.id, body['code'] ?? '');
+    if (codes === null) {
+      const error =
+        'That code is not right. Check the time on your phone and type the code the app shows now.';
+      await this.enrolStep(reply, details, user, body['pending'] ?? '', error);
+      return;
+    }
+    await this.audit.note({
+      type: 'account.mfa.totp.enabled',
+      outcome: 'succeeded',
+      actor: { kind: 'user', id: user.id },
+      subject: user.id,
+      origin: originOf(req),
+    });
+    // A proof of its own: the password step's proof must not skip the code once a factor exists.
+    const pending = pendingSecondFactor(this.csrfKey, `enrolled:${uid}`, user.id, this.clock());
+    sendHtml(reply, enrolledStepPage({ ...this.form(details), pending, recoveryCodes: codes }));
+  }
+
+  @Post(':uid/mfa-enrolled')
+  async mfaEnrolled(
+    @Param('uid') uid: string,
+    @FormBody() body: Form,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const details = await this.checked(uid, body, req, reply);
+    if (!details) return;
+    const userId = pendingUser(this.csrfKey, `enrolled:${uid}`, body['pending'], this.clock());
+    const user = userId === null ? null : await this.store.users.findById(userId);
+    if (!isUsableUser(user)) {
+      this.loginAgain(reply, details, '', 'Sign in again: that took too long.', 400);
+      return;
+    }
+    await this.noteSignedIn(req, details, user.id, 'enrolled');
+    await this.finish(req, reply, { login: { accountId: user.id } });
+  }
+
   @Post(':uid/register')
   async register(
     @Param('uid') uid: string,
@@ -254,6 +322,25 @@ export class InteractionController {
       error: 'access_denied',
       error_description: 'The user cancelled the request.',
     });
+  }
+
+  private async enrolStep(
+    reply: FastifyReply,
+    details: Details,
+    user: User,
+    pending: string,
+    error?: string,
+  ): Promise<void> {
+    const enrolment = await this.secondFactor?.mfa.pendingEnrolment(
+      user.id,
+      `@${user.localpart}:${this.config.homeserver}`,
+    );
+    if (!enrolment) {
+      this.loginAgain(reply, details, '', 'Sign in again.', 400);
+      return;
+    }
+    const view = { ...this.form(details), pending, enrolment, ...(error === undefined ? {} : { error }) };
+    sendHtml(reply, enrolStepPage(view), error === undefined ? 200 : 400);
   }
 
   private noteSignedIn(

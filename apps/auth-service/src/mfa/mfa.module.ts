@@ -22,7 +22,11 @@ import { SecondFactor } from './second-factor';
       useFactory: (store: AuthStore, clock: Clock, config: AuthConfig, limiter: LoginLimiter) =>
         config.mfaEncryptionKey === null
           ? null
-          : new SecondFactor(new Mfa(store, clock, config.mfaEncryptionKey, config.homeserver), limiter),
+          : new SecondFactor(
+              new Mfa(store, clock, config.mfaEncryptionKey, config.homeserver),
+              limiter,
+              config.mfaRequired,
+            ),
     },
   ],
 })

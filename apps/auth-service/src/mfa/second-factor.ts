@@ -1,6 +1,7 @@
 import type { User } from '@gateway/auth-data';
 import type { LoginLimiter } from '../accounts/login-limiter';
 import type { Mfa, SecondFactorOutcome } from './mfa';
+import { mfaRequiredFor, type MfaPolicy } from './mfa-policy';
 
 export type SecondFactorResult =
   | { ok: true; used: Exclude<SecondFactorOutcome, 'wrong'> }
@@ -16,7 +17,13 @@ export class SecondFactor {
   constructor(
     readonly mfa: Mfa,
     private readonly limiter: LoginLimiter,
+    private readonly policy: MfaPolicy,
   ) {}
+
+  /** Whether AUTH_MFA_REQUIRED makes this user set up a second factor before signing in. */
+  required(user: User): boolean {
+    return mfaRequiredFor(this.policy, user);
+  }
 
   async attempt(user: User, typed: string, ip: string): Promise<SecondFactorResult> {
     const wait = await this.limiter.admit(user.localpart, ip);
