@@ -123,6 +123,14 @@ export class InteractionController {
     if (!details) return;
     const username = body['username'] ?? '';
     const result = await this.signIn.attempt(username, body['password'] ?? '', req.ip);
+    if (result.ok && this.secondFactor === null && (await this.store.mfa.hasTotp(result.user.id))) {
+      // AUTH_MFA_ENCRYPTION_KEY was unset after this account set up a factor: the password alone is
+      // not enough, and the code cannot be checked.
+      const error =
+        'This account needs a second factor this server cannot check now. Contact the administrator.';
+      this.loginAgain(reply, details, username, error, 403);
+      return;
+    }
     if (result.ok && this.secondFactor !== null) {
       // The password was right; the sign-in is not done until the second factor is (or, when
       // AUTH_MFA_REQUIRED asks for one this account lacks, until it is set up).

@@ -29,6 +29,8 @@ describe('two-factor authentication in Chromium', () => {
   let accountUri: string;
   let secret: string;
   let recoveryCodes: string[];
+  /** A legacy session from before the factor: it stays signed in. */
+  let compatToken: string;
 
   beforeAll(async () => {
     ({ synapse, auth } = await startDelegatedStack(ALICE, {
@@ -65,6 +67,17 @@ describe('two-factor authentication in Chromium', () => {
   }
 
   it('enrols an authenticator app: active only after a right code, recovery codes shown once', async () => {
+    const compat = await fetch(`${auth.issuer}_matrix/client/v3/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        type: 'm.login.password',
+        identifier: { type: 'm.id.user', user: ALICE.username },
+        password: ALICE.password,
+      }),
+    });
+    expect(compat.status).toBe(200);
+    compatToken = ((await compat.json()) as { access_token: string }).access_token;
     const w = await chromium.newPage();
     await signIn(w);
     await w.page.waitForURL(/\/account\//);
@@ -149,6 +162,8 @@ describe('two-factor authentication in Chromium', () => {
       }),
     });
     expect(res.status).toBe(403);
+    // The legacy session from before the factor is unaffected.
+    expect((await whoami(synapse.baseUrl, compatToken)).status).toBe(200);
     expect(await res.json()).toEqual({
       errcode: 'M_FORBIDDEN',
       error:
