@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Database } from '@gateway/db';
 import { launchChromium, type Synapse, type TestBrowser, type WatchedPage } from '@gateway/testing';
 import { base32Decode, totpCode, totpStep } from '../../src/mfa/totp';
 import { startDelegatedStack, type AuthUnderTest } from '../support/start-auth';
@@ -194,13 +195,21 @@ describe('two-factor authentication in Chromium', () => {
     expect(pageProblems(w)).toEqual([]);
   });
 
-  it('turns two-factor authentication off with the password; the password alone signs in again', async () => {
+  it('makes new recovery codes and turns two-factor authentication off with the password; the password alone signs in again', async () => {
     const w = await chromium.newPage();
     await signIn(w);
     await w.page.getByLabel('Code from your authenticator app').fill(recoveryCodes[2]!);
     await w.page.getByRole('button', { name: 'Continue' }).click();
     await w.page.waitForURL(/\/account\//);
     await w.page.goto(`${auth.issuer}account/mfa`);
+    expect(await visibleText(w.page)).toContain('7 unused recovery codes.');
+    await w.page.locator('#regenerate-password').fill(ALICE.password);
+    await w.page.getByRole('button', { name: 'Make new recovery codes' }).click();
+    await w.page.locator('#recovery-codes').waitFor();
+    const fresh = await w.page.locator('#recovery-codes li').allInnerTexts();
+    expect(fresh).toHaveLength(10);
+    expect(fresh).not.toContain(recoveryCodes[3]);
+    expect(await visibleText(w.page)).toContain('10 unused recovery codes.');
     await w.page.locator('#disable-password').fill('not the password');
     await w.page.getByRole('button', { name: 'Turn off two-factor authentication' }).click();
     await w.page.getByRole('alert').waitFor();
@@ -215,5 +224,32 @@ describe('two-factor authentication in Chromium', () => {
     await again.page.waitForURL(/\/account\//);
     expect(await visibleText(again.page)).toContain('Two-factor authentication Off.');
     expect(pageProblems(w)).toEqual([]);
+  });
+
+  it('audited each change and each wrong code, never a code itself', async () => {
+    const rows: { type: string; outcome: string; details: unknown }[] = await auth.app
+      .get(Database)
+      .dataSource.query(
+        `SELECT type, outcome, details FROM audit_events WHERE type LIKE '%mfa%' OR details ? 'second_factor' ORDER BY id`,
+      );
+    expect(rows.map((r) => `${r.type} ${r.outcome}`)).toEqual([
+      'account.mfa.totp.enabled succeeded',
+      'user.login.mfa.failed failed',
+      'user.login.succeeded succeeded',
+      'user.login.mfa.failed failed',
+      'user.login.succeeded succeeded',
+      'user.login.mfa.failed failed',
+      'user.login.succeeded succeeded',
+      'account.mfa.recovery-codes.regenerated succeeded',
+      'account.mfa.totp.disabled succeeded',
+    ]);
+    expect(rows.filter((r) => r.type === 'user.login.succeeded').map((r) => r.details)).toEqual([
+      expect.objectContaining({ second_factor: 'recovery-code' }),
+      expect.objectContaining({ second_factor: 'totp' }),
+      expect.objectContaining({ second_factor: 'recovery-code' }),
+    ]);
+    const all = JSON.stringify(rows);
+    for (const code of recoveryCodes) expect(all).not.toContain(code);
+    expect(all).not.toContain(secret);
   });
 });
