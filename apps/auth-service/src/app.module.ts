@@ -13,6 +13,7 @@ import type { AuthConfig } from './config';
 import { EmailModule } from './email/email.module';
 import { InteractionModule } from './interaction/interaction.module';
 import { IntrospectionModule } from './introspection/introspection.module';
+import { MfaModule } from './mfa/mfa.module';
 import { OidcModule } from './oidc/oidc.module';
 import { PersonalTokensModule } from './personal-tokens/personal-tokens.module';
 import { SessionsModule } from './sessions/sessions.module';
@@ -53,6 +54,7 @@ export class AppModule {
         OidcModule,
         SessionsModule,
         AccountsModule,
+        MfaModule,
         EmailModule,
         InteractionModule,
         AccountManagementModule,

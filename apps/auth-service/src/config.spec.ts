@@ -239,3 +239,32 @@ describe('auth-service email configuration', () => {
     ).toThrow(/also an admin or membership client/);
   });
 });
+
+describe('auth-service two-factor configuration', () => {
+  const base = { ...BASE, AUTH_SYNAPSE_SECRET: 'a-secret-given-directly' };
+
+  it('offers no second factor without a key, and takes one of at least 32 characters from a file', () => {
+    expect(loadAuthConfig(base).mfaEncryptionKey).toBeNull();
+    expect(loadAuthConfig({ ...base, AUTH_MFA_ENCRYPTION_KEY: '' }).mfaEncryptionKey).toBeNull();
+    const file = join(mkdtempSync(join(tmpdir(), 'mfa-key-')), 'key');
+    writeFileSync(file, `${'k'.repeat(32)}\n`);
+    expect(loadAuthConfig({ ...base, AUTH_MFA_ENCRYPTION_KEY_FILE: file }).mfaEncryptionKey).toBe(
+      'k'.repeat(32),
+    );
+    expect(() => loadAuthConfig({ ...base, AUTH_MFA_ENCRYPTION_KEY: 'short' })).toThrow(
+      /AUTH_MFA_ENCRYPTION_KEY: must be at least 32 characters/,
+    );
+  });
+
+  it('requires nobody by default, and refuses a requirement without the key', () => {
+    expect(loadAuthConfig(base).mfaRequired).toBe('off');
+    const key = 'k'.repeat(32);
+    expect(
+      loadAuthConfig({ ...base, AUTH_MFA_ENCRYPTION_KEY: key, AUTH_MFA_REQUIRED: 'admins' }).mfaRequired,
+    ).toBe('admins');
+    expect(() => loadAuthConfig({ ...base, AUTH_MFA_REQUIRED: 'everyone' })).toThrow(
+      /AUTH_MFA_REQUIRED: needs AUTH_MFA_ENCRYPTION_KEY/,
+    );
+    expect(() => loadAuthConfig({ ...base, AUTH_MFA_REQUIRED: 'sometimes' })).toThrow(/AUTH_MFA_REQUIRED/);
+  });
+});

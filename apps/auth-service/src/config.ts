@@ -1,3 +1,4 @@
+import { MFA_POLICIES } from './mfa/mfa-policy';
 import {
   anyUrl,
   bindAddress,
@@ -178,6 +179,21 @@ const schema = z.object({
   AUTH_EMAILS_PER_HOUR_PER_ADDRESS: z.coerce.number().int().min(0).max(1_000_000).default(3),
   /** Mails asked for from one client address per hour, across replicas; 0 turns the limit off. */
   AUTH_EMAILS_PER_HOUR_PER_IP: z.coerce.number().int().min(0).max(1_000_000).default(10),
+  /**
+   * The key TOTP secrets are encrypted under and recovery codes hashed with (at least 32 characters,
+   * usually through AUTH_MFA_ENCRYPTION_KEY_FILE). Unset, two-factor authentication is not offered.
+   * Changing it makes every enrolled factor unusable: its users sign in with a recovery code no
+   * longer either, so an operator has to disable their factor.
+   */
+  AUTH_MFA_ENCRYPTION_KEY: optionalText().refine(
+    (v) => v === undefined || v.length >= 32,
+    'must be at least 32 characters',
+  ),
+  /**
+   * Who must have two-factor authentication: `off`, `admins` or `everyone` (needs
+   * AUTH_MFA_ENCRYPTION_KEY). A user required to have it without it sets it up during sign-in.
+   */
+  AUTH_MFA_REQUIRED: z.enum(MFA_POLICIES).default('off'),
 });
 
 export interface SmtpSettings {
@@ -266,6 +282,9 @@ function toConfig(v: z.output<typeof schema>, email: EmailSettings | null) {
     passwordRecoveryEnabled: email !== null && v.AUTH_PASSWORD_RECOVERY_ENABLED,
     emailsPerHourPerAddress: v.AUTH_EMAILS_PER_HOUR_PER_ADDRESS,
     emailsPerHourPerIp: v.AUTH_EMAILS_PER_HOUR_PER_IP,
+    /** The TOTP key material; null: no two-factor authentication is offered. */
+    mfaEncryptionKey: v.AUTH_MFA_ENCRYPTION_KEY ?? null,
+    mfaRequired: v.AUTH_MFA_REQUIRED,
   };
 }
 
@@ -276,6 +295,8 @@ export function loadAuthConfig(env: Env): AuthConfig {
   // Recovery is nothing but a mail: asking for it without a way to send one is a mistake to report.
   if (values.AUTH_PASSWORD_RECOVERY_ENABLED && values.AUTH_EMAIL_TRANSPORT === 'off')
     problems.push('AUTH_PASSWORD_RECOVERY_ENABLED: needs AUTH_EMAIL_TRANSPORT=smtp');
+  if (values.AUTH_MFA_REQUIRED !== 'off' && values.AUTH_MFA_ENCRYPTION_KEY === undefined)
+    problems.push('AUTH_MFA_REQUIRED: needs AUTH_MFA_ENCRYPTION_KEY');
   if ((values.AUTH_DASHBOARD_CLIENT_ID === undefined) !== (values.AUTH_DASHBOARD_REDIRECT_URI === undefined))
     problems.push('AUTH_DASHBOARD_CLIENT_ID: set it and AUTH_DASHBOARD_REDIRECT_URI together, or neither');
   if (problems.length > 0) throw new ConfigError(problems);

@@ -16,6 +16,7 @@ export const AUTH_LIMITS = Symbol('AUTH_LIMITS');
 export const ACCOUNTS = Symbol('ACCOUNTS');
 export const LOGIN_LIMITER = Symbol('LOGIN_LIMITER');
 export const SIGN_IN = Symbol('SIGN_IN');
+export const SECOND_FACTOR = Symbol('SECOND_FACTOR');
 export const SELF_REGISTRATION = Symbol('SELF_REGISTRATION');
 // SynapseModule
 export const SYNAPSE = Symbol('SYNAPSE');

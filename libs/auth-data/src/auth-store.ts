@@ -7,6 +7,7 @@ import {
   CompatSessionEntity,
   CompatSsoLoginEntity,
 } from './entities/compat-session.entity';
+import { UserRecoveryCodeEntity, UserTotpEntity } from './entities/mfa.entity';
 import { ConsentEntity } from './entities/consent.entity';
 import { OidcPayloadEntity } from './entities/oidc-payload.entity';
 import { PersonalAccessTokenEntity, PersonalSessionEntity } from './entities/personal-session.entity';
@@ -22,9 +23,11 @@ import { RegistrationTokens1765200000000 } from './migrations/1765200000000-regi
 import { SessionActivity1765400000000 } from './migrations/1765400000000-session-activity';
 import { AuditEvents1765600000000 } from './migrations/1765600000000-audit-events';
 import { EmailVerification1765520000000 } from './migrations/1765520000000-email-verification';
+import { Mfa1765800000000 } from './migrations/1765800000000-mfa';
 import { PersonalSessions1765700000000 } from './migrations/1765700000000-personal-sessions';
 import { AuditEventRepository } from './repositories/audit-event.repository';
 import { CompatRepository } from './repositories/compat.repository';
+import { MfaRepository } from './repositories/mfa.repository';
 import { ConsentRepository } from './repositories/consent.repository';
 import { OidcPayloadRepository } from './repositories/oidc-payload.repository';
 import { PersonalSessionRepository } from './repositories/personal-session.repository';
@@ -51,6 +54,8 @@ export const AUTH_ENTITIES = [
   RecoveryTicketEntity,
   PersonalSessionEntity,
   PersonalAccessTokenEntity,
+  UserTotpEntity,
+  UserRecoveryCodeEntity,
 ];
 export const AUTH_MIGRATIONS = [
   InitialSchema1764140000000,
@@ -62,6 +67,7 @@ export const AUTH_MIGRATIONS = [
   EmailVerification1765520000000,
   AuditEvents1765600000000,
   PersonalSessions1765700000000,
+  Mfa1765800000000,
 ];
 
 /** The auth service's repositories over one DataSource. */
@@ -76,6 +82,7 @@ export class AuthStore {
   readonly auditEvents: AuditEventRepository;
   readonly emails: UserEmailRepository;
   readonly personal: PersonalSessionRepository;
+  readonly mfa: MfaRepository;
 
   /** `clock` decides when stored OIDC payloads (codes, tokens, sessions) have expired. */
   constructor(dataSource: DataSource, clock?: Clock) {
@@ -89,5 +96,6 @@ export class AuthStore {
     this.auditEvents = new AuditEventRepository(dataSource);
     this.emails = new UserEmailRepository(dataSource);
     this.personal = new PersonalSessionRepository(dataSource);
+    this.mfa = new MfaRepository(dataSource);
   }
 }

@@ -18,6 +18,7 @@ export {
   type CompatTokenHashes,
 } from './repositories/compat.repository';
 export { ConsentRepository } from './repositories/consent.repository';
+export { MfaRepository, type UserTotp } from './repositories/mfa.repository';
 export { OidcPayloadRepository, type StoredPayload } from './repositories/oidc-payload.repository';
 export {
   PersonalSessionRepository,

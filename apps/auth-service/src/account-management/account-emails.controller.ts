@@ -54,6 +54,7 @@ export class AccountEmailsController {
       this.visitors,
       emails,
       config,
+      store,
     );
   }
 

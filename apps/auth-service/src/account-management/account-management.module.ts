@@ -7,6 +7,8 @@ import { OidcModule } from '../oidc/oidc.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { SynapseModule } from '../synapse/synapse.module';
 import { EmailModule } from '../email/email.module';
+import { AccountMfaController } from './account-mfa.controller';
+import { MfaModule } from '../mfa/mfa.module';
 import { AccountEmailsController } from './account-emails.controller';
 import { AccountTokensController } from './account-tokens.controller';
 import { PersonalTokensModule } from '../personal-tokens/personal-tokens.module';
@@ -14,16 +16,17 @@ import { AccountController } from './account.controller';
 
 /**
  * The `account_management_uri` pages (MSC4191): profile, email addresses, password, sessions of every
- * kind and ending them, cross-signing reset approval, deactivation.
+ * kind and ending them, two-factor authentication, cross-signing reset approval, deactivation.
  */
 @Module({
-  controllers: [AccountController, AccountEmailsController, AccountTokensController],
+  controllers: [AccountController, AccountEmailsController, AccountTokensController, AccountMfaController],
   imports: [
     AccountsModule,
     AdminApiModule,
     AuditModule,
     CompatModule,
     EmailModule,
+    MfaModule,
     OidcModule,
     PersonalTokensModule,
     SessionsModule,

@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import type { AuthStore } from '@gateway/auth-data';
 import type { AuthConfig } from '../config';
 import type { UserEmails } from '../email/user-emails';
 import { sendHtml } from '../pages/form-security';
@@ -16,6 +17,7 @@ export class AccountOverview {
     private readonly visitors: AccountVisitors,
     private readonly emails: UserEmails,
     private readonly config: AuthConfig,
+    private readonly store: AuthStore,
   ) {}
 
   async send(
@@ -38,6 +40,7 @@ export class AccountOverview {
       sessions: await this.sessions.list(user, visitor.sessionId),
       csrf: this.visitors.csrfFor(user),
       emails: { list: await this.emails.list(user), canChange: this.config.emailChangeAllowed },
+      mfa: this.config.mfaEncryptionKey === null ? null : await this.store.mfa.hasTotp(user.id),
       ...extra,
     };
     sendHtml(reply, overviewPage(view), status);

@@ -19,6 +19,8 @@ export interface OverviewView {
   emailError?: string;
   /** What was typed into the add form, shown again with its error. */
   emailInput?: string;
+  /** Whether two-factor authentication is on; null when the server does not offer it. */
+  mfa: boolean | null;
 }
 
 function emailsSection(v: OverviewView): string {
@@ -102,6 +104,11 @@ ${emailsSection(v)}
 <label for="new_password">New password</label><input type="password" id="new_password" name="new_password" autocomplete="new-password" required minlength="8">
 <label for="confirm_password">New password again</label><input type="password" id="confirm_password" name="confirm_password" autocomplete="new-password" required minlength="8">
 <button type="submit" class="small">Change password</button></form>
+${
+  v.mfa === null
+    ? ''
+    : `<h2 id="mfa">Two-factor authentication</h2><p class="muted">${v.mfa ? 'On.' : 'Off.'} <a href="/account/mfa">${v.mfa ? 'Manage two-factor authentication' : 'Set up two-factor authentication'}</a></p>`
+}
 <h2 id="sessions">Signed-in sessions</h2>
 ${sessions === '' ? '<p class="muted">No signed-in sessions.</p>' : `<ul class="sessions">${sessions}</ul>`}
 <h2 id="tokens">Personal access tokens</h2><p class="muted"><a href="/account/tokens">Manage personal access tokens</a></p>

@@ -82,7 +82,7 @@ export class AccountController {
   ) {
     this.sessions = new AccountSessions(provider, store);
     this.visitors = new AccountVisitors(provider, store, config, csrfKey);
-    this.overviews = new AccountOverview(synapse, this.sessions, this.visitors, emails, config);
+    this.overviews = new AccountOverview(synapse, this.sessions, this.visitors, emails, config, store);
   }
 
   @Get()

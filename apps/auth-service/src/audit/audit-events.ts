@@ -9,6 +9,7 @@ import { redactSecrets } from '@gateway/util';
 export const USER_EVENT_TYPES = [
   'user.login.succeeded',
   'user.login.failed',
+  'user.login.mfa.failed',
   'compat.login.succeeded',
   'compat.login.failed',
   'compat.logout',
@@ -21,6 +22,9 @@ export const USER_EVENT_TYPES = [
   'account.deactivated',
   'account.personal-token.created',
   'account.personal-token.revoked',
+  'account.mfa.totp.enabled',
+  'account.mfa.totp.disabled',
+  'account.mfa.recovery-codes.regenerated',
 ] as const;
 
 /** The admin API's changes, one per mutating operation (`admin.request` for one without its own). */

@@ -35,6 +35,8 @@ export interface CompatLoginOptions {
   refreshableTokenTtl: number;
   /** How long a login token from the SSO redirect may wait for its exchange (MAS: 30 s). */
   loginTokenTtlMs?: number;
+  /** AUTH_MFA_REQUIRED: whether a user must have a second factor (they set it up in the browser). */
+  mfaRequired?: (user: User) => boolean;
 }
 
 type DeleteQueue = Queue<JobPayload<'auth.delete-device'>>;
@@ -42,6 +44,10 @@ type DeleteQueue = Queue<JobPayload<'auth.delete-device'>>;
 // MAS generates 10 alphanumerics when the client names no device.
 const DEVICE_ID_LENGTH = 10;
 const WRONG_CREDENTIALS = 'Invalid username or password';
+const MFA_REQUIRED =
+  'This account must use two-factor authentication: set it up by signing in through the browser (single sign-on)';
+const MFA_IN_USE =
+  'This account uses two-factor authentication: sign in through the browser (single sign-on) instead of with a password';
 
 /**
  * The legacy login layer's decisions, on MAS's rules with Synapse's answers: password and login-token
@@ -64,11 +70,16 @@ export class CompatLogin {
   }
 
   async login(request: LoginRequest, ip: string): Promise<LoginResponse> {
-    const user =
-      request.type === 'm.login.password'
-        ? await this.passwordUser(request.user, request.password, ip)
-        : await this.loginTokenUser(request.token);
-    return this.startSession(user, request, ip);
+    if (request.type === 'm.login.password') {
+      const user = await this.passwordUser(request.user, request.password, ip);
+      // A password alone is not enough for an account with a second factor, and this API has no way
+      // to ask for one: the browser sign-in (m.login.sso) asks for the code. Told only after the
+      // right password, like a locked account.
+      if (await this.store.mfa.hasTotp(user.id)) throw new MatrixError('M_FORBIDDEN', MFA_IN_USE);
+      if (this.options.mfaRequired?.(user) === true) throw new MatrixError('M_FORBIDDEN', MFA_REQUIRED);
+      return this.startSession(user, request, ip);
+    }
+    return this.startSession(await this.loginTokenUser(request.token), request, ip);
   }
 
   /**

@@ -10,11 +10,16 @@ import { csrfToken, csrfValid, sendHtml } from '../pages/form-security';
 import { messagePage } from '../pages/layout';
 import { hashToken } from '../token-format/token-format';
 import { randomAlphanumeric } from '../token-format/random-string';
-import { AUDIT_LOG, AUTH_CONFIG, AUTH_STORE, CLOCK, COMPAT_LOGIN, CSRF_KEY } from '../tokens';
+import { pendingSecondFactor, pendingUser } from '../mfa/mfa-pending';
+import { mfaRequiredFor } from '../mfa/mfa-policy';
+import type { SecondFactor } from '../mfa/second-factor';
+import { isUsableUser } from '../accounts/usable-user';
+import type { User } from '@gateway/auth-data';
+import { AUDIT_LOG, AUTH_CONFIG, AUTH_STORE, CLOCK, COMPAT_LOGIN, CSRF_KEY, SECOND_FACTOR } from '../tokens';
 import type { CompatLogin, LoginResponse, RefreshResponse } from './compat-login';
 import { LOGIN_FLOWS } from './login-flows';
 import { parseLoginRequest } from './login-request';
-import { ssoSignInPage } from './sso-pages';
+import { ssoSecondFactorPage, ssoSignInPage } from './sso-pages';
 import { checkRedirectUrl, destinationLabel, withLoginToken } from './sso-redirect';
 
 // Synapse (and MAS) serve the legacy login API under these two versions only.
@@ -66,6 +71,7 @@ export class CompatController {
     @Inject(CSRF_KEY) private readonly csrfKey: string,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(AUDIT_LOG) private readonly audit: AuditLog,
+    @Inject(SECOND_FACTOR) private readonly secondFactor: SecondFactor | null,
   ) {}
 
   @Get('_matrix/client/:version/login')
@@ -254,6 +260,80 @@ export class CompatController {
       else again('Wrong username or password.', 401);
       return;
     }
+    if (!(await this.store.mfa.hasTotp(user.id)) && mfaRequiredFor(this.config.mfaRequired, user)) {
+      again('This account must use two-factor authentication. Set it up on your account page first.', 403);
+      return;
+    }
+    if (await this.store.mfa.hasTotp(user.id)) {
+      // The password was right; the login token waits for the second factor.
+      if (this.secondFactor === null) {
+        again('This account needs a second factor this server cannot check. Contact the administrator.', 403);
+        return;
+      }
+      sendHtml(reply, this.secondFactorPage(id, login.redirectUrl, user.id));
+      return;
+    }
+    await this.fulfil(id, login.redirectUrl, user, reply);
+  }
+
+  /** The second step of the SSO sign-in for an account with two-factor authentication. */
+  @Post('complete-compat-sso/:id/mfa')
+  async ssoSecondFactor(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const login = await this.pendingSso(id, reply);
+    if (!login) return;
+    const form: Form = isJsonObject(body) ? (body as Form) : {};
+    const binding = `compat-sso:${id}`;
+    const proof = typeof form['pending'] === 'string' ? form['pending'] : undefined;
+    const userId = csrfValid(this.csrfKey, form['csrf'], 'compat-sso', id)
+      ? pendingUser(this.csrfKey, binding, proof, this.clock())
+      : null;
+    const user = userId === null ? null : await this.store.users.findById(userId);
+    if (this.secondFactor === null || !isUsableUser(user)) {
+      sendHtml(
+        reply,
+        messagePage('Sign-in expired', 'This page has expired. Go back to the app and try again.'),
+        403,
+      );
+      return;
+    }
+    const code = typeof form['code'] === 'string' ? form['code'] : '';
+    const result = await this.secondFactor.attempt(user, code, req.ip);
+    if (!result.ok) {
+      await this.audit.note({
+        type: 'user.login.mfa.failed',
+        outcome: 'failed',
+        actor: { kind: 'anonymous' },
+        subject: user.id,
+        origin: originOf(req),
+        details: { reason: result.reason, compat_sso: true },
+      });
+      const throttled = result.reason === 'throttled';
+      const error = throttled
+        ? 'Too many failed attempts. Try again in a few minutes.'
+        : 'That code is not right.';
+      sendHtml(reply, this.secondFactorPage(id, login.redirectUrl, user.id, error), throttled ? 429 : 401);
+      return;
+    }
+    await this.fulfil(id, login.redirectUrl, user, reply);
+  }
+
+  private secondFactorPage(id: string, redirectUrl: string, userId: string, error?: string): string {
+    return ssoSecondFactorPage({
+      id,
+      csrf: csrfToken(this.csrfKey, 'compat-sso', id),
+      destination: destinationLabel(redirectUrl),
+      pending: pendingSecondFactor(this.csrfKey, `compat-sso:${id}`, userId, this.clock()),
+      ...(error === undefined ? {} : { error }),
+    });
+  }
+
+  /** Issues the login token and sends the browser back to the client with it. */
+  private async fulfil(id: string, redirectUrl: string, user: User, reply: FastifyReply): Promise<void> {
     const loginToken = randomAlphanumeric(LOGIN_TOKEN_LENGTH);
     if (
       !(await this.store.compat.fulfilSsoLogin(id, user.id, hashToken(loginToken), new Date(this.clock())))
@@ -268,7 +348,7 @@ export class CompatController {
     void reply
       .status(303)
       .header('Cache-Control', 'no-store')
-      .header('Location', withLoginToken(login.redirectUrl, loginToken))
+      .header('Location', withLoginToken(redirectUrl, loginToken))
       .send();
   }
 

@@ -22,11 +22,13 @@ import {
 import { ClientApiCors } from './client-api-cors';
 import { CompatLogin } from './compat-login';
 import { CompatController } from './compat.controller';
+import { MfaModule } from '../mfa/mfa.module';
+import { mfaRequiredFor } from '../mfa/mfa-policy';
 import { OidcModule } from '../oidc/oidc.module';
 
 /** The legacy `/_matrix/client/*\/login` layer: compat sessions, their tokens and the SSO redirect. */
 @Module({
-  imports: [AccountsModule, AuditModule, SessionsModule, SynapseModule, OidcModule],
+  imports: [AccountsModule, AuditModule, MfaModule, SessionsModule, SynapseModule, OidcModule],
   controllers: [CompatController],
   exports: [COMPAT_LOGIN],
   providers: [
@@ -49,7 +51,11 @@ import { OidcModule } from '../oidc/oidc.module';
           limiter,
           queue,
           clock,
-          { homeserver: config.homeserver, refreshableTokenTtl: config.accessTokenTtl },
+          {
+            homeserver: config.homeserver,
+            refreshableTokenTtl: config.accessTokenTtl,
+            mfaRequired: (user) => mfaRequiredFor(config.mfaRequired, user),
+          },
           (err) => {
             logger.warn({
               msg: 'a device call to Synapse failed',

@@ -19,3 +19,15 @@ export function ssoSignInPage(f: SsoSignInForm): string {
 <button type="submit">Continue</button></form>`,
   );
 }
+
+/** After a right password, for an account with two-factor authentication: a code from the app. */
+export function ssoSecondFactorPage(f: SsoSignInForm & { pending: string }): string {
+  return page(
+    'Two-factor authentication',
+    `<h1>Enter a code</h1><p class="muted">to continue to <strong>${esc(f.destination)}</strong></p>${errorLine(f.error)}
+<form method="post" action="/complete-compat-sso/${esc(f.id)}/mfa"><input type="hidden" name="csrf" value="${esc(f.csrf)}"><input type="hidden" name="pending" value="${esc(f.pending)}">
+<label for="code">Code from your authenticator app</label><input type="text" id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required autofocus>
+<p class="muted">Lost your phone? Type one of your recovery codes instead.</p>
+<button type="submit">Continue</button></form>`,
+  );
+}

@@ -1,4 +1,5 @@
 import { API_SCOPES, deviceScopeOf, SYNAPSE_ADMIN_SCOPE } from '../scopes/matrix-scopes';
+import type { TotpEnrolment } from '../mfa/mfa';
 import { esc, errorLine, page } from '../pages/layout';
 
 export interface FormContext {
@@ -59,4 +60,44 @@ function describeScope(scope: string): string {
   if (device) return `Sign in as a new device (${device.id})`;
   if (scope === SYNAPSE_ADMIN_SCOPE) return 'Administer the homeserver';
   return scope;
+}
+
+/** After a right password, for an account with two-factor authentication: a code from the app. */
+export function secondFactorPage(f: FormContext & { pending: string }): string {
+  return page(
+    'Two-factor authentication',
+    `<h1>Enter a code</h1><p class="muted">to continue to <strong>${esc(f.clientName)}</strong></p>${errorLine(f.error)}
+<form method="post" action="/interaction/${esc(f.uid)}/mfa">${hidden(f.csrf)}<input type="hidden" name="pending" value="${esc(f.pending)}">
+<label for="code">Code from your authenticator app</label><input type="text" id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required autofocus>
+<p class="muted">Lost your phone? Type one of your recovery codes instead.</p>
+<button type="submit">Continue</button></form>
+<form method="post" action="/interaction/${esc(f.uid)}/abort">${hidden(f.csrf)}<button type="submit" class="secondary">Cancel</button></form>`,
+  );
+}
+
+/** AUTH_MFA_REQUIRED: an account without a second factor sets one up before the sign-in completes. */
+export function enrolStepPage(f: FormContext & { pending: string; enrolment: TotpEnrolment }): string {
+  return page(
+    'Set up two-factor authentication',
+    `<h1>Set up two-factor authentication</h1><p class="muted">This server requires it to continue to <strong>${esc(f.clientName)}</strong>.</p>${errorLine(f.error)}
+<p>Add this account to an authenticator app (any app for time-based codes), then type the code it shows.</p>
+<p><a href="${esc(f.enrolment.uri)}">Open in your authenticator app</a></p>
+<p class="muted">Or enter this key by hand:</p><p><code id="totp-secret">${esc(f.enrolment.secret.replace(/(.{4})(?=.)/g, '$1 '))}</code></p>
+<form method="post" action="/interaction/${esc(f.uid)}/mfa-enrol">${hidden(f.csrf)}<input type="hidden" name="pending" value="${esc(f.pending)}">
+<label for="code">Code from the app</label><input type="text" id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required>
+<button type="submit">Turn on and continue</button></form>
+<form method="post" action="/interaction/${esc(f.uid)}/abort">${hidden(f.csrf)}<button type="submit" class="secondary">Cancel</button></form>`,
+  );
+}
+
+/** The recovery codes of a factor set up during sign-in, shown once before continuing. */
+export function enrolledStepPage(f: FormContext & { pending: string; recoveryCodes: string[] }): string {
+  return page(
+    'Recovery codes',
+    `<h1>Your recovery codes</h1>
+<p class="notice" role="status">Each works once, in place of a code from your app. Keep them somewhere safe: they are not shown again.</p>
+<ul id="recovery-codes">${f.recoveryCodes.map((c) => `<li><code>${esc(c)}</code></li>`).join('')}</ul>
+<form method="post" action="/interaction/${esc(f.uid)}/mfa-enrolled">${hidden(f.csrf)}<input type="hidden" name="pending" value="${esc(f.pending)}">
+<button type="submit">Continue</button></form>`,
+  );
 }

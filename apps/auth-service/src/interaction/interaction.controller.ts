@@ -8,6 +8,10 @@ import type { SignIn } from '../accounts/sign-in';
 import { localpartFromLoginIdentifier } from '../accounts/localpart';
 import { originOf, type AuditLog } from '../audit/audit-log';
 import type { AuthConfig } from '../config';
+import { pendingSecondFactor, pendingUser } from '../mfa/mfa-pending';
+import type { SecondFactor } from '../mfa/second-factor';
+import { isUsableUser } from '../accounts/usable-user';
+import type { Clock } from '@gateway/util';
 import { FormBody } from '../pages/form-fields';
 import { csrfToken, csrfValid, sendHtml } from '../pages/form-security';
 import { retryAfterSeconds, waitText, type AuthLimits } from '../rate-limits/auth-limits';
@@ -17,15 +21,24 @@ import {
   AUTH_CONFIG,
   AUTH_LIMITS,
   AUTH_STORE,
+  CLOCK,
   CONSENT_POLICY,
   CSRF_KEY,
   OIDC_PROVIDER,
+  SECOND_FACTOR,
   SELF_REGISTRATION,
   SIGN_IN,
 } from '../tokens';
 import type { ConsentPolicy, ConsentRequest } from './consent-policy';
 import { messagePage } from '../pages/layout';
-import { consentPage, loginPage, registerPage } from './interaction-pages';
+import {
+  consentPage,
+  enrolledStepPage,
+  enrolStepPage,
+  loginPage,
+  registerPage,
+  secondFactorPage,
+} from './interaction-pages';
 import { saveGrant } from './oidc-grant';
 
 type Form = Record<string, string | undefined>;
@@ -53,6 +66,8 @@ export class InteractionController {
     @Inject(AUTH_LIMITS) private readonly limits: AuthLimits,
     @Inject(SELF_REGISTRATION) private readonly registration: SelfRegistration,
     @Inject(AUDIT_LOG) private readonly audit: AuditLog,
+    @Inject(SECOND_FACTOR) private readonly secondFactor: SecondFactor | null,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Get(':uid')
@@ -108,17 +123,28 @@ export class InteractionController {
     if (!details) return;
     const username = body['username'] ?? '';
     const result = await this.signIn.attempt(username, body['password'] ?? '', req.ip);
-    if (result.ok)
-      await this.audit.note({
-        type: 'user.login.succeeded',
-        outcome: 'succeeded',
-        actor: { kind: 'user', id: result.user.id },
-        subject: result.user.id,
-        origin: originOf(req),
-        details: {
-          client_id: typeof details.params['client_id'] === 'string' ? details.params['client_id'] : null,
-        },
-      });
+    if (result.ok && this.secondFactor === null && (await this.store.mfa.hasTotp(result.user.id))) {
+      // AUTH_MFA_ENCRYPTION_KEY was unset after this account set up a factor: the password alone is
+      // not enough, and the code cannot be checked.
+      const error =
+        'This account needs a second factor this server cannot check now. Contact the administrator.';
+      this.loginAgain(reply, details, username, error, 403);
+      return;
+    }
+    if (result.ok && this.secondFactor !== null) {
+      // The password was right; the sign-in is not done until the second factor is (or, when
+      // AUTH_MFA_REQUIRED asks for one this account lacks, until it is set up).
+      const pending = pendingSecondFactor(this.csrfKey, details.uid, result.user.id, this.clock());
+      if (await this.secondFactor.mfa.enabled(result.user.id)) {
+        sendHtml(reply, secondFactorPage({ ...this.form(details), pending }));
+        return;
+      }
+      if (this.secondFactor.required(result.user)) {
+        await this.enrolStep(reply, details, result.user, pending);
+        return;
+      }
+    }
+    if (result.ok) await this.noteSignedIn(req, details, result.user.id, null);
     else {
       // The account tried, when it exists; what was typed is never kept (it may be a password).
       const localpart = localpartFromLoginIdentifier(username.trim().toLowerCase(), this.config.homeserver);
@@ -146,6 +172,99 @@ export class InteractionController {
       return;
     }
     await this.finish(req, reply, { login: { accountId: result.user.id } });
+  }
+
+  /** The second step: a TOTP code or a recovery code, with the password form's attempt budget. */
+  @Post(':uid/mfa')
+  async mfa(
+    @Param('uid') uid: string,
+    @FormBody() body: Form,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const details = await this.checked(uid, body, req, reply);
+    if (!details) return;
+    const userId = pendingUser(this.csrfKey, uid, body['pending'], this.clock());
+    const user = userId === null ? null : await this.store.users.findById(userId);
+    if (this.secondFactor === null || !isUsableUser(user)) {
+      this.loginAgain(reply, details, '', 'Sign in again: that took too long.', 400);
+      return;
+    }
+    const result = await this.secondFactor.attempt(user, body['code'] ?? '', req.ip);
+    if (!result.ok) {
+      await this.audit.note({
+        type: 'user.login.mfa.failed',
+        outcome: 'failed',
+        actor: { kind: 'anonymous' },
+        subject: user.id,
+        origin: originOf(req),
+        details: { reason: result.reason },
+      });
+      const throttled = result.reason === 'throttled';
+      if (throttled) void reply.header('Retry-After', retryAfterSeconds(result.retryAfterMs));
+      const error = throttled
+        ? `Too many failed attempts. Try again in ${waitText(result.retryAfterMs)}.`
+        : 'That code is not right.';
+      const pending = body['pending'] ?? '';
+      sendHtml(reply, secondFactorPage({ ...this.form(details), pending, error }), throttled ? 429 : 401);
+      return;
+    }
+    await this.noteSignedIn(req, details, user.id, result.used);
+    await this.finish(req, reply, { login: { accountId: user.id } });
+  }
+
+  /** AUTH_MFA_REQUIRED: the factor set up during sign-in, confirmed with a code from the app. */
+  @Post(':uid/mfa-enrol')
+  async mfaEnrol(
+    @Param('uid') uid: string,
+    @FormBody() body: Form,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const details = await this.checked(uid, body, req, reply);
+    if (!details) return;
+    const userId = pendingUser(this.csrfKey, uid, body['pending'], this.clock());
+    const user = userId === null ? null : await this.store.users.findById(userId);
+    if (this.secondFactor === null || !isUsableUser(user)) {
+      this.loginAgain(reply, details, '', 'Sign in again: that took too long.', 400);
+      return;
+    }
+    const codes = await this.secondFactor.mfa.confirmEnrolment(user.id, body['code'] ?? '');
+    if (codes === null) {
+      const error =
+        'That code is not right. Check the time on your phone and type the code the app shows now.';
+      await this.enrolStep(reply, details, user, body['pending'] ?? '', error);
+      return;
+    }
+    await this.audit.note({
+      type: 'account.mfa.totp.enabled',
+      outcome: 'succeeded',
+      actor: { kind: 'user', id: user.id },
+      subject: user.id,
+      origin: originOf(req),
+    });
+    // A proof of its own: the password step's proof must not skip the code once a factor exists.
+    const pending = pendingSecondFactor(this.csrfKey, `enrolled:${uid}`, user.id, this.clock());
+    sendHtml(reply, enrolledStepPage({ ...this.form(details), pending, recoveryCodes: codes }));
+  }
+
+  @Post(':uid/mfa-enrolled')
+  async mfaEnrolled(
+    @Param('uid') uid: string,
+    @FormBody() body: Form,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const details = await this.checked(uid, body, req, reply);
+    if (!details) return;
+    const userId = pendingUser(this.csrfKey, `enrolled:${uid}`, body['pending'], this.clock());
+    const user = userId === null ? null : await this.store.users.findById(userId);
+    if (!isUsableUser(user)) {
+      this.loginAgain(reply, details, '', 'Sign in again: that took too long.', 400);
+      return;
+    }
+    await this.noteSignedIn(req, details, user.id, 'enrolled');
+    await this.finish(req, reply, { login: { accountId: user.id } });
   }
 
   @Post(':uid/register')
@@ -210,6 +329,44 @@ export class InteractionController {
     await this.finish(req, reply, {
       error: 'access_denied',
       error_description: 'The user cancelled the request.',
+    });
+  }
+
+  private async enrolStep(
+    reply: FastifyReply,
+    details: Details,
+    user: User,
+    pending: string,
+    error?: string,
+  ): Promise<void> {
+    const enrolment = await this.secondFactor?.mfa.pendingEnrolment(
+      user.id,
+      `@${user.localpart}:${this.config.homeserver}`,
+    );
+    if (!enrolment) {
+      this.loginAgain(reply, details, '', 'Sign in again.', 400);
+      return;
+    }
+    const view = { ...this.form(details), pending, enrolment, ...(error === undefined ? {} : { error }) };
+    sendHtml(reply, enrolStepPage(view), error === undefined ? 200 : 400);
+  }
+
+  private noteSignedIn(
+    req: FastifyRequest,
+    details: Details,
+    userId: string,
+    secondFactor: string | null,
+  ): Promise<void> {
+    return this.audit.note({
+      type: 'user.login.succeeded',
+      outcome: 'succeeded',
+      actor: { kind: 'user', id: userId },
+      subject: userId,
+      origin: originOf(req),
+      details: {
+        client_id: typeof details.params['client_id'] === 'string' ? details.params['client_id'] : null,
+        ...(secondFactor === null ? {} : { second_factor: secondFactor }),
+      },
     });
   }
 

@@ -3,6 +3,7 @@ import type { AuthStore } from '@gateway/auth-data';
 import { AccountsModule } from '../accounts/accounts.module';
 import { AuditModule } from '../audit/audit.module';
 import type { AuthConfig } from '../config';
+import { MfaModule } from '../mfa/mfa.module';
 import { OidcModule } from '../oidc/oidc.module';
 import { RateLimitsModule } from '../rate-limits/rate-limits.module';
 import { ACCOUNT_CLIENT_ID } from '../oidc/provider.factory';
@@ -12,7 +13,7 @@ import { InteractionController } from './interaction.controller';
 
 /** The browser side of an authorization: sign-in, registration and consent pages. */
 @Module({
-  imports: [OidcModule, AccountsModule, AuditModule, RateLimitsModule],
+  imports: [OidcModule, AccountsModule, AuditModule, MfaModule, RateLimitsModule],
   controllers: [InteractionController],
   providers: [
     {

@@ -4,6 +4,9 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Synapse } from '@gateway/testing';
 import { approve, approveDevice, Browser, formAction, hiddenInput } from '@gateway/testing';
+import type { Accounts } from '../../src/accounts/accounts';
+import { base32Decode, totpCode, totpStep } from '../../src/mfa/totp';
+import { ACCOUNTS } from '../../src/tokens';
 import { startDelegatedStack, SYNAPSE_SECRET, type AuthUnderTest } from '../support/start-auth';
 
 const REDIRECT = 'https://client.example.org/callback';
@@ -45,7 +48,9 @@ describe('secrets at rest and revocation, on Synapse', () => {
   let clientId: string;
 
   beforeAll(async () => {
-    ({ synapse, auth } = await startDelegatedStack(USER));
+    ({ synapse, auth } = await startDelegatedStack(USER, {
+      AUTH_MFA_ENCRYPTION_KEY: 'secrets-test-mfa-key-0123456789abcdef',
+    }));
     clientId = (await register({})).client_id;
   });
   afterAll(async () => {
@@ -247,12 +252,48 @@ describe('secrets at rest and revocation, on Synapse', () => {
     secrets['compat access token (after refresh)'] = compatRefreshed.access_token;
     secrets['compat refresh token (after refresh)'] = compatRefreshed.refresh_token;
 
+    // A TOTP factor set up on the account page by another user: its key and recovery codes are shown
+    // once, and kept encrypted (the key) and as keyed hashes (the codes).
+    const mfaUser = { username: 'dumpmfa', password: 'another sturdy passphrase' };
+    expect((await auth.app.get<Accounts>(ACCOUNTS).register(mfaUser.username, mfaUser.password)).ok).toBe(
+      true,
+    );
+    const mfaBrowser = new Browser();
+    const mfaLogin = (await mfaBrowser.follow(await mfaBrowser.get(`${auth.issuer}account/`), auth.issuer))
+      .page!;
+    await mfaBrowser.follow(
+      await mfaBrowser.post(new URL(formAction(mfaLogin.html, '/login'), auth.issuer).toString(), {
+        csrf: hiddenInput(mfaLogin.html, 'csrf'),
+        ...mfaUser,
+      }),
+      auth.issuer,
+    );
+    const enrolPage = await (await mfaBrowser.get(`${auth.issuer}account/mfa`)).text();
+    const totpKey = /id="totp-secret">([^<]+)</.exec(enrolPage)?.[1]?.replace(/\s+/g, '') ?? '';
+    const keyBytes = base32Decode(totpKey)!;
+    const confirmed = await mfaBrowser.post(`${auth.issuer}account/mfa/confirm`, {
+      csrf: hiddenInput(enrolPage, 'csrf'),
+      code: totpCode(keyBytes, totpStep(new Date())),
+    });
+    const recoveryCodes = [...(await confirmed.text()).matchAll(/<li><code>([^<]+)<\/code><\/li>/g)].map(
+      (m) => m[1]!,
+    );
+    expect(recoveryCodes).toHaveLength(10);
+    secrets['TOTP key (base32)'] = totpKey;
+    secrets['TOTP key (hex)'] = keyBytes.toString('hex');
+    secrets['TOTP key (base64)'] = keyBytes.toString('base64');
+    recoveryCodes.forEach((code, i) => {
+      secrets[`recovery code ${i + 1}`] = code;
+      secrets[`recovery code ${i + 1} (no dash)`] = code.replace('-', '');
+    });
+
     for (const [what, value] of Object.entries(secrets)) expect(value, what).toMatch(/^.{8,}$/);
     const dump = execFileSync('pg_dump', ['--no-owner', auth.db.url], {
       encoding: 'utf8',
       maxBuffer: 1 << 28,
     });
     expect(dump).toContain('oidc_payloads'); // the dump is of the right database
+    expect(dump).toContain('user_totp');
     const redis = await redisDump(auth.redis.redis, auth.redis.prefix);
     const found = Object.entries(secrets)
       .filter(([, value]) => dump.includes(value) || redis.includes(value))

@@ -63,11 +63,17 @@ export async function startAuth(
   let logs = '';
   const stream = new PassThrough();
   stream.on('data', (chunk: Buffer) => (logs += chunk.toString()));
-  const running = await startApp(AppModule.forRoot(config, { ...(options.clock ? { clock: options.clock } : {}), redisPrefix: redis.prefix }), {
-    ...authAppOptions(config),
-    logLevel: 'debug',
-    logDestination: stream,
-  });
+  const running = await startApp(
+    AppModule.forRoot(config, {
+      ...(options.clock ? { clock: options.clock } : {}),
+      redisPrefix: redis.prefix,
+    }),
+    {
+      ...authAppOptions(config),
+      logLevel: 'debug',
+      logDestination: stream,
+    },
+  );
   // The database connects and migrates in the background; tests start once that is done, as /ready does.
   await running.app.get(Database).connected;
   return {
@@ -90,16 +96,16 @@ export async function startAuth(
  * A Synapse in delegated mode pointed at a freshly started auth service, with one password user: the
  * stack every auth contract test starts from. Stop the auth service before Synapse.
  */
-export async function startDelegatedStack(user: {
-  username: string;
-  password: string;
-}): Promise<{ synapse: Synapse; auth: AuthUnderTest }> {
+export async function startDelegatedStack(
+  user: { username: string; password: string },
+  env: Record<string, string> = {},
+): Promise<{ synapse: Synapse; auth: AuthUnderTest }> {
   const port = await freePort();
   const synapse = await startSynapse({
     mode: 'delegated',
     authService: { endpoint: `http://127.0.0.1:${port}/`, secret: SYNAPSE_SECRET },
   });
-  const auth = await startAuth(port, synapse.baseUrl);
+  const auth = await startAuth(port, synapse.baseUrl, env);
   const created = await auth.app.get<Accounts>(ACCOUNTS).register(user.username, user.password);
   if (!created.ok) throw new Error(`could not create ${user.username}: ${created.reason}`);
   return { synapse, auth };

@@ -84,6 +84,7 @@ export function tokenFilterQuery(view: TokenView): TokensQuery {
 export const AUDIT_EVENT_TYPES = [
   'user.login.succeeded',
   'user.login.failed',
+  'user.login.mfa.failed',
   'compat.login.succeeded',
   'compat.login.failed',
   'compat.logout',
@@ -96,6 +97,9 @@ export const AUDIT_EVENT_TYPES = [
   'account.deactivated',
   'account.personal-token.created',
   'account.personal-token.revoked',
+  'account.mfa.totp.enabled',
+  'account.mfa.totp.disabled',
+  'account.mfa.recovery-codes.regenerated',
   'admin.user.created',
   'admin.user.password.set',
   'admin.user.admin.set',
