@@ -1,6 +1,7 @@
 import type { TotpEnrolment } from '../mfa/mfa';
 import { esc, errorLine, page } from '../pages/layout';
 import type { CsrfFor } from './account-pages';
+import { qrCodeSvg } from '../mfa/qr-code';
 
 export interface MfaView {
   csrf: CsrfFor;
@@ -44,6 +45,7 @@ Keep them somewhere safe: they are not shown again.</p>
 <form method="post" action="/account/mfa/disable">${hidden(v.csrf('mfa-disable'))}${proof('disable')}
 <button type="submit" class="small danger">Turn off two-factor authentication</button></form>`
       : `<p>Add this account to an authenticator app (any app for time-based codes), then type the code it shows.</p>
+<p>Scan this code with your authenticator app:</p><p>${qrCodeSvg(v.enrolment.uri, 'QR code to add this account to an authenticator app')}</p>
 <p><a href="${esc(v.enrolment.uri)}">Open in your authenticator app</a></p>
 <p class="muted">Or enter this key by hand:</p><p><code id="totp-secret">${esc(grouped(v.enrolment.secret))}</code></p>
 <form method="post" action="/account/mfa/confirm">${hidden(v.csrf('mfa-confirm'))}

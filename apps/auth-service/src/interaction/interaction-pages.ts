@@ -1,6 +1,7 @@
 import { API_SCOPES, deviceScopeOf, SYNAPSE_ADMIN_SCOPE } from '../scopes/matrix-scopes';
 import type { TotpEnrolment } from '../mfa/mfa';
 import { esc, errorLine, page } from '../pages/layout';
+import { qrCodeSvg } from '../mfa/qr-code';
 
 export interface FormContext {
   uid: string;
@@ -81,6 +82,7 @@ export function enrolStepPage(f: FormContext & { pending: string; enrolment: Tot
     'Set up two-factor authentication',
     `<h1>Set up two-factor authentication</h1><p class="muted">This server requires it to continue to <strong>${esc(f.clientName)}</strong>.</p>${errorLine(f.error)}
 <p>Add this account to an authenticator app (any app for time-based codes), then type the code it shows.</p>
+<p>Scan this code with your authenticator app:</p><p>${qrCodeSvg(f.enrolment.uri, 'QR code to add this account to an authenticator app')}</p>
 <p><a href="${esc(f.enrolment.uri)}">Open in your authenticator app</a></p>
 <p class="muted">Or enter this key by hand:</p><p><code id="totp-secret">${esc(f.enrolment.secret.replace(/(.{4})(?=.)/g, '$1 '))}</code></p>
 <form method="post" action="/interaction/${esc(f.uid)}/mfa-enrol">${hidden(f.csrf)}<input type="hidden" name="pending" value="${esc(f.pending)}">

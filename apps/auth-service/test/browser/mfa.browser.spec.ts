@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database } from '@gateway/db';
 import { launchChromium, type Synapse, type TestBrowser, type WatchedPage } from '@gateway/testing';
+import { qrCodeSvg } from '../../src/mfa/qr-code';
 import { base32Decode, totpCode, totpStep } from '../../src/mfa/totp';
 import { startDelegatedStack, type AuthUnderTest } from '../support/start-auth';
 import { catchRedirect, pageProblems, visibleText, whoami } from './pages-support';
@@ -93,6 +94,12 @@ describe('two-factor authentication in Chromium', () => {
     expect(link).toBe(
       `otpauth://totp/localhost:%40alice%3Alocalhost?secret=${secret}&issuer=localhost&algorithm=SHA1&digits=6&period=30`,
     );
+    // The QR code shown is the one of that link (qr-code.spec.ts decodes such a code back to its text),
+    // drawn at a size a phone camera reads.
+    const qr = w.page.getByRole('img', { name: 'QR code to add this account to an authenticator app' });
+    expect((await qr.boundingBox())?.width).toBeGreaterThanOrEqual(150);
+    const drawn = qrCodeSvg(link ?? '', 'QR code to add this account to an authenticator app');
+    expect(await qr.locator('path').getAttribute('d')).toBe(/ d="([^"]+)"/.exec(drawn)?.[1]);
 
     await w.page.getByLabel('Code from the app').fill(wrongCode(secret));
     await w.page.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
