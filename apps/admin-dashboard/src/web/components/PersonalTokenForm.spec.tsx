@@ -72,7 +72,7 @@ describe('PersonalTokenForm', () => {
     fireEvent.change(screen.getByLabelText('Token name'), { target: { value: 'bot' } });
     await submit();
     expect((await screen.findByRole('alert')).textContent).toContain('There is no user nobody.');
-    expect((screen.getByLabelText('Token name') as HTMLInputElement).value).toBe('bot');
+    expect(screen.getByLabelText<HTMLInputElement>('Token name').value).toBe('bot');
   });
 });
 
@@ -83,7 +83,7 @@ describe('OneTimeToken', () => {
     const onDone = vi.fn();
     render(<OneTimeToken title="New token" token="mpt_secret123" onDone={onDone} />);
     expect(screen.getByText(/you will not see it again/)).toBeTruthy();
-    expect((screen.getByLabelText('Token') as HTMLInputElement).value).toBe('mpt_secret123');
+    expect(screen.getByLabelText<HTMLInputElement>('Token').value).toBe('mpt_secret123');
     await act(async () => {
       fireEvent.click(screen.getByRole('button', { name: 'Copy token' }));
       await Promise.resolve();
