@@ -5,6 +5,7 @@ import { Link, navigate, useLocation } from './lib/router';
 import { Audit } from './pages/Audit';
 import { Clients } from './pages/Clients';
 import { Overview } from './pages/Overview';
+import { PersonalTokens } from './pages/PersonalTokens';
 import { RegistrationTokens } from './pages/RegistrationTokens';
 import { Rtc } from './pages/Rtc';
 import { Sync } from './pages/Sync';
@@ -15,6 +16,7 @@ const NAV = [
   { to: '/', label: 'Overview' },
   { to: '/users', label: 'Users' },
   { to: '/registration-tokens', label: 'Registration tokens' },
+  { to: '/personal-tokens', label: 'Personal tokens' },
   { to: '/oauth2-clients', label: 'OAuth clients' },
   { to: '/audit', label: 'Audit log' },
   { to: '/rtc', label: 'RTC' },
@@ -27,6 +29,7 @@ function Page({ path }: { path: string }) {
   const user = /^\/users\/([^/]+)$/.exec(path);
   if (user?.[1] !== undefined) return <User id={decodeURIComponent(user[1])} />;
   if (path === '/registration-tokens') return <RegistrationTokens />;
+  if (path === '/personal-tokens') return <PersonalTokens />;
   if (path === '/oauth2-clients') return <Clients />;
   if (path === '/audit') return <Audit />;
   if (path === '/rtc') return <Rtc />;

@@ -21,6 +21,7 @@ const SHOTS = resolve(ROOT, 'tmp/admin-dashboard-screenshots');
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const ADMIN = { username: 'admina', password: 'admin passphrase 1' };
 const PLAIN = { username: 'plainuser', password: 'plain passphrase 1' };
+const BOT = { username: 'botowner', password: 'bot owner passphrase 1' };
 
 /** axe-core's serious and critical findings on the page as it is now. */
 async function seriousViolations(page: Page): Promise<string[]> {
@@ -141,7 +142,8 @@ describe('the admin dashboard in Chromium', () => {
     await checkPage(page, 'confirm-dialog');
     await page.getByRole('dialog').getByRole('button', { name: 'Finish session' }).click();
     await page.getByText('Session finished').waitFor();
-    await expect.poll(async () => (await whoami()).status).toBe(401);
+    // At once on a quiet machine; under load Synapse's answer can take past the 1 s default.
+    await expect.poll(async () => (await whoami()).status, { timeout: 5000 }).toBe(401);
 
     await page.getByRole('button', { name: 'Lock' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Lock' }).click();
@@ -177,6 +179,94 @@ describe('the admin dashboard in Chromium', () => {
     await expect.poll(() => page.locator('tr[data-token="dash-token-1"]').innerText()).toContain('1 / 1');
   });
 
+  /** Synapse's whoami with a token, as a Matrix client would ask it. */
+  const whoami = (token: string) =>
+    fetch(`${stack.synapse.baseUrl}/_matrix/client/v3/account/whoami`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+
+  it('creates a personal token shown once, which Synapse accepts until it is revoked on the page', async () => {
+    stack.addUser(BOT.username, BOT.password);
+    const page = admin.page;
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Personal tokens' })
+      .click();
+    await page.getByText('No active personal tokens.').waitFor();
+    await page.getByText('Create a personal token').click();
+    const form = page.getByRole('form', { name: 'Create a personal token' });
+    await form.getByLabel('User', { exact: true }).fill(BOT.username);
+    await form.getByLabel('Token name').fill('dash bot');
+    await form.getByLabel('Expires in (days)').fill('7');
+    await form.getByRole('button', { name: 'Create token' }).click();
+    const shown = page.locator('[data-one-time-token]');
+    await shown.waitFor();
+    expect(await shown.innerText()).toContain('you will not see it again');
+    const token = await shown.getByLabel('Token', { exact: true }).inputValue();
+    expect(token).toMatch(/^mpt_/);
+    const row = page.locator('tr[data-personal-token="dash bot"]');
+    await row.waitFor();
+    // The user it acts as, by name once looked up.
+    await expect.poll(() => row.innerText()).toContain(BOT.username);
+    await checkPage(page, 'personal-tokens');
+
+    const me = await whoami(token);
+    expect(me.status).toBe(200);
+    expect(((await me.json()) as { user_id: string }).user_id).toBe(
+      `@${BOT.username}:${stack.synapse.serverName}`,
+    );
+    // Dismissed, the token is gone from the page for good.
+    await shown.getByRole('button', { name: 'Done' }).click();
+    expect(await shown.count()).toBe(0);
+    expect(await page.locator('main').innerText()).not.toContain(token);
+
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
+    await page.getByText('Token revoked').waitFor();
+    await expect.poll(async () => (await whoami(token)).status, { timeout: 5000 }).toBe(401);
+    // The list is read again: the token is no longer active.
+    await expect.poll(() => row.count()).toBe(0);
+    await page.getByRole('search').getByLabel('Status').selectOption('revoked');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => row.innerText().catch(() => '')).toContain('Revoked');
+  });
+
+  it('finishes a legacy /login session on the user page, and Synapse refuses its token', async () => {
+    const login = await fetch(`${stack.issuer}_matrix/client/v3/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        type: 'm.login.password',
+        identifier: { type: 'm.id.user', user: BOT.username },
+        password: BOT.password,
+        device_id: 'DASHCOMPAT',
+      }),
+    });
+    expect(login.status).toBe(200);
+    const { access_token: token } = (await login.json()) as { access_token: string };
+    expect((await whoami(token)).status).toBe(200);
+
+    const page = admin.page;
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
+    await page.getByLabel('Search').fill(BOT.username);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByRole('link', { name: BOT.username, exact: true }).click();
+    const session = page.locator('[data-compat-session="DASHCOMPAT"]');
+    await session.waitFor();
+    // Its personal token was revoked above: only active ones are listed at first.
+    await page.getByText('No active personal tokens.').waitFor();
+    await checkPage(page, 'user-legacy-sessions');
+    await session.getByRole('button', { name: 'Finish legacy session' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Finish session' }).click();
+    await page.getByText('Legacy session finished').waitFor();
+    await expect.poll(async () => (await whoami(token)).status, { timeout: 5000 }).toBe(401);
+
+    // The user page leads to the token form, filled in for them.
+    await page.getByRole('link', { name: `Create a token for ${BOT.username}` }).click();
+    const form = page.getByRole('form', { name: 'Create a personal token' });
+    expect(await form.getByLabel('User', { exact: true }).inputValue()).toBe(BOT.username);
+  });
+
   it('lists OAuth clients', async () => {
     const page = admin.page;
     await page.getByRole('link', { name: 'OAuth clients' }).click();
@@ -194,6 +284,9 @@ describe('the admin dashboard in Chromium', () => {
       'admin.user.locked',
       'admin.session.finished',
       'admin.registration-token.created',
+      'admin.personal-session.created',
+      'admin.personal-session.revoked',
+      'admin.compat-session.finished',
     ]) {
       await page.locator('select[name=type]').selectOption(type);
       await page.getByRole('button', { name: 'Apply' }).click();
@@ -277,6 +370,11 @@ describe('the admin dashboard in Chromium', () => {
     await page.setViewportSize({ width: 375, height: 740 });
     await page.getByRole('link', { name: 'Overview' }).click();
     await checkPage(page, 'overview-phone');
+    await page.getByRole('link', { name: 'Personal tokens' }).click();
+    // The token made above was revoked: none is active.
+    await page.getByText('No active personal tokens.').waitFor();
+    await checkPage(page, 'personal-tokens-phone');
+    await page.getByRole('link', { name: 'Overview' }).click();
     const saved = await page.evaluate(() =>
       (
         globalThis as unknown as { sessionStorage: { getItem: (k: string) => string | null } }

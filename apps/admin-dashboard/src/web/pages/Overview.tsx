@@ -110,8 +110,7 @@ export function Overview() {
       </Async>
       <SyncSummary />
       <p className="note">
-        Not here yet: personal access tokens and legacy (compat) sessions, and metrics charts. Their admin
-        endpoints are being added; these pages will be built on them.
+        Not here yet: metrics charts (no admin endpoint gives the services' time series yet).
       </p>
     </>
   );

@@ -9,7 +9,9 @@ import {
   formatTime,
   useNotice,
 } from '../components/ui';
+import { PersonalTokenList } from '../components/PersonalTokenList';
 import { checkPassword } from '../lib/forms';
+import { Link } from '../lib/router';
 import { useServices } from '../lib/context';
 import { useAsync } from '../lib/use-async';
 import { usePaged } from '../lib/use-paged';
@@ -133,6 +135,128 @@ function Sessions({ userId }: { userId: string }) {
         }
       </Async>
       <Pager label="Session pages" range={paged.range} onPrevious={paged.onPrevious} onNext={paged.onNext} />
+    </section>
+  );
+}
+
+function CompatSessions({ userId }: { userId: string }) {
+  const { api } = useServices();
+  const [onlyActive, setOnlyActive] = useState(true);
+  const [notice, say] = useNotice();
+  const paged = usePaged(
+    (page) =>
+      api.get('/api/admin/v1/compat-sessions', {
+        query: {
+          'filter[user]': userId,
+          ...(onlyActive ? { 'filter[status]': 'active' as const } : {}),
+          ...page,
+        },
+      }),
+    `${userId}|${String(onlyActive)}`,
+  );
+  return (
+    <section aria-labelledby="compat-h">
+      <h2 id="compat-h">Legacy sessions</h2>
+      <p className="muted small">
+        Sessions of the Matrix <span className="mono">/login</span> API and tokens imported from Synapse.
+      </p>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={onlyActive}
+          onChange={(e) => {
+            setOnlyActive(e.target.checked);
+          }}
+        />
+        Active only
+      </label>
+      {notice}
+      <Async state={paged.state} what="legacy sessions" retry={paged.reload}>
+        {(page) =>
+          (page.data ?? []).length === 0 ? (
+            <Empty>No {onlyActive ? 'active ' : ''}legacy sessions.</Empty>
+          ) : (
+            <ul className="rows">
+              {(page.data ?? []).map((s) => {
+                const a = s.attributes;
+                return (
+                  <li key={s.id} data-compat-session={a.device_id ?? s.id}>
+                    <div>
+                      <strong>{a.human_name ?? a.device_id ?? 'No device'}</strong>{' '}
+                      {a.finished_at === null ? (
+                        <span className="badge ok">Active</span>
+                      ) : (
+                        <span className="badge">Finished {formatTime(a.finished_at)}</span>
+                      )}
+                      <div className="muted small">
+                        {a.device_id !== null && (
+                          <>
+                            device <span className="mono">{a.device_id}</span> ·{' '}
+                          </>
+                        )}
+                        started {formatTime(a.created_at)} · last active {formatTime(a.last_active_at)}
+                        {a.last_active_ip !== null ? ` from ${a.last_active_ip}` : ''}
+                        {a.user_agent !== null ? ` · ${a.user_agent}` : ''}
+                      </div>
+                    </div>
+                    {a.finished_at === null && (
+                      <ConfirmButton
+                        label="Finish legacy session"
+                        title={`Finish the session of ${a.device_id ?? 'this device'}?`}
+                        confirmLabel="Finish session"
+                        danger
+                        onConfirm={async () => {
+                          await api.post('/api/admin/v1/compat-sessions/{id}/finish', { path: { id: s.id } });
+                          say('Legacy session finished');
+                          paged.reload();
+                        }}
+                      >
+                        Its tokens stop working at once and its device is deleted from the homeserver.
+                      </ConfirmButton>
+                    )}
+                  </li>
+                );
+              })}
+            </ul>
+          )
+        }
+      </Async>
+      <Pager
+        label="Legacy session pages"
+        range={paged.range}
+        onPrevious={paged.onPrevious}
+        onNext={paged.onNext}
+      />
+    </section>
+  );
+}
+
+function PersonalTokens({ userId, username }: { userId: string; username: string }) {
+  const [onlyActive, setOnlyActive] = useState(true);
+  return (
+    <section aria-labelledby="tokens-h">
+      <h2 id="tokens-h">Personal tokens</h2>
+      <div className="actions wrap">
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={onlyActive}
+            onChange={(e) => {
+              setOnlyActive(e.target.checked);
+            }}
+          />
+          Active only
+        </label>
+        <Link to={`/personal-tokens?user=${encodeURIComponent(username)}&create=1`}>
+          Create a token for {username}
+        </Link>
+      </div>
+      <PersonalTokenList
+        actorUserId={userId}
+        status={onlyActive ? 'active' : ''}
+        showUser={false}
+        label={`${username}’s personal tokens`}
+      />
     </section>
   );
 }
@@ -275,6 +399,8 @@ export function User({ id }: { id: string }) {
             </section>
             <Emails userId={id} />
             <Sessions userId={id} />
+            <CompatSessions userId={id} />
+            <PersonalTokens userId={id} username={a.username} />
           </>
         );
       }}
