@@ -355,6 +355,27 @@ describe.skipIf(chart === undefined)('chart matrix-gateway', () => {
     expect(envOf(minimal, 'gw-sync-proxy')).not.toHaveProperty('SYNCV3_TRUSTED_PROXIES');
   });
 
+  it('two-factor authentication: the key reaches the auth service as a file and the policy as AUTH_MFA_REQUIRED; required without a key is refused', () => {
+    const authOf = (objects: Rendered[]) =>
+      podSpec(find(objects, 'Deployment', 'gw-auth-service')[0] as K8sObject).containers[0]?.env ?? [];
+    const full = renderCi('full-values.yaml');
+    const env = authOf(full);
+    expect(env.find((e) => e.name === 'AUTH_MFA_REQUIRED')?.value).toBe('admins');
+    expect(env.find((e) => e.name === 'AUTH_MFA_ENCRYPTION_KEY_FILE')?.value).toBe(
+      '/secrets/AUTH_MFA_ENCRYPTION_KEY',
+    );
+    expect(env.find((e) => e.name === 'AUTH_MFA_ENCRYPTION_KEY')).toBeUndefined();
+    const secret = find(full, 'Secret', 'gw-secrets')[0] as unknown as { stringData: Record<string, string> };
+    expect(secret.stringData['AUTH_MFA_ENCRYPTION_KEY']).toBe('mfa-encryption-key-for-ci-0123456789abcdef');
+    // Left out, as the app's own default: not offered, nobody required.
+    const minimal = authOf(renderCi('minimal-values.yaml'));
+    expect(minimal.find((e) => e.name === 'AUTH_MFA_REQUIRED')?.value).toBe('off');
+    expect(minimal.filter((e) => e.name.startsWith('AUTH_MFA_ENCRYPTION_KEY'))).toEqual([]);
+    expect(() => c.render(['minimal-values.yaml'], ['authService.mfa.required=everyone'])).toThrow(
+      /authService.mfa.required needs authService.mfa.encryptionKey/,
+    );
+  });
+
   it('refuses rtcJwtService.oauth.clientId without its secret, and the secret without the id', () => {
     expect(() => c.render(['minimal-values.yaml'], ['rtcJwtService.oauth.clientId=rtc'])).toThrow(
       /rtcJwtService.oauth.clientSecret is required/,
@@ -657,6 +678,7 @@ describe.skipIf(chart === undefined)('chart matrix-gateway', () => {
     ['a typo in the dashboard’s keys', ['adminDashboard.clientID=x']],
     ['a dashboard public URL with a query', ['adminDashboard.publicUrl=https://admin.example.com/?x']],
     ['an unknown key in an admin client', ['syncProxy.admin.secret=x']],
+    ['an unknown two-factor policy', ['authService.mfa.required=sometimes']],
   ])('values.schema.json refuses %s', (_what, sets) => {
     const values = c.values(['minimal-values.yaml'], sets);
     expect(validateValues(values)).toBe(false);

@@ -119,6 +119,7 @@ the initSecrets Job makes it when the operator gives none.
 - { component: rtcJwtService, path: oauth.clientSecret, key: LIVEKIT_OAUTH_CLIENT_SECRET, fileEnv: LIVEKIT_OAUTH_CLIENT_SECRET_FILE }
 - { component: rtcJwtService, path: admin.clientSecret, key: RTC_ADMIN_CLIENT_SECRET, fileEnv: RTC_ADMIN_CLIENT_SECRET_FILE }
 - { component: authService, path: email.smtpPassword, key: AUTH_EMAIL_SMTP_PASSWORD, fileEnv: AUTH_EMAIL_SMTP_PASSWORD_FILE }
+- { component: authService, path: mfa.encryptionKey, key: AUTH_MFA_ENCRYPTION_KEY, fileEnv: AUTH_MFA_ENCRYPTION_KEY_FILE }
 - { component: rtcJwtService, path: livekit.secret, key: LIVEKIT_SECRET, fileEnv: LIVEKIT_SECRET_FROM_FILE, required: true }
 - { component: rtcJwtService, path: redis, key: LIVEKIT_REDIS_URL, env: LIVEKIT_REDIS_URL }
 - { component: syncProxy, path: database, key: SYNCV3_DB, fileEnv: SYNCV3_DB_FILE, required: true }
@@ -243,6 +244,11 @@ generated) and the Secret `name` / `secretKey` it is read from. A required one t
   value: {{ $c.membershipUser | quote }}
 - name: AUTH_AUDIT_RETENTION_DAYS
   value: {{ $c.auditRetentionDays | toString | quote }}
+{{- if and (ne $c.mfa.required "off") (not (or $c.mfa.encryptionKey.value $c.mfa.encryptionKey.secret)) }}
+{{- fail "authService.mfa.required needs authService.mfa.encryptionKey" }}
+{{- end }}
+- name: AUTH_MFA_REQUIRED
+  value: {{ $c.mfa.required | quote }}
 {{- with $c.trustedProxies }}
 - name: AUTH_TRUSTED_PROXIES
   value: {{ join "," . | quote }}
