@@ -184,12 +184,8 @@ export class InteractionController {
   ): Promise<void> {
     const details = await this.checked(uid, body, req, reply);
     if (!details) return;
-    const userId = pendingUser(this.csrfKey, uid, body['pending'], this.clock());
-    const user = userId === null ? null : await this.store.users.findById(userId);
-    if (this.secondFactor === null || !isUsableUser(user)) {
-      this.loginAgain(reply, details, '', 'Sign in again: that took too long.', 400);
-      return;
-    }
+    const user = await this.pendingSignIn(uid, body, reply, details);
+    if (this.secondFactor === null || user === null) return;
     const result = await this.secondFactor.attempt(user, body['code'] ?? '', req.ip);
     if (!result.ok) {
       await this.audit.note({
@@ -223,12 +219,8 @@ export class InteractionController {
   ): Promise<void> {
     const details = await this.checked(uid, body, req, reply);
     if (!details) return;
-    const userId = pendingUser(this.csrfKey, uid, body['pending'], this.clock());
-    const user = userId === null ? null : await this.store.users.findById(userId);
-    if (this.secondFactor === null || !isUsableUser(user)) {
-      this.loginAgain(reply, details, '', 'Sign in again: that took too long.', 400);
-      return;
-    }
+    const user = await this.pendingSignIn(uid, body, reply, details);
+    if (this.secondFactor === null || user === null) return;
     const codes = await this.secondFactor.mfa.confirmEnrolment(user.id, body['code'] ?? '');
     if (codes === null) {
       const error =
@@ -257,12 +249,9 @@ export class InteractionController {
   ): Promise<void> {
     const details = await this.checked(uid, body, req, reply);
     if (!details) return;
-    const userId = pendingUser(this.csrfKey, `enrolled:${uid}`, body['pending'], this.clock());
-    const user = userId === null ? null : await this.store.users.findById(userId);
-    if (!isUsableUser(user)) {
-      this.loginAgain(reply, details, '', 'Sign in again: that took too long.', 400);
-      return;
-    }
+    // The factor is set up by now: finishing needs only the user.
+    const user = await this.pendingSignIn(`enrolled:${uid}`, body, reply, details, false);
+    if (user === null) return;
     await this.noteSignedIn(req, details, user.id, 'enrolled');
     await this.finish(req, reply, { login: { accountId: user.id } });
   }
@@ -471,6 +460,25 @@ export class InteractionController {
     reply.hijack();
     // Merged with earlier answers in this authorization, so a prompt answered once (create, login) stays answered.
     await this.provider.interactionFinished(req.raw, reply.raw, result, { mergeWithLastSubmission: true });
+  }
+
+  /**
+   * The user a password step vouched for (`pending`, an HMAC over `scope`, the user and the time), while
+   * still usable (and, for a code step, while a second factor is offered); otherwise the visitor is sent
+   * back to sign in and null is returned.
+   */
+  private async pendingSignIn(
+    scope: string,
+    body: Form,
+    reply: FastifyReply,
+    details: Details,
+    needsFactor = true,
+  ): Promise<User | null> {
+    const userId = pendingUser(this.csrfKey, scope, body['pending'], this.clock());
+    const user = userId === null ? null : await this.store.users.findById(userId);
+    if ((!needsFactor || this.secondFactor !== null) && isUsableUser(user)) return user;
+    this.loginAgain(reply, details, '', 'Sign in again: that took too long.', 400);
+    return null;
   }
 
   private loginAgain(
