@@ -4,7 +4,8 @@
 //   generated/well-known/matrix/client, generated/well-known/matrix/server.
 //
 //   node docker/generate-config.mjs [--env docker/.env] [--out docker/generated]
-//   node docker/generate-config.mjs init [--env docker/.env]   # .env from .env.example, fresh secrets
+//   node docker/generate-config.mjs init [--env docker/.env]   # .env from .env.example, fresh secrets;
+//                                                              # on an existing .env, adds missing secrets
 //
 // Plain Node (>= 20), no dependencies, so an operator can run it before anything is built. A missing or
 // malformed variable stops it with a message naming the variable (exit 2).
@@ -69,7 +70,11 @@ export function readSettings(env) {
     return v;
   };
   const secret = (name, min) => {
-    const v = get(name);
+    const v = env[name] ?? '';
+    if (v === '') {
+      problems.push(`${name}: must be set (run "init": it adds missing secrets to an existing .env)`);
+      return v;
+    }
     if (v !== '' && v.length < min) problems.push(`${name}: must be at least ${min} characters`);
     if (/CHANGE_ME/.test(v)) problems.push(`${name}: still the example's placeholder (run "init")`);
     return v;
@@ -99,6 +104,11 @@ export function readSettings(env) {
     livekitApiSecret: secret('LIVEKIT_API_SECRET', 32),
     masSecret: secret('SYNAPSE_MAS_SECRET', 16),
     syncSecret: secret('SYNCV3_SECRET', 32),
+    // Not in the generated files, but compose.yaml needs them; init adds them to an older .env.
+    rtcMembershipSecret: secret('RTC_MEMBERSHIP_CLIENT_SECRET', 16),
+    rtcAdminSecret: secret('RTC_ADMIN_CLIENT_SECRET', 16),
+    syncAdminSecret: secret('SYNC_ADMIN_CLIENT_SECRET', 16),
+    mfaKey: secret('MFA_ENCRYPTION_KEY', 32),
     postgresPassword: secret('POSTGRES_PASSWORD', 16),
     postgresUser: get('POSTGRES_USER', 'gateway'),
     postgresHost: get('POSTGRES_HOST', 'postgres'),
@@ -168,6 +178,8 @@ export function homeserverConfig(s) {
       msc4143_enabled: true,
       // MSC4108 sign in with QR code (needs matrix_authentication_service).
       msc4108_enabled: true,
+      // MSC4502 is_joined, which the RTC service asks before it mints a LiveKit token.
+      msc4502_enabled: true,
     },
     matrix_rtc: { transports: [{ type: 'livekit', livekit_service_url: noSlash(s.rtcPublicUrl) }] },
     // MSC4140 delayed events, which MatrixRTC's delayed leave uses.
@@ -269,18 +281,32 @@ export function renderAll(env) {
   };
 }
 
+const freshSecret = () => randomBytes(24).toString('hex');
+
+/**
+ * Without a .env: the example with fresh secrets. With one: appends a fresh value for every secret the
+ * example has and the .env lacks (an upgrade that brought new ones), and changes nothing else.
+ */
 function initEnv(envPath) {
-  if (existsSync(envPath)) {
-    console.error(`${envPath} exists; not overwriting it`);
-    return 1;
-  }
   const example = readFileSync(join(here, '.env.example'), 'utf8');
-  writeFileSync(
-    envPath,
-    example.replace(/CHANGE_ME\w*/g, () => randomBytes(24).toString('hex')),
-    { mode: 0o600 },
-  );
-  console.log(`wrote ${envPath} with fresh secrets; set SERVER_NAME and the public URLs, then run again`);
+  if (!existsSync(envPath)) {
+    writeFileSync(envPath, example.replace(/CHANGE_ME\w*/g, freshSecret), { mode: 0o600 });
+    console.log(`wrote ${envPath} with fresh secrets; set SERVER_NAME and the public URLs, then run again`);
+    return 0;
+  }
+  const current = readFileSync(envPath, 'utf8');
+  const present = parseEnv(current);
+  const missing = [...example.matchAll(/^([A-Z][A-Z0-9_]*)=CHANGE_ME\w*$/gm)]
+    .map((m) => m[1])
+    .filter((name) => (present[name] ?? '') === '');
+  if (missing.length === 0) {
+    console.log(`${envPath} has every secret; nothing to add`);
+    return 0;
+  }
+  const sep = current === '' || current.endsWith('\n') ? '' : '\n';
+  const added = missing.map((name) => `${name}=${freshSecret()}\n`).join('');
+  writeFileSync(envPath, `${current}${sep}# Added by generate-config.mjs init\n${added}`, { mode: 0o600 });
+  console.log(`added fresh ${missing.join(', ')} to ${envPath}`);
   return 0;
 }
 
@@ -292,7 +318,15 @@ function main(argv) {
     return i >= 0 && args[i + 1] !== undefined ? resolve(args[i + 1]) : fallback;
   };
   const envPath = option('--env', join(here, '.env'));
-  if (command === 'init') return initEnv(envPath);
+  if (command === 'init') {
+    try {
+      return initEnv(envPath);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      console.error(`${envPath}: ${err.message}`);
+      return 2;
+    }
+  }
   const out = option('--out', join(here, 'generated'));
   let files;
   try {

@@ -82,7 +82,7 @@ describe('docker/generate-config.mjs', () => {
     }
   });
 
-  it('delegates authentication (Synapse drops its own login) and enables MSC4143 and MSC4108', async () => {
+  it('delegates authentication (Synapse drops its own login) and enables MSC4143, MSC4108 and MSC4502', async () => {
     // Delegated auth: the password login API is gone.
     expect((await fetch(`${synapse.baseUrl}/_matrix/client/v3/login`)).status).toBe(404);
     // MSC4143 rtc/transports exists (401 without a token, rather than 404 M_UNRECOGNIZED).
@@ -101,6 +101,32 @@ describe('docker/generate-config.mjs', () => {
       },
     );
     expect(rendezvous.status).toBe(201);
+    // MSC4502 is_joined, which the RTC service asks before minting a token: 401 without a token, not 404.
+    const isJoined = await fetch(
+      `${synapse.baseUrl}/_matrix/client/unstable/io.element.msc4502/rooms/${encodeURIComponent('!r:localhost')}/is_joined?server_name=localhost`,
+    );
+    expect(isJoined.status).toBe(401);
+  });
+
+  it('init adds the secrets an older .env lacks, fresh, and changes nothing else', async () => {
+    const older = join(dir, 'older.env');
+    const before = envText.replace(/^(RTC_MEMBERSHIP_CLIENT_SECRET|MFA_ENCRYPTION_KEY)=.*\n/gm, '');
+    writeFileSync(older, before);
+    const refused = await generate(['--env', older, '--out', join(dir, 'older')]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('RTC_MEMBERSHIP_CLIENT_SECRET: must be set (run "init"');
+    const r = await generate(['init', '--env', older]);
+    expect(r).toMatchObject({ code: 0 });
+    expect(r.stdout).toContain('added fresh RTC_MEMBERSHIP_CLIENT_SECRET, MFA_ENCRYPTION_KEY');
+    const after = readFileSync(older, 'utf8');
+    expect(after.startsWith(before)).toBe(true);
+    expect(after.slice(before.length)).toMatch(
+      /^# Added by generate-config.mjs init\nRTC_MEMBERSHIP_CLIENT_SECRET=[0-9a-f]{48}\nMFA_ENCRYPTION_KEY=[0-9a-f]{48}\n$/,
+    );
+    expect((await generate(['--env', older, '--out', join(dir, 'older')])).code).toBe(0);
+    // A second init finds nothing to add.
+    expect((await generate(['init', '--env', older])).stdout).toContain('has every secret; nothing to add');
+    expect(readFileSync(older, 'utf8')).toBe(after);
   });
 
   it('renders LiveKit webhooks to the RTC service and the discovery documents from the same .env', () => {
