@@ -24,6 +24,7 @@ import { SessionActivity1765400000000 } from './migrations/1765400000000-session
 import { AuditEvents1765600000000 } from './migrations/1765600000000-audit-events';
 import { EmailVerification1765520000000 } from './migrations/1765520000000-email-verification';
 import { Mfa1765800000000 } from './migrations/1765800000000-mfa';
+import { PersonalSessionActivity1766100000000 } from './migrations/1766100000000-personal-session-activity';
 import { PersonalSessions1765700000000 } from './migrations/1765700000000-personal-sessions';
 import { AuditEventRepository } from './repositories/audit-event.repository';
 import { CompatRepository } from './repositories/compat.repository';
@@ -68,6 +69,7 @@ export const AUTH_MIGRATIONS = [
   AuditEvents1765600000000,
   PersonalSessions1765700000000,
   Mfa1765800000000,
+  PersonalSessionActivity1766100000000,
 ];
 
 /** The auth service's repositories over one DataSource. */

@@ -30,7 +30,7 @@ export function tokensPage(v: TokensView): string {
   const items = v.sessions
     .map(
       (s) => `<li><div><strong>${esc(s.humanName)}</strong> <span class="muted">· ${esc(s.scope)}</span></div>
-<div class="muted">Created ${esc(when(s.createdAt))} · ${s.expiresAt === null ? 'never expires' : `expires ${esc(when(s.expiresAt))}`}</div>
+<div class="muted">Created ${esc(when(s.createdAt))} · ${s.lastActiveAt === null ? 'not used yet' : `last used ${esc(when(s.lastActiveAt))}`} · ${s.expiresAt === null ? 'never expires' : `expires ${esc(when(s.expiresAt))}`}</div>
 <form method="post" action="/account/tokens/${encodeURIComponent(s.id)}/revoke">${hidden(v.csrf('tokens-revoke', s.id))}<button type="submit" class="small secondary">Revoke ${esc(s.humanName)}</button></form></li>`,
     )
     .join('');

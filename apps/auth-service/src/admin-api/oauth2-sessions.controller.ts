@@ -177,8 +177,8 @@ function toResource(session: Session, scope: string) {
     client_id: session.clientId,
     scope,
     user_agent: null,
-    last_active_at: null,
-    last_active_ip: null,
+    last_active_at: session.lastActiveAt?.toISOString() ?? null,
+    last_active_ip: session.lastActiveIp,
     human_name: null,
   });
 }

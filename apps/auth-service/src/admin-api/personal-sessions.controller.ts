@@ -291,8 +291,8 @@ function toResource(s: PersonalSession) {
     actor_user_id: s.actorUserId,
     human_name: s.humanName,
     scope: s.scope,
-    // Not recorded: introspection (the hot path) writes nothing.
-    last_active_at: null,
+    // The homeserver's last introspection of the token; Synapse does not send the client's address.
+    last_active_at: s.lastActiveAt?.toISOString() ?? null,
     last_active_ip: null,
     expires_at: s.expiresAt?.toISOString() ?? null,
   });

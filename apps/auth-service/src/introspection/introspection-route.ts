@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuthStore } from '@gateway/auth-data';
@@ -51,9 +51,15 @@ interface Answer {
  * type parser, validation, Nest's router), which cost about a quarter of the throughput in bench/auth.
  * Only a form body is read; JSON or a repeated parameter is `invalid_request`, as RFC 6749 §3.1 wants.
  */
+const USE_INTERVAL_MS = 60_000;
+const MAX_TRACKED_SESSIONS = 10_000;
+
 @Injectable()
 export class IntrospectionRoute implements OnModuleInit {
+  private readonly logger = new Logger('Introspection');
   private readonly sharedSecret: SharedSecret;
+  /** Personal session id → when this replica last recorded its use (see `recordUse`). */
+  private readonly personalUse = new Map<string, number>();
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -188,6 +194,7 @@ export class IntrospectionRoute implements OnModuleInit {
     } catch {
       return null;
     }
+    this.recordUse(token.session.id);
     return {
       session: 'personal',
       tokenType: 'access_token',
@@ -198,6 +205,26 @@ export class IntrospectionRoute implements OnModuleInit {
       issuedAt: token.createdAt,
       expiresAt: token.expiresAt,
     };
+  }
+
+  /**
+   * A personal token is never refreshed, so the homeserver asking about it is the only sign of use: the
+   * session's `last_active_at`. Off the answer's path, and at most one write a minute per session on
+   * each replica (the repository also skips a write within a minute of the last one, across replicas).
+   */
+  private recordUse(sessionId: string): void {
+    const now = this.clock();
+    const last = this.personalUse.get(sessionId);
+    if (last !== undefined && now - last < USE_INTERVAL_MS) return;
+    if (this.personalUse.size >= MAX_TRACKED_SESSIONS) this.personalUse.clear();
+    this.personalUse.set(sessionId, now);
+    this.store.personal.touch(sessionId, new Date(now)).catch((err: unknown) => {
+      this.logger.warn({
+        msg: 'could not record the use of a personal session',
+        session: sessionId,
+        reason: err instanceof Error ? err.message : String(err),
+      });
+    });
   }
 
   /**

@@ -373,9 +373,14 @@ describe('admin API', () => {
     expect((await whoami(token)).status).toBe(200);
     const aliceId = await userId('alice');
     const sessions = await get(`/oauth2-sessions?filter[user]=${aliceId}&filter[status]=active`);
-    const items = sessions.body['data'] as { id: string; attributes: { scope: string; client_id: string } }[];
+    const items = sessions.body['data'] as {
+      id: string;
+      attributes: { scope: string; client_id: string; last_active_at: string | null };
+    }[];
     const session = items.find((s) => s.attributes.scope.includes('ALICEDEV002'));
     expect(session?.attributes.client_id).toBe(clientId);
+    // Getting its tokens was its last activity.
+    expect(Date.parse(session?.attributes.last_active_at ?? '')).toBeGreaterThan(Date.now() - 60_000);
     expect((await get(`/oauth2-sessions/${session!.id}`)).body).toMatchObject({ data: { id: session!.id } });
     expect((await get(`/oauth2-sessions?filter[client]=${clientId}&page[first]=1`)).status).toBe(200);
     expect((await get('/oauth2-sessions?filter[user]=00000000-0000-4000-8000-000000000000')).status).toBe(
@@ -720,8 +725,21 @@ describe('admin API', () => {
       token_type: 'access_token',
       expires_in: expect.any(Number),
     });
-    const fetched = await get(`/personal-sessions/${data.id}`);
-    expect(fetched.body['data']).toMatchObject({ id: data.id, attributes: { actor_user_id: bobId } });
+    // Synapse's introspection for whoami was the token's last use (recorded off the answer's path).
+    let fetched = await get(`/personal-sessions/${data.id}`);
+    const deadline = Date.now() + 5_000;
+    while (
+      (fetched.body['data'] as { attributes: { last_active_at: string | null } }).attributes
+        .last_active_at === null &&
+      Date.now() < deadline
+    ) {
+      await new Promise((r) => setTimeout(r, 200));
+      fetched = await get(`/personal-sessions/${data.id}`);
+    }
+    expect(fetched.body['data']).toMatchObject({
+      id: data.id,
+      attributes: { actor_user_id: bobId, last_active_at: expect.any(String), last_active_ip: null },
+    });
     expect(JSON.stringify(fetched.body)).not.toContain(data.attributes.access_token);
     const listed = await get(`/personal-sessions?filter[actor_user]=${bobId}&filter[status]=active`);
     expect((listed.body['data'] as { id: string }[]).map((d) => d.id)).toContain(data.id);

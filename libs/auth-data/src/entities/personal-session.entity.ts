@@ -40,6 +40,10 @@ export class PersonalSessionEntity {
 
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt!: Date | null;
+
+  /** The last time the homeserver asked about its token (introspection), at most once a minute. */
+  @Column({ name: 'last_active_at', type: 'timestamptz', nullable: true })
+  lastActiveAt!: Date | null;
 }
 
 /** The live token of a personal session, by the SHA-256 of its value (the value is never stored). */

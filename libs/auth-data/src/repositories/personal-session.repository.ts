@@ -15,6 +15,8 @@ export interface PersonalSession {
   revokedAt: Date | null;
   /** The live token's expiry; null when it never expires or the session is revoked. */
   expiresAt: Date | null;
+  /** When its token was last used (introspected by the homeserver). */
+  lastActiveAt: Date | null;
 }
 
 export interface NewPersonalSession {
@@ -134,6 +136,22 @@ export class PersonalSessionRepository {
     });
   }
 
+  /**
+   * Records that the live session's token was just used. At most one write a minute per session: the
+   * homeserver introspects a token again every time its own cache of the answer expires.
+   */
+  async touch(id: string, now: Date): Promise<void> {
+    await this.dataSource
+      .createQueryBuilder()
+      .update(PersonalSessionEntity)
+      .set({ lastActiveAt: now })
+      .where('id = :id AND revoked_at IS NULL', { id })
+      .andWhere('(last_active_at IS NULL OR last_active_at <= :before)', {
+        before: new Date(now.getTime() - 60_000),
+      })
+      .execute();
+  }
+
   private async revokeWhere(
     m: EntityManager,
     where: string,
@@ -192,6 +210,7 @@ function toSession(e: PersonalSessionEntity, expiresAt: Date | null): PersonalSe
     createdAt: e.createdAt,
     revokedAt: e.revokedAt,
     expiresAt: e.revokedAt === null ? expiresAt : null,
+    lastActiveAt: e.lastActiveAt ?? null,
   };
 }
 
@@ -207,5 +226,6 @@ function fromRaw(row: Record<string, unknown>): PersonalSession {
     createdAt: row['created_at'] as Date,
     revokedAt: row['revoked_at'] as Date,
     expiresAt: null,
+    lastActiveAt: (row['last_active_at'] as Date | null) ?? null,
   };
 }

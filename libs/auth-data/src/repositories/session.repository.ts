@@ -9,6 +9,9 @@ export interface Session {
   deviceId: string;
   createdAt: Date;
   finishedAt: Date | null;
+  /** When and from where it last got tokens; null before the first refresh recorded after it started. */
+  lastActiveAt: Date | null;
+  lastActiveIp: string | null;
 }
 
 /** Filters of the admin API's OAuth 2.0 session list (MAS's `filter[user]`, `filter[client]`, `filter[status]`). */
@@ -58,6 +61,8 @@ export class SessionRepository {
       deviceId: String(row['device_id']),
       createdAt: row['created_at'] as Date,
       finishedAt: row['finished_at'] as Date,
+      lastActiveAt: (row['last_active_at'] as Date | null) ?? null,
+      lastActiveIp: (row['last_active_ip'] as string | null) ?? null,
     };
   }
 
@@ -77,6 +82,8 @@ export class SessionRepository {
       deviceId: String(row['device_id']),
       createdAt: row['created_at'] as Date,
       finishedAt: row['finished_at'] as Date,
+      lastActiveAt: (row['last_active_at'] as Date | null) ?? null,
+      lastActiveIp: (row['last_active_ip'] as string | null) ?? null,
     }));
   }
 

@@ -73,6 +73,23 @@ describe('personal sessions on Postgres', () => {
     expect(await store.personal.findById('nope')).toBeNull();
   });
 
+  it('records its last use at most once a minute, and never after revocation', async () => {
+    const made = await store.personal.create(session(alice, 'bot'), { tokenHash: 'u1', expiresAt: null }, T0);
+    expect(made.lastActiveAt).toBeNull();
+    await store.personal.touch(made.id, later(5));
+    expect((await store.personal.findById(made.id))?.lastActiveAt).toEqual(later(5));
+    await store.personal.touch(made.id, later(30));
+    expect((await store.personal.findById(made.id))?.lastActiveAt).toEqual(later(5));
+    await store.personal.touch(made.id, later(65));
+    expect((await store.personal.findById(made.id))?.lastActiveAt).toEqual(later(65));
+    expect((await store.personal.list({ actorUserId: alice }, { first: 10 })).items[0]?.lastActiveAt).toEqual(
+      later(65),
+    );
+    await store.personal.revoke(made.id, later(70));
+    await store.personal.touch(made.id, later(200));
+    expect((await store.personal.findById(made.id))?.lastActiveAt).toEqual(later(65));
+  });
+
   it('lists with filters and cursors, newest last; revokes every session of a user', async () => {
     const a1 = await store.personal.create(session(alice, 'a1'), { tokenHash: 'a1', expiresAt: null }, T0);
     const a2 = await store.personal.create(
