@@ -90,10 +90,11 @@ export class SyncService {
     while (this.now() < deadline && !signal.aborted) {
       if ((await this.deps.store.devices.since(identity.userId, identity.deviceId)) !== null) return;
       if (!(await this.deps.store.devices.isPolled(identity.userId, identity.deviceId))) return;
+      // From the latest position heard of: news from before it would otherwise end the wait at once.
       await this.deps.waiters.wait(
         identity.userId,
         new Set(),
-        0,
+        this.deps.waiters.position,
         Math.min(250, deadline - this.now()),
         signal,
       );

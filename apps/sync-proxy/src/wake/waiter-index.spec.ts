@@ -59,6 +59,33 @@ describe('WaiterIndex', () => {
     expect(await settled(waiting, 300)).toBe(true);
   });
 
+  it('returns at once for news that arrived after the waiter’s position but before it registered', async () => {
+    let seq = 5;
+    const w = await start(() => seq);
+    // A long-poll computed its answer at 5; a message for its room came in while it finished computing.
+    seq = 6;
+    await w.publish({ seq: 6, rooms: ['!r:hs'], users: [] });
+    expect(await settled(w.wait('@a:hs', new Set(['!r:hs']), 5, 5_000))).toBe(true);
+    expect(await settled(w.wait('@a:hs', new Set(['!other:hs']), 5, 5_000))).toBe(false);
+    expect(await settled(w.wait('@b:hs', new Set(['!r:hs']), 6, 5_000))).toBe(false);
+    expect(w.position).toBe(6);
+  });
+
+  it('returns at once when a gap was declared past the waiter’s position before it registered', async () => {
+    let seq = 1;
+    const w = await start(() => seq);
+    seq = 3; // stored, wake message lost; the detector declares the gap before the waiter registers
+    await new Promise((r) => setTimeout(r, 200));
+    expect(w.position).toBe(3);
+    expect(await settled(w.wait('@a:hs', new Set(), 2, 5_000))).toBe(true);
+    // From the position heard of, it waits for real news.
+    const fresh = w.wait('@a:hs', new Set(), w.position, 5_000);
+    expect(await settled(fresh)).toBe(false);
+    seq = 4;
+    await w.publish({ seq: 4, rooms: [], users: ['@a:hs'] });
+    expect(await settled(fresh)).toBe(true);
+  });
+
   it('passes rejected tokens on and wakes their users without moving the stream', async () => {
     const dropped: string[] = [];
     const w = await start(

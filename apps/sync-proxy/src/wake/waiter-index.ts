@@ -14,14 +14,28 @@ interface Waiter {
   wake: () => void;
 }
 
+/** How many recent wake messages are kept for long-polls that register after the message arrived. */
+const RECENT_MESSAGES = 1024;
+
 /**
  * This replica's waiting long-polls, woken by wake messages for their user or any of their rooms.
  * Also a gap detector: if the stream moved past the last message seen (a publish lost in a crash, or
  * Redis down), every waiter is woken to re-check, so a lost message costs about a second, never data.
+ *
+ * A long-poll computes its answer as of stream position `afterSeq`, then registers. News that arrives in
+ * between (a message, or a gap the detector declared) would wake nobody and the request would sleep to
+ * its timeout; so `wait` first looks at what arrived after `afterSeq` and returns at once if any of it
+ * concerns the waiter.
  */
 export class WaiterIndex {
   private readonly waiters = new Set<Waiter>();
   private lastSeenSeq = 0;
+  /** The latest wake messages in arrival order (at most RECENT_MESSAGES). */
+  private readonly recent: WakeMessage[] = [];
+  /** The highest seq of a message dropped from `recent`: anyone waiting from before it may have missed it. */
+  private forgottenSeq = 0;
+  /** Stream positions up to here were declared lost by the gap detector: everyone before them re-checks. */
+  private gapSeq = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly observers: StreamObserver[] = [];
 
@@ -63,6 +77,11 @@ export class WaiterIndex {
     return this.waiters.size;
   }
 
+  /** The stream position of the latest news this replica has heard of: wait from here for anything new. */
+  get position(): number {
+    return this.lastSeenSeq;
+  }
+
   /** Resolves when news for the user may exist, when `ms` pass, or when `signal` aborts. */
   wait(
     userId: string,
@@ -71,6 +90,7 @@ export class WaiterIndex {
     ms: number,
     signal?: AbortSignal,
   ): Promise<void> {
+    if (this.missed(userId, rooms, afterSeq)) return Promise.resolve();
     return new Promise((resolve) => {
       let waiter: Waiter | undefined = undefined;
       const done = (): void => {
@@ -86,6 +106,23 @@ export class WaiterIndex {
     });
   }
 
+  /** Whether news for this waiter arrived after `afterSeq`, before it registered. */
+  private missed(userId: string, rooms: ReadonlySet<string>, afterSeq: number): boolean {
+    if (this.gapSeq > afterSeq || this.forgottenSeq > afterSeq) return true;
+    for (const m of this.recent) {
+      if (m.seq > afterSeq && (m.users.includes(userId) || m.rooms.some((r) => rooms.has(r)))) return true;
+    }
+    return false;
+  }
+
+  private remember(m: WakeMessage): void {
+    this.recent.push(m);
+    if (this.recent.length > RECENT_MESSAGES) {
+      const dropped = this.recent.shift() as WakeMessage;
+      if (dropped.seq > this.forgottenSeq) this.forgottenSeq = dropped.seq;
+    }
+  }
+
   private onMessage(m: WakeMessage): void {
     const users = new Set(m.users);
     if (m.invalidTokens !== undefined) {
@@ -94,6 +131,7 @@ export class WaiterIndex {
       return;
     }
     if (m.seq > this.lastSeenSeq) this.lastSeenSeq = m.seq;
+    this.remember(m);
     // Observers first: a woken waiter recomputes at once and must not read what the message outdated.
     for (const o of this.observers) o.message(m);
     for (const w of [...this.waiters]) {
@@ -116,6 +154,7 @@ export class WaiterIndex {
     await new Promise((r) => setTimeout(r, this.gapCheckMs / 2));
     if (this.lastSeenSeq >= max) return;
     this.lastSeenSeq = Math.max(seen, max);
+    if (max > this.gapSeq) this.gapSeq = max;
     for (const o of this.observers) o.gap();
     for (const w of [...this.waiters]) if (w.afterSeq < max) w.wake();
   }
