@@ -37,6 +37,7 @@ import { RegistrationTokensController } from './registration-tokens.controller';
 import { ServerController } from './server.controller';
 import { SpecController } from './spec.controller';
 import { UserEmailsController } from './user-emails.controller';
+import { UserSessionsController } from './user-sessions.controller';
 import { UsersController } from './users.controller';
 
 /**
@@ -57,6 +58,7 @@ import { UsersController } from './users.controller';
   controllers: [
     UsersController,
     UserEmailsController,
+    UserSessionsController,
     OAuth2SessionsController,
     CompatSessionsController,
     PersonalSessionsController,

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database } from '@gateway/db';
-import { freePort, startSynapse, type Synapse } from '@gateway/testing';
+import { Browser, freePort, startSynapse, type Synapse } from '@gateway/testing';
 import type { Accounts } from '../../src/accounts/accounts';
 import type { SignIn } from '../../src/accounts/sign-in';
 import { ACCOUNTS, SIGN_IN } from '../../src/tokens';
@@ -881,6 +881,61 @@ describe('admin API', () => {
       'openid urn:matrix:client:api:* urn:matrix:client:device:ALICEDEV003',
     );
     expect((await get('/compat-sessions', alice.access_token)).status).toBe(403);
+  });
+
+  it('lists, gets and finishes browser sessions (user-sessions); a finished one is signed out', async () => {
+    const accounts = auth.app.get<Accounts>(ACCOUNTS);
+    expect((await accounts.register('erin', PASSWORD)).ok).toBe(true);
+    const erinId = await userId('erin');
+    expect((await get(`/user-sessions?filter[user]=${erinId}`)).body['meta']).toEqual({ count: 0 });
+    // Erin signs in on the account page: one browser session.
+    const browser = new Browser();
+    const login = (await browser.follow(await browser.get(`${auth.issuer}account/`), auth.issuer)).page!;
+    const action = /action="([^"]*\/login)"/.exec(login.html)?.[1];
+    const csrf = /name="csrf" value="([^"]*)"/.exec(login.html)?.[1];
+    const signedIn = await browser.follow(
+      await browser.post(new URL(action!, auth.issuer).toString(), {
+        csrf: csrf!,
+        username: 'erin',
+        password: PASSWORD,
+      }),
+      auth.issuer,
+    );
+    expect(signedIn.page?.html).toContain('href="/account/tokens"');
+
+    const listed = await get(`/user-sessions?filter[user]=${erinId}&filter[status]=active`);
+    expect(listed.status).toBe(200);
+    const items = listed.body['data'] as { id: string; attributes: Record<string, unknown> }[];
+    expect(items).toHaveLength(1);
+    const session = items[0]!;
+    expect(session.attributes).toMatchObject({ user_id: erinId, finished_at: null });
+    expect(Date.parse(session.attributes['created_at'] as string)).toBeGreaterThan(Date.now() - 120_000);
+    expect((await get(`/user-sessions?page[first]=1`)).status).toBe(200);
+    expect((await get('/user-sessions?count=only')).body['meta']).toEqual({ count: expect.any(Number) });
+    expect((await get(`/user-sessions/${session.id}`)).body).toMatchObject({ data: { id: session.id } });
+    expect((await get('/user-sessions?page[after]=not-a-cursor')).status).toBe(400);
+    expect((await get('/user-sessions?filter[user]=00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    expect((await get(`/user-sessions?filter[user]=${erinId}&filter[status]=finished`)).body).toMatchObject({
+      meta: { count: 0 },
+      data: [],
+    });
+
+    const finished = await post(`/user-sessions/${session.id}/finish`);
+    expect(finished.status).toBe(200);
+    expect(
+      Date.parse((finished.body['data'] as { attributes: { finished_at: string } }).attributes.finished_at),
+    ).toBeGreaterThan(Date.now() - 60_000);
+    // The browser is signed out: the account page sends it to sign in again.
+    const after = await browser.get(`${auth.issuer}account/`);
+    expect([302, 303]).toContain(after.status);
+    await after.body?.cancel();
+    expect((await get(`/user-sessions/${session.id}`)).status).toBe(404);
+    expect((await post(`/user-sessions/${session.id}/finish`)).status).toBe(404);
+    expect((await get('/user-sessions/nope')).status).toBe(404);
+    const audit = await get(`/audit-events?filter[type]=admin.user-session.finished`);
+    expect((audit.body['data'] as { attributes: { subject: string | null } }[])[0]?.attributes.subject).toBe(
+      session.id,
+    );
   });
 
   it('has exercised every documented operation', () => {

@@ -64,6 +64,28 @@ export class OidcPayloadRepository {
     return rows.map((r) => ({ key: r.id, payload: r.payload }));
   }
 
+  /**
+   * A page of live browser sessions ordered by row key (the admin API's `user-sessions`), optionally one
+   * account's. oidc-provider deletes a session's row when it ends, so only live ones exist.
+   */
+  async listBrowserSessions(
+    accountId: string | undefined,
+    page: PageRequest,
+  ): Promise<Page<{ key: string; payload: StoredPayload }>> {
+    const result = await fetchPage(this.browserSessionsQuery(accountId), 'p.id', page);
+    return { ...result, items: result.items.map((row) => ({ key: row.id, payload: row.payload })) };
+  }
+
+  countBrowserSessions(accountId: string | undefined): Promise<number> {
+    return this.browserSessionsQuery(accountId).getCount();
+  }
+
+  private browserSessionsQuery(accountId: string | undefined) {
+    const qb = this.liveOf('Session');
+    if (accountId !== undefined) qb.andWhere("p.payload->>'accountId' = :accountId", { accountId });
+    return qb;
+  }
+
   /** The hot path (every introspection): one prepared statement, no entity hydration. */
   async find(model: string, id: string): Promise<StoredPayload | undefined> {
     const rows = await queryPrepared<{ payload: StoredPayload }>(

@@ -384,6 +384,63 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/admin/v1/user-sessions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List user sessions
+     * @description Browser sessions at the auth service. A session’s record is removed when it ends, so `filter[status]=finished` is always empty.
+     */
+    get: operations['listUserSessions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/v1/user-sessions/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Get a user session */
+    get: operations['getUserSession'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/v1/user-sessions/{id}/finish': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * End a user session
+     * @description The browser is signed out of the auth service at once. Its OAuth 2.0 and compatibility sessions (Matrix devices) are not ended.
+     */
+    post: operations['finishUserSession'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/admin/v1/users': {
     parameters: {
       query?: never;
@@ -3488,6 +3545,302 @@ export interface operations {
         };
       };
       /** @description No such registration token. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description The audit log could not be written; nothing was changed. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+    };
+  };
+  listUserSessions: {
+    parameters: {
+      query?: {
+        /** @description Page size (1–1000, default 10). */
+        'page[first]'?: number;
+        /** @description Page size (1–1000, default 10). */
+        'page[last]'?: number;
+        /** @description Cursor: items before this one. */
+        'page[before]'?: string;
+        /** @description Cursor: items after this one. */
+        'page[after]'?: string;
+        /** @description Include the total count (`true`, default), omit it, or answer only the count. */
+        count?: 'true' | 'false' | 'only';
+        /** @description Only this user’s sessions (user ID). */
+        'filter[user]'?: string;
+        'filter[status]'?: 'active' | 'finished';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of sessions. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            meta?: {
+              count: number;
+            };
+            data?: {
+              /** @constant */
+              type: 'user-session';
+              id: string;
+              attributes: {
+                /** Format: date-time */
+                created_at: string;
+                finished_at: string | null;
+                user_id: string;
+                user_agent: string | null;
+                last_active_at: string | null;
+                last_active_ip: string | null;
+              };
+              links: {
+                self: string;
+              };
+              meta: {
+                page: {
+                  cursor: string;
+                };
+              };
+            }[];
+            links: {
+              self: string;
+              first: string;
+              last: string;
+              next?: string;
+              prev?: string;
+            };
+          };
+        };
+      };
+      /** @description A bad filter or page parameter. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description Missing, unknown or expired token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description The token lacks urn:mas:admin. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description The user in filter[user] does not exist. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+    };
+  };
+  getUserSession: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The session. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              /** @constant */
+              type: 'user-session';
+              id: string;
+              attributes: {
+                /** Format: date-time */
+                created_at: string;
+                finished_at: string | null;
+                user_id: string;
+                user_agent: string | null;
+                last_active_at: string | null;
+                last_active_ip: string | null;
+              };
+              links: {
+                self: string;
+              };
+            };
+            links: {
+              self: string;
+            };
+          };
+        };
+      };
+      /** @description Missing, unknown or expired token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description The token lacks urn:mas:admin. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description No such live session. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+    };
+  };
+  finishUserSession: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The session. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              /** @constant */
+              type: 'user-session';
+              id: string;
+              attributes: {
+                /** Format: date-time */
+                created_at: string;
+                finished_at: string | null;
+                user_id: string;
+                user_agent: string | null;
+                last_active_at: string | null;
+                last_active_ip: string | null;
+              };
+              links: {
+                self: string;
+              };
+            };
+            links: {
+              self: string;
+            };
+          };
+        };
+      };
+      /** @description Missing, unknown or expired token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description The token lacks urn:mas:admin. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description No such live session (unknown, or already ended). */
       404: {
         headers: {
           [name: string]: unknown;
