@@ -24,6 +24,8 @@ export const USER_EVENT_TYPES = [
   'account.personal-token.revoked',
   'account.mfa.totp.enabled',
   'account.mfa.totp.disabled',
+  'account.mfa.passkey.added',
+  'account.mfa.passkey.removed',
   'account.mfa.recovery-codes.regenerated',
 ] as const;
 
