@@ -24,6 +24,12 @@ export function relyingPartyOf(issuer: string, name: string): RelyingParty {
   return { id: url.hostname, origin: url.origin, name };
 }
 
+/** What the ceremonies read and write of the stored passkeys (`PasskeyRepository`). */
+export type PasskeyStore = Pick<
+  PasskeyRepository,
+  'list' | 'findByCredentialId' | 'add' | 'used' | 'rename' | 'remove'
+>;
+
 /** What a page needs for a ceremony: the options (JSON for the browser script). */
 export type CeremonyOptions = string;
 
@@ -69,7 +75,7 @@ export const DEFAULT_PASSKEY_NAME = 'Passkey';
  */
 export class Passkeys {
   constructor(
-    private readonly repository: PasskeyRepository,
+    private readonly repository: PasskeyStore,
     private readonly challenges: PasskeyChallenges,
     private readonly rp: RelyingParty,
     private readonly clock: Clock,

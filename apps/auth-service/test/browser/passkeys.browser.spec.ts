@@ -131,7 +131,7 @@ describe('passkeys in Chromium', () => {
     // Posted without the browser's answer (as without JavaScript): refused.
     const [absent] = await Promise.all([
       w.page.waitForResponse((r) => r.url().endsWith('/mfa-passkey')),
-      w.page.evaluate(() => document.querySelector<HTMLFormElement>('form[data-passkey]')!.submit()),
+      w.page.locator('form[data-passkey]').evaluate((form: { submit(): void }) => form.submit()),
     ]);
     expect(absent.status()).toBe(401);
     await w.page.getByRole('alert').waitFor();
@@ -142,7 +142,8 @@ describe('passkeys in Chromium', () => {
       const form = new URLSearchParams(route.request().postData() ?? '');
       const answer = JSON.parse(form.get('response')!) as { response: { signature: string } };
       const signature = Buffer.from(answer.response.signature, 'base64url');
-      signature[signature.length - 1] ^= 1;
+      const last = signature.length - 1;
+      signature.writeUInt8(signature.readUInt8(last) ^ 1, last);
       answer.response.signature = signature.toString('base64url');
       form.set('response', JSON.stringify(answer));
       await route.continue({ postData: form.toString() });
@@ -178,7 +179,7 @@ describe('passkeys in Chromium', () => {
     await w.page.waitForURL(/\/passkey$/);
     const [absent] = await Promise.all([
       w.page.waitForResponse((r) => r.url().endsWith('/passkey') && r.request().method() === 'POST'),
-      w.page.evaluate(() => document.querySelector<HTMLFormElement>('form[data-passkey]')!.submit()),
+      w.page.locator('form[data-passkey]').evaluate((form: { submit(): void }) => form.submit()),
     ]);
     expect(absent.status()).toBe(401);
     await w.page.getByRole('alert').waitFor();
