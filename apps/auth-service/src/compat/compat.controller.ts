@@ -260,11 +260,12 @@ export class CompatController {
       else again('Wrong username or password.', 401);
       return;
     }
-    if (!(await this.store.mfa.hasTotp(user.id)) && mfaRequiredFor(this.config.mfaRequired, user)) {
+    if (!(await this.store.mfa.hasAnyFactor(user.id)) && mfaRequiredFor(this.config.mfaRequired, user)) {
       again('This account must use two-factor authentication. Set it up on your account page first.', 403);
       return;
     }
-    if (await this.store.mfa.hasTotp(user.id)) {
+    // A passkey-only account answers this page with a recovery code (no passkey on this page yet).
+    if (await this.store.mfa.hasAnyFactor(user.id)) {
       // The password was right; the login token waits for the second factor.
       if (this.secondFactor === null) {
         again('This account needs a second factor this server cannot check. Contact the administrator.', 403);
