@@ -131,7 +131,9 @@ describe('passkeys in Chromium', () => {
     // Posted without the browser's answer (as without JavaScript): refused.
     const [absent] = await Promise.all([
       w.page.waitForResponse((r) => r.url().endsWith('/mfa-passkey')),
-      w.page.locator('form[data-passkey]').evaluate((form: { submit(): void }) => form.submit()),
+      w.page.locator('form[data-passkey]').evaluate((form: { submit(): void }) => {
+        form.submit();
+      }),
     ]);
     expect(absent.status()).toBe(401);
     await w.page.getByRole('alert').waitFor();
@@ -179,7 +181,9 @@ describe('passkeys in Chromium', () => {
     await w.page.waitForURL(/\/passkey$/);
     const [absent] = await Promise.all([
       w.page.waitForResponse((r) => r.url().endsWith('/passkey') && r.request().method() === 'POST'),
-      w.page.locator('form[data-passkey]').evaluate((form: { submit(): void }) => form.submit()),
+      w.page.locator('form[data-passkey]').evaluate((form: { submit(): void }) => {
+        form.submit();
+      }),
     ]);
     expect(absent.status()).toBe(401);
     await w.page.getByRole('alert').waitFor();
@@ -212,7 +216,10 @@ describe('passkeys in Chromium', () => {
       .dataSource.query(
         `SELECT type, outcome, details FROM audit_events WHERE type LIKE 'account.mfa.%' OR type LIKE 'user.login.%' ORDER BY id`,
       );
-    const d = (r: (typeof rows)[number], key: string): string => String(r.details[key] ?? '-');
+    const d = (r: (typeof rows)[number], key: string): string => {
+      const value = r.details[key];
+      return typeof value === 'string' ? value : '-';
+    };
     expect(
       rows.map((r) => `${r.type} ${r.outcome} ${d(r, 'second_factor')} ${d(r, 'method')} ${d(r, 'reason')}`),
     ).toEqual([
