@@ -116,6 +116,11 @@ describe('passkeys in Chromium', () => {
     // the second a discoverable one the server now holds.
     const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
     expect(credentials.every((c) => c.isResidentCredential)).toBe(true);
+    await w.page.getByLabel('New name for Laptop').fill('  Work   laptop ');
+    await w.page.getByRole('button', { name: 'Rename' }).click();
+    await w.page.getByRole('status').first().waitFor();
+    expect(await w.page.getByRole('status').innerText()).toBe('Passkey renamed.');
+    expect(await w.page.locator('#passkeys .passkey-name').allInnerTexts()).toEqual(['Work laptop']);
     await w.page.goto(`${auth.issuer}account/`);
     expect(await visibleText(w.page)).toContain('Two-factor authentication On.');
     expect(pageProblems(w)).toEqual([]);
@@ -197,8 +202,8 @@ describe('passkeys in Chromium', () => {
     await w.page.getByRole('button', { name: 'Use a passkey' }).click();
     await w.page.waitForURL(/\/account\//);
     await w.page.goto(`${auth.issuer}account/mfa`);
-    await w.page.getByLabel('Your password, to remove Laptop').fill(ALICE.password);
-    await w.page.getByRole('button', { name: 'Remove Laptop' }).click();
+    await w.page.getByLabel('Your password, to remove Work laptop').fill(ALICE.password);
+    await w.page.getByRole('button', { name: 'Remove Work laptop' }).click();
     await w.page.getByRole('status').waitFor();
     expect(await w.page.getByRole('status').innerText()).toBe('Passkey removed.');
     expect(await visibleText(w.page)).toContain('No passkeys.');
