@@ -195,6 +195,29 @@ describe('passkeys in Chromium', () => {
     expect(await w.page.getByRole('alert').innerText()).toBe('That passkey cannot sign in here.');
   });
 
+  it('asks a legacy client’s SSO sign-in for the passkey, and its login token works on Synapse', async () => {
+    await signOut();
+    const back = await catchRedirect(w.page);
+    await w.page.goto(
+      `${auth.issuer}_matrix/client/v3/login/sso/redirect?redirectUrl=${encodeURIComponent('https://client.example.org/sso')}`,
+    );
+    await w.page.getByLabel('Username').fill(ALICE.username);
+    await w.page.getByLabel('Password').fill(ALICE.password);
+    await w.page.getByRole('button', { name: 'Continue' }).click();
+    await w.page.getByRole('button', { name: 'Use a passkey' }).click();
+    const callback = await back();
+    const login = await fetch(`${auth.issuer}_matrix/client/v3/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ type: 'm.login.token', token: callback.searchParams.get('loginToken') }),
+    });
+    const body = (await login.json()) as { user_id: string; access_token: string };
+    expect(login.status, JSON.stringify(body)).toBe(200);
+    expect(await (await whoami(synapse.baseUrl, body.access_token)).json()).toMatchObject({
+      user_id: '@alice:localhost',
+    });
+  });
+
   it('removes the passkey after the password; then the password alone signs in', async () => {
     await signOut();
     await w.page.goto(`${auth.issuer}account/mfa`);
