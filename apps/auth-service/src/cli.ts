@@ -8,6 +8,7 @@
  *   import-synapse --synapse-config … --synapse-database-url …  import a Synapse (README: migration runbook)
  *   user lock|unlock|deactivate|reactivate|…       the account lifecycle (accounts/lifecycle-commands.ts)
  *   registration-token add|list|revoke|unrevoke    registration tokens (accounts/lifecycle-commands.ts)
+ *   user reset-mfa <localpart>                     remove a user's second factors (mfa/mfa-commands.ts)
  */
 import { AUTH_ENTITIES, AUTH_MIGRATIONS, AuthStore } from '@gateway/auth-data';
 import { runMigrations, withDataSource, type DataSource } from '@gateway/db';
@@ -17,6 +18,7 @@ import { LIFECYCLE_COMMANDS, REGISTRATION_TOKEN_COMMANDS } from './accounts/life
 import type { AuditDetails, CliEventType } from './audit/audit-events';
 import { audited, type CliAudit } from './audit/cli-audit';
 import { loadAuthConfig, type AuthConfig } from './config';
+import { RESET_MFA_COMMAND, resetSummary } from './mfa/mfa-commands';
 import { loadOrCreateSigningKeys } from './oidc/signing-keys';
 import { SynapseMasClient } from './synapse/synapse-mas-client';
 import { importSynapseCommand } from './synapse-import/import-command';
@@ -39,6 +41,7 @@ const AUDITED: Readonly<Record<string, CliEventType>> = {
   'user demote-admin': 'cli.user.admin.set',
   'user issue-compat-token': 'cli.user.compat-token.issued',
   'user provision-all': 'cli.users.provisioned',
+  'user reset-mfa': 'cli.user.mfa.reset',
   'registration-token add': 'cli.registration-token.created',
   'registration-token revoke': 'cli.registration-token.revoked',
   'registration-token unrevoke': 'cli.registration-token.unrevoked',
@@ -62,6 +65,7 @@ function withAudit(command: Command): Command {
   if (command.name.startsWith('user ') && command.name !== 'user provision-all')
     audit.subject = (ctx) => ctx.args.positionals[0] ?? null;
   if (command.name === 'import-synapse') audit.summarize = importSummary;
+  if (command.name === 'user reset-mfa') audit.summarize = resetSummary;
   return audited(command, audit);
 }
 
@@ -158,6 +162,7 @@ cliMain<AuthConfig, DataSource>({
       importSynapseCommand,
       ...LIFECYCLE_COMMANDS,
       ...REGISTRATION_TOKEN_COMMANDS,
+      RESET_MFA_COMMAND,
     ] satisfies Command[]
   ).map(withAudit),
 });

@@ -8,6 +8,7 @@ import {
   CompatSsoLoginEntity,
 } from './entities/compat-session.entity';
 import { UserRecoveryCodeEntity, UserTotpEntity } from './entities/mfa.entity';
+import { UserPasskeyEntity } from './entities/passkey.entity';
 import { ConsentEntity } from './entities/consent.entity';
 import { OidcPayloadEntity } from './entities/oidc-payload.entity';
 import { PersonalAccessTokenEntity, PersonalSessionEntity } from './entities/personal-session.entity';
@@ -24,11 +25,13 @@ import { SessionActivity1765400000000 } from './migrations/1765400000000-session
 import { AuditEvents1765600000000 } from './migrations/1765600000000-audit-events';
 import { EmailVerification1765520000000 } from './migrations/1765520000000-email-verification';
 import { Mfa1765800000000 } from './migrations/1765800000000-mfa';
+import { Passkeys1766000000000 } from './migrations/1766000000000-passkeys';
 import { PersonalSessionActivity1766100000000 } from './migrations/1766100000000-personal-session-activity';
 import { PersonalSessions1765700000000 } from './migrations/1765700000000-personal-sessions';
 import { AuditEventRepository } from './repositories/audit-event.repository';
 import { CompatRepository } from './repositories/compat.repository';
 import { MfaRepository } from './repositories/mfa.repository';
+import { PasskeyRepository } from './repositories/passkey.repository';
 import { ConsentRepository } from './repositories/consent.repository';
 import { OidcPayloadRepository } from './repositories/oidc-payload.repository';
 import { PersonalSessionRepository } from './repositories/personal-session.repository';
@@ -57,6 +60,7 @@ export const AUTH_ENTITIES = [
   PersonalAccessTokenEntity,
   UserTotpEntity,
   UserRecoveryCodeEntity,
+  UserPasskeyEntity,
 ];
 export const AUTH_MIGRATIONS = [
   InitialSchema1764140000000,
@@ -69,6 +73,7 @@ export const AUTH_MIGRATIONS = [
   AuditEvents1765600000000,
   PersonalSessions1765700000000,
   Mfa1765800000000,
+  Passkeys1766000000000,
   PersonalSessionActivity1766100000000,
 ];
 
@@ -85,6 +90,7 @@ export class AuthStore {
   readonly emails: UserEmailRepository;
   readonly personal: PersonalSessionRepository;
   readonly mfa: MfaRepository;
+  readonly passkeys: PasskeyRepository;
 
   /** `clock` decides when stored OIDC payloads (codes, tokens, sessions) have expired. */
   constructor(dataSource: DataSource, clock?: Clock) {
@@ -99,5 +105,6 @@ export class AuthStore {
     this.emails = new UserEmailRepository(dataSource);
     this.personal = new PersonalSessionRepository(dataSource);
     this.mfa = new MfaRepository(dataSource);
+    this.passkeys = new PasskeyRepository(dataSource);
   }
 }

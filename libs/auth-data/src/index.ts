@@ -19,6 +19,7 @@ export {
 } from './repositories/compat.repository';
 export { ConsentRepository } from './repositories/consent.repository';
 export { MfaRepository, type UserTotp } from './repositories/mfa.repository';
+export { PasskeyRepository, type NewPasskey, type UserPasskey } from './repositories/passkey.repository';
 export { OidcPayloadRepository, type StoredPayload } from './repositories/oidc-payload.repository';
 export {
   PersonalSessionRepository,

@@ -25,8 +25,9 @@ import { AccountVisitors, type Visitor } from './account-visitor';
 
 /**
  * `/account/mfa`: TOTP enrolment (the secret as a link and as text, active only once a code from the
- * app confirms it), recovery codes shown once, new codes and turning it off (each after a current code
- * or the password, with the sign-in attempt budget). Absent without AUTH_MFA_ENCRYPTION_KEY.
+ * app confirms it), passkeys (added, renamed, removed), recovery codes shown once, new codes and turning
+ * a factor off (each after a current code or the password, with the sign-in attempt budget). Absent
+ * without AUTH_MFA_ENCRYPTION_KEY.
  */
 @Controller('account/mfa')
 export class AccountMfaController {
@@ -114,6 +115,82 @@ export class AccountMfaController {
     await this.send(factor, reply, visitor, { notice: 'Two-factor authentication is off.' });
   }
 
+  /**
+   * Adds a passkey the browser created for this page's options, after the password (or a current
+   * code): a session alone must not be enough to add a way in. The first factor comes with recovery
+   * codes, as TOTP's does.
+   */
+  @Post('passkeys')
+  async addPasskey(
+    @Body() body: unknown,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const factor = this.offered(reply);
+    if (!factor) return;
+    const form = formFields(body);
+    const visitor = await this.visitors.checked(req, reply, form, 'mfa-passkey-add');
+    if (!visitor) return;
+    if (!(await this.proven(factor, visitor, form, req, reply))) return;
+    const first = !(await factor.mfa.enabled(visitor.user.id));
+    const added = await factor.passkeys.register(visitor.user.id, form['response'] ?? '', form['name'] ?? '');
+    if (!added) {
+      const error = 'No passkey was added: the browser did not send one this server could check. Try again.';
+      await this.send(factor, reply, visitor, { error }, 400);
+      return;
+    }
+    await this.noted(req, visitor.user, 'account.mfa.passkey.added');
+    const codes = first ? await factor.mfa.regenerateRecoveryCodes(visitor.user.id) : null;
+    await this.send(factor, reply, visitor, {
+      notice: 'Passkey added.',
+      ...(codes === null ? {} : { recoveryCodes: codes }),
+    });
+  }
+
+  @Post('passkeys/rename')
+  async renamePasskey(
+    @Body() body: unknown,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const factor = this.offered(reply);
+    if (!factor) return;
+    const form = formFields(body);
+    const credential = form['credential'] ?? '';
+    const visitor = await this.visitors.checked(req, reply, form, 'mfa-passkey-rename', credential);
+    if (!visitor) return;
+    const renamed = await factor.passkeys.rename(visitor.user.id, credential, form['name'] ?? '');
+    await this.send(
+      factor,
+      reply,
+      visitor,
+      renamed ? { notice: 'Passkey renamed.' } : { error: 'No such passkey.' },
+      renamed ? 200 : 404,
+    );
+  }
+
+  /** Removes a passkey after the password (or a current code), as turning TOTP off does. */
+  @Post('passkeys/remove')
+  async removePasskey(
+    @Body() body: unknown,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const factor = this.offered(reply);
+    if (!factor) return;
+    const form = formFields(body);
+    const credential = form['credential'] ?? '';
+    const visitor = await this.visitors.checked(req, reply, form, 'mfa-passkey-remove', credential);
+    if (!visitor) return;
+    if (!(await this.proven(factor, visitor, form, req, reply))) return;
+    if (!(await factor.passkeys.remove(visitor.user.id, credential))) {
+      await this.send(factor, reply, visitor, { error: 'No such passkey.' }, 404);
+      return;
+    }
+    await this.noted(req, visitor.user, 'account.mfa.passkey.removed');
+    await this.send(factor, reply, visitor, { notice: 'Passkey removed.' });
+  }
+
   /** A current code (or recovery code) or the password; otherwise the page again with why. */
   private async proven(
     factor: SecondFactor,
@@ -153,10 +230,13 @@ export class AccountMfaController {
   ): Promise<void> {
     const mfa = factor.mfa;
     const { user } = visitor;
+    const account = `@${user.localpart}:${this.config.homeserver}`;
     const view: MfaView = {
       csrf: this.visitors.csrfFor(user),
-      enrolment: await mfa.pendingEnrolment(user.id, `@${user.localpart}:${this.config.homeserver}`),
+      enrolment: await mfa.pendingEnrolment(user.id, account),
       unusedRecoveryCodes: await mfa.unusedRecoveryCodes(user.id),
+      passkeys: await factor.passkeys.list(user.id),
+      passkeyOptions: await factor.passkeys.registrationOptions(user, account),
       ...extra,
     };
     sendHtml(reply, mfaPage(view), status);

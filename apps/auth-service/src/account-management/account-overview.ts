@@ -40,7 +40,7 @@ export class AccountOverview {
       sessions: await this.sessions.list(user, visitor.sessionId),
       csrf: this.visitors.csrfFor(user),
       emails: { list: await this.emails.list(user), canChange: this.config.emailChangeAllowed },
-      mfa: this.config.mfaEncryptionKey === null ? null : await this.store.mfa.hasTotp(user.id),
+      mfa: this.config.mfaEncryptionKey === null ? null : await this.store.mfa.hasAnyFactor(user.id),
       ...extra,
     };
     sendHtml(reply, overviewPage(view), status);

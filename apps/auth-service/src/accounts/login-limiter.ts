@@ -17,6 +17,12 @@ export class LoginLimiter {
     return byAccount.allowed ? null : byAccount.retryAfterMs;
   }
 
+  /** The address's budget alone, for a way in that names no account up front (a passkey). */
+  async admitAddress(ip: string): Promise<number | null> {
+    const byIp = await this.limits.perIp.consume(ip);
+    return byIp.allowed ? null : byIp.retryAfterMs;
+  }
+
   async succeeded(username: string): Promise<void> {
     await this.limits.perAccount.reset(accountKey(username));
   }

@@ -26,6 +26,7 @@ const EVENT_OF: Readonly<Record<string, AdminEventType>> = {
   unlockUser: 'admin.user.unlocked',
   deactivateUser: 'admin.user.deactivated',
   reactivateUser: 'admin.user.reactivated',
+  resetUserMfa: 'admin.user.mfa.reset',
   addUserEmail: 'admin.user-email.added',
   deleteUserEmail: 'admin.user-email.removed',
   finishOAuth2Session: 'admin.session.finished',

@@ -82,6 +82,13 @@ export class AdminUsers {
     return this.lifecycle.setAdmin(await this.get(id), admin);
   }
 
+  /** Removes every second factor (TOTP, passkeys, recovery codes): a user who lost theirs. */
+  async resetMfa(id: string): Promise<User> {
+    const user = await this.get(id);
+    await this.store.passkeys.removeAllFactors(user.id);
+    return user;
+  }
+
   /** Locks: sign-in refused, every token inactive at introspection, Synapse told. */
   async lock(id: string): Promise<User> {
     const user = await this.get(id);

@@ -179,6 +179,20 @@ export const deactivateUser = action(
   }),
   { 400: error('Invalid body.'), ...homeserverDown },
 );
+export const resetUserMfa = defineOperation({
+  operationId: 'resetUserMfa',
+  method: 'post',
+  path: '/users/{id}/reset-mfa',
+  tag: TAG,
+  summary: "Remove a user's second factors",
+  description:
+    'Gateway extension (MAS has no such operation): removes the TOTP factor, every passkey and the ' +
+    'recovery codes of a user who lost them, so the password alone signs in again. Idempotent.',
+  params: idParam,
+  query: none,
+  body: undefined,
+  responses: { ...oneUser, ...authErrors },
+});
 export const reactivateUser = action(
   'reactivateUser',
   'reactivate',
@@ -279,6 +293,13 @@ export class UsersController {
   @Operation(deactivateUser)
   async deactivate(@AdminInput(deactivateUser) { params, body }: ParsedInput<typeof deactivateUser>) {
     return one(await this.users.deactivate(params.id, body.skip_erase ?? false));
+  }
+
+  @Post(':id/reset-mfa')
+  @HttpCode(200)
+  @Operation(resetUserMfa)
+  async resetMfa(@AdminInput(resetUserMfa) { params }: ParsedInput<typeof resetUserMfa>) {
+    return one(await this.users.resetMfa(params.id));
   }
 
   @Post(':id/reactivate')

@@ -24,6 +24,8 @@ export const USER_EVENT_TYPES = [
   'account.personal-token.revoked',
   'account.mfa.totp.enabled',
   'account.mfa.totp.disabled',
+  'account.mfa.passkey.added',
+  'account.mfa.passkey.removed',
   'account.mfa.recovery-codes.regenerated',
 ] as const;
 
@@ -36,6 +38,7 @@ export const ADMIN_EVENT_TYPES = [
   'admin.user.unlocked',
   'admin.user.deactivated',
   'admin.user.reactivated',
+  'admin.user.mfa.reset',
   'admin.user-email.added',
   'admin.user-email.removed',
   'admin.session.finished',
@@ -64,6 +67,7 @@ export const CLI_EVENT_TYPES = [
   'cli.user.admin.set',
   'cli.user.compat-token.issued',
   'cli.users.provisioned',
+  'cli.user.mfa.reset',
   'cli.registration-token.created',
   'cli.registration-token.revoked',
   'cli.registration-token.unrevoked',

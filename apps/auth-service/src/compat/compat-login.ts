@@ -75,7 +75,7 @@ export class CompatLogin {
       // A password alone is not enough for an account with a second factor, and this API has no way
       // to ask for one: the browser sign-in (m.login.sso) asks for the code. Told only after the
       // right password, like a locked account.
-      if (await this.store.mfa.hasTotp(user.id)) throw new MatrixError('M_FORBIDDEN', MFA_IN_USE);
+      if (await this.store.mfa.hasAnyFactor(user.id)) throw new MatrixError('M_FORBIDDEN', MFA_IN_USE);
       if (this.options.mfaRequired?.(user) === true) throw new MatrixError('M_FORBIDDEN', MFA_REQUIRED);
       return this.startSession(user, request, ip);
     }

@@ -260,17 +260,17 @@ export class CompatController {
       else again('Wrong username or password.', 401);
       return;
     }
-    if (!(await this.store.mfa.hasTotp(user.id)) && mfaRequiredFor(this.config.mfaRequired, user)) {
+    if (!(await this.store.mfa.hasAnyFactor(user.id)) && mfaRequiredFor(this.config.mfaRequired, user)) {
       again('This account must use two-factor authentication. Set it up on your account page first.', 403);
       return;
     }
-    if (await this.store.mfa.hasTotp(user.id)) {
+    if (await this.store.mfa.hasAnyFactor(user.id)) {
       // The password was right; the login token waits for the second factor.
       if (this.secondFactor === null) {
         again('This account needs a second factor this server cannot check. Contact the administrator.', 403);
         return;
       }
-      sendHtml(reply, this.secondFactorPage(id, login.redirectUrl, user.id));
+      sendHtml(reply, await this.secondFactorPage(id, login.redirectUrl, user.id));
       return;
     }
     await this.fulfil(id, login.redirectUrl, user, reply);
@@ -283,6 +283,27 @@ export class CompatController {
     @Body() body: unknown,
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
+  ): Promise<void> {
+    await this.ssoStep(id, body, req, reply, 'code');
+  }
+
+  /** The same step answered with a passkey. */
+  @Post('complete-compat-sso/:id/mfa-passkey')
+  async ssoPasskey(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    await this.ssoStep(id, body, req, reply, 'passkey');
+  }
+
+  private async ssoStep(
+    id: string,
+    body: unknown,
+    req: FastifyRequest,
+    reply: FastifyReply,
+    answer: 'code' | 'passkey',
   ): Promise<void> {
     const login = await this.pendingSso(id, reply);
     if (!login) return;
@@ -301,8 +322,12 @@ export class CompatController {
       );
       return;
     }
-    const code = typeof form['code'] === 'string' ? form['code'] : '';
-    const result = await this.secondFactor.attempt(user, code, req.ip);
+    const field = answer === 'code' ? form['code'] : form['response'];
+    const typed = typeof field === 'string' ? field : '';
+    const result =
+      answer === 'code'
+        ? await this.secondFactor.attempt(user, typed, req.ip)
+        : await this.secondFactor.attemptPasskey(user, typed, req.ip);
     if (!result.ok) {
       await this.audit.note({
         type: 'user.login.mfa.failed',
@@ -310,20 +335,37 @@ export class CompatController {
         actor: { kind: 'anonymous' },
         subject: user.id,
         origin: originOf(req),
-        details: { reason: result.reason, compat_sso: true },
+        details: {
+          reason: result.reason === 'wrong-code' && answer === 'passkey' ? 'wrong-passkey' : result.reason,
+          compat_sso: true,
+        },
       });
       const throttled = result.reason === 'throttled';
       const error = throttled
         ? 'Too many failed attempts. Try again in a few minutes.'
-        : 'That code is not right.';
-      sendHtml(reply, this.secondFactorPage(id, login.redirectUrl, user.id, error), throttled ? 429 : 401);
+        : answer === 'code'
+          ? 'That code is not right.'
+          : 'That passkey was not accepted. Try again.';
+      const again = await this.secondFactorPage(id, login.redirectUrl, user.id, error);
+      sendHtml(reply, again, throttled ? 429 : 401);
       return;
     }
     await this.fulfil(id, login.redirectUrl, user, reply);
   }
 
-  private secondFactorPage(id: string, redirectUrl: string, userId: string, error?: string): string {
+  private async secondFactorPage(
+    id: string,
+    redirectUrl: string,
+    userId: string,
+    error?: string,
+  ): Promise<string> {
+    const factor = this.secondFactor;
+    const hasPasskey = factor !== null && (await factor.passkeys.list(userId)).length > 0;
     return ssoSecondFactorPage({
+      totp: await this.store.mfa.hasTotp(userId),
+      ...(factor !== null && hasPasskey
+        ? { passkeyOptions: await factor.passkeys.authenticationOptions({ kind: 'second-factor', userId }) }
+        : {}),
       id,
       csrf: csrfToken(this.csrfKey, 'compat-sso', id),
       destination: destinationLabel(redirectUrl),

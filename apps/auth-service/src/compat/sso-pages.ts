@@ -1,4 +1,5 @@
 import { errorLine, esc, page } from '../pages/layout';
+import { passkeyOptionsElement } from '../pages/passkey-options';
 
 export interface SsoSignInForm {
   id: string;
@@ -20,14 +21,34 @@ export function ssoSignInPage(f: SsoSignInForm): string {
   );
 }
 
-/** After a right password, for an account with two-factor authentication: a code from the app. */
-export function ssoSecondFactorPage(f: SsoSignInForm & { pending: string }): string {
+/**
+ * After a right password, for an account with two-factor authentication: a code from the app, a
+ * passkey (`passkeyOptions`, when the account has one) or a recovery code; `totp: false` when the
+ * account has passkeys only.
+ */
+export function ssoSecondFactorPage(
+  f: SsoSignInForm & { pending: string; passkeyOptions?: string; totp?: boolean },
+): string {
+  const hidden = `<input type="hidden" name="csrf" value="${esc(f.csrf)}"><input type="hidden" name="pending" value="${esc(f.pending)}">`;
+  const passkey =
+    f.passkeyOptions === undefined
+      ? ''
+      : `${passkeyOptionsElement(f.passkeyOptions)}
+<form method="post" action="/complete-compat-sso/${esc(f.id)}/mfa-passkey" data-passkey="get">${hidden}<input type="hidden" name="response" value="">
+<p class="error" data-passkey-status aria-live="polite"></p>
+<button type="submit">Use a passkey</button></form>`;
+  const code =
+    f.totp === false
+      ? `<label for="code">Recovery code</label><input type="text" id="code" name="code" autocomplete="one-time-code" required>
+<p class="muted">Lost your passkey? Type one of your recovery codes.</p>`
+      : `<label for="code">Code from your authenticator app</label><input type="text" id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required autofocus>
+<p class="muted">Lost your phone? Type one of your recovery codes instead.</p>`;
   return page(
     'Two-factor authentication',
-    `<h1>Enter a code</h1><p class="muted">to continue to <strong>${esc(f.destination)}</strong></p>${errorLine(f.error)}
-<form method="post" action="/complete-compat-sso/${esc(f.id)}/mfa"><input type="hidden" name="csrf" value="${esc(f.csrf)}"><input type="hidden" name="pending" value="${esc(f.pending)}">
-<label for="code">Code from your authenticator app</label><input type="text" id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required autofocus>
-<p class="muted">Lost your phone? Type one of your recovery codes instead.</p>
+    `<h1>${f.totp === false ? 'Use your passkey' : 'Enter a code'}</h1><p class="muted">to continue to <strong>${esc(f.destination)}</strong></p>${errorLine(f.error)}
+${passkey}<form method="post" action="/complete-compat-sso/${esc(f.id)}/mfa">${hidden}
+${code}
 <button type="submit">Continue</button></form>`,
+    { passkeyScript: f.passkeyOptions !== undefined },
   );
 }

@@ -2,6 +2,7 @@ import { API_SCOPES, deviceScopeOf, SYNAPSE_ADMIN_SCOPE } from '../scopes/matrix
 import type { TotpEnrolment } from '../mfa/mfa';
 import { esc, errorLine, page } from '../pages/layout';
 import { qrCodeSvg } from '../mfa/qr-code';
+import { passkeyOptionsElement } from '../pages/passkey-options';
 
 export interface FormContext {
   uid: string;
@@ -13,8 +14,10 @@ export interface FormContext {
 
 const hidden = (csrf: string): string => `<input type="hidden" name="csrf" value="${esc(csrf)}">`;
 
-/** `canRecover`: AUTH_PASSWORD_RECOVERY_ENABLED, a link to `/recover`. */
-export function loginPage(f: FormContext & { canRegister: boolean; canRecover?: boolean }): string {
+/** `canRecover`: AUTH_PASSWORD_RECOVERY_ENABLED, a link to `/recover`; `passkeys`: the passkey way in. */
+export function loginPage(
+  f: FormContext & { canRegister: boolean; canRecover?: boolean; passkeys?: boolean },
+): string {
   return page(
     'Sign in',
     `<h1>Sign in</h1><p class="muted">to continue to <strong>${esc(f.clientName)}</strong></p>${errorLine(f.error)}
@@ -22,6 +25,7 @@ export function loginPage(f: FormContext & { canRegister: boolean; canRecover?: 
 <label for="username">Username</label><input type="text" id="username" name="username" value="${esc(f.username)}" autocomplete="username" required autofocus>
 <label for="password">Password</label><input type="password" id="password" name="password" autocomplete="current-password" required>
 <button type="submit">Sign in</button></form>
+${f.passkeys === true ? `<p><a href="/interaction/${esc(f.uid)}/passkey">Sign in with a passkey</a></p>` : ''}
 ${f.canRecover === true ? '<p class="muted"><a href="/recover">Forgot your password?</a></p>' : ''}
 ${f.canRegister ? `<form method="get" action="/interaction/${esc(f.uid)}/register"><button type="submit" class="secondary">Create an account</button></form>` : ''}
 <form method="post" action="/interaction/${esc(f.uid)}/abort">${hidden(f.csrf)}<button type="submit" class="secondary">Cancel</button></form>`,
@@ -63,16 +67,51 @@ function describeScope(scope: string): string {
   return scope;
 }
 
-/** After a right password, for an account with two-factor authentication: a code from the app. */
-export function secondFactorPage(f: FormContext & { pending: string }): string {
+/**
+ * After a right password, for an account with two-factor authentication: a code from the app, a
+ * passkey (`passkeyOptions`, when the account has one), or a recovery code. `totp: false`: the account
+ * has passkeys only, so the code field takes recovery codes alone.
+ */
+export function secondFactorPage(
+  f: FormContext & { pending: string; passkeyOptions?: string; totp?: boolean },
+): string {
+  const pending = `<input type="hidden" name="pending" value="${esc(f.pending)}">`;
+  const passkey =
+    f.passkeyOptions === undefined
+      ? ''
+      : `${passkeyOptionsElement(f.passkeyOptions)}
+<form method="post" action="/interaction/${esc(f.uid)}/mfa-passkey" data-passkey="get">${hidden(f.csrf)}${pending}<input type="hidden" name="response" value="">
+<p class="error" data-passkey-status aria-live="polite"></p>
+<button type="submit">Use a passkey</button></form>`;
+  const code =
+    f.totp === false
+      ? `<label for="code">Recovery code</label><input type="text" id="code" name="code" autocomplete="one-time-code" required>
+<p class="muted">Lost your passkey? Type one of your recovery codes.</p>`
+      : `<label for="code">Code from your authenticator app</label><input type="text" id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required autofocus>
+<p class="muted">Lost your phone? Type one of your recovery codes instead.</p>`;
   return page(
     'Two-factor authentication',
-    `<h1>Enter a code</h1><p class="muted">to continue to <strong>${esc(f.clientName)}</strong></p>${errorLine(f.error)}
-<form method="post" action="/interaction/${esc(f.uid)}/mfa">${hidden(f.csrf)}<input type="hidden" name="pending" value="${esc(f.pending)}">
-<label for="code">Code from your authenticator app</label><input type="text" id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required autofocus>
-<p class="muted">Lost your phone? Type one of your recovery codes instead.</p>
+    `<h1>${f.totp === false ? 'Use your passkey' : 'Enter a code'}</h1><p class="muted">to continue to <strong>${esc(f.clientName)}</strong></p>${errorLine(f.error)}
+${passkey}<form method="post" action="/interaction/${esc(f.uid)}/mfa">${hidden(f.csrf)}${pending}
+${code}
 <button type="submit">Continue</button></form>
 <form method="post" action="/interaction/${esc(f.uid)}/abort">${hidden(f.csrf)}<button type="submit" class="secondary">Cancel</button></form>`,
+    { passkeyScript: f.passkeyOptions !== undefined },
+  );
+}
+
+/** Passwordless sign-in: any passkey of this site, with user verification. */
+export function passkeySignInPage(f: FormContext & { passkeyOptions: string }): string {
+  return page(
+    'Sign in with a passkey',
+    `<h1>Sign in with a passkey</h1><p class="muted">to continue to <strong>${esc(f.clientName)}</strong></p>${errorLine(f.error)}
+${passkeyOptionsElement(f.passkeyOptions)}
+<form method="post" action="/interaction/${esc(f.uid)}/passkey" data-passkey="get">${hidden(f.csrf)}<input type="hidden" name="response" value="">
+<p class="error" data-passkey-status aria-live="polite"></p>
+<button type="submit">Use a passkey</button></form>
+<p><a href="/interaction/${esc(f.uid)}">Use your password instead</a></p>
+<form method="post" action="/interaction/${esc(f.uid)}/abort">${hidden(f.csrf)}<button type="submit" class="secondary">Cancel</button></form>`,
+    { passkeyScript: true },
   );
 }
 

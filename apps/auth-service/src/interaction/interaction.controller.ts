@@ -36,6 +36,7 @@ import {
   enrolledStepPage,
   enrolStepPage,
   loginPage,
+  passkeySignInPage,
   registerPage,
   secondFactorPage,
 } from './interaction-pages';
@@ -90,6 +91,7 @@ export class InteractionController {
           ...this.form(details),
           canRegister: this.config.registrationEnabled,
           canRecover: this.config.passwordRecoveryEnabled,
+          passkeys: this.secondFactor !== null,
         }),
       );
       return;
@@ -123,7 +125,7 @@ export class InteractionController {
     if (!details) return;
     const username = body['username'] ?? '';
     const result = await this.signIn.attempt(username, body['password'] ?? '', req.ip);
-    if (result.ok && this.secondFactor === null && (await this.store.mfa.hasTotp(result.user.id))) {
+    if (result.ok && this.secondFactor === null && (await this.store.mfa.hasAnyFactor(result.user.id))) {
       // AUTH_MFA_ENCRYPTION_KEY was unset after this account set up a factor: the password alone is
       // not enough, and the code cannot be checked.
       const error =
@@ -136,7 +138,7 @@ export class InteractionController {
       // AUTH_MFA_REQUIRED asks for one this account lacks, until it is set up).
       const pending = pendingSecondFactor(this.csrfKey, details.uid, result.user.id, this.clock());
       if (await this.secondFactor.mfa.enabled(result.user.id)) {
-        sendHtml(reply, secondFactorPage({ ...this.form(details), pending }));
+        await this.secondFactorStep(reply, details, result.user, pending);
         return;
       }
       if (this.secondFactor.required(result.user)) {
@@ -202,10 +204,109 @@ export class InteractionController {
         ? `Too many failed attempts. Try again in ${waitText(result.retryAfterMs)}.`
         : 'That code is not right.';
       const pending = body['pending'] ?? '';
-      sendHtml(reply, secondFactorPage({ ...this.form(details), pending, error }), throttled ? 429 : 401);
+      await this.secondFactorStep(reply, details, user, pending, error, throttled ? 429 : 401);
       return;
     }
     await this.noteSignedIn(req, details, user.id, result.used);
+    await this.finish(req, reply, { login: { accountId: user.id } });
+  }
+
+  /** The second step with a passkey: an assertion, user-verified, from one of this user's passkeys. */
+  @Post(':uid/mfa-passkey')
+  async mfaPasskey(
+    @Param('uid') uid: string,
+    @FormBody() body: Form,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const details = await this.checked(uid, body, req, reply);
+    if (!details) return;
+    const user = await this.pendingSignIn(uid, body, reply, details);
+    if (this.secondFactor === null || user === null) return;
+    const result = await this.secondFactor.attemptPasskey(user, body['response'] ?? '', req.ip);
+    if (!result.ok) {
+      await this.audit.note({
+        type: 'user.login.mfa.failed',
+        outcome: 'failed',
+        actor: { kind: 'anonymous' },
+        subject: user.id,
+        origin: originOf(req),
+        details: { reason: result.reason === 'throttled' ? 'throttled' : 'wrong-passkey' },
+      });
+      const throttled = result.reason === 'throttled';
+      if (throttled) void reply.header('Retry-After', retryAfterSeconds(result.retryAfterMs));
+      const error = throttled
+        ? `Too many failed attempts. Try again in ${waitText(result.retryAfterMs)}.`
+        : 'That passkey was not accepted. Try again.';
+      await this.secondFactorStep(reply, details, user, body['pending'] ?? '', error, throttled ? 429 : 401);
+      return;
+    }
+    await this.noteSignedIn(req, details, user.id, result.used);
+    await this.finish(req, reply, { login: { accountId: user.id } });
+  }
+
+  /** Passwordless sign-in: the page that asks the browser for any passkey of this site. */
+  @Get(':uid/passkey')
+  async showPasskey(
+    @Param('uid') uid: string,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const details = await this.details(req, reply);
+    if (!details || details.uid !== uid) return;
+    if (this.secondFactor === null) {
+      passkeysUnavailable(reply);
+      return;
+    }
+    const passkeyOptions = await this.secondFactor.passkeys.authenticationOptions({ kind: 'sign-in' });
+    sendHtml(reply, passkeySignInPage({ ...this.form(details), passkeyOptions }));
+  }
+
+  /**
+   * A user-verified passkey signs in without a password and without a further step: it is two factors
+   * in itself. A locked or deactivated account is refused as its password would be.
+   */
+  @Post(':uid/passkey')
+  async passkey(
+    @Param('uid') uid: string,
+    @FormBody() body: Form,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const details = await this.checked(uid, body, req, reply);
+    if (!details) return;
+    if (this.secondFactor === null) {
+      passkeysUnavailable(reply);
+      return;
+    }
+    const result = await this.secondFactor.passkeySignIn(body['response'] ?? '', req.ip);
+    const user = result.ok ? await this.store.users.findById(result.userId) : null;
+    if (!isUsableUser(user)) {
+      const reason = result.ok ? 'wrong-credentials' : result.reason;
+      await this.audit.note({
+        type: 'user.login.failed',
+        outcome: 'failed',
+        actor: { kind: 'anonymous' },
+        subject: result.ok ? result.userId : null,
+        origin: originOf(req),
+        details: { reason, method: 'passkey' },
+      });
+      const throttled = !result.ok && result.reason === 'throttled';
+      if (!result.ok && result.reason === 'throttled')
+        void reply.header('Retry-After', retryAfterSeconds(result.retryAfterMs));
+      const error =
+        !result.ok && result.reason === 'throttled'
+          ? `Too many failed attempts. Try again in ${waitText(result.retryAfterMs)}.`
+          : 'That passkey cannot sign in here.';
+      const passkeyOptions = await this.secondFactor.passkeys.authenticationOptions({ kind: 'sign-in' });
+      sendHtml(
+        reply,
+        passkeySignInPage({ ...this.form(details), passkeyOptions, error }),
+        throttled ? 429 : 401,
+      );
+      return;
+    }
+    await this.noteSignedIn(req, details, user.id, null, 'passkey');
     await this.finish(req, reply, { login: { accountId: user.id } });
   }
 
@@ -321,6 +422,35 @@ export class InteractionController {
     });
   }
 
+  /** The second step's page: a code, and a passkey when the account has one. */
+  private async secondFactorStep(
+    reply: FastifyReply,
+    details: Details,
+    user: User,
+    pending: string,
+    error?: string,
+    status = 200,
+  ): Promise<void> {
+    const factor = this.secondFactor;
+    if (factor === null) return;
+    const hasPasskey = (await factor.passkeys.list(user.id)).length > 0;
+    const view = {
+      ...this.form(details),
+      pending,
+      totp: await factor.mfa.totpEnabled(user.id),
+      ...(hasPasskey
+        ? {
+            passkeyOptions: await factor.passkeys.authenticationOptions({
+              kind: 'second-factor',
+              userId: user.id,
+            }),
+          }
+        : {}),
+      ...(error === undefined ? {} : { error }),
+    };
+    sendHtml(reply, secondFactorPage(view), status);
+  }
+
   private async enrolStep(
     reply: FastifyReply,
     details: Details,
@@ -345,6 +475,7 @@ export class InteractionController {
     details: Details,
     userId: string,
     secondFactor: string | null,
+    method: 'password' | 'passkey' = 'password',
   ): Promise<void> {
     return this.audit.note({
       type: 'user.login.succeeded',
@@ -355,6 +486,7 @@ export class InteractionController {
       details: {
         client_id: typeof details.params['client_id'] === 'string' ? details.params['client_id'] : null,
         ...(secondFactor === null ? {} : { second_factor: secondFactor }),
+        ...(method === 'password' ? {} : { method }),
       },
     });
   }
@@ -494,6 +626,7 @@ export class InteractionController {
         ...this.form(details),
         canRegister: this.config.registrationEnabled,
         canRecover: this.config.passwordRecoveryEnabled,
+        passkeys: this.secondFactor !== null,
         username,
         error,
       }),
@@ -504,6 +637,10 @@ export class InteractionController {
 
 function registrationClosed(reply: FastifyReply): void {
   sendHtml(reply, messagePage('Registration is closed', 'Ask the server administrator for an account.'), 403);
+}
+
+function passkeysUnavailable(reply: FastifyReply): void {
+  sendHtml(reply, messagePage('Not available', 'This server does not offer passkeys.'), 404);
 }
 
 function signedOut(reply: FastifyReply): void {

@@ -29,7 +29,13 @@ export class Mfa {
     this.secrets = new MfaSecrets(encryptionKey);
   }
 
+  /** Whether signing in asks for a second factor: a confirmed TOTP factor or a passkey. */
   async enabled(userId: string): Promise<boolean> {
+    return this.store.mfa.hasAnyFactor(userId);
+  }
+
+  /** Whether the user has a confirmed TOTP factor (the code field of the second step). */
+  async totpEnabled(userId: string): Promise<boolean> {
     return this.store.mfa.hasTotp(userId);
   }
 
@@ -72,19 +78,20 @@ export class Mfa {
 
   /** Checks a typed TOTP code or recovery code of a confirmed factor, using it up when it is right. */
   async verify(userId: string, typed: string): Promise<SecondFactorOutcome> {
-    const row = await this.store.mfa.findTotp(userId);
-    if (row === null || row.confirmedAt === null) return 'wrong';
+    // Recovery codes stand in for any factor (a passkey too); they exist only while one does.
     if (looksLikeRecoveryCode(typed)) {
       const hash = this.secrets.recoveryCodeHash(userId, typed);
       return (await this.store.mfa.useRecoveryCode(userId, hash, this.now())) ? 'recovery-code' : 'wrong';
     }
+    const row = await this.store.mfa.findTotp(userId);
+    if (row === null || row.confirmedAt === null) return 'wrong';
     const secret = this.secrets.openTotpSecret(userId, row.secretCiphertext);
     const step = secret === null ? null : matchTotp(secret, typed, this.now(), row.lastUsedStep);
     if (step === null) return 'wrong';
     return (await this.store.mfa.useTotpStep(userId, step)) ? 'totp' : 'wrong';
   }
 
-  /** New recovery codes (the old ones stop working) to show once; null without a confirmed factor. */
+  /** New recovery codes (the old ones stop working) to show once; null without a factor. */
   async regenerateRecoveryCodes(userId: string): Promise<string[] | null> {
     const codes = newRecoveryCodes();
     const hashes = codes.map((c) => this.secrets.recoveryCodeHash(userId, c));
@@ -95,7 +102,7 @@ export class Mfa {
     return this.store.mfa.unusedRecoveryCodes(userId);
   }
 
-  /** Removes the factor and its codes; the caller has checked a code or the password. */
+  /** Removes the TOTP factor (and its codes unless a passkey remains); the caller has checked a code or the password. */
   async disable(userId: string): Promise<boolean> {
     return this.store.mfa.removeTotp(userId);
   }

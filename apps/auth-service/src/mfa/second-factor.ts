@@ -2,11 +2,17 @@ import type { User } from '@gateway/auth-data';
 import type { LoginLimiter } from '../accounts/login-limiter';
 import type { Mfa, SecondFactorOutcome } from './mfa';
 import { mfaRequiredFor, type MfaPolicy } from './mfa-policy';
+import type { Passkeys } from './passkeys';
 
 export type SecondFactorResult =
-  | { ok: true; used: Exclude<SecondFactorOutcome, 'wrong'> }
+  | { ok: true; used: Exclude<SecondFactorOutcome, 'wrong'> | 'passkey' }
   | { ok: false; reason: 'throttled'; retryAfterMs: number }
   | { ok: false; reason: 'wrong-code' };
+
+export type PasskeySignInResult =
+  | { ok: true; userId: string }
+  | { ok: false; reason: 'throttled'; retryAfterMs: number }
+  | { ok: false; reason: 'wrong-passkey' };
 
 /**
  * A typed second factor, with the password form's attempt budget: each try costs one from the
@@ -16,6 +22,7 @@ export type SecondFactorResult =
 export class SecondFactor {
   constructor(
     readonly mfa: Mfa,
+    readonly passkeys: Passkeys,
     private readonly limiter: LoginLimiter,
     private readonly policy: MfaPolicy,
   ) {}
@@ -32,5 +39,27 @@ export class SecondFactor {
     if (used === 'wrong') return { ok: false, reason: 'wrong-code' };
     await this.limiter.succeeded(user.localpart);
     return { ok: true, used };
+  }
+
+  /** A passkey assertion as the second factor, with the same budget as a typed code. */
+  async attemptPasskey(user: User, response: string, ip: string): Promise<SecondFactorResult> {
+    const wait = await this.limiter.admit(user.localpart, ip);
+    if (wait !== null) return { ok: false, reason: 'throttled', retryAfterMs: wait };
+    const userId = await this.passkeys.authenticate({ kind: 'second-factor', userId: user.id }, response);
+    if (userId !== user.id) return { ok: false, reason: 'wrong-code' };
+    await this.limiter.succeeded(user.localpart);
+    return { ok: true, used: 'passkey' };
+  }
+
+  /**
+   * Passwordless sign-in: the user a passkey assertion proves, or why not. Each try costs one from the
+   * client address's budget, as a password try does (the account is not known until the assertion
+   * verifies, so there is no account budget to take from).
+   */
+  async passkeySignIn(response: string, ip: string): Promise<PasskeySignInResult> {
+    const wait = await this.limiter.admitAddress(ip);
+    if (wait !== null) return { ok: false, reason: 'throttled', retryAfterMs: wait };
+    const userId = await this.passkeys.authenticate({ kind: 'sign-in' }, response);
+    return userId === null ? { ok: false, reason: 'wrong-passkey' } : { ok: true, userId };
   }
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { PASSKEY_SCRIPT_HASH, PASSKEY_SCRIPT_PATH } from './passkey-script';
 
 /** Escapes text for HTML element content and quoted attribute values. */
 export function esc(value: string | number | undefined | null): string {
@@ -10,8 +11,8 @@ export function esc(value: string | number | undefined | null): string {
     .replace(/'/g, '&#39;');
 }
 
-// Inline and tiny: the pages load nothing from anywhere (no fonts, scripts or images), so they work
-// offline, under a strict CSP and without JavaScript.
+// Inline and tiny: the pages load nothing from anywhere (no fonts or images; a script only where a
+// passkey is used), so they work offline, under a strict CSP and, but for passkeys, without JavaScript.
 const STYLE = `body{font-family:system-ui,sans-serif;background:#f4f6fa;color:#1b1d22;margin:0}
 main{max-width:22rem;margin:3rem auto;background:#fff;padding:1.5rem 2rem;border-radius:12px;box-shadow:0 1px 4px rgba(0,0,0,.12)}
 h1{font-size:1.4rem;margin:0 0 1rem}label{display:block;margin:.8rem 0 .3rem;font-weight:600}
@@ -25,26 +26,37 @@ button.small{width:auto;padding:.35rem .9rem;margin-top:.4rem;font-size:.9rem}bu
 dl{display:grid;grid-template-columns:auto 1fr;gap:.3rem 1rem}dt{font-weight:600}dd{margin:0}`;
 
 /**
- * The pages' Content-Security-Policy: nothing may load or run — no script at all, no images, fonts or
- * connections — and the one inline stylesheet is allowed by its hash, not by 'unsafe-inline'. Forms may
+ * The pages' Content-Security-Policy: nothing may load or run — no images, fonts or connections, no
+ * script but the passkey script — and the inline stylesheet and that script are allowed by their
+ * hashes, not by 'unsafe-inline' or 'self'. Forms may
  * post anywhere (no `form-action`): Chromium applies `form-action` to the redirect that follows a post,
  * and a sign-in ends in a redirect to the client. `frame-ancestors 'none'` backs `X-Frame-Options: DENY`.
  */
 export const PAGE_CSP = [
   "default-src 'none'",
   `style-src 'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`,
+  // The passkey pages' one same-origin script, by its hash (the script element carries it as integrity).
+  `script-src '${PASSKEY_SCRIPT_HASH}'`,
   "base-uri 'none'",
   "frame-ancestors 'none'",
 ].join('; ');
 
 /**
  * A complete page. `body` must already be escaped where it carries user or client input. `wide` gives
- * pages with lists (the account page) room for them.
+ * pages with lists (the account page) room for them; `passkeyScript` loads the passkey script.
  */
-export function page(title: string, body: string, options: { wide?: boolean } = {}): string {
+export function page(
+  title: string,
+  body: string,
+  options: { wide?: boolean; passkeyScript?: boolean } = {},
+): string {
+  const script =
+    options.passkeyScript === true
+      ? `<script src="${PASSKEY_SCRIPT_PATH}" integrity="${PASSKEY_SCRIPT_HASH}" defer></script>`
+      : '';
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(title)}</title><style>${STYLE}</style></head>
+<title>${esc(title)}</title><style>${STYLE}</style>${script}</head>
 <body><main${options.wide === true ? ' class="wide"' : ''}>${body}</main></body></html>`;
 }
 

@@ -5,7 +5,8 @@ import { Database } from '@gateway/db';
 import { Browser, freePort, startSynapse, type Synapse } from '@gateway/testing';
 import type { Accounts } from '../../src/accounts/accounts';
 import type { SignIn } from '../../src/accounts/sign-in';
-import { ACCOUNTS, SIGN_IN } from '../../src/tokens';
+import type { AuthStore } from '@gateway/auth-data';
+import { ACCOUNTS, AUTH_STORE, SIGN_IN } from '../../src/tokens';
 import { AdminApiClient } from '../support/admin-api-client';
 import { approve } from '../support/sign-in';
 import { startAuth, SYNAPSE_SECRET, type AuthUnderTest } from '../support/start-auth';
@@ -936,6 +937,52 @@ describe('admin API', () => {
     expect((audit.body['data'] as { attributes: { subject: string | null } }[])[0]?.attributes.subject).toBe(
       session.id,
     );
+  });
+
+  it('removes a user’s lost second factors (gateway extension): TOTP, passkeys, recovery codes; audited', async () => {
+    const id = await userId('bob');
+    const store = auth.app.get<AuthStore>(AUTH_STORE);
+    const at = new Date();
+    expect(await store.mfa.startTotp(id, 'v1.sealed.elsewhere.x', at)).toBe(true);
+    expect(await store.mfa.confirmTotp(id, 'v1.sealed.elsewhere.x', 1, ['h1', 'h2'], at)).toBe(true);
+    expect(
+      await store.passkeys.add({
+        credentialId: 'bob-passkey',
+        userId: id,
+        publicKey: new Uint8Array([1, 2, 3]),
+        counter: 0,
+        transports: ['internal'],
+        name: 'Phone',
+        createdAt: at,
+      }),
+    ).toBe(true);
+    expect((await api.call('POST', `${V1}/users/${id}/reset-mfa`)).status).toBe(401);
+    const alice = await signIn(
+      'alice',
+      'openid urn:matrix:client:api:* urn:matrix:client:device:ALICEDEV004',
+    );
+    expect((await post(`/users/${id}/reset-mfa`, undefined, alice.access_token)).status).toBe(403);
+    expect(await store.mfa.hasAnyFactor(id)).toBe(true);
+
+    const reset = await post(`/users/${id}/reset-mfa`);
+    expect(reset.status).toBe(200);
+    expect(reset.body['data']).toMatchObject({ type: 'user', id, attributes: { username: 'bob' } });
+    expect(await store.mfa.hasAnyFactor(id)).toBe(false);
+    expect(await store.mfa.unusedRecoveryCodes(id)).toBe(0);
+    expect(await store.passkeys.list(id)).toEqual([]);
+    // Idempotent; an unknown user is 404.
+    expect((await post(`/users/${id}/reset-mfa`)).status).toBe(200);
+    expect((await post('/users/00000000-0000-4000-8000-000000000000/reset-mfa')).status).toBe(404);
+
+    const events = (
+      (await get(`/audit-events?filter[type]=admin.user.mfa.reset&filter[subject]=${id}`)).body['data'] as {
+        attributes: Record<string, unknown>;
+      }[]
+    ).map((e) => [e.attributes['outcome'], e.attributes['actor']]);
+    expect(events.filter(([outcome]) => outcome === 'succeeded')).toEqual([
+      ['succeeded', ADMIN_CLIENT.id],
+      ['succeeded', ADMIN_CLIENT.id],
+    ]);
   });
 
   it('has exercised every documented operation', () => {

@@ -3,7 +3,8 @@ import { Browser, formAction, freePort, hiddenInput } from '@gateway/testing';
 import type { Accounts } from '../../src/accounts/accounts';
 import type { SecondFactor } from '../../src/mfa/second-factor';
 import { base32Decode, totpCode, totpStep } from '../../src/mfa/totp';
-import { ACCOUNTS, SECOND_FACTOR } from '../../src/tokens';
+import type { AuthStore } from '@gateway/auth-data';
+import { ACCOUNTS, AUTH_STORE, SECOND_FACTOR } from '../../src/tokens';
 import { startAuth, type AuthUnderTest } from '../support/start-auth';
 
 // The account page's sign-in neither exchanges its code nor calls Synapse: no Synapse is needed.
@@ -41,13 +42,13 @@ describe('the second sign-in step and the sign-in budget', () => {
     await auth.stop();
   });
 
-  async function passwordStep(app: AuthUnderTest) {
+  async function passwordStep(app: AuthUnderTest, username = 'owner') {
     const browser = new Browser();
     const page = (await browser.follow(await browser.get(`${app.issuer}account/`), app.issuer)).page!;
     const csrf = hiddenInput(page.html, 'csrf');
     const res = await browser.post(new URL(formAction(page.html, '/login'), app.issuer).toString(), {
       csrf,
-      username: 'owner',
+      username,
       password: PASSWORD,
     });
     return { browser, res, html: await res.text(), csrf };
@@ -78,5 +79,54 @@ describe('the second sign-in step and the sign-in budget', () => {
     expect(await refused.text()).toContain('Too many failed attempts.');
     // Even the right code waits: the budget is the account's, whatever is typed.
     expect((await attempt(totpCode(secret, now + 1))).status).toBe(429);
+  });
+
+  it('holds a passkey-only account to its factor: no legacy password login, the passkey or a recovery code', async () => {
+    const created = await auth.app.get<Accounts>(ACCOUNTS).register('keyonly', PASSWORD);
+    if (!created.ok) throw new Error(created.reason);
+    const factor = auth.app.get<SecondFactor>(SECOND_FACTOR);
+    await auth.app.get<AuthStore>(AUTH_STORE).passkeys.add({
+      credentialId: 'keyonly-passkey',
+      userId: created.user.id,
+      publicKey: new Uint8Array([1, 2, 3]),
+      counter: 0,
+      transports: ['internal'],
+      name: 'Phone',
+      createdAt: new Date(),
+    });
+    const codes = (await factor.mfa.regenerateRecoveryCodes(created.user.id))!;
+
+    const legacy = await fetch(`${auth.issuer}_matrix/client/v3/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        type: 'm.login.password',
+        identifier: { type: 'm.id.user', user: 'keyonly' },
+        password: PASSWORD,
+      }),
+    });
+    expect(legacy.status).toBe(403);
+    expect(await legacy.json()).toMatchObject({ errcode: 'M_FORBIDDEN' });
+
+    const { browser, res, html, csrf } = await passwordStep(auth, 'keyonly');
+    expect(res.status).toBe(200);
+    expect(html).toContain('<h1>Use your passkey</h1>');
+    expect(html).toContain('id="passkey-options"');
+    expect(html).toContain('<label for="code">Recovery code</label>');
+    const pending = hiddenInput(html, 'pending');
+    // No passkey answer: refused, and the page stays.
+    const none = await browser.post(new URL(formAction(html, '/mfa-passkey'), auth.issuer).toString(), {
+      csrf,
+      pending,
+      response: '',
+    });
+    expect(none.status).toBe(401);
+    expect(await none.text()).toContain('That passkey was not accepted. Try again.');
+    const recovered = await browser.post(new URL(formAction(html, '/mfa'), auth.issuer).toString(), {
+      csrf,
+      pending,
+      code: codes[0]!,
+    });
+    expect(recovered.status).toBe(303);
   });
 });

@@ -36,6 +36,11 @@ export async function startAuth(
   synapseUrl: string,
   env: Record<string, string> = {},
   options: Pick<AppModuleOptions, 'clock'> & {
+    /**
+     * The issuer's host name (the service still listens on 127.0.0.1): `localhost` for WebAuthn, whose
+     * relying party id cannot be an IP address.
+     */
+    host?: string;
     /** Another replica of the same deployment: its database, Redis prefix and keys, left to it to remove. */
     replicaOf?: AuthUnderTest;
   } = {},
@@ -44,7 +49,7 @@ export async function startAuth(
   const db = shared?.db ?? (await createTestDatabase());
   const redis = shared?.redis ?? (await createTestRedis());
   const keyFile = shared?.keyFile ?? join(mkdtempSync(join(tmpdir(), 'auth-keys-')), 'keys.json');
-  const issuer = `http://127.0.0.1:${port}/`;
+  const issuer = `http://${options.host ?? '127.0.0.1'}:${port}/`;
   const config = loadAuthConfig({
     AUTH_BIND: `127.0.0.1:${port}`,
     AUTH_ISSUER: issuer,
@@ -99,13 +104,14 @@ export async function startAuth(
 export async function startDelegatedStack(
   user: { username: string; password: string },
   env: Record<string, string> = {},
+  options: { host?: string } = {},
 ): Promise<{ synapse: Synapse; auth: AuthUnderTest }> {
   const port = await freePort();
   const synapse = await startSynapse({
     mode: 'delegated',
     authService: { endpoint: `http://127.0.0.1:${port}/`, secret: SYNAPSE_SECRET },
   });
-  const auth = await startAuth(port, synapse.baseUrl, env);
+  const auth = await startAuth(port, synapse.baseUrl, env, options);
   const created = await auth.app.get<Accounts>(ACCOUNTS).register(user.username, user.password);
   if (!created.ok) throw new Error(`could not create ${user.username}: ${created.reason}`);
   return { synapse, auth };

@@ -92,14 +92,12 @@ export class MfaRepository {
     return rows.length === 1;
   }
 
-  /** Replaces the recovery codes of a user with a confirmed factor; false without one. */
+  /** Replaces the recovery codes of a user with a factor (a confirmed TOTP or a passkey); false without one. */
   async replaceRecoveryCodes(userId: string, codeHashes: string[], now: Date): Promise<boolean> {
     return this.dataSource.transaction(async (m) => {
-      const rows: unknown[] = await m.query(
-        'SELECT user_id FROM user_totp WHERE user_id = $1 AND confirmed_at IS NOT NULL FOR UPDATE',
-        [userId],
-      );
-      if (rows.length !== 1) return false;
+      // The user's row is the lock: it serializes this with removing the last factor.
+      await m.query('SELECT id FROM users WHERE id = $1 FOR UPDATE', [userId]);
+      if (!(await hasFactor(m, userId))) return false;
       await replaceCodes(m, userId, codeHashes, now);
       return true;
     });
@@ -113,11 +111,19 @@ export class MfaRepository {
     return rows[0]?.n ?? 0;
   }
 
-  /** Removes the factor and its recovery codes; false when there was none. */
+  /** Whether the user has a confirmed TOTP factor or a passkey: what recovery codes stand in for. */
+  async hasAnyFactor(userId: string): Promise<boolean> {
+    return hasFactor(this.dataSource.manager, userId);
+  }
+
+  /** Removes the factor, and its recovery codes unless a passkey remains; false when there was none. */
   async removeTotp(userId: string): Promise<boolean> {
     return this.dataSource.transaction(async (m) => {
-      await m.delete(UserRecoveryCodeEntity, { userId });
       const result = await m.delete(UserTotpEntity, { userId });
+      await m.query(
+        'DELETE FROM user_recovery_codes WHERE user_id = $1 AND NOT EXISTS (SELECT 1 FROM user_passkeys WHERE user_id = $1)',
+        [userId],
+      );
       return (result.affected ?? 0) > 0;
     });
   }
@@ -130,6 +136,15 @@ async function replaceCodes(m: EntityManager, userId: string, hashes: string[], 
       UserRecoveryCodeEntity,
       hashes.map((codeHash) => ({ userId, codeHash, createdAt: now, usedAt: null })),
     );
+}
+
+async function hasFactor(m: EntityManager, userId: string): Promise<boolean> {
+  const rows: unknown[] = await m.query(
+    `SELECT 1 FROM user_totp WHERE user_id = $1 AND confirmed_at IS NOT NULL
+     UNION ALL SELECT 1 FROM user_passkeys WHERE user_id = $1 LIMIT 1`,
+    [userId],
+  );
+  return rows.length > 0;
 }
 
 function toTotp(row: UserTotpEntity): UserTotp {

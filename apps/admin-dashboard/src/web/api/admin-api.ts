@@ -530,6 +530,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/admin/v1/users/{id}/reset-mfa': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Remove a user's second factors
+     * @description Gateway extension (MAS has no such operation): removes the TOTP factor, every passkey and the recovery codes of a user who lost them, so the password alone signs in again. Idempotent.
+     */
+    post: operations['resetUserMfa'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/admin/v1/users/{id}/set-admin': {
     parameters: {
       query?: never;
@@ -663,6 +683,8 @@ export interface operations {
           | 'account.personal-token.revoked'
           | 'account.mfa.totp.enabled'
           | 'account.mfa.totp.disabled'
+          | 'account.mfa.passkey.added'
+          | 'account.mfa.passkey.removed'
           | 'account.mfa.recovery-codes.regenerated'
           | 'admin.user.created'
           | 'admin.user.password.set'
@@ -671,6 +693,7 @@ export interface operations {
           | 'admin.user.unlocked'
           | 'admin.user.deactivated'
           | 'admin.user.reactivated'
+          | 'admin.user.mfa.reset'
           | 'admin.user-email.added'
           | 'admin.user-email.removed'
           | 'admin.session.finished'
@@ -695,6 +718,7 @@ export interface operations {
           | 'cli.user.admin.set'
           | 'cli.user.compat-token.issued'
           | 'cli.users.provisioned'
+          | 'cli.user.mfa.reset'
           | 'cli.registration-token.created'
           | 'cli.registration-token.revoked'
           | 'cli.registration-token.unrevoked'
@@ -746,6 +770,8 @@ export interface operations {
                   | 'account.personal-token.revoked'
                   | 'account.mfa.totp.enabled'
                   | 'account.mfa.totp.disabled'
+                  | 'account.mfa.passkey.added'
+                  | 'account.mfa.passkey.removed'
                   | 'account.mfa.recovery-codes.regenerated'
                   | 'admin.user.created'
                   | 'admin.user.password.set'
@@ -754,6 +780,7 @@ export interface operations {
                   | 'admin.user.unlocked'
                   | 'admin.user.deactivated'
                   | 'admin.user.reactivated'
+                  | 'admin.user.mfa.reset'
                   | 'admin.user-email.added'
                   | 'admin.user-email.removed'
                   | 'admin.session.finished'
@@ -778,6 +805,7 @@ export interface operations {
                   | 'cli.user.admin.set'
                   | 'cli.user.compat-token.issued'
                   | 'cli.users.provisioned'
+                  | 'cli.user.mfa.reset'
                   | 'cli.registration-token.created'
                   | 'cli.registration-token.revoked'
                   | 'cli.registration-token.unrevoked'
@@ -905,6 +933,8 @@ export interface operations {
                   | 'account.personal-token.revoked'
                   | 'account.mfa.totp.enabled'
                   | 'account.mfa.totp.disabled'
+                  | 'account.mfa.passkey.added'
+                  | 'account.mfa.passkey.removed'
                   | 'account.mfa.recovery-codes.regenerated'
                   | 'admin.user.created'
                   | 'admin.user.password.set'
@@ -913,6 +943,7 @@ export interface operations {
                   | 'admin.user.unlocked'
                   | 'admin.user.deactivated'
                   | 'admin.user.reactivated'
+                  | 'admin.user.mfa.reset'
                   | 'admin.user-email.added'
                   | 'admin.user-email.removed'
                   | 'admin.session.finished'
@@ -937,6 +968,7 @@ export interface operations {
                   | 'cli.user.admin.set'
                   | 'cli.user.compat-token.issued'
                   | 'cli.users.provisioned'
+                  | 'cli.user.mfa.reset'
                   | 'cli.registration-token.created'
                   | 'cli.registration-token.revoked'
                   | 'cli.registration-token.unrevoked'
@@ -4478,6 +4510,103 @@ export interface operations {
         };
       };
       /** @description The homeserver could not be reached. Also when the audit log could not be written (nothing was changed). */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+    };
+  };
+  resetUserMfa: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The user. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              /** @constant */
+              type: 'user';
+              id: string;
+              attributes: {
+                /** @description The Matrix localpart. */
+                username: string;
+                /** Format: date-time */
+                created_at: string;
+                locked_at: string | null;
+                deactivated_at: string | null;
+                /** @description Whether the user may request admin scopes. */
+                admin: boolean;
+                legacy_guest: boolean;
+              };
+              links: {
+                self: string;
+              };
+            };
+            links: {
+              self: string;
+            };
+          };
+        };
+      };
+      /** @description Missing, unknown or expired token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description The token lacks urn:mas:admin. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description No such user. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description The audit log could not be written; nothing was changed. */
       503: {
         headers: {
           [name: string]: unknown;
