@@ -492,6 +492,7 @@ describe.skipIf(chart === undefined)('chart matrix-gateway', () => {
       DASHBOARD_TRUSTED_PROXIES: '10.0.0.0/8',
       DASHBOARD_RTC_ADMIN_URL: 'http://gw-rtc-jwt-service.matrix.svc:9090',
       DASHBOARD_SYNC_ADMIN_URL: 'http://gw-sync-proxy.matrix.svc:9090',
+      DASHBOARD_AUTH_METRICS_URL: 'http://gw-auth-service.matrix.svc:9090',
     });
     expect(envOf('gw-rtc-jwt-service')).toMatchObject({
       RTC_ADMIN_AUTH_URL: 'http://gw-auth-service.matrix.svc:8080',
