@@ -430,6 +430,8 @@ describe.skipIf(chart === undefined)('chart matrix-gateway', () => {
       DASHBOARD_PUBLIC_URL: 'https://admin.example.com/',
       // Browsers sign in at the public issuer; the server proxies the admin API inside the cluster.
       DASHBOARD_AUTH_ISSUER: 'https://auth.example.com/',
+      // The overview's charts sample the auth service's /metrics on its internal port.
+      DASHBOARD_AUTH_METRICS_URL: 'http://gw-auth-service.matrix.svc:9090',
       DASHBOARD_AUTH_SERVICE_URL: 'http://gw-auth-service.matrix.svc:8080',
       DASHBOARD_CLIENT_ID: 'admin-dashboard',
     });
@@ -492,6 +494,7 @@ describe.skipIf(chart === undefined)('chart matrix-gateway', () => {
       DASHBOARD_TRUSTED_PROXIES: '10.0.0.0/8',
       DASHBOARD_RTC_ADMIN_URL: 'http://gw-rtc-jwt-service.matrix.svc:9090',
       DASHBOARD_SYNC_ADMIN_URL: 'http://gw-sync-proxy.matrix.svc:9090',
+      DASHBOARD_AUTH_METRICS_URL: 'http://gw-auth-service.matrix.svc:9090',
     });
     expect(envOf('gw-rtc-jwt-service')).toMatchObject({
       RTC_ADMIN_AUTH_URL: 'http://gw-auth-service.matrix.svc:8080',

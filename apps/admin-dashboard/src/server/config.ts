@@ -3,6 +3,7 @@ import {
   bindAddress,
   cidrList,
   httpUrl,
+  integer,
   logLevel,
   optionalBindAddress,
   readEnv,
@@ -41,6 +42,16 @@ const schema = z.object({
   DASHBOARD_SYNC_ADMIN_URL: httpUrl()
     .refine(noQueryOrFragment, 'must not have a query or fragment')
     .optional(),
+  /**
+   * The auth service's internal listener (its AUTH_METRICS_BIND), whose `/metrics` the overview's
+   * charts sample; unset, the auth service has no charts. The RTC and sync charts come from the
+   * listeners above.
+   */
+  DASHBOARD_AUTH_METRICS_URL: httpUrl()
+    .refine(noQueryOrFragment, 'must not have a query or fragment')
+    .optional(),
+  /** How often the services' `/metrics` are sampled for the overview's charts (the last hour is kept). */
+  DASHBOARD_METRICS_INTERVAL_SECONDS: integer(15, 1, 300),
   /** The auth service's AUTH_DASHBOARD_CLIENT_ID. */
   DASHBOARD_CLIENT_ID: z
     .string()
@@ -69,8 +80,13 @@ function toConfig(v: z.output<typeof schema>, defaultStaticDir: string) {
     upstream: (v.DASHBOARD_AUTH_SERVICE_URL ?? issuer).replace(/\/+$/, ''),
     /** Base URL (no trailing slash) of the RTC service's internal listener; null when not configured. */
     rtcAdmin: v.DASHBOARD_RTC_ADMIN_URL === undefined ? null : v.DASHBOARD_RTC_ADMIN_URL.replace(/\/+$/, ''),
-    /** Base URL (no trailing slash) of the sync proxy's admin listener, when configured. */
-    syncAdminUrl: v.DASHBOARD_SYNC_ADMIN_URL?.replace(/\/+$/, ''),
+    /** Base URL (no trailing slash) of the sync proxy's admin listener; null when not configured. */
+    syncAdmin:
+      v.DASHBOARD_SYNC_ADMIN_URL === undefined ? null : v.DASHBOARD_SYNC_ADMIN_URL.replace(/\/+$/, ''),
+    /** Base URL (no trailing slash) of the auth service's internal listener; null when not configured. */
+    authMetrics:
+      v.DASHBOARD_AUTH_METRICS_URL === undefined ? null : v.DASHBOARD_AUTH_METRICS_URL.replace(/\/+$/, ''),
+    metricsIntervalSeconds: v.DASHBOARD_METRICS_INTERVAL_SECONDS,
     clientId: v.DASHBOARD_CLIENT_ID,
     redirectUri: `${publicUrl}callback`,
     staticDir: v.DASHBOARD_STATIC_DIR ?? defaultStaticDir,

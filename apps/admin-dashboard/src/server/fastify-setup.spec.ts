@@ -2,6 +2,7 @@ import { createServer, request, type IncomingHttpHeaders, type Server } from 'no
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SeriesAnswer } from './metrics/sampler';
 import { loadDashboardConfig } from './config';
 import { configureDashboardFastify } from './fastify-setup';
 import type { StaticFile } from './static-files';
@@ -38,6 +39,11 @@ describe('the RTC admin API proxy (/api/rtc/v1/*)', () => {
 
   beforeAll(async () => {
     upstream = createServer((req, res) => {
+      // The overview's sampler scrapes the same listener; that is another test's.
+      if (req.url === '/metrics') {
+        res.writeHead(404).end();
+        return;
+      }
       seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
       if (req.method === 'DELETE') res.writeHead(204).end();
       else
@@ -124,6 +130,144 @@ describe('the RTC admin API proxy (/api/rtc/v1/*)', () => {
     });
     expect(answer.statusCode).toBe(502);
     expect(answer.json()).toEqual({ errors: [{ title: 'The RTC service cannot be reached' }] });
+    await app.close();
+  });
+});
+
+/** A service's internal listener and the auth service, as the sync route and the metrics route use them. */
+describe('the sync proxy admin API proxy and the sampled metrics', () => {
+  let upstream: Server;
+  let upstreamUrl: string;
+  const seen: { method: string; url: string; authorization: string | undefined }[] = [];
+  let pollers = 3;
+
+  beforeAll(async () => {
+    upstream = createServer((req, res) => {
+      const url = req.url ?? '';
+      if (url === '/metrics') {
+        res
+          .writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' })
+          .end(
+            [
+              '# HELP sync_proxy_pollers Upstream /sync loops this replica runs',
+              '# TYPE sync_proxy_pollers gauge',
+              `sync_proxy_pollers ${pollers++}`,
+              'http_requests_total{route="/health",method="GET",status="200"} 50',
+              'http_requests_total{route="/sync",method="POST",status="200"} 7',
+              '',
+            ].join('\n'),
+          );
+        return;
+      }
+      seen.push({ method: req.method ?? '', url, authorization: req.headers.authorization });
+      // The auth service's admin API: one admin token.
+      if (url === '/api/admin/v1/version') {
+        if (req.headers.authorization === 'Bearer admin-token')
+          res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"version":"1"}');
+        else
+          res
+            .writeHead(401, { 'Content-Type': 'application/json' })
+            .end(JSON.stringify({ errors: [{ title: 'Invalid access token' }] }));
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"data":[],"meta":{"count":0}}');
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    upstreamUrl = `http://127.0.0.1:${String((upstream.address() as AddressInfo).port)}`;
+  });
+  afterAll(() => {
+    upstream.close();
+  });
+
+  it('reaches the sync proxy under /api/sync/v1/ like the RTC service, GET only, no dot segments', async () => {
+    const app = await dashboard({ DASHBOARD_SYNC_ADMIN_URL: upstreamUrl });
+    const listed = await app.inject({
+      method: 'GET',
+      url: '/api/sync/v1/pollers?page%5Bfirst%5D=5',
+      headers: { authorization: 'Bearer admin-token' },
+    });
+    expect(listed.statusCode).toBe(200);
+    expect(listed.json()).toEqual({ data: [], meta: { count: 0 } });
+    expect(seen.at(-1)).toEqual({
+      method: 'GET',
+      url: '/admin/v1/pollers?page%5Bfirst%5D=5',
+      authorization: 'Bearer admin-token',
+    });
+    expect((await app.inject({ method: 'DELETE', url: '/api/sync/v1/pollers' })).statusCode).toBe(404);
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const port = (app.server.address() as AddressInfo).port;
+    const before = seen.length;
+    // Sent as it is (inject and browsers resolve dot segments first).
+    const raw = await new Promise<number | undefined>((resolve, reject) => {
+      request({ host: '127.0.0.1', port, path: '/api/sync/v1/%2e%2e/%2e%2e/metrics' }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(raw).toBe(400);
+    expect(seen.length).toBe(before);
+    expect(JSON.parse((await app.inject({ method: 'GET', url: '/config.json' })).body)).toMatchObject({
+      syncAdmin: true,
+      rtcAdmin: false,
+    });
+    await app.close();
+  });
+
+  it('says the sync proxy admin API is not configured, in /config.json and on its paths', async () => {
+    const app = await dashboard({});
+    const answer = await app.inject({ method: 'GET', url: '/api/sync/v1/pollers' });
+    expect(answer.statusCode).toBe(404);
+    expect(answer.json()).toEqual({
+      errors: [{ title: 'The sync proxy admin API is not configured (DASHBOARD_SYNC_ADMIN_URL)' }],
+    });
+    expect(JSON.parse((await app.inject({ method: 'GET', url: '/config.json' })).body)).toMatchObject({
+      syncAdmin: false,
+    });
+    await app.close();
+  });
+
+  it('serves the sampled series to an admin token only, as the auth service decides', async () => {
+    const app = await dashboard({
+      DASHBOARD_AUTH_SERVICE_URL: upstreamUrl,
+      DASHBOARD_SYNC_ADMIN_URL: upstreamUrl,
+      DASHBOARD_METRICS_INTERVAL_SECONDS: '1',
+    });
+    const series = (authorization?: string) =>
+      app.inject({
+        method: 'GET',
+        url: '/api/metrics/v1/series',
+        headers: authorization === undefined ? {} : { authorization },
+      });
+    const anonymous = await series();
+    expect(anonymous.statusCode).toBe(401);
+    const refused = await series('Bearer someone-else');
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json()).toEqual({ errors: [{ title: 'Invalid access token' }] });
+
+    // Sampled at start and every second: the gauge goes up by one a scrape; probes are no requests.
+    await expect
+      .poll(async () => (await series('Bearer admin-token')).json<SeriesAnswer>().series[0]?.points.length, {
+        timeout: 5000,
+      })
+      .toBeGreaterThanOrEqual(2);
+    const answer = (await series('Bearer admin-token')).json<SeriesAnswer>();
+    expect(answer.interval_seconds).toBe(1);
+    expect(answer.services).toEqual([
+      { id: 'sync', up: true, error: null, scraped_at: expect.any(String) as string },
+    ]);
+    const byId = new Map(answer.series.map((s) => [s.id, s.points.map((p) => p[1])]));
+    expect([...byId.keys()]).toEqual(['sync.requests', 'sync.errors', 'sync.pollers', 'sync.waiters']);
+    // Each scrape saw the next value (earlier tests' dashboards scraped this listener too).
+    const [first, second] = byId.get('sync.pollers') ?? [];
+    expect(second).toBe((first ?? NaN) + 1);
+    expect(byId.get('sync.requests')?.slice(0, 2)).toEqual([null, 0]);
+    expect(byId.get('sync.waiters')?.[0]).toBe(0);
+    // The token was checked once, then remembered for the polls after it.
+    expect(
+      seen.filter((s) => s.url === '/api/admin/v1/version' && s.authorization === 'Bearer admin-token'),
+    ).toHaveLength(1);
     await app.close();
   });
 });

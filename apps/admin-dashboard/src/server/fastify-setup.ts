@@ -1,5 +1,7 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { DashboardConfig } from './config';
+import { MetricsSampler } from './metrics/sampler';
+import { AdminTokenCheck } from './admin-token-check';
 import { SECURITY_HEADERS } from './security-headers';
 import type { StaticFile } from './static-files';
 
@@ -8,15 +10,14 @@ const FORWARDED_REQUEST_HEADERS = ['authorization', 'content-type', 'accept', 'u
 /** Answer headers passed back (the OAuth errors' WWW-Authenticate, the token endpoint's no-store). */
 const FORWARDED_RESPONSE_HEADERS = ['content-type', 'cache-control', 'pragma', 'www-authenticate'];
 const UPSTREAM_TIMEOUT_MS = 30_000;
+/** How much of the sampled metrics the overview's charts get (the ring's length). */
+const METRICS_WINDOW_SECONDS = 3600;
 
 /**
  * Paths proxied to the auth service, same-origin for the page: the admin API and its document, the
  * token and revocation endpoints (code exchange, refresh, sign-out) and its readiness for the overview.
  */
 const PROXIED = ['/api/admin/v1/*', '/api/spec.json', '/oauth2/token', '/oauth2/revoke'];
-
-/** The RTC service's admin API (`/admin/v1/*` on its internal listener), as the page reaches it. */
-const RTC_PREFIX = '/api/rtc/v1/';
 
 /** A `.` or `..` segment, plain or percent-encoded: fetch would resolve it to a path outside the API. */
 const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|\?|$)/i;
@@ -98,11 +99,42 @@ export function configureDashboardFastify(
     clientId: config.clientId,
     redirectUri: config.redirectUri,
     rtcAdmin: config.rtcAdmin !== null,
+    syncAdmin: config.syncAdmin !== null,
   });
   const auth: Upstream = { base: config.upstream, name: 'auth service' };
-  const rtc: Upstream | null =
-    config.rtcAdmin === null ? null : { base: config.rtcAdmin, name: 'RTC service' };
+  const services: ServiceAdmin[] = [
+    {
+      prefix: '/api/rtc/v1/',
+      methods: ['GET', 'DELETE'],
+      upstream: config.rtcAdmin === null ? null : { base: config.rtcAdmin, name: 'RTC service' },
+      notConfigured: 'The RTC admin API is not configured (DASHBOARD_RTC_ADMIN_URL)',
+    },
+    {
+      prefix: '/api/sync/v1/',
+      methods: ['GET'],
+      upstream: config.syncAdmin === null ? null : { base: config.syncAdmin, name: 'sync proxy' },
+      notConfigured: 'The sync proxy admin API is not configured (DASHBOARD_SYNC_ADMIN_URL)',
+    },
+  ];
+  const sampler = new MetricsSampler({
+    targets: {
+      ...(config.authMetrics === null ? {} : { auth: config.authMetrics }),
+      ...(config.syncAdmin === null ? {} : { sync: config.syncAdmin }),
+      ...(config.rtcAdmin === null ? {} : { rtc: config.rtcAdmin }),
+    },
+    intervalSeconds: config.metricsIntervalSeconds,
+    windowSeconds: METRICS_WINDOW_SECONDS,
+  });
+  const tokens = new AdminTokenCheck(config.upstream);
   return (fastify) => {
+    fastify.addHook('onReady', (done) => {
+      sampler.start();
+      done();
+    });
+    fastify.addHook('onClose', (_instance, done) => {
+      sampler.stop();
+      done();
+    });
     void fastify.register((child, _opts, done) => {
       child.removeAllContentTypeParsers();
       child.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, next) => {
@@ -119,26 +151,17 @@ export function configureDashboardFastify(
         });
       // The overview's health of the auth service: its readiness report, as its probes see it.
       child.get('/auth-service/ready', (request, reply) => proxy(auth, request, reply, '/ready'));
-      // The RTC page: the Authorization header (the person's admin token) is what the RTC service checks.
-      child.route({
-        method: ['GET', 'DELETE'],
-        url: `${RTC_PREFIX}*`,
-        handler: (request, reply) => {
-          const rest = request.url.slice(RTC_PREFIX.length);
-          if (rtc === null)
-            return reply
-              .status(404)
-              .header('Content-Type', 'application/json')
-              .send({ errors: [{ title: 'The RTC admin API is not configured (DASHBOARD_RTC_ADMIN_URL)' }] });
-          if (DOT_SEGMENT.test(rest))
-            return reply
-              .status(400)
-              .header('Content-Type', 'application/json')
-              .send({ errors: [{ title: 'Invalid path' }] });
-          return proxy(rtc, request, reply, `/admin/v1/${rest}`);
-        },
+      for (const service of services) registerServiceAdmin(child, service);
+      child.get('/api/metrics/v1/series', async (request, reply) => {
+        const refusal = await tokens.check(request.headers.authorization);
+        if (refusal !== null)
+          return reply
+            .status(refusal.status)
+            .header('Content-Type', 'application/json')
+            .header('Cache-Control', 'no-store')
+            .send(refusal.body);
+        return reply.header('Cache-Control', 'no-store').send(sampler.view());
       });
-      registerSyncAdmin(child, config.syncAdminUrl);
       done();
     });
     fastify.get('/config.json', (_request, reply) =>
@@ -165,19 +188,38 @@ export function configureDashboardFastify(
   };
 }
 
+/** An optional service's admin API, reached through the dashboard server: one scheme for each. */
+interface ServiceAdmin {
+  /** The page's path; the rest of it goes after `/admin/v1/` on the service's internal listener. */
+  prefix: string;
+  methods: HTTPMethods[];
+  /** Null when the dashboard is not given the service's listener (/config.json says so too). */
+  upstream: Upstream | null;
+  notConfigured: string;
+}
+
 /**
- * The sync proxy's admin API (pollers, connections), same-origin for the page at `/sync-proxy/admin/v1/*`;
- * the sync proxy checks the admin token itself. Unconfigured, a 404 the Sync page reads as such.
+ * The RTC service's and the sync proxy's admin APIs (`/admin/v1/*` on their internal listeners), same
+ * origin for the page: the Authorization header (the person's admin token) is what those services
+ * check, by introspection at the auth service. Their listeners are internal, so the dashboard server is
+ * the one way a browser reaches them; `.`/`..` segments are refused so the proxy cannot reach the
+ * listener's other paths.
  */
-function registerSyncAdmin(fastify: FastifyInstance, url: string | undefined): void {
-  const sync: Upstream | undefined = url === undefined ? undefined : { base: url, name: 'sync proxy' };
-  fastify.get('/sync-proxy/admin/v1/*', (request, reply) => {
-    if (sync === undefined)
-      return reply
-        .status(404)
-        .header('Content-Type', 'application/json')
-        .header('Cache-Control', 'no-store')
-        .send({ errors: [{ title: 'The sync proxy admin API is not configured' }] });
-    return proxy(sync, request, reply, request.url.slice('/sync-proxy'.length));
+function registerServiceAdmin(fastify: FastifyInstance, service: ServiceAdmin): void {
+  const json = (reply: FastifyReply, status: number, title: string) =>
+    reply
+      .status(status)
+      .header('Content-Type', 'application/json')
+      .header('Cache-Control', 'no-store')
+      .send({ errors: [{ title }] });
+  fastify.route({
+    method: service.methods,
+    url: `${service.prefix}*`,
+    handler: (request, reply) => {
+      const rest = request.url.slice(service.prefix.length);
+      if (service.upstream === null) return json(reply, 404, service.notConfigured);
+      if (DOT_SEGMENT.test(rest)) return json(reply, 400, 'Invalid path');
+      return proxy(service.upstream, request, reply, `/admin/v1/${rest}`);
+    },
   });
 }

@@ -1,7 +1,8 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { AdminApi } from './api/client';
+import { AdminApi, JsonClient } from './api/client';
 import { RtcApi } from './api/rtc-api';
+import { SyncAdminApi } from './api/sync-admin';
 import { App, SignedOut } from './App';
 import { AuthSession, SignInRefused, type DashboardSettings } from './lib/auth';
 import { ServicesContext } from './lib/context';
@@ -15,12 +16,15 @@ async function start(): Promise<void> {
   const res = await fetch('/config.json');
   const settings = (await res.json()) as DashboardSettings;
   const session = new AuthSession(settings);
-  const api = new AdminApi((force) => session.accessToken(force));
-  const rtc = new RtcApi((force) => session.accessToken(force), settings.rtcAdmin);
+  const token = (force: boolean) => session.accessToken(force);
+  const api = new AdminApi(token);
+  const rtc = new RtcApi(token, settings.rtcAdmin);
+  const sync = new SyncAdminApi(token, settings.syncAdmin);
+  const metrics = new JsonClient(token, '/api/metrics/v1');
   const render = (refusal?: { message: string; notAdmin: boolean }) => {
     root.render(
       <StrictMode>
-        <ServicesContext value={{ api, rtc, session }}>
+        <ServicesContext value={{ api, rtc, sync, metrics, session }}>
           {refusal ? <SignedOut refusal={refusal} /> : <App />}
         </ServicesContext>
       </StrictMode>,

@@ -78,6 +78,8 @@ describe('the admin dashboard in Chromium', () => {
       dashboard: true,
       // Registration by token, to register with the token the dashboard creates.
       authEnv: { AUTH_REGISTRATION_ENABLED: 'true', AUTH_REGISTRATION_TOKEN_REQUIRED: 'true' },
+      // The overview's charts fill in seconds rather than minutes.
+      dashboardEnv: { DASHBOARD_METRICS_INTERVAL_SECONDS: '1' },
       databases: { auth: auth.url, sync: sync.url },
       redisUrl: testRedisUrl(),
       livekit: { url: livekit.url, key: livekit.key, secret: livekit.secret },
@@ -104,14 +106,48 @@ describe('the admin dashboard in Chromium', () => {
   });
 
   let admin: WatchedPage;
-  it('signs an admin in and shows the overview with counts', async () => {
+  it('signs an admin in and shows the overview with counts and the services’ charts', async () => {
     admin = await chromium.newPage();
-    await signIn(admin.page, dashboardUrl, ADMIN);
-    await expect.poll(() => admin.page.locator('h1').innerText()).toBe('Overview');
-    await admin.page.getByText('Ready', { exact: true }).waitFor();
-    const counts = await admin.page.getByRole('list', { name: 'Counts' }).innerText();
+    const page = admin.page;
+    await signIn(page, dashboardUrl, ADMIN);
+    await expect.poll(() => page.locator('h1').innerText()).toBe('Overview');
+    await page.getByText('Ready', { exact: true }).waitFor();
+    const counts = await page.getByRole('list', { name: 'Counts' }).innerText();
     expect(counts).toMatch(/2\s+users/);
-    await checkPage(admin.page, 'overview');
+    // No call is live yet: the RTC service's admin API, through the dashboard, says so.
+    await expect
+      .poll(() =>
+        page
+          .getByRole('list', { name: 'Live calls' })
+          .innerText()
+          .catch(() => ''),
+      )
+      .toMatch(/0\s+rooms[\s\S]*0\s+participants/);
+    // The dashboard server samples the three services' /metrics every second; the page polls it.
+    const points = (service: string, label: string) =>
+      page
+        .locator(`[data-metrics-service="${service}"] figure`, { hasText: label })
+        .getAttribute('data-series-points')
+        .then(Number)
+        .catch(() => 0);
+    for (const [service, label] of [
+      ['auth', 'Requests'],
+      ['sync', 'Pollers'],
+      ['rtc', 'Delayed-leave delegations'],
+    ] as const)
+      await expect.poll(() => points(service, label), { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
+    // Each chart's name carries its latest value; the sign-in just made requests of the auth service.
+    expect(
+      await page
+        .getByRole('list', { name: 'Auth service metrics' })
+        .getByRole('img')
+        .first()
+        .getAttribute('aria-label'),
+    ).toMatch(/^Requests: [\d.]+ per second \(last .*, \d+ points\)$/);
+    expect(
+      await page.locator('[data-metrics-service="sync"] svg[role=img] path.spark-line').count(),
+    ).toBeGreaterThan(0);
+    await checkPage(page, 'overview');
   });
 
   it('creates a user, locks them, and their sign-in then fails', async () => {
@@ -253,6 +289,9 @@ describe('the admin dashboard in Chromium', () => {
     await page.getByRole('link', { name: BOT.username, exact: true }).click();
     const session = page.locator('[data-compat-session="DASHCOMPAT"]');
     await session.waitFor();
+    // The legacy login's device, among the user's devices.
+    const device = page.getByRole('table', { name: 'Devices' }).locator('tr[data-device="DASHCOMPAT"]');
+    expect(await device.innerText()).toContain('Legacy login');
     // Its personal token was revoked above: only active ones are listed at first.
     await page.getByText('No active personal tokens.').waitFor();
     await checkPage(page, 'user-legacy-sessions');

@@ -50,7 +50,7 @@ describe('the dashboard server’s sync proxy admin route', () => {
   });
 
   const get = async (base: string) => {
-    const res = await fetch(`${base}/sync-proxy/admin/v1/pollers?page[first]=5`, {
+    const res = await fetch(`${base}/api/sync/v1/pollers?page[first]=5`, {
       headers: { Authorization: 'Bearer some-admin-token' },
     });
     return { status: res.status, body: await res.json() };
@@ -59,7 +59,7 @@ describe('the dashboard server’s sync proxy admin route', () => {
   it('answers 404 in the admin API’s shape when DASHBOARD_SYNC_ADMIN_URL is unset', async () => {
     expect(await get(unconfigured.url)).toEqual({
       status: 404,
-      body: { errors: [{ title: 'The sync proxy admin API is not configured' }] },
+      body: { errors: [{ title: 'The sync proxy admin API is not configured (DASHBOARD_SYNC_ADMIN_URL)' }] },
     });
   });
 

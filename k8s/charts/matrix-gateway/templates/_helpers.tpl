@@ -390,6 +390,9 @@ generated) and the Secret `name` / `secretKey` it is read from. A required one t
   value: {{ include "mg.serviceUrl" (dict "root" $root "component" "authService") | quote }}
 - name: DASHBOARD_CLIENT_ID
   value: {{ $c.clientId | quote }}
+{{- /* The overview's charts sample the auth service's /metrics on its internal port. */}}
+- name: DASHBOARD_AUTH_METRICS_URL
+  value: {{ include "mg.internalUrl" (dict "root" $root "component" "authService") | quote }}
 {{- with $c.trustedProxies }}
 - name: DASHBOARD_TRUSTED_PROXIES
   value: {{ join "," . | quote }}

@@ -28,6 +28,7 @@ export interface GatewayStackOptions {
     dashboard?: number;
     rtcAdmin?: number;
     syncAdmin?: number;
+    authMetrics?: number;
   };
   /**
    * Also run the admin dashboard (dist/apps/admin-dashboard), registered with the auth service as its
@@ -36,6 +37,8 @@ export interface GatewayStackOptions {
    * sync proxy's on its SYNCV3_PROM listener (`ports.syncAdmin`), as the admin client `sync-proxy`.
    */
   dashboard?: boolean;
+  /** More dashboard settings (e.g. DASHBOARD_METRICS_INTERVAL_SECONDS), over the stack's own. */
+  dashboardEnv?: Record<string, string>;
   /** More auth service settings (e.g. AUTH_REGISTRATION_ENABLED), over the stack's own. */
   authEnv?: Record<string, string>;
   databases: { auth: string; sync: string };
@@ -97,6 +100,7 @@ export async function startGatewayStack(options: GatewayStackOptions): Promise<G
     dashboard: options.dashboard === true ? await port(options.ports?.dashboard) : 0,
     rtcAdmin: options.dashboard === true ? await port(options.ports?.rtcAdmin) : 0,
     syncAdmin: options.dashboard === true ? await port(options.ports?.syncAdmin) : 0,
+    authMetrics: options.dashboard === true ? await port(options.ports?.authMetrics) : 0,
   };
   const rtcAdminUrl = options.dashboard === true ? `http://127.0.0.1:${ports.rtcAdmin}` : null;
   // The RTC service checks the dashboard's tokens by introspection, as one of the auth service's admin
@@ -131,6 +135,8 @@ export async function startGatewayStack(options: GatewayStackOptions): Promise<G
       AUTH_SIGNING_KEY_FILE: options.signingKeyFile,
       ...(options.dashboard === true
         ? {
+            // Its /metrics, which the dashboard's overview charts sample.
+            AUTH_METRICS_BIND: `127.0.0.1:${ports.authMetrics}`,
             AUTH_DASHBOARD_CLIENT_ID: DASHBOARD_CLIENT_ID,
             AUTH_DASHBOARD_REDIRECT_URI: `${dashboardUrl}/callback`,
           }
@@ -152,6 +158,8 @@ export async function startGatewayStack(options: GatewayStackOptions): Promise<G
             DASHBOARD_CLIENT_ID: DASHBOARD_CLIENT_ID,
             ...(rtcAdminUrl === null ? {} : { DASHBOARD_RTC_ADMIN_URL: rtcAdminUrl }),
             ...(syncAdminUrl === null ? {} : { DASHBOARD_SYNC_ADMIN_URL: syncAdminUrl }),
+            DASHBOARD_AUTH_METRICS_URL: `http://127.0.0.1:${ports.authMetrics}`,
+            ...options.dashboardEnv,
           },
         }
       : null;

@@ -155,6 +155,7 @@ describe('docker/compose.yaml: the gateway services with the environment Compose
     // Every container port a gateway service listens on, or is reached at, gets a loopback port.
     for (const key of [
       'auth-service:8080',
+      'auth-service:9090',
       'rtc-jwt-service:8080',
       'rtc-jwt-service:9090',
       'sync-proxy:8008',

@@ -60,12 +60,42 @@ export function operationUrl(
 export type TokenSource = (forceRefresh: boolean) => Promise<string>;
 
 /**
- * The admin API through the dashboard's own origin (its server proxies `/api/admin/v1/*`), typed by
- * the generated document: a path that does not exist, a missing parameter or a wrong body does not
- * compile. An expired token is refreshed once and the call repeated.
+ * A JSON API reached through the dashboard's own origin under a base path: the auth service's admin API
+ * (`/api/admin/v1`, typed by AdminApi), the RTC service's (`/api/rtc/v1`), the sync proxy's
+ * (`/api/sync/v1`) and the dashboard server's sampled metrics (`/api/metrics/v1`). Every call carries the
+ * person's token; an expired one is refreshed once and the call repeated.
+ */
+export class JsonClient {
+  constructor(
+    private readonly token: TokenSource,
+    /** Prepended to every path; no trailing slash. */
+    readonly base: string,
+  ) {}
+
+  request(
+    method: string,
+    path: string,
+    options: { query?: Record<string, string | number | boolean | undefined>; body?: unknown } = {},
+  ): Promise<unknown> {
+    return sendJson(
+      this.token,
+      method,
+      operationUrl(`${this.base}${path}`, undefined, options.query),
+      options.body,
+    );
+  }
+}
+
+/**
+ * The admin API, typed by the generated document: a path that does not exist, a missing parameter or a
+ * wrong body does not compile. The document's paths already start with `/api/admin/v1`.
  */
 export class AdminApi {
-  constructor(private readonly token: TokenSource) {}
+  private readonly client: JsonClient;
+
+  constructor(token: TokenSource) {
+    this.client = new JsonClient(token, '');
+  }
 
   get<P extends PathsWith<'get'>>(path: P, options: CallOptions<Op<P, 'get'>> = {}): Promise<Answer<P>> {
     return this.call('GET', path, options) as Promise<Answer<P>>;
@@ -88,7 +118,7 @@ export class AdminApi {
   /** A list page by the link the API gave (`links.next`, `links.prev`): the filters are in it. */
   async follow<T>(link: string): Promise<T> {
     if (!link.startsWith('/api/admin/v1/')) throw new Error(`not an admin API link: ${link}`);
-    return (await this.send('GET', link, undefined)) as T;
+    return (await this.client.request('GET', link)) as T;
   }
 
   private call(
@@ -96,16 +126,12 @@ export class AdminApi {
     template: string,
     options: { path?: unknown; query?: unknown; body?: unknown },
   ): Promise<unknown> {
-    const url = operationUrl(
-      template,
-      options.path as Record<string, string> | undefined,
-      options.query as Record<string, string | number | boolean | undefined> | undefined,
-    );
-    return this.send(method, url, options.body);
-  }
-
-  private send(method: string, url: string, body: unknown): Promise<unknown> {
-    return sendJson(this.token, method, url, body);
+    // The path parameters are filled in here; the query is the client's to add.
+    const path = operationUrl(template, options.path as Record<string, string> | undefined, undefined);
+    return this.client.request(method, path, {
+      query: options.query as Record<string, string | number | boolean | undefined> | undefined,
+      body: options.body,
+    });
   }
 }
 
@@ -113,13 +139,7 @@ export class AdminApi {
  * One call with the person's token as Bearer: an expired token is refreshed once and the call repeated;
  * a refusal becomes an ApiError with the titles of the `{errors: [{title}]}` answer.
  */
-export async function sendJson(
-  token: TokenSource,
-  method: string,
-  url: string,
-  body: unknown,
-  errorType: new (status: number, titles: string[]) => ApiError = ApiError,
-): Promise<unknown> {
+async function sendJson(token: TokenSource, method: string, url: string, body: unknown): Promise<unknown> {
   const fetchOnce = async (refresh: boolean): Promise<Response> => {
     const headers: Record<string, string> = {
       Accept: 'application/json',
@@ -140,7 +160,7 @@ export async function sendJson(
   }
   if (!res.ok) {
     const errors = (json as { errors?: { title?: unknown }[] } | null)?.errors ?? [];
-    throw new errorType(
+    throw new ApiError(
       res.status,
       errors.map((e) => (typeof e.title === 'string' ? e.title : '')).filter((t) => t !== ''),
     );

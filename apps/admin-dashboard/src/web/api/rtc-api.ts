@@ -1,4 +1,4 @@
-import { ApiError, sendJson, type TokenSource } from './client';
+import { JsonClient, type TokenSource } from './client';
 
 /** A participant of a live LiveKit room, as the RTC service's admin API lists it. */
 export interface RtcParticipant {
@@ -20,31 +20,29 @@ export interface RtcRooms {
   meta: { count: number };
 }
 
-/** A refusal of the RTC service (or of the dashboard server's proxy to it). */
-export class RtcApiError extends ApiError {
-  constructor(status: number, titles: string[]) {
-    super(status, titles);
-    this.name = 'RtcApiError';
-  }
-}
-
 /**
  * The rtc-jwt-service's admin API (apps/rtc-jwt-service/README.md "Admin API"), reached through the
- * dashboard server's `/api/rtc/v1/` proxy with the person's own admin token. `configured` is false when
- * the server has no DASHBOARD_RTC_ADMIN_URL.
+ * dashboard server's `/api/rtc/v1/` with the person's own admin token. `configured` is false when the
+ * server has no DASHBOARD_RTC_ADMIN_URL (/config.json says so): the page then asks nothing.
  */
 export class RtcApi {
+  private readonly client: JsonClient;
+
   constructor(
-    private readonly token: TokenSource,
+    token: TokenSource,
     readonly configured: boolean,
-  ) {}
+  ) {
+    this.client = new JsonClient(token, '/api/rtc/v1');
+  }
 
   async rooms(): Promise<RtcRooms> {
-    return (await sendJson(this.token, 'GET', '/api/rtc/v1/rooms', undefined, RtcApiError)) as RtcRooms;
+    return (await this.client.request('GET', '/rooms')) as RtcRooms;
   }
 
   async removeParticipant(room: string, identity: string): Promise<void> {
-    const url = `/api/rtc/v1/rooms/${encodeURIComponent(room)}/participants/${encodeURIComponent(identity)}`;
-    await sendJson(this.token, 'DELETE', url, undefined, RtcApiError);
+    await this.client.request(
+      'DELETE',
+      `/rooms/${encodeURIComponent(room)}/participants/${encodeURIComponent(identity)}`,
+    );
   }
 }

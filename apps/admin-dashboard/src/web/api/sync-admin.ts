@@ -1,12 +1,11 @@
-import { ApiError, operationUrl, type TokenSource } from './client';
+import { JsonClient, type TokenSource } from './client';
 import type { ListAnswer } from '../lib/use-paged';
 
 /**
  * The sync proxy's admin API (apps/sync-proxy/README.md), through the dashboard server's
- * `/sync-proxy/admin/v1/*`. It has no OpenAPI document, so its answers are typed here by hand from the
+ * `/api/sync/v1/*`. It has no OpenAPI document, so its answers are typed here by hand from the
  * proxy's `src/admin/admin-views.ts`; the browser test reads them from the real service.
  */
-const PREFIX = '/sync-proxy';
 
 export type PollerState = 'running' | 'initial-sync' | 'backing-off' | 'unleased' | 'token-rejected' | 'idle';
 
@@ -53,39 +52,24 @@ export interface SyncListQuery {
   'page[before]'?: string;
 }
 
+/** `configured` is false when the server has no DASHBOARD_SYNC_ADMIN_URL (/config.json says so). */
 export class SyncAdminApi {
-  constructor(private readonly token: TokenSource) {}
+  private readonly client: JsonClient;
 
-  pollers(query: SyncListQuery): Promise<ListAnswer<SyncPoller>> {
-    return this.get(operationUrl('/admin/v1/pollers', undefined, { ...query }));
+  constructor(
+    token: TokenSource,
+    readonly configured: boolean,
+  ) {
+    this.client = new JsonClient(token, '/api/sync/v1');
   }
 
-  connections(query: SyncListQuery): Promise<ListAnswer<SyncConnection>> {
-    return this.get(operationUrl('/admin/v1/connections', undefined, { ...query }));
+  async pollers(query: SyncListQuery): Promise<ListAnswer<SyncPoller>> {
+    return (await this.client.request('GET', '/pollers', { query: { ...query } })) as ListAnswer<SyncPoller>;
   }
 
-  /** One GET; an expired token is refreshed once and the call repeated, as AdminApi does. */
-  private async get<T>(path: string): Promise<T> {
-    const once = async (refresh: boolean) =>
-      fetch(`${PREFIX}${path}`, {
-        headers: { Accept: 'application/json', Authorization: `Bearer ${await this.token(refresh)}` },
-      });
-    let res = await once(false);
-    if (res.status === 401) res = await once(true);
-    const text = await res.text();
-    let json: unknown = null;
-    try {
-      json = text === '' ? null : JSON.parse(text);
-    } catch {
-      // a proxy's HTML error page: the status says enough
-    }
-    if (!res.ok) {
-      const errors = (json as { errors?: { title?: unknown }[] } | null)?.errors ?? [];
-      throw new ApiError(
-        res.status,
-        errors.map((e) => (typeof e.title === 'string' ? e.title : '')).filter((t) => t !== ''),
-      );
-    }
-    return json as T;
+  async connections(query: SyncListQuery): Promise<ListAnswer<SyncConnection>> {
+    return (await this.client.request('GET', '/connections', {
+      query: { ...query },
+    })) as ListAnswer<SyncConnection>;
   }
 }

@@ -1,7 +1,8 @@
 // @vitest-environment happy-dom
 import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AdminApi } from '../api/client';
+import type { AdminApi, JsonClient } from '../api/client';
+import type { SyncAdminApi } from '../api/sync-admin';
 import type { AuthSession } from '../lib/auth';
 import { ServicesContext } from '../lib/context';
 import type { RtcApi } from '../api/rtc-api';
@@ -47,7 +48,15 @@ function show() {
     post,
   } as unknown as AdminApi;
   render(
-    <ServicesContext value={{ api, rtc: {} as RtcApi, session: {} as AuthSession }}>
+    <ServicesContext
+      value={{
+        api,
+        rtc: {} as RtcApi,
+        sync: {} as SyncAdminApi,
+        metrics: {} as JsonClient,
+        session: {} as AuthSession,
+      }}
+    >
       <PersonalTokenList status="active" showUser label="Personal tokens" />
     </ServicesContext>,
   );

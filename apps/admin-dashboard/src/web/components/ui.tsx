@@ -1,6 +1,5 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { ApiError } from '../api/client';
-import { RtcApiError } from '../api/rtc-api';
 import type { AsyncState } from '../lib/use-async';
 
 export function Loading({ what }: { what: string }) {
@@ -12,16 +11,11 @@ export function Loading({ what }: { what: string }) {
 }
 
 export function describeError(error: Error): string {
-  if (error instanceof RtcApiError) {
-    if (error.status === 401) return 'Your session has expired. Sign in again.';
-    if (error.status === 403) return 'Your account may not use the RTC admin API.';
-    // The RTC service names the cause (LiveKit unreachable, auth service down, …).
-    return error.titles.length > 0 ? error.message : `The RTC service answered ${String(error.status)}.`;
-  }
   if (error instanceof ApiError) {
     if (error.status === 401) return 'Your session has expired. Sign in again.';
-    if (error.status === 403) return 'Your account may not use the admin API.';
-    if (error.status === 502) return 'The auth service cannot be reached.';
+    if (error.status === 403) return 'Your account may not use this admin API.';
+    // The dashboard server and the services name the cause (which service is unreachable, LiveKit down, …).
+    return error.titles.length > 0 ? error.message : `The server answered ${String(error.status)}.`;
   }
   return error.message;
 }

@@ -6,6 +6,8 @@ export interface DashboardSettings {
   redirectUri: string;
   /** Whether the server proxies the RTC service's admin API (DASHBOARD_RTC_ADMIN_URL). */
   rtcAdmin: boolean;
+  /** Whether the server proxies the sync proxy's admin API (DASHBOARD_SYNC_ADMIN_URL). */
+  syncAdmin: boolean;
 }
 
 export const ADMIN_SCOPE = 'urn:mas:admin';

@@ -1,11 +1,15 @@
 import { createContext, useContext } from 'react';
-import type { AdminApi } from '../api/client';
+import type { AdminApi, JsonClient } from '../api/client';
 import type { RtcApi } from '../api/rtc-api';
+import type { SyncAdminApi } from '../api/sync-admin';
 import type { AuthSession } from './auth';
 
 export interface Services {
   api: AdminApi;
   rtc: RtcApi;
+  sync: SyncAdminApi;
+  /** The dashboard server's sampled metrics (`/api/metrics/v1`). */
+  metrics: JsonClient;
   session: AuthSession;
 }
 

@@ -2,6 +2,8 @@ import { useServices } from '../lib/context';
 import { Link } from '../lib/router';
 import { useAsync } from '../lib/use-async';
 import { Async } from '../components/ui';
+import { MetricsCharts } from '../components/MetricsCharts';
+import { RtcSummary } from '../components/RtcSummary';
 import { SyncSummary } from '../components/SyncSummary';
 
 interface Readiness {
@@ -15,7 +17,7 @@ async function readiness(): Promise<Readiness> {
   return (await res.json()) as Readiness;
 }
 
-/** The auth service's health and what the admin API can count today. */
+/** The services' health, what their admin APIs count now, and the sampled metrics of the last hour. */
 export function Overview() {
   const { api } = useServices();
   const [health, reloadHealth] = useAsync(readiness, 'health');
@@ -109,9 +111,8 @@ export function Overview() {
         )}
       </Async>
       <SyncSummary />
-      <p className="note">
-        Not here yet: metrics charts (no admin endpoint gives the services' time series yet).
-      </p>
+      <RtcSummary />
+      <MetricsCharts />
     </>
   );
 }

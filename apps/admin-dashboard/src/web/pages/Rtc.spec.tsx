@@ -1,10 +1,11 @@
 // @vitest-environment happy-dom
 import { cleanup, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RtcApi, RtcApiError, type RtcRooms } from '../api/rtc-api';
+import { ApiError, type AdminApi, type JsonClient } from '../api/client';
+import { RtcApi, type RtcRooms } from '../api/rtc-api';
+import type { SyncAdminApi } from '../api/sync-admin';
 import type { AuthSession } from '../lib/auth';
 import { ServicesContext } from '../lib/context';
-import type { AdminApi } from '../api/client';
 import { Rtc } from './Rtc';
 
 afterEach(cleanup);
@@ -26,7 +27,13 @@ class ScriptedRtc extends RtcApi {
 
 function show(rtc: RtcApi) {
   // The page uses only the RTC API.
-  const services = { rtc, api: {} as AdminApi, session: {} as AuthSession };
+  const services = {
+    rtc,
+    api: {} as AdminApi,
+    sync: {} as SyncAdminApi,
+    metrics: {} as JsonClient,
+    session: {} as AuthSession,
+  };
   render(
     <ServicesContext value={services}>
       <Rtc />
@@ -50,7 +57,7 @@ describe('the RTC page', () => {
   it('shows why the RTC service could not answer, with a retry', async () => {
     const cause =
       'LiveKit: the SFU is unreachable (ECONNREFUSED): check LIVEKIT_URL and that LiveKit is running';
-    show(new ScriptedRtc(true, () => Promise.reject(new RtcApiError(502, [cause]))));
+    show(new ScriptedRtc(true, () => Promise.reject(new ApiError(502, [cause]))));
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toContain(cause);
     expect(screen.getByRole('button', { name: 'Try again' })).toBeTruthy();

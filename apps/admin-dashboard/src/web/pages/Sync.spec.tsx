@@ -1,8 +1,9 @@
 // @vitest-environment happy-dom
 import { cleanup, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AdminApi } from '../api/client';
+import type { AdminApi, JsonClient } from '../api/client';
 import type { RtcApi } from '../api/rtc-api';
+import { SyncAdminApi } from '../api/sync-admin';
 import type { AuthSession } from '../lib/auth';
 import { ServicesContext } from '../lib/context';
 import { Sync } from './Sync';
@@ -24,10 +25,19 @@ function serve(answers: Record<string, { status: number; body: unknown }>): stri
   return asked;
 }
 
-function renderPage(): void {
-  const session = { accessToken: () => Promise.resolve('admin-token') } as unknown as AuthSession;
+/** The page as /config.json configures it: the sync proxy's admin API there or not. */
+function renderPage(configured: boolean): void {
+  const sync = new SyncAdminApi(() => Promise.resolve('admin-token'), configured);
   render(
-    <ServicesContext value={{ api: {} as AdminApi, rtc: {} as RtcApi, session }}>
+    <ServicesContext
+      value={{
+        api: {} as AdminApi,
+        rtc: {} as RtcApi,
+        sync,
+        metrics: {} as JsonClient,
+        session: {} as AuthSession,
+      }}
+    >
       <Sync />
     </ServicesContext>,
   );
@@ -36,24 +46,18 @@ function renderPage(): void {
 const emptyList = { meta: { count: 0 }, data: [], links: {} };
 
 describe('Sync page', () => {
-  it('says the sync proxy admin API is not configured instead of showing errors', async () => {
-    const notConfigured = {
-      status: 404,
-      body: { errors: [{ title: 'The sync proxy admin API is not configured' }] },
-    };
-    serve({
-      '/sync-proxy/admin/v1/pollers': notConfigured,
-      '/sync-proxy/admin/v1/connections': notConfigured,
-    });
-    renderPage();
-    expect(await screen.findByRole('heading', { name: 'Not configured' })).toBeTruthy();
+  it('says the sync proxy admin API is not configured, and asks nothing', () => {
+    const asked = serve({});
+    renderPage(false);
+    expect(screen.getByRole('heading', { name: 'Not configured' })).toBeTruthy();
     expect(screen.getByText('DASHBOARD_SYNC_ADMIN_URL')).toBeTruthy();
     expect(screen.queryByRole('table')).toBeNull();
+    expect(asked).toEqual([]);
   });
 
   it('shows a failing poller as backing off and late, with its errors, and empty connections', async () => {
     const asked = serve({
-      '/sync-proxy/admin/v1/pollers': {
+      '/api/sync/v1/pollers': {
         status: 200,
         body: {
           meta: { count: 1 },
@@ -79,9 +83,9 @@ describe('Sync page', () => {
           links: {},
         },
       },
-      '/sync-proxy/admin/v1/connections': { status: 200, body: emptyList },
+      '/api/sync/v1/connections': { status: 200, body: emptyList },
     });
-    renderPage();
+    renderPage(true);
     const row = (await screen.findByRole('table', { name: 'Pollers' })).querySelector('tbody tr');
     expect(row?.textContent).toContain('Backing off');
     expect(row?.textContent).toContain('5 min 0 s');
@@ -89,6 +93,6 @@ describe('Sync page', () => {
     expect(row?.textContent).toContain('upstream answered 502');
     expect(row?.querySelector('td.late')).not.toBeNull();
     expect(await screen.findByText('No sliding-sync connections are open.')).toBeTruthy();
-    expect(asked).toContain('/sync-proxy/admin/v1/pollers?page%5Bfirst%5D=20');
+    expect(asked).toContain('/api/sync/v1/pollers?page%5Bfirst%5D=20');
   });
 });

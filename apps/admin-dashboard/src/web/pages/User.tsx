@@ -9,6 +9,7 @@ import {
   formatTime,
   useNotice,
 } from '../components/ui';
+import { Devices } from '../components/Devices';
 import { PersonalTokenList } from '../components/PersonalTokenList';
 import { checkPassword } from '../lib/forms';
 import { Link } from '../lib/router';
@@ -398,6 +399,7 @@ export function User({ id }: { id: string }) {
               />
             </section>
             <Emails userId={id} />
+            <Devices userId={id} />
             <Sessions userId={id} />
             <CompatSessions userId={id} />
             <PersonalTokens userId={id} username={a.username} />
