@@ -359,8 +359,9 @@ describe('the gateway images', () => {
         authorizationEndpoint: `${stack.urls['auth-service']}/authorize`,
         clientId: DASHBOARD_CLIENT_ID,
         redirectUri: `${base}/callback`,
-        // No DASHBOARD_RTC_ADMIN_URL here: the RTC page says it is not configured.
+        // No DASHBOARD_RTC_ADMIN_URL or DASHBOARD_SYNC_ADMIN_URL here: those pages say they are not configured.
         rtcAdmin: false,
+        syncAdmin: false,
       });
     });
 
