@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { SyncInitialSchema1764200000000 } from './migrations/1764200000000-sync-initial-schema';
 import { SyncPollerStatus1765300000000 } from './migrations/1765300000000-sync-poller-status';
+import { SyncRoomStateHistory1766200000000 } from './migrations/1766200000000-sync-room-state-history';
 import { AdminRepository } from './repositories/admin.repository';
 import { BatchWriter } from './repositories/batch-writer';
 import { ConnectionRepository } from './repositories/connection.repository';
@@ -13,7 +14,11 @@ import { TokenRepository } from './repositories/token.repository';
 
 /** The proxy stores rows with plain SQL (hot paths); it has no TypeORM entities, only migrations. */
 export const SYNC_ENTITIES = [];
-export const SYNC_MIGRATIONS = [SyncInitialSchema1764200000000, SyncPollerStatus1765300000000];
+export const SYNC_MIGRATIONS = [
+  SyncInitialSchema1764200000000,
+  SyncPollerStatus1765300000000,
+  SyncRoomStateHistory1766200000000,
+];
 
 /** What one sliding-sync answer may do inside its snapshot. */
 export interface SyncSnapshot {

@@ -158,11 +158,13 @@ describe('differential: the proxy against Synapse native, step by step', () => {
   let posP: string | undefined;
   let posN: string | undefined;
   let posS: string | undefined;
+  let bobPassword: string;
 
   beforeAll(async () => {
     synapse = await startSynapse({ mode: 'plain' });
     const a = await synapse.registerUser('alice');
     const b = await synapse.registerUser('bob');
+    bobPassword = b.password;
     alice = new TestClient(synapse.baseUrl, a.accessToken, a.userId);
     bob = new TestClient(synapse.baseUrl, b.accessToken, b.userId);
     general = await alice.createRoom({ preset: 'public_chat', name: 'General' });
@@ -304,5 +306,72 @@ describe('differential: the proxy against Synapse native, step by step', () => {
     const d = await step(hasEvent(general, m));
     expect(d.ours).toEqual(d.theirs);
     expect(d.ours.lists?.[0]).not.toContain(side);
+  });
+
+  it('a room left, and one kicked from, show their state as of the leave, not what members did since', async () => {
+    // Bob syncs through the proxy too, so his poller stores what happens in the rooms after alice is gone.
+    const bobP = await TestClient.login(synapse.baseUrl, bob.userId, bobPassword);
+    const kicked = await bob.createRoom({ preset: 'public_chat', name: 'Kicked' });
+    await alice.join(kicked);
+    await bob.call('POST', `/_matrix/client/v3/rooms/${encodeURIComponent(kicked)}/kick`, {
+      user_id: alice.userId,
+      reason: 'test',
+    });
+    const carol = await synapse.registerUser('carol');
+    const carolC = new TestClient(synapse.baseUrl, carol.accessToken, carol.userId);
+    let last = '';
+    for (const room of [side, kicked]) {
+      await bob.state(room, 'm.room.name', '', { name: 'Renamed after alice' });
+      await bob.state(room, 'm.room.topic', '', { topic: 'not for alice' });
+      await carolC.join(room);
+      last = await bob.send(room, 'said after alice');
+    }
+    // Wait until bob's poller has stored the last of it.
+    const deadline = Date.now() + 15_000;
+    let bobPos: string | undefined;
+    for (;;) {
+      const r = await slidingSync(
+        proxy.url,
+        bobP.accessToken,
+        { conn_id: 'bob', lists: { all: { ranges: [[0, 19]], timeline_limit: 1 } } },
+        bobPos === undefined ? {} : { pos: bobPos, timeout: '2000' },
+      );
+      expect(r.status).toBe(200);
+      bobPos = r.body.pos;
+      if (hasEvent(kicked, last)(r) || Date.now() > deadline) break;
+    }
+    // A fresh connection on each side: the kicked room in the list, the left one by subscription.
+    const fresh = {
+      conn_id: 'after-leave',
+      lists: { all: { ...BODY.lists.all, required_state: [['*', '*']] } },
+      room_subscriptions: { [side]: { required_state: [['*', '*']], timeline_limit: 3 } },
+    };
+    const ours = await slidingSync(proxy.url, aliceP.accessToken, fresh);
+    const theirs = await slidingSync(synapse.baseUrl, aliceN.accessToken, fresh);
+    expect(ours.status, JSON.stringify(ours.body)).toBe(200);
+    expect(theirs.status).toBe(200);
+    const o = view(ours);
+    const t = view(theirs);
+    for (const room of [side, kicked]) {
+      expect(o.rooms[room], room).toBeDefined();
+      expect(o.rooms[room], room).toEqual(t.rooms[room]);
+      const state = (ours.body.rooms?.[room]?.['required_state'] ?? []) as {
+        type: string;
+        state_key: string;
+        content: Record<string, unknown>;
+      }[];
+      expect(state.find((e) => e.type === 'm.room.name')?.content['name'], room).not.toBe(
+        'Renamed after alice',
+      );
+      expect(
+        state.some((e) => e.type === 'm.room.topic'),
+        room,
+      ).toBe(false);
+      expect(
+        state.some((e) => e.state_key === carol.userId),
+        room,
+      ).toBe(false);
+      expect(ours.body.rooms?.[room]?.['name'], room).not.toBe('Renamed after alice');
+    }
   });
 });

@@ -64,6 +64,7 @@ async function applyIn(em: EntityManager, input: ApplyInput): Promise<AppliedBat
     now: input.now,
     batchSeq,
     allocate: () => nextSeq++,
+    next: () => nextSeq,
   };
   for (const room of batch.rooms) {
     const changed = await writeRoom(em, ctx, room);

@@ -53,6 +53,17 @@ export class PruneRepository {
         ),
         devices: await this.devices(em, limits),
         rooms: await this.rooms(em),
+        stateHistory: await count(
+          em,
+          // Replaced state only a left user's view can need: keep a row while some user's leave falls in
+          // the span it was current, and an hour more (a leaver's poller may store the leave after the
+          // members' pollers stored the change).
+          `DELETE FROM sync_room_state_history h
+           WHERE h.replaced_at < now() - interval '1 hour' AND NOT EXISTS (
+             SELECT 1 FROM sync_user_rooms u
+             WHERE u.room_id = h.room_id AND u.visible_to_seq >= h.seq AND u.visible_to_seq < h.replaced_seq
+           ) RETURNING 1`,
+        ),
       };
     });
   }
@@ -113,7 +124,14 @@ export class PruneRepository {
     );
     const ids = rooms.map((r) => String(r['room_id']));
     if (ids.length === 0) return 0;
-    for (const table of ['sync_timeline', 'sync_room_state', 'sync_receipts', 'sync_typing', 'sync_rooms']) {
+    for (const table of [
+      'sync_timeline',
+      'sync_room_state',
+      'sync_room_state_history',
+      'sync_receipts',
+      'sync_typing',
+      'sync_rooms',
+    ]) {
       await em.query(`DELETE FROM ${table} WHERE room_id = ANY($1)`, [ids]);
     }
     return ids.length;

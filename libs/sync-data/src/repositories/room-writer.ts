@@ -24,6 +24,8 @@ export interface RoomWriteContext {
   batchSeq: number;
   /** Hands out the timeline events' positions, in order. */
   allocate: () => number;
+  /** The position `allocate` hands out next (not taken). */
+  next: () => number;
 }
 
 /** What a room's rows changed: the room (anyone in it may care) and/or the polled user's own view. */
@@ -39,7 +41,10 @@ export async function writeRoom(
   room: RoomDelta,
 ): Promise<RoomChanges> {
   const isMember = room.section === 'join' || room.section === 'leave';
-  let roomChanged = isMember && room.state.length > 0 ? await writeStateBlock(em, ctx, room) : false;
+  // The state block is the state before the chunk's first event, so it takes that event's position,
+  // not the batch's (which is after all of it): read as of a leave in this chunk, it is included.
+  let roomChanged =
+    isMember && room.state.length > 0 ? await writeStateBlock(em, ctx, room, ctx.next()) : false;
   const timeline = await writeTimeline(em, ctx, room, isMember ? room.timeline.events : []);
   roomChanged = timeline.changed || roomChanged;
   if (roomChanged) await refreshRoomMetadata(em, room.roomId, ctx.batchSeq);
@@ -65,7 +70,12 @@ export async function writeRoom(
  * The state block is the state at the start of the timeline: authoritative for a first sync (full state)
  * and after a gap; otherwise it only fills keys we have not seen.
  */
-async function writeStateBlock(em: EntityManager, ctx: RoomWriteContext, room: RoomDelta): Promise<boolean> {
+async function writeStateBlock(
+  em: EntityManager,
+  ctx: RoomWriteContext,
+  room: RoomDelta,
+  seq: number,
+): Promise<boolean> {
   const authoritative = ctx.firstSync || room.timeline.limited;
   const rows = await rowsOf(
     em.query(
@@ -78,7 +88,7 @@ async function writeStateBlock(em: EntityManager, ctx: RoomWriteContext, room: R
        RETURNING 1`,
       [
         room.roomId,
-        ctx.batchSeq,
+        seq,
         recordset(
           room.state.map((e) => ({ type: e.type, state_key: e.state_key, event_id: e.event_id, event: e })),
         ),

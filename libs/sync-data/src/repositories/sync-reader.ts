@@ -72,6 +72,21 @@ export interface ReceiptOut {
 }
 
 /**
+ * The state of each room of the recordset $1 `(room_id, to_seq)` as it was at `to_seq`: for each key, the
+ * newest of the current row (if it is not newer) and the history rows that were current then.
+ */
+const STATE_AS_OF = `
+  SELECT DISTINCT ON (room_id, type, state_key) room_id, type, state_key, seq, event FROM (
+    SELECT s.room_id, s.type, s.state_key, s.seq, s.event
+    FROM jsonb_to_recordset($1::jsonb) AS b(room_id text, to_seq bigint)
+    JOIN sync_room_state s ON s.room_id = b.room_id AND s.seq <= b.to_seq
+    UNION ALL
+    SELECT h.room_id, h.type, h.state_key, h.seq, h.event
+    FROM jsonb_to_recordset($1::jsonb) AS b(room_id text, to_seq bigint)
+    JOIN sync_room_state_history h ON h.room_id = b.room_id AND h.replaced_seq > b.to_seq AND h.seq <= b.to_seq
+  ) v ORDER BY room_id, type, state_key, seq DESC`;
+
+/**
  * Reads for one sliding-sync answer. Every method runs in the caller's REPEATABLE READ transaction, so
  * one answer sees one snapshot: rows up to `maxSeq()` and nothing half-written.
  */
@@ -183,36 +198,119 @@ export class SyncReader {
     }));
   }
 
-  /** State of these rooms of the given types (all types when `types` is undefined), seq above a bound. */
+  /**
+   * State of these rooms of the given types (all types when `types` is undefined), seq above a bound.
+   * A room in `endsAt` (one the user left, was kicked or banned from) is read as of that seq: the rows
+   * current then, from `sync_room_state_history` where they have since been replaced.
+   */
   async state(
     roomIds: readonly string[],
-    opts: { types?: readonly string[]; excludeMembers?: boolean; afterSeq?: number; toSeq: number },
+    opts: {
+      types?: readonly string[];
+      excludeMembers?: boolean;
+      afterSeq?: number;
+      toSeq: number;
+      endsAt?: ReadonlyMap<string, number>;
+    },
   ): Promise<StateRow[]> {
     if (roomIds.length === 0) return [];
-    const rows = await rowsOf(
-      this.em.query(
-        `SELECT room_id, seq, event FROM sync_room_state
-         WHERE room_id = ANY($1) AND seq > $2 AND seq <= $3
-           AND ($4::text[] IS NULL OR type = ANY($4)) AND (NOT $5 OR type <> 'm.room.member')
-         ORDER BY room_id, type, state_key`,
-        [roomIds, opts.afterSeq ?? -1, opts.toSeq, opts.types ?? null, opts.excludeMembers === true],
-      ),
-    );
+    const ended = opts.endsAt ?? new Map<string, number>();
+    const current = roomIds.filter((id) => !ended.has(id));
+    const types = opts.types ?? null;
+    const excludeMembers = opts.excludeMembers === true;
+    const rows =
+      current.length === 0
+        ? []
+        : await rowsOf(
+            this.em.query(
+              `SELECT room_id, seq, event FROM sync_room_state
+               WHERE room_id = ANY($1) AND seq > $2 AND seq <= $3
+                 AND ($4::text[] IS NULL OR type = ANY($4)) AND (NOT $5 OR type <> 'm.room.member')
+               ORDER BY room_id, type, state_key`,
+              [current, opts.afterSeq ?? -1, opts.toSeq, types, excludeMembers],
+            ),
+          );
+    const bounds = roomIds
+      .filter((id) => ended.has(id))
+      .map((id) => ({ room_id: id, to_seq: Math.min(ended.get(id) ?? opts.toSeq, opts.toSeq) }));
+    if (bounds.length > 0) {
+      rows.push(
+        ...(await rowsOf(
+          this.em.query(
+            `SELECT room_id, seq, event FROM (${STATE_AS_OF}) x
+             WHERE x.seq > $2 AND ($3::text[] IS NULL OR x.type = ANY($3)) AND (NOT $4 OR x.type <> 'm.room.member')
+             ORDER BY room_id, type, state_key`,
+            [recordset(bounds), opts.afterSeq ?? -1, types, excludeMembers],
+          ),
+        )),
+      );
+    }
     return rows.map(toStateRow);
   }
 
-  /** Member events of chosen users in chosen rooms (`pairs` of room id and user id). */
-  async members(pairs: readonly { roomId: string; userId: string }[], toSeq: number): Promise<StateRow[]> {
+  /**
+   * Member events of chosen users in chosen rooms (`pairs` of room id and user id); a room in `endsAt`
+   * as of that seq (see {@link state}).
+   */
+  async members(
+    pairs: readonly { roomId: string; userId: string }[],
+    toSeq: number,
+    endsAt: ReadonlyMap<string, number> = new Map(),
+  ): Promise<StateRow[]> {
     if (pairs.length === 0) return [];
+    const current = pairs.filter((p) => !endsAt.has(p.roomId));
+    const rows =
+      current.length === 0
+        ? []
+        : await rowsOf(
+            this.em.query(
+              `SELECT s.room_id, s.seq, s.event FROM jsonb_to_recordset($1::jsonb) AS p(room_id text, user_id text)
+               JOIN sync_room_state s ON s.room_id = p.room_id AND s.type = 'm.room.member' AND s.state_key = p.user_id
+               WHERE s.seq <= $2`,
+              [recordset(current.map((p) => ({ room_id: p.roomId, user_id: p.userId }))), toSeq],
+            ),
+          );
+    const ended = pairs.filter((p) => endsAt.has(p.roomId));
+    if (ended.length > 0) {
+      const bounds = [...new Set(ended.map((p) => p.roomId))].map((id) => ({
+        room_id: id,
+        to_seq: Math.min(endsAt.get(id) ?? toSeq, toSeq),
+      }));
+      rows.push(
+        ...(await rowsOf(
+          this.em.query(
+            `SELECT x.room_id, x.seq, x.event FROM (${STATE_AS_OF}) x
+             JOIN jsonb_to_recordset($2::jsonb) AS w(room_id text, user_id text)
+               ON w.room_id = x.room_id AND x.type = 'm.room.member' AND x.state_key = w.user_id`,
+            [recordset(bounds), recordset(ended.map((p) => ({ room_id: p.roomId, user_id: p.userId })))],
+          ),
+        )),
+      );
+    }
+    return rows.map(toStateRow);
+  }
+
+  /**
+   * For each room of `rooms`, the position of `userId`'s latest join event up to the room's `toSeq`, when
+   * it is among the stored timeline rows.
+   */
+  async latestJoins(
+    userId: string,
+    rooms: readonly { roomId: string; toSeq: number }[],
+  ): Promise<Map<string, number>> {
+    if (rooms.length === 0) return new Map();
     const rows = await rowsOf(
       this.em.query(
-        `SELECT s.room_id, s.seq, s.event FROM jsonb_to_recordset($1::jsonb) AS p(room_id text, user_id text)
-         JOIN sync_room_state s ON s.room_id = p.room_id AND s.type = 'm.room.member' AND s.state_key = p.user_id
-         WHERE s.seq <= $2`,
-        [recordset(pairs.map((p) => ({ room_id: p.roomId, user_id: p.userId }))), toSeq],
+        `SELECT b.room_id, j.seq FROM jsonb_to_recordset($1::jsonb) AS b(room_id text, to_seq bigint)
+         CROSS JOIN LATERAL (
+           SELECT max(t.seq) AS seq FROM sync_timeline t
+           WHERE t.room_id = b.room_id AND t.seq <= b.to_seq AND t.event->>'type' = 'm.room.member'
+             AND t.event->>'state_key' = $2 AND t.event->'content'->>'membership' = 'join'
+         ) j WHERE j.seq IS NOT NULL`,
+        [recordset(rooms.map((r) => ({ room_id: r.roomId, to_seq: r.toSeq }))), userId],
       ),
     );
-    return rows.map(toStateRow);
+    return new Map(rows.map((r) => [String(r['room_id']), num(r['seq'])]));
   }
 
   /** The newest `limit` rows of each window, newest first. */

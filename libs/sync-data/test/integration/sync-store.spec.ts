@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDataSource, runMigrations, type DataSource } from '@gateway/db';
 import { createTestDatabase, type TestDatabase } from '@gateway/testing';
 import {
+  DEFAULT_PRUNE_LIMITS,
   LeaseLostError,
   SYNC_ENTITIES,
   SYNC_MIGRATIONS,
@@ -139,6 +140,133 @@ describe('sync store', () => {
     expect(rows).toHaveLength(10);
     expect(rows.at(-1)?.gapBefore).toBe(true);
     expect(rows.at(-1)?.event.event_id).toBe('$e20');
+  });
+
+  it('reads a left room as of the leave while members change it, and prunes history nobody needs', async () => {
+    const BOB = '@bob:hs';
+    const CAROL = '@carol:hs';
+    const stateEvent = (
+      id: string,
+      type: string,
+      key: string,
+      content: Record<string, unknown>,
+      sender = BOB,
+    ) => ({
+      type,
+      state_key: key,
+      event_id: id,
+      sender,
+      origin_server_ts: 1_000,
+      content,
+    });
+    const member = (id: string, user: string, membership: string) =>
+      stateEvent(id, 'm.room.member', user, { membership }, user);
+    const room = (section: 'join' | 'leave', state: ClientEvent[], events: ClientEvent[]) =>
+      ({
+        ...batch('x', []).rooms[0],
+        section,
+        state,
+        timeline: { events, limited: false, prevBatch: 'pb' },
+      }) as V2Batch['rooms'][number];
+    const write = (
+      user: string,
+      device: string,
+      since: string | null,
+      next: string,
+      r: V2Batch['rooms'][number],
+      membership: 'join' | 'leave',
+    ) =>
+      store.batches.apply({
+        userId: user,
+        deviceId: device,
+        owner: 'r1',
+        since,
+        batch: { ...batch(next, []), rooms: [r] },
+        memberships: new Map([[ROOM, { membership, bySelf: true }]]),
+        bumps: () => false,
+        now: 10_000,
+      });
+    await store.devices.claim(ALICE, 'D', 'r1', 20_000);
+    await store.devices.touch(BOB, 'E', Buffer.from('b'));
+    await store.devices.claim(BOB, 'E', 'r1', 20_000);
+    const initialState = [
+      stateEvent('$create', 'm.room.create', '', {}),
+      stateEvent('$name1', 'm.room.name', '', { name: 'Before' }),
+      member('$bobjoin', BOB, 'join'),
+    ];
+    await write(
+      ALICE,
+      'D',
+      null,
+      'a1',
+      room('join', initialState, [member('$alicejoin', ALICE, 'join')]),
+      'join',
+    );
+    await write(
+      BOB,
+      'E',
+      null,
+      'b1',
+      room('join', [...initialState, member('$alicejoin', ALICE, 'join')], []),
+      'join',
+    );
+    await write(ALICE, 'D', 'a1', 'a2', room('leave', [], [member('$aliceleave', ALICE, 'leave')]), 'leave');
+    // Bob's poller stores what happens after alice left: a rename, and carol joins.
+    await write(
+      BOB,
+      'E',
+      'b1',
+      'b2',
+      room(
+        'join',
+        [],
+        [
+          member('$aliceleave', ALICE, 'leave'),
+          stateEvent('$name2', 'm.room.name', '', { name: 'After' }),
+          member('$caroljoin', CAROL, 'join'),
+        ],
+      ),
+      'join',
+    );
+
+    const read = () =>
+      store.snapshot(async (s) => {
+        const toSeq = await s.reader.maxSeq();
+        const mine = (await s.reader.userRooms(ALICE)).find((r) => r.roomId === ROOM);
+        const endsAt = new Map([[ROOM, mine?.visibleToSeq ?? -1]]);
+        return {
+          state: await s.reader.state([ROOM], { toSeq, endsAt }),
+          members: await s.reader.members(
+            [
+              { roomId: ROOM, userId: CAROL },
+              { roomId: ROOM, userId: ALICE },
+            ],
+            toSeq,
+            endsAt,
+          ),
+          current: await s.reader.state([ROOM], { toSeq }),
+        };
+      });
+    let seen = await read();
+    const ids = (rows: { event: { event_id: string } }[]) => rows.map((r) => r.event.event_id).sort();
+    expect(ids(seen.state)).toEqual(['$aliceleave', '$bobjoin', '$create', '$name1']);
+    expect(ids(seen.members)).toEqual(['$aliceleave']);
+    expect(ids(seen.current)).toEqual(['$aliceleave', '$bobjoin', '$caroljoin', '$create', '$name2']);
+
+    // Kept while alice's view needs it, even once old; gone when nobody's leave falls in its span.
+    const age = () => ds.query(`UPDATE sync_room_state_history SET replaced_at = now() - interval '2 hours'`);
+    const limits = { ...DEFAULT_PRUNE_LIMITS };
+    expect((await store.prune.run(limits))?.['stateHistory']).toBe(0);
+    await age();
+    // Alice's join, replaced by her leave, is not needed to read as of the leave; the old name is.
+    expect((await store.prune.run(limits))?.['stateHistory']).toBe(1);
+    expect(await ds.query('SELECT event_id FROM sync_room_state_history')).toEqual([{ event_id: '$name1' }]);
+    seen = await read();
+    expect(ids(seen.state)).toContain('$name1');
+    await write(ALICE, 'D', 'a2', 'a3', room('join', [], [member('$alicejoin2', ALICE, 'join')]), 'join');
+    await age();
+    expect((await store.prune.run(limits))?.['stateHistory']).toBeGreaterThan(0);
+    expect(await ds.query('SELECT event_id FROM sync_room_state_history')).toEqual([]);
   });
 
   it('migrates once when several replicas start together', async () => {

@@ -1,6 +1,7 @@
 import type {
   ClientEvent,
   StateEvent,
+  StateRow,
   StrippedStateEvent,
   SyncReader,
   TimelineRow,
@@ -58,6 +59,28 @@ const MEMBER = 'm.room.member';
  */
 export async function buildRooms(ctx: BuildContext, rooms: readonly RoomToBuild[]): Promise<BuiltRooms> {
   const { reader, toSeq } = ctx;
+  // A room the user left (or was kicked or banned from) is shown as of the leave, as MSC4186 says and
+  // Synapse does: what its members did since is not the former member's to see.
+  const endsAt = new Map(
+    rooms.flatMap((r) => {
+      const left = r.row.membership === 'leave' || r.row.membership === 'ban';
+      return left && r.row.visibleToSeq !== null ? [[r.row.roomId, r.row.visibleToSeq] as const] : [];
+    }),
+  );
+  const memberIds = rooms.filter((r) => hasTimeline(r.row)).map((r) => r.row.roomId);
+  const nonMember = groupBy(
+    await reader.state(memberIds, { excludeMembers: true, toSeq, endsAt }),
+    (s) => s.roomId,
+  );
+  // Nor, unless the room is world-readable, what was said before they joined: history visibility lets a
+  // user see the room's earlier history only while they are a member.
+  const joinedAt = await reader.latestJoins(
+    ctx.userId,
+    [...endsAt]
+      .filter(([roomId]) => historyVisibility(nonMember.get(roomId) ?? []) !== 'world_readable')
+      .map(([roomId, seq]) => ({ roomId, toSeq: seq })),
+  );
+
   const withTimeline = rooms.filter((r) => hasTimeline(r.row));
   const timelineRows = await reader.timelines(
     withTimeline.map((r) => ({
@@ -70,11 +93,12 @@ export async function buildRooms(ctx: BuildContext, rooms: readonly RoomToBuild[
   const rowsByRoom = groupBy(timelineRows, (t) => t.roomId);
   const timelines = new Map<string, TimelineSlice>();
   for (const r of withTimeline) {
-    timelines.set(r.row.roomId, sliceTimeline(rowsByRoom.get(r.row.roomId) ?? [], r));
+    timelines.set(
+      r.row.roomId,
+      sliceTimeline(rowsByRoom.get(r.row.roomId) ?? [], r, joinedAt.get(r.row.roomId) ?? -1),
+    );
   }
 
-  const memberIds = rooms.filter((r) => hasTimeline(r.row)).map((r) => r.row.roomId);
-  const nonMember = groupBy(await reader.state(memberIds, { excludeMembers: true, toSeq }), (s) => s.roomId);
   const matchers = new Map(
     rooms.map((r) => [
       r.row.roomId,
@@ -87,7 +111,7 @@ export async function buildRooms(ctx: BuildContext, rooms: readonly RoomToBuild[
   const allMembers = groupBy(
     await reader.state(
       allMemberRooms.map((r) => r.row.roomId),
-      { types: [MEMBER], toSeq },
+      { types: [MEMBER], toSeq, endsAt },
     ),
     (s) => s.roomId,
   );
@@ -106,6 +130,7 @@ export async function buildRooms(ctx: BuildContext, rooms: readonly RoomToBuild[
     await reader.members(
       [...wanted].flatMap(([roomId, ids]) => [...ids].map((userId) => ({ roomId, userId }))),
       toSeq,
+      endsAt,
     ),
     (s) => s.roomId,
   );
@@ -132,7 +157,11 @@ export async function buildRooms(ctx: BuildContext, rooms: readonly RoomToBuild[
       memberEvents.set(m.event.state_key, m.event);
     }
     const heroes = heroesFromState(r.row.heroes ?? [], memberEvents);
-    const named = { ...r.entry, heroes };
+    const named = {
+      ...r.entry,
+      ...(endsAt.has(roomId) ? describedBy(nonMember.get(roomId) ?? []) : {}),
+      heroes,
+    };
     const name = computeRoomName(named);
     const avatar = computeRoomAvatar(named);
     if (initial || r.sent?.name !== name) response.name = name;
@@ -147,7 +176,11 @@ export async function buildRooms(ctx: BuildContext, rooms: readonly RoomToBuild[
     if (initial) response.initial = true;
     if (r.entry.isDm) response.is_dm = true;
     const counts: [number, number] = [r.row.joinedCount ?? 0, r.row.invitedCount ?? 0];
-    if (initial || r.sent?.counts[0] !== counts[0] || r.sent.counts[1] !== counts[1]) {
+    // A former member has no current member counts (Synapse sends none for a room left).
+    if (
+      !endsAt.has(roomId) &&
+      (initial || r.sent?.counts[0] !== counts[0] || r.sent.counts[1] !== counts[1])
+    ) {
       response.joined_count = counts[0];
       response.invited_count = counts[1];
     }
@@ -219,9 +252,18 @@ interface TimelineSlice {
  * gap (the poller's v2 chunk was `limited`) inside the window cuts it there: events on the far side of a
  * gap are not contiguous with the rest, so the client must paginate from the gap's token.
  */
-function sliceTimeline(rowsNewestFirst: readonly TimelineRow[], r: RoomToBuild): TimelineSlice {
+function sliceTimeline(
+  rowsNewestFirst: readonly TimelineRow[],
+  r: RoomToBuild,
+  visibleFrom: number,
+): TimelineSlice {
   const limit = r.params.timelineLimit;
-  let rows = rowsNewestFirst.slice(0, limit).reverse();
+  // Rows the user may not see are dropped after the limit is applied, as Synapse filters by history
+  // visibility after fetching: the window can be shorter than the limit and still `limited`.
+  let rows = rowsNewestFirst
+    .slice(0, limit)
+    .reverse()
+    .filter((t) => t.seq >= visibleFrom);
   let limited = rowsNewestFirst.length > limit;
   const gapIndex = findLastIndex(rows, (t) => t.gapBefore);
   if (gapIndex >= 0) {
@@ -239,6 +281,26 @@ function sliceTimeline(rowsNewestFirst: readonly TimelineRow[], r: RoomToBuild):
 /** Stripped state as Synapse sends it: the invite event too loses its id, timestamp and unsigned. */
 function stripped(e: StrippedStateEvent): StrippedStateEvent {
   return { content: e.content, sender: e.sender, state_key: e.state_key, type: e.type };
+}
+
+function historyVisibility(state: readonly StateRow[]): unknown {
+  return state.find((s) => s.event.type === 'm.room.history_visibility' && s.event.state_key === '')?.event
+    .content['history_visibility'];
+}
+
+/** What a room's name and avatar are computed from, read from its state (as of a leave). */
+function describedBy(
+  state: readonly StateRow[],
+): Pick<RoomIndexEntry, 'name' | 'canonicalAlias' | 'avatarUrl'> {
+  const content = (type: string, key: string): string | null => {
+    const value = state.find((s) => s.event.type === type && s.event.state_key === '')?.event.content[key];
+    return typeof value === 'string' && value !== '' ? value : null;
+  };
+  return {
+    name: content('m.room.name', 'name'),
+    canonicalAlias: content('m.room.canonical_alias', 'alias'),
+    avatarUrl: content('m.room.avatar', 'url'),
+  };
 }
 
 function hasTimeline(row: UserRoomRow): boolean {
