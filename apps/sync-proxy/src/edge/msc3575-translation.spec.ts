@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MatrixError } from '@gateway/matrix';
-import type { SyncResponse } from '../sliding-sync/protocol/sync-response';
+import { seededRandom } from '@gateway/util';
+import type { ListOp, SyncResponse } from '../sliding-sync/protocol/sync-response';
 import { Msc3575Translation } from './msc3575-translation';
 
 const list = { ranges: [[0, 9]], required_state: [['m.room.name', '']], timeline_limit: 5 };
@@ -51,7 +52,65 @@ describe('Msc3575Translation (MSC3575 over the MSC4186 engine)', () => {
     const again = source.finish(response(['!r:hs', '!s:hs']), first.store);
     expect(again.response.lists['a']).toEqual({ count: 2 });
     const moved = source.finish(response(['!s:hs', '!r:hs']), first.store);
-    expect(moved.response.lists['a']?.ops?.[0]?.room_ids).toEqual(['!s:hs', '!r:hs']);
+    expect(moved.response.lists['a']?.ops).toEqual([
+      { op: 'DELETE', index: 1 },
+      { op: 'INSERT', index: 0, room_id: '!s:hs' },
+    ]);
+    // A window of another size is sent whole.
+    const grown = source.finish(response(['!t:hs', '!r:hs', '!s:hs']), first.store);
+    expect(grown.response.lists['a']?.ops).toEqual([
+      { op: 'SYNC', range: [0, 9], room_ids: ['!t:hs', '!r:hs', '!s:hs'] },
+    ]);
+  });
+
+  it('moves rooms with DELETE/INSERT pairs that a client applying them gap-wise turns into the new window', () => {
+    // How MSC3575 clients (matrix-js-sdk's SlidingSync) apply them: DELETE leaves a gap, INSERT shifts
+    // the rooms between the gap and its index towards the gap.
+    const apply = (window: string[], ops: readonly ListOp[]): string[] => {
+      const out = [...window];
+      let gap = -1;
+      for (const op of ops) {
+        if (op.op === 'DELETE') gap = op.index;
+        else if (op.op === 'INSERT') {
+          out.splice(gap, 1);
+          out.splice(op.index, 0, op.room_id);
+          gap = -1;
+        }
+      }
+      return out;
+    };
+    const random = seededRandom(7);
+    const pick = (n: number) => Math.floor(random() * n);
+    const source = new Msc3575Translation({ lists: { a: list } });
+    source.resolve(undefined);
+    for (let trial = 0; trial < 500; trial++) {
+      const before = Array.from({ length: 6 }, (_, i) => `!${String(i)}:hs`);
+      const after = [...before];
+      // A few bumps to the top, a room leaving and another entering.
+      for (let n = pick(4); n > 0; n--) after.unshift(...after.splice(pick(after.length), 1));
+      if (random() < 0.5) after.splice(pick(after.length), 1, `!new${String(trial)}:hs`);
+      const first = source.finish(response(before), undefined);
+      const next = source.finish(response(after), first.store);
+      const ops = next.response.lists['a']?.ops ?? [];
+      if (JSON.stringify(before) === JSON.stringify(after)) expect(ops).toEqual([]);
+      else {
+        expect(ops.every((op) => op.op !== 'SYNC')).toBe(true);
+        expect(apply(before, ops)).toEqual(after);
+      }
+    }
+  });
+
+  it('sorts a list as its sort asks, keeps the sort sticky, and refuses an unknown order', () => {
+    const named = new Msc3575Translation({
+      lists: { a: { ...list, sort: ['by_notification_level', 'by_name'] } },
+    });
+    const req = named.resolve(undefined);
+    expect(req.lists.get('a')?.sort).toEqual(['by_notification_level', 'by_name']);
+    const stored = named.finish(response([]), undefined).store;
+    const later = new Msc3575Translation({ lists: { a: { ranges: [[0, 3]] } } });
+    expect(later.resolve(stored).lists.get('a')?.sort).toEqual(['by_notification_level', 'by_name']);
+    const bad = new Msc3575Translation({ lists: { a: { ...list, sort: ['by_mood'] } } });
+    expect(() => bad.resolve(undefined)).toThrow(expect.objectContaining({ errcode: 'M_INVALID_PARAM' }));
   });
 
   it('answers malformed bodies with M_BAD_JSON', () => {

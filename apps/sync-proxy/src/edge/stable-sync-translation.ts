@@ -154,7 +154,8 @@ export class StableSyncTranslation implements Translation {
     for (const [name, list] of Object.entries(response.lists)) {
       lists[name] = { count: list.count };
       for (const op of list.ops ?? []) {
-        for (const roomId of op.room_ids) listsOf.set(roomId, [...(listsOf.get(roomId) ?? []), name]);
+        if (op.op === 'SYNC')
+          for (const roomId of op.room_ids) listsOf.set(roomId, [...(listsOf.get(roomId) ?? []), name]);
       }
     }
     const rooms: Record<string, RoomResponse> = {};

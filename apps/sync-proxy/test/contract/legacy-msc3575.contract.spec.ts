@@ -9,7 +9,10 @@ interface LegacyAnswer {
   pos?: string;
   txn_id?: string;
   errcode?: string;
-  lists?: Record<string, { count: number; ops?: { op: string; room_ids: string[] }[] }>;
+  lists?: Record<
+    string,
+    { count: number; ops?: { op: string; room_ids?: string[]; index?: number; room_id?: string }[] }
+  >;
   rooms?: Record<string, { timestamp?: number; timeline?: { event_id: string }[] }>;
 }
 
@@ -76,11 +79,43 @@ describe('legacy MSC3575 endpoint', () => {
     await new Promise((r) => setTimeout(r, 200));
     const eventId = await bob.send(first, 'now first');
     const r3 = await pending;
-    expect(r3.body.lists?.['a']?.ops?.[0]?.room_ids).toEqual([first, second]);
+    // As the Go proxy: the room moves up with a DELETE/INSERT pair rather than a SYNC of the window.
+    expect(r3.body.lists?.['a']?.ops).toEqual([
+      { op: 'DELETE', index: 1 },
+      { op: 'INSERT', index: 0, room_id: first },
+    ]);
     expect(r3.body.rooms?.[first]?.timeline?.map((e) => e.event_id)).toEqual([eventId]);
 
     const r4 = await legacy({ lists: { a: { deleted: true } } }, { pos: r3.body.pos ?? '', timeout: '0' });
     expect(r4.body.lists).toEqual({});
+  });
+
+  it('sorts a list by name when it asks to, whatever was active last', async () => {
+    const byName = {
+      conn_id: 'by-name',
+      lists: { n: { ranges: [[0, 9]], sort: ['by_name'], timeline_limit: 1 } },
+    };
+    const r1 = await legacy(byName);
+    expect(r1.status).toBe(200);
+    expect(r1.body.lists?.['n']?.ops?.[0]?.room_ids).toEqual([first, second]);
+    // Second is now the most recent room; by name it stays where it is, so the list has no ops.
+    const eventId = await bob.send(second, 'second is newest');
+    const r2 = await legacy({ conn_id: 'by-name' }, { pos: r1.body.pos ?? '', timeout: '10000' });
+    expect(r2.body.rooms?.[second]?.timeline?.map((e) => e.event_id)).toEqual([eventId]);
+    expect(r2.body.lists?.['n']).toEqual({ count: 2 });
+    const recency = await legacy({
+      conn_id: 'recency',
+      lists: { r: { ranges: [[0, 9]], timeline_limit: 1 } },
+    });
+    expect(recency.body.lists?.['r']?.ops?.[0]?.room_ids).toEqual([second, first]);
+    const unknown = await legacy({
+      conn_id: 'bad-sort',
+      lists: { x: { ranges: [[0, 9]], sort: ['by_mood'] } },
+    });
+    expect({ status: unknown.status, errcode: unknown.body.errcode }).toEqual({
+      status: 400,
+      errcode: 'M_INVALID_PARAM',
+    });
   });
 
   it('answers an unknown position with M_UNKNOWN_POS', async () => {

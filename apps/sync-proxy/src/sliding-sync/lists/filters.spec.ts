@@ -19,6 +19,8 @@ function room(overrides: Partial<RoomIndexEntry> = {}): RoomIndexEntry {
     isDm: false,
     bumpStamp: 0,
     bumpSeq: 0,
+    notificationCount: 0,
+    highlightCount: 0,
     ...overrides,
   };
 }

@@ -1,7 +1,7 @@
 import { applyRanges } from './ranges';
 import type { FilterContext, RoomIndexEntry } from '../room-index/room-index';
 import { matchesFilters } from './filters';
-import { sortByRecency } from './sort';
+import { sortRooms } from './sort';
 import type { RequiredStateEntry, RoomParams, SyncList } from '../protocol/sync-request';
 import type { ListOp } from '../protocol/sync-response';
 
@@ -62,7 +62,7 @@ export function selectRooms(
   const roomsByList = new Map<string, Set<string>>();
   for (const [name, list] of lists) {
     const filtered = entries.filter((e) => matchesFilters(e, list.filters, ctx));
-    const sorted = sortByRecency(filtered).map((e) => e.roomId);
+    const sorted = sortRooms(filtered, list.sort).map((e) => e.roomId);
     const { ops, selected } = applyRanges(sorted, list.ranges);
     for (const roomId of selected) add(roomId, list);
     roomsByList.set(name, selected);

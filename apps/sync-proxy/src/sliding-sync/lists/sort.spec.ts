@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RoomIndexEntry } from '../room-index/room-index';
-import { sortByRecency } from './sort';
+import { sortByRecency, sortRooms } from './sort';
 
 function room(roomId: string, bumpStamp: number, bumpSeq: number): RoomIndexEntry {
   return {
@@ -18,6 +18,8 @@ function room(roomId: string, bumpStamp: number, bumpSeq: number): RoomIndexEntr
     isDm: false,
     bumpStamp,
     bumpSeq,
+    notificationCount: 0,
+    highlightCount: 0,
   };
 }
 
@@ -53,5 +55,46 @@ describe(sortByRecency.name, () => {
     expect(sorted).not.toBe(rooms);
     expect(ids(rooms)).toEqual(['!a', '!b']);
     expect(sortByRecency([])).toEqual([]);
+  });
+});
+
+describe(sortRooms.name, () => {
+  // name, stamp, highlights, notifications, encrypted
+  const rooms = (
+    [
+      ['!1', 'Alpha', 600, 1, 5, false],
+      ['!2', '#bravo', 900, 0, 0, false],
+      ['!3', 'charlie', 800, 2, 1, false],
+      ['!4', '(Delta)', 700, 0, 3, true],
+      ['!5', 'echo', 500, 0, 2, false],
+    ] as const
+  ).map(([id, name, stamp, highlightCount, notificationCount, isEncrypted]) => ({
+    ...room(id, stamp, 0),
+    name,
+    highlightCount,
+    notificationCount,
+    isEncrypted,
+  }));
+
+  it('sorts by each of the legacy orders as the Go proxy does', () => {
+    expect(ids(sortRooms(rooms, ['by_name']))).toEqual(['!1', '!2', '!3', '!4', '!5']);
+    expect(ids(sortRooms(rooms, ['by_recency']))).toEqual(['!2', '!3', '!4', '!1', '!5']);
+    expect(ids(sortRooms(rooms, ['by_highlight_count']))).toEqual(['!3', '!1', '!2', '!4', '!5']);
+    expect(ids(sortRooms(rooms, ['by_notification_count']))).toEqual(['!1', '!4', '!5', '!3', '!2']);
+    // Highlights, then notifications (encrypted first), then the rest; recency within each.
+    expect(ids(sortRooms(rooms, ['by_notification_level', 'by_recency']))).toEqual([
+      '!3',
+      '!1',
+      '!4',
+      '!5',
+      '!2',
+    ]);
+  });
+
+  it('falls back to recency when no order is given or all compare equal', () => {
+    expect(ids(sortRooms(rooms, undefined))).toEqual(ids(sortByRecency(rooms)));
+    expect(ids(sortRooms(rooms, []))).toEqual(ids(sortByRecency(rooms)));
+    const same = rooms.map((r) => ({ ...r, name: 'same' }));
+    expect(ids(sortRooms(same, ['by_name']))).toEqual(ids(sortByRecency(same)));
   });
 });

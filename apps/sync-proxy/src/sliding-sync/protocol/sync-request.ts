@@ -31,10 +31,22 @@ export interface RoomParams {
   excludeState?: readonly RequiredStateEntry[];
 }
 
+/** The orders MSC3575 (the legacy API) lets a list ask for, applied in turn until two rooms differ. */
+export const LIST_SORTS = [
+  'by_recency',
+  'by_name',
+  'by_notification_level',
+  'by_notification_count',
+  'by_highlight_count',
+] as const;
+export type ListSort = (typeof LIST_SORTS)[number];
+
 export interface SyncList extends RoomParams {
   /** Inclusive `[start, end]` pairs; undefined = count only. An end below its start selects nothing. */
   ranges: readonly (readonly [number, number])[] | undefined;
   filters: ListFilters;
+  /** MSC3575's `sort` (the legacy API only; MSC4186 sorts by recency). */
+  sort?: readonly ListSort[];
 }
 
 /** `lists` / `rooms` scoping of an extension; undefined = every list / room (`["*"]`). */

@@ -9,11 +9,19 @@ export interface SyncResponse {
   extensions: Record<string, unknown>;
 }
 
-export interface ListOp {
+export type ListOp = SyncListOp | MoveListOp;
+
+export interface SyncListOp {
   op: 'SYNC';
   range: [number, number];
   room_ids: string[];
 }
+
+/**
+ * MSC3575's moves, sent only by the legacy API: a DELETE leaves a gap at its index, and the INSERT that
+ * follows shifts the rooms between the gap and its index towards the gap and puts its room there.
+ */
+export type MoveListOp = { op: 'DELETE'; index: number } | { op: 'INSERT'; index: number; room_id: string };
 
 export interface RoomResponse {
   name?: string;

@@ -69,6 +69,8 @@ export function buildRoomIndex(
           ? row.membershipTs
           : (row.room?.bumpTs ?? 0) || row.membershipTs,
       bumpSeq: fromInvite ? row.userChangedSeq : (row.room?.bumpSeq ?? 0),
+      notificationCount: row.notificationCount,
+      highlightCount: row.highlightCount,
     });
   }
   return { entries, rows: byId };

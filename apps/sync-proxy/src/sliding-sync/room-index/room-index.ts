@@ -27,6 +27,9 @@ export interface RoomIndexEntry {
   bumpStamp: number;
   /** Tie-breaker after bumpStamp: the proxy's stream position of that event. */
   bumpSeq: number;
+  /** The user's unread counts (the legacy API's notification sorts). */
+  notificationCount: number;
+  highlightCount: number;
 }
 
 /** What filters need beyond one room: the space hierarchy the user can see. */
