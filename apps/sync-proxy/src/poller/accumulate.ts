@@ -284,7 +284,7 @@ function stateEvent(raw: unknown): StateEvent[] {
  * A room event in ClientEvent format, without `room_id` (the room is the key it came under) and without
  * `unsigned.transaction_id`, which belongs to the sending device only and is handed back separately.
  */
-function clientEvent(raw: unknown): { event: ClientEvent; txnId: string | undefined } | undefined {
+export function clientEvent(raw: unknown): { event: ClientEvent; txnId: string | undefined } | undefined {
   if (!isJsonObject(raw)) return undefined;
   const type = nonEmptyStringField(raw, 'type');
   const eventId = nonEmptyStringField(raw, 'event_id');

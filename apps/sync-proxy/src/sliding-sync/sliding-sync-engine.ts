@@ -9,6 +9,7 @@ import { formatPos } from './protocol/parse-query';
 import type { RoomParams, SyncQuery, SyncRequest } from './protocol/sync-request';
 import { requiredStateKey } from './rooms/required-state';
 import { buildRooms, type RoomToBuild } from './rooms/build-rooms';
+import type { OlderPage } from './rooms/older-events';
 import { deserialiseState, emptyState, serialiseState, type ConnectionState } from './connection-state';
 import { matchPos } from './pos-guard';
 import { selectRooms } from './lists/select-rooms';
@@ -29,6 +30,13 @@ export interface EngineDeps {
   /** Users' room lists kept between requests; without it every request reads the list. */
   indexCache?: RoomIndexCache;
   prevBatch: (token: string, roomId: string, eventId: string) => Promise<string | undefined>;
+  /** The homeserver's `/messages` as the user, for cold first windows (see rooms/build-rooms.ts). */
+  olderEvents?: (
+    token: string,
+    roomId: string,
+    from: string,
+    limit: number,
+  ) => Promise<OlderPage | undefined>;
 }
 
 /**
@@ -130,6 +138,7 @@ export class SlidingSyncEngine {
       toBuild.push({ row, entry, params, sent, stateReset, expandTimeline: grew });
     }
 
+    const older = this.deps.olderEvents;
     const built = await buildRooms(
       {
         reader,
@@ -137,6 +146,12 @@ export class SlidingSyncEngine {
         deviceId,
         toSeq,
         prevBatch: (roomId, eventId) => this.deps.prevBatch(identity.token, roomId, eventId),
+        ...(older === undefined
+          ? {}
+          : {
+              olderEvents: (roomId: string, from: string, limit: number) =>
+                older(identity.token, roomId, from, limit),
+            }),
       },
       toBuild,
     );

@@ -10,6 +10,7 @@ import { PollerPool } from '../poller/poller-pool';
 import { WakeModule } from '../wake/wake.module';
 import { WaiterIndex } from '../wake/waiter-index';
 import { RoomIndexCache } from './room-index/room-index-cache';
+import { OlderEvents } from './rooms/older-events';
 import { PrevBatchResolver } from './rooms/prev-batch-resolver';
 import { SlidingSyncEngine } from './sliding-sync-engine';
 import { SyncService } from './sync-service';
@@ -49,10 +50,12 @@ export const SLIDING_SYNC_OPTIONS = Symbol('SLIDING_SYNC_OPTIONS');
       inject: [SLIDING_SYNC_OPTIONS, SyncStore, RoomIndexCache],
       useFactory: (o: SlidingSyncOptions, store: SyncStore, indexCache: RoomIndexCache) => {
         const prevBatch = new PrevBatchResolver(o.upstream);
+        const older = new OlderEvents(o.upstream);
         return new SlidingSyncEngine({
           store,
           indexCache,
           prevBatch: (token, roomId, eventId) => prevBatch.resolve(token, roomId, eventId),
+          olderEvents: (token, roomId, from, limit) => older.fetch(token, roomId, from, limit),
         });
       },
     },

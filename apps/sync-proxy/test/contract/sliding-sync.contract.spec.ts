@@ -166,6 +166,30 @@ describe('sliding sync through the proxy, compared with Synapse native', () => {
     expect(quiet.body.rooms).toEqual({});
   });
 
+  it('fills a first window longer than the stored timeline from the homeserver, as Synapse', async () => {
+    // The poller stored the room's last 20 events from its first /sync; 28 asked for: the rest come
+    // from /messages, and the window, `limited` and the prev_batch match Synapse's own answer.
+    const sub = { room_subscriptions: { [general]: { timeline_limit: 28, required_state: [] } } };
+    const ours = await viaProxy({ conn_id: 'cold', ...sub });
+    const theirs = await native({ conn_id: 'cold', ...sub });
+    const p = ours.body.rooms?.[general];
+    const n = theirs.body.rooms?.[general];
+    expect(timelineIds(p)).toHaveLength(28);
+    expect(timelineIds(p)).toEqual(timelineIds(n));
+    expect(p?.['limited']).toBe(n?.['limited']);
+    const back = await aliceP.call<{ chunk: { event_id: string }[] }>(
+      'GET',
+      `/_matrix/client/v3/rooms/${encodeURIComponent(general)}/messages?dir=b&limit=3&from=${encodeURIComponent(String(p?.['prev_batch']))}`,
+    );
+    const oldest = timelineIds(p)[0];
+    expect(back.chunk.map((e) => e.event_id)).toEqual(
+      messages
+        .slice(0, messages.indexOf(oldest ?? ''))
+        .slice(-3)
+        .reverse(),
+    );
+  });
+
   it('wakes a long-poll when a message arrives and sends only the changed room', async () => {
     const started = Date.now();
     // Catch up with what earlier tests sent, then wait for news.

@@ -18,6 +18,7 @@ import {
 } from './required-state';
 import { computeRoomAvatar } from './room-avatar';
 import { computeRoomName } from './room-name';
+import type { OlderPage } from './older-events';
 import { MAX_LAZY_MEMBERS, type RoomSent } from './room-sent';
 import type { RoomResponse } from '../protocol/sync-response';
 
@@ -44,6 +45,8 @@ export interface BuildContext {
   toSeq: number;
   /** Tokens for paginating before the oldest returned event, when the stored row has none. */
   prevBatch: (roomId: string, eventId: string) => Promise<string | undefined>;
+  /** The homeserver's events before a token (`/messages`), for a first window the store cannot fill. */
+  olderEvents?: (roomId: string, from: string, limit: number) => Promise<OlderPage | undefined>;
 }
 
 export interface BuiltRooms {
@@ -98,6 +101,12 @@ export async function buildRooms(ctx: BuildContext, rooms: readonly RoomToBuild[
       sliceTimeline(rowsByRoom.get(r.row.roomId) ?? [], r, joinedAt.get(r.row.roomId) ?? -1),
     );
   }
+  await Promise.all(
+    withTimeline.map(async (r) => {
+      const slice = timelines.get(r.row.roomId);
+      if (slice !== undefined && !endsAt.has(r.row.roomId)) await topUp(ctx, r, slice);
+    }),
+  );
 
   const matchers = new Map(
     rooms.map((r) => [
@@ -214,7 +223,9 @@ export async function buildRooms(ctx: BuildContext, rooms: readonly RoomToBuild[
       if (r.expandTimeline === true && !initial) response.unstable_expanded_timeline = true;
       response.limited = slice.limited;
       response.num_live = initial ? 0 : slice.numLive;
-      if (slice.oldest !== undefined) {
+      if (slice.olderEnd !== undefined) {
+        if (slice.olderEnd !== null) response.prev_batch = slice.olderEnd;
+      } else if (slice.oldest !== undefined) {
         const token = slice.oldest.prevBatch ?? (await ctx.prevBatch(roomId, slice.oldest.event.event_id));
         if (token !== undefined) response.prev_batch = token;
       }
@@ -245,6 +256,29 @@ interface TimelineSlice {
   limited: boolean;
   oldest: TimelineRow | undefined;
   numLive: number;
+  /** Set when events from the homeserver went before the stored ones: their token (null: room start). */
+  olderEnd?: string | null;
+}
+
+/**
+ * A room's first window (or a grown one) with fewer events than asked for, cut by a gap the poller
+ * stored: the events before the gap come from the homeserver, so a cold room shows `timeline_limit`
+ * events when the room has them, as Synapse's own sliding sync does.
+ */
+async function topUp(ctx: BuildContext, r: RoomToBuild, slice: TimelineSlice): Promise<void> {
+  const need = r.params.timelineLimit - slice.events.length;
+  const oldest = slice.oldest;
+  if (ctx.olderEvents === undefined || need <= 0 || oldest === undefined || !oldest.gapBefore) return;
+  if (r.sent !== undefined && r.expandTimeline !== true) return;
+  const from = oldest.prevBatch ?? (await ctx.prevBatch(r.row.roomId, oldest.event.event_id));
+  if (from === undefined) return;
+  const page = await ctx.olderEvents(r.row.roomId, from, need);
+  if (page === undefined) return;
+  const have = new Set(slice.events.map((e) => e.event_id));
+  slice.events = [...page.events.filter((e) => !have.has(e.event_id)), ...slice.events];
+  // A short page is the start of the room (or of what the user may see).
+  slice.limited = page.events.length >= need && page.end !== undefined;
+  slice.olderEnd = page.end ?? null;
 }
 
 /**
