@@ -18,9 +18,17 @@ import {
   SYNAPSE,
 } from '../tokens';
 import { Accounts } from './accounts';
+import { PasswordRules } from './password-rules';
 import { LoginLimiter } from './login-limiter';
 import { SelfRegistration } from './self-registration';
 import { SignIn } from './sign-in';
+
+export function passwordRules(store: AuthStore, synapse: SynapseMasClient | null, config: AuthConfig) {
+  return new PasswordRules(store, synapse, {
+    serverName: config.homeserver,
+    minimumComplexity: config.passwordMinimumComplexity,
+  });
+}
 
 /** Password accounts: registration, sign-in and its failure limit. */
 @Module({
@@ -28,9 +36,9 @@ import { SignIn } from './sign-in';
   providers: [
     {
       provide: ACCOUNTS,
-      inject: [AUTH_STORE, AUTH_CONFIG],
-      useFactory: (store: AuthStore, config: AuthConfig) =>
-        new Accounts(store, config.homeserver, {
+      inject: [AUTH_STORE, AUTH_CONFIG, SYNAPSE],
+      useFactory: (store: AuthStore, config: AuthConfig, synapse: SynapseMasClient) =>
+        new Accounts(store, config.homeserver, passwordRules(store, synapse, config), {
           // The membership clients' tokens act as this user: nobody may register it (membership-clients/).
           literals: config.membershipClients.length > 0 ? [config.membershipUser] : [],
         }),

@@ -1,3 +1,4 @@
+import { passwordRules } from '../accounts/accounts.module';
 import { Module } from '@nestjs/common';
 import { APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
@@ -86,7 +87,16 @@ import { UsersController } from './users.controller';
         end: SessionEnd,
         config: AuthConfig,
         clock: Clock,
-      ) => new AdminUsers(store, synapse, end, config.homeserver, clock, appLog('admin-api')),
+      ) =>
+        new AdminUsers(
+          store,
+          synapse,
+          end,
+          config.homeserver,
+          passwordRules(store, synapse, config),
+          clock,
+          appLog('admin-api'),
+        ),
     },
     AdminBearerStrategy,
     // Every changing admin call, whatever its controller, is audited fail-closed (admin-audit.interceptor.ts).
