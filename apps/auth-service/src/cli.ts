@@ -15,7 +15,7 @@ import { AUTH_ENTITIES, AUTH_MIGRATIONS, AuthStore } from '@gateway/auth-data';
 import { runMigrations, withDataSource, type DataSource } from '@gateway/db';
 import { cliMain, migrateCommand, type CliCommand, type CliContext } from '@gateway/util';
 import { Accounts } from './accounts/accounts';
-import { passwordRules } from './accounts/accounts.module';
+import { passwordRules } from './accounts/password-rules';
 import { LIFECYCLE_COMMANDS, REGISTRATION_TOKEN_COMMANDS } from './accounts/lifecycle-commands';
 import type { AuditDetails, CliEventType } from './audit/audit-events';
 import { audited, type CliAudit } from './audit/cli-audit';

@@ -18,17 +18,10 @@ import {
   SYNAPSE,
 } from '../tokens';
 import { Accounts } from './accounts';
-import { PasswordRules } from './password-rules';
+import { passwordRules } from './password-rules';
 import { LoginLimiter } from './login-limiter';
 import { SelfRegistration } from './self-registration';
 import { SignIn } from './sign-in';
-
-export function passwordRules(store: AuthStore, synapse: SynapseMasClient | null, config: AuthConfig) {
-  return new PasswordRules(store, synapse, {
-    serverName: config.homeserver,
-    minimumComplexity: config.passwordMinimumComplexity,
-  });
-}
 
 /** Password accounts: registration, sign-in and its failure limit. */
 @Module({

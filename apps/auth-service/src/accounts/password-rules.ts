@@ -1,4 +1,5 @@
 import type { AuthStore, User } from '@gateway/auth-data';
+import type { AuthConfig } from '../config';
 import { SynapseCallError } from '../synapse/synapse-call-error';
 import type { SynapseMasClient } from '../synapse/synapse-mas-client';
 import { checkPassword, checkPasswordLength, type PasswordProblem } from './password-policy';
@@ -69,4 +70,16 @@ export class PasswordRules {
       throw err;
     }
   }
+}
+
+/** The rules as configured (AUTH_PASSWORD_MINIMUM_COMPLEXITY, AUTH_HOMESERVER), for the app and the CLI. */
+export function passwordRules(
+  store: AuthStore,
+  synapse: SynapseMasClient | null,
+  config: Pick<AuthConfig, 'homeserver' | 'passwordMinimumComplexity'>,
+): PasswordRules {
+  return new PasswordRules(store, synapse, {
+    serverName: config.homeserver,
+    minimumComplexity: config.passwordMinimumComplexity,
+  });
 }

@@ -1,10 +1,10 @@
-import { passwordRules } from '../accounts/accounts.module';
 import { Module } from '@nestjs/common';
 import { APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import type { AuthStore } from '@gateway/auth-data';
 import { appLog } from '@gateway/server';
 import type { Clock } from '@gateway/util';
+import { passwordRules } from '../accounts/password-rules';
 import type { AuthConfig } from '../config';
 import { AuditModule } from '../audit/audit.module';
 import { CompatModule } from '../compat/compat.module';
