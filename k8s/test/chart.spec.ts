@@ -283,6 +283,7 @@ describe.skipIf(chart === undefined)('chart matrix-gateway', () => {
       );
     expect(envOf('gw-auth-service')).toMatchObject({
       AUTH_REGISTRATION_TOKEN_REQUIRED: 'true',
+      AUTH_PASSWORD_MINIMUM_COMPLEXITY: '4',
       AUTH_SYNC_DEVICES_INTERVAL: '600',
       AUTH_MEMBERSHIP_USER: 'gateway-rtc',
       AUTH_ADMIN_CLIENTS_FILE: '/secrets/AUTH_ADMIN_CLIENTS',

@@ -72,7 +72,8 @@ async function main(): Promise<void> {
     });
     cleanups.push(() => stack.stop());
     // The dev user, through the operator CLI: created on the first run, given this run's password after.
-    const password = `dev-${randomBytes(4).toString('hex')}`;
+    // 12 random hex digits: comfortably above the password strength rule (zxcvbn score 3), whatever they are.
+    const password = `dev-${randomBytes(6).toString('hex')}`;
     stack.addUser('alice', password, { admin: true });
 
     const rows: [string, string][] = [

@@ -3,8 +3,9 @@
  * environment as the service.
  *   migrate                                       apply pending database migrations
  *   config check                                  parse and validate the configuration
- *   user add <localpart> --password <pw> [--admin]  create a password user (and provision it in Synapse)
- *   user set-password <localpart> --password <pw>   replace a user's password
+ *   user add <localpart> --password <pw> [--admin] [--ignore-password-complexity]
+ *                                                 create a password user (and provision it in Synapse)
+ *   user set-password <localpart> --password <pw> [--ignore-complexity]  replace a user's password
  *   import-synapse --synapse-config … --synapse-database-url …  import a Synapse (README: migration runbook)
  *   user lock|unlock|deactivate|reactivate|…       the account lifecycle (accounts/lifecycle-commands.ts)
  *   registration-token add|list|revoke|unrevoke    registration tokens (accounts/lifecycle-commands.ts)
@@ -14,6 +15,7 @@ import { AUTH_ENTITIES, AUTH_MIGRATIONS, AuthStore } from '@gateway/auth-data';
 import { runMigrations, withDataSource, type DataSource } from '@gateway/db';
 import { cliMain, migrateCommand, type CliCommand, type CliContext } from '@gateway/util';
 import { Accounts } from './accounts/accounts';
+import { passwordRules } from './accounts/password-rules';
 import { LIFECYCLE_COMMANDS, REGISTRATION_TOKEN_COMMANDS } from './accounts/lifecycle-commands';
 import type { AuditDetails, CliEventType } from './audit/audit-events';
 import { audited, type CliAudit } from './audit/cli-audit';
@@ -73,14 +75,24 @@ function withStore<T>(ctx: Ctx, fn: (store: AuthStore) => Promise<T>): Promise<T
   return ctx.withDatabase((dataSource) => fn(new AuthStore(dataSource)));
 }
 
+function synapseClient(config: AuthConfig): SynapseMasClient {
+  return new SynapseMasClient({ baseUrl: config.synapseUrl, secret: config.synapseSecret });
+}
+
+/** The service's password rules, display name from Synapse included. */
+function accountsOf(store: AuthStore, config: AuthConfig): Accounts {
+  return new Accounts(store, config.homeserver, passwordRules(store, synapseClient(config), config));
+}
+
 async function addUser(ctx: Ctx): Promise<number> {
   const { config, out, err } = ctx;
   const localpart = ctx.args.positionals[0];
   const password = ctx.args.values['password'];
   if (localpart === undefined || typeof password !== 'string') return ctx.usage();
   const admin = ctx.args.values['admin'] === true;
+  const skipCheck = ctx.args.values['ignore-password-complexity'] === true;
   const result = await withStore(ctx, (store) =>
-    new Accounts(store, config.homeserver).register(localpart, password, admin),
+    accountsOf(store, config).register(localpart, password, admin, { skipCheck }),
   );
   if (!result.ok) {
     err(`cannot add ${localpart}: ${result.reason}`);
@@ -88,7 +100,7 @@ async function addUser(ctx: Ctx): Promise<number> {
   }
   out(`created @${result.user.localpart}:${config.homeserver}${result.user.admin ? ' (admin)' : ''}`);
   try {
-    await new SynapseMasClient({ baseUrl: config.synapseUrl, secret: config.synapseSecret }).provisionUser({
+    await synapseClient(config).provisionUser({
       localpart: result.user.localpart,
     });
     out('provisioned in Synapse');
@@ -106,8 +118,9 @@ async function setPassword(ctx: Ctx): Promise<number> {
   const localpart = ctx.args.positionals[0];
   const password = ctx.args.values['password'];
   if (localpart === undefined || typeof password !== 'string') return ctx.usage();
+  const skipCheck = ctx.args.values['ignore-complexity'] === true;
   const result = await withStore(ctx, (store) =>
-    new Accounts(store, config.homeserver).setPassword(localpart, password),
+    accountsOf(store, config).setPassword(localpart, password, { skipCheck }),
   );
   if (!result.ok) {
     err(`cannot set the password of ${localpart}: ${result.reason}`);
@@ -147,16 +160,22 @@ cliMain<AuthConfig, DataSource>({
       },
       {
         name: 'user add',
-        args: '<localpart> --password <password> [--admin]',
+        args: '<localpart> --password <password> [--admin] [--ignore-password-complexity]',
         summary: 'create a password user (and provision it in Synapse)',
-        options: { password: { type: 'string' }, admin: { type: 'boolean', default: false } },
+        options: {
+          password: { type: 'string' },
+          admin: { type: 'boolean', default: false },
+          // MAS's register-user flag: the length window still applies, the strength rules do not.
+          'ignore-password-complexity': { type: 'boolean', default: false },
+        },
         run: addUser,
       },
       {
         name: 'user set-password',
-        args: '<localpart> --password <password>',
+        args: '<localpart> --password <password> [--ignore-complexity]',
         summary: "replace a user's password",
-        options: { password: { type: 'string' } },
+        // MAS's set-password flag.
+        options: { password: { type: 'string' }, 'ignore-complexity': { type: 'boolean', default: false } },
         run: setPassword,
       },
       importSynapseCommand,

@@ -44,6 +44,21 @@ describe('auth-service configuration', () => {
     ).toThrow(/AUTH_AUDIT_RETENTION_DAYS/);
   });
 
+  it("takes MAS's password minimum complexity, 3 by default, on zxcvbn's 0-4 scale", () => {
+    const env = { ...BASE, AUTH_SYNAPSE_SECRET: 'a-secret-given-directly' };
+    expect(loadAuthConfig(env).passwordMinimumComplexity).toBe(3);
+    expect(loadAuthConfig({ ...env, AUTH_PASSWORD_MINIMUM_COMPLEXITY: '0' }).passwordMinimumComplexity).toBe(
+      0,
+    );
+    expect(loadAuthConfig({ ...env, AUTH_PASSWORD_MINIMUM_COMPLEXITY: '4' }).passwordMinimumComplexity).toBe(
+      4,
+    );
+    for (const bad of ['5', '-1', '2.5', 'strong'])
+      expect(() => loadAuthConfig({ ...env, AUTH_PASSWORD_MINIMUM_COMPLEXITY: bad })).toThrow(
+        /AUTH_PASSWORD_MINIMUM_COMPLEXITY/,
+      );
+  });
+
   it('refuses a secret given both directly and as a file, and names each bad variable', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'auth-cfg-')), 'secret');
     writeFileSync(file, 'a-secret-from-a-mounted-file');

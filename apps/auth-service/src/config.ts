@@ -102,6 +102,11 @@ const schema = z.object({
     .default('false')
     .transform((v) => v === 'true'),
   /**
+   * The zxcvbn score (0–4) a new password needs, wherever one is set (MAS: passwords.minimum_complexity,
+   * default 3); 0 checks only the length and the most common passwords.
+   */
+  AUTH_PASSWORD_MINIMUM_COMPLEXITY: z.coerce.number().int().min(0).max(4).default(3),
+  /**
    * Seconds between runs of the job that makes Synapse's device lists match our live sessions (deleting
    * devices nobody holds a session for, recreating missing ones); 0 turns it off.
    */
@@ -259,6 +264,7 @@ function toConfig(v: z.output<typeof schema>, email: EmailSettings | null) {
     ]),
     registrationEnabled: v.AUTH_REGISTRATION_ENABLED,
     registrationTokenRequired: v.AUTH_REGISTRATION_TOKEN_REQUIRED,
+    passwordMinimumComplexity: v.AUTH_PASSWORD_MINIMUM_COMPLEXITY,
     syncDevicesIntervalSeconds: v.AUTH_SYNC_DEVICES_INTERVAL,
     auditRetentionDays: v.AUTH_AUDIT_RETENTION_DAYS,
     accessTokenTtl: v.AUTH_ACCESS_TOKEN_TTL,

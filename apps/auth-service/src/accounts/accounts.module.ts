@@ -18,6 +18,7 @@ import {
   SYNAPSE,
 } from '../tokens';
 import { Accounts } from './accounts';
+import { passwordRules } from './password-rules';
 import { LoginLimiter } from './login-limiter';
 import { SelfRegistration } from './self-registration';
 import { SignIn } from './sign-in';
@@ -28,9 +29,9 @@ import { SignIn } from './sign-in';
   providers: [
     {
       provide: ACCOUNTS,
-      inject: [AUTH_STORE, AUTH_CONFIG],
-      useFactory: (store: AuthStore, config: AuthConfig) =>
-        new Accounts(store, config.homeserver, {
+      inject: [AUTH_STORE, AUTH_CONFIG, SYNAPSE],
+      useFactory: (store: AuthStore, config: AuthConfig, synapse: SynapseMasClient) =>
+        new Accounts(store, config.homeserver, passwordRules(store, synapse, config), {
           // The membership clients' tokens act as this user: nobody may register it (membership-clients/).
           literals: config.membershipClients.length > 0 ? [config.membershipUser] : [],
         }),

@@ -5,7 +5,8 @@ import {
   LOCALPART_PROBLEM_MESSAGES,
   type BannedUsernames,
 } from './localpart';
-import { checkPassword, PASSWORD_PROBLEM_MESSAGES } from './password-policy';
+import { PASSWORD_PROBLEM_MESSAGES } from './password-policy';
+import type { PasswordRules } from './password-rules';
 import { upgradeImportedHash } from './hash-upgrade';
 import { hashPassword, verifyPassword } from './passwords';
 import { isUsableUser } from './usable-user';
@@ -17,6 +18,7 @@ export class Accounts {
   constructor(
     private readonly store: AuthStore,
     private readonly homeserver: string,
+    readonly passwords: PasswordRules,
     /** Names nobody may register (the membership clients' service user, AUTH_MEMBERSHIP_USER). */
     private readonly banned: BannedUsernames = {},
   ) {}
@@ -35,21 +37,38 @@ export class Accounts {
     return user;
   }
 
-  /** Sets a user's password (operator CLI); the same policy as registration. */
-  async setPassword(localpart: string, password: string): Promise<RegistrationResult> {
+  /**
+   * Sets a user's password (account page, recovery, operator CLI) after the password rules, checked
+   * against the user's names; `skipCheck` is the CLI's `--ignore-complexity` (MAS's).
+   */
+  async setPassword(
+    localpart: string,
+    password: string,
+    { skipCheck = false }: { skipCheck?: boolean } = {},
+  ): Promise<RegistrationResult> {
     const user = await this.store.users.findByLocalpart(localpart.trim().toLowerCase());
     if (!user) return { ok: false, reason: 'No such user.' };
-    const problem = checkPassword(password, user.localpart);
+    const problem = skipCheck
+      ? this.passwords.checkLength(password)
+      : await this.passwords.check(password, user);
     if (problem !== null) return { ok: false, reason: PASSWORD_PROBLEM_MESSAGES[problem] };
     await this.store.users.setPassword(user.id, await hashPassword(password));
     return { ok: true, user };
   }
 
-  async register(username: string, password: string, admin = false): Promise<RegistrationResult> {
+  /** `skipCheck`: the CLI's `--ignore-password-complexity` (MAS's `register-user`). */
+  async register(
+    username: string,
+    password: string,
+    admin = false,
+    { skipCheck = false }: { skipCheck?: boolean } = {},
+  ): Promise<RegistrationResult> {
     const localpart = username.trim().toLowerCase();
     const localpartProblem = checkLocalpart(localpart, this.homeserver, this.banned);
     if (localpartProblem !== null) return { ok: false, reason: LOCALPART_PROBLEM_MESSAGES[localpartProblem] };
-    const passwordProblem = checkPassword(password, localpart);
+    const passwordProblem = skipCheck
+      ? this.passwords.checkLength(password)
+      : this.passwords.checkNew(password, localpart);
     if (passwordProblem !== null) return { ok: false, reason: PASSWORD_PROBLEM_MESSAGES[passwordProblem] };
     const user = await this.store.users.create({
       localpart,

@@ -1,8 +1,10 @@
+import { zxcvbnScore } from './password-strength';
+
 /**
- * The password rules for registration and password changes. MAS scores passwords with zxcvbn
- * (`minimum_complexity`, default 3); zxcvbn is not a dependency yet, so the
- * default here is a length floor plus cheap checks for the worst choices, and a scorer can be plugged
- * in without changing callers.
+ * The password rules for registration and password changes: a length window, cheap checks for the
+ * worst choices, then zxcvbn's score against `minimumComplexity` as MAS does
+ * (`passwords.minimum_complexity`, default 3). Unlike MAS, the user's own names (localpart, display
+ * name, email addresses, server name) are given to zxcvbn as words an attacker tries first.
  */
 
 /** Why a password is refused. */
@@ -23,12 +25,44 @@ export interface PasswordPolicy {
   minLength?: number;
   /** Bounds the work a hash costs an attacker to make us do. Default 1024. */
   maxLength?: number;
-  /** A zxcvbn-style scorer (0-4) with `minimumComplexity` (default 3). */
+  /** A zxcvbn-style scorer (0-4); zxcvbn itself by default. */
   score?: (password: string, userInputs: readonly string[]) => number;
+  /** The lowest acceptable score (MAS: `minimum_complexity`); default 3, 0 accepts any score. */
   minimumComplexity?: number;
 }
 
-// The handful that tops every breach list; a stopgap until a real scorer is configured.
+/** Who the password is for: what an attacker who knows them would try first. */
+export interface PasswordOwner {
+  localpart: string;
+  displayName?: string | null;
+  /** The user's email addresses. */
+  emails?: readonly string[];
+  /** The homeserver's server name. */
+  serverName?: string;
+}
+
+/**
+ * The words zxcvbn matches as "user inputs": each name whole and split at separators, as people
+ * build passwords from a first name, a surname or the part of an address before the @.
+ */
+export function passwordUserInputs(owner: PasswordOwner | null): string[] {
+  if (owner === null) return [];
+  const whole = [owner.localpart, owner.displayName ?? '', ...(owner.emails ?? []), owner.serverName ?? ''];
+  const words = new Set<string>();
+  for (const name of whole.map((w) => w.normalize('NFKC').toLowerCase().trim())) {
+    if (name === '') continue;
+    words.add(name);
+    const [local = ''] = name.split('@');
+    words.add(local);
+    // Parts of three or more characters: shorter ones ("a", "de") would only make noise.
+    for (const part of name.split(/[\s@._+\-=/:]+/)) if (Array.from(part).length >= 3) words.add(part);
+    words.add(name.replace(/[\s@._+\-=/:]+/g, ''));
+  }
+  words.delete('');
+  return [...words];
+}
+
+// The handful that tops every breach list: refused with a plainer message than zxcvbn's score.
 const COMMON = new Set([
   'password',
   'password1',
@@ -56,28 +90,41 @@ const COMMON = new Set([
 ]);
 
 /**
- * The first problem with `password` for the user `localpart` (if known), or null when it is
- * acceptable. Checks the NFKC form, as that is what gets hashed for Synapse-compatible schemes.
+ * The length window alone: what still applies when an operator skips the strength rules (MAS's
+ * `skip_password_check`, `--ignore-complexity`), as the upper bound limits the hashing work.
+ */
+export function checkPasswordLength(
+  password: string,
+  policy: Pick<PasswordPolicy, 'minLength' | 'maxLength'> = {},
+): 'too_short' | 'too_long' | null {
+  // Code points of the NFKC form (what is hashed), as NIST SP 800-63B counts them: an emoji is one
+  // character, not two UTF-16 units.
+  const length = Array.from(password.normalize('NFKC')).length;
+  if (length < (policy.minLength ?? 8)) return 'too_short';
+  if (length > (policy.maxLength ?? 1024)) return 'too_long';
+  return null;
+}
+
+/**
+ * The first problem with `password` for `owner` (if known), or null when it is acceptable. Checks the NFKC form, as that is what gets hashed for Synapse-compatible schemes.
  */
 export function checkPassword(
   password: string,
-  localpart: string | null = null,
+  owner: PasswordOwner | null = null,
   policy: PasswordPolicy = {},
 ): PasswordProblem | null {
+  const localpart = owner?.localpart ?? null;
+  const lengthProblem = checkPasswordLength(password, policy);
+  if (lengthProblem !== null) return lengthProblem;
   const normalized = password.normalize('NFKC');
-  // Code points, as NIST SP 800-63B counts them: an emoji is one character, not two UTF-16 units.
-  const length = Array.from(normalized).length;
-  if (length < (policy.minLength ?? 8)) return 'too_short';
-  if (length > (policy.maxLength ?? 1024)) return 'too_long';
   const lower = normalized.toLowerCase();
   if (COMMON.has(lower) || new Set(lower).size === 1) return 'too_common';
   if (localpart !== null && localpart.length >= 3 && lower.includes(localpart.toLowerCase())) {
     return 'contains_username';
   }
-  if (
-    policy.score &&
-    policy.score(normalized, localpart === null ? [] : [localpart]) < (policy.minimumComplexity ?? 3)
-  ) {
+  const minimum = policy.minimumComplexity ?? 3;
+  // Score 0 is zxcvbn's floor: nothing to check (and the dictionaries need not be loaded).
+  if (minimum > 0 && (policy.score ?? zxcvbnScore)(normalized, passwordUserInputs(owner)) < minimum) {
     return 'too_weak';
   }
   return null;

@@ -4,7 +4,7 @@ import type { SynapseMasClient } from '../synapse/synapse-mas-client';
 import type { UnavailableReason } from '../synapse/synapse-mas-wire';
 import type { Accounts, RegistrationResult } from './accounts';
 import { checkLocalpart, LOCALPART_PROBLEM_MESSAGES } from './localpart';
-import { checkPassword, PASSWORD_PROBLEM_MESSAGES } from './password-policy';
+import { PASSWORD_PROBLEM_MESSAGES } from './password-policy';
 
 export interface SelfRegistrationOptions {
   homeserver: string;
@@ -49,7 +49,7 @@ export class SelfRegistration {
     const localpart = username.trim().toLowerCase();
     const localpartProblem = checkLocalpart(localpart, this.options.homeserver);
     if (localpartProblem !== null) return { ok: false, reason: LOCALPART_PROBLEM_MESSAGES[localpartProblem] };
-    const passwordProblem = checkPassword(password, localpart);
+    const passwordProblem = this.accounts.passwords.checkNew(password, localpart);
     if (passwordProblem !== null) return { ok: false, reason: PASSWORD_PROBLEM_MESSAGES[passwordProblem] };
     if (await this.store.users.findByLocalpart(localpart))
       return { ok: false, reason: UNAVAILABLE_MESSAGES.in_use };

@@ -4,6 +4,7 @@ import { PassportModule } from '@nestjs/passport';
 import type { AuthStore } from '@gateway/auth-data';
 import { appLog } from '@gateway/server';
 import type { Clock } from '@gateway/util';
+import { passwordRules } from '../accounts/password-rules';
 import type { AuthConfig } from '../config';
 import { AuditModule } from '../audit/audit.module';
 import { CompatModule } from '../compat/compat.module';
@@ -86,7 +87,16 @@ import { UsersController } from './users.controller';
         end: SessionEnd,
         config: AuthConfig,
         clock: Clock,
-      ) => new AdminUsers(store, synapse, end, config.homeserver, clock, appLog('admin-api')),
+      ) =>
+        new AdminUsers(
+          store,
+          synapse,
+          end,
+          config.homeserver,
+          passwordRules(store, synapse, config),
+          clock,
+          appLog('admin-api'),
+        ),
     },
     AdminBearerStrategy,
     // Every changing admin call, whatever its controller, is audited fail-closed (admin-audit.interceptor.ts).

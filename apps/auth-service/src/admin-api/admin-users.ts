@@ -3,7 +3,8 @@ import { silentLog, type Log, AdminApiError } from '@gateway/server';
 import type { Clock } from '@gateway/util';
 import { AccountLifecycle } from '../accounts/account-lifecycle';
 import { checkLocalpart, LOCALPART_PROBLEM_MESSAGES } from '../accounts/localpart';
-import { checkPassword, PASSWORD_PROBLEM_MESSAGES } from '../accounts/password-policy';
+import { PASSWORD_PROBLEM_MESSAGES } from '../accounts/password-policy';
+import type { PasswordRules } from '../accounts/password-rules';
 import { hashPassword } from '../accounts/passwords';
 import type { SessionEnd } from '../sessions/session-end';
 import { SynapseCallError } from '../synapse/synapse-call-error';
@@ -26,6 +27,7 @@ export class AdminUsers {
     // Kept for the module's wiring; ending sessions now deletes devices through the lifecycle.
     _sessionEnd: SessionEnd,
     private readonly homeserver: string,
+    private readonly passwords: PasswordRules,
     clock: Clock,
     private readonly log: Log = silentLog,
   ) {
@@ -68,13 +70,14 @@ export class AdminUsers {
     return user;
   }
 
+  /** MAS's `skip_password_check` skips the strength rules; the length window still bounds the hashing. */
   async setPassword(id: string, password: string, skipCheck: boolean): Promise<void> {
     const user = await this.get(id);
-    if (!skipCheck) {
-      const problem = checkPassword(password, user.localpart);
-      if (problem !== null)
-        throw new AdminApiError(400, `Password is too weak: ${PASSWORD_PROBLEM_MESSAGES[problem]}`);
-    }
+    const problem = skipCheck
+      ? this.passwords.checkLength(password)
+      : await this.passwords.check(password, user);
+    if (problem !== null)
+      throw new AdminApiError(400, `Password is too weak: ${PASSWORD_PROBLEM_MESSAGES[problem]}`);
     await this.store.users.setPassword(user.id, await hashPassword(password));
   }
 

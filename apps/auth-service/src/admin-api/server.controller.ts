@@ -79,8 +79,8 @@ export class ServerController {
       account_recovery_allowed: this.config.passwordRecoveryEnabled,
       account_deactivation_allowed: false,
       captcha_enabled: false,
-      // The password policy's default floor (accounts/password-policy.ts), on zxcvbn's 0–4 scale.
-      minimum_password_complexity: 3,
+      // AUTH_PASSWORD_MINIMUM_COMPLEXITY, on zxcvbn's 0–4 scale (accounts/password-policy.ts).
+      minimum_password_complexity: this.config.passwordMinimumComplexity,
     };
   }
 

@@ -149,7 +149,10 @@ export const setUserPassword = defineOperation({
   query: none,
   body: z.object({
     password: z.string().min(1).max(4096),
-    skip_password_check: z.boolean().optional().meta({ description: 'Skip the password policy.' }),
+    skip_password_check: z
+      .boolean()
+      .optional()
+      .meta({ description: 'Skip the password strength rules; the 8–1024 character window still applies.' }),
   }),
   responses: {
     204: { description: 'The password was set.' },

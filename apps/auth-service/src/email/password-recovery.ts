@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { AuthStore, RecoveryTicket } from '@gateway/auth-data';
 import type { Clock } from '@gateway/util';
 import type { Accounts } from '../accounts/accounts';
-import { checkPassword, PASSWORD_PROBLEM_MESSAGES } from '../accounts/password-policy';
+import { PASSWORD_PROBLEM_MESSAGES } from '../accounts/password-policy';
 import { isUsableUser } from '../accounts/usable-user';
 import type { AuthConfig } from '../config';
 import { takeEmailSend, type EmailLimits } from '../rate-limits/auth-limits';
@@ -61,12 +61,13 @@ export class PasswordRecovery {
     if (ticket === null || !isSecret(secret)) return { ok: false, problem: 'expired' };
     const user = await this.store.users.findById(ticket.userId);
     if (!isUsableUser(user)) return { ok: false, problem: 'expired' };
-    const problem = checkPassword(password, user.localpart);
+    const problem = await this.accounts.passwords.check(password, user);
     if (problem !== null)
       return { ok: false, problem: 'password', message: PASSWORD_PROBLEM_MESSAGES[problem] };
     if ((await this.store.emails.useRecoveryTicket(secretHash(secret), new Date(this.clock()))) === null)
       return { ok: false, problem: 'expired' };
-    const set = await this.accounts.setPassword(user.localpart, password);
+    // Checked above, before the ticket was spent.
+    const set = await this.accounts.setPassword(user.localpart, password, { skipCheck: true });
     return set.ok ? { ok: true } : { ok: false, problem: 'password', message: set.reason };
   }
 

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approve, launchChromium, type Synapse, type TestBrowser, type WatchedPage } from '@gateway/testing';
 import type { Accounts } from '../../src/accounts/accounts';
-import { ACCOUNTS } from '../../src/tokens';
+import type { SynapseMasClient } from '../../src/synapse/synapse-mas-client';
+import { ACCOUNTS, SYNAPSE } from '../../src/tokens';
 import { startDelegatedStack, type AuthUnderTest } from '../support/start-auth';
 import {
   authorizeUrl,
@@ -248,6 +249,17 @@ describe('the account page in Chromium', () => {
     // The policy of accounts/password-policy.ts (a too-short one the browser itself refuses: minlength).
     await change(BOB.password, 'bob-is-my-name-2026');
     expect(await w.page.getByRole('alert').innerText()).toBe('The password must not contain your username.');
+    // Long, but zxcvbn guesses it: a keyboard row.
+    await change(BOB.password, 'qwertyuiopasdfghjkl');
+    expect(await w.page.getByRole('alert').innerText()).toBe('This password is too easy to guess.');
+    // Strong for a stranger (zxcvbn scores it 4 without names), weak once Bob's display name is known.
+    // Bob has no Matrix session yet, so Synapse learns of him here (as his first sign-in would do).
+    await auth.app.get<SynapseMasClient>(SYNAPSE).provisionUser({ localpart: BOB.username });
+    await w.page.getByLabel('Display name').fill('Bartholomew Quixley');
+    await submit(w.page, w.page.getByRole('button', { name: 'Save display name' }));
+    expect(await w.page.getByRole('status').innerText()).toBe('Display name saved.');
+    await change(BOB.password, 'quixleybartholomew');
+    expect(await w.page.getByRole('alert').innerText()).toBe('This password is too easy to guess.');
     await change(BOB.password, 'a brand new passphrase');
     expect(await w.page.getByRole('status').innerText()).toBe('Password changed.');
     expect((await compatLogin(BOB, 'BOBOLDPASS1')).status).toBe(403);

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type Synapse, type TestBrowser, type WatchedPage } from '@gateway/testing';
+import type { Accounts } from '../../src/accounts/accounts';
+import { ACCOUNTS } from '../../src/tokens';
 import { startDelegatedStack, type AuthUnderTest } from '../support/start-auth';
 import {
   authorizeUrl,
@@ -239,6 +241,12 @@ describe('sign-in pages in Chromium', () => {
     await w.page.getByRole('button', { name: 'Create an account' }).click();
     await w.page.locator('h1', { hasText: 'Create an account' }).waitFor();
     expect(await visibleText(w.page)).toContain(`for ${CLIENT_NAME}`);
+    // Long enough, but zxcvbn guesses it (a keyboard row): the page says so and nothing is created.
+    await w.page.getByLabel('Username').fill('carol');
+    await w.page.getByLabel('Password').fill('qwertyuiopasdfghjkl');
+    await submit(w.page, w.page.getByRole('button', { name: 'Create account' }));
+    expect(await w.page.getByRole('alert').innerText()).toBe('This password is too easy to guess.');
+    expect(await auth.app.get<Accounts>(ACCOUNTS).authenticate('carol', 'qwertyuiopasdfghjkl')).toBeNull();
     await w.page.getByLabel('Username').fill('carol');
     await w.page.getByLabel('Password').fill('she picks a long passphrase');
     await submit(w.page, w.page.getByRole('button', { name: 'Create account' }));

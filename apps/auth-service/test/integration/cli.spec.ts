@@ -75,4 +75,27 @@ describe('auth-service CLI', () => {
       out: expect.stringContaining('usage'),
     });
   });
+
+  it("applies the password strength rules, which MAS's flags let an operator skip", async () => {
+    const weak = 'qwertyuiopasdfghjkl';
+    expect(await cli('user', 'add', 'erin', '--password', weak)).toMatchObject({
+      code: 1,
+      out: expect.stringContaining('This password is too easy to guess.'),
+    });
+    expect(
+      await cli('user', 'add', 'erin', '--password', weak, '--ignore-password-complexity'),
+    ).toMatchObject({ code: 0, out: expect.stringContaining('created @erin:example.test') });
+    expect(await cli('user', 'set-password', 'erin', '--password', weak)).toMatchObject({
+      code: 1,
+      out: expect.stringContaining('This password is too easy to guess.'),
+    });
+    // Skipping the strength rules keeps the length window.
+    expect(
+      await cli('user', 'set-password', 'erin', '--password', 'short', '--ignore-complexity'),
+    ).toMatchObject({ code: 1, out: expect.stringContaining('This password is too short.') });
+    expect(await cli('user', 'set-password', 'erin', '--password', 'correct horse battery')).toMatchObject({
+      code: 0,
+      out: expect.stringContaining('password of @erin:example.test changed'),
+    });
+  });
 });

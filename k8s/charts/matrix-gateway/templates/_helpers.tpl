@@ -238,6 +238,8 @@ generated) and the Secret `name` / `secretKey` it is read from. A required one t
   value: {{ $c.loginAttempts | toString | quote }}
 - name: AUTH_REGISTRATION_TOKEN_REQUIRED
   value: {{ $c.registrationTokenRequired | toString | quote }}
+- name: AUTH_PASSWORD_MINIMUM_COMPLEXITY
+  value: {{ $c.passwordMinimumComplexity | toString | quote }}
 - name: AUTH_SYNC_DEVICES_INTERVAL
   value: {{ $c.syncDevicesInterval | toString | quote }}
 - name: AUTH_MEMBERSHIP_USER

@@ -4750,7 +4750,7 @@ export interface operations {
       content: {
         'application/json': {
           password: string;
-          /** @description Skip the password policy. */
+          /** @description Skip the password strength rules; the 8–1024 character window still applies. */
           skip_password_check?: boolean;
         };
       };
