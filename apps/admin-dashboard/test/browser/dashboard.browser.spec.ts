@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestDatabase,
+  DASHBOARD_CLIENT_ID,
   FakeLiveKit,
   launchChromium,
   oauthAccessToken,
@@ -98,8 +99,10 @@ describe('the admin dashboard in Chromium', () => {
     for (const db of databases) await db.drop();
   });
 
+  let plain: WatchedPage;
   it('refuses a non-admin with a clear message', async () => {
     const w = await chromium.newPage();
+    plain = w;
     await signIn(w.page, dashboardUrl, PLAIN);
     await expect.poll(() => w.page.locator('h2').first().innerText()).toBe('Not an administrator');
     await checkPage(w.page, 'refused');
@@ -306,6 +309,47 @@ describe('the admin dashboard in Chromium', () => {
     expect(await form.getByLabel('User', { exact: true }).inputValue()).toBe(BOT.username);
   });
 
+  it("signs a user's browser out of the auth service and resets their MFA on the user page", async () => {
+    // Where the plain user's browser lands when a client asks it to authorize: straight through while
+    // it is signed in to the auth service, the sign-in form once it is not.
+    const authorize = new URL(`${stack.issuer}authorize`);
+    authorize.search = new URLSearchParams({
+      client_id: DASHBOARD_CLIENT_ID,
+      redirect_uri: `${dashboardUrl}callback`,
+      response_type: 'code',
+      scope: 'openid',
+      state: 'browser-session-test',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+    }).toString();
+    const asksToSignIn = async () => {
+      await plain.page.goto(authorize.toString());
+      await plain.page.waitForLoadState('load');
+      return (await plain.page.getByLabel('Password').count()) > 0;
+    };
+    expect(await asksToSignIn()).toBe(false);
+
+    const page = admin.page;
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
+    await page.getByLabel('Search').fill(PLAIN.username);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByRole('link', { name: PLAIN.username, exact: true }).click();
+    const sessions = page.getByRole('region', { name: 'Browser sessions' });
+    const session = sessions.locator('[data-browser-session]').first();
+    await session.waitFor();
+    expect(await session.innerText()).toContain('signed in');
+    await checkPage(page, 'user-browser-sessions');
+    await session.getByRole('button', { name: 'Sign out browser' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Sign out' }).click();
+    await page.getByText('Browser signed out').waitFor();
+    await sessions.getByText('No browser sessions.').waitFor();
+    expect(await asksToSignIn()).toBe(true);
+
+    await page.getByRole('button', { name: 'Reset MFA' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Reset MFA' }).click();
+    await page.getByText('Second factors removed').waitFor();
+  });
+
   it('lists OAuth clients', async () => {
     const page = admin.page;
     await page.getByRole('link', { name: 'OAuth clients' }).click();
@@ -326,6 +370,8 @@ describe('the admin dashboard in Chromium', () => {
       'admin.personal-session.created',
       'admin.personal-session.revoked',
       'admin.compat-session.finished',
+      'admin.user-session.finished',
+      'admin.user.mfa.reset',
     ]) {
       await page.locator('select[name=type]').selectOption(type);
       await page.getByRole('button', { name: 'Apply' }).click();

@@ -232,6 +232,69 @@ function CompatSessions({ userId }: { userId: string }) {
   );
 }
 
+function BrowserSessions({ userId }: { userId: string }) {
+  const { api } = useServices();
+  const [notice, say] = useNotice();
+  // Ended browser sessions leave no record, so the list is always the active ones.
+  const paged = usePaged(
+    (page) => api.get('/api/admin/v1/user-sessions', { query: { 'filter[user]': userId, ...page } }),
+    userId,
+  );
+  return (
+    <section aria-labelledby="browser-h">
+      <h2 id="browser-h">Browser sessions</h2>
+      <p className="muted small">
+        Where the user is signed in to the auth service itself (account page, sign-in of new clients).
+      </p>
+      {notice}
+      <Async state={paged.state} what="browser sessions" retry={paged.reload}>
+        {(page) =>
+          (page.data ?? []).length === 0 ? (
+            <Empty>No browser sessions.</Empty>
+          ) : (
+            <ul className="rows">
+              {(page.data ?? []).map((s) => {
+                const a = s.attributes;
+                return (
+                  <li key={s.id} data-browser-session={s.id}>
+                    <div>
+                      <strong>{a.user_agent ?? 'Unknown browser'}</strong>
+                      <div className="muted small">
+                        signed in {formatTime(a.created_at)} · last active {formatTime(a.last_active_at)}
+                        {a.last_active_ip !== null ? ` from ${a.last_active_ip}` : ''}
+                      </div>
+                    </div>
+                    <ConfirmButton
+                      label="Sign out browser"
+                      title="Sign this browser out of the auth service?"
+                      confirmLabel="Sign out"
+                      danger
+                      onConfirm={async () => {
+                        await api.post('/api/admin/v1/user-sessions/{id}/finish', { path: { id: s.id } });
+                        say('Browser signed out');
+                        paged.reload();
+                      }}
+                    >
+                      It must sign in again to authorize a new client. The user's Matrix sessions are not
+                      ended.
+                    </ConfirmButton>
+                  </li>
+                );
+              })}
+            </ul>
+          )
+        }
+      </Async>
+      <Pager
+        label="Browser session pages"
+        range={paged.range}
+        onPrevious={paged.onPrevious}
+        onNext={paged.onNext}
+      />
+    </section>
+  );
+}
+
 function PersonalTokens({ userId, username }: { userId: string; username: string }) {
   const [onlyActive, setOnlyActive] = useState(true);
   return (
@@ -387,6 +450,19 @@ export function User({ id }: { id: string }) {
                     ? 'They can no longer ask for admin scopes.'
                     : 'They may then ask for the admin scopes, and use this dashboard.'}
                 </ConfirmButton>
+                <ConfirmButton
+                  label="Reset MFA"
+                  title={`Remove ${a.username}'s second factors?`}
+                  confirmLabel="Reset MFA"
+                  danger
+                  onConfirm={async () => {
+                    await api.post('/api/admin/v1/users/{id}/reset-mfa', { path: { id } });
+                    say('Second factors removed');
+                  }}
+                >
+                  Their authenticator app, passkeys and recovery codes are removed, for a user who lost them.
+                  They sign in with their password alone (or set up a factor again where one is required).
+                </ConfirmButton>
               </div>
               <SetPasswordForm
                 onSet={async (password) => {
@@ -402,6 +478,7 @@ export function User({ id }: { id: string }) {
             <Devices userId={id} />
             <Sessions userId={id} />
             <CompatSessions userId={id} />
+            <BrowserSessions userId={id} />
             <PersonalTokens userId={id} username={a.username} />
           </>
         );
