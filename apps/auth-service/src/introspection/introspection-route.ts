@@ -40,6 +40,10 @@ interface Answer {
   body: object;
 }
 
+/** A personal session's last use is written at most this often, for this many sessions at once. */
+const USE_INTERVAL_MS = 60_000;
+const MAX_TRACKED_SESSIONS = 10_000;
+
 /**
  * `POST /oauth2/introspect` as Synapse calls it: `Authorization: Bearer <shared secret>` and a form with
  * `token`. (Clients introspecting with their own credentials are handed to oidc-provider by OidcMount
@@ -51,9 +55,6 @@ interface Answer {
  * type parser, validation, Nest's router), which cost about a quarter of the throughput in bench/auth.
  * Only a form body is read; JSON or a repeated parameter is `invalid_request`, as RFC 6749 §3.1 wants.
  */
-const USE_INTERVAL_MS = 60_000;
-const MAX_TRACKED_SESSIONS = 10_000;
-
 @Injectable()
 export class IntrospectionRoute implements OnModuleInit {
   private readonly logger = new Logger('Introspection');
