@@ -176,7 +176,7 @@ export class TokenIssuer {
         serverName: openId.matrixServerName,
       });
     }
-    membership?.monitor.track({ room, identity, roomId: matrix.roomId, userId: matrix.userId });
+    await membership?.monitor.track({ room, identity, roomId: matrix.roomId, userId: matrix.userId });
     return { url: this.deps.livekit.url, jwt };
   }
 
