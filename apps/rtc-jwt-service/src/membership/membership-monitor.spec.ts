@@ -3,9 +3,9 @@ import { silentLog } from '@gateway/server';
 import type { ParticipantPresence } from '../livekit/livekit-rooms';
 import { MembershipUnknownError, type JoinedSubject } from './is-joined-client';
 import { MembershipMonitor } from './membership-monitor';
-import { MemoryTrackedStore } from './tracked-store';
+import { MemoryTrackedStore, type TrackedStore } from './tracked-store';
 
-function setup() {
+function setup(store?: (clock: () => number) => TrackedStore) {
   let now = 0;
   const joined = new Map<string, boolean | Error>();
   const removed: string[] = [];
@@ -34,7 +34,7 @@ function setup() {
       forgotten.push(`${room}/${identity}`);
       return Promise.resolve();
     },
-    store: new MemoryTrackedStore(clock),
+    store: store?.(clock) ?? new MemoryTrackedStore(clock),
     clock,
     log: silentLog,
     tokenLifetimeMs: 3_600_000,
@@ -139,5 +139,25 @@ describe('MembershipMonitor', () => {
     expect(t.monitor.checkAll()).toBe(first);
     await first;
     expect(t.asked).toHaveLength(1);
+  });
+
+  it('leaves the interval to the replica holding the pass lease', async () => {
+    const t = setup((clock) =>
+      Object.assign(new MemoryTrackedStore(clock), { acquirePass: () => Promise.resolve(null) }),
+    );
+    await t.track('@a:hs');
+    await t.monitor.checkAll();
+    expect(t.asked).toEqual([]);
+  });
+
+  it('stops a pass, between batches, once its lease was lost', async () => {
+    const t = setup((clock) =>
+      Object.assign(new MemoryTrackedStore(clock), {
+        acquirePass: () => Promise.resolve({ renew: () => Promise.resolve(false) }),
+      }),
+    );
+    for (let n = 0; n < 150; n++) await t.track(`@u${n}:hs`);
+    await t.monitor.checkAll();
+    expect(t.asked).toHaveLength(100);
   });
 });
