@@ -43,7 +43,8 @@ const TOKEN_LIFETIME_MS = 3600 * 1000;
 
 /**
  * Runs the periodic membership check (LIVEKIT_MEMBERSHIP_CHECK_INTERVAL_SECONDS) once the app is up and
- * stops it before shutdown (every replica ticks; with Redis, the pass lease lets one of them run it); without membership configuration, says once that nobody is checked.
+ * stops it before shutdown (every replica ticks; with Redis, the pass lease lets one of them run it);
+ * without membership configuration, says once that nobody is checked.
  */
 @Injectable()
 class MembershipRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {

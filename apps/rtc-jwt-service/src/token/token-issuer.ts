@@ -176,6 +176,7 @@ export class TokenIssuer {
         serverName: openId.matrixServerName,
       });
     }
+    // Awaited: a token nobody could take back once the user leaves the room is not handed out.
     await membership?.monitor.track({ room, identity, roomId: matrix.roomId, userId: matrix.userId });
     return { url: this.deps.livekit.url, jwt };
   }
