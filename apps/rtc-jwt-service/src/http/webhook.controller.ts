@@ -38,12 +38,13 @@ export class WebhookController {
           await this.delayedLeave.participantJoined(room, identity);
           await this.membership?.monitor.participantJoined(room, identity);
         } else if (event.event === 'participant_left' || event.event === 'participant_connection_aborted') {
-          this.membership?.monitor.participantLeft(room, identity);
+          // The leave is sent first: a failure to forget the watch (Redis) must not hold it back.
           await this.delayedLeave.participantLeft(
             room,
             identity,
             Number(event.participant?.disconnectReason) === CLIENT_INITIATED,
           );
+          await this.membership?.monitor.participantLeft(room, identity);
         }
       }
     } catch (err) {

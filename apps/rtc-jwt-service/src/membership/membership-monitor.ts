@@ -3,16 +3,9 @@ import type { Clock } from '@gateway/util';
 import type { ParticipantPresence } from '../livekit/livekit-rooms';
 import { MembershipUnknownError } from './is-joined-client';
 import type { MembershipChecker } from './membership-checker';
+import type { TrackedParticipant, TrackedStore } from './tracked-store';
 
-/** A LiveKit participant this service minted a token for, and the Matrix membership it stands for. */
-export interface TrackedParticipant {
-  /** LiveKit room name and identity, as in the token. */
-  room: string;
-  identity: string;
-  roomId: string;
-  userId: string;
-  issuedAt: number;
-}
+export type { TrackedParticipant } from './tracked-store';
 
 export interface MembershipMonitorOptions {
   checker: Pick<MembershipChecker, 'isJoined'>;
@@ -22,69 +15,105 @@ export interface MembershipMonitorOptions {
   };
   /** Ends any delayed-leave job held for the participant. */
   forgetDelayedLeave: (room: string, identity: string) => Promise<void>;
+  /** Who is watched: in this process, or in Redis shared by the replicas. */
+  store: TrackedStore;
   clock: Clock;
   log: Log;
   /** After this long, a tracked participant LiveKit does not know is dropped (its token has expired). */
   tokenLifetimeMs: number;
-  maxTracked?: number;
+  /** How often the periodic pass runs (LIVEKIT_MEMBERSHIP_CHECK_INTERVAL_SECONDS); 0 = never. */
+  checkIntervalMs: number;
 }
+
+/** The shortest time an entry outlives its token (or LiveKit's last "still here") for a pass to see it. */
+const MIN_RETAIN_MS = 60_000;
 
 /**
  * Removes from the SFU anyone whose Matrix membership ended (left, kicked, banned), since LiveKit cannot
  * revoke a token: on LiveKit's `participant_joined` webhook, and for every tracked participant on each
  * periodic check. A failed `is_joined` removes nobody: only the homeserver saying "not joined" does.
  *
- * The participants are tracked in this process, from the tokens it minted; with several replicas each
- * checks the participants whose tokens it issued.
+ * The participants are those this service minted tokens for, kept in the store: with Redis, any replica
+ * answers the webhook for a token another minted, a restarted replica still knows everyone, and one
+ * replica at a time runs the pass (a lease, taken for most of an interval). Each entry expires on its
+ * own some time after its token (`retainMs`), unless a pass finds LiveKit still has the participant.
  */
 export class MembershipMonitor {
-  private readonly tracked = new Map<string, TrackedParticipant>();
   private running: Promise<void> | null = null;
+  /** How long past its token, or past the last pass that found it in LiveKit, an entry is kept. */
+  private readonly retainMs: number;
+  /**
+   * A pass holds the lease for most of an interval: the replica that ran it must be able to take it
+   * again on its next tick (timers and the round trip drift by milliseconds), while a replica ticking
+   * soon after finds it held and skips.
+   */
+  private readonly leaseMs: number;
 
-  constructor(private readonly o: MembershipMonitorOptions) {}
-
-  track(participant: Omit<TrackedParticipant, 'issuedAt'>): void {
-    const key = `${participant.room}\n${participant.identity}`;
-    this.tracked.delete(key);
-    this.tracked.set(key, { ...participant, issuedAt: this.o.clock() });
-    // Oldest first in a Map: past the bound, the longest-tracked participant is the one to drop.
-    for (const oldest of this.tracked.keys()) {
-      if (this.tracked.size <= (this.o.maxTracked ?? 100_000)) break;
-      this.tracked.delete(oldest);
-    }
+  constructor(private readonly o: MembershipMonitorOptions) {
+    // Three intervals: one missed pass (a replica restarting, a lease changing hands) loses nobody.
+    this.retainMs = Math.max(3 * o.checkIntervalMs, MIN_RETAIN_MS);
+    this.leaseMs = Math.max(1, Math.floor(o.checkIntervalMs * 0.8));
   }
 
-  get size(): number {
-    return this.tracked.size;
+  /** Starts watching a participant whose token was just minted. */
+  track(participant: Omit<TrackedParticipant, 'issuedAt'>): Promise<void> {
+    return this.o.store.put(
+      { ...participant, issuedAt: this.o.clock() },
+      this.o.tokenLifetimeMs + this.retainMs,
+    );
+  }
+
+  /** Participants watched now (walks them all: tests and diagnostics). */
+  size(): Promise<number> {
+    return this.o.store.count();
   }
 
   /** `participant_joined`: the membership is checked afresh, as MSC4195 recommends. */
   async participantJoined(room: string, identity: string): Promise<void> {
-    const participant = this.tracked.get(`${room}\n${identity}`);
-    if (participant !== undefined) await this.check(participant);
+    const participant = await this.o.store.get(room, identity);
+    if (participant !== null) await this.check(participant);
   }
 
   /** `participant_left`: nothing left to watch. */
-  participantLeft(room: string, identity: string): void {
-    this.tracked.delete(`${room}\n${identity}`);
+  participantLeft(room: string, identity: string): Promise<void> {
+    return this.o.store.delete(room, identity);
   }
 
-  /** One pass over every tracked participant; a pass still running is joined, not doubled. */
+  /**
+   * One pass over every tracked participant, unless another replica's pass has this interval; a pass
+   * still running here is joined, not doubled. Never rejects: a store failure is logged, and the next
+   * interval tries again.
+   */
   checkAll(): Promise<void> {
-    this.running ??= this.pass().finally(() => {
-      this.running = null;
-    });
+    this.running ??= this.pass()
+      .catch((err: unknown) => {
+        this.o.log.warn(
+          { err: err instanceof Error ? err : new Error(String(err)) },
+          'membership pass stopped early',
+        );
+      })
+      .finally(() => {
+        this.running = null;
+      });
     return this.running;
   }
 
   private async pass(): Promise<void> {
-    for (const participant of [...this.tracked.values()]) {
-      const joined = await this.check(participant);
-      if (joined && this.o.clock() - participant.issuedAt > this.o.tokenLifetimeMs) {
-        // The token has expired: once LiveKit no longer has the participant, nobody can come back with it.
-        const presence = await this.o.rooms.participant(participant.room, participant.identity);
-        if (presence === 'absent') this.tracked.delete(`${participant.room}\n${participant.identity}`);
+    const lease = await this.o.store.acquirePass(this.leaseMs);
+    if (lease === null) return;
+    for await (const batch of this.o.store.batches()) {
+      for (const participant of batch) {
+        const joined = await this.check(participant);
+        if (joined && this.o.clock() - participant.issuedAt > this.o.tokenLifetimeMs) {
+          // The token has expired: once LiveKit no longer has the participant, nobody can come back with it.
+          const presence = await this.o.rooms.participant(participant.room, participant.identity);
+          if (presence === 'absent')
+            await this.o.store.delete(participant.room, participant.identity, participant.issuedAt);
+          else await this.o.store.keep(participant.room, participant.identity, this.retainMs);
+        }
       }
+      // A pass longer than the lease keeps it, so no other replica starts a second pass meanwhile.
+      if (!(await lease.renew(this.leaseMs))) return;
     }
   }
 
@@ -103,7 +132,7 @@ export class MembershipMonitor {
     try {
       await this.o.rooms.removeParticipant(p.room, p.identity);
       await this.o.forgetDelayedLeave(p.room, p.identity);
-      this.tracked.delete(`${p.room}\n${p.identity}`);
+      await this.o.store.delete(p.room, p.identity, p.issuedAt);
       log.info({}, 'participant removed from the SFU: no longer joined to the Matrix room');
     } catch (err) {
       // Kept tracked: the next pass tries again.

@@ -6,6 +6,7 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
+import type { Redis } from 'ioredis';
 import { appLog } from '@gateway/server';
 import type { Clock } from '@gateway/util';
 import type { RtcConfig } from '../config';
@@ -13,13 +14,15 @@ import { CsApiResolver } from '../delayed-leave/cs-api-resolver';
 import { DELAYED_LEAVE, DelayedLeaveModule } from '../delayed-leave/delayed-leave.module';
 import type { DelayedLeaveManager } from '../delayed-leave/types';
 import { LiveKitRooms } from '../livekit/livekit-rooms';
-import { CLOCK, RTC_CONFIG } from '../tokens';
+import { CLOCK, REDIS, RTC_CONFIG } from '../tokens';
 import { IsJoinedClient } from './is-joined-client';
 import { MembershipChecker } from './membership-checker';
 import { MembershipGate } from './membership-gate';
 import { MembershipMonitor } from './membership-monitor';
 import { OAuthTokenSource } from './oauth-token-source';
 import type { ScopeBearer } from './scope-bearer';
+import { MemoryTrackedStore } from './tracked-store';
+import { RedisTrackedStore } from './tracked-store-redis';
 
 /** `{ gate, monitor }`, or null when no membership configuration is given. */
 export const MEMBERSHIP = Symbol('MEMBERSHIP');
@@ -40,7 +43,8 @@ const TOKEN_LIFETIME_MS = 3600 * 1000;
 
 /**
  * Runs the periodic membership check (LIVEKIT_MEMBERSHIP_CHECK_INTERVAL_SECONDS) once the app is up and
- * stops it before shutdown; without membership configuration, says once that nobody is checked.
+ * stops it before shutdown (every replica ticks; with Redis, the pass lease lets one of them run it);
+ * without membership configuration, says once that nobody is checked.
  */
 @Injectable()
 class MembershipRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -93,7 +97,7 @@ class MembershipRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     },
     {
       provide: MEMBERSHIP,
-      inject: [RTC_CONFIG, CsApiResolver, LiveKitRooms, DELAYED_LEAVE, CLOCK, MEMBERSHIP_SCOPE],
+      inject: [RTC_CONFIG, CsApiResolver, LiveKitRooms, DELAYED_LEAVE, CLOCK, MEMBERSHIP_SCOPE, REDIS],
       useFactory: (
         config: RtcConfig,
         csApi: CsApiResolver,
@@ -101,6 +105,7 @@ class MembershipRunner implements OnApplicationBootstrap, BeforeApplicationShutd
         delayedLeave: DelayedLeaveManager,
         clock: Clock,
         scope: ScopeBearer | null,
+        redis: Redis | null,
       ): Membership | null => {
         const m = config.membership;
         if (m === null || scope === null) return null;
@@ -119,9 +124,15 @@ class MembershipRunner implements OnApplicationBootstrap, BeforeApplicationShutd
             checker,
             rooms,
             forgetDelayedLeave: (room, identity) => delayedLeave.forget(room, identity),
+            // With Redis, every replica sees every watched participant (webhooks land on any replica).
+            store:
+              redis === null
+                ? new MemoryTrackedStore(clock)
+                : new RedisTrackedStore(redis, `${config.redisPrefix}:mm`),
             clock,
             log: appLog('membership'),
             tokenLifetimeMs: TOKEN_LIFETIME_MS,
+            checkIntervalMs: m.checkIntervalMs,
           }),
         };
       },

@@ -176,7 +176,8 @@ export class TokenIssuer {
         serverName: openId.matrixServerName,
       });
     }
-    membership?.monitor.track({ room, identity, roomId: matrix.roomId, userId: matrix.userId });
+    // Awaited: a token nobody could take back once the user leaves the room is not handed out.
+    await membership?.monitor.track({ room, identity, roomId: matrix.roomId, userId: matrix.userId });
     return { url: this.deps.livekit.url, jwt };
   }
 

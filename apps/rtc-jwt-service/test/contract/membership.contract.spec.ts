@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSynapse, type RegisteredUser, type Synapse } from '@gateway/testing';
+import { createTestRedis, startSynapse, type RegisteredUser, type Synapse } from '@gateway/testing';
 import { liveKitRoomAlias } from '../../src/request/room-alias';
 import { liveKitIdentity } from '../../src/token/identity';
 import { FakeLiveKit } from '../fakes/fake-livekit';
@@ -25,6 +25,8 @@ describe('membership checks against Synapse (MSC4502)', () => {
   let alice: RegisteredUser;
   let roomId: string;
   let otherRoomId: string;
+  /** The service's environment against this Synapse and LiveKit, with membership configured. */
+  let env: Record<string, string>;
 
   beforeAll(async () => {
     expect(existsSync(CLI), `${CLI} is missing: build first (nx run rtc-jwt-service:build)`).toBe(true);
@@ -43,7 +45,7 @@ describe('membership checks against Synapse (MSC4502)', () => {
       msc4502: true,
       appServiceRegistrations: [readFileSync(registrationFile, 'utf8')],
     });
-    const env = {
+    env = {
       ...lkEnv,
       LIVEKIT_FEDERATION_URL_OVERRIDES: `localhost=${synapse.baseUrl}`,
       LIVEKIT_CS_API_URL_OVERRIDES: `localhost=${synapse.baseUrl}`,
@@ -112,6 +114,16 @@ describe('membership checks against Synapse (MSC4502)', () => {
       member: { id: 'member-1', claimed_user_id: user.userId, claimed_device_id: user.deviceId },
     });
     return { ...res, identity: liveKitIdentity(user.userId, user.deviceId, 'member-1') };
+  }
+
+  async function webhookTo(service: RtcUnderTest, room: string, identity: string): Promise<void> {
+    const { body, authorization } = await livekit.webhook('participant_joined', room, identity);
+    const hook = await fetch(`${service.url}/sfu_webhook`, {
+      method: 'POST',
+      headers: { Authorization: authorization, 'Content-Type': 'application/webhook+json' },
+      body,
+    });
+    expect(hook.status).toBe(200);
   }
 
   async function removedWithin(ms: number, identity: string): Promise<boolean> {
@@ -230,5 +242,36 @@ describe('membership checks against Synapse (MSC4502)', () => {
     });
     expect(hook.status).toBe(200);
     expect(livekit.removed).toContainEqual({ room, identity: res.identity });
+  });
+
+  it('removes a member who left when the webhook reaches another replica than the one that minted (Redis)', async () => {
+    const redis = await createTestRedis();
+    // Two replicas behind one load balancer, sharing Redis; no periodic check, so only the webhook acts.
+    const shared = {
+      ...env,
+      LIVEKIT_FULL_ACCESS_HOMESERVERS: 'localhost',
+      LIVEKIT_MEMBERSHIP_CHECK_INTERVAL_SECONDS: '0',
+      LIVEKIT_REDIS_URL: redis.url,
+      RTC_REDIS_PREFIX: redis.prefix,
+    };
+    const minting = await startRtc(shared);
+    const other = await startRtc(shared);
+    try {
+      const frank = await synapse.registerUser('frank');
+      await matrix(frank, 'POST', roomPath('join'), {});
+      const res = await getToken(frank, minting);
+      expect(res.status).toBe(200);
+      const room = liveKitRoomAlias(roomId, SLOT);
+      livekit.join(room, res.identity);
+      await webhookTo(other, room, res.identity);
+      expect(livekit.removed.some((r) => r.identity === res.identity)).toBe(false);
+      await matrix(frank, 'POST', roomPath('leave'), {});
+      await webhookTo(other, room, res.identity);
+      expect(livekit.removed).toContainEqual({ room, identity: res.identity });
+    } finally {
+      await minting.stop();
+      await other.stop();
+      await redis.cleanup();
+    }
   });
 });
