@@ -176,8 +176,16 @@ export class TokenIssuer {
         serverName: openId.matrixServerName,
       });
     }
-    // Awaited: a token nobody could take back once the user leaves the room is not handed out.
-    await membership?.monitor.track({ room, identity, roomId: matrix.roomId, userId: matrix.userId });
+    // Awaited: a token nobody could take back once the user leaves the room is not handed out. The
+    // watch's store (Redis) being down is a 503 that names it, not an anonymous 500.
+    try {
+      await membership?.monitor.track({ room, identity, roomId: matrix.roomId, userId: matrix.userId });
+    } catch (err) {
+      throw new MatrixError('M_UNKNOWN', 'The membership watch is unavailable (its Redis store failed)', {
+        status: 503,
+        cause: err,
+      });
+    }
     return { url: this.deps.livekit.url, jwt };
   }
 

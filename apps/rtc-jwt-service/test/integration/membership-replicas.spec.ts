@@ -1,5 +1,5 @@
 import { createTestRedis, type TestRedis } from '@gateway/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MEMBERSHIP, type Membership } from '../../src/membership/membership.module';
 import { liveKitRoomAlias } from '../../src/request/room-alias';
 import { liveKitIdentity } from '../../src/token/identity';
@@ -125,6 +125,28 @@ describe('membership watch shared by replicas (Redis)', () => {
     expect(livekit.participants.has(`${ROOM}\n${IDENTITY}`)).toBe(false);
     // Removed means forgotten, on every replica.
     expect(await monitorOf(a).size()).toBe(0);
+  });
+
+  it('hands out no token it could not take back: the watch store failing is a 503 that says so', async () => {
+    const a = await replica(3600);
+    vi.spyOn(monitorOf(a), 'track').mockRejectedValueOnce(new Error('connect ECONNREFUSED'));
+    const res = await post(`${a.url}/get_token`, {
+      room_id: ROOM_ID,
+      slot_id: SLOT,
+      openid_token: {
+        access_token: 'tok',
+        token_type: 'Bearer',
+        matrix_server_name: 'hs.test',
+        expires_in: 3600,
+      },
+      member: { id: 'm1', claimed_user_id: ANN, claimed_device_id: 'DEV' },
+    });
+    expect(res.status).toBe(503);
+    expect(res.json).toMatchObject({
+      errcode: 'M_UNKNOWN',
+      error: expect.stringContaining('membership watch'),
+    });
+    expect(JSON.stringify(res.json)).not.toContain('"jwt"');
   });
 
   it('still watches after a restart: the new replica removes, on its own pass, a member who left', async () => {
