@@ -36,10 +36,32 @@ export interface EngineDeps {
  * and stores what the answer leaves the connection knowing as its pending state.
  */
 export class SlidingSyncEngine {
+  /** The last queued computation of each connection (user, device, conn_id) in this process. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+
   constructor(private readonly deps: EngineDeps) {}
 
+  /**
+   * Requests of one connection run one after another here, before they take a database connection:
+   * in the database they would wait for each other's row lock while each held a pooled connection, so a
+   * client sending a dozen at once emptied the pool and every other user's request failed (a 500 after
+   * the pool's connect timeout; found by the security tier's fuzzing).
+   */
   compute(identity: Identity, query: SyncQuery, translation: Translation): Promise<ComputeResult> {
-    return this.deps.store.snapshot((s) => this.computeIn(s, identity, query, translation));
+    const key = JSON.stringify([identity.userId, identity.deviceId, translation.connId]);
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    const run = previous.then(() =>
+      this.deps.store.snapshot((s) => this.computeIn(s, identity, query, translation)),
+    );
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queues.set(key, settled);
+    void settled.then(() => {
+      if (this.queues.get(key) === settled) this.queues.delete(key);
+    });
+    return run;
   }
 
   /** The user's room list: from the cache when it is current, else read in this snapshot (and offered). */
