@@ -31,6 +31,20 @@ export interface EngineDeps {
   prevBatch: (token: string, roomId: string, eventId: string) => Promise<string | undefined>;
 }
 
+/** Longest conn_id kept (characters); clients use short names such as `main` or `encryption`. */
+export const MAX_CONN_ID_LENGTH = 256;
+
+/**
+ * The conn_id is a key column of sync_connections: Postgres text cannot hold NUL, and a btree index row
+ * cannot exceed ~8 kB, so either used to fail the query with a 500 (found by the security tier). Every
+ * protocol's translation reaches here, so the check is made once.
+ */
+function checkConnId(connId: string): void {
+  if (connId.length > MAX_CONN_ID_LENGTH)
+    throw new MatrixError('M_BAD_JSON', `conn_id: must be at most ${MAX_CONN_ID_LENGTH} characters`);
+  if (connId.includes('\0')) throw new MatrixError('M_BAD_JSON', 'conn_id: must not contain NUL');
+}
+
 /**
  * Computes one sliding-sync answer in one database snapshot: reads the connection, lists and rooms,
  * and stores what the answer leaves the connection knowing as its pending state.
@@ -48,6 +62,7 @@ export class SlidingSyncEngine {
    * the pool's connect timeout; found by the security tier's fuzzing).
    */
   compute(identity: Identity, query: SyncQuery, translation: Translation): Promise<ComputeResult> {
+    checkConnId(translation.connId);
     const key = JSON.stringify([identity.userId, identity.deviceId, translation.connId]);
     const previous = this.queues.get(key) ?? Promise.resolve();
     const run = previous.then(() =>
