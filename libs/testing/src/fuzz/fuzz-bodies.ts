@@ -308,8 +308,18 @@ function jsonBody(next: Next, index: number, example: unknown, bodyLimit: number
 
 type Pairs = [string, string][];
 
+/** Percent-encoding that, unlike encodeURIComponent, takes lone surrogates (as U+FFFD, as a browser does). */
+function percentEncode(text: string): string {
+  let out = '';
+  for (const byte of encoder.encode(text)) {
+    const c = String.fromCharCode(byte);
+    out += /[A-Za-z0-9\-_.~]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
 function encodeForm(pairs: Pairs): string {
-  return pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+  return pairs.map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&');
 }
 
 /** Pairs whose value may be changed: not the kept fields, unless the dice say to break those too. */
@@ -367,8 +377,8 @@ function formBody(
         '+%2',
       ]);
       const text = encodeForm(pairs).replace(
-        `${encodeURIComponent(name)}=${encodeURIComponent(pairs[at]?.[1] ?? '')}`,
-        `${encodeURIComponent(name)}=${raw}`,
+        `${percentEncode(name)}=${percentEncode(pairs[at]?.[1] ?? '')}`,
+        `${percentEncode(name)}=${raw}`,
       );
       return form(text === encodeForm(pairs) ? `${text}&${name}=${raw}` : text);
     }
@@ -402,7 +412,7 @@ function formBody(
       return form(pick(next, ['', '&', '=', '==', '&&&', '\0', ' ']));
     case 'separators': {
       const sep = pick(next, ['&&', ';', '&=&', '+', '\n', '&%26=']);
-      return form(pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join(sep));
+      return form(pairs.map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join(sep));
     }
   }
 }

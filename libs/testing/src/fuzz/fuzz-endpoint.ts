@@ -18,6 +18,11 @@ export interface FuzzTarget {
   example: BodyExample;
   /** The app's body limit: some bodies go past it on purpose. */
   bodyLimit: number;
+  /**
+   * A 5xx that is the documented answer when a dependency the test leaves out is unreachable (the auth
+   * service without Synapse): counted as `dependencyDown`, not as a failure. Anything else 5xx fails.
+   */
+  dependencyDown?: (answer: FuzzAnswer) => boolean;
   /** Null when the answer has the endpoint's documented error (or success) shape, else what is wrong. */
   shape: (answer: FuzzAnswer) => string | null;
 }
@@ -45,6 +50,8 @@ export interface FuzzResult {
   statuses: Record<string, number>;
   mutations: Record<string, number>;
   failures: number;
+  /** 5xx answers that were `dependencyDown`'s documented outage. */
+  dependencyDown: number;
   /** The first few failures, each with its seed and index. */
   examples: string[];
   seconds: number;
@@ -83,6 +90,7 @@ export async function fuzzEndpoint(target: FuzzTarget, options: FuzzOptions): Pr
     statuses: {},
     mutations: {},
     failures: 0,
+    dependencyDown: 0,
     examples: [],
     seconds: 0,
     slowestMs: 0,
@@ -121,8 +129,12 @@ export async function fuzzEndpoint(target: FuzzTarget, options: FuzzOptions): Pr
         count(result.statuses, String(res.status));
         const contentType = res.headers.get('content-type') ?? '';
         const preview = `${text.slice(0, 200)}${text.length > 200 ? '…' : ''}`;
-        if (res.status >= 500) fail(index, body.mutation, `status ${res.status}: ${preview}`);
-        const wrong = target.shape({ status: res.status, contentType, text });
+        const answer = { status: res.status, contentType, text };
+        if (res.status >= 500) {
+          if (target.dependencyDown?.(answer) === true) result.dependencyDown += 1;
+          else fail(index, body.mutation, `status ${res.status}: ${preview}`);
+        }
+        const wrong = target.shape(answer);
         if (wrong !== null) fail(index, body.mutation, `${wrong} (status ${res.status}: ${preview})`);
         const headers = [...res.headers].map(([k, v]) => `${k}: ${v}`).join('\n');
         const leaked = options.secrets.find((s) => text.includes(s) || headers.includes(s));
@@ -151,19 +163,24 @@ export function secretsInLogs(logs: string, secrets: readonly string[]): string[
   return found;
 }
 
-/** The first error-level lines of the services' JSON log (`level` as a label): the cause behind a 5xx. */
+/**
+ * The services' error-level log lines (`level` as a label), one per distinct message: the causes behind
+ * the 5xx answers, for the summary.
+ */
 export function errorLogLines(logs: string, limit = 20): string[] {
-  const found: string[] = [];
+  const found = new Map<string, string>();
   for (const line of logs.split('\n')) {
-    if (found.length >= limit) break;
+    if (found.size >= limit) break;
     try {
-      const { level } = JSON.parse(line) as { level?: unknown };
-      if (level === 'error' || level === 'fatal') found.push(line.slice(0, 2_000));
+      const entry = JSON.parse(line) as { level?: unknown; msg?: unknown; err?: { message?: unknown } };
+      if (entry.level !== 'error' && entry.level !== 'fatal') continue;
+      const key = `${String(entry.msg)} ${String(entry.err?.message).slice(0, 120)}`;
+      if (!found.has(key)) found.set(key, line.slice(0, 2_000));
     } catch {
       // Not a JSON line.
     }
   }
-  return found;
+  return [...found.values()];
 }
 
 export interface RegisteredRoute {
