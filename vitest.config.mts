@@ -1,6 +1,8 @@
-// Six tiers, run in this order by `npm test`:
+// Seven tiers, run in this order by `npm test`:
 //   unit        src/**/*.spec.ts          no I/O beyond loopback fakes
 //   integration test/integration/**       real Postgres and Redis, a fresh database / key prefix per test
+//   security    test/security/**          every body-taking endpoint fuzzed with 10,000 seeded bodies on real
+//                                         Postgres and Redis: no 5xx, no hang, no secret in answers or logs
 //   contract    test/contract/**          real Synapse from the test bed (tools/synapse)
 //   browser     test/browser/**           the pages in Debian's Chromium through playwright-core, on the
 //                                         real Synapse test bed (tools/browser/ensure-chromium.sh)
@@ -64,6 +66,18 @@ export default defineConfig({
           name: 'integration',
           include: ['apps/*/test/integration/**/*.spec.ts', 'libs/*/test/integration/**/*.spec.ts'],
           testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        plugins,
+        resolve: { alias },
+        test: {
+          name: 'security',
+          include: ['apps/*/test/security/**/*.spec.ts'],
+          // Each file keeps both cores busy with its own requests.
+          fileParallelism: false,
+          testTimeout: 600_000,
           hookTimeout: 60_000,
         },
       },

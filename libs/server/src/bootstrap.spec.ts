@@ -191,6 +191,22 @@ describe('startApp (the bootstrap every service uses)', () => {
     expect(await big.json()).toEqual({ errcode: 'M_TOO_LARGE', error: 'Request body too large' });
   });
 
+  it('refuses a JSON body with U+0000 in a string or key (Postgres cannot store it) as M_BAD_JSON', async () => {
+    const url = await boot();
+    const post = (body: string) =>
+      fetch(`${url}/test/echo`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+    for (const body of ['{"a":"x\\u0000"}', '{"a\\u0000":1}', '[[["\\u0000"]]]']) {
+      const res = await post(body);
+      expect(res.status, body).toBe(400);
+      expect(await res.json()).toEqual({
+        errcode: 'M_BAD_JSON',
+        error: 'Strings must not contain NUL or unpaired surrogates.',
+      });
+    }
+    // An escaped backslash before "u0000" is only text.
+    expect(await (await post('{"a":"\\\\u0000"}')).json()).toEqual({ got: { a: '\\u0000' } });
+  });
+
   it('hides unexpected errors behind 500 M_UNKNOWN and logs them', async () => {
     const url = await boot();
     const res = await fetch(`${url}/test/boom`);

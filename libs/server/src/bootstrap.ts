@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { ConfigError, type BindAddress, type LogLevel } from '@gateway/config';
 import { MatrixError } from '@gateway/matrix';
+import { hasUnstorableText } from '@gateway/util';
 import { closeConnectionsOnShutdown } from './idle-connections';
 import { Lifecycle } from './lifecycle';
 import { createLogger, JsonLogger } from './logger';
@@ -86,11 +87,18 @@ export async function createApp(
       done(null, undefined);
       return;
     }
+    let value: unknown;
     try {
-      done(null, JSON.parse(text) as unknown);
+      value = JSON.parse(text);
     } catch {
       done(new MatrixError('M_NOT_JSON', 'Content not JSON.'), undefined);
+      return;
     }
+    // Postgres cannot store U+0000 or an unpaired surrogate, so either failed later as a 500; no Matrix or
+    // OAuth value needs them.
+    if (hasUnstorableText(value))
+      done(new MatrixError('M_BAD_JSON', 'Strings must not contain NUL or unpaired surrogates.'), undefined);
+    else done(null, value);
   });
   options.configureFastify?.(fastify);
   closeConnectionsOnShutdown(fastify);

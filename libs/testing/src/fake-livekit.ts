@@ -124,9 +124,14 @@ export class FakeLiveKit {
         ...(event === 'participant_joined' ? {} : { disconnectReason }),
       },
     });
+    return { body, authorization: await this.sign(body) };
+  }
+
+  /** The Authorization header LiveKit sends with a webhook body (any bytes: the fuzz tier signs its own). */
+  async sign(body: string | Uint8Array): Promise<string> {
     const token = new AccessToken(this.key, this.secret);
     token.sha256 = createHash('sha256').update(body).digest('base64');
-    return { body, authorization: await token.toJwt() };
+    return token.toJwt();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

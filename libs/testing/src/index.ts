@@ -58,3 +58,30 @@ export {
   type TestBrowser,
   type WatchedPage,
 } from './browser/chromium';
+export {
+  deeplyNested,
+  mutateJson,
+  mutateText,
+  randomString,
+  randomValue,
+  setOwn,
+  type Next,
+} from './fuzz/json-mutations';
+export { below, mutateString, pick, randomText } from './fuzz/text-mutations';
+export { fuzzBody, type BodyExample, type FuzzBody } from './fuzz/fuzz-bodies';
+export {
+  BODYLESS_METHODS,
+  errorLogLines,
+  fuzzBodyCount,
+  fuzzEndpoint,
+  fuzzSeed,
+  secretsInLogs,
+  uncoveredRoutes,
+  writeFuzzSummary,
+  type FuzzAnswer,
+  type FuzzOptions,
+  type FuzzResult,
+  type FuzzTarget,
+  type RegisteredRoute,
+} from './fuzz/fuzz-endpoint';
+export { withRouteLog } from './fuzz/route-log';

@@ -16,6 +16,7 @@ export {
   arrayField,
   arrayValue,
   booleanField,
+  hasUnstorableText,
   countField,
   isJsonObject,
   nonEmptyStringField,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   arrayField,
   booleanField,
+  hasUnstorableText,
   countField,
   isJsonObject,
   nonEmptyStringField,
@@ -39,5 +40,20 @@ describe('json guards', () => {
     expect(stringsField(o, 's')).toBeUndefined();
     expect(arrayField(o, 'missing')).toEqual([]);
     expect(objectField(o, 'list')).toBeUndefined();
+  });
+});
+
+describe('hasUnstorableText', () => {
+  it('finds U+0000 or an unpaired surrogate in a string or key at any depth, and nothing else', () => {
+    expect(hasUnstorableText({ a: [{ b: 'x\0y' }] })).toBe(true);
+    expect(hasUnstorableText({ 'k\0': 1 })).toBe(true);
+    expect(hasUnstorableText('\0')).toBe(true);
+    expect(hasUnstorableText({ a: ['x', 1, null, true, { b: '\\u0000' }] })).toBe(false);
+    expect(hasUnstorableText(['\uD800'])).toBe(true);
+    expect(hasUnstorableText({ '\uDC00x': 1 })).toBe(true);
+    expect(hasUnstorableText(['😀 \uD83D\uDE00'])).toBe(false);
+    let deep: unknown = 'ok\0';
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(hasUnstorableText(deep)).toBe(true);
   });
 });

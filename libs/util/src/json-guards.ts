@@ -67,3 +67,29 @@ export function booleanField(obj: JsonObject, key: string): boolean | undefined 
   const value = ownField(obj, key);
   return typeof value === 'boolean' ? value : undefined;
 }
+
+/** U+0000, or a surrogate without its pair. */
+const UNSTORABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const unstorable = (text: string): boolean => UNSTORABLE.test(text);
+
+/**
+ * Whether a parsed JSON value holds, in any string or key, text Postgres cannot store: U+0000 (text and
+ * jsonb) or an unpaired surrogate (jsonb refuses its `\uD800` escape). Such input failed deep in a query
+ * with a 500 (found by the security tier); the services refuse it where they parse. Walks with an
+ * explicit stack: parsed JSON may be nested deeper than recursion goes.
+ */
+export function hasUnstorableText(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (typeof item === 'string') {
+      if (unstorable(item)) return true;
+    } else if (typeof item === 'object' && item !== null) {
+      for (const [key, child] of Object.entries(item)) {
+        if (unstorable(key)) return true;
+        stack.push(child);
+      }
+    }
+  }
+  return false;
+}

@@ -21,6 +21,15 @@ const NATIVE = {
 };
 
 describe(validateClientRegistration.name, () => {
+  it('refuses metadata with U+0000 anywhere (stored as jsonb, which cannot hold it; was a 500)', () => {
+    for (const body of [
+      { ...ELEMENT_X_IOS, client_name: 'Element\0X' },
+      { ...ELEMENT_X_IOS, redirect_uris: ['io.element.elementx:/callback\0'] },
+      { ...ELEMENT_X_IOS, 'client_name#fr\0': 'x' },
+    ])
+      expect(oauthErrorOf(() => validateClientRegistration(body)).error).toBe('invalid_client_metadata');
+  });
+
   describe('real-world registrations', () => {
     it.each(Object.entries(REAL_WORLD_REGISTRATIONS))('accepts %s', (_name, body) => {
       expect(() => validateClientRegistration(body)).not.toThrow();

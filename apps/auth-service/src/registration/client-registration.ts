@@ -14,6 +14,7 @@ import {
   checkWebRedirectUri,
   type UriPolicy,
 } from './client-uri-rules';
+import { hasUnstorableText } from '@gateway/util';
 import { OAuthError } from '../oauth-error';
 import { isKnownPublicSuffix } from './public-suffix';
 import * as read from './registration-fields';
@@ -54,6 +55,10 @@ export function validateClientRegistration(
   options: ClientRegistrationOptions = {},
 ): RegisteredClientMetadata {
   if (!read.isJsonObject(body)) throw invalid('the registration request must be a JSON object');
+  // oidc-provider reads this body itself (not Fastify's parser, which refuses NUL): the stored metadata
+  // is jsonb, which cannot hold U+0000 or an unpaired surrogate, so it failed as a 500 (found by the security tier).
+  if (hasUnstorableText(body))
+    throw invalid('the metadata must not contain NUL characters or unpaired surrogates');
   const policy: UriPolicy = {
     allowInsecureUris: options.allowInsecureUris ?? false,
     allowHostMismatch: options.allowHostMismatch ?? false,

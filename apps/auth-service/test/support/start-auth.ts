@@ -12,6 +12,8 @@ import {
   type Synapse,
   type TestDatabase,
   type TestRedis,
+  withRouteLog,
+  type RegisteredRoute,
 } from '@gateway/testing';
 import type { Accounts } from '../../src/accounts/accounts';
 import { AppModule, type AppModuleOptions } from '../../src/app.module';
@@ -20,6 +22,8 @@ import { loadAuthConfig } from '../../src/config';
 import { ACCOUNTS } from '../../src/tokens';
 
 export interface AuthUnderTest extends RunningApp {
+  /** Every route the app registered with Fastify (the security tier's coverage check reads them). */
+  routes: RegisteredRoute[];
   issuer: string;
   keyFile: string;
   db: TestDatabase;
@@ -65,6 +69,7 @@ export async function startAuth(
     AUTH_SYNC_DEVICES_INTERVAL: '0',
     ...env,
   });
+  const routes: RegisteredRoute[] = [];
   let logs = '';
   const stream = new PassThrough();
   stream.on('data', (chunk: Buffer) => (logs += chunk.toString()));
@@ -74,7 +79,7 @@ export async function startAuth(
       redisPrefix: redis.prefix,
     }),
     {
-      ...authAppOptions(config),
+      ...withRouteLog(authAppOptions(config), routes),
       logLevel: 'debug',
       logDestination: stream,
     },
@@ -87,6 +92,7 @@ export async function startAuth(
     keyFile,
     db,
     redis,
+    routes,
     logs: () => logs,
     stop: async () => {
       await running.app.close();

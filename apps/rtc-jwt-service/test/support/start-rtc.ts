@@ -1,10 +1,13 @@
 import { PassThrough } from 'node:stream';
 import { startApp, type RunningApp } from '@gateway/server';
+import { withRouteLog, type RegisteredRoute } from '@gateway/testing';
 import { AppModule } from '../../src/app.module';
 import { rtcAppOptions } from '../../src/http/app-options';
 import { loadRtcConfig } from '../../src/config';
 
 export interface RtcUnderTest extends RunningApp {
+  /** Every route the app registered with Fastify (the security tier's coverage check reads them). */
+  routes: RegisteredRoute[];
   logs: () => string;
   stop: () => Promise<void>;
 }
@@ -12,15 +15,16 @@ export interface RtcUnderTest extends RunningApp {
 /** Boots the real app in-process from an environment, exactly as main.ts does, with logs captured. */
 export async function startRtc(env: Record<string, string>): Promise<RtcUnderTest> {
   const config = loadRtcConfig({ LIVEKIT_JWT_BIND: '127.0.0.1:0', ...env });
+  const routes: RegisteredRoute[] = [];
   let logs = '';
   const stream = new PassThrough();
   stream.on('data', (chunk: Buffer) => (logs += chunk.toString()));
   const running = await startApp(AppModule.forRoot(config), {
-    ...rtcAppOptions(config),
+    ...withRouteLog(rtcAppOptions(config), routes),
     logLevel: 'debug',
     logDestination: stream,
   });
-  return { ...running, logs: () => logs, stop: () => running.app.close() };
+  return { ...running, routes, logs: () => logs, stop: () => running.app.close() };
 }
 
 export async function post(

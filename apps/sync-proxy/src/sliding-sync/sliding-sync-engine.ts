@@ -39,15 +39,52 @@ export interface EngineDeps {
   ) => Promise<OlderPage | undefined>;
 }
 
+/** Longest conn_id kept (characters); clients use short names such as `main` or `encryption`. */
+export const MAX_CONN_ID_LENGTH = 256;
+
+/**
+ * The conn_id is a key column of sync_connections: Postgres text cannot hold NUL, and a btree index row
+ * cannot exceed ~8 kB, so either used to fail the query with a 500 (found by the security tier). Every
+ * protocol's translation reaches here, so the check is made once.
+ */
+function checkConnId(connId: string): void {
+  if (connId.length > MAX_CONN_ID_LENGTH)
+    throw new MatrixError('M_BAD_JSON', `conn_id: must be at most ${MAX_CONN_ID_LENGTH} characters`);
+  if (connId.includes('\0')) throw new MatrixError('M_BAD_JSON', 'conn_id: must not contain NUL');
+}
+
 /**
  * Computes one sliding-sync answer in one database snapshot: reads the connection, lists and rooms,
  * and stores what the answer leaves the connection knowing as its pending state.
  */
 export class SlidingSyncEngine {
+  /** The last queued computation of each connection (user, device, conn_id) in this process. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+
   constructor(private readonly deps: EngineDeps) {}
 
+  /**
+   * Requests of one connection run one after another here, before they take a database connection:
+   * in the database they would wait for each other's row lock while each held a pooled connection, so a
+   * client sending a dozen at once emptied the pool and every other user's request failed (a 500 after
+   * the pool's connect timeout; found by the security tier's fuzzing).
+   */
   compute(identity: Identity, query: SyncQuery, translation: Translation): Promise<ComputeResult> {
-    return this.deps.store.snapshot((s) => this.computeIn(s, identity, query, translation));
+    checkConnId(translation.connId);
+    const key = JSON.stringify([identity.userId, identity.deviceId, translation.connId]);
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    const run = previous.then(() =>
+      this.deps.store.snapshot((s) => this.computeIn(s, identity, query, translation)),
+    );
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queues.set(key, settled);
+    void settled.then(() => {
+      if (this.queues.get(key) === settled) this.queues.delete(key);
+    });
+    return run;
   }
 
   /** The user's room list: from the cache when it is current, else read in this snapshot (and offered). */

@@ -1,12 +1,14 @@
 import { PassThrough } from 'node:stream';
 import { startApp, type RunningApp } from '@gateway/server';
-import { createTestDatabase, type TestDatabase } from '@gateway/testing';
+import { createTestDatabase, withRouteLog, type RegisteredRoute, type TestDatabase } from '@gateway/testing';
 import { AppModule } from '../../src/app.module';
 import { syncAppOptions } from '../../src/app-options';
 import { loadSyncConfig } from '../../src/config';
 import type { SyncTimings } from '../../src/app.module';
 
 export interface ProxyUnderTest extends RunningApp {
+  /** Every route the app registered with Fastify (the security tier's coverage check reads them). */
+  routes: RegisteredRoute[];
   logs: () => string;
   databaseUrl: string;
   stop: () => Promise<void>;
@@ -41,11 +43,12 @@ export async function startProxy(
     SYNCV3_BINDADDR: '127.0.0.1:0',
     ...env,
   });
+  const routes: RegisteredRoute[] = [];
   let logs = '';
   const stream = new PassThrough();
   stream.on('data', (chunk: Buffer) => (logs += chunk.toString()));
   const running = await startApp(AppModule.forRoot(config, options.timings), {
-    ...syncAppOptions(config),
+    ...withRouteLog(syncAppOptions(config), routes),
     logLevel: 'debug',
     logDestination: stream,
   });
@@ -57,6 +60,7 @@ export async function startProxy(
   }
   return {
     ...running,
+    routes,
     logs: () => logs,
     databaseUrl,
     stop: async () => {

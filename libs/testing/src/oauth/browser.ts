@@ -10,6 +10,11 @@ export class Browser {
     return this.cookies.get(name);
   }
 
+  /** The Cookie header this browser sends: lets another client (the fuzz tier's) post as its session. */
+  cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
   async get(url: string, headers: Record<string, string> = {}): Promise<Response> {
     return this.request(url, { method: 'GET', headers });
   }
@@ -55,7 +60,7 @@ export class Browser {
 
   private async request(url: string, init: RequestInit): Promise<Response> {
     const target = new URL(url);
-    const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const cookie = this.cookieHeader();
     const res = await fetch(target, {
       ...init,
       redirect: 'manual',

@@ -1,0 +1,222 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fuzzBody, type BodyExample } from './fuzz-bodies';
+
+/**
+ * The security tier's driver: posts `bodies` seeded bodies at one endpoint over keep-alive HTTP with a
+ * few requests in flight, and checks every answer. A failure names the seed and index; run the tier with
+ * FUZZ_SEED=<seed> FUZZ_INDEX=<index> to send that one body again.
+ */
+export interface FuzzTarget {
+  /** `METHOD /pattern` as the app registered it: the key of the coverage check. */
+  route: string;
+  method: string;
+  url: string;
+  headers?: Readonly<Record<string, string>>;
+  /** Headers computed from each body (a webhook's signature over its exact bytes). */
+  sign?: (body: Uint8Array) => Promise<Record<string, string>>;
+  example: BodyExample;
+  /** The app's body limit: some bodies go past it on purpose. */
+  bodyLimit: number;
+  /**
+   * A 5xx that is the documented answer when a dependency the test leaves out is unreachable (the auth
+   * service without Synapse): counted as `dependencyDown`, not as a failure. Anything else 5xx fails.
+   */
+  dependencyDown?: (answer: FuzzAnswer) => boolean;
+  /** Null when the answer has the endpoint's documented error (or success) shape, else what is wrong. */
+  shape: (answer: FuzzAnswer) => string | null;
+}
+
+export interface FuzzAnswer {
+  status: number;
+  contentType: string;
+  text: string;
+}
+
+export interface FuzzOptions {
+  seed: number;
+  bodies: number;
+  /** Requests in flight at once. */
+  concurrency: number;
+  /** An answer slower than this is a hang. */
+  deadlineMs: number;
+  /** Strings that must never appear in an answer (body or headers). */
+  secrets: readonly string[];
+}
+
+export interface FuzzResult {
+  route: string;
+  bodies: number;
+  statuses: Record<string, number>;
+  mutations: Record<string, number>;
+  failures: number;
+  /** 5xx answers that were `dependencyDown`'s documented outage. */
+  dependencyDown: number;
+  /** The first few failures, each with its seed and index. */
+  examples: string[];
+  seconds: number;
+  slowestMs: number;
+}
+
+const env = (name: string): string | undefined => process.env[name]?.trim() || undefined;
+
+/** The tier's seed: FUZZ_SEED (decimal or 0x hex) to replay a run, else the tier's fixed default. */
+export function fuzzSeed(fallback: number): number {
+  const given = env('FUZZ_SEED');
+  return given === undefined ? fallback : Number(given) >>> 0;
+}
+
+/** Bodies per endpoint: FUZZ_BODIES, else 10,000. */
+export function fuzzBodyCount(): number {
+  return Number(env('FUZZ_BODIES') ?? 10_000);
+}
+
+/** FUZZ_INDEX: send only this body of each endpoint's sequence (a failure's replay). */
+function onlyIndex(): number | undefined {
+  const given = env('FUZZ_INDEX');
+  return given === undefined ? undefined : Number(given);
+}
+
+function count(map: Record<string, number>, key: string): void {
+  map[key] = (map[key] ?? 0) + 1;
+}
+
+export async function fuzzEndpoint(target: FuzzTarget, options: FuzzOptions): Promise<FuzzResult> {
+  const only = onlyIndex();
+  const indices = only === undefined ? Array.from({ length: options.bodies }, (_, i) => i) : [only];
+  const result: FuzzResult = {
+    route: target.route,
+    bodies: 0,
+    statuses: {},
+    mutations: {},
+    failures: 0,
+    dependencyDown: 0,
+    examples: [],
+    seconds: 0,
+    slowestMs: 0,
+  };
+  const started = performance.now();
+  const fail = (index: number, mutation: string, problem: string) => {
+    result.failures += 1;
+    if (result.examples.length < 10)
+      result.examples.push(
+        `${target.route} seed=0x${options.seed.toString(16)} index=${index} (${mutation}): ${problem}`,
+      );
+  };
+  let cursor = 0;
+  const worker = async () => {
+    for (let i = cursor++; i < indices.length; i = cursor++) {
+      const index = indices[i]!;
+      const body = fuzzBody(options.seed, index, target.example, target.bodyLimit);
+      count(result.mutations, body.mutation);
+      result.bodies += 1;
+      const t0 = performance.now();
+      try {
+        const res = await fetch(target.url, {
+          method: target.method,
+          headers: {
+            ...target.headers,
+            ...(await target.sign?.(body.body)),
+            ...(body.contentType === undefined ? {} : { 'content-type': body.contentType }),
+          },
+          body: body.body,
+          redirect: 'manual',
+          signal: AbortSignal.timeout(options.deadlineMs),
+        });
+        const text = await res.text();
+        const ms = performance.now() - t0;
+        result.slowestMs = Math.max(result.slowestMs, Math.round(ms));
+        count(result.statuses, String(res.status));
+        const contentType = res.headers.get('content-type') ?? '';
+        const preview = `${text.slice(0, 200)}${text.length > 200 ? '…' : ''}`;
+        const answer = { status: res.status, contentType, text };
+        if (res.status >= 500) {
+          if (target.dependencyDown?.(answer) === true) result.dependencyDown += 1;
+          else fail(index, body.mutation, `status ${res.status}: ${preview}`);
+        }
+        const wrong = target.shape(answer);
+        if (wrong !== null) fail(index, body.mutation, `${wrong} (status ${res.status}: ${preview})`);
+        const headers = [...res.headers].map(([k, v]) => `${k}: ${v}`).join('\n');
+        const leaked = options.secrets.find((s) => text.includes(s) || headers.includes(s));
+        if (leaked !== undefined)
+          fail(index, body.mutation, `answer contains the secret ${leaked.slice(0, 4)}…`);
+      } catch (error) {
+        count(result.statuses, 'no answer');
+        const timeout = error instanceof DOMException && error.name === 'TimeoutError';
+        fail(index, body.mutation, timeout ? `no answer within ${options.deadlineMs} ms` : String(error));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency }, worker));
+  result.seconds = Math.round((performance.now() - started) / 100) / 10;
+  return result;
+}
+
+/** Secrets found in the captured log lines: the line numbers and which secret, never the secret itself. */
+export function secretsInLogs(logs: string, secrets: readonly string[]): string[] {
+  const found: string[] = [];
+  logs.split('\n').forEach((line, n) => {
+    const secret = secrets.find((s) => line.includes(s));
+    if (secret !== undefined && found.length < 10)
+      found.push(`log line ${n + 1} contains ${secret.slice(0, 4)}…`);
+  });
+  return found;
+}
+
+/**
+ * The services' error-level log lines (`level` as a label), one per distinct message: the causes behind
+ * the 5xx answers, for the summary.
+ */
+export function errorLogLines(logs: string, limit = 20): string[] {
+  const found = new Map<string, string>();
+  for (const line of logs.split('\n')) {
+    if (found.size >= limit) break;
+    try {
+      const entry = JSON.parse(line) as { level?: unknown; msg?: unknown; err?: { message?: unknown } };
+      if (entry.level !== 'error' && entry.level !== 'fatal') continue;
+      const key = `${String(entry.msg)} ${String(entry.err?.message).slice(0, 120)}`;
+      if (!found.has(key)) found.set(key, line.slice(0, 2_000));
+    } catch {
+      // Not a JSON line.
+    }
+  }
+  return [...found.values()];
+}
+
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+}
+
+/** Methods that carry no body: their routes are outside a body fuzzer by definition. */
+export const BODYLESS_METHODS = ['GET', 'HEAD', 'OPTIONS', 'DELETE'];
+
+/**
+ * Every registered route must be fuzzed or excluded with a reason, and every exclusion must still
+ * name a route, so a new endpoint cannot slip past the tier and a stale reason cannot linger.
+ */
+export function uncoveredRoutes(
+  routes: readonly RegisteredRoute[],
+  fuzzed: readonly string[],
+  excluded: Readonly<Record<string, string>>,
+): string[] {
+  const problems: string[] = [];
+  const keys = new Set(routes.map((r) => `${r.method} ${r.url}`));
+  for (const key of keys) {
+    const method = key.split(' ')[0]!;
+    if (BODYLESS_METHODS.includes(method) || fuzzed.includes(key) || key in excluded) continue;
+    problems.push(`${key} is neither fuzzed nor excluded with a reason`);
+  }
+  for (const key of [...fuzzed, ...Object.keys(excluded)])
+    if (!keys.has(key)) problems.push(`${key} is fuzzed or excluded but no such route is registered`);
+  return problems;
+}
+
+/** Writes the tier's summary for one app (tmp/security/<app>.json), which the auth README quotes. */
+export function writeFuzzSummary(app: string, summary: Record<string, unknown>): string {
+  const dir = resolve(process.cwd(), 'tmp/security');
+  mkdirSync(dir, { recursive: true });
+  const file = resolve(dir, `${app}.json`);
+  writeFileSync(file, `${JSON.stringify(summary, null, 2)}\n`);
+  return file;
+}
