@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { MatrixError } from '@gateway/matrix';
+import { hasUnstorableText } from '@gateway/util';
 import type { AppOptions } from '@gateway/server';
 import type { AuthConfig } from './config';
 
@@ -18,7 +20,14 @@ function configureAuthFastify(fastify: FastifyInstance): void {
       )) {
         if (!(key in form)) form[key] = value;
       }
-      done(null, form);
+      // As libs/server's JSON parser: Postgres cannot store U+0000 (nor an unpaired surrogate), so a
+      // username or code carrying one failed as a 500 (found by the security tier); no field needs them.
+      if (hasUnstorableText(form))
+        done(
+          new MatrixError('M_INVALID_PARAM', 'Form fields must not contain NUL or unpaired surrogates.'),
+          undefined,
+        );
+      else done(null, form);
     },
   );
 }
