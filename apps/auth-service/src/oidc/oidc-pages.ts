@@ -104,3 +104,28 @@ export function renderError(
     `<h1>Something went wrong</h1><p>${esc(description)}</p><p class="muted">${esc(out.error)}</p>`,
   );
 }
+
+/**
+ * A POST to the device-code page (/link) from a browser without oidc-provider's session cookie: the
+ * form's CSRF value lives in that session, so it can never pass, and oidc-provider itself answered it
+ * with a 500 (it tries to re-save a session it never saved; found by the security tier). Answered here,
+ * before oidc-provider runs, with the page's own 400 and a way back.
+ */
+export function expiredLinkForm(codeVerificationPath: string) {
+  return async (ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> => {
+    if (
+      ctx.method === 'POST' &&
+      ctx.path === codeVerificationPath &&
+      ctx.cookies.get('_session') === undefined
+    ) {
+      ctx.status = 400;
+      html(
+        ctx,
+        'Link a device',
+        `<h1>Link a device</h1>${errorLine('This page expired. Open it again to enter your code.')}<p><a href="${esc(codeVerificationPath)}">Enter the code again</a></p>`,
+      );
+      return;
+    }
+    await next();
+  };
+}

@@ -26,7 +26,8 @@ import {
 } from '../tokens';
 import { ExpiredPayloadPruner } from './expired-payload-pruner';
 import { OidcMount } from './oidc-mount';
-import { createProvider } from './provider.factory';
+import { expiredLinkForm } from './oidc-pages';
+import { createProvider, OIDC_ROUTES } from './provider.factory';
 import { providerPageCsp } from './provider-page-csp';
 import { retireAccessTokensOnRefresh } from './retire-access-tokens';
 import { noteGrantRevoked } from './revocation-audit';
@@ -81,6 +82,7 @@ import { loadOrCreateSigningKeys, type SigningKeys } from './signing-keys';
         };
         const provider = await createProvider({ config, store, keys, membershipClients });
         provider.use(providerPageCsp());
+        provider.use(expiredLinkForm(OIDC_ROUTES.code_verification));
         provider.use(provisioning.middleware());
         provider.use(membershipProvisioning.middleware());
         provider.use(retireAccessTokensOnRefresh(store));
