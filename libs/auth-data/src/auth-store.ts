@@ -15,6 +15,7 @@ import { PersonalAccessTokenEntity, PersonalSessionEntity } from './entities/per
 import { RegistrationTokenEntity } from './entities/registration-token.entity';
 import { SessionEntity } from './entities/session.entity';
 import { EmailVerificationEntity, RecoveryTicketEntity, UserEmailEntity } from './entities/user-email.entity';
+import { UpstreamOauthLinkEntity, UpstreamOauthProviderEntity } from './entities/upstream-oauth.entity';
 import { UserEntity } from './entities/user.entity';
 import { InitialSchema1764140000000 } from './migrations/1764140000000-initial-schema';
 import { CompatSessions1764900000000 } from './migrations/1764900000000-compat-sessions';
@@ -28,6 +29,7 @@ import { Mfa1765800000000 } from './migrations/1765800000000-mfa';
 import { Passkeys1766000000000 } from './migrations/1766000000000-passkeys';
 import { PersonalSessionActivity1766100000000 } from './migrations/1766100000000-personal-session-activity';
 import { PersonalSessions1765700000000 } from './migrations/1765700000000-personal-sessions';
+import { UpstreamOauth1766300000000 } from './migrations/1766300000000-upstream-oauth';
 import { AuditEventRepository } from './repositories/audit-event.repository';
 import { CompatRepository } from './repositories/compat.repository';
 import { MfaRepository } from './repositories/mfa.repository';
@@ -38,6 +40,7 @@ import { PersonalSessionRepository } from './repositories/personal-session.repos
 import { RegistrationTokenRepository } from './repositories/registration-token.repository';
 import { SessionRepository } from './repositories/session.repository';
 import { SynapseImportRepository } from './repositories/synapse-import.repository';
+import { UpstreamOauthRepository } from './repositories/upstream-oauth.repository';
 import { UserEmailRepository } from './repositories/user-email.repository';
 import { UserRepository } from './repositories/user.repository';
 
@@ -61,6 +64,8 @@ export const AUTH_ENTITIES = [
   UserTotpEntity,
   UserRecoveryCodeEntity,
   UserPasskeyEntity,
+  UpstreamOauthProviderEntity,
+  UpstreamOauthLinkEntity,
 ];
 export const AUTH_MIGRATIONS = [
   InitialSchema1764140000000,
@@ -75,6 +80,7 @@ export const AUTH_MIGRATIONS = [
   Mfa1765800000000,
   Passkeys1766000000000,
   PersonalSessionActivity1766100000000,
+  UpstreamOauth1766300000000,
 ];
 
 /** The auth service's repositories over one DataSource. */
@@ -91,6 +97,7 @@ export class AuthStore {
   readonly personal: PersonalSessionRepository;
   readonly mfa: MfaRepository;
   readonly passkeys: PasskeyRepository;
+  readonly upstream: UpstreamOauthRepository;
 
   /** `clock` decides when stored OIDC payloads (codes, tokens, sessions) have expired. */
   constructor(dataSource: DataSource, clock?: Clock) {
@@ -106,5 +113,6 @@ export class AuthStore {
     this.personal = new PersonalSessionRepository(dataSource);
     this.mfa = new MfaRepository(dataSource);
     this.passkeys = new PasskeyRepository(dataSource);
+    this.upstream = new UpstreamOauthRepository(dataSource);
   }
 }

@@ -31,6 +31,16 @@ export {
 } from './repositories/personal-session.repository';
 export { type Page, type PageRequest } from './repositories/page';
 export {
+  UpstreamOauthRepository,
+  type ConfiguredProvider,
+  type NewUpstreamLink,
+  type ProviderSyncResult,
+  type UpstreamLink,
+  type UpstreamLinkFilter,
+  type UpstreamProvider,
+  type UpstreamProviderFilter,
+} from './repositories/upstream-oauth.repository';
+export {
   problemOf as registrationTokenProblem,
   RegistrationTokenRepository,
   type NewRegistrationToken,
