@@ -41,8 +41,9 @@ fi
 
 if ! command -v debootstrap >/dev/null; then
   log "installing debootstrap with apt"
-  apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >&2
+  # tools/test/run-all.mjs installs Chromium and podman at the same time: wait for dpkg's lock.
+  apt-get -o DPkg::Lock::Timeout=600 update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq debootstrap >&2
 fi
 
 work="$(mktemp -d "$cache_dir/build.XXXXXX")"

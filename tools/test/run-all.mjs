@@ -8,9 +8,13 @@
 //   -> containers (the images, run with podman).
 // Under CI=true a missing Synapse test bed, Chromium, chart renderer or podman fails the run; elsewhere
 // its tier is skipped, loudly.
+// On a fresh machine the beds take minutes of downloads and unpacking (debootstrap, apt): they are prepared
+// in the background from the start, in two chains whose apt steps wait for each other's dpkg lock, while
+// the CPU-bound tiers run, and each tier waits only for the bed it needs. Their output goes to
+// tmp/test-reports/<chain>.log and is printed when the tier that needs it starts.
 // Ends with one line "tests: N passed, N failed" counted from Vitest's JSON reports.
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -70,8 +74,64 @@ function finish(ok) {
   process.exit(ok ? 0 : 1);
 }
 
+/**
+ * Runs the scripts of a chain one after the other in the background (niced: the tiers come first), each
+ * script's stdout kept, stderr to the chain's log. Resolves to one {status, stdout} per script. A script
+ * that fails does not stop the chain: each checks what it stands on and says so.
+ */
+function chain(name, scripts) {
+  const logPath = resolve(reports, `${name}.log`);
+  const log = openSync(logPath, 'a');
+  const results = [];
+  const done = (async () => {
+    for (const script of scripts) {
+      const r = await new Promise((settle) => {
+        const child = spawn('nice', ['-n', '10', 'bash', resolve(root, script)], {
+          cwd: root,
+          stdio: ['ignore', 'pipe', log],
+        });
+        let stdout = '';
+        child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+        child.on('error', () => settle({ status: 1, stdout }));
+        child.on('close', (status) => settle({ status, stdout }));
+      });
+      results.push(r);
+    }
+    return results;
+  })();
+  return {
+    async wait(title) {
+      const t0 = Date.now();
+      const r = await done;
+      const waited = ((Date.now() - t0) / 1000).toFixed(1);
+      console.log(`\n=== ${title} (prepared in the background; waited ${waited} s)`);
+      const text = readFileSync(logPath, 'utf8').trim();
+      if (text) console.log(text);
+      return r;
+    },
+  };
+}
+
+// The Synapse test bed (needed by the contract tier on) and the chart renderer, built in its chroot; then
+// Chromium, podman and the Node base image of the container tier. Each is cached outside the repo and
+// needs root the first time.
+const beds = chain('beds-synapse', ['tools/synapse/build-chroot.sh', 'tools/helm-render/build.sh']);
+const tools = chain('beds-tools', [
+  'tools/browser/ensure-chromium.sh',
+  'tools/containers/ensure-podman.sh',
+  'tools/containers/build-node-base.sh',
+]);
+
 // CI proves the tree as it is: no results replayed from a local Nx cache.
-const nx = (target) => ['nx', 'run-many', '-t', target, '--outputStyle=stream', '--parallel=2', ...(ci ? ['--skip-nx-cache'] : [])];
+const nx = (target) => [
+  'nx',
+  'run-many',
+  '-t',
+  target,
+  '--outputStyle=stream',
+  '--parallel=2',
+  ...(ci ? ['--skip-nx-cache'] : []),
+];
 if (!run('lint', 'npx', nx('lint'))) finish(false);
 if (!run('typecheck', 'npx', nx('typecheck'))) finish(false);
 if (!run('build', 'npx', nx('build'))) finish(false);
@@ -80,12 +140,7 @@ if (!vitest('integration')) finish(false);
 if (!vitest('security', { FUZZ_BODIES: process.env.FUZZ_BODIES ?? '300' })) finish(false);
 
 // The Synapse test bed: built once and cached outside the repo (needs root the first time).
-console.log('\n=== Synapse test bed');
-const bed = spawnSync('bash', [resolve(root, 'tools/synapse/build-chroot.sh')], {
-  cwd: root,
-  stdio: ['ignore', 'pipe', 'inherit'],
-  encoding: 'utf8',
-});
+const [bed] = await beds.wait('Synapse test bed');
 const chroot = bed.status === 0 ? bed.stdout.trim().split('\n').pop() : '';
 if (!chroot) {
   if (ci) {
@@ -103,11 +158,7 @@ if (!vitest('contract', { SYNAPSE_CHROOT: chroot })) finish(false);
 
 // The pages as a person meets them: Debian's chromium (installed when missing; needs root), driven by
 // playwright-core, which never downloads a browser of its own.
-console.log('\n=== Chromium');
-const chromium = spawnSync('bash', [resolve(root, 'tools/browser/ensure-chromium.sh')], {
-  cwd: root,
-  stdio: ['ignore', 'inherit', 'inherit'],
-});
+const [chromium, podmanReady] = await tools.wait('Chromium, podman and the Node base image');
 if (chromium.status === 0) {
   if (!vitest('browser', { SYNAPSE_CHROOT: chroot })) finish(false);
 } else if (ci) {
@@ -138,10 +189,6 @@ function skipContainers(why) {
 }
 console.log('\n=== container images');
 const t0 = Date.now();
-const podmanReady = spawnSync('bash', [resolve(root, 'tools/containers/ensure-podman.sh')], {
-  cwd: root,
-  stdio: ['ignore', 'inherit', 'inherit'],
-});
 if (podmanReady.status !== 0) skipContainers('podman is not installed and cannot be installed here');
 const built = spawnSync('bash', [resolve(root, 'tools/containers/build-images.sh')], {
   cwd: root,
