@@ -9,6 +9,7 @@ import {
   FakeLiveKit,
   launchChromium,
   oauthAccessToken,
+  queryRows,
   startGatewayStack,
   testRedisUrl,
   type GatewayStack,
@@ -67,12 +68,14 @@ describe('the admin dashboard in Chromium', () => {
   let dashboardUrl: string;
   let livekit: FakeLiveKit;
   const databases: TestDatabase[] = [];
+  let authDatabaseUrl: string;
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     const auth = await createTestDatabase();
     const sync = await createTestDatabase();
     databases.push(auth, sync);
+    authDatabaseUrl = auth.url;
     livekit = await new FakeLiveKit().start();
     stack = await startGatewayStack({
       root: ROOT,
@@ -350,6 +353,51 @@ describe('the admin dashboard in Chromium', () => {
     await page.getByText('Second factors removed').waitFor();
   });
 
+  it("shows a user's upstream accounts on the user page and unlinks one", async () => {
+    // Providers come from the auth service's configuration and links from signing in through one, which
+    // this stack does not do: both are put in the auth database as the service would leave them.
+    const linked = async () =>
+      (
+        await queryRows<{ subject: string }>(
+          authDatabaseUrl,
+          `SELECT l.subject FROM upstream_oauth_links l JOIN users u ON u.id = l.user_id
+           WHERE u.localpart = $1 ORDER BY l.subject`,
+          [PLAIN.username],
+        )
+      ).map((r) => r.subject);
+    await queryRows(
+      authDatabaseUrl,
+      `INSERT INTO upstream_oauth_providers (id, issuer, human_name, client_id, scope)
+       VALUES ('01JDASHPROVIDER00000000000', 'https://id.example/', 'Example ID', 'gateway', 'openid')`,
+    );
+    await queryRows(
+      authDatabaseUrl,
+      `INSERT INTO upstream_oauth_links (provider_id, subject, user_id, human_account_name)
+       SELECT '01JDASHPROVIDER00000000000', s, id, n FROM users,
+         (VALUES ('plain-sub-1', 'plain@id.example'), ('plain-sub-2', NULL)) AS v(s, n)
+       WHERE localpart = $1`,
+      [PLAIN.username],
+    );
+    const page = admin.page;
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
+    await page.getByLabel('Search').fill(PLAIN.username);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByRole('link', { name: PLAIN.username, exact: true }).click();
+    const accounts = page.getByRole('region', { name: 'Upstream accounts' });
+    const first = accounts.locator('li', { hasText: 'plain@id.example' });
+    await first.waitFor();
+    expect(await first.innerText()).toMatch(
+      /Example ID[\s\S]*plain@id\.example · subject plain-sub-1 · linked/,
+    );
+    expect(await accounts.locator('li', { hasText: 'plain-sub-2' }).innerText()).toContain('Example ID');
+    await checkPage(page, 'user-upstream-accounts');
+    await first.getByRole('button', { name: 'Unlink' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Unlink' }).click();
+    await page.getByText('Upstream account unlinked').waitFor();
+    await expect.poll(() => accounts.locator('li').count()).toBe(1);
+    expect(await linked()).toEqual(['plain-sub-2']);
+  });
+
   it('lists OAuth clients', async () => {
     const page = admin.page;
     await page.getByRole('link', { name: 'OAuth clients' }).click();
@@ -372,6 +420,7 @@ describe('the admin dashboard in Chromium', () => {
       'admin.compat-session.finished',
       'admin.user-session.finished',
       'admin.user.mfa.reset',
+      'admin.upstream-oauth-link.removed',
     ]) {
       await page.locator('select[name=type]').selectOption(type);
       await page.getByRole('button', { name: 'Apply' }).click();

@@ -37,6 +37,8 @@ import { PersonalSessionsController } from './personal-sessions.controller';
 import { RegistrationTokensController } from './registration-tokens.controller';
 import { ServerController } from './server.controller';
 import { SpecController } from './spec.controller';
+import { UpstreamOAuthLinksController } from './upstream-oauth-links.controller';
+import { UpstreamOAuthProvidersController } from './upstream-oauth-providers.controller';
 import { UserEmailsController } from './user-emails.controller';
 import { UserSessionsController } from './user-sessions.controller';
 import { UsersController } from './users.controller';
@@ -65,6 +67,8 @@ import { UsersController } from './users.controller';
     PersonalSessionsController,
     OAuth2ClientsController,
     RegistrationTokensController,
+    UpstreamOAuthProvidersController,
+    UpstreamOAuthLinksController,
     AuditEventsController,
     ServerController,
     SpecController,

@@ -39,6 +39,8 @@ const EVENT_OF: Readonly<Record<string, AdminEventType>> = {
   regeneratePersonalSession: 'admin.personal-session.regenerated',
   finishCompatSession: 'admin.compat-session.finished',
   finishUserSession: 'admin.user-session.finished',
+  addUpstreamOAuthLink: 'admin.upstream-oauth-link.added',
+  deleteUpstreamOAuthLink: 'admin.upstream-oauth-link.removed',
 };
 
 export const AUDIT_UNAVAILABLE = 'The audit log is unavailable; nothing was changed';

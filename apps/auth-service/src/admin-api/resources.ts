@@ -14,6 +14,14 @@ export const errorSchema = z
 
 export const timestamp = () => z.iso.datetime({ offset: true });
 
+/** A name or id looked up in Postgres, which cannot hold U+0000: refused as a bad value (400), not a 500. */
+export const storableText = () =>
+  z
+    .string()
+    .min(1)
+    .max(255)
+    .refine((v) => !v.includes('\u0000'), 'must not contain NUL');
+
 const selfLink = z.object({ self: z.string() });
 
 export function resourceSchema<A extends z.ZodObject>(type: string, attributes: A) {

@@ -51,6 +51,8 @@ export const ADMIN_EVENT_TYPES = [
   'admin.personal-session.regenerated',
   'admin.compat-session.finished',
   'admin.user-session.finished',
+  'admin.upstream-oauth-link.added',
+  'admin.upstream-oauth-link.removed',
   'admin.request',
 ] as const;
 

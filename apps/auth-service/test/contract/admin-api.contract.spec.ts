@@ -1004,6 +1004,243 @@ describe('admin API', () => {
     ]);
   });
 
+  it('reads upstream providers; adds, lists, gets and deletes upstream links (MAS shapes and titles); audited', async () => {
+    const store = auth.app.get<AuthStore>(AUTH_STORE);
+    const provider = (id: string, humanName: string, brandName: string | null) => ({
+      id,
+      issuer: `https://${humanName.toLowerCase()}.example/`,
+      humanName,
+      brandName,
+      clientId: 'gateway',
+      scope: 'openid email',
+      synapseIdpId: null,
+      uiOrder: 0,
+    });
+    // MAS's provider ids are ULIDs; the configuration names them (the sync is what the service runs at start).
+    const google = provider('01JGOOGLE00000000000000000', 'Google', 'google');
+    const corp = provider('01JKCORP000000000000000000', 'Corp', null);
+    const gone = provider('01JZGONE000000000000000000', 'Gone', null);
+    const configuredAt = new Date('2026-03-01T00:00:00Z');
+    const disabledAt = new Date('2026-03-02T00:00:00Z');
+    await store.upstream.syncProviders([google, corp, gone], configuredAt);
+    await store.upstream.syncProviders([google, corp], disabledAt);
+    const providers = '/upstream-oauth-providers';
+    const links = '/upstream-oauth-links';
+
+    // Providers: read-only, never the client id or secret; filter[enabled], cursors.
+    expect(await get(`${providers}/${google.id}`)).toMatchObject({
+      status: 200,
+      body: {
+        data: {
+          type: 'upstream-oauth-provider',
+          id: google.id,
+          attributes: {
+            issuer: 'https://google.example/',
+            human_name: 'Google',
+            brand_name: 'google',
+            created_at: configuredAt.toISOString(),
+            disabled_at: null,
+            registration_token_required: false,
+          },
+          links: { self: `${V1}${providers}/${google.id}` },
+        },
+        links: { self: `${V1}${providers}/${google.id}` },
+      },
+    });
+    expect(Object.keys((await get(`${providers}/${corp.id}`)).body['data'] as object).sort()).toEqual([
+      'attributes',
+      'id',
+      'links',
+      'type',
+    ]);
+    const all = await get(providers);
+    expect(all.body['meta']).toEqual({ count: 3 });
+    expect((all.body['data'] as { id: string }[]).map((p) => p.id)).toEqual([google.id, corp.id, gone.id]);
+    expect(JSON.stringify(all.body)).not.toContain('gateway');
+    const enabled = await get(`${providers}?filter[enabled]=true`);
+    expect((enabled.body['data'] as { id: string }[]).map((p) => p.id)).toEqual([google.id, corp.id]);
+    expect((await get(`${providers}?filter[enabled]=false`)).body).toMatchObject({
+      meta: { count: 1 },
+      data: [{ id: gone.id, attributes: { disabled_at: disabledAt.toISOString() } }],
+    });
+    expect((await get(`${providers}?filter[enabled]=yes`)).status).toBe(400);
+    const firstPage = await get(`${providers}?page[first]=2`);
+    expect((firstPage.body['data'] as unknown[]).length).toBe(2);
+    const nextPage = await api.call('GET', (firstPage.body['links'] as { next: string }).next, {
+      token: clientToken,
+    });
+    expect((nextPage.body['data'] as { id: string }[]).map((p) => p.id)).toEqual([gone.id]);
+    expect(await get(`${providers}/01JNOSUCHPROVIDER000000000`)).toMatchObject({
+      status: 404,
+      body: { errors: [{ title: 'Provider not found' }] },
+    });
+
+    // Adding links.
+    const bobId = await userId('bob');
+    const carolId = await userId('carol');
+    const added = await post(links, {
+      user_id: bobId,
+      provider_id: google.id,
+      subject: 'bob-sub-42',
+      human_account_name: 'bob@mail.example',
+    });
+    expect(added.status).toBe(201);
+    const linkId = (added.body['data'] as { id: string }).id;
+    expect(linkId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(added.body).toEqual({
+      data: {
+        type: 'upstream-oauth-link',
+        id: linkId,
+        attributes: {
+          created_at: expect.any(String),
+          provider_id: google.id,
+          subject: 'bob-sub-42',
+          user_id: bobId,
+          human_account_name: 'bob@mail.example',
+        },
+        links: { self: `${V1}${links}/${linkId}` },
+      },
+      links: { self: `${V1}${links}/${linkId}` },
+    });
+    const createdAt = (added.body['data'] as { attributes: { created_at: string } }).attributes.created_at;
+    expect(Math.abs(Date.parse(createdAt) - (Date.now() + offsetMs))).toBeLessThan(60_000);
+    // The subject is taken at that provider, whoever asks for it.
+    const taken = `Upstream Oauth 2.0 Provider ID ${google.id} with subject bob-sub-42 is already linked to a user`;
+    for (const user of [carolId, bobId])
+      expect(
+        await post(links, { user_id: user, provider_id: google.id, subject: 'bob-sub-42' }),
+      ).toMatchObject({
+        status: 409,
+        body: { errors: [{ title: taken }] },
+      });
+    const bobCorp = await post(links, { user_id: bobId, provider_id: corp.id, subject: 'bob-sub-42' });
+    expect(bobCorp.status).toBe(201);
+    expect(bobCorp.body['data']).toMatchObject({ attributes: { human_account_name: null } });
+    const carolGoogle = await post(links, {
+      user_id: carolId,
+      provider_id: google.id,
+      subject: 'carol-7',
+      human_account_name: 'Carol@Mail.Example',
+    });
+    expect(carolGoogle.status).toBe(201);
+    const carolLinkId = (carolGoogle.body['data'] as { id: string }).id;
+    // As in MAS: a disabled provider's links and a deactivated user's may still be added.
+    expect((await post(links, { user_id: carolId, provider_id: gone.id, subject: 'c' })).status).toBe(201);
+    const frankId = ((await post('/users', { username: 'frank' })).body['data'] as { id: string }).id;
+    expect((await post(`/users/${frankId}/deactivate`, { skip_erase: true })).status).toBe(200);
+    expect((await post(links, { user_id: frankId, provider_id: corp.id, subject: 'frank' })).status).toBe(
+      201,
+    );
+
+    const nobody = '00000000-0000-4000-8000-000000000000';
+    expect(await post(links, { user_id: nobody, provider_id: google.id, subject: 'x' })).toMatchObject({
+      status: 404,
+      body: { errors: [{ title: `User ID ${nobody} not found` }] },
+    });
+    expect(await post(links, { user_id: bobId, provider_id: 'nope', subject: 'x' })).toMatchObject({
+      status: 404,
+      body: { errors: [{ title: 'Upstream OAuth 2.0 Provider ID nope not found' }] },
+    });
+    expect((await post(links, { user_id: bobId, provider_id: google.id })).status).toBe(400);
+    expect((await post(links, { user_id: bobId, provider_id: google.id, subject: '' })).status).toBe(400);
+    expect((await post(links, { user_id: bobId, provider_id: google.id, subject: 7 })).status).toBe(400);
+
+    // Filters, counts, cursors.
+    const ids = (res: { body: Record<string, unknown> }) =>
+      ((res.body['data'] ?? []) as { id: string }[]).map((l) => l.id).sort();
+    const ofBob = await get(`${links}?filter[user]=${bobId}`);
+    expect(ofBob.body['meta']).toEqual({ count: 2 });
+    expect(ids(ofBob)).toEqual([linkId, (bobCorp.body['data'] as { id: string }).id].sort());
+    expect(ids(await get(`${links}?filter[provider]=${google.id}`))).toEqual([linkId, carolLinkId].sort());
+    expect(ids(await get(`${links}?filter[provider]=${google.id}&filter[subject]=carol-7`))).toEqual([
+      carolLinkId,
+    ]);
+    expect((await get(`${links}?filter[subject]=bob-sub-42`)).body['meta']).toEqual({ count: 2 });
+    expect(ids(await get(`${links}?filter[human-account-name]=MAIL.EX`))).toEqual(
+      [linkId, carolLinkId].sort(),
+    );
+    // LIKE's wildcards are literal text.
+    expect((await get(`${links}?filter[human-account-name]=%25`)).body['meta']).toEqual({ count: 0 });
+    expect((await get(`${links}?count=only`)).body).toEqual({
+      meta: { count: 5 },
+      links: expect.any(Object),
+    });
+    const page1 = await get(`${links}?page[first]=3&filter[user]=${carolId}`);
+    expect(page1.body['meta']).toEqual({ count: 2 });
+    const page2 = await get(`${links}?page[first]=1&filter[user]=${carolId}`);
+    const next = (page2.body['links'] as { next?: string }).next;
+    expect(next).toContain(`filter%5Buser%5D=${carolId}`);
+    const page3 = await api.call('GET', next!, { token: clientToken });
+    expect((page3.body['data'] as unknown[]).length).toBe(1);
+    expect(ids(page2).concat(ids(page3)).sort()).toEqual(ids(page1));
+    expect(await get(`${links}?filter[user]=${nobody}`)).toMatchObject({
+      status: 404,
+      body: { errors: [{ title: `User ID ${nobody} not found` }] },
+    });
+    expect(await get(`${links}?filter[provider]=nope`)).toMatchObject({
+      status: 404,
+      body: { errors: [{ title: 'Provider ID nope not found' }] },
+    });
+    expect((await get(`${links}?page[after]=nope`)).status).toBe(400);
+    // Postgres cannot hold NUL: a bad value, not a 500.
+    expect((await get(`${links}?filter[subject]=%00`)).status).toBe(400);
+    expect((await get(`${providers}/a%00b`)).status).toBe(400);
+
+    expect((await get(`${links}/${linkId}`)).body).toEqual({
+      data: added.body['data'],
+      links: added.body['links'],
+    });
+    expect(await get(`${links}/nope`)).toMatchObject({
+      status: 404,
+      body: { errors: [{ title: 'Upstream OAuth 2.0 Link ID nope not found' }] },
+    });
+
+    // Not for ordinary users, nor without a token.
+    const alice = await signIn(
+      'alice',
+      'openid urn:matrix:client:api:* urn:matrix:client:device:ALICEDEV005',
+    );
+    expect((await get(links, alice.access_token)).status).toBe(403);
+    expect((await get(providers, alice.access_token)).status).toBe(403);
+    expect(
+      (await post(links, { user_id: carolId, provider_id: corp.id, subject: 'sneaky' }, alice.access_token))
+        .status,
+    ).toBe(403);
+    expect((await api.call('GET', `${V1}${links}/${linkId}`)).status).toBe(401);
+    expect((await api.call('GET', `${V1}${providers}/${google.id}`)).status).toBe(401);
+    expect((await api.call('DELETE', `${V1}${links}/${linkId}`)).status).toBe(401);
+    expect(await store.upstream.findLink(corp.id, 'sneaky')).toBeNull();
+
+    // Deleting frees the subject: it may then be linked to someone else.
+    const del = (path: string) => api.call('DELETE', `${V1}${path}`, { token: clientToken });
+    expect((await del(`${links}/${linkId}`)).status).toBe(204);
+    expect((await get(`${links}/${linkId}`)).status).toBe(404);
+    expect((await del(`${links}/${linkId}`)).status).toBe(404);
+    expect(await store.upstream.findLink(google.id, 'bob-sub-42')).toBeNull();
+    const relinked = await post(links, { user_id: carolId, provider_id: google.id, subject: 'bob-sub-42' });
+    expect(relinked.status).toBe(201);
+
+    const audited = async (type: string, subject: string) =>
+      (
+        (await get(`/audit-events?filter[type]=${type}&filter[subject]=${subject}`)).body['data'] as {
+          attributes: Record<string, unknown>;
+        }[]
+      ).map((e) => [
+        e.attributes['outcome'],
+        e.attributes['actor'],
+        (e.attributes['details'] as { status?: number }).status,
+      ]);
+    expect(await audited('admin.upstream-oauth-link.added', linkId)).toEqual([
+      ['succeeded', ADMIN_CLIENT.id, 201],
+    ]);
+    expect(await audited('admin.upstream-oauth-link.removed', linkId)).toEqual([
+      ['attempted', ADMIN_CLIENT.id, undefined],
+      ['succeeded', ADMIN_CLIENT.id, 204],
+      ['attempted', ADMIN_CLIENT.id, undefined],
+      ['failed', ADMIN_CLIENT.id, 404],
+    ]);
+  });
+
   it('has exercised every documented operation', () => {
     expect(api.operationIds().filter((id) => !api.exercised.has(id))).toEqual([]);
   });

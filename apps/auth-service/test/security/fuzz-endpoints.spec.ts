@@ -83,6 +83,12 @@ const JSON_EXAMPLES: Record<string, unknown> = {
   'POST /api/admin/v1/user-emails': { user_id: UNKNOWN_ID, email: 'fuzz@example.org' },
   'POST /api/admin/v1/registration-tokens': { token: 'fuzztoken', usage_limit: 3, expires_at: null },
   'PUT /api/admin/v1/registration-tokens/:id': { usage_limit: 5 },
+  'POST /api/admin/v1/upstream-oauth-links': {
+    user_id: UNKNOWN_ID,
+    provider_id: 'fuzz-provider',
+    subject: 'fuzz-subject',
+    human_account_name: 'fuzz',
+  },
   'POST /api/admin/v1/personal-sessions': {
     actor_user_id: UNKNOWN_ID,
     human_name: 'fuzz',

@@ -42,6 +42,8 @@ export interface UpstreamLinkFilter {
   userId?: string;
   providerId?: string;
   subject?: string;
+  /** Substring of the account name the provider gave, case-insensitive (MAS's `filter[human-account-name]`). */
+  humanAccountName?: string;
 }
 
 export interface ProviderSyncResult {
@@ -166,6 +168,11 @@ export class UpstreamOauthRepository {
     if (filter.providerId !== undefined)
       qb.andWhere('l.provider_id = :providerId', { providerId: filter.providerId });
     if (filter.subject !== undefined) qb.andWhere('l.subject = :subject', { subject: filter.subject });
+    if (filter.humanAccountName !== undefined) {
+      // LIKE's own wildcards in the text are literal characters.
+      const escaped = filter.humanAccountName.replace(/[\\%_]/g, (c) => `\\${c}`);
+      qb.andWhere("l.human_account_name ILIKE :name ESCAPE '\\'", { name: `%${escaped}%` });
+    }
     return qb;
   }
 

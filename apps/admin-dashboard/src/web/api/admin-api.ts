@@ -272,6 +272,82 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/admin/v1/upstream-oauth-links': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List upstream OAuth 2.0 links */
+    get: operations['listUpstreamOAuthLinks'];
+    put?: never;
+    /**
+     * Add an upstream OAuth 2.0 link
+     * @description Links an account at an upstream provider to a user, who may then sign in through that provider. The provider may be disabled and the user deactivated, as in MAS.
+     */
+    post: operations['addUpstreamOAuthLink'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/v1/upstream-oauth-links/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Get an upstream OAuth 2.0 link */
+    get: operations['getUpstreamOAuthLink'];
+    put?: never;
+    post?: never;
+    /**
+     * Delete an upstream OAuth 2.0 link
+     * @description The user can no longer sign in through that upstream account; nothing else changes.
+     */
+    delete: operations['deleteUpstreamOAuthLink'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/v1/upstream-oauth-providers': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List upstream OAuth 2.0 providers */
+    get: operations['listUpstreamOAuthProviders'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/v1/upstream-oauth-providers/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Get an upstream OAuth 2.0 provider */
+    get: operations['getUpstreamOAuthProvider'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/admin/v1/user-emails': {
     parameters: {
       query?: never;
@@ -706,6 +782,8 @@ export interface operations {
           | 'admin.personal-session.regenerated'
           | 'admin.compat-session.finished'
           | 'admin.user-session.finished'
+          | 'admin.upstream-oauth-link.added'
+          | 'admin.upstream-oauth-link.removed'
           | 'admin.request'
           | 'cli.user.created'
           | 'cli.user.password.set'
@@ -793,6 +871,8 @@ export interface operations {
                   | 'admin.personal-session.regenerated'
                   | 'admin.compat-session.finished'
                   | 'admin.user-session.finished'
+                  | 'admin.upstream-oauth-link.added'
+                  | 'admin.upstream-oauth-link.removed'
                   | 'admin.request'
                   | 'cli.user.created'
                   | 'cli.user.password.set'
@@ -956,6 +1036,8 @@ export interface operations {
                   | 'admin.personal-session.regenerated'
                   | 'admin.compat-session.finished'
                   | 'admin.user-session.finished'
+                  | 'admin.upstream-oauth-link.added'
+                  | 'admin.upstream-oauth-link.removed'
                   | 'admin.request'
                   | 'cli.user.created'
                   | 'cli.user.password.set'
@@ -2516,6 +2598,650 @@ export interface operations {
       };
       /** @description The token lacks urn:mas:admin. */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+    };
+  };
+  listUpstreamOAuthLinks: {
+    parameters: {
+      query?: {
+        /** @description Page size (1–1000, default 10). */
+        'page[first]'?: number;
+        /** @description Page size (1–1000, default 10). */
+        'page[last]'?: number;
+        /** @description Cursor: items before this one. */
+        'page[before]'?: string;
+        /** @description Cursor: items after this one. */
+        'page[after]'?: string;
+        /** @description Include the total count (`true`, default), omit it, or answer only the count. */
+        count?: 'true' | 'false' | 'only';
+        /** @description Only this user’s links (user ID). */
+        'filter[user]'?: string;
+        /** @description Only links at this provider (provider ID). */
+        'filter[provider]'?: string;
+        /** @description Only the link with this subject. */
+        'filter[subject]'?: string;
+        /** @description Only links whose account name contains this text (case-insensitive). */
+        'filter[human-account-name]'?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of upstream links. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            meta?: {
+              count: number;
+            };
+            data?: {
+              /** @constant */
+              type: 'upstream-oauth-link';
+              id: string;
+              attributes: {
+                /**
+                 * Format: date-time
+                 * @description When the link was made.
+                 */
+                created_at: string;
+                /** @description The ID of the provider. */
+                provider_id: string;
+                /** @description The subject of the upstream account, unique per provider. */
+                subject: string;
+                /** @description The ID of the user who owns this link. */
+                user_id: string;
+                /** @description A human-readable name of the upstream account. */
+                human_account_name: string | null;
+              };
+              links: {
+                self: string;
+              };
+              meta: {
+                page: {
+                  cursor: string;
+                };
+              };
+            }[];
+            links: {
+              self: string;
+              first: string;
+              last: string;
+              next?: string;
+              prev?: string;
+            };
+          };
+        };
+      };
+      /** @description A bad filter or page parameter. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description Missing, unknown or expired token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description The token lacks urn:mas:admin. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description The user in filter[user] or the provider in filter[provider] does not exist. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+    };
+  };
+  addUpstreamOAuthLink: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The ID of the user to which the link should be added. */
+          user_id: string;
+          /** @description The ID of the upstream provider the link is for. */
+          provider_id: string;
+          /** @description The subject (sub) claim of the user at the provider. */
+          subject: string;
+          /** @description A human-readable account name. */
+          human_account_name?: string | null;
+        };
+      };
+    };
+    responses: {
+      /** @description The new link. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              /** @constant */
+              type: 'upstream-oauth-link';
+              id: string;
+              attributes: {
+                /**
+                 * Format: date-time
+                 * @description When the link was made.
+                 */
+                created_at: string;
+                /** @description The ID of the provider. */
+                provider_id: string;
+                /** @description The subject of the upstream account, unique per provider. */
+                subject: string;
+                /** @description The ID of the user who owns this link. */
+                user_id: string;
+                /** @description A human-readable name of the upstream account. */
+                human_account_name: string | null;
+              };
+              links: {
+                self: string;
+              };
+            };
+            links: {
+              self: string;
+            };
+          };
+        };
+      };
+      /** @description Invalid body. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description Missing, unknown or expired token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description The token lacks urn:mas:admin. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description No such user or provider. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description The subject is already linked to a user at that provider. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description The audit log could not be written; nothing was changed. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+    };
+  };
+  getUpstreamOAuthLink: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The upstream link. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              /** @constant */
+              type: 'upstream-oauth-link';
+              id: string;
+              attributes: {
+                /**
+                 * Format: date-time
+                 * @description When the link was made.
+                 */
+                created_at: string;
+                /** @description The ID of the provider. */
+                provider_id: string;
+                /** @description The subject of the upstream account, unique per provider. */
+                subject: string;
+                /** @description The ID of the user who owns this link. */
+                user_id: string;
+                /** @description A human-readable name of the upstream account. */
+                human_account_name: string | null;
+              };
+              links: {
+                self: string;
+              };
+            };
+            links: {
+              self: string;
+            };
+          };
+        };
+      };
+      /** @description Missing, unknown or expired token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description The token lacks urn:mas:admin. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description No such upstream link. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+    };
+  };
+  deleteUpstreamOAuthLink: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The link was deleted. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Missing, unknown or expired token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description The token lacks urn:mas:admin. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description No such upstream link. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description The audit log could not be written; nothing was changed. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+    };
+  };
+  listUpstreamOAuthProviders: {
+    parameters: {
+      query?: {
+        /** @description Page size (1–1000, default 10). */
+        'page[first]'?: number;
+        /** @description Page size (1–1000, default 10). */
+        'page[last]'?: number;
+        /** @description Cursor: items before this one. */
+        'page[before]'?: string;
+        /** @description Cursor: items after this one. */
+        'page[after]'?: string;
+        /** @description Include the total count (`true`, default), omit it, or answer only the count. */
+        count?: 'true' | 'false' | 'only';
+        /** @description Only providers that are (`true`) or are not (`false`) enabled. */
+        'filter[enabled]'?: 'true' | 'false';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of upstream providers. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            meta?: {
+              count: number;
+            };
+            data?: {
+              /** @constant */
+              type: 'upstream-oauth-provider';
+              id: string;
+              attributes: {
+                /** @description The OpenID issuer of the provider. */
+                issuer: string | null;
+                /** @description A human-readable name for the provider. */
+                human_name: string | null;
+                /** @description A brand identifier, e.g. "apple" or "google". */
+                brand_name: string | null;
+                /**
+                 * Format: date-time
+                 * @description When the provider was first configured.
+                 */
+                created_at: string;
+                /** @description When the provider left the configuration; null while it is enabled. */
+                disabled_at: string | null;
+                /** @description Whether a registration token is required for registrations through this provider. */
+                registration_token_required: boolean;
+              };
+              links: {
+                self: string;
+              };
+              meta: {
+                page: {
+                  cursor: string;
+                };
+              };
+            }[];
+            links: {
+              self: string;
+              first: string;
+              last: string;
+              next?: string;
+              prev?: string;
+            };
+          };
+        };
+      };
+      /** @description A bad filter or page parameter. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description Missing, unknown or expired token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description The token lacks urn:mas:admin. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+    };
+  };
+  getUpstreamOAuthProvider: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The upstream provider. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              /** @constant */
+              type: 'upstream-oauth-provider';
+              id: string;
+              attributes: {
+                /** @description The OpenID issuer of the provider. */
+                issuer: string | null;
+                /** @description A human-readable name for the provider. */
+                human_name: string | null;
+                /** @description A brand identifier, e.g. "apple" or "google". */
+                brand_name: string | null;
+                /**
+                 * Format: date-time
+                 * @description When the provider was first configured.
+                 */
+                created_at: string;
+                /** @description When the provider left the configuration; null while it is enabled. */
+                disabled_at: string | null;
+                /** @description Whether a registration token is required for registrations through this provider. */
+                registration_token_required: boolean;
+              };
+              links: {
+                self: string;
+              };
+            };
+            links: {
+              self: string;
+            };
+          };
+        };
+      };
+      /** @description Not a provider ID. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description Missing, unknown or expired token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description The token lacks urn:mas:admin. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            errors: {
+              title: string;
+            }[];
+          };
+        };
+      };
+      /** @description No such provider. */
+      404: {
         headers: {
           [name: string]: unknown;
         };

@@ -100,6 +100,20 @@ describe('AdminApi', () => {
     ]);
   });
 
+  it('deletes with a DELETE to the filled path, and an empty answer is null', async () => {
+    const calls = serve([new Response(null, { status: 204 })]);
+    const api = new AdminApi(tokens());
+    expect(await api.delete('/api/admin/v1/upstream-oauth-links/{id}', { path: { id: 'l1' } })).toBeNull();
+    expect(calls).toEqual([
+      {
+        method: 'DELETE',
+        url: '/api/admin/v1/upstream-oauth-links/l1',
+        authorization: 'Bearer current',
+        body: undefined,
+      },
+    ]);
+  });
+
   it('follows only the admin API’s own links', async () => {
     const api = new AdminApi(tokens());
     await expect(api.follow('/api/rtc/v1/rooms')).rejects.toThrow('not an admin API link');

@@ -115,6 +115,13 @@ export class AdminApi {
     return this.call('PUT', path, options) as Promise<Answer<P, 'put'>>;
   }
 
+  delete<P extends PathsWith<'delete'>>(
+    path: P,
+    options: CallOptions<Op<P, 'delete'>> = {},
+  ): Promise<Answer<P, 'delete'>> {
+    return this.call('DELETE', path, options) as Promise<Answer<P, 'delete'>>;
+  }
+
   /** A list page by the link the API gave (`links.next`, `links.prev`): the filters are in it. */
   async follow<T>(link: string): Promise<T> {
     if (!link.startsWith('/api/admin/v1/')) throw new Error(`not an admin API link: ${link}`);

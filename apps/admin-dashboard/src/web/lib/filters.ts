@@ -122,6 +122,8 @@ export const AUDIT_EVENT_TYPES = [
   'admin.registration-token.updated',
   'admin.registration-token.revoked',
   'admin.registration-token.unrevoked',
+  'admin.upstream-oauth-link.added',
+  'admin.upstream-oauth-link.removed',
   'admin.request',
   'cli.user.created',
   'cli.user.password.set',

@@ -11,6 +11,7 @@ import {
 } from '../components/ui';
 import { Devices } from '../components/Devices';
 import { PersonalTokenList } from '../components/PersonalTokenList';
+import { UpstreamAccounts } from '../components/UpstreamAccounts';
 import { checkPassword } from '../lib/forms';
 import { Link } from '../lib/router';
 import { useServices } from '../lib/context';
@@ -475,6 +476,7 @@ export function User({ id }: { id: string }) {
               />
             </section>
             <Emails userId={id} />
+            <UpstreamAccounts userId={id} />
             <Devices userId={id} />
             <Sessions userId={id} />
             <CompatSessions userId={id} />
