@@ -1,0 +1,217 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSynapse, type Synapse } from '@gateway/testing';
+import { TestClient, slidingSync, stableSync, type SlidingResponse } from '../support/matrix-client';
+import { startProxy, type ProxyUnderTest } from '../support/start-proxy';
+
+// MSC4308's thread subscriptions extension, the proxy against Synapse 1.160's own sliding sync (with
+// experimental_features.msc4306_enabled). Threads are subscribed and unsubscribed through the proxy
+// (real PUT/DELETE, forwarded to Synapse); after each step both sides, each on its own pos chain, are
+// asked the same request and their extension answers must be equal field by field: the bump_stamps and
+// prev_batch tokens are Synapse's own on both sides.
+const EXT = 'io.element.msc4308.thread_subscriptions';
+const LIMIT = 2;
+const BODY = {
+  conn_id: 'threads',
+  lists: { all: { ranges: [[0, 9]], timeline_limit: 1, required_state: [] } },
+  extensions: { [EXT]: { enabled: true, limit: LIMIT } },
+};
+const STABLE_BODY = {
+  conn_id: 'threads-v4',
+  lists: { all: { range: [0, 9], timeline_limit: 1, required_state: { include: [] } } },
+  extensions: BODY.extensions,
+};
+
+function subscriptionPath(roomId: string, threadRootId: string): string {
+  return `/_matrix/client/unstable/io.element.msc4306/rooms/${encodeURIComponent(roomId)}/thread/${encodeURIComponent(threadRootId)}/subscription`;
+}
+
+describe('MSC4308 thread subscriptions: the proxy against Synapse native', () => {
+  let synapse: Synapse;
+  let proxy: ProxyUnderTest;
+  /** Alice's device behind the proxy: every call of hers goes through it. */
+  let aliceP: TestClient & { deviceId: string };
+  /** Alice's device on Synapse's own sliding sync. */
+  let aliceN: TestClient & { deviceId: string };
+  let room: string;
+  const roots: string[] = [];
+  /** An event in the thread of roots[1], the cause of an automatic subscription. */
+  let inThread: string;
+  let posP: string | undefined;
+  let posN: string | undefined;
+  let posS: string | undefined;
+
+  beforeAll(async () => {
+    synapse = await startSynapse({ mode: 'plain', msc4306: true });
+    const a = await synapse.registerUser('alice');
+    const alice = new TestClient(synapse.baseUrl, a.accessToken, a.userId);
+    room = await alice.createRoom({ preset: 'private_chat', name: 'Threads' });
+    for (let i = 0; i < 3; i++) roots.push(await alice.send(room, `root ${String(i)}`));
+    const reply = await alice.call<{ event_id: string }>(
+      'PUT',
+      `/_matrix/client/v3/rooms/${encodeURIComponent(room)}/send/m.room.message/reply-1`,
+      {
+        msgtype: 'm.text',
+        body: 'in the thread',
+        'm.relates_to': { rel_type: 'm.thread', event_id: roots[1] },
+      },
+    );
+    inThread = reply.event_id;
+    proxy = await startProxy(synapse.baseUrl);
+    aliceP = await TestClient.login(proxy.url, a.userId, a.password);
+    aliceN = await TestClient.login(synapse.baseUrl, a.userId, a.password);
+  }, 120_000);
+
+  afterAll(async () => {
+    await proxy.stop();
+    await synapse.stop();
+  });
+
+  /** The same request on both sides (and the proxy's stable endpoint), each continuing its own chain. */
+  async function step(): Promise<{ ours: unknown; theirs: unknown }> {
+    const ours = await slidingSync(
+      proxy.url,
+      aliceP.accessToken,
+      BODY,
+      posP === undefined ? {} : { pos: posP },
+    );
+    const stable = await stableSync(proxy.url, aliceP.accessToken, {
+      ...STABLE_BODY,
+      ...(posS === undefined ? {} : { pos: posS }),
+    });
+    const theirs = await slidingSync(
+      synapse.baseUrl,
+      aliceN.accessToken,
+      BODY,
+      posN === undefined ? {} : { pos: posN },
+    );
+    expect(ours.status, JSON.stringify(ours.body)).toBe(200);
+    expect(stable.status, JSON.stringify(stable.body)).toBe(200);
+    expect(theirs.status, JSON.stringify(theirs.body)).toBe(200);
+    posP = ours.body.pos;
+    posS = stable.body.pos;
+    posN = theirs.body.pos;
+    // The stable endpoint answers the extension under the same name and in the same shape.
+    expect(stable.body.extensions?.[EXT]).toEqual(ours.body.extensions?.[EXT]);
+    return { ours: ours.body.extensions?.[EXT], theirs: theirs.body.extensions?.[EXT] };
+  }
+
+  it('no subscriptions yet: the extension is left out, as Synapse leaves it out', async () => {
+    const { ours, theirs } = await step();
+    expect(theirs).toBeUndefined();
+    expect(ours).toBeUndefined();
+  });
+
+  it('a manual subscription made through the proxy', async () => {
+    await aliceP.call('PUT', subscriptionPath(room, roots[0] ?? ''), {});
+    const { ours, theirs } = await step();
+    expect(theirs).toMatchObject({ subscribed: { [room]: { [roots[0] ?? '']: { automatic: false } } } });
+    expect(ours).toEqual(theirs);
+  });
+
+  it('an automatic subscription and an unsubscription', async () => {
+    await aliceP.call('PUT', subscriptionPath(room, roots[1] ?? ''), { automatic: inThread });
+    await aliceP.call('DELETE', subscriptionPath(room, roots[0] ?? ''));
+    const { ours, theirs } = await step();
+    expect(theirs).toMatchObject({
+      subscribed: { [room]: { [roots[1] ?? '']: { automatic: true } } },
+      unsubscribed: { [room]: { [roots[0] ?? '']: {} } },
+    });
+    expect(ours).toEqual(theirs);
+  });
+
+  it('more changes than the limit: the latest ones and a prev_batch, the same token as Synapse', async () => {
+    await aliceP.call('PUT', subscriptionPath(room, roots[2] ?? ''), {});
+    await aliceP.call('PUT', subscriptionPath(room, roots[0] ?? ''), {});
+    await aliceP.call('PUT', subscriptionPath(room, roots[1] ?? ''), {});
+    const { ours, theirs } = await step();
+    expect(theirs).toHaveProperty('prev_batch');
+    const subscribed = (theirs as { subscribed: Record<string, Record<string, unknown>> }).subscribed;
+    expect(Object.keys(subscribed[room] ?? {}).sort()).toEqual([roots[0], roots[1]].sort());
+    expect(ours).toEqual(theirs);
+  });
+
+  it('nothing new: left out on both sides', async () => {
+    const { ours, theirs } = await step();
+    expect(theirs).toBeUndefined();
+    expect(ours).toBeUndefined();
+  });
+
+  it('a new connection gets the latest subscriptions, as Synapse sends a new connection', async () => {
+    const fresh = { ...BODY, conn_id: 'threads-fresh' };
+    const ours = await slidingSync(proxy.url, aliceP.accessToken, fresh);
+    const theirs = await slidingSync(synapse.baseUrl, aliceN.accessToken, fresh);
+    expect(ours.status).toBe(200);
+    expect(theirs.body.extensions?.[EXT]).toHaveProperty('subscribed');
+    expect(ours.body.extensions?.[EXT]).toEqual(theirs.body.extensions?.[EXT]);
+  });
+
+  it('a waiting long-poll answers a subscription made through the proxy at once', async () => {
+    const { body: first } = await slidingSync(proxy.url, aliceP.accessToken, { ...BODY, conn_id: 'wake' });
+    const pos = first.pos ?? '';
+    // Nothing new: this request waits (timeout 20 s) until something concerns alice.
+    const started = Date.now();
+    const waiting = slidingSync(
+      proxy.url,
+      aliceP.accessToken,
+      { ...BODY, conn_id: 'wake' },
+      {
+        pos,
+        timeout: '20000',
+      },
+    );
+    await new Promise((r) => setTimeout(r, 1_000));
+    await aliceP.call('DELETE', subscriptionPath(room, roots[2] ?? ''));
+    const answer: SlidingResponse = await waiting;
+    const elapsed = Date.now() - started;
+    expect(answer.status).toBe(200);
+    expect(answer.body.pos).not.toBe(pos);
+    expect(answer.body.extensions?.[EXT]).toMatchObject({
+      unsubscribed: { [room]: { [roots[2] ?? '']: {} } },
+    });
+    expect(answer.body.extensions?.[EXT]).not.toHaveProperty('subscribed');
+    expect(elapsed).toBeGreaterThanOrEqual(1_000);
+    expect(elapsed).toBeLessThan(10_000);
+  });
+
+  it('a change made around the proxy reaches the client with its next request', async () => {
+    const { body: first } = await slidingSync(proxy.url, aliceP.accessToken, { ...BODY, conn_id: 'around' });
+    // Straight to Synapse, with the proxy device's token: the proxy never sees it.
+    await new TestClient(synapse.baseUrl, aliceP.accessToken, aliceP.userId).call(
+      'PUT',
+      subscriptionPath(room, roots[2] ?? ''),
+      {},
+    );
+    const next = await slidingSync(
+      proxy.url,
+      aliceP.accessToken,
+      { ...BODY, conn_id: 'around' },
+      { pos: first.pos ?? '' },
+    );
+    expect(next.status).toBe(200);
+    expect(next.body.extensions?.[EXT]).toMatchObject({
+      subscribed: { [room]: { [roots[2] ?? '']: { automatic: false } } },
+    });
+  });
+
+  it('a limit of 0 leaves the extension out, as Synapse does', async () => {
+    const body = { ...BODY, conn_id: 'zero', extensions: { [EXT]: { enabled: true, limit: 0 } } };
+    const ours = await slidingSync(proxy.url, aliceP.accessToken, body);
+    const theirs = await slidingSync(synapse.baseUrl, aliceN.accessToken, body);
+    expect([ours.status, theirs.status]).toEqual([200, 200]);
+    expect(theirs.body.extensions?.[EXT]).toBeUndefined();
+    expect(ours.body.extensions?.[EXT]).toBeUndefined();
+  });
+
+  it('a malformed extension is refused with the error Synapse gives', async () => {
+    for (const ext of [[], { enabled: 1 }, { enabled: true, limit: '5' }, { enabled: true, limit: 1.5 }]) {
+      const body = { ...BODY, conn_id: 'bad', extensions: { [EXT]: ext } };
+      const ours = await slidingSync(proxy.url, aliceP.accessToken, body);
+      const theirs = await slidingSync(synapse.baseUrl, aliceN.accessToken, body);
+      expect(theirs.status, JSON.stringify(ext)).toBe(400);
+      expect([ours.status, ours.body.errcode], JSON.stringify(ext)).toEqual([
+        theirs.status,
+        theirs.body.errcode,
+      ]);
+    }
+  });
+});
