@@ -10,6 +10,7 @@ import { startProxy, type ProxyUnderTest } from '../support/start-proxy';
 // prev_batch tokens are Synapse's own on both sides.
 const EXT = 'io.element.msc4308.thread_subscriptions';
 const LIMIT = 2;
+const COMPANION = '/_matrix/client/unstable/io.element.msc4308/thread_subscriptions';
 const BODY = {
   conn_id: 'threads',
   lists: { all: { ranges: [[0, 9]], timeline_limit: 1, required_state: [] } },
@@ -20,6 +21,21 @@ const STABLE_BODY = {
   lists: { all: { range: [0, 9], timeline_limit: 1, required_state: { include: [] } } },
   extensions: BODY.extensions,
 };
+
+/**
+ * The proxy's extension answer is Synapse's, but for `prev_batch`: Synapse's token plus where the gap
+ * starts (`.<position>`), which Synapse reads from the `to` the client sends and the proxy cannot.
+ */
+function expectSame(ours: unknown, theirs: unknown): void {
+  const gap = (theirs as { prev_batch?: string } | undefined)?.prev_batch;
+  if (gap === undefined) {
+    expect(ours).toEqual(theirs);
+    return;
+  }
+  const ourGap = (ours as { prev_batch?: string } | undefined)?.prev_batch ?? '';
+  expect(ourGap).toMatch(new RegExp(`^${gap}\\.\\d+$`));
+  expect({ ...(ours as object), prev_batch: gap }).toEqual(theirs);
+}
 
 function subscriptionPath(roomId: string, threadRootId: string): string {
   return `/_matrix/client/unstable/io.element.msc4306/rooms/${encodeURIComponent(roomId)}/thread/${encodeURIComponent(threadRootId)}/subscription`;
@@ -66,8 +82,16 @@ describe('MSC4308 thread subscriptions: the proxy against Synapse native', () =>
     await synapse.stop();
   });
 
-  /** The same request on both sides (and the proxy's stable endpoint), each continuing its own chain. */
-  async function step(): Promise<{ ours: unknown; theirs: unknown }> {
+  /**
+   * The same request on both sides (and the proxy's stable endpoint), each continuing its own chain;
+   * with the `pos` each side's request carried (what MSC4308 has clients send as `to` when paging).
+   */
+  async function step(): Promise<{
+    ours: unknown;
+    theirs: unknown;
+    sent: { ours: string | undefined; theirs: string | undefined };
+  }> {
+    const sent = { ours: posP, theirs: posN };
     const ours = await slidingSync(
       proxy.url,
       aliceP.accessToken,
@@ -92,7 +116,7 @@ describe('MSC4308 thread subscriptions: the proxy against Synapse native', () =>
     posN = theirs.body.pos;
     // The stable endpoint answers the extension under the same name and in the same shape.
     expect(stable.body.extensions?.[EXT]).toEqual(ours.body.extensions?.[EXT]);
-    return { ours: ours.body.extensions?.[EXT], theirs: theirs.body.extensions?.[EXT] };
+    return { ours: ours.body.extensions?.[EXT], theirs: theirs.body.extensions?.[EXT], sent };
   }
 
   it('no subscriptions yet: the extension is left out, as Synapse leaves it out', async () => {
@@ -105,7 +129,7 @@ describe('MSC4308 thread subscriptions: the proxy against Synapse native', () =>
     await aliceP.call('PUT', subscriptionPath(room, roots[0] ?? ''), {});
     const { ours, theirs } = await step();
     expect(theirs).toMatchObject({ subscribed: { [room]: { [roots[0] ?? '']: { automatic: false } } } });
-    expect(ours).toEqual(theirs);
+    expectSame(ours, theirs);
   });
 
   it('an automatic subscription and an unsubscription', async () => {
@@ -116,18 +140,62 @@ describe('MSC4308 thread subscriptions: the proxy against Synapse native', () =>
       subscribed: { [room]: { [roots[1] ?? '']: { automatic: true } } },
       unsubscribed: { [room]: { [roots[0] ?? '']: {} } },
     });
-    expect(ours).toEqual(theirs);
+    expectSame(ours, theirs);
   });
 
-  it('more changes than the limit: the latest ones and a prev_batch, the same token as Synapse', async () => {
+  it('more changes than the limit: the latest ones and a prev_batch that pages the same gap as Synapse', async () => {
     await aliceP.call('PUT', subscriptionPath(room, roots[2] ?? ''), {});
     await aliceP.call('PUT', subscriptionPath(room, roots[0] ?? ''), {});
     await aliceP.call('PUT', subscriptionPath(room, roots[1] ?? ''), {});
-    const { ours, theirs } = await step();
-    expect(theirs).toHaveProperty('prev_batch');
-    const subscribed = (theirs as { subscribed: Record<string, Record<string, unknown>> }).subscribed;
-    expect(Object.keys(subscribed[room] ?? {}).sort()).toEqual([roots[0], roots[1]].sort());
-    expect(ours).toEqual(theirs);
+    const { ours, theirs, sent } = await step();
+    type Ext = { subscribed: Record<string, Record<string, unknown>>; prev_batch: string };
+    const o = ours as Ext;
+    const t = theirs as Ext;
+    expect(Object.keys(t.subscribed[room] ?? {}).sort()).toEqual([roots[0], roots[1]].sort());
+    // The proxy's prev_batch is Synapse's token plus where the gap starts (Synapse reads that from `to`).
+    expectSame(o, t);
+
+    // Backpaginating as MSC4308 says (from=prev_batch, to=the request's pos), each side with its own tokens.
+    const pageOf = async (baseUrl: string, token: string, from: string, to: string | undefined) => {
+      const query = new URLSearchParams({ dir: 'b', from, ...(to === undefined ? {} : { to }) });
+      const res = await fetch(`${baseUrl}${COMPANION}?${query.toString()}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const ourPage = await pageOf(proxy.url, aliceP.accessToken, o.prev_batch, sent.ours);
+    const theirPage = await pageOf(synapse.baseUrl, aliceN.accessToken, t.prev_batch, sent.theirs);
+    expect(theirPage.status, JSON.stringify(theirPage.body)).toBe(200);
+    expect(theirPage.body).toMatchObject({
+      subscribed: { [room]: { [roots[2] ?? '']: { automatic: false } } },
+    });
+    expect(ourPage).toEqual(theirPage);
+  });
+
+  it("the companion endpoint through the proxy: Synapse's answers and errors", async () => {
+    const call = async (baseUrl: string, token: string, method: string, search: string) => {
+      const res = await fetch(`${baseUrl}${COMPANION}${search}`, {
+        method,
+        headers: { authorization: `Bearer ${token}` },
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    for (const [method, search] of [
+      ['GET', '?dir=b'],
+      ['GET', '?dir=b&limit=1'],
+      ['GET', '?dir=b&limit=0'],
+      ['GET', '?dir=f'],
+      ['GET', ''],
+      ['GET', '?dir=b&from=nonsense'],
+      ['POST', '?dir=b'],
+    ] as const) {
+      const ours = await call(proxy.url, aliceP.accessToken, method, search);
+      const theirs = await call(synapse.baseUrl, aliceN.accessToken, method, search);
+      const label = `${method} ${search}`;
+      expect(ours.status, label).toBe(theirs.status);
+      if (theirs.status === 200) expect(ours.body, label).toEqual(theirs.body);
+      else expect(ours.body['errcode'], label).toBe(theirs.body['errcode']);
+    }
   });
 
   it('nothing new: left out on both sides', async () => {
@@ -142,7 +210,7 @@ describe('MSC4308 thread subscriptions: the proxy against Synapse native', () =>
     const theirs = await slidingSync(synapse.baseUrl, aliceN.accessToken, fresh);
     expect(ours.status).toBe(200);
     expect(theirs.body.extensions?.[EXT]).toHaveProperty('subscribed');
-    expect(ours.body.extensions?.[EXT]).toEqual(theirs.body.extensions?.[EXT]);
+    expectSame(ours.body.extensions?.[EXT], theirs.body.extensions?.[EXT]);
   });
 
   it('a waiting long-poll answers a subscription made through the proxy at once', async () => {

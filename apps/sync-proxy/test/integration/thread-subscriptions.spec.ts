@@ -60,7 +60,8 @@ describe('thread subscriptions extension against a failing homeserver', () => {
     expect(Object.fromEntries(read?.query ?? [])).toEqual({ dir: 'b', limit: '3' });
     expect(read?.headers.authorization).toBe(`Bearer ${user.token}`);
 
-    // The following read starts after the change the client was given, and `end` becomes prev_batch.
+    // The following read starts after the change the client was given, and `end` becomes prev_batch
+    // with the start of the gap added.
     fake.script('GET', COMPANION, {
       json: {
         unsubscribed: { [roomId]: { $root: { bump_stamp: 12 } } },
@@ -81,7 +82,8 @@ describe('thread subscriptions extension against a failing homeserver', () => {
         [roomId]: { $a: { automatic: true, bump_stamp: 10 }, $b: { automatic: false, bump_stamp: 11 } },
       },
       unsubscribed: { [roomId]: { $root: { bump_stamp: 12 } } },
-      prev_batch: 'ts9',
+      // The gap runs from where the connection was (7) to Synapse's `end`.
+      prev_batch: 'ts9.7',
     });
   });
 

@@ -1,7 +1,7 @@
 import type { SyncReader, ToDeviceRepository } from '@gateway/sync-data';
 import type { SyncExtensionsRequest } from '../protocol/sync-request';
 import { isEnabled, roomsInScope } from './scope';
-import { threadSubscriptionsBody, type ThreadSubscriptionPage } from './thread-subscriptions';
+import { gapToken, threadSubscriptionsBody, type ThreadSubscriptionPage } from './thread-subscriptions';
 import { THREAD_SUBSCRIPTIONS_EXTENSION } from '../protocol/parse-sync-body';
 
 export interface ExtensionContext {
@@ -165,9 +165,11 @@ export async function buildExtensions(
   const threads = req.threadSubscriptions;
   // Synapse reads no changes for a limit of 0, and leaves the extension out when there are none.
   if (isEnabled(threads) && threads !== undefined && threads.limit > 0 && ctx.threadSubscriptions) {
-    const page = await ctx.threadSubscriptions(threadSubscriptions ?? 0, threads.limit);
+    const after = threadSubscriptions ?? 0;
+    const page = await ctx.threadSubscriptions(after, threads.limit);
     if (page !== undefined && page.changes.length > 0) {
-      body[THREAD_SUBSCRIPTIONS_EXTENSION] = threadSubscriptionsBody(page);
+      const end = page.end === undefined ? undefined : gapToken(page.end, after);
+      body[THREAD_SUBSCRIPTIONS_EXTENSION] = threadSubscriptionsBody({ ...page, end });
       hasData = true;
       threadSubscriptions = Math.max(threadSubscriptions ?? 0, ...page.changes.map((c) => c.bumpStamp));
     }

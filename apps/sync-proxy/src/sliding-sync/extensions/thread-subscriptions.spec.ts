@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCompanionPage, threadSubscriptionsBody } from './thread-subscriptions';
+import { gapToken, parseCompanionPage, readGapToken, threadSubscriptionsBody } from './thread-subscriptions';
 import { THREAD_SUBSCRIPTION_CHANGE } from '../thread-subscription-wake';
 
 describe('parseCompanionPage', () => {
@@ -88,6 +88,21 @@ describe('THREAD_SUBSCRIPTION_CHANGE', () => {
       '/_matrix/client/v1/rooms/!r:x/thread//subscription',
     ]) {
       expect(THREAD_SUBSCRIPTION_CHANGE.test(path), path).toBe(false);
+    }
+  });
+});
+
+describe('gapToken / readGapToken', () => {
+  it("adds the gap's start to Synapse's token and reads it back", () => {
+    expect(gapToken('ts41', 17)).toBe('ts41.17');
+    expect(readGapToken('ts41.17')).toEqual({ from: 'ts41', after: 17 });
+    expect(readGapToken(gapToken('ts9', 0))).toEqual({ from: 'ts9', after: 0 });
+  });
+
+  it('leaves a token it does not know as it is, and reads only its own', () => {
+    expect(gapToken('s72594_4483_1934', 3)).toBe('s72594_4483_1934');
+    for (const token of ['ts41', 'ts41.', 'ts.3', 'ts4_1.3', 'ts41.3.1', 'xs41.3', `ts${'9'.repeat(17)}.1`]) {
+      expect(readGapToken(token), token).toBeUndefined();
     }
   });
 });

@@ -104,6 +104,27 @@ export function parseCompanionPage(body: unknown): ThreadSubscriptionPage | unde
   return { changes, end };
 }
 
+/**
+ * A `prev_batch` of the proxy's: the homeserver's `ts<end>` plus the connection's position before the
+ * answer (`.<after>`), where the gap begins. MSC4308 has the client backpaginate with `from=prev_batch`
+ * and `to=<the request's pos>`; the homeserver cannot read the proxy's `pos`, so the companion endpoint
+ * (edge/thread-subscriptions.controller.ts) reads the gap's start from here instead. A `.` cannot be
+ * mistaken by Synapse, which reads `ts` followed by a Python int (`_` is valid inside one, `.` is not).
+ */
+const GAP_TOKEN = /^ts(\d{1,16})\.(\d{1,16})$/;
+const HOMESERVER_TOKEN = /^ts\d{1,16}$/;
+
+export function gapToken(end: string, after: number): string {
+  return HOMESERVER_TOKEN.test(end) ? `${end}.${String(after)}` : end;
+}
+
+/** The homeserver's `from` and the gap's start (exclusive) in a {@link gapToken}, else undefined. */
+export function readGapToken(token: string): { from: string; after: number } | undefined {
+  const match = GAP_TOKEN.exec(token);
+  if (match === null) return undefined;
+  return { from: `ts${match[1] ?? ''}`, after: Number(match[2]) };
+}
+
 /** The extension's answer as Synapse's sliding sync serialises it: empty maps and no gap are left out. */
 export function threadSubscriptionsBody(page: ThreadSubscriptionPage): Record<string, unknown> {
   type Threads = Record<string, Record<string, Record<string, unknown>>>;
