@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSynapse, type Synapse } from '@gateway/testing';
+import { startSynapse, testRedisUrl, type Synapse } from '@gateway/testing';
 import { TestClient, slidingSync, stableSync, type SlidingResponse } from '../support/matrix-client';
 import { startProxy, type ProxyUnderTest } from '../support/start-proxy';
 
@@ -44,6 +44,7 @@ function subscriptionPath(roomId: string, threadRootId: string): string {
 describe('MSC4308 thread subscriptions: the proxy against Synapse native', () => {
   let synapse: Synapse;
   let proxy: ProxyUnderTest;
+  let replicaB: ProxyUnderTest;
   /** Alice's device behind the proxy: every call of hers goes through it. */
   let aliceP: TestClient & { deviceId: string };
   /** Alice's device on Synapse's own sliding sync. */
@@ -72,12 +73,19 @@ describe('MSC4308 thread subscriptions: the proxy against Synapse native', () =>
       },
     );
     inThread = reply.event_id;
-    proxy = await startProxy(synapse.baseUrl);
+    // Two replicas on one database and Redis: a change through one must wake long-polls on the other.
+    proxy = await startProxy(synapse.baseUrl, { SYNCV3_REDIS: testRedisUrl() });
+    replicaB = await startProxy(
+      synapse.baseUrl,
+      { SYNCV3_REDIS: testRedisUrl() },
+      { databaseUrl: proxy.databaseUrl },
+    );
     aliceP = await TestClient.login(proxy.url, a.userId, a.password);
     aliceN = await TestClient.login(synapse.baseUrl, a.userId, a.password);
   }, 120_000);
 
   afterAll(async () => {
+    await replicaB.stop();
     await proxy.stop();
     await synapse.stop();
   });
@@ -259,6 +267,24 @@ describe('MSC4308 thread subscriptions: the proxy against Synapse native', () =>
     expect(next.body.extensions?.[EXT]).toMatchObject({
       subscribed: { [room]: { [roots[2] ?? '']: { automatic: false } } },
     });
+  });
+
+  it('a change through one replica wakes a long-poll waiting on another', async () => {
+    const body = { ...BODY, conn_id: 'wake-b' };
+    const { body: first } = await slidingSync(replicaB.url, aliceP.accessToken, body);
+    const pos = first.pos ?? '';
+    const started = Date.now();
+    const waiting = slidingSync(replicaB.url, aliceP.accessToken, body, { pos, timeout: '20000' });
+    await new Promise((r) => setTimeout(r, 1_000));
+    // aliceP's calls go through the first replica.
+    await aliceP.call('DELETE', subscriptionPath(room, roots[2] ?? ''));
+    const answer = await waiting;
+    const elapsed = Date.now() - started;
+    expect(answer.status).toBe(200);
+    expect(answer.body.extensions?.[EXT]).toMatchObject({
+      unsubscribed: { [room]: { [roots[2] ?? '']: {} } },
+    });
+    expect(elapsed).toBeLessThan(10_000);
   });
 
   it('a limit of 0 leaves the extension out, as Synapse does', async () => {
