@@ -39,7 +39,7 @@ describe('thread subscriptions extension against a failing homeserver', () => {
     fake.unscript();
   });
 
-  it('a 500 from the homeserver leaves the extension out, not the rooms; the next request reads the change', async () => {
+  it('a 500 leaves the extension out, not the rooms; the position moves only past changes given', async () => {
     fake.script('GET', COMPANION, { status: 500, json: { errcode: 'M_UNKNOWN', error: 'boom' } }, 1);
     const first = await slidingSync(proxy.url, user.token, body('c500'));
     expect(first.status).toBe(200);
@@ -84,6 +84,26 @@ describe('thread subscriptions extension against a failing homeserver', () => {
       unsubscribed: { [roomId]: { $root: { bump_stamp: 12 } } },
       // The gap runs from where the connection was (7) to Synapse's `end`.
       prev_batch: 'ts9.7',
+    });
+
+    // Answers without the extension (a grown timeline_limit makes one) keep the position for later.
+    const off = await slidingSync(
+      proxy.url,
+      user.token,
+      { conn_id: 'c500', lists: { all: { ranges: [[0, 9]], timeline_limit: 6, required_state: [] } } },
+      { pos: third.body.pos ?? '' },
+    );
+    expect(off.body.pos).not.toBe(third.body.pos);
+    expect(off.body.extensions).toEqual({});
+    const calls = companionCalls().length;
+    fake.script('GET', COMPANION, { json: {} });
+    const on = await slidingSync(proxy.url, user.token, body('c500'), { pos: off.body.pos ?? '' });
+    expect(on.status).toBe(200);
+    expect(companionCalls().length).toBe(calls + 1);
+    expect(Object.fromEntries(companionCalls().at(-1)?.query ?? [])).toEqual({
+      dir: 'b',
+      limit: '3',
+      to: 'ts12',
     });
   });
 
