@@ -11,11 +11,20 @@ import { EDGE_PATHS, EdgeModule } from './edge/edge.module';
 import { UpstreamWellKnown } from './edge/client-well-known';
 import { VERSIONS_UPSTREAM } from './edge/versions.controller';
 import { WELL_KNOWN_DISCOVERY, type WellKnownDiscovery } from './edge/well-known.controller';
-import { FORWARDING_OPTIONS, type ForwardingOptions } from './forwarding/forwarding-mount';
+import {
+  FORWARDED_LISTENER,
+  FORWARDING_OPTIONS,
+  type ForwardingOptions,
+} from './forwarding/forwarding-mount';
 import { ForwardingModule } from './forwarding/forwarding.module';
 import { UpstreamProbe } from './forwarding/upstream-probe';
 import { POLLER_OPTIONS, type PollerOptions } from './poller/poller.module';
-import { SLIDING_SYNC_OPTIONS, type SlidingSyncOptions } from './sliding-sync/sliding-sync.module';
+import {
+  SLIDING_SYNC_OPTIONS,
+  SlidingSyncModule,
+  type SlidingSyncOptions,
+} from './sliding-sync/sliding-sync.module';
+import { ThreadSubscriptionWake } from './sliding-sync/thread-subscription-wake';
 import { REDIS } from './wake/wake.module';
 
 /** Timings tests shorten; production uses the defaults. */
@@ -80,6 +89,18 @@ class SyncSettingsModule {
 }
 
 /**
+ * What forwarding tells of the requests it passed through: a thread subscription changed through the
+ * proxy wakes the user's long-polls (sliding-sync/thread-subscription-wake.ts).
+ */
+@Global()
+@Module({
+  imports: [SlidingSyncModule],
+  providers: [{ provide: FORWARDED_LISTENER, useExisting: ThreadSubscriptionWake }],
+  exports: [FORWARDED_LISTENER],
+})
+class ForwardedListenerModule {}
+
+/**
  * The sync proxy: the edge (sync endpoints, /versions, forwarding of everything else) in front of the
  * read path (sliding-sync/) and the write path (poller/), which meet in Postgres and wake/.
  */
@@ -113,6 +134,7 @@ export class AppModule {
         DependenciesModule.forRoot(dependencies),
         SyncSettingsModule.forRoot(config, timings),
         EdgeModule,
+        ForwardedListenerModule,
         ForwardingModule,
         ...(config.admin === null ? [] : [AdminModule.forRoot(config.admin)]),
       ],

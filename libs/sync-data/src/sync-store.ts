@@ -64,6 +64,18 @@ export class SyncStore {
     }
   }
 
+  /**
+   * Takes one stream position for news that stores no rows (a change the proxy saw pass through to the
+   * homeserver), so the wake message announcing it has a position like any poller batch's: a long-poll
+   * that read the stream before it wakes, and a lost message is caught by the gap detector.
+   */
+  async nextSeq(): Promise<number> {
+    const [row] = await rowsOf(
+      this.dataSource.query('UPDATE sync_stream SET max_seq = max_seq + 1 WHERE id = 1 RETURNING max_seq'),
+    );
+    return num(row?.['max_seq']);
+  }
+
   async maxSeq(): Promise<number> {
     const [row] = await rowsOf(this.dataSource.query('SELECT max_seq FROM sync_stream WHERE id = 1'));
     return num(row?.['max_seq']);

@@ -1,4 +1,10 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Optional,
+  type BeforeApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { Counter } from 'prom-client';
@@ -20,6 +26,16 @@ export interface ForwardingOptions {
  */
 export const LEGACY_AUTH_PATH = /^\/_matrix\/client\/[^/]+\/(?:login(?:\/.*)?|logout(?:\/all)?|refresh)$/;
 export const FORWARDING_OPTIONS = Symbol('FORWARDING_OPTIONS');
+
+/** Told of each forwarded request the homeserver answered (not of those that failed to reach it). */
+export interface ForwardedListener {
+  forwarded(
+    request: { method: string; url: string; headers: Record<string, string | string[] | undefined> },
+    status: number,
+  ): void;
+}
+/** Optional: app.module.ts supplies what must react to requests passing through (forwarding knows none). */
+export const FORWARDED_LISTENER = Symbol('FORWARDED_LISTENER');
 /** libs/server's own endpoints, answered on every service. */
 const SERVER_PATHS = ['/health', '/ready', '/metrics'];
 
@@ -40,6 +56,7 @@ export class ForwardingMount implements OnModuleInit, BeforeApplicationShutdown 
     private readonly forwarder: UpstreamForwarder,
     metrics: Metrics,
     @Inject(FORWARDING_OPTIONS) options: ForwardingOptions,
+    @Optional() @Inject(FORWARDED_LISTENER) private readonly listener?: ForwardedListener,
   ) {
     this.ownPaths = new Set([...SERVER_PATHS, ...options.ownPaths]);
     this.authForwarder =
@@ -65,8 +82,13 @@ export class ForwardingMount implements OnModuleInit, BeforeApplicationShutdown 
         this.authForwarder.forward(request.raw, reply.raw, request.ip, () => undefined);
         return;
       }
-      this.forwarder.forward(request.raw, reply.raw, request.ip, ({ status }) => {
+      this.forwarder.forward(request.raw, reply.raw, request.ip, ({ status, failed }) => {
         this.forwarded.inc({ method: request.method, status: String(status) });
+        if (!failed)
+          this.listener?.forwarded(
+            { method: request.method, url: request.url, headers: request.headers },
+            status,
+          );
       });
     });
   }

@@ -10,6 +10,7 @@ import type { RoomParams, SyncQuery, SyncRequest } from './protocol/sync-request
 import { requiredStateKey } from './rooms/required-state';
 import { buildRooms, type RoomToBuild } from './rooms/build-rooms';
 import type { OlderPage } from './rooms/older-events';
+import type { ThreadSubscriptionPage } from './extensions/thread-subscriptions';
 import { deserialiseState, emptyState, serialiseState, type ConnectionState } from './connection-state';
 import { matchPos } from './pos-guard';
 import { selectRooms } from './lists/select-rooms';
@@ -37,6 +38,12 @@ export interface EngineDeps {
     from: string,
     limit: number,
   ) => Promise<OlderPage | undefined>;
+  /** The homeserver's MSC4308 companion endpoint as the user (see extensions/thread-subscriptions.ts). */
+  threadSubscriptions?: (
+    token: string,
+    after: number,
+    limit: number,
+  ) => Promise<ThreadSubscriptionPage | undefined>;
 }
 
 /** Longest conn_id kept (characters); clients use short names such as `main` or `encryption`. */
@@ -195,6 +202,7 @@ export class SlidingSyncEngine {
     const timelineEvents = new Map(
       [...built.rooms].map(([id, r]) => [id, (r.timeline ?? []).map((e) => e.event_id)]),
     );
+    const threads = this.deps.threadSubscriptions;
     const extensions = await buildExtensions(req.extensions, {
       reader,
       toDevice: this.deps.store.toDevice,
@@ -206,6 +214,11 @@ export class SlidingSyncEngine {
       subscribed: new Set([...subscriptions.keys()].filter((id) => index.rows.has(id))),
       timelineEvents,
       newRooms: new Set([...built.rooms.keys()].filter((id) => !state.rooms.has(id))),
+      ...(threads === undefined
+        ? {}
+        : {
+            threadSubscriptions: (after: number, limit: number) => threads(identity.token, after, limit),
+          }),
     });
 
     const answer =
@@ -241,7 +254,15 @@ export class SlidingSyncEngine {
     const next: ConnectionState = {
       rooms: new Map([...state.rooms, ...built.sent]),
       subscriptions,
-      streams: { accountData: toSeq, receipts: toSeq, typing: toSeq, deviceLists: toSeq },
+      streams: {
+        accountData: toSeq,
+        receipts: toSeq,
+        typing: toSeq,
+        deviceLists: toSeq,
+        ...(extensions.threadSubscriptions === undefined
+          ? {}
+          : { threadSubscriptions: extensions.threadSubscriptions }),
+      },
       extra,
       protocol: translation.protocol,
     };

@@ -12,8 +12,10 @@ import { WaiterIndex } from '../wake/waiter-index';
 import { RoomIndexCache } from './room-index/room-index-cache';
 import { OlderEvents } from './rooms/older-events';
 import { PrevBatchResolver } from './rooms/prev-batch-resolver';
+import { ThreadSubscriptionsSource } from './extensions/thread-subscriptions';
 import { SlidingSyncEngine } from './sliding-sync-engine';
 import { SyncService } from './sync-service';
+import { ThreadSubscriptionWake } from './thread-subscription-wake';
 
 export interface SlidingSyncOptions {
   /** The homeserver asked for pagination tokens (`/context`). */
@@ -51,11 +53,13 @@ export const SLIDING_SYNC_OPTIONS = Symbol('SLIDING_SYNC_OPTIONS');
       useFactory: (o: SlidingSyncOptions, store: SyncStore, indexCache: RoomIndexCache) => {
         const prevBatch = new PrevBatchResolver(o.upstream);
         const older = new OlderEvents(o.upstream);
+        const threads = new ThreadSubscriptionsSource(o.upstream);
         return new SlidingSyncEngine({
           store,
           indexCache,
           prevBatch: (token, roomId, eventId) => prevBatch.resolve(token, roomId, eventId),
           olderEvents: (token, roomId, from, limit) => older.fetch(token, roomId, from, limit),
+          threadSubscriptions: (token, after, limit) => threads.read(token, after, limit),
         });
       },
     },
@@ -89,7 +93,13 @@ export const SLIDING_SYNC_OPTIONS = Symbol('SLIDING_SYNC_OPTIONS');
           ...(o.firstSyncWaitMs === undefined ? {} : { firstSyncWaitMs: o.firstSyncWaitMs }),
         }),
     },
+    {
+      provide: ThreadSubscriptionWake,
+      inject: [Authenticator, SyncStore, WaiterIndex],
+      useFactory: (auth: Authenticator, store: SyncStore, waiters: WaiterIndex) =>
+        new ThreadSubscriptionWake(auth, store, waiters),
+    },
   ],
-  exports: [SyncService],
+  exports: [SyncService, ThreadSubscriptionWake],
 })
 export class SlidingSyncModule {}

@@ -7,6 +7,9 @@ import { startProxy, type ProxyUnderTest } from '../support/start-proxy';
 // unfolds (renames, a leave, receipts, typing, account data, a gap). Each side keeps its own pos chain;
 // after every step both answers are compared. What may differ is listed in apps/sync-proxy/README.md
 // ("Differences from Synapse") and nowhere else: pos, bump_stamp values, computed names, counts.
+// This Synapse runs without msc4306, so the thread subscriptions extension (MSC4308) is asked for and
+// must be absent on both sides (with msc4306: thread-subscriptions.contract.spec.ts).
+const THREADS = 'io.element.msc4308.thread_subscriptions';
 const BODY = {
   conn_id: 'diff',
   lists: {
@@ -27,6 +30,7 @@ const BODY = {
     account_data: { enabled: true },
     receipts: { enabled: true },
     typing: { enabled: true },
+    [THREADS]: { enabled: true },
   },
 };
 
@@ -226,6 +230,8 @@ describe('differential: the proxy against Synapse native, step by step', () => {
     posP = ours.body.pos;
     posN = theirs.body.pos;
     posS = stable.body.pos;
+    expect(theirs.body.extensions?.[THREADS]).toBeUndefined();
+    expect(ours.body.extensions?.[THREADS]).toBeUndefined();
     // Field by field, the stable answer is the unstable one translated.
     expect(stableView(stable.body)).toEqual(asStable(ours.body));
     for (const [id, room] of Object.entries(stable.body.rooms ?? {}))

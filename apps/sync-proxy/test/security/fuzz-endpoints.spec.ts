@@ -46,6 +46,7 @@ const BASE = {
     to_device: { enabled: true, since: '3' },
     e2ee: { enabled: true },
     typing: { enabled: true },
+    'io.element.msc4308.thread_subscriptions': { enabled: true, limit: 5 },
   },
 };
 

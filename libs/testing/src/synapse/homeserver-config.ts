@@ -16,6 +16,11 @@ export interface SynapseOptions {
   /** MSC4502 `is_joined` (`experimental_features.msc4502_enabled`). */
   msc4502?: boolean;
   /**
+   * MSC4306 thread subscriptions and MSC4308's sliding sync extension and companion endpoint
+   * (`experimental_features.msc4306_enabled`).
+   */
+  msc4306?: boolean;
+  /**
    * Application-service registrations (YAML text), written into the run and listed in
    * `app_service_config_files`.
    */
@@ -106,6 +111,7 @@ export function homeserverConfig(
     experimental_features: {
       msc4143_enabled: true,
       ...(options.msc4502 === true ? { msc4502_enabled: true } : {}),
+      ...(options.msc4306 === true ? { msc4306_enabled: true } : {}),
     },
     // MSC4140 delayed events, which MatrixRTC's delayed leave uses.
     max_event_delay_duration: '24h',

@@ -1,6 +1,8 @@
 import type { SyncReader, ToDeviceRepository } from '@gateway/sync-data';
 import type { SyncExtensionsRequest } from '../protocol/sync-request';
 import { isEnabled, roomsInScope } from './scope';
+import { gapToken, threadSubscriptionsBody, type ThreadSubscriptionPage } from './thread-subscriptions';
+import { THREAD_SUBSCRIPTIONS_EXTENSION } from '../protocol/parse-sync-body';
 
 export interface ExtensionContext {
   reader: SyncReader;
@@ -16,12 +18,19 @@ export interface ExtensionContext {
   newRooms: ReadonlySet<string>;
   /** Rooms whose timelines this answer carries, with their event ids (receipts for those events). */
   timelineEvents: ReadonlyMap<string, readonly string[]>;
+  /**
+   * The user's thread subscription changes after a homeserver stream position, from the homeserver
+   * (extensions/thread-subscriptions.ts); undefined when it has nothing to say or failed.
+   */
+  threadSubscriptions?: (after: number, limit: number) => Promise<ThreadSubscriptionPage | undefined>;
 }
 
 export interface BuiltExtensions {
   body: Record<string, unknown>;
   /** Anything a long-poll should answer for (OTK counts alone are not news). */
   hasData: boolean;
+  /** The homeserver's thread subscriptions stream position this answer leaves the client at. */
+  threadSubscriptions: number | undefined;
 }
 
 /** Per-connection positions of the extension streams (global seqs). */
@@ -30,11 +39,19 @@ export interface StreamPositions {
   receipts: number;
   typing: number;
   deviceLists: number;
+  /**
+   * Not a proxy seq: the homeserver's thread subscriptions stream position (MSC4308) the connection was
+   * last told up to; absent until the extension first ran on the connection.
+   */
+  threadSubscriptions?: number;
 }
 
 const TO_DEVICE_MAX = 100;
 
-/** The MSC4186 extensions: to_device, e2ee, account_data, receipts, typing. Unknown ones are ignored. */
+/**
+ * The MSC4186 extensions: to_device, e2ee, account_data, receipts, typing, and MSC4308's thread
+ * subscriptions. Unknown ones are ignored.
+ */
 export async function buildExtensions(
   req: SyncExtensionsRequest,
   ctx: ExtensionContext,
@@ -143,5 +160,19 @@ export async function buildExtensions(
     };
     if (rooms.length > 0) hasData = true;
   }
-  return { body, hasData };
+
+  let threadSubscriptions = ctx.streams?.threadSubscriptions;
+  const threads = req.threadSubscriptions;
+  // Synapse reads no changes for a limit of 0, and leaves the extension out when there are none.
+  if (isEnabled(threads) && threads !== undefined && threads.limit > 0 && ctx.threadSubscriptions) {
+    const after = threadSubscriptions ?? 0;
+    const page = await ctx.threadSubscriptions(after, threads.limit);
+    if (page !== undefined && page.changes.length > 0) {
+      const end = page.end === undefined ? undefined : gapToken(page.end, after);
+      body[THREAD_SUBSCRIPTIONS_EXTENSION] = threadSubscriptionsBody({ ...page, end });
+      hasData = true;
+      threadSubscriptions = Math.max(threadSubscriptions ?? 0, ...page.changes.map((c) => c.bumpStamp));
+    }
+  }
+  return { body, hasData, threadSubscriptions };
 }

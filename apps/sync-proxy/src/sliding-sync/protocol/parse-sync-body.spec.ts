@@ -553,4 +553,54 @@ describe('parseSyncBody extensions', () => {
       );
     });
   });
+
+  describe('io.element.msc4308.thread_subscriptions (MSC4308)', () => {
+    const wire = 'io.element.msc4308.thread_subscriptions';
+
+    it('reads enabled and limit, with Synapse defaults', () => {
+      expect(parseSyncBody(withExtension(wire, { enabled: true, limit: 5 })).extensions).toEqual({
+        threadSubscriptions: { enabled: true, limit: 5 },
+      });
+      expect(parseSyncBody(withExtension(wire, {})).extensions.threadSubscriptions).toEqual({
+        enabled: undefined,
+        limit: 100,
+      });
+      // A limit of 0 is no error in Synapse: it reads no changes.
+      expect(parseSyncBody(withExtension(wire, { enabled: true, limit: 0 })).extensions).toEqual({
+        threadSubscriptions: { enabled: true, limit: 0 },
+      });
+      expect(
+        parseSyncBody(withExtension(wire, { enabled: true, limit: 2 ** 60 })).extensions.threadSubscriptions
+          ?.limit,
+      ).toBe(Number.MAX_SAFE_INTEGER);
+    });
+
+    it('is not the stable name yet: `thread_subscriptions` is an unknown extension', () => {
+      expect(parseSyncBody(withExtension('thread_subscriptions', { enabled: true })).extensions).toEqual({});
+    });
+
+    it('answers M_BAD_JSON for wrong types, as Synapse (strict types; limit is not Optional)', () => {
+      expectRejected(withExtension(wire, []), 'M_BAD_JSON', `extensions.${wire}: must be an object`);
+      expectRejected(
+        withExtension(wire, { enabled: 1 }),
+        'M_BAD_JSON',
+        `extensions.${wire}.enabled: must be a boolean`,
+      );
+      for (const limit of ['5', 1.5, null, true, [5]]) {
+        expectRejected(
+          withExtension(wire, { enabled: true, limit }),
+          'M_BAD_JSON',
+          `extensions.${wire}.limit: must be an integer`,
+        );
+      }
+    });
+
+    it('answers M_INVALID_PARAM for a negative limit (the companion endpoint refuses one so)', () => {
+      expectRejected(
+        withExtension(wire, { enabled: true, limit: -1 }),
+        'M_INVALID_PARAM',
+        `extensions.${wire}.limit: must not be negative`,
+      );
+    });
+  });
 });

@@ -8,8 +8,14 @@ import type {
   SyncExtensionsRequest,
   SyncList,
   SyncRequest,
+  ThreadSubscriptionsRequest,
   ToDeviceRequest,
 } from './sync-request';
+
+/** MSC4308's extension name while the proposal is unstable (the only name Synapse knows). */
+export const THREAD_SUBSCRIPTIONS_EXTENSION = 'io.element.msc4308.thread_subscriptions';
+/** Synapse's default `limit` of the thread subscriptions extension. */
+const THREAD_SUBSCRIPTIONS_LIMIT = 100;
 
 /**
  * Validation of the MSC4186 request body, mirroring Synapse's pydantic model: strict JSON types (no
@@ -167,7 +173,29 @@ function readExtensions(value: unknown, path: string): SyncExtensionsRequest {
   if (receipts !== undefined) extensions.receipts = receipts;
   const typing = optional(object, 'typing', path, readScope);
   if (typing !== undefined) extensions.typing = typing;
+  const threads = optional(object, THREAD_SUBSCRIPTIONS_EXTENSION, path, readThreadSubscriptions);
+  if (threads !== undefined) extensions.threadSubscriptions = threads;
   return extensions;
+}
+
+/**
+ * Synapse declares `limit` a strict integer with a default (not Optional, so `null` is refused) and checks
+ * nothing more: 0 gives no changes, and a negative limit reaches its SQL `LIMIT` (unbounded on SQLite, a
+ * 500 on PostgreSQL). A negative one is refused here with the error Synapse's companion endpoint
+ * (`/thread_subscriptions`) gives such a limit.
+ */
+function readThreadSubscriptions(value: unknown, path: string): ThreadSubscriptionsRequest {
+  const object = readObject(value, path);
+  const limitPath = child(path, 'limit');
+  const limit = own(object, 'limit');
+  if (limit !== undefined && !isInteger(limit)) badJson(limitPath, 'must be an integer');
+  if (limit !== undefined && limit < 0) {
+    throw new MatrixError('M_INVALID_PARAM', `${limitPath}: must not be negative`);
+  }
+  return {
+    enabled: readEnabled(object, path),
+    limit: limit === undefined ? THREAD_SUBSCRIPTIONS_LIMIT : Math.min(limit, Number.MAX_SAFE_INTEGER) + 0,
+  };
 }
 
 function readToDevice(value: unknown, path: string): ToDeviceRequest {

@@ -63,12 +63,20 @@ export interface ToDeviceRequest {
   limit: number | undefined;
 }
 
+/** MSC4308's thread subscriptions extension (`io.element.msc4308.thread_subscriptions` on the wire). */
+export interface ThreadSubscriptionsRequest {
+  enabled: boolean | undefined;
+  /** The most changes one answer carries (Synapse's default 100; 0 answers none). */
+  limit: number;
+}
+
 export interface SyncExtensionsRequest {
   toDevice?: ToDeviceRequest;
   e2ee?: { enabled: boolean | undefined };
   accountData?: ExtensionScope;
   receipts?: ExtensionScope;
   typing?: ExtensionScope;
+  threadSubscriptions?: ThreadSubscriptionsRequest;
 }
 
 export interface SyncRequest {
