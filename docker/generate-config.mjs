@@ -180,6 +180,8 @@ export function homeserverConfig(s) {
       msc4108_enabled: true,
       // MSC4502 is_joined, which the RTC service asks before it mints a LiveKit token.
       msc4502_enabled: true,
+      // MSC4306 thread subscriptions, which the sync proxy's MSC4308 extension reads.
+      msc4306_enabled: true,
     },
     matrix_rtc: { transports: [{ type: 'livekit', livekit_service_url: noSlash(s.rtcPublicUrl) }] },
     // MSC4140 delayed events, which MatrixRTC's delayed leave uses.

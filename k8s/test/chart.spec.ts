@@ -201,7 +201,12 @@ describe.skipIf(chart === undefined)('chart matrix-gateway', () => {
       enable_registration: false,
       password_config: { enabled: false },
       matrix_rtc: { transports: [{ type: 'livekit', livekit_service_url: 'https://rtc.example.com' }] },
-      experimental_features: { msc4143_enabled: true, msc4108_enabled: true },
+      experimental_features: {
+        msc4143_enabled: true,
+        msc4502_enabled: true,
+        msc4108_enabled: true,
+        msc4306_enabled: true,
+      },
     });
   });
 
@@ -583,6 +588,15 @@ describe.skipIf(chart === undefined)('chart matrix-gateway', () => {
       find(objects, 'ConfigMap', 'gw-synapse-config')[0] as unknown as { data: Record<string, string> }
     ).data['homeserver-snippet.yaml'];
     expect(c.yamlToJson(snippet ?? '')).toEqual({
+      password_config: { enabled: false },
+      experimental_features: { msc4143_enabled: false, msc4108_enabled: true, msc4306_enabled: true },
+    });
+    // Thread subscriptions are Synapse's to turn off: the snippet then leaves them out.
+    const off = c.render(['sync-proxy-only-values.yaml'], ['synapseConfig.msc4306Enabled=false']);
+    const offSnippet = (
+      find(off, 'ConfigMap', 'gw-synapse-config')[0] as unknown as { data: Record<string, string> }
+    ).data['homeserver-snippet.yaml'];
+    expect(c.yamlToJson(offSnippet ?? '')).toEqual({
       password_config: { enabled: false },
       experimental_features: { msc4143_enabled: false, msc4108_enabled: true },
     });

@@ -82,7 +82,7 @@ describe('docker/generate-config.mjs', () => {
     }
   });
 
-  it('delegates authentication (Synapse drops its own login) and enables MSC4143, MSC4108 and MSC4502', async () => {
+  it('delegates authentication (Synapse drops its own login) and enables MSC4143, MSC4108, MSC4502 and MSC4306', async () => {
     // Delegated auth: the password login API is gone.
     expect((await fetch(`${synapse.baseUrl}/_matrix/client/v3/login`)).status).toBe(404);
     // MSC4143 rtc/transports exists (401 without a token, rather than 404 M_UNRECOGNIZED).
@@ -106,6 +106,11 @@ describe('docker/generate-config.mjs', () => {
       `${synapse.baseUrl}/_matrix/client/unstable/io.element.msc4502/rooms/${encodeURIComponent('!r:localhost')}/is_joined?server_name=localhost`,
     );
     expect(isJoined.status).toBe(401);
+    // MSC4306 thread subscriptions, with MSC4308's companion endpoint the sync proxy reads: 401, not 404.
+    const threads = await fetch(
+      `${synapse.baseUrl}/_matrix/client/unstable/io.element.msc4308/thread_subscriptions`,
+    );
+    expect(threads.status).toBe(401);
   });
 
   it('init adds the secrets an older .env lacks, fresh, and changes nothing else', async () => {
