@@ -1,4 +1,5 @@
 import { MFA_POLICIES } from './mfa/mfa-policy';
+import { parseUpstreamConfig, type UpstreamConfig } from './upstream/upstream-config';
 import {
   anyUrl,
   bindAddress,
@@ -91,6 +92,12 @@ const schema = z.object({
   AUTH_SIGNING_KEY_FILE: z.string().min(1),
   /** Client ids whose consent screen is skipped (the operator's own apps). */
   AUTH_FIRST_PARTY_CLIENTS: commaList(),
+  /**
+   * Sign-in with a password (MAS: passwords.enabled, on). Off, the sign-in page offers only passkeys
+   * and upstream providers (straight to the provider when there is exactly one) and the legacy
+   * `/login` API refuses passwords.
+   */
+  AUTH_PASSWORD_LOGIN_ENABLED: flag('true'),
   /** Self-service password registration through prompt=create (MAS: password_registration_enabled, off). */
   AUTH_REGISTRATION_ENABLED: z
     .enum(['true', 'false'])
@@ -199,6 +206,11 @@ const schema = z.object({
    * AUTH_MFA_ENCRYPTION_KEY). A user required to have it without it sets it up during sign-in.
    */
   AUTH_MFA_REQUIRED: z.enum(MFA_POLICIES).default('off'),
+  /**
+   * Upstream OpenID providers as YAML in MAS's shape (MAS's whole config file or its `upstream_oauth2`
+   * section), usually AUTH_UPSTREAM_OAUTH2_FILE naming the file; see upstream/upstream-config.ts.
+   */
+  AUTH_UPSTREAM_OAUTH2: optionalText(),
 });
 
 export interface SmtpSettings {
@@ -242,7 +254,7 @@ function emailSettings(v: z.output<typeof schema>, problems: string[]): EmailSet
 
 export type AuthConfig = ReturnType<typeof toConfig>;
 
-function toConfig(v: z.output<typeof schema>, email: EmailSettings | null) {
+function toConfig(v: z.output<typeof schema>, email: EmailSettings | null, upstream: UpstreamConfig) {
   const issuer = v.AUTH_ISSUER;
   return {
     bind: v.AUTH_BIND,
@@ -262,6 +274,7 @@ function toConfig(v: z.output<typeof schema>, email: EmailSettings | null) {
       ...v.AUTH_FIRST_PARTY_CLIENTS,
       ...(v.AUTH_DASHBOARD_CLIENT_ID === undefined ? [] : [v.AUTH_DASHBOARD_CLIENT_ID]),
     ]),
+    passwordLoginEnabled: v.AUTH_PASSWORD_LOGIN_ENABLED,
     registrationEnabled: v.AUTH_REGISTRATION_ENABLED,
     registrationTokenRequired: v.AUTH_REGISTRATION_TOKEN_REQUIRED,
     passwordMinimumComplexity: v.AUTH_PASSWORD_MINIMUM_COMPLEXITY,
@@ -291,7 +304,18 @@ function toConfig(v: z.output<typeof schema>, email: EmailSettings | null) {
     /** The TOTP key material; null: no two-factor authentication is offered. */
     mfaEncryptionKey: v.AUTH_MFA_ENCRYPTION_KEY ?? null,
     mfaRequired: v.AUTH_MFA_REQUIRED,
+    /** Upstream OpenID providers (AUTH_UPSTREAM_OAUTH2_FILE): enabled ones, with their secrets in memory. */
+    upstream,
   };
+}
+
+/** The providers, or the problems naming the variable the YAML came through. */
+function upstreamSettings(yamlText: string | undefined, env: Env, problems: string[]): UpstreamConfig {
+  const variable =
+    env['AUTH_UPSTREAM_OAUTH2_FILE'] !== undefined && env['AUTH_UPSTREAM_OAUTH2_FILE'] !== ''
+      ? 'AUTH_UPSTREAM_OAUTH2_FILE'
+      : 'AUTH_UPSTREAM_OAUTH2';
+  return parseUpstreamConfig(yamlText, variable, problems);
 }
 
 export function loadAuthConfig(env: Env): AuthConfig {
@@ -305,8 +329,9 @@ export function loadAuthConfig(env: Env): AuthConfig {
     problems.push('AUTH_MFA_REQUIRED: needs AUTH_MFA_ENCRYPTION_KEY');
   if ((values.AUTH_DASHBOARD_CLIENT_ID === undefined) !== (values.AUTH_DASHBOARD_REDIRECT_URI === undefined))
     problems.push('AUTH_DASHBOARD_CLIENT_ID: set it and AUTH_DASHBOARD_REDIRECT_URI together, or neither');
+  const upstream = upstreamSettings(values.AUTH_UPSTREAM_OAUTH2, env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  const config = toConfig(values, email);
+  const config = toConfig(values, email, upstream);
   // One client id is one oidc-provider client: it cannot be configured twice with two roles.
   const admins = new Set(config.adminClients.map((c) => c.id));
   const dashboard = config.dashboardClient?.id;
