@@ -17,6 +17,7 @@ import { MfaModule } from './mfa/mfa.module';
 import { OidcModule } from './oidc/oidc.module';
 import { PersonalTokensModule } from './personal-tokens/personal-tokens.module';
 import { SessionsModule } from './sessions/sessions.module';
+import { UpstreamModule } from './upstream/upstream.module';
 import { AUTH_CONFIG, AUTH_STORE, CLOCK, REDIS, REDIS_PREFIX } from './tokens';
 
 export interface AppModuleOptions {
@@ -63,6 +64,7 @@ export class AppModule {
         AdminApiModule,
         PersonalTokensModule,
         AuditModule,
+        UpstreamModule,
       ],
       providers: [
         { provide: AUTH_CONFIG, useValue: config },

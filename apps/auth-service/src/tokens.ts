@@ -43,6 +43,10 @@ export const PERSONAL_TOKENS = Symbol('PERSONAL_TOKENS');
 // AuditModule
 export const AUDIT_LOG = Symbol('AUDIT_LOG');
 export const AUDIT_PRUNE_QUEUE = Symbol('AUDIT_PRUNE_QUEUE');
+// UpstreamModule
+export const UPSTREAM_SESSIONS = Symbol('UPSTREAM_SESSIONS');
+export const UPSTREAM_SIGN_IN = Symbol('UPSTREAM_SIGN_IN');
+export const UPSTREAM_REGISTRATION = Symbol('UPSTREAM_REGISTRATION');
 // EmailModule
 export const MAILER = Symbol('MAILER');
 export const USER_EMAILS = Symbol('USER_EMAILS');

@@ -51,6 +51,13 @@ export { oauthAccessToken } from './oauth/access-token';
 export { Browser, formAction, hiddenFields, hiddenInput } from './oauth/browser';
 export { approve, approveDevice } from './oauth/sign-in';
 export {
+  signInUpstream,
+  startUpstreamProvider,
+  type UpstreamAccount,
+  type UpstreamProvider,
+  type UpstreamProviderOptions,
+} from './oauth/upstream-provider';
+export {
   CHROMIUM_ARGS,
   CHROMIUM_PATH,
   chromiumInstalled,

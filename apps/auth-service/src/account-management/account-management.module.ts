@@ -13,13 +13,20 @@ import { AccountEmailsController } from './account-emails.controller';
 import { AccountTokensController } from './account-tokens.controller';
 import { PersonalTokensModule } from '../personal-tokens/personal-tokens.module';
 import { AccountController } from './account.controller';
+import { AccountLinksController } from './account-links.controller';
 
 /**
  * The `account_management_uri` pages (MSC4191): profile, email addresses, password, sessions of every
  * kind and ending them, two-factor authentication, cross-signing reset approval, deactivation.
  */
 @Module({
-  controllers: [AccountController, AccountEmailsController, AccountTokensController, AccountMfaController],
+  controllers: [
+    AccountController,
+    AccountEmailsController,
+    AccountLinksController,
+    AccountTokensController,
+    AccountMfaController,
+  ],
   imports: [
     AccountsModule,
     AdminApiModule,

@@ -5,7 +5,7 @@ import type { UserEmails } from '../email/user-emails';
 import { sendHtml } from '../pages/form-security';
 import { SynapseCallError } from '../synapse/synapse-call-error';
 import type { SynapseMasClient } from '../synapse/synapse-mas-client';
-import { overviewPage, type OverviewView } from './account-pages';
+import { overviewPage, type OverviewView, type UpstreamView } from './account-pages';
 import type { AccountSessions } from './account-sessions';
 import type { AccountVisitors, Visitor } from './account-visitor';
 
@@ -41,8 +41,31 @@ export class AccountOverview {
       csrf: this.visitors.csrfFor(user),
       emails: { list: await this.emails.list(user), canChange: this.config.emailChangeAllowed },
       mfa: this.config.mfaEncryptionKey === null ? null : await this.store.mfa.hasAnyFactor(user.id),
+      upstream: await this.upstream(visitor),
       ...extra,
     };
     sendHtml(reply, overviewPage(view), status);
+  }
+
+  /** The user's upstream links and the providers to link; null when there is neither. */
+  private async upstream(visitor: Visitor): Promise<UpstreamView | null> {
+    const providers = this.config.upstream.providers;
+    const links = await this.store.upstream.linksOfUser(visitor.user.id);
+    if (providers.length === 0 && links.length === 0) return null;
+    const csrf = this.visitors.csrfFor(visitor.user);
+    const names = new Map(providers.map((p) => [p.id, p.humanName ?? p.id]));
+    return {
+      links: links.map((l) => ({
+        id: l.id,
+        providerName: names.get(l.providerId) ?? l.providerId,
+        accountName: l.humanAccountName,
+        createdAt: l.createdAt,
+      })),
+      // Every provider is offered: one account may link several providers (MAS #3244, #4495).
+      providers: providers.map((p) => ({
+        name: p.humanName ?? p.id,
+        href: `/upstream/authorize/${encodeURIComponent(p.id)}?action=link&csrf=${encodeURIComponent(csrf('upstream-link', p.id))}`,
+      })),
+    };
   }
 }

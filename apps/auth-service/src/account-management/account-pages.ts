@@ -21,6 +21,41 @@ export interface OverviewView {
   emailInput?: string;
   /** Whether two-factor authentication is on; null when the server does not offer it. */
   mfa: boolean | null;
+  /** Upstream providers: the user's links and the providers to link; null when none is configured or linked. */
+  upstream: UpstreamView | null;
+  upstreamError?: string;
+}
+
+export interface UpstreamView {
+  links: { id: string; providerName: string; accountName: string | null; createdAt: Date }[];
+  /** Enabled providers, each with the link that starts linking (its CSRF token in the query). */
+  providers: { name: string; href: string }[];
+}
+
+/** "Sign-in methods": the linked provider accounts with Unlink, and a Link button per provider. */
+function upstreamSection(v: OverviewView): string {
+  const u = v.upstream;
+  if (u === null) return '';
+  const items = u.links
+    .map(
+      (
+        l,
+      ) => `<li><div><strong>${esc(l.providerName)}</strong>${l.accountName === null ? '' : ` <span class="muted">· ${esc(l.accountName)}</span>`}</div>
+<div class="muted">Linked ${esc(when(l.createdAt))}</div>
+<form method="post" action="/account/linked-accounts/${encodeURIComponent(l.id)}/unlink">${hidden(v.csrf('upstream-unlink', l.id))}<button type="submit" class="small secondary">Unlink ${esc(l.providerName)}</button></form></li>`,
+    )
+    .join('');
+  const buttons = u.providers
+    .map((p) => {
+      const [path = '', query = ''] = p.href.split('?');
+      const fields = [...new URLSearchParams(query)]
+        .map(([k, val]) => `<input type="hidden" name="${esc(k)}" value="${esc(val)}">`)
+        .join('');
+      return `<form method="get" action="${esc(path)}">${fields}<button type="submit" class="small">Link ${esc(p.name)}</button></form>`;
+    })
+    .join('');
+  return `<h2 id="linked-accounts">Sign-in methods</h2>${errorLine(v.upstreamError)}
+${items === '' ? '<p class="muted">No linked accounts.</p>' : `<ul class="sessions">${items}</ul>`}${buttons}`;
 }
 
 function emailsSection(v: OverviewView): string {
@@ -98,6 +133,7 @@ ${v.missingDevice === undefined ? '' : `<p class="error" role="alert">The device
 <label for="displayname">Display name</label><input type="text" id="displayname" name="displayname" value="${esc(v.displayName)}" maxlength="256" autocomplete="nickname">
 <button type="submit" class="small">Save display name</button></form>
 ${emailsSection(v)}
+${upstreamSection(v)}
 <h2 id="password">Password</h2>${errorLine(v.passwordError)}
 <form method="post" action="/account/password">${hidden(v.csrf('password'))}
 <label for="current_password">Current password</label><input type="password" id="current_password" name="current_password" autocomplete="current-password" required>

@@ -51,6 +51,8 @@ const NOTICES = {
   ended: 'Signed out.',
   email: 'Email address verified.',
   'email-removed': 'Email address removed.',
+  linked: 'Account linked.',
+  unlinked: 'Account unlinked.',
 } as const;
 
 /**

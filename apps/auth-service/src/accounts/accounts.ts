@@ -56,6 +56,18 @@ export class Accounts {
     return { ok: true, user };
   }
 
+  /**
+   * An account without a password: one registered through an upstream provider, which is its way to
+   * sign in (a password can be set later through recovery).
+   */
+  async registerWithoutPassword(username: string): Promise<RegistrationResult> {
+    const localpart = username.trim().toLowerCase();
+    const localpartProblem = checkLocalpart(localpart, this.homeserver, this.banned);
+    if (localpartProblem !== null) return { ok: false, reason: LOCALPART_PROBLEM_MESSAGES[localpartProblem] };
+    const user = await this.store.users.create({ localpart, passwordHash: null });
+    return user ? { ok: true, user } : { ok: false, reason: 'That username is taken.' };
+  }
+
   /** `skipCheck`: the CLI's `--ignore-password-complexity` (MAS's `register-user`). */
   async register(
     username: string,

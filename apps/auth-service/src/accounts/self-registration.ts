@@ -45,6 +45,26 @@ export class SelfRegistration {
     return this.options.tokenRequired;
   }
 
+  /**
+   * Registration after an upstream sign-in (the upstream link page): the same username checks, no
+   * password and, as in MAS, no registration token and no AUTH_REGISTRATION_ENABLED: the provider is
+   * the way in.
+   */
+  async registerUpstream(username: string): Promise<RegistrationResult> {
+    const problem = await this.unavailable(username.trim().toLowerCase());
+    if (problem !== null) return { ok: false, reason: problem };
+    return this.accounts.registerWithoutPassword(username);
+  }
+
+  /** Why a localpart cannot be registered (our rules, then Synapse's), or null when it can. */
+  async unavailable(localpart: string): Promise<string | null> {
+    const localpartProblem = checkLocalpart(localpart, this.options.homeserver);
+    if (localpartProblem !== null) return LOCALPART_PROBLEM_MESSAGES[localpartProblem];
+    if (await this.store.users.findByLocalpart(localpart)) return UNAVAILABLE_MESSAGES.in_use;
+    const availability = await this.synapse.isLocalpartAvailable(localpart);
+    return availability.available ? null : UNAVAILABLE_MESSAGES[availability.reason];
+  }
+
   async register(username: string, password: string, token: string | undefined): Promise<RegistrationResult> {
     const localpart = username.trim().toLowerCase();
     const localpartProblem = checkLocalpart(localpart, this.options.homeserver);

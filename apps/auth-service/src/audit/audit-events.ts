@@ -27,6 +27,9 @@ export const USER_EVENT_TYPES = [
   'account.mfa.passkey.added',
   'account.mfa.passkey.removed',
   'account.mfa.recovery-codes.regenerated',
+  'account.upstream.registered',
+  'account.upstream-link.added',
+  'account.upstream-link.removed',
 ] as const;
 
 /** The admin API's changes, one per mutating operation (`admin.request` for one without its own). */

@@ -37,6 +37,8 @@ export interface CompatLoginOptions {
   loginTokenTtlMs?: number;
   /** AUTH_MFA_REQUIRED: whether a user must have a second factor (they set it up in the browser). */
   mfaRequired?: (user: User) => boolean;
+  /** AUTH_PASSWORD_LOGIN_ENABLED: false refuses `m.login.password` (default true). */
+  passwordsEnabled?: boolean;
 }
 
 type DeleteQueue = Queue<JobPayload<'auth.delete-device'>>;
@@ -71,6 +73,8 @@ export class CompatLogin {
 
   async login(request: LoginRequest, ip: string): Promise<LoginResponse> {
     if (request.type === 'm.login.password') {
+      if (this.options.passwordsEnabled === false)
+        throw new MatrixError('M_FORBIDDEN', 'Password login is disabled on this server');
       const user = await this.passwordUser(request.user, request.password, ip);
       // A password alone is not enough for an account with a second factor, and this API has no way
       // to ask for one: the browser sign-in (m.login.sso) asks for the code. Told only after the

@@ -17,7 +17,7 @@ import { isUsableUser } from '../accounts/usable-user';
 import type { User } from '@gateway/auth-data';
 import { AUDIT_LOG, AUTH_CONFIG, AUTH_STORE, CLOCK, COMPAT_LOGIN, CSRF_KEY, SECOND_FACTOR } from '../tokens';
 import type { CompatLogin, LoginResponse, RefreshResponse } from './compat-login';
-import { LOGIN_FLOWS } from './login-flows';
+import { LOGIN_FLOWS, LOGIN_FLOWS_WITHOUT_PASSWORD } from './login-flows';
 import { parseLoginRequest } from './login-request';
 import { ssoSecondFactorPage, ssoSignInPage } from './sso-pages';
 import { checkRedirectUrl, destinationLabel, withLoginToken } from './sso-redirect';
@@ -77,7 +77,7 @@ export class CompatController {
   @Get('_matrix/client/:version/login')
   flows(@Param('version') version: string): object {
     checkVersion(version);
-    return LOGIN_FLOWS;
+    return this.config.passwordLoginEnabled ? LOGIN_FLOWS : LOGIN_FLOWS_WITHOUT_PASSWORD;
   }
 
   @Post('_matrix/client/:version/login')

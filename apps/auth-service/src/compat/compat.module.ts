@@ -55,6 +55,7 @@ import { OidcModule } from '../oidc/oidc.module';
             homeserver: config.homeserver,
             refreshableTokenTtl: config.accessTokenTtl,
             mfaRequired: (user) => mfaRequiredFor(config.mfaRequired, user),
+            passwordsEnabled: config.passwordLoginEnabled,
           },
           (err) => {
             logger.warn({

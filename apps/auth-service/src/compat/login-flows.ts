@@ -13,3 +13,8 @@ export const LOGIN_FLOWS = Object.freeze({
     { type: 'm.login.token' },
   ],
 });
+
+/** The flows without `m.login.password`, for AUTH_PASSWORD_LOGIN_ENABLED=false. */
+export const LOGIN_FLOWS_WITHOUT_PASSWORD = Object.freeze({
+  flows: LOGIN_FLOWS.flows.filter((f) => f.type !== 'm.login.password'),
+});

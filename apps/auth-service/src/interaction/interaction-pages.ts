@@ -14,17 +14,52 @@ export interface FormContext {
 
 const hidden = (csrf: string): string => `<input type="hidden" name="csrf" value="${esc(csrf)}">`;
 
-/** `canRecover`: AUTH_PASSWORD_RECOVERY_ENABLED, a link to `/recover`; `passkeys`: the passkey way in. */
+/** A link's query as hidden fields: a GET form submits them (its action's own query would be dropped). */
+function hiddenQuery(href: string): string {
+  const query = href.includes('?') ? href.slice(href.indexOf('?') + 1) : '';
+  return [...new URLSearchParams(query)]
+    .map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`)
+    .join('');
+}
+
+/** A sign-in page's button for an upstream provider (a link to `/upstream/authorize/...`). */
+export interface ProviderButton {
+  name: string;
+  href: string;
+}
+
+/**
+ * `canRecover`: AUTH_PASSWORD_RECOVERY_ENABLED, a link to `/recover`; `passkeys`: the passkey way in;
+ * `passwords: false` (AUTH_PASSWORD_LOGIN_ENABLED off) leaves the password form out; `providers`: one
+ * button per upstream provider, under the form.
+ */
 export function loginPage(
-  f: FormContext & { canRegister: boolean; canRecover?: boolean; passkeys?: boolean },
+  f: FormContext & {
+    canRegister: boolean;
+    canRecover?: boolean;
+    passkeys?: boolean;
+    passwords?: boolean;
+    providers?: readonly ProviderButton[];
+  },
 ): string {
+  const passwordForm =
+    f.passwords === false
+      ? ''
+      : `<form method="post" action="/interaction/${esc(f.uid)}/login">${hidden(f.csrf)}
+<label for="username">Username</label><input type="text" id="username" name="username" value="${esc(f.username)}" autocomplete="username" required autofocus>
+<label for="password">Password</label><input type="password" id="password" name="password" autocomplete="current-password" required>
+<button type="submit">Sign in</button></form>`;
+  const providers = (f.providers ?? [])
+    .map(
+      (p) =>
+        `<form method="get" action="${esc(p.href.split('?')[0])}">${hiddenQuery(p.href)}<button type="submit" class="secondary">Continue with ${esc(p.name)}</button></form>`,
+    )
+    .join('\n');
   return page(
     'Sign in',
     `<h1>Sign in</h1><p class="muted">to continue to <strong>${esc(f.clientName)}</strong></p>${errorLine(f.error)}
-<form method="post" action="/interaction/${esc(f.uid)}/login">${hidden(f.csrf)}
-<label for="username">Username</label><input type="text" id="username" name="username" value="${esc(f.username)}" autocomplete="username" required autofocus>
-<label for="password">Password</label><input type="password" id="password" name="password" autocomplete="current-password" required>
-<button type="submit">Sign in</button></form>
+${passwordForm}
+${providers}
 ${f.passkeys === true ? `<p><a href="/interaction/${esc(f.uid)}/passkey">Sign in with a passkey</a></p>` : ''}
 ${f.canRecover === true ? '<p class="muted"><a href="/recover">Forgot your password?</a></p>' : ''}
 ${f.canRegister ? `<form method="get" action="/interaction/${esc(f.uid)}/register"><button type="submit" class="secondary">Create an account</button></form>` : ''}

@@ -28,7 +28,9 @@ import {
   SECOND_FACTOR,
   SELF_REGISTRATION,
   SIGN_IN,
+  UPSTREAM_SIGN_IN,
 } from '../tokens';
+import type { UpstreamSignIn } from '../upstream/upstream-sign-in';
 import type { ConsentPolicy, ConsentRequest } from './consent-policy';
 import { messagePage } from '../pages/layout';
 import {
@@ -69,6 +71,7 @@ export class InteractionController {
     @Inject(AUDIT_LOG) private readonly audit: AuditLog,
     @Inject(SECOND_FACTOR) private readonly secondFactor: SecondFactor | null,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(UPSTREAM_SIGN_IN) private readonly upstream: UpstreamSignIn,
   ) {}
 
   @Get(':uid')
@@ -85,14 +88,15 @@ export class InteractionController {
       return;
     }
     if (name === 'login') {
+      const only = this.upstream.providers.length === 1 ? this.upstream.providers[0] : undefined;
+      if (!this.config.passwordLoginEnabled && only !== undefined) {
+        // MAS: with passwords off and one provider, the sign-in page is that provider.
+        void reply.redirect(upstreamStart(only.id, details.uid), 303);
+        return;
+      }
       sendHtml(
         reply,
-        loginPage({
-          ...this.form(details),
-          canRegister: this.config.registrationEnabled,
-          canRecover: this.config.passwordRecoveryEnabled,
-          passkeys: this.secondFactor !== null,
-        }),
+        loginPage({ ...this.loginForm(details), username: loginHint(details, this.config.homeserver) }),
       );
       return;
     }
@@ -123,6 +127,10 @@ export class InteractionController {
   ): Promise<void> {
     const details = await this.checked(uid, body, req, reply);
     if (!details) return;
+    if (!this.config.passwordLoginEnabled) {
+      sendHtml(reply, messagePage('Not available', 'This server does not accept passwords.'), 403);
+      return;
+    }
     const username = body['username'] ?? '';
     const result = await this.signIn.attempt(username, body['password'] ?? '', req.ip);
     if (result.ok && this.secondFactor === null && (await this.store.mfa.hasAnyFactor(result.user.id))) {
@@ -357,6 +365,62 @@ export class InteractionController {
     await this.finish(req, reply, { login: { accountId: user.id } });
   }
 
+  /**
+   * The end of a sign-in through an upstream provider (upstream/): the session the callback or the
+   * link page decided, for this interaction only (oidc-provider's cookie binds it to this browser),
+   * taken once. The account is refused when locked or deactivated, and asked for its second factor,
+   * exactly as after a right password.
+   */
+  @Get(':uid/upstream/:sessionId')
+  async upstreamSignIn(
+    @Param('uid') uid: string,
+    @Param('sessionId') sessionId: string,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const details = await this.details(req, reply);
+    if (!details || details.uid !== uid) return;
+    const decided = await this.upstream.takeDecided(sessionId, uid);
+    if (decided === null) {
+      this.loginAgain(reply, details, '', 'Sign in again: that took too long.', 400);
+      return;
+    }
+    const user = decided.user;
+    const provider = decided.session.providerId;
+    const subject = decided.user?.id ?? null;
+    if (!isUsableUser(user)) {
+      await this.audit.note({
+        type: 'user.login.failed',
+        outcome: 'failed',
+        actor: { kind: 'anonymous' },
+        subject,
+        origin: originOf(req),
+        details: { reason: 'wrong-credentials', method: 'upstream', provider },
+      });
+      this.loginAgain(reply, details, '', 'This account cannot sign in.', 403);
+      return;
+    }
+    if (this.secondFactor === null && (await this.store.mfa.hasAnyFactor(user.id))) {
+      const error =
+        'This account needs a second factor this server cannot check now. Contact the administrator.';
+      this.loginAgain(reply, details, '', error, 403);
+      return;
+    }
+    if (this.secondFactor !== null) {
+      const pending = pendingSecondFactor(this.csrfKey, details.uid, user.id, this.clock());
+      if (await this.secondFactor.mfa.enabled(user.id)) {
+        await this.secondFactorStep(reply, details, user, pending);
+        return;
+      }
+      if (this.secondFactor.required(user)) {
+        await this.enrolStep(reply, details, user, pending);
+        return;
+      }
+    }
+    await this.noteSignedIn(req, details, user.id, null, 'upstream', provider);
+    await this.finish(req, reply, { login: { accountId: user.id } });
+  }
+
   @Post(':uid/register')
   async register(
     @Param('uid') uid: string,
@@ -475,7 +539,8 @@ export class InteractionController {
     details: Details,
     userId: string,
     secondFactor: string | null,
-    method: 'password' | 'passkey' = 'password',
+    method: 'password' | 'passkey' | 'upstream' = 'password',
+    provider?: string,
   ): Promise<void> {
     return this.audit.note({
       type: 'user.login.succeeded',
@@ -487,6 +552,7 @@ export class InteractionController {
         client_id: typeof details.params['client_id'] === 'string' ? details.params['client_id'] : null,
         ...(secondFactor === null ? {} : { second_factor: secondFactor }),
         ...(method === 'password' ? {} : { method }),
+        ...(provider === undefined ? {} : { provider }),
       },
     });
   }
@@ -620,19 +686,41 @@ export class InteractionController {
     error: string,
     status: number,
   ): void {
-    sendHtml(
-      reply,
-      loginPage({
-        ...this.form(details),
-        canRegister: this.config.registrationEnabled,
-        canRecover: this.config.passwordRecoveryEnabled,
-        passkeys: this.secondFactor !== null,
-        username,
-        error,
-      }),
-      status,
-    );
+    sendHtml(reply, loginPage({ ...this.loginForm(details), username, error }), status);
   }
+
+  /** The sign-in page's parts: the password form when passwords are on, passkeys, provider buttons. */
+  private loginForm(details: Details) {
+    return {
+      ...this.form(details),
+      passwords: this.config.passwordLoginEnabled,
+      canRegister: this.config.registrationEnabled && this.config.passwordLoginEnabled,
+      canRecover: this.config.passwordRecoveryEnabled && this.config.passwordLoginEnabled,
+      passkeys: this.secondFactor !== null,
+      providers: this.upstream.providers.map((p) => ({
+        name: p.humanName ?? p.id,
+        href: upstreamStart(p.id, details.uid),
+      })),
+    };
+  }
+}
+
+/** The sign-in page's button for a provider: MAS's path, carrying the interaction to finish. */
+function upstreamStart(providerId: string, uid: string): string {
+  return `/upstream/authorize/${encodeURIComponent(providerId)}?interaction=${encodeURIComponent(uid)}`;
+}
+
+/**
+ * `login_hint=mxid:@user:server` (MAS's form) prefills the username with the localpart, for a user of
+ * this homeserver only; any other hint is ignored (and never forwarded to a provider).
+ */
+function loginHint(details: Details, homeserver: string): string | undefined {
+  const hint = details.params['login_hint'];
+  if (typeof hint !== 'string' || !hint.startsWith('mxid:@')) return undefined;
+  const mxid = hint.slice('mxid:@'.length);
+  const colon = mxid.indexOf(':');
+  if (colon <= 0 || mxid.slice(colon + 1) !== homeserver) return undefined;
+  return mxid.slice(0, colon);
 }
 
 function registrationClosed(reply: FastifyReply): void {

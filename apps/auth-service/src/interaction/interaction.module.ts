@@ -6,6 +6,7 @@ import type { AuthConfig } from '../config';
 import { MfaModule } from '../mfa/mfa.module';
 import { OidcModule } from '../oidc/oidc.module';
 import { RateLimitsModule } from '../rate-limits/rate-limits.module';
+import { UpstreamModule } from '../upstream/upstream.module';
 import { ACCOUNT_CLIENT_ID } from '../oidc/provider.factory';
 import { AUTH_CONFIG, AUTH_STORE, CONSENT_POLICY } from '../tokens';
 import { ConsentPolicy } from './consent-policy';
@@ -13,7 +14,7 @@ import { InteractionController } from './interaction.controller';
 
 /** The browser side of an authorization: sign-in, registration and consent pages. */
 @Module({
-  imports: [OidcModule, AccountsModule, AuditModule, MfaModule, RateLimitsModule],
+  imports: [OidcModule, AccountsModule, AuditModule, MfaModule, RateLimitsModule, UpstreamModule],
   controllers: [InteractionController],
   providers: [
     {

@@ -1,0 +1,387 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuthStore } from '@gateway/auth-data';
+import {
+  Browser,
+  formAction,
+  freePort,
+  hiddenInput,
+  signInUpstream,
+  startSynapse,
+  startUpstreamProvider,
+  type Synapse,
+  type UpstreamProvider,
+} from '@gateway/testing';
+import type { Accounts } from '../../src/accounts/accounts';
+import { ACCOUNTS, AUTH_STORE } from '../../src/tokens';
+import { startAuth, SYNAPSE_SECRET, type AuthUnderTest } from '../support/start-auth';
+
+// Node 20 lacks Promise.withResolvers, which matrix-js-sdk ≥ 37.6 uses; it must exist before the import.
+const promiseCtor = Promise as unknown as { withResolvers?: () => unknown };
+promiseCtor.withResolvers ??= () => {
+  let resolve: unknown;
+  let reject: unknown;
+  const promise = new Promise((a, b) => {
+    resolve = a;
+    reject = b;
+  });
+  return { promise, resolve, reject };
+};
+
+const CLIENT_SECRET = 'upstream-client-secret-0123456789';
+const REDIRECT = 'https://app.example.org/callback';
+
+/** Providers: `idp` suggests the username and imports the name; `corp` imposes it and links to an existing
+ * account of that name (on_conflict add), answering by form_post; `strict` imposes it and refuses conflicts. */
+function providersYaml(issuers: { idp: string; corp: string }): string {
+  return `# MAS's whole config file: only upstream_oauth2 is read.
+http:
+  public_base: https://auth.example.org/
+upstream_oauth2:
+  providers:
+    - id: idp
+      human_name: Example ID
+      issuer: ${issuers.idp}
+      discovery_mode: insecure
+      client_id: gateway
+      client_secret: ${CLIENT_SECRET}
+      scope: openid profile email
+      claims_imports:
+        localpart: { action: suggest }
+        displayname: { action: force }
+        email: { action: suggest }
+        account_name: { template: "{{ user.email }}" }
+    - id: corp
+      human_name: Corp SSO
+      issuer: ${issuers.corp}
+      discovery_mode: insecure
+      client_id: gateway
+      client_secret: ${CLIENT_SECRET}
+      token_endpoint_auth_method: client_secret_post
+      scope: openid profile
+      response_mode: form_post
+      pkce_method: always
+      claims_imports:
+        localpart: { action: require, on_conflict: add }
+    - id: strict
+      human_name: Strict ID
+      issuer: ${issuers.idp}
+      discovery_mode: insecure
+      client_id: gateway-strict
+      client_secret: ${CLIENT_SECRET}
+      scope: openid profile
+      claims_imports:
+        localpart: { action: require }
+`;
+}
+
+describe('sign-in through upstream OpenID providers', () => {
+  let synapse: Synapse;
+  let auth: AuthUnderTest;
+  let idp: UpstreamProvider;
+  let corp: UpstreamProvider;
+  let store: AuthStore;
+  let sdk: typeof import('matrix-js-sdk');
+  let metadata: Awaited<ReturnType<import('matrix-js-sdk').MatrixClient['getAuthMetadata']>>;
+  let clientId: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    const callback = (id: string) => `http://127.0.0.1:${port}/upstream/callback/${id}`;
+    idp = await startUpstreamProvider({
+      accounts: [
+        {
+          sub: 'bob-1',
+          preferred_username: 'bob',
+          name: 'Bob Builder',
+          email: 'bob@idp.example',
+          email_verified: true,
+        },
+        { sub: 'alice-at-idp', preferred_username: 'alice', name: 'Alice at IdP' },
+      ],
+      client: { id: 'gateway', secret: CLIENT_SECRET, redirectUris: [callback('idp')] },
+      extraClients: [{ id: 'gateway-strict', secret: CLIENT_SECRET, redirectUris: [callback('strict')] }],
+    });
+    corp = await startUpstreamProvider({
+      accounts: [{ sub: 'corp-alice', preferred_username: 'alice', name: 'Alice Corp' }],
+      client: { id: 'gateway', secret: CLIENT_SECRET, redirectUris: [callback('corp')] },
+      authMethod: 'client_secret_post',
+    });
+    const file = join(mkdtempSync(join(tmpdir(), 'upstream-')), 'mas.yaml');
+    writeFileSync(file, providersYaml({ idp: idp.issuer, corp: corp.issuer }));
+    synapse = await startSynapse({
+      mode: 'delegated',
+      authService: { endpoint: `http://127.0.0.1:${port}/`, secret: SYNAPSE_SECRET },
+    });
+    auth = await startAuth(port, synapse.baseUrl, {
+      AUTH_UPSTREAM_OAUTH2_FILE: file,
+      // As in MAS: registering through a provider needs no password registration.
+      AUTH_REGISTRATION_ENABLED: 'false',
+    });
+    store = auth.app.get<AuthStore>(AUTH_STORE);
+    const created = await auth.app.get<Accounts>(ACCOUNTS).register('alice', 'correct horse battery');
+    if (!created.ok) throw new Error(created.reason);
+    sdk = await import('matrix-js-sdk');
+    metadata = await sdk.createClient({ baseUrl: synapse.baseUrl }).getAuthMetadata();
+    clientId = await sdk.OAuth2.registerClient(metadata, {
+      client_name: 'Upstream test app',
+      client_uri: 'https://app.example.org/',
+      redirect_uris: [REDIRECT],
+      application_type: 'web',
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await auth.stop();
+    await synapse.stop();
+    await idp.stop();
+    await corp.stop();
+  });
+
+  const whoami = async (token: string) =>
+    (
+      await fetch(`${synapse.baseUrl}/_matrix/client/v3/account/whoami`, {
+        headers: { Authorization: `Bearer ${token}` },
+      })
+    ).json() as Promise<Record<string, unknown>>;
+
+  /** The app's authorization request, with matrix-js-sdk's PKCE, up to the gateway's sign-in page. */
+  async function startAtApp(browser: Browser, deviceId: string, loginHint?: string) {
+    const oauth = new sdk.OAuth2(metadata, { clientId, deviceId });
+    const url = new URL(
+      await oauth.generateAuthorizationCodeGrantUrl(`state-${deviceId}`, REDIRECT, 'query'),
+    );
+    if (loginHint !== undefined) url.searchParams.set('login_hint', loginHint);
+    const step = await browser.follow(await browser.get(url.toString()), auth.issuer);
+    expect(step.page?.status).toBe(200);
+    return { oauth, page: step.page! };
+  }
+
+  /** The sign-in page's button for a provider, then the provider's own sign-in, back at the gateway. */
+  async function throughProvider(
+    browser: Browser,
+    signInPage: string,
+    name: string,
+    upstream: UpstreamProvider,
+    username: string | { cancel: true },
+  ) {
+    const button = new RegExp(
+      `action="(/upstream/authorize/[^"]+)"><input type="hidden" name="interaction" value="([^"]+)"><button type="submit" class="secondary">Continue with ${name}<`,
+    ).exec(signInPage);
+    expect(button, signInPage).not.toBeNull();
+    const start = await browser.get(`${auth.issuer.slice(0, -1)}${button![1]}?interaction=${button![2]}`);
+    expect(start.status).toBe(303);
+    const back = await signInUpstream(browser, start.headers.get('location')!, upstream, username);
+    return browser.follow(await browser.get(back.toString()), auth.issuer);
+  }
+
+  /** Allows the consent page when it is shown; the redirect back to the app. */
+  async function consent(browser: Browser, step: Awaited<ReturnType<Browser['follow']>>): Promise<URL> {
+    if (step.page?.html.includes('/consent"') === true) {
+      step = await browser.follow(
+        await browser.post(new URL(formAction(step.page.html, '/consent'), auth.issuer).toString(), {
+          csrf: hiddenInput(step.page.html, 'csrf'),
+        }),
+        auth.issuer,
+      );
+    }
+    expect(step.redirect, step.page?.html).toBeDefined();
+    return step.redirect!;
+  }
+
+  it('registers on the first sign-in, and the token works on Synapse with the imported name', async () => {
+    const browser = new Browser();
+    const { oauth, page } = await startAtApp(browser, 'UPSTREAMDEV1');
+    expect(page.html).toContain('Continue with Example ID');
+    expect(page.html).toContain('Continue with Corp SSO');
+    const link = await throughProvider(browser, page.html, 'Example ID', idp, 'bob');
+    expect(link.page?.url).toMatch(/\/upstream\/link\/[A-Za-z0-9_-]{43}$/);
+    const html = link.page!.html;
+    expect(html).toContain('Create your account');
+    expect(html).toContain('value="bob"'); // suggested, editable
+    expect(html).toContain('Use the display name: <strong>Bob Builder</strong>'); // forced
+    expect(html).toContain('name="import_email"');
+    const registered = await browser.follow(
+      await browser.post(link.page!.url, {
+        csrf: hiddenInput(html, 'csrf'),
+        action: 'register',
+        username: 'bob',
+        import_email: 'on',
+      }),
+      auth.issuer,
+    );
+    const back = await consent(browser, registered);
+    expect(back.searchParams.get('state')).toBe('state-UPSTREAMDEV1');
+    const tokens = await oauth.completeAuthorizationCodeGrant(back.searchParams.get('code')!, REDIRECT);
+    expect(await whoami(tokens.access_token)).toMatchObject({
+      user_id: '@bob:localhost',
+      device_id: 'UPSTREAMDEV1',
+    });
+    const client = sdk.createClient({ baseUrl: synapse.baseUrl, accessToken: tokens.access_token });
+    expect(await client.getProfileInfo('@bob:localhost')).toMatchObject({ displayname: 'Bob Builder' });
+    const bob = await store.users.findByLocalpart('bob');
+    expect(bob?.passwordHash).toBeNull();
+    const links = await store.upstream.linksOfUser(bob!.id);
+    expect(links.map((l) => [l.providerId, l.subject, l.humanAccountName])).toEqual([
+      ['idp', 'bob-1', 'bob@idp.example'],
+    ]);
+    // email_verified was true: the address is confirmed.
+    expect((await store.emails.listOf(bob!.id)).map((e) => [e.email, e.confirmedAt !== null])).toEqual([
+      ['bob@idp.example', true],
+    ]);
+  }, 60_000);
+
+  it('signs a linked subject straight in the second time', async () => {
+    const browser = new Browser();
+    const { oauth, page } = await startAtApp(browser, 'UPSTREAMDEV2');
+    const step = await throughProvider(browser, page.html, 'Example ID', idp, 'bob');
+    expect(step.page?.html ?? '').not.toContain('Create your account');
+    const back = await consent(browser, step);
+    const tokens = await oauth.completeAuthorizationCodeGrant(back.searchParams.get('code')!, REDIRECT);
+    expect(await whoami(tokens.access_token)).toMatchObject({ user_id: '@bob:localhost' });
+  }, 60_000);
+
+  it('on_conflict add: an imposed username of an existing account links to it (form_post answer)', async () => {
+    const browser = new Browser();
+    const { oauth, page } = await startAtApp(browser, 'UPSTREAMDEV3');
+    const link = await throughProvider(browser, page.html, 'Corp SSO', corp, 'alice');
+    const html = link.page!.html;
+    expect(html).toContain('Continue as @alice:localhost');
+    const done = await browser.follow(
+      await browser.post(link.page!.url, { csrf: hiddenInput(html, 'csrf'), action: 'link' }),
+      auth.issuer,
+    );
+    const back = await consent(browser, done);
+    const tokens = await oauth.completeAuthorizationCodeGrant(back.searchParams.get('code')!, REDIRECT);
+    expect(await whoami(tokens.access_token)).toMatchObject({ user_id: '@alice:localhost' });
+    const alice = await store.users.findByLocalpart('alice');
+    expect((await store.upstream.linksOfUser(alice!.id)).map((l) => [l.providerId, l.subject])).toEqual([
+      ['corp', 'corp-alice'],
+    ]);
+  }, 60_000);
+
+  it('on_conflict fail: an imposed username of an existing account is refused with a page', async () => {
+    const browser = new Browser();
+    const { page } = await startAtApp(browser, 'UPSTREAMDEV4');
+    const refused = await throughProvider(browser, page.html, 'Strict ID', idp, 'alice');
+    expect(refused.page?.status).toBe(409);
+    expect(refused.page?.html).toContain('An account named alice already exists');
+    const alice = await store.users.findByLocalpart('alice');
+    expect((await store.upstream.linksOfUser(alice!.id)).map((l) => l.providerId)).toEqual(['corp']);
+  }, 60_000);
+
+  it('answers a cancelled upstream sign-in, an unknown state and another browser with pages, never a 500', async () => {
+    const browser = new Browser();
+    const { page } = await startAtApp(browser, 'UPSTREAMDEV5');
+    const cancelled = await throughProvider(browser, page.html, 'Example ID', idp, { cancel: true });
+    expect(cancelled.page?.status).toBe(400);
+    expect(cancelled.page?.html).toContain('Sign-in was not completed');
+    expect(cancelled.page?.html).toContain('access_denied');
+
+    const bogus = await fetch(`${auth.issuer}upstream/callback/idp?code=abc&state=${'x'.repeat(43)}`);
+    expect(bogus.status).toBe(400);
+    expect(await bogus.text()).toContain('This sign-in has expired');
+    expect((await fetch(`${auth.issuer}upstream/callback/nope?code=abc&state=x`)).status).toBe(404);
+
+    // Started in one browser, answered in another (a login CSRF): refused.
+    const mine = new Browser();
+    const started = await startAtApp(mine, 'UPSTREAMDEV6');
+    const button =
+      /action="(\/upstream\/authorize\/idp)"><input type="hidden" name="interaction" value="([^"]+)"/.exec(
+        started.page.html,
+      );
+    const start = await mine.get(`${auth.issuer.slice(0, -1)}${button![1]}?interaction=${button![2]}`);
+    const back = await signInUpstream(mine, start.headers.get('location')!, idp, 'bob');
+    const other = await new Browser().get(back.toString());
+    expect(other.status).toBe(400);
+    expect(await other.text()).toContain('started in another browser');
+  }, 60_000);
+
+  it('the account page links a second provider, unlinks, and refuses to unlink the last way in', async () => {
+    const browser = new Browser();
+    // Signing in to the account page through the provider (bob has no password).
+    const entry = await browser.follow(await browser.get(`${auth.issuer}account/`), auth.issuer);
+    let account = await throughProvider(browser, entry.page!.html, 'Example ID', idp, 'bob');
+    expect(account.page?.html).toContain('Signed in as <strong>@bob:localhost</strong>');
+    expect(account.page?.html).toContain('Sign-in methods');
+    expect(account.page?.html).toContain('bob@idp.example');
+    const bob = (await store.users.findByLocalpart('bob'))!;
+    const [idpLink] = await store.upstream.linksOfUser(bob.id);
+
+    const unlink = async (html: string, linkId: string) =>
+      browser.post(`${auth.issuer}account/linked-accounts/${linkId}/unlink`, {
+        csrf: new RegExp(
+          `/account/linked-accounts/${linkId}/unlink"><input type="hidden" name="csrf" value="([^"]+)"`,
+        ).exec(html)![1]!,
+      });
+    // The only way in: refused.
+    const refused = await unlink(account.page!.html, idpLink!.id);
+    expect(refused.status).toBe(409);
+    expect(await refused.text()).toContain('This is the only way you can sign in');
+    expect(await store.upstream.linksOfUser(bob.id)).toHaveLength(1);
+
+    // Link Corp SSO: through the provider, back to the account page.
+    corp.setAccount({ sub: 'corp-bob', preferred_username: 'bob.corp', name: 'Bob at Corp' });
+    const linkButton =
+      /action="(\/upstream\/authorize\/corp)"><input type="hidden" name="action" value="link"><input type="hidden" name="csrf" value="([^"]+)"/.exec(
+        account.page!.html,
+      );
+    expect(linkButton).not.toBeNull();
+    const start = await browser.get(
+      `${auth.issuer}upstream/authorize/corp?action=link&csrf=${encodeURIComponent(linkButton![2]!.replace(/&amp;/g, '&'))}`,
+    );
+    expect(start.status).toBe(303);
+    const back = await signInUpstream(browser, start.headers.get('location')!, corp, 'bob.corp');
+    account = await browser.follow(await browser.get(back.toString()), auth.issuer);
+    expect(account.page?.html).toContain('Account linked.');
+    expect((await store.upstream.linksOfUser(bob.id)).map((l) => [l.providerId, l.subject])).toEqual([
+      ['idp', 'bob-1'],
+      ['corp', 'corp-bob'],
+    ]);
+
+    // A provider account already linked to someone else (alice's corp account) is refused; another
+    // browser, so the provider asks who signs in.
+    const second = new Browser();
+    const secondEntry = await second.follow(await second.get(`${auth.issuer}account/`), auth.issuer);
+    const secondPage = await throughProvider(second, secondEntry.page!.html, 'Example ID', idp, 'bob');
+    const secondButton =
+      /action="\/upstream\/authorize\/corp"><input type="hidden" name="action" value="link"><input type="hidden" name="csrf" value="([^"]+)"/.exec(
+        secondPage.page!.html,
+      );
+    const again = await second.get(
+      `${auth.issuer}upstream/authorize/corp?action=link&csrf=${encodeURIComponent(secondButton![1]!.replace(/&amp;/g, '&'))}`,
+    );
+    const elsewhere = await second.get(
+      (await signInUpstream(second, again.headers.get('location')!, corp, 'alice')).toString(),
+    );
+    expect(elsewhere.status).toBe(400);
+    expect(await elsewhere.text()).toContain('already linked to another account');
+    // A link request without the page's CSRF token is refused.
+    expect((await browser.get(`${auth.issuer}upstream/authorize/corp?action=link&csrf=forged`)).status).toBe(
+      403,
+    );
+
+    // With Corp linked, Example ID may go.
+    const unlinked = await unlink(account.page!.html, idpLink!.id);
+    expect(unlinked.status).toBe(303);
+    expect(unlinked.headers.get('location')).toBe('/account/?done=unlinked');
+    expect((await store.upstream.linksOfUser(bob.id)).map((l) => l.providerId)).toEqual(['corp']);
+    const events = await store.auditEvents.listPage({ subject: bob.id }, { first: 50 });
+    expect(events.items.map((e) => e.type)).toEqual(
+      expect.arrayContaining([
+        'account.upstream.registered',
+        'account.upstream-link.added',
+        'account.upstream-link.removed',
+        'user.login.succeeded',
+      ]),
+    );
+  }, 60_000);
+
+  it('login_hint=mxid:@user:server prefills the username', async () => {
+    const { page } = await startAtApp(new Browser(), 'UPSTREAMDEV7', 'mxid:@alice:localhost');
+    expect(page.html).toContain('name="username" value="alice"');
+    const other = await startAtApp(new Browser(), 'UPSTREAMDEV8', 'mxid:@alice:elsewhere.example');
+    expect(other.page.html).toContain('name="username" value=""');
+  }, 60_000);
+});
