@@ -293,6 +293,7 @@ describe.skipIf(chart === undefined)('chart matrix-gateway', () => {
       AUTH_MEMBERSHIP_USER: 'gateway-rtc',
       AUTH_ADMIN_CLIENTS_FILE: '/secrets/AUTH_ADMIN_CLIENTS',
       AUTH_MEMBERSHIP_CLIENTS_FILE: '/secrets/AUTH_MEMBERSHIP_CLIENTS',
+      AUTH_UPSTREAM_OAUTH2_FILE: '/secrets/AUTH_UPSTREAM_OAUTH2',
     });
     expect(envOf('gw-rtc-jwt-service')).toMatchObject({
       LIVEKIT_OAUTH_TOKEN_URL: 'http://gw-auth-service.matrix.svc:8080/oauth2/token',
@@ -309,11 +310,15 @@ describe.skipIf(chart === undefined)('chart matrix-gateway', () => {
       AUTH_MEMBERSHIP_CLIENTS: 'rtc:membership-client-secret-0123456789',
       LIVEKIT_OAUTH_CLIENT_SECRET: 'membership-client-secret-0123456789',
     });
+    // The upstream providers' file (it holds their client secrets) goes as a secret file, as given.
+    expect(secret.stringData['AUTH_UPSTREAM_OAUTH2']).toContain(
+      'client_secret: upstream-client-secret-0123456789',
+    );
     // Left unset (minimal), none of them is passed but the plain values' defaults.
     const minimal = renderCi('minimal-values.yaml');
     const auth =
       podSpec(find(minimal, 'Deployment', 'gw-auth-service')[0] as K8sObject).containers[0]?.env ?? [];
-    expect(auth.filter((e) => /ADMIN_CLIENTS|MEMBERSHIP_CLIENTS/.test(e.name))).toEqual([]);
+    expect(auth.filter((e) => /ADMIN_CLIENTS|MEMBERSHIP_CLIENTS|UPSTREAM_OAUTH2/.test(e.name))).toEqual([]);
     expect(auth.find((e) => e.name === 'AUTH_SYNC_DEVICES_INTERVAL')?.value).toBe('3600');
     const rtc =
       podSpec(find(minimal, 'Deployment', 'gw-rtc-jwt-service')[0] as K8sObject).containers[0]?.env ?? [];

@@ -116,6 +116,7 @@ the initSecrets Job makes it when the operator gives none.
 - { component: authService, path: signingKeys, key: AUTH_SIGNING_KEYS, fileEnv: AUTH_SIGNING_KEY_FILE, generate: rsa-jwks }
 - { component: authService, path: adminClients, key: AUTH_ADMIN_CLIENTS, fileEnv: AUTH_ADMIN_CLIENTS_FILE }
 - { component: authService, path: membershipClients, key: AUTH_MEMBERSHIP_CLIENTS, fileEnv: AUTH_MEMBERSHIP_CLIENTS_FILE }
+- { component: authService, path: upstreamOauth2, key: AUTH_UPSTREAM_OAUTH2, fileEnv: AUTH_UPSTREAM_OAUTH2_FILE }
 - { component: rtcJwtService, path: oauth.clientSecret, key: LIVEKIT_OAUTH_CLIENT_SECRET, fileEnv: LIVEKIT_OAUTH_CLIENT_SECRET_FILE }
 - { component: rtcJwtService, path: admin.clientSecret, key: RTC_ADMIN_CLIENT_SECRET, fileEnv: RTC_ADMIN_CLIENT_SECRET_FILE }
 - { component: authService, path: email.smtpPassword, key: AUTH_EMAIL_SMTP_PASSWORD, fileEnv: AUTH_EMAIL_SMTP_PASSWORD_FILE }
