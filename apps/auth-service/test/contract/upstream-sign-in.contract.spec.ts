@@ -15,7 +15,9 @@ import {
   type UpstreamProvider,
 } from '@gateway/testing';
 import type { Accounts } from '../../src/accounts/accounts';
-import { ACCOUNTS, AUTH_STORE } from '../../src/tokens';
+import type { SecondFactor } from '../../src/mfa/second-factor';
+import { base32Decode, totpCode, totpStep } from '../../src/mfa/totp';
+import { ACCOUNTS, AUTH_STORE, SECOND_FACTOR } from '../../src/tokens';
 import { startAuth, SYNAPSE_SECRET, type AuthUnderTest } from '../support/start-auth';
 
 // Node 20 lacks Promise.withResolvers, which matrix-js-sdk ≥ 37.6 uses; it must exist before the import.
@@ -65,6 +67,24 @@ upstream_oauth2:
       pkce_method: always
       claims_imports:
         localpart: { action: require, on_conflict: add }
+    - id: corp-replace
+      human_name: Corp Replace
+      issuer: ${issuers.corp}
+      discovery_mode: insecure
+      client_id: gateway-replace
+      client_secret: ${CLIENT_SECRET}
+      scope: openid profile
+      claims_imports:
+        localpart: { action: force, template: "{{ user.preferred_username }}", on_conflict: replace }
+    - id: corp-set
+      human_name: Corp Set
+      issuer: ${issuers.corp}
+      discovery_mode: insecure
+      client_id: gateway-set
+      client_secret: ${CLIENT_SECRET}
+      scope: openid profile
+      claims_imports:
+        localpart: { action: force, on_conflict: set }
     - id: strict
       human_name: Strict ID
       issuer: ${issuers.idp}
@@ -107,6 +127,10 @@ describe('sign-in through upstream OpenID providers', () => {
     corp = await startUpstreamProvider({
       accounts: [{ sub: 'corp-alice', preferred_username: 'alice', name: 'Alice Corp' }],
       client: { id: 'gateway', secret: CLIENT_SECRET, redirectUris: [callback('corp')] },
+      extraClients: [
+        { id: 'gateway-replace', secret: CLIENT_SECRET, redirectUris: [callback('corp-replace')] },
+        { id: 'gateway-set', secret: CLIENT_SECRET, redirectUris: [callback('corp-set')] },
+      ],
       authMethod: 'client_secret_post',
     });
     const file = join(mkdtempSync(join(tmpdir(), 'upstream-')), 'mas.yaml');
@@ -119,6 +143,7 @@ describe('sign-in through upstream OpenID providers', () => {
       AUTH_UPSTREAM_OAUTH2_FILE: file,
       // As in MAS: registering through a provider needs no password registration.
       AUTH_REGISTRATION_ENABLED: 'false',
+      AUTH_MFA_ENCRYPTION_KEY: 'upstream-test-mfa-key-0123456789abcdef',
     });
     store = auth.app.get<AuthStore>(AUTH_STORE);
     const created = await auth.app.get<Accounts>(ACCOUNTS).register('alice', 'correct horse battery');
@@ -376,6 +401,134 @@ describe('sign-in through upstream OpenID providers', () => {
         'user.login.succeeded',
       ]),
     );
+  }, 60_000);
+
+  it('on_conflict replace and set: an existing account, its other links at that provider', async () => {
+    const carol = await auth.app.get<Accounts>(ACCOUNTS).register('carol', 'correct horse battery');
+    if (!carol.ok) throw new Error(carol.reason);
+    const now = new Date();
+    // Carol already has an account linked at each of the two providers.
+    for (const providerId of ['corp-replace', 'corp-set'])
+      await store.upstream.addLink(
+        { providerId, subject: `old-${providerId}`, userId: carol.user.id, humanAccountName: null },
+        now,
+      );
+    corp.setAccount({ sub: 'corp-carol', preferred_username: 'carol', name: 'Carol' });
+    const linkAs = async (name: string) => {
+      const browser = new Browser();
+      const { page } = await startAtApp(browser, `UPSTREAM${name.replace(/\W/g, '').toUpperCase()}`);
+      return { browser, step: await throughProvider(browser, page.html, name, corp, 'carol') };
+    };
+    // set: carol has a link there already, so no second one.
+    const set = await linkAs('Corp Set');
+    expect(set.step.page?.status).toBe(409);
+    expect(set.step.page?.html).toContain('An account named carol already exists');
+    // replace: her old link there goes, the new subject is linked.
+    const replace = await linkAs('Corp Replace');
+    expect(replace.step.page?.html).toContain('Continue as @carol:localhost');
+    expect(replace.step.page?.html).toContain('Any other Corp Replace account linked to it is unlinked');
+    const done = await replace.browser.follow(
+      await replace.browser.post(replace.step.page!.url, {
+        csrf: hiddenInput(replace.step.page!.html, 'csrf'),
+        action: 'link',
+      }),
+      auth.issuer,
+    );
+    expect((await consent(replace.browser, done)).searchParams.get('code')).toBeTruthy();
+    expect(
+      (await store.upstream.linksOfUser(carol.user.id)).map((l) => [l.providerId, l.subject]).sort(),
+    ).toEqual([
+      ['corp-replace', 'corp-carol'],
+      ['corp-set', 'old-corp-set'],
+    ]);
+  }, 60_000);
+
+  it('asks a linked account with a second factor for it, and refuses a locked one', async () => {
+    const created = await auth.app.get<Accounts>(ACCOUNTS).register('dave', 'correct horse battery');
+    if (!created.ok) throw new Error(created.reason);
+    const dave = created.user;
+    await store.upstream.addLink(
+      { providerId: 'idp', subject: 'dave-1', userId: dave.id, humanAccountName: null },
+      new Date(),
+    );
+    idp.setAccount({ sub: 'dave-1', preferred_username: 'dave', name: 'Dave' });
+    const mfa = auth.app.get<SecondFactor>(SECOND_FACTOR).mfa;
+    const enrolment = (await mfa.pendingEnrolment(dave.id, '@dave:localhost'))!;
+    const secret = base32Decode(enrolment.secret)!;
+    expect(await mfa.confirmEnrolment(dave.id, totpCode(secret, totpStep(new Date()) - 1))).not.toBeNull();
+
+    const browser = new Browser();
+    const { oauth, page } = await startAtApp(browser, 'UPSTREAMMFA1');
+    const step = await throughProvider(browser, page.html, 'Example ID', idp, 'dave');
+    // The upstream sign-in is the first factor only: the code page, as after a password.
+    expect(step.page?.html).toContain('name="code"');
+    const signedIn = await browser.follow(
+      await browser.post(new URL(formAction(step.page!.html, '/mfa'), auth.issuer).toString(), {
+        csrf: hiddenInput(step.page!.html, 'csrf'),
+        pending: hiddenInput(step.page!.html, 'pending'),
+        code: totpCode(secret, totpStep(new Date())),
+      }),
+      auth.issuer,
+    );
+    const back = await consent(browser, signedIn);
+    const tokens = await oauth.completeAuthorizationCodeGrant(back.searchParams.get('code')!, REDIRECT);
+    expect(await whoami(tokens.access_token)).toMatchObject({ user_id: '@dave:localhost' });
+
+    // Locked: refused on the sign-in page, as a password would be.
+    await store.users.setLocked(dave.id, new Date());
+    const lockedBrowser = new Browser();
+    const again = await startAtApp(lockedBrowser, 'UPSTREAMMFA2');
+    const refused = await throughProvider(lockedBrowser, again.page.html, 'Example ID', idp, 'dave');
+    expect(refused.page?.status).toBe(403);
+    expect(refused.page?.html).toContain('This account cannot sign in.');
+  }, 60_000);
+
+  it('with passwords off and one provider, the sign-in page is that provider', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'upstream-one-')), 'one.yaml');
+    writeFileSync(
+      file,
+      `providers:\n  - { id: only, issuer: '${idp.issuer}', discovery_mode: insecure, client_id: gateway, client_secret: ${CLIENT_SECRET} }\n`,
+    );
+    const other = await startAuth(await freePort(), synapse.baseUrl, {
+      AUTH_UPSTREAM_OAUTH2_FILE: file,
+      AUTH_PASSWORD_LOGIN_ENABLED: 'false',
+    });
+    try {
+      const registration = await fetch(`${other.issuer}oauth2/registration`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          client_name: 'x',
+          client_uri: 'https://app.example.org/',
+          redirect_uris: [REDIRECT],
+          application_type: 'web',
+          token_endpoint_auth_method: 'none',
+        }),
+      });
+      const { client_id } = (await registration.json()) as { client_id: string };
+      const authorize = new URL(`${other.issuer}authorize`);
+      for (const [k, v] of Object.entries({
+        client_id,
+        redirect_uri: REDIRECT,
+        response_type: 'code',
+        scope: 'openid',
+        code_challenge: 'x'.repeat(43),
+        code_challenge_method: 'S256',
+      }))
+        authorize.searchParams.set(k, v);
+      const browser = new Browser();
+      const step = await browser.follow(await browser.get(authorize.toString()), other.issuer);
+      // Straight to the provider: the first hop leaving the gateway is its authorization endpoint.
+      expect(step.redirect?.origin).toBe(new URL(idp.issuer).origin);
+      expect(step.redirect?.searchParams.get('redirect_uri')).toBe(`${other.issuer}upstream/callback/only`);
+      // And the legacy API offers no password flow.
+      const flows = (await (await fetch(`${other.issuer}_matrix/client/v3/login`)).json()) as {
+        flows: { type: string }[];
+      };
+      expect(flows.flows.map((f) => f.type)).not.toContain('m.login.password');
+    } finally {
+      await other.stop();
+    }
   }, 60_000);
 
   it('login_hint=mxid:@user:server prefills the username', async () => {
