@@ -164,6 +164,8 @@ describe('browser hardening of the auth pages', () => {
       AUTH_EMAIL_SMTP_MODE: 'plain',
       AUTH_EMAIL_FROM: 'noreply@localhost',
       AUTH_PASSWORD_RECOVERY_ENABLED: 'true',
+      // An upstream provider (never reached): its button on the sign-in page, the /upstream/* pages.
+      AUTH_UPSTREAM_OAUTH2: `providers:\n  - { id: hardening, issuer: 'http://127.0.0.1:9/', discovery_mode: insecure, client_id: gw, client_secret: hardening-secret }\n`,
     });
     const accounts = auth.app.get<Accounts>(ACCOUNTS);
     for (const user of [ALICE, MALLORY])
@@ -267,6 +269,11 @@ describe('browser hardening of the auth pages', () => {
       'logout',
       'authorize?client_id=no-such-client',
       'api/doc/',
+      // The upstream pages a browser can reach without the provider: its error answer, an expired link
+      // page, an unknown provider.
+      'upstream/callback/hardening?error=access_denied&error_description=%3Cscript%3Ealert(1)%3C/script%3E',
+      `upstream/link/${'x'.repeat(43)}`,
+      'upstream/authorize/nope',
     ])
       expect((await b.get(path)).status).toBeLessThan(500);
     const sso = await b.get(
@@ -296,6 +303,9 @@ describe('browser hardening of the auth pages', () => {
       '/authorize',
       '/api/doc/',
       '/complete-compat-sso/:id',
+      '/upstream/callback/hardening',
+      `/upstream/link/${'x'.repeat(43)}`,
+      '/upstream/authorize/nope',
     ])
       expect([...paths]).toContain(path);
     for (const page of seen) expectStrictCsp(page);
