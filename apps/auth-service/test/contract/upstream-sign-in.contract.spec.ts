@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthStore } from '@gateway/auth-data';
+import { Database } from '@gateway/db';
 import {
   Browser,
   formAction,
@@ -18,6 +19,7 @@ import type { Accounts } from '../../src/accounts/accounts';
 import type { SecondFactor } from '../../src/mfa/second-factor';
 import { base32Decode, totpCode, totpStep } from '../../src/mfa/totp';
 import { ACCOUNTS, AUTH_STORE, SECOND_FACTOR } from '../../src/tokens';
+import { ProviderSync } from '../../src/upstream/provider-sync';
 import { startAuth, SYNAPSE_SECRET, type AuthUnderTest } from '../support/start-auth';
 
 // Node 20 lacks Promise.withResolvers, which matrix-js-sdk ≥ 37.6 uses; it must exist before the import.
@@ -214,6 +216,23 @@ describe('sign-in through upstream OpenID providers', () => {
     expect(step.redirect, step.page?.html).toBeDefined();
     return step.redirect!;
   }
+
+  it('syncs the configured providers to the database at start, without their secrets', async () => {
+    await auth.app.get(ProviderSync).synced();
+    const rows: unknown[] = await auth.app
+      .get(Database)
+      .dataSource.query('SELECT * FROM upstream_oauth_providers');
+    expect(JSON.stringify(rows)).not.toContain(CLIENT_SECRET);
+    const page = await store.upstream.listProviders({ enabled: true }, { first: 10 });
+    expect(page.items.map((p) => [p.id, p.humanName, p.uiOrder])).toEqual([
+      ['corp', 'Corp SSO', 1],
+      ['corp-replace', 'Corp Replace', 2],
+      ['corp-set', 'Corp Set', 3],
+      ['idp', 'Example ID', 0],
+      ['strict', 'Strict ID', 4],
+    ]);
+    expect(auth.logs()).toContain('upstream providers synced');
+  });
 
   it('registers on the first sign-in, and the token works on Synapse with the imported name', async () => {
     const browser = new Browser();
