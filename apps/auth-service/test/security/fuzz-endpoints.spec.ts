@@ -195,6 +195,8 @@ describe('auth-service endpoints under seeded fuzzing', () => {
     auth = await startAuth(await freePort(), UNUSED_SYNAPSE, {
       AUTH_ADMIN_CLIENTS: `${ADMIN.id}:${ADMIN.secret}`,
       AUTH_MFA_ENCRYPTION_KEY: MFA_KEY,
+      // A configured provider (never reached) so the /upstream/* forms get past the provider lookup.
+      AUTH_UPSTREAM_OAUTH2: `providers:\n  - { id: fuzz-idp, issuer: 'http://127.0.0.1:9/', discovery_mode: insecure, client_id: gw, client_secret: fuzz-secret }\n`,
     });
     const created = await auth.app.get<Accounts>(ACCOUNTS).register('owner', PASSWORD, true);
     if (!created.ok) throw new Error(created.reason);
@@ -256,6 +258,7 @@ describe('auth-service endpoints under seeded fuzzing', () => {
     return path
       .replace(':version', 'v3')
       .replace(':uid', interactionUid)
+      .replace(':providerId', 'fuzz-idp')
       .replace(/^\/api\/admin\/v1\/users\/:id/, `/api/admin/v1/users/${userId}`)
       .replace(/:[a-zA-Z]+/g, UNKNOWN_ID);
   }
