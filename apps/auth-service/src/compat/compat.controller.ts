@@ -248,6 +248,11 @@ export class CompatController {
         status,
       );
     };
+    if (!this.config.passwordLoginEnabled) {
+      // AUTH_PASSWORD_LOGIN_ENABLED=false: this page has no other way in yet (no provider buttons).
+      again('This server does not accept passwords.', 403);
+      return;
+    }
     let user;
     try {
       user = await this.compat.passwordUser(username, password, req.ip);

@@ -545,6 +545,20 @@ describe('sign-in through upstream OpenID providers', () => {
         flows: { type: string }[];
       };
       expect(flows.flows.map((f) => f.type)).not.toContain('m.login.password');
+      const password = await fetch(`${other.issuer}_matrix/client/v3/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          type: 'm.login.password',
+          identifier: { type: 'm.id.user', user: 'alice' },
+          password: 'correct horse battery',
+        }),
+      });
+      expect(password.status).toBe(403);
+      expect(await password.json()).toEqual({
+        errcode: 'M_FORBIDDEN',
+        error: 'Password login is disabled on this server',
+      });
     } finally {
       await other.stop();
     }
