@@ -13,6 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTestDatabase, createTestRedis, startSynapse } from '@gateway/testing';
@@ -92,6 +93,9 @@ async function main(): Promise<void> {
 
     // 3 (native). Before the proxy exists: a deployment runs one or the other, and the proxy's poller
     // would otherwise add its own /sync work to Synapse's for every message.
+    // The machine may be shared: its load goes with each latency figure (1-minute load average).
+    const load = (): number => round(loadavg()[0] ?? 0, 2);
+    const loadNative = load();
     phase(`send → receive, native: ${String(MESSAGES)} messages…`);
     const nativeLatency = await sendToReceive(native, bob, dm, MESSAGES, GAP_MS, (n) => {
       log(`  ${String(n)}/${String(MESSAGES)}`);
@@ -146,9 +150,12 @@ async function main(): Promise<void> {
     const rssAfterWarm = await rss();
 
     phase(`send → receive, proxy: ${String(MESSAGES)} messages…`);
+    const delivery0 = await proxy.samples('sync_proxy_delivery_seconds');
+    const loadProxy = load();
     const proxyLatency = await sendToReceive(proxySide, bob, dm, MESSAGES, GAP_MS, (n) => {
       log(`  ${String(n)}/${String(MESSAGES)}`);
     });
+    const proxySplit = deliverySplit(delivery0, await proxy.samples('sync_proxy_delivery_seconds'));
 
     // 1 and 2, interleaved rep by rep (alternating which side goes first) so drift hits both alike.
     const sides = [proxySide, native];
@@ -245,6 +252,8 @@ async function main(): Promise<void> {
         p50Ratio: ratio(proxyLatency, nativeLatency),
         goal: 'p50 <= native',
         v2LongPoll: summary(v2Latency),
+        proxySplitMeanMs: proxySplit,
+        loadAverage: { native: loadNative, proxy: loadProxy },
       },
       proxyRss: {
         atStartMiB: round(rssAtStart),
@@ -289,11 +298,18 @@ async function main(): Promise<void> {
             '',
           ],
           [
-            'send → receive p50 / p99 (ms)',
+            `send → receive p50 / p99 (ms; load ${String(loadProxy)} / ${String(loadNative)})`,
             pair(result.sendToReceive.proxy, 'p99'),
             pair(result.sendToReceive.native, 'p99'),
             String(result.sendToReceive.p50Ratio),
             '≤ 1',
+          ],
+          [
+            `… the proxy's own part, mean (ms): ${Object.keys(proxySplit).join(' / ')}`,
+            Object.values(proxySplit).map(String).join(' / '),
+            '',
+            '',
+            '',
           ],
           [
             `proxy RSS after warm-up / idle / ${CLIENTS.join(' / ')} long-polls (MiB)`,
@@ -337,6 +353,23 @@ async function main(): Promise<void> {
       });
     }
   }
+}
+
+/**
+ * Mean milliseconds per stage of `sync_proxy_delivery_seconds` between two readings of the proxy's
+ * /metrics: the proxy's own part of each delivery (store, wake, recompute, total).
+ */
+function deliverySplit(before: Map<string, number>, after: Map<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const stage of ['store', 'wake', 'recompute', 'total']) {
+    const delta = (suffix: string): number => {
+      const key = `sync_proxy_delivery_seconds_${suffix}{stage="${stage}"}`;
+      return (after.get(key) ?? 0) - (before.get(key) ?? 0);
+    };
+    const count = delta('count');
+    out[stage] = count === 0 ? NaN : round((delta('sum') * 1000) / count, 2);
+  }
+  return out;
 }
 
 main().then(

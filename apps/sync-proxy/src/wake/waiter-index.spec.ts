@@ -15,7 +15,7 @@ describe('WaiterIndex', () => {
     return index;
   }
 
-  const settled = async (p: Promise<void>, ms = 30): Promise<boolean> => {
+  const settled = async (p: Promise<unknown>, ms = 30): Promise<boolean> => {
     let done = false;
     void p.then(() => (done = true));
     await new Promise((r) => setTimeout(r, ms));
@@ -39,6 +39,18 @@ describe('WaiterIndex', () => {
     expect(await settled(byUser)).toBe(true);
     expect(await settled(other)).toBe(false);
     expect(w.size).toBe(1);
+  });
+
+  it('resolves with the position of the message that woke it, and with nothing on a timeout', async () => {
+    let seq = 5;
+    const w = await start(() => seq);
+    const woken = w.wait('@a:hs', new Set(['!r:hs']), 5, 5_000);
+    seq = 6;
+    await w.publish({ seq: 6, rooms: ['!r:hs'], users: [] });
+    expect(await woken).toBe(6);
+    // Registered after the message arrived: the message that was missed.
+    expect(await w.wait('@a:hs', new Set(['!r:hs']), 5, 5_000)).toBe(6);
+    expect(await w.wait('@a:hs', new Set(['!r:hs']), 6, 10)).toBeUndefined();
   });
 
   it('times out, and stops waiting when the client hangs up', async () => {

@@ -11,7 +11,8 @@ interface Waiter {
   userId: string;
   rooms: ReadonlySet<string>;
   afterSeq: number;
-  wake: () => void;
+  /** `seq`: the wake message that concerned the waiter (none: shutdown, a gap, a token revoked). */
+  wake: (seq?: number) => void;
 }
 
 /** How many recent wake messages are kept for long-polls that register after the message arrived. */
@@ -82,35 +83,45 @@ export class WaiterIndex {
     return this.lastSeenSeq;
   }
 
-  /** Resolves when news for the user may exist, when `ms` pass, or when `signal` aborts. */
+  /**
+   * Resolves when news for the user may exist, when `ms` pass, or when `signal` aborts; with the stream
+   * position of the wake message that concerned the waiter, if one did (for DeliveryTimings).
+   */
   wait(
     userId: string,
     rooms: ReadonlySet<string>,
     afterSeq: number,
     ms: number,
     signal?: AbortSignal,
-  ): Promise<void> {
-    if (this.missed(userId, rooms, afterSeq)) return Promise.resolve();
+  ): Promise<number | undefined> {
+    const missed = this.missed(userId, rooms, afterSeq);
+    if (missed !== false) return Promise.resolve(missed);
     return new Promise((resolve) => {
       let waiter: Waiter | undefined = undefined;
-      const done = (): void => {
+      const done = (seq?: number): void => {
         clearTimeout(timeout);
-        signal?.removeEventListener('abort', done);
+        signal?.removeEventListener('abort', aborted);
         if (waiter !== undefined) this.waiters.delete(waiter);
-        resolve();
+        resolve(seq);
+      };
+      const aborted = (): void => {
+        done();
       };
       const timeout = setTimeout(done, ms);
       waiter = { userId, rooms, afterSeq, wake: done };
       this.waiters.add(waiter);
-      signal?.addEventListener('abort', done, { once: true });
+      signal?.addEventListener('abort', aborted, { once: true });
     });
   }
 
-  /** Whether news for this waiter arrived after `afterSeq`, before it registered. */
-  private missed(userId: string, rooms: ReadonlySet<string>, afterSeq: number): boolean {
-    if (this.gapSeq > afterSeq || this.forgottenSeq > afterSeq) return true;
+  /**
+   * Whether news for this waiter arrived after `afterSeq`, before it registered: false if none, else
+   * the position of the message that concerns it (undefined when a gap or forgotten messages may).
+   */
+  private missed(userId: string, rooms: ReadonlySet<string>, afterSeq: number): number | undefined | false {
+    if (this.gapSeq > afterSeq || this.forgottenSeq > afterSeq) return undefined;
     for (const m of this.recent) {
-      if (m.seq > afterSeq && (m.users.includes(userId) || m.rooms.some((r) => rooms.has(r)))) return true;
+      if (m.seq > afterSeq && (m.users.includes(userId) || m.rooms.some((r) => rooms.has(r)))) return m.seq;
     }
     return false;
   }
@@ -136,7 +147,7 @@ export class WaiterIndex {
     for (const o of this.observers) o.message(m);
     for (const w of [...this.waiters]) {
       if (m.seq <= w.afterSeq) continue;
-      if (users.has(w.userId) || m.rooms.some((r) => w.rooms.has(r))) w.wake();
+      if (users.has(w.userId) || m.rooms.some((r) => w.rooms.has(r))) w.wake(m.seq);
     }
   }
 
