@@ -83,7 +83,10 @@ class PollersLifecycle implements OnApplicationBootstrap, BeforeApplicationShutd
           owner: `${hostname()}-${String(process.pid)}-${randomBytes(4).toString('hex')}`,
           onBatch: (applied, receivedAt) => {
             timings.stored(applied.seq, receivedAt);
-            waiters.publish(applied).catch((err: unknown) => {
+            const { seq, rooms, users, userRooms, accountData } = applied;
+            // Account data (m.direct, tags) is read by room lists: caches drop the user's list then.
+            const message = accountData ? { seq, rooms, users } : { seq, rooms, users, userRooms };
+            waiters.publish(message).catch((err: unknown) => {
               // The gap detector wakes waiters within about a second anyway.
               log.warn({ msg: 'wake publish failed', err });
             });

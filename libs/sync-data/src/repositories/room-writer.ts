@@ -32,6 +32,10 @@ export interface RoomWriteContext {
 export interface RoomChanges {
   room: boolean;
   user: boolean;
+  /** Of `user`: the user's row of the room (membership, heroes, counts) changed. */
+  userRow: boolean;
+  /** Of `user`: the user's account data for the room changed. */
+  accountData: boolean;
 }
 
 /** Stores one room of an upstream /sync response; the steps run in this order inside the batch's transaction. */
@@ -49,12 +53,11 @@ export async function writeRoom(
   roomChanged = timeline.changed || roomChanged;
   if (roomChanged) await refreshRoomMetadata(em, room.roomId, ctx.batchSeq);
 
-  let userChanged = await upsertUserRoom(em, ctx, room, timeline.firstSeq, timeline.lastSeq);
+  const userRow = await upsertUserRoom(em, ctx, room, timeline.firstSeq, timeline.lastSeq);
   // Room account data (m.tag among it) is the user's own: list filters and caches depend on it.
-  if (room.accountData.length > 0) {
-    userChanged =
-      (await upsertAccountData(em, ctx.userId, room.roomId, room.accountData, ctx.batchSeq)) || userChanged;
-  }
+  const accountData =
+    room.accountData.length > 0 &&
+    (await upsertAccountData(em, ctx.userId, room.roomId, room.accountData, ctx.batchSeq));
   if (room.typing !== undefined && (await writeTyping(em, room.roomId, room.typing, ctx.batchSeq))) {
     roomChanged = true;
   }
@@ -63,7 +66,7 @@ export async function writeRoom(
     roomChanged = true;
   }
   if (room.txnIds.length > 0) await writeTxnIds(em, ctx, room);
-  return { room: roomChanged, user: userChanged };
+  return { room: roomChanged, user: userRow || accountData, userRow, accountData };
 }
 
 /**
