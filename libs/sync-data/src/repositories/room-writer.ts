@@ -154,7 +154,7 @@ async function writeTimeline(
   const bump = [...events].reverse().find((e) => insertedIds.has(e.event_id) && ctx.bumps(e.type));
   if (bump !== undefined) await bumpRoom(em, roomId, bump, seqOfRow(bump.event_id), ctx.now);
 
-  const ends = await chunkEnds(em, roomId, events);
+  const ends = await chunkEnds(em, roomId, events, inserted);
   return { changed: insertedIds.size > 0, ...ends };
 }
 
@@ -169,25 +169,32 @@ async function bumpRoom(
   // non-negative number: bump_ts is a bigint, and a timestamp it cannot hold (1.5, -1e20) would fail
   // this batch on every retry of the same since.
   const bumpTs = Math.max(0, Math.min(Math.trunc(bump.origin_server_ts), now));
-  await em.query(`INSERT INTO sync_rooms (room_id) VALUES ($1) ON CONFLICT DO NOTHING`, [roomId]);
-  await em.query(`UPDATE sync_rooms SET bump_ts = $2, bump_seq = $3 WHERE room_id = $1 AND bump_seq < $3`, [
-    roomId,
-    bumpTs,
-    bumpSeq,
-  ]);
+  // One statement (a round trip less on every message's way to the client): a new row takes the bump.
+  await em.query(
+    `INSERT INTO sync_rooms (room_id, bump_ts, bump_seq) VALUES ($1, $2, $3)
+     ON CONFLICT (room_id) DO UPDATE SET bump_ts = excluded.bump_ts, bump_seq = excluded.bump_seq
+     WHERE sync_rooms.bump_seq < excluded.bump_seq`,
+    [roomId, bumpTs, bumpSeq],
+  );
 }
 
 /**
  * Where this user's view of the room starts and ends: the stored seqs of the chunk's ends (they may be
- * older rows another device's poller stored first).
+ * older rows another device's poller stored first). `inserted`: the rows this batch stored; when both
+ * ends are among them (the usual live message), no read is needed.
  */
 async function chunkEnds(
   em: EntityManager,
   roomId: string,
   events: readonly TimelineEvent[],
+  inserted: readonly Record<string, unknown>[],
 ): Promise<{ firstSeq: number | null; lastSeq: number | null }> {
   const first = events[0]?.event_id;
   const last = events[events.length - 1]?.event_id;
+  const insertedFirst = inserted.find((r) => r['event_id'] === first);
+  const insertedLast = inserted.find((r) => r['event_id'] === last);
+  if (insertedFirst !== undefined && insertedLast !== undefined)
+    return { firstSeq: num(insertedFirst['seq']), lastSeq: num(insertedLast['seq']) };
   const ends = await rowsOf(
     em.query(`SELECT event_id, seq FROM sync_timeline WHERE room_id = $1 AND event_id = ANY($2)`, [
       roomId,
