@@ -252,7 +252,7 @@ async function main(): Promise<void> {
         p50Ratio: ratio(proxyLatency, nativeLatency),
         goal: 'p50 <= native',
         v2LongPoll: summary(v2Latency),
-        proxySplitMeanMs: proxySplit,
+        proxySplitMs: proxySplit,
         loadAverage: { native: loadNative, proxy: loadProxy },
       },
       proxyRss: {
@@ -305,8 +305,19 @@ async function main(): Promise<void> {
             '≤ 1',
           ],
           [
-            `… the proxy's own part, mean (ms): ${Object.keys(proxySplit).join(' / ')}`,
-            Object.values(proxySplit).map(String).join(' / '),
+            `… the proxy's own part, p50 (ms): ${Object.keys(proxySplit).join(' / ')}`,
+            Object.values(proxySplit)
+              .map((x) => String(x.p50))
+              .join(' / '),
+            '',
+            '',
+            '',
+          ],
+          [
+            `… the same, mean (ms)`,
+            Object.values(proxySplit)
+              .map((x) => String(x.mean))
+              .join(' / '),
             '',
             '',
             '',
@@ -356,18 +367,37 @@ async function main(): Promise<void> {
 }
 
 /**
- * Mean milliseconds per stage of `sync_proxy_delivery_seconds` between two readings of the proxy's
- * /metrics: the proxy's own part of each delivery (store, wake, recompute, total).
+ * Per stage of `sync_proxy_delivery_seconds`, between two readings of the proxy's /metrics: the mean and
+ * the median (interpolated within its histogram bucket) in ms of the proxy's own part of each delivery.
  */
-function deliverySplit(before: Map<string, number>, after: Map<string, number>): Record<string, number> {
-  const out: Record<string, number> = {};
+function deliverySplit(
+  before: Map<string, number>,
+  after: Map<string, number>,
+): Record<string, { mean: number; p50: number }> {
+  const delta = (key: string): number => (after.get(key) ?? 0) - (before.get(key) ?? 0);
+  const out: Record<string, { mean: number; p50: number }> = {};
   for (const stage of ['store', 'wake', 'recompute', 'total']) {
-    const delta = (suffix: string): number => {
-      const key = `sync_proxy_delivery_seconds_${suffix}{stage="${stage}"}`;
-      return (after.get(key) ?? 0) - (before.get(key) ?? 0);
-    };
-    const count = delta('count');
-    out[stage] = count === 0 ? NaN : round((delta('sum') * 1000) / count, 2);
+    const count = delta(`sync_proxy_delivery_seconds_count{stage="${stage}"}`);
+    const sum = delta(`sync_proxy_delivery_seconds_sum{stage="${stage}"}`);
+    const buckets = [...after.keys()]
+      .map((key) => ({
+        key,
+        le: /^sync_proxy_delivery_seconds_bucket\{le="([^"]+)",stage="(\w+)"\}$/.exec(key),
+      }))
+      .filter((b) => b.le !== null && b.le[2] === stage && b.le[1] !== '+Inf')
+      .map((b) => ({ le: Number(b.le?.[1]), n: delta(b.key) }))
+      .sort((x, y) => x.le - y.le);
+    let p50 = NaN;
+    let lower = { le: 0, n: 0 };
+    for (const b of buckets) {
+      if (b.n >= count / 2 && count > 0) {
+        const within = b.n === lower.n ? 0 : (count / 2 - lower.n) / (b.n - lower.n);
+        p50 = (lower.le + within * (b.le - lower.le)) * 1000;
+        break;
+      }
+      lower = b;
+    }
+    out[stage] = { mean: count === 0 ? NaN : round((sum * 1000) / count, 2), p50: round(p50, 2) };
   }
   return out;
 }
