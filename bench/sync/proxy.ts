@@ -13,6 +13,8 @@ export interface ProxyChild {
   cpuMs: () => number;
   /** A gauge from its /metrics, e.g. `sync_proxy_waiters`. */
   gauge: (name: string) => Promise<number>;
+  /** Every sample of a metric from its /metrics, by its full sample name with labels (`name_sum{…}`). */
+  samples: (name: string) => Promise<Map<string, number>>;
   output: () => string;
   stop: () => Promise<void>;
 }
@@ -23,9 +25,17 @@ export async function spawnProxy(
   nodeArgs: string[] = [],
 ): Promise<ProxyChild> {
   const port = await freePort();
+  // /metrics is served only on the internal listener (the client port forwards it to the homeserver).
+  const promPort = await freePort();
   let output = '';
   const child = spawn(process.execPath, [...nodeArgs, main], {
-    env: { ...process.env, SYNCV3_BINDADDR: `127.0.0.1:${String(port)}`, SYNCV3_LOG_LEVEL: 'warn', ...env },
+    env: {
+      ...process.env,
+      SYNCV3_BINDADDR: `127.0.0.1:${String(port)}`,
+      SYNCV3_PROM: `127.0.0.1:${String(promPort)}`,
+      SYNCV3_LOG_LEVEL: 'warn',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // Keep only the tail: a long run must not grow the bench's own memory.
@@ -40,6 +50,7 @@ export async function spawnProxy(
     });
   });
   const url = `http://127.0.0.1:${String(port)}`;
+  const metricsUrl = `http://127.0.0.1:${String(promPort)}/metrics`;
   for (let i = 0; ; i++) {
     if ((await statusOf(`${url}/ready`)) === 200) break;
     if (i > 300 || child.exitCode !== null) throw new Error(`proxy did not become ready:\n${output}`);
@@ -63,9 +74,19 @@ export async function spawnProxy(
       return (Number(fields[11]) + Number(fields[12])) * 10;
     },
     gauge: async (name) => {
-      const text = await (await fetch(`${url}/metrics`)).text();
+      const text = await (await fetch(metricsUrl)).text();
       const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
       return line === undefined ? NaN : Number(line.split(' ').at(-1));
+    },
+    samples: async (name) => {
+      const text = await (await fetch(metricsUrl)).text();
+      const out = new Map<string, number>();
+      for (const line of text.split('\n')) {
+        if (!line.startsWith(name)) continue;
+        const at = line.lastIndexOf(' ');
+        out.set(line.slice(0, at), Number(line.slice(at + 1)));
+      }
+      return out;
     },
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

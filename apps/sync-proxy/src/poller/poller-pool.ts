@@ -16,7 +16,8 @@ export interface PollerPoolOptions {
   upstream: string;
   /** This replica's id in lease rows. */
   owner: string;
-  onBatch: (applied: AppliedBatch) => void;
+  /** `receivedAt`: when the response body was in hand (`performance.now()`). */
+  onBatch: (applied: AppliedBatch, receivedAt: number) => void;
   onTokenInvalid: (tokenHash: Buffer, userId: string) => void;
   leaseMs?: number;
   renewEveryMs?: number;

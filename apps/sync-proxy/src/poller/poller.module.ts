@@ -14,6 +14,7 @@ import { AuthModule } from '../auth/auth.module';
 import { Authenticator } from '../auth/authenticator';
 import { TokenCipher } from '../auth/token-cipher';
 import { WakeModule } from '../wake/wake.module';
+import { DeliveryTimings } from '../wake/delivery-timings';
 import { WaiterIndex } from '../wake/waiter-index';
 import { PollerPool } from './poller-pool';
 import { PruneTimer } from './prune-timer';
@@ -65,13 +66,14 @@ class PollersLifecycle implements OnApplicationBootstrap, BeforeApplicationShutd
   providers: [
     {
       provide: PollerPool,
-      inject: [POLLER_OPTIONS, SyncStore, TokenCipher, Authenticator, WaiterIndex],
+      inject: [POLLER_OPTIONS, SyncStore, TokenCipher, Authenticator, WaiterIndex, DeliveryTimings],
       useFactory: (
         o: PollerOptions,
         store: SyncStore,
         cipher: TokenCipher,
         auth: Authenticator,
         waiters: WaiterIndex,
+        timings: DeliveryTimings,
       ) => {
         const log = new Logger('sync');
         return new PollerPool({
@@ -79,8 +81,12 @@ class PollersLifecycle implements OnApplicationBootstrap, BeforeApplicationShutd
           cipher,
           upstream: o.upstream,
           owner: `${hostname()}-${String(process.pid)}-${randomBytes(4).toString('hex')}`,
-          onBatch: (applied) => {
-            waiters.publish(applied).catch((err: unknown) => {
+          onBatch: (applied, receivedAt) => {
+            timings.stored(applied.seq, receivedAt);
+            const { seq, rooms, users, userRooms, accountData } = applied;
+            // Account data (m.direct, tags) is read by room lists: caches drop the user's list then.
+            const message = accountData ? { seq, rooms, users } : { seq, rooms, users, userRooms };
+            waiters.publish(message).catch((err: unknown) => {
               // The gap detector wakes waiters within about a second anyway.
               log.warn({ msg: 'wake publish failed', err });
             });

@@ -23,7 +23,8 @@ export interface PollerDeps {
   log: LoggerService;
   /** Receive time: a bump's timestamp is clamped to it. */
   clock: Clock;
-  onBatch: (applied: AppliedBatch) => void;
+  /** `receivedAt`: when the response body was in hand (`performance.now()`), for DeliveryTimings. */
+  onBatch: (applied: AppliedBatch, receivedAt: number) => void;
   /** The homeserver rejected the token: the pool stops this device and forgets the token. */
   onUnauthorized: (poller: Poller, softLogout: boolean) => Promise<void>;
   onStopped: (poller: Poller) => void;
@@ -96,6 +97,7 @@ export class Poller {
     url.searchParams.set('timeout', initial ? '0' : String(this.deps.pollTimeoutMs));
     if (this.since !== null) url.searchParams.set('since', this.since);
     let body: unknown;
+    let receivedAt: number;
     try {
       const res = await upstreamText(url, {
         headers: { authorization: `Bearer ${this.token}` },
@@ -103,6 +105,7 @@ export class Poller {
         timeoutMs: initial ? 30 * 60_000 : this.deps.pollTimeoutMs + 60_000,
         maxBodyBytes: MAX_SYNC_BODY_BYTES,
       });
+      receivedAt = performance.now();
       if (res.status === 401) {
         // soft_logout: the session can be refreshed, so the client must hear it as such.
         const softLogout = parseSoftLogout(res.body);
@@ -140,7 +143,7 @@ export class Poller {
       });
       this.since = batch.nextBatch;
       this.failures = 0;
-      this.deps.onBatch(applied);
+      this.deps.onBatch(applied, receivedAt);
     } catch (err) {
       if (err instanceof LeaseLostError) {
         this.deps.log.log({

@@ -4,7 +4,7 @@ import type { Identity } from '../auth/token-store';
 import { buildExtensions } from './extensions/build-extensions';
 import { buildRoomIndex } from './room-index/build-room-index';
 import type { RoomIndexEntry } from './room-index/room-index';
-import type { CachedRoomIndex, RoomIndexCache } from './room-index/room-index-cache';
+import { withFreshRows, type CachedRoomIndex, type RoomIndexCache } from './room-index/room-index-cache';
 import { formatPos } from './protocol/parse-query';
 import type { RoomParams, SyncQuery, SyncRequest } from './protocol/sync-request';
 import { requiredStateKey } from './rooms/required-state';
@@ -94,12 +94,21 @@ export class SlidingSyncEngine {
     return run;
   }
 
-  /** The user's room list: from the cache when it is current, else read in this snapshot (and offered). */
+  /**
+   * The user's room list: from the cache, with the rooms messages changed since re-read in this
+   * snapshot, else read whole in this snapshot (and offered).
+   */
   private async roomIndex(reader: SyncReader, userId: string, toSeq: number): Promise<CachedRoomIndex> {
     const cache = this.deps.indexCache;
-    const cached = cache?.get(userId);
-    if (cached !== undefined) return cached;
     const mark = cache?.mark() ?? 0;
+    const cached = cache?.get(userId);
+    if (cached !== undefined) {
+      if (cached.stale.size === 0) return cached.index;
+      const fresh = await reader.userRooms(userId, [...cached.stale]);
+      const index = withFreshRows(cached.index, cached.stale, fresh);
+      cache?.refreshed(userId, cached, index, toSeq, mark);
+      return index;
+    }
     const rows = await reader.userRooms(userId);
     const accountData = await reader.accountDataOfTypes(userId, ['m.direct', 'm.tag']);
     const index: CachedRoomIndex = { rows, accountData, roomIds: new Set(rows.map((r) => r.roomId)) };

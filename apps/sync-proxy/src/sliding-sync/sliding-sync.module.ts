@@ -8,6 +8,7 @@ import { Authenticator } from '../auth/authenticator';
 import { PollerModule } from '../poller/poller.module';
 import { PollerPool } from '../poller/poller-pool';
 import { WakeModule } from '../wake/wake.module';
+import { DeliveryTimings } from '../wake/delivery-timings';
 import { WaiterIndex } from '../wake/waiter-index';
 import { RoomIndexCache } from './room-index/room-index-cache';
 import { OlderEvents } from './rooms/older-events';
@@ -73,6 +74,7 @@ export const SLIDING_SYNC_OPTIONS = Symbol('SLIDING_SYNC_OPTIONS');
         SlidingSyncEngine,
         PollerPool,
         WaiterIndex,
+        DeliveryTimings,
       ],
       useFactory: (
         o: SlidingSyncOptions,
@@ -82,6 +84,7 @@ export const SLIDING_SYNC_OPTIONS = Symbol('SLIDING_SYNC_OPTIONS');
         engine: SlidingSyncEngine,
         pollers: PollerPool,
         waiters: WaiterIndex,
+        timings: DeliveryTimings,
       ) =>
         new SyncService({
           auth,
@@ -89,6 +92,7 @@ export const SLIDING_SYNC_OPTIONS = Symbol('SLIDING_SYNC_OPTIONS');
           pollers,
           waiters,
           store,
+          timings,
           ready: () => database.isConnected,
           ...(o.firstSyncWaitMs === undefined ? {} : { firstSyncWaitMs: o.firstSyncWaitMs }),
         }),

@@ -10,6 +10,7 @@ import type { SyncQuery } from './protocol/sync-request';
 import { parseSyncQuery } from './protocol/parse-query';
 import type { PollerPool } from '../poller/poller-pool';
 import type { WaiterIndex } from '../wake/waiter-index';
+import type { DeliveryTimings } from '../wake/delivery-timings';
 
 export interface SyncServiceDeps {
   auth: Authenticator;
@@ -17,6 +18,8 @@ export interface SyncServiceDeps {
   pollers: PollerPool;
   waiters: WaiterIndex;
   store: SyncStore;
+  /** Times answers woken by a batch this replica stored (the proxy's own part of a delivery). */
+  timings?: DeliveryTimings;
   /** The database is connected and migrated. */
   ready: () => boolean;
   /** How long a request for a never-polled device waits for its first upstream sync. */
@@ -71,11 +74,15 @@ export class SyncService {
     if (since === null) identity = await auth.authenticate(token);
 
     const deadline = this.now() + q.timeoutMs;
+    const timings = this.deps.timings;
+    let woken: { seq: number; at: number } | undefined;
     for (;;) {
       const result = await engine.compute(identity, q, translation);
       const remaining = deadline - this.now();
+      if (result.answer && woken !== undefined) timings?.answered(woken.seq, woken.at);
       if (result.answer || remaining <= 0 || signal.aborted) return result.response;
-      await waiters.wait(identity.userId, result.roomIds, result.toSeq, remaining, signal);
+      const seq = await waiters.wait(identity.userId, result.roomIds, result.toSeq, remaining, signal);
+      woken = seq === undefined || timings === undefined ? undefined : { seq, at: timings.now() };
       // The token may have been rejected upstream while this request waited.
       identity = await auth.authenticate(token);
     }

@@ -52,6 +52,7 @@ function parseMessage(raw: string): WakeMessage | null {
       rooms: value.rooms.map(String),
       users: value.users.map(String),
     };
+    if (Array.isArray(value.userRooms)) message.userRooms = value.userRooms.map(String);
     if (Array.isArray(value.invalidTokens)) message.invalidTokens = value.invalidTokens.map(String);
     return message;
   } catch {

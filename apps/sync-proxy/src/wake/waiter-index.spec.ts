@@ -1,6 +1,27 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { InProcessTransport } from './wake-bus';
-import { WaiterIndex } from './waiter-index';
+import { InProcessTransport, type WakeMessage, type WakeTransport } from './wake-bus';
+import { WaiterIndex, type StreamObserver } from './waiter-index';
+
+/** Redis pub/sub slowed down: every message reaches the subscribers `delayMs` after its publish. */
+class DelayedTransport implements WakeTransport {
+  private readonly inner = new InProcessTransport();
+  constructor(private readonly delayMs: number) {}
+  publish(message: WakeMessage): Promise<void> {
+    setTimeout(() => void this.inner.publish(message), this.delayMs);
+    return Promise.resolve();
+  }
+  subscribe(handler: (m: WakeMessage) => void): Promise<void> {
+    return this.inner.subscribe(handler);
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+function counting(): StreamObserver & { heard: number[] } {
+  const heard: number[] = [];
+  return { heard, message: (m) => heard.push(m.seq), gap: () => undefined };
+}
 
 describe('WaiterIndex', () => {
   let index: WaiterIndex | undefined;
@@ -15,7 +36,7 @@ describe('WaiterIndex', () => {
     return index;
   }
 
-  const settled = async (p: Promise<void>, ms = 30): Promise<boolean> => {
+  const settled = async (p: Promise<unknown>, ms = 30): Promise<boolean> => {
     let done = false;
     void p.then(() => (done = true));
     await new Promise((r) => setTimeout(r, ms));
@@ -39,6 +60,18 @@ describe('WaiterIndex', () => {
     expect(await settled(byUser)).toBe(true);
     expect(await settled(other)).toBe(false);
     expect(w.size).toBe(1);
+  });
+
+  it('resolves with the position of the message that woke it, and with nothing on a timeout', async () => {
+    let seq = 5;
+    const w = await start(() => seq);
+    const woken = w.wait('@a:hs', new Set(['!r:hs']), 5, 5_000);
+    seq = 6;
+    await w.publish({ seq: 6, rooms: ['!r:hs'], users: [] });
+    expect(await woken).toBe(6);
+    // Registered after the message arrived: the message that was missed.
+    expect(await w.wait('@a:hs', new Set(['!r:hs']), 5, 5_000)).toBe(6);
+    expect(await w.wait('@a:hs', new Set(['!r:hs']), 6, 10)).toBeUndefined();
   });
 
   it('times out, and stops waiting when the client hangs up', async () => {
@@ -96,5 +129,82 @@ describe('WaiterIndex', () => {
     await w.publish({ seq: 0, rooms: [], users: ['@a:hs'], invalidTokens: ['abcd'] });
     expect(await settled(waiting)).toBe(true);
     expect(dropped).toEqual(['abcd']);
+  });
+
+  describe('a batch stored on this replica', () => {
+    const replicas: WaiterIndex[] = [];
+    afterEach(async () => {
+      for (const r of replicas.splice(0)) await r.stop();
+    });
+
+    it('wakes this replica’s waiters at once, while pub/sub is slow, and the other replica’s later', async () => {
+      let seq = 1;
+      const bus = new DelayedTransport(300);
+      // No gap detector within the test: only the message can wake the waiters.
+      const here = new WaiterIndex(bus, () => Promise.resolve(seq), 60_000);
+      const there = new WaiterIndex(bus, () => Promise.resolve(seq), 60_000);
+      replicas.push(here, there);
+      await here.start();
+      await there.start();
+      const waitingHere = here.wait('@a:hs', new Set(['!r:hs']), 1, 5_000);
+      const waitingThere = there.wait('@b:hs', new Set(['!r:hs']), 1, 5_000);
+      seq = 2;
+      const published = here.publish({ seq: 2, rooms: ['!r:hs'], users: [] });
+      expect(await settled(waitingHere)).toBe(true);
+      expect(await waitingHere).toBe(2);
+      expect(await settled(waitingThere)).toBe(false);
+      await published;
+      expect(await settled(waitingThere, 400)).toBe(true);
+    });
+
+    it('is heard here once, though the transport echoes it, and other replicas’ messages as usual', async () => {
+      const bus = new InProcessTransport();
+      const here = new WaiterIndex(bus, () => Promise.resolve(0), 60_000);
+      const there = new WaiterIndex(bus, () => Promise.resolve(0), 60_000);
+      replicas.push(here, there);
+      const heardHere = counting();
+      const heardThere = counting();
+      here.observe(heardHere);
+      there.observe(heardThere);
+      await here.start();
+      await there.start();
+      await here.publish({ seq: 2, rooms: ['!r:hs'], users: [] });
+      await there.publish({ seq: 3, rooms: ['!r:hs'], users: [] });
+      expect(heardHere.heard).toEqual([2, 3]);
+      expect(heardThere.heard).toEqual([2, 3]);
+      expect(here.position).toBe(3);
+    });
+
+    it('still detects another replica’s lost message after announcing a later batch of its own', async () => {
+      const down: WakeTransport = {
+        publish: () => Promise.reject(new Error('Connection is closed.')),
+        subscribe: () => Promise.resolve(),
+        close: () => Promise.resolve(),
+      };
+      let seq = 1;
+      const here = new WaiterIndex(down, () => Promise.resolve(seq), 50);
+      replicas.push(here);
+      await here.start();
+      const waiting = here.wait('@a:hs', new Set(['!r:hs']), 1, 5_000);
+      // Another replica stored seq 2 for !r (its message lost with Redis); this one then stored seq 3.
+      seq = 3;
+      await here.publish({ seq: 3, rooms: ['!x:hs'], users: [] }).catch(() => undefined);
+      expect(here.position).toBe(3);
+      expect(await settled(waiting, 300)).toBe(true);
+    });
+
+    it('still wakes this replica’s waiters when the transport refuses to publish (Redis down)', async () => {
+      const down: WakeTransport = {
+        publish: () => Promise.reject(new Error('Connection is closed.')),
+        subscribe: () => Promise.resolve(),
+        close: () => Promise.resolve(),
+      };
+      const here = new WaiterIndex(down, () => Promise.resolve(1), 60_000);
+      replicas.push(here);
+      await here.start();
+      const waiting = here.wait('@a:hs', new Set(), 1, 5_000);
+      await expect(here.publish({ seq: 2, rooms: [], users: ['@a:hs'] })).rejects.toThrow('closed');
+      expect(await settled(waiting)).toBe(true);
+    });
   });
 });

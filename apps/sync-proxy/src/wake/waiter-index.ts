@@ -11,7 +11,8 @@ interface Waiter {
   userId: string;
   rooms: ReadonlySet<string>;
   afterSeq: number;
-  wake: () => void;
+  /** `seq`: the wake message that concerned the waiter (none: shutdown, a gap, a token revoked). */
+  wake: (seq?: number) => void;
 }
 
 /** How many recent wake messages are kept for long-polls that register after the message arrived. */
@@ -30,6 +31,12 @@ const RECENT_MESSAGES = 1024;
 export class WaiterIndex {
   private readonly waiters = new Set<Waiter>();
   private lastSeenSeq = 0;
+  /**
+   * The highest position heard through the transport, this replica's own batches included (by their
+   * echo). The gap detector compares with this, not `lastSeenSeq`: a batch announced in process moves
+   * that past other replicas' messages the transport lost (Redis down), which would hide the gap.
+   */
+  private transportSeq = 0;
   /** The latest wake messages in arrival order (at most RECENT_MESSAGES). */
   private readonly recent: WakeMessage[] = [];
   /** The highest seq of a message dropped from `recent`: anyone waiting from before it may have missed it. */
@@ -38,6 +45,8 @@ export class WaiterIndex {
   private gapSeq = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly observers: StreamObserver[] = [];
+  /** Positions of batches announced in process (see `publish`) whose echo from the transport is due. */
+  private readonly deliveredHere = new Set<number>();
 
   constructor(
     private readonly transport: WakeTransport,
@@ -49,7 +58,11 @@ export class WaiterIndex {
   async start(): Promise<void> {
     // Until the database answers, the first gap check wakes everyone once: harmless.
     this.lastSeenSeq = await this.readMaxSeq().catch(() => 0);
+    this.transportSeq = this.lastSeenSeq;
     await this.transport.subscribe((m) => {
+      if (m.invalidTokens === undefined && m.seq > this.transportSeq) this.transportSeq = m.seq;
+      // A batch's position is unique (one stream row hands them out): its echo is the message heard.
+      if (m.invalidTokens === undefined && this.deliveredHere.delete(m.seq)) return;
       this.onMessage(m);
     });
     this.timer = setInterval(() => {
@@ -69,8 +82,23 @@ export class WaiterIndex {
     this.observers.push(observer);
   }
 
-  publish(message: WakeMessage): Promise<void> {
-    return this.transport.publish(message);
+  /**
+   * Announces a committed batch (or refused tokens). This replica's own waiters and observers hear it at
+   * once, in process, instead of after a round trip through Redis (the batch is committed: answering
+   * from it loses nothing in a crash); the transport still carries it to the other replicas, and its
+   * echo here is skipped. Async, so a throwing observer rejects instead of failing the poller.
+   */
+  async publish(message: WakeMessage): Promise<void> {
+    if (message.invalidTokens === undefined) {
+      this.deliveredHere.add(message.seq);
+      if (this.deliveredHere.size > RECENT_MESSAGES) {
+        // Redis away: no echo comes back. An echo after this only wakes its waiters twice, harmlessly.
+        const oldest = this.deliveredHere.values().next();
+        if (oldest.done !== true) this.deliveredHere.delete(oldest.value);
+      }
+      this.onMessage(message);
+    }
+    await this.transport.publish(message);
   }
 
   get size(): number {
@@ -82,35 +110,45 @@ export class WaiterIndex {
     return this.lastSeenSeq;
   }
 
-  /** Resolves when news for the user may exist, when `ms` pass, or when `signal` aborts. */
+  /**
+   * Resolves when news for the user may exist, when `ms` pass, or when `signal` aborts; with the stream
+   * position of the wake message that concerned the waiter, if one did (for DeliveryTimings).
+   */
   wait(
     userId: string,
     rooms: ReadonlySet<string>,
     afterSeq: number,
     ms: number,
     signal?: AbortSignal,
-  ): Promise<void> {
-    if (this.missed(userId, rooms, afterSeq)) return Promise.resolve();
+  ): Promise<number | undefined> {
+    const missed = this.missed(userId, rooms, afterSeq);
+    if (missed !== false) return Promise.resolve(missed);
     return new Promise((resolve) => {
       let waiter: Waiter | undefined = undefined;
-      const done = (): void => {
+      const done = (seq?: number): void => {
         clearTimeout(timeout);
-        signal?.removeEventListener('abort', done);
+        signal?.removeEventListener('abort', aborted);
         if (waiter !== undefined) this.waiters.delete(waiter);
-        resolve();
+        resolve(seq);
+      };
+      const aborted = (): void => {
+        done();
       };
       const timeout = setTimeout(done, ms);
       waiter = { userId, rooms, afterSeq, wake: done };
       this.waiters.add(waiter);
-      signal?.addEventListener('abort', done, { once: true });
+      signal?.addEventListener('abort', aborted, { once: true });
     });
   }
 
-  /** Whether news for this waiter arrived after `afterSeq`, before it registered. */
-  private missed(userId: string, rooms: ReadonlySet<string>, afterSeq: number): boolean {
-    if (this.gapSeq > afterSeq || this.forgottenSeq > afterSeq) return true;
+  /**
+   * Whether news for this waiter arrived after `afterSeq`, before it registered: false if none, else
+   * the position of the message that concerns it (undefined when a gap or forgotten messages may).
+   */
+  private missed(userId: string, rooms: ReadonlySet<string>, afterSeq: number): number | undefined | false {
+    if (this.gapSeq > afterSeq || this.forgottenSeq > afterSeq) return undefined;
     for (const m of this.recent) {
-      if (m.seq > afterSeq && (m.users.includes(userId) || m.rooms.some((r) => rooms.has(r)))) return true;
+      if (m.seq > afterSeq && (m.users.includes(userId) || m.rooms.some((r) => rooms.has(r)))) return m.seq;
     }
     return false;
   }
@@ -136,7 +174,7 @@ export class WaiterIndex {
     for (const o of this.observers) o.message(m);
     for (const w of [...this.waiters]) {
       if (m.seq <= w.afterSeq) continue;
-      if (users.has(w.userId) || m.rooms.some((r) => w.rooms.has(r))) w.wake();
+      if (users.has(w.userId) || m.rooms.some((r) => w.rooms.has(r))) w.wake(m.seq);
     }
   }
 
@@ -148,12 +186,12 @@ export class WaiterIndex {
     } catch {
       return;
     }
-    if (max <= this.lastSeenSeq) return;
+    if (max <= this.transportSeq) return;
     // Give the message a moment to arrive before assuming it is lost.
-    const seen = this.lastSeenSeq;
     await new Promise((r) => setTimeout(r, this.gapCheckMs / 2));
-    if (this.lastSeenSeq >= max) return;
-    this.lastSeenSeq = Math.max(seen, max);
+    if (this.transportSeq >= max) return;
+    this.transportSeq = max;
+    if (max > this.lastSeenSeq) this.lastSeenSeq = max;
     if (max > this.gapSeq) this.gapSeq = max;
     for (const o of this.observers) o.gap();
     for (const w of [...this.waiters]) if (w.afterSeq < max) w.wake();

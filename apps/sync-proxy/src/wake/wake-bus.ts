@@ -4,6 +4,12 @@ export interface WakeMessage {
   rooms: string[];
   users: string[];
   /**
+   * Present when the users' changes that a room list reads were only their rows of these rooms
+   * (membership, heroes, counts; not account data): the room-index cache then refreshes those rooms
+   * instead of dropping the users' lists. Absent (or from a replica that predates it): anything may have.
+   */
+  userRooms?: string[];
+  /**
    * SHA-256 (hex) of tokens the homeserver rejected: every replica drops them from its cache and wakes
    * the users' long-polls, which then answer 401. Such a message carries no stream position.
    */

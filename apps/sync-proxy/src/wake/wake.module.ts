@@ -5,11 +5,12 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { Gauge } from 'prom-client';
+import { Gauge, Histogram } from 'prom-client';
 import { Metrics } from '@gateway/server';
 import { SyncStore } from '@gateway/sync-data';
 import { AuthModule } from '../auth/auth.module';
 import { Authenticator } from '../auth/authenticator';
+import { DeliveryTimings } from './delivery-timings';
 import { RedisTransport } from './redis-transport';
 import { InProcessTransport } from './wake-bus';
 import { WaiterIndex } from './waiter-index';
@@ -61,8 +62,24 @@ class WaitersLifecycle implements OnApplicationBootstrap, BeforeApplicationShutd
           },
         ),
     },
+    {
+      provide: DeliveryTimings,
+      inject: [Metrics],
+      useFactory: (metrics: Metrics) =>
+        new DeliveryTimings(
+          new Histogram({
+            name: 'sync_proxy_delivery_seconds',
+            help: 'The proxy’s own part of delivering a message to a waiting long-poll, by stage: store (upstream response in hand to batch committed), wake (commit to long-poll woken), recompute (woken to answer computed), total',
+            labelNames: ['stage'],
+            buckets: [
+              0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1, 0.25, 1,
+            ],
+            registers: [metrics.registry],
+          }),
+        ),
+    },
     WaitersLifecycle,
   ],
-  exports: [WaiterIndex],
+  exports: [WaiterIndex, DeliveryTimings],
 })
 export class WakeModule {}

@@ -23,6 +23,10 @@ export interface AppliedBatch {
   rooms: string[];
   /** Users whose own data changed (to-device, account data, keys, memberships, counts). */
   users: string[];
+  /** Of the user's changes: the rooms whose row for the user changed (membership, heroes, counts). */
+  userRooms: string[];
+  /** Of the user's changes: whether any of their account data (global or of a room) changed. */
+  accountData: boolean;
 }
 
 export class LeaseLostError extends Error {
@@ -53,7 +57,9 @@ async function applyIn(em: EntityManager, input: ApplyInput): Promise<AppliedBat
   const batchSeq = await allocateSeqs(em, eventCount + 1);
   let nextSeq = batchSeq - eventCount;
   const touchedRooms = new Set<string>();
+  const userRooms: string[] = [];
   let userChanged = false;
+  let accountData = false;
 
   const ctx = {
     userId,
@@ -70,15 +76,27 @@ async function applyIn(em: EntityManager, input: ApplyInput): Promise<AppliedBat
     const changed = await writeRoom(em, ctx, room);
     if (changed.room) touchedRooms.add(room.roomId);
     if (changed.user) userChanged = true;
+    if (changed.userRow) userRooms.push(room.roomId);
+    if (changed.accountData) accountData = true;
   }
-  if (batch.accountData.length > 0) {
-    userChanged = (await upsertAccountData(em, userId, '', batch.accountData, batchSeq)) || userChanged;
+  if (
+    batch.accountData.length > 0 &&
+    (await upsertAccountData(em, userId, '', batch.accountData, batchSeq))
+  ) {
+    userChanged = true;
+    accountData = true;
   }
   userChanged = (await writeToDevice(em, input)) || userChanged;
   userChanged = (await writeDeviceKeys(em, input, batchSeq)) || userChanged;
   userChanged = (await writeDeviceListChanges(em, input, batchSeq)) || userChanged;
   await advanceSince(em, input);
-  return { seq: batchSeq, rooms: [...touchedRooms], users: userChanged ? [userId] : [] };
+  return {
+    seq: batchSeq,
+    rooms: [...touchedRooms],
+    users: userChanged ? [userId] : [],
+    userRooms,
+    accountData,
+  };
 }
 
 /**

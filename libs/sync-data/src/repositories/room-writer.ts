@@ -32,6 +32,10 @@ export interface RoomWriteContext {
 export interface RoomChanges {
   room: boolean;
   user: boolean;
+  /** Of `user`: the user's row of the room (membership, heroes, counts) changed. */
+  userRow: boolean;
+  /** Of `user`: the user's account data for the room changed. */
+  accountData: boolean;
 }
 
 /** Stores one room of an upstream /sync response; the steps run in this order inside the batch's transaction. */
@@ -49,12 +53,11 @@ export async function writeRoom(
   roomChanged = timeline.changed || roomChanged;
   if (roomChanged) await refreshRoomMetadata(em, room.roomId, ctx.batchSeq);
 
-  let userChanged = await upsertUserRoom(em, ctx, room, timeline.firstSeq, timeline.lastSeq);
+  const userRow = await upsertUserRoom(em, ctx, room, timeline.firstSeq, timeline.lastSeq);
   // Room account data (m.tag among it) is the user's own: list filters and caches depend on it.
-  if (room.accountData.length > 0) {
-    userChanged =
-      (await upsertAccountData(em, ctx.userId, room.roomId, room.accountData, ctx.batchSeq)) || userChanged;
-  }
+  const accountData =
+    room.accountData.length > 0 &&
+    (await upsertAccountData(em, ctx.userId, room.roomId, room.accountData, ctx.batchSeq));
   if (room.typing !== undefined && (await writeTyping(em, room.roomId, room.typing, ctx.batchSeq))) {
     roomChanged = true;
   }
@@ -63,7 +66,7 @@ export async function writeRoom(
     roomChanged = true;
   }
   if (room.txnIds.length > 0) await writeTxnIds(em, ctx, room);
-  return { room: roomChanged, user: userChanged };
+  return { room: roomChanged, user: userRow || accountData, userRow, accountData };
 }
 
 /**
@@ -151,7 +154,7 @@ async function writeTimeline(
   const bump = [...events].reverse().find((e) => insertedIds.has(e.event_id) && ctx.bumps(e.type));
   if (bump !== undefined) await bumpRoom(em, roomId, bump, seqOfRow(bump.event_id), ctx.now);
 
-  const ends = await chunkEnds(em, roomId, events);
+  const ends = await chunkEnds(em, roomId, events, inserted);
   return { changed: insertedIds.size > 0, ...ends };
 }
 
@@ -166,25 +169,32 @@ async function bumpRoom(
   // non-negative number: bump_ts is a bigint, and a timestamp it cannot hold (1.5, -1e20) would fail
   // this batch on every retry of the same since.
   const bumpTs = Math.max(0, Math.min(Math.trunc(bump.origin_server_ts), now));
-  await em.query(`INSERT INTO sync_rooms (room_id) VALUES ($1) ON CONFLICT DO NOTHING`, [roomId]);
-  await em.query(`UPDATE sync_rooms SET bump_ts = $2, bump_seq = $3 WHERE room_id = $1 AND bump_seq < $3`, [
-    roomId,
-    bumpTs,
-    bumpSeq,
-  ]);
+  // One statement (a round trip less on every message's way to the client): a new row takes the bump.
+  await em.query(
+    `INSERT INTO sync_rooms (room_id, bump_ts, bump_seq) VALUES ($1, $2, $3)
+     ON CONFLICT (room_id) DO UPDATE SET bump_ts = excluded.bump_ts, bump_seq = excluded.bump_seq
+     WHERE sync_rooms.bump_seq < excluded.bump_seq`,
+    [roomId, bumpTs, bumpSeq],
+  );
 }
 
 /**
  * Where this user's view of the room starts and ends: the stored seqs of the chunk's ends (they may be
- * older rows another device's poller stored first).
+ * older rows another device's poller stored first). `inserted`: the rows this batch stored; when both
+ * ends are among them (the usual live message), no read is needed.
  */
 async function chunkEnds(
   em: EntityManager,
   roomId: string,
   events: readonly TimelineEvent[],
+  inserted: readonly Record<string, unknown>[],
 ): Promise<{ firstSeq: number | null; lastSeq: number | null }> {
   const first = events[0]?.event_id;
   const last = events[events.length - 1]?.event_id;
+  const insertedFirst = inserted.find((r) => r['event_id'] === first);
+  const insertedLast = inserted.find((r) => r['event_id'] === last);
+  if (insertedFirst !== undefined && insertedLast !== undefined)
+    return { firstSeq: num(insertedFirst['seq']), lastSeq: num(insertedLast['seq']) };
   const ends = await rowsOf(
     em.query(`SELECT event_id, seq FROM sync_timeline WHERE room_id = $1 AND event_id = ANY($2)`, [
       roomId,

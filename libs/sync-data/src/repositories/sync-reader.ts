@@ -98,14 +98,15 @@ export class SyncReader {
     return num(row?.['max_seq']);
   }
 
-  async userRooms(userId: string): Promise<UserRoomRow[]> {
+  /** The user's rooms (`roomIds`: only those of them, for refreshing a cached list). */
+  async userRooms(userId: string, roomIds?: readonly string[]): Promise<UserRoomRow[]> {
     const rows = await rowsOf(
       this.em.query(
         `SELECT u.*, r.room_id AS r_room_id, r.room_type, r.is_encrypted, r.name, r.canonical_alias, r.avatar_url,
                 r.tombstone_successor, r.changed_seq AS room_changed_seq, r.bump_ts, r.bump_seq
          FROM sync_user_rooms u LEFT JOIN sync_rooms r ON r.room_id = u.room_id
-         WHERE u.user_id = $1`,
-        [userId],
+         WHERE u.user_id = $1${roomIds === undefined ? '' : ' AND u.room_id = ANY($2)'}`,
+        roomIds === undefined ? [userId] : [userId, roomIds],
       ),
     );
     return rows.map((r) => ({

@@ -112,6 +112,36 @@ describe('sync store', () => {
     expect(rows.map((r) => r.event.event_id)).toEqual(['$e3', '$e2', '$e1']);
   });
 
+  it('says which rooms’ rows of the user a batch changed, and whether their account data did', async () => {
+    await store.devices.claim(ALICE, 'D', 'r1', 20_000);
+    const first = await apply(null, batch('s1', [message(1)]));
+    expect(first).toMatchObject({ rooms: [ROOM], users: [ALICE], userRooms: [ROOM], accountData: false });
+    // A message from someone else with new unread counts: the room and the user's row of it.
+    const withCounts = batch('s2', [{ ...message(2), sender: '@bob:hs' }]);
+    const room = withCounts.rooms[0];
+    if (room === undefined) throw new Error('batch without its room');
+    room.unread = { notificationCount: 1, highlightCount: 0 };
+    expect(await apply('s1', withCounts)).toMatchObject({
+      users: [ALICE],
+      userRooms: [ROOM],
+      accountData: false,
+    });
+    // A tag on the room: the user changed, not their row of the room.
+    const tagged = batch('s3', []);
+    const taggedRoom = tagged.rooms[0];
+    if (taggedRoom === undefined) throw new Error('batch without its room');
+    taggedRoom.accountData = [{ type: 'm.tag', content: { tags: { 'm.favourite': {} } } }];
+    expect(await apply('s2', tagged)).toMatchObject({ users: [ALICE], userRooms: [], accountData: true });
+    // Only to-device: the user changed, but nothing a room list reads.
+    const toDevice = { toDevice: [{ type: 'm.x', sender: '@bob:hs', content: {} }], rooms: [] };
+    expect(await apply('s3', batch('s4', [], toDevice))).toMatchObject({
+      rooms: [],
+      users: [ALICE],
+      userRooms: [],
+      accountData: false,
+    });
+  });
+
   it('hands a dead replica’s devices to another after the lease runs out', async () => {
     await store.devices.claim(ALICE, 'D', 'r1', 200);
     expect(await store.devices.claimOrphans('r2', 20_000, 10, 3_600_000)).toEqual([]);
