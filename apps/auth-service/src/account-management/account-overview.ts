@@ -9,6 +9,12 @@ import { overviewPage, type OverviewView, type UpstreamView } from './account-pa
 import type { AccountSessions } from './account-sessions';
 import type { AccountVisitors, Visitor } from './account-visitor';
 
+/** What the password section offers: nothing to change without a password, or with passwords off. */
+export function passwordSection(config: AuthConfig, passwordHash: string | null): OverviewView['password'] {
+  if (!config.passwordLoginEnabled) return 'off';
+  return passwordHash === null ? 'none' : 'change';
+}
+
 /** The account page's overview, shared by the controllers whose forms post back to it with an error. */
 export class AccountOverview {
   constructor(
@@ -42,6 +48,7 @@ export class AccountOverview {
       emails: { list: await this.emails.list(user), canChange: this.config.emailChangeAllowed },
       mfa: this.config.mfaEncryptionKey === null ? null : await this.store.mfa.hasAnyFactor(user.id),
       upstream: await this.upstream(visitor),
+      password: passwordSection(this.config, user.passwordHash),
       ...extra,
     };
     sendHtml(reply, overviewPage(view), status);

@@ -24,6 +24,26 @@ export interface OverviewView {
   /** Upstream providers: the user's links and the providers to link; null when none is configured or linked. */
   upstream: UpstreamView | null;
   upstreamError?: string;
+  /**
+   * The password section: `change` (the form), `none` (the account has no password: it was made through
+   * an upstream provider), `off` (AUTH_PASSWORD_LOGIN_ENABLED=false: passwords are not a way in here).
+   */
+  password: 'change' | 'none' | 'off';
+}
+
+function passwordSection(v: OverviewView): string {
+  if (v.password === 'off')
+    return v.passwordError === undefined
+      ? ''
+      : `<h2 id="password">Password</h2>${errorLine(v.passwordError)}`;
+  if (v.password === 'none')
+    return `<h2 id="password">Password</h2>${errorLine(v.passwordError)}<p class="muted">This account has no password: you sign in through a linked provider${v.upstream === null ? '' : ' (Sign-in methods, above)'} or a passkey.</p>`;
+  return `<h2 id="password">Password</h2>${errorLine(v.passwordError)}
+<form method="post" action="/account/password">${hidden(v.csrf('password'))}
+<label for="current_password">Current password</label><input type="password" id="current_password" name="current_password" autocomplete="current-password" required>
+<label for="new_password">New password</label><input type="password" id="new_password" name="new_password" autocomplete="new-password" required minlength="8">
+<label for="confirm_password">New password again</label><input type="password" id="confirm_password" name="confirm_password" autocomplete="new-password" required minlength="8">
+<button type="submit" class="small">Change password</button></form>`;
 }
 
 export interface UpstreamView {
@@ -134,12 +154,7 @@ ${v.missingDevice === undefined ? '' : `<p class="error" role="alert">The device
 <button type="submit" class="small">Save display name</button></form>
 ${emailsSection(v)}
 ${upstreamSection(v)}
-<h2 id="password">Password</h2>${errorLine(v.passwordError)}
-<form method="post" action="/account/password">${hidden(v.csrf('password'))}
-<label for="current_password">Current password</label><input type="password" id="current_password" name="current_password" autocomplete="current-password" required>
-<label for="new_password">New password</label><input type="password" id="new_password" name="new_password" autocomplete="new-password" required minlength="8">
-<label for="confirm_password">New password again</label><input type="password" id="confirm_password" name="confirm_password" autocomplete="new-password" required minlength="8">
-<button type="submit" class="small">Change password</button></form>
+${passwordSection(v)}
 ${
   v.mfa === null
     ? ''

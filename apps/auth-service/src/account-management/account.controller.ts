@@ -33,7 +33,7 @@ import {
   USER_EMAILS,
 } from '../tokens';
 import { accountView, isAccountAction } from './account-actions';
-import { AccountOverview } from './account-overview';
+import { AccountOverview, passwordSection } from './account-overview';
 import {
   crossSigningAllowedPage,
   crossSigningResetPage,
@@ -179,6 +179,17 @@ export class AccountController {
   ): Promise<void> {
     const visitor = await this.visitors.checked(req, reply, body, 'password');
     if (!visitor) return;
+    // Only a password can be changed: an account without one (made through an upstream provider) has
+    // none to confirm, and with passwords off a new one would be no way in.
+    const section = passwordSection(this.config, visitor.user.passwordHash);
+    if (section !== 'change') {
+      const passwordError =
+        section === 'none'
+          ? 'This account has no password to change.'
+          : 'Passwords are turned off on this server.';
+      await this.overview(reply, visitor, { passwordError }, 400);
+      return;
+    }
     const refusal = await this.confirmPassword(visitor.user, body['current_password'], req, reply);
     if (refusal !== null) {
       await this.overview(reply, visitor, { passwordError: refusal.message }, refusal.status);

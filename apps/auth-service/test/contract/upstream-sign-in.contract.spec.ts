@@ -18,7 +18,8 @@ import {
 import type { Accounts } from '../../src/accounts/accounts';
 import type { SecondFactor } from '../../src/mfa/second-factor';
 import { base32Decode, totpCode, totpStep } from '../../src/mfa/totp';
-import { ACCOUNTS, AUTH_STORE, SECOND_FACTOR } from '../../src/tokens';
+import { csrfToken } from '../../src/pages/form-security';
+import { ACCOUNTS, AUTH_STORE, CSRF_KEY, SECOND_FACTOR } from '../../src/tokens';
 import { ProviderSync } from '../../src/upstream/provider-sync';
 import { startAuth, SYNAPSE_SECRET, type AuthUnderTest } from '../support/start-auth';
 
@@ -352,6 +353,19 @@ describe('sign-in through upstream OpenID providers', () => {
     expect(account.page?.html).toContain('bob@idp.example');
     const bob = (await store.users.findByLocalpart('bob'))!;
     const [idpLink] = await store.upstream.linksOfUser(bob.id);
+    // No password to change: no form asking for the current one, and a post is refused.
+    expect(account.page?.html).not.toContain('Current password');
+    expect(account.page?.html).toContain('This account has no password');
+    const noPassword = await browser.post(`${auth.issuer}account/password`, {
+      // The page offers no password form, so its token is made as the page would (a forged post).
+      csrf: csrfToken(auth.app.get<string>(CSRF_KEY), 'account', bob.id, 'password'),
+      current_password: '',
+      new_password: 'a new password 4f1c9e',
+      confirm_password: 'a new password 4f1c9e',
+    });
+    expect(noPassword.status).toBe(400);
+    expect(await noPassword.text()).toContain('This account has no password to change.');
+    expect((await store.users.findByLocalpart('bob'))!.passwordHash).toBeNull();
 
     const unlink = async (html: string, linkId: string) =>
       browser.post(`${auth.issuer}account/linked-accounts/${linkId}/unlink`, {
