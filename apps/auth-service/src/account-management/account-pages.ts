@@ -209,13 +209,26 @@ export function crossSigningAllowedPage(): string {
 }
 
 /** MSC4191 `account_deactivate`: confirmed with the password. */
-export function deactivatePage(v: { userId: string; csrf: string; error?: string }): string {
+/**
+ * `confirm`: the account's password, or, for an account without one (made through an upstream
+ * provider), its user ID typed out — a deliberate act, since the browser session already proves who it is.
+ */
+export function deactivatePage(v: {
+  userId: string;
+  csrf: string;
+  confirm: 'password' | 'user-id';
+  error?: string;
+}): string {
+  const confirm =
+    v.confirm === 'password'
+      ? '<label for="password">Your password</label><input type="password" id="password" name="password" autocomplete="current-password" required>'
+      : `<label for="confirm_user_id">Type your user ID, ${esc(v.userId)}, to confirm</label><input type="text" id="confirm_user_id" name="confirm_user_id" autocomplete="off" spellcheck="false" required>`;
   return page(
     'Deactivate your account',
     `<h1>Deactivate your account?</h1>${errorLine(v.error)}
 <p><strong>${esc(v.userId)}</strong> will be signed out everywhere and can no longer be used. This cannot be undone by you.</p>
 <form method="post" action="/account/deactivate">${hidden(v.csrf)}
-<label for="password">Your password</label><input type="password" id="password" name="password" autocomplete="current-password" required>
+${confirm}
 <label><input type="checkbox" name="erase" value="yes"> Also erase my messages and profile</label>
 <button type="submit" class="danger">Deactivate account</button></form>
 <p><a href="/account/">Cancel</a></p>`,

@@ -108,7 +108,10 @@ export class AccountController {
       return;
     }
     if (view === 'deactivate') {
-      sendHtml(reply, deactivatePage({ userId: this.mxid(user), csrf: csrf('deactivate') }));
+      sendHtml(
+        reply,
+        deactivatePage({ userId: this.mxid(user), csrf: csrf('deactivate'), confirm: confirmBy(user) }),
+      );
       return;
     }
     if ((view === 'session' || view === 'session-end') && deviceId !== undefined) {
@@ -271,12 +274,23 @@ export class AccountController {
     const { user } = visitor;
     const again = (error: string, status: number): void => {
       const csrf = this.visitors.csrfFor(user)('deactivate');
-      sendHtml(reply, deactivatePage({ userId: this.mxid(user), csrf, error }), status);
+      sendHtml(
+        reply,
+        deactivatePage({ userId: this.mxid(user), csrf, confirm: confirmBy(user), error }),
+        status,
+      );
     };
-    const refusal = await this.confirmPassword(user, body['password'], req, reply);
-    if (refusal !== null) {
-      again(refusal.message, refusal.status);
-      return;
+    if (confirmBy(user) === 'user-id') {
+      if ((body['confirm_user_id'] ?? '').trim() !== this.mxid(user)) {
+        again('Type your user ID exactly as shown.', 400);
+        return;
+      }
+    } else {
+      const refusal = await this.confirmPassword(user, body['password'], req, reply);
+      if (refusal !== null) {
+        again(refusal.message, refusal.status);
+        return;
+      }
     }
     try {
       await this.adminUsers.deactivate(user.id, body['erase'] !== 'yes');
@@ -377,4 +391,9 @@ export class AccountController {
   private mxid(user: User): string {
     return `@${user.localpart}:${this.config.homeserver}`;
   }
+}
+
+/** How deactivation is confirmed: the password, or the user ID typed out when there is no password. */
+function confirmBy(user: User): 'password' | 'user-id' {
+  return user.passwordHash === null ? 'user-id' : 'password';
 }

@@ -436,6 +436,48 @@ describe('sign-in through upstream OpenID providers', () => {
     );
   }, 60_000);
 
+  it('an account without a password deactivates itself by typing its user ID', async () => {
+    idp.setAccount({ sub: 'erin-1', preferred_username: 'erin', name: 'Erin' });
+    const browser = new Browser();
+    const entry = await browser.follow(await browser.get(`${auth.issuer}account/`), auth.issuer);
+    const link = await throughProvider(browser, entry.page!.html, 'Example ID', idp, 'erin');
+    expect(link.page?.html).toContain('Create your account');
+    const account = await browser.follow(
+      await browser.post(link.page!.url, {
+        csrf: hiddenInput(link.page!.html, 'csrf'),
+        action: 'register',
+        username: 'erin',
+      }),
+      auth.issuer,
+    );
+    expect(account.page?.html).toContain('Signed in as <strong>@erin:localhost</strong>');
+    const ask = await browser.get(`${auth.issuer}account/?action=org.matrix.account_deactivate`);
+    const askHtml = await ask.text();
+    expect(askHtml).not.toContain('name="password"');
+    expect(askHtml).toContain('name="confirm_user_id"');
+    const csrf = hiddenInput(askHtml, 'csrf');
+    const wrong = await browser.post(`${auth.issuer}account/deactivate`, {
+      csrf,
+      confirm_user_id: '@bob:localhost',
+    });
+    expect(wrong.status).toBe(400);
+    expect(await wrong.text()).toContain('Type your user ID exactly as shown.');
+    const erin = (await store.users.findByLocalpart('erin'))!;
+    expect(erin.deactivatedAt).toBeNull();
+    const done = await browser.post(`${auth.issuer}account/deactivate`, {
+      csrf,
+      confirm_user_id: ' @erin:localhost ',
+    });
+    expect(done.status).toBe(200);
+    expect(await done.text()).toContain('is deactivated and signed out everywhere');
+    expect((await store.users.findByLocalpart('erin'))!.deactivatedAt).not.toBeNull();
+    // Synapse sees it: its MAS API reports the user deactivated.
+    const query = await fetch(`${synapse.baseUrl}/_synapse/mas/query_user?localpart=erin`, {
+      headers: { authorization: `Bearer ${SYNAPSE_SECRET}` },
+    });
+    expect(await query.json()).toMatchObject({ user_id: '@erin:localhost', is_deactivated: true });
+  }, 60_000);
+
   it('on_conflict replace and set: an existing account, its other links at that provider', async () => {
     const carol = await auth.app.get<Accounts>(ACCOUNTS).register('carol', 'correct horse battery');
     if (!carol.ok) throw new Error(carol.reason);
