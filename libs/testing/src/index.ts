@@ -72,6 +72,7 @@ export { fuzzBody, type BodyExample, type FuzzBody } from './fuzz/fuzz-bodies';
 export {
   BODYLESS_METHODS,
   errorLogLines,
+  LogScanner,
   fuzzBodyCount,
   fuzzEndpoint,
   fuzzSeed,
