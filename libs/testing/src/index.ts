@@ -79,6 +79,7 @@ export { fuzzBody, type BodyExample, type FuzzBody } from './fuzz/fuzz-bodies';
 export {
   BODYLESS_METHODS,
   errorLogLines,
+  LogScanner,
   fuzzBodyCount,
   fuzzEndpoint,
   fuzzSeed,

@@ -28,7 +28,13 @@ export interface AuthUnderTest extends RunningApp {
   keyFile: string;
   db: TestDatabase;
   redis: TestRedis;
+  /** The captured log lines not yet taken by `takeLogs`. */
   logs: () => string;
+  /**
+   * The log written since the last call (or the start), which `logs` then no longer holds: a long run
+   * reads its log in parts.
+   */
+  takeLogs: () => string;
   stop: () => Promise<void>;
 }
 
@@ -94,6 +100,11 @@ export async function startAuth(
     redis,
     routes,
     logs: () => logs,
+    takeLogs: () => {
+      const taken = logs;
+      logs = '';
+      return taken;
+    },
     stop: async () => {
       await running.app.close();
       if (shared) return;

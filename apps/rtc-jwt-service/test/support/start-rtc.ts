@@ -8,7 +8,13 @@ import { loadRtcConfig } from '../../src/config';
 export interface RtcUnderTest extends RunningApp {
   /** Every route the app registered with Fastify (the security tier's coverage check reads them). */
   routes: RegisteredRoute[];
+  /** The captured log lines not yet taken by `takeLogs`. */
   logs: () => string;
+  /**
+   * The log written since the last call (or the start), which `logs` then no longer holds: a long run
+   * reads its log in parts.
+   */
+  takeLogs: () => string;
   stop: () => Promise<void>;
 }
 
@@ -24,7 +30,17 @@ export async function startRtc(env: Record<string, string>): Promise<RtcUnderTes
     logLevel: 'debug',
     logDestination: stream,
   });
-  return { ...running, routes, logs: () => logs, stop: () => running.app.close() };
+  return {
+    ...running,
+    routes,
+    logs: () => logs,
+    takeLogs: () => {
+      const taken = logs;
+      logs = '';
+      return taken;
+    },
+    stop: () => running.app.close(),
+  };
 }
 
 export async function post(

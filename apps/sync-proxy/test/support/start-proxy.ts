@@ -9,7 +9,13 @@ import type { SyncTimings } from '../../src/app.module';
 export interface ProxyUnderTest extends RunningApp {
   /** Every route the app registered with Fastify (the security tier's coverage check reads them). */
   routes: RegisteredRoute[];
+  /** The captured log lines not yet taken by `takeLogs`. */
   logs: () => string;
+  /**
+   * The log written since the last call (or the start), which `logs` then no longer holds: a long run
+   * reads its log in parts.
+   */
+  takeLogs: () => string;
   databaseUrl: string;
   stop: () => Promise<void>;
 }
@@ -62,6 +68,11 @@ export async function startProxy(
     ...running,
     routes,
     logs: () => logs,
+    takeLogs: () => {
+      const taken = logs;
+      logs = '';
+      return taken;
+    },
     databaseUrl,
     stop: async () => {
       await running.app.close();
