@@ -56,6 +56,8 @@ describe('legacy SSO login through upstream providers', () => {
   let noPasswords: AuthUnderTest;
   let idp: UpstreamProvider;
   let store: AuthStore;
+  /** The port of a replica started by one test, its callback registered at the provider up front. */
+  let mfaPort: number;
 
   beforeAll(async () => {
     const port = await freePort();
@@ -66,6 +68,8 @@ describe('legacy SSO login through upstream providers', () => {
     // The second service's port, taken once Synapse has its own ports (and different from the first).
     let otherPort = await freePort();
     while (otherPort === port) otherPort = await freePort();
+    mfaPort = await freePort();
+    while (mfaPort === port || mfaPort === otherPort) mfaPort = await freePort();
     const callback = (p: number) => `http://127.0.0.1:${p}/upstream/callback/idp`;
     idp = await startUpstreamProvider({
       accounts: [
@@ -73,7 +77,11 @@ describe('legacy SSO login through upstream providers', () => {
         { sub: 'erin-1', preferred_username: 'erin', name: 'Erin' },
         { sub: 'nora-1', preferred_username: 'nora', name: 'Nora' },
       ],
-      client: { id: 'gateway', secret: CLIENT_SECRET, redirectUris: [callback(port), callback(otherPort)] },
+      client: {
+        id: 'gateway',
+        secret: CLIENT_SECRET,
+        redirectUris: [callback(port), callback(otherPort), callback(mfaPort)],
+      },
     });
     const file = providerFile(idp.issuer);
     auth = await startAuth(port, synapse.baseUrl, {
@@ -204,6 +212,49 @@ describe('legacy SSO login through upstream providers', () => {
     const none = await browser.get(`${auth.issuer}upstream/compat-sso/${'x'.repeat(43)}`);
     expect(none.status).toBe(400);
     expect(await none.text()).toContain('Sign-in expired');
+  }, 60_000);
+
+  it('finishes only in the browser that started it, and refuses an account that must set up MFA first', async () => {
+    const browser = new Browser();
+    const page = await ssoPage(browser, auth);
+    const button = BUTTON.exec(page.html)!;
+    const query = new URLSearchParams({ compat: button[2]!, csrf: button[3]! });
+    const start = await browser.get(`${auth.issuer}upstream/authorize/idp?${query.toString()}`);
+    const back = await signInUpstream(browser, start.headers.get('location')!, idp, 'carl');
+    const callback = await browser.get(back.toString());
+    expect(callback.status).toBe(303);
+    const finish = new URL(callback.headers.get('location')!, auth.issuer).toString();
+    expect(finish).toMatch(/\/upstream\/compat-sso\/[A-Za-z0-9_-]{43}$/);
+    // Someone else's browser (no binding cookie) gets a page, and the step stays for its own browser.
+    const elsewhere = await new Browser().get(finish);
+    expect(elsewhere.status).toBe(400);
+    expect(await elsewhere.text()).toContain('Sign-in expired');
+    const done = await browser.follow(await browser.get(finish), auth.issuer);
+    expect(await tokenLogin(auth, done.redirect)).toMatchObject({ user_id: '@carl:localhost' });
+    // Spent once used.
+    expect((await browser.get(finish)).status).toBe(400);
+
+    // AUTH_MFA_REQUIRED=everyone and no factor: refused, as after a password.
+    const strict = await startAuth(
+      mfaPort,
+      synapse.baseUrl,
+      {
+        AUTH_UPSTREAM_OAUTH2_FILE: providerFile(idp.issuer),
+        AUTH_MFA_REQUIRED: 'everyone',
+        AUTH_MFA_ENCRYPTION_KEY: 'upstream-test-mfa-key-0123456789abcdef',
+      },
+      { replicaOf: auth },
+    );
+    try {
+      const mfaBrowser = new Browser();
+      const mfaPage = await ssoPage(mfaBrowser, strict);
+      const refused = await throughProvider(mfaBrowser, strict, mfaPage.html, 'carl');
+      expect(refused.page?.status).toBe(403);
+      expect(refused.page?.html).toContain('This account must use two-factor authentication');
+      expect(refused.redirect).toBeUndefined();
+    } finally {
+      await strict.stop();
+    }
   }, 60_000);
 
   it('asks a linked account with a second factor for it, and refuses a locked one', async () => {
