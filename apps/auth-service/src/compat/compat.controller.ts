@@ -15,19 +15,28 @@ import { mfaRequiredFor } from '../mfa/mfa-policy';
 import type { SecondFactor } from '../mfa/second-factor';
 import { isUsableUser } from '../accounts/usable-user';
 import type { User } from '@gateway/auth-data';
-import { AUDIT_LOG, AUTH_CONFIG, AUTH_STORE, CLOCK, COMPAT_LOGIN, CSRF_KEY, SECOND_FACTOR } from '../tokens';
+import {
+  AUDIT_LOG,
+  AUTH_CONFIG,
+  AUTH_STORE,
+  CLOCK,
+  COMPAT_LOGIN,
+  CSRF_KEY,
+  SECOND_FACTOR,
+  UPSTREAM_SIGN_IN,
+} from '../tokens';
+import { bindingOf } from '../upstream/browser-binding';
+import type { UpstreamSignIn } from '../upstream/upstream-sign-in';
 import type { CompatLogin, LoginResponse, RefreshResponse } from './compat-login';
 import { LOGIN_FLOWS, LOGIN_FLOWS_WITHOUT_PASSWORD } from './login-flows';
 import { parseLoginRequest } from './login-request';
-import { ssoSecondFactorPage, ssoSignInPage } from './sso-pages';
-import { checkRedirectUrl, destinationLabel, withLoginToken } from './sso-redirect';
+import { ssoExpiredPage, ssoSecondFactorPage, ssoSignInPage } from './sso-pages';
+import { checkRedirectUrl, destinationLabel, ssoLoginOpen, withLoginToken } from './sso-redirect';
 
 // Synapse (and MAS) serve the legacy login API under these two versions only.
 const VERSIONS = new Set(['v3', 'r0']);
 // MAS's length for compat SSO login tokens.
 const LOGIN_TOKEN_LENGTH = 32;
-// How long the sign-in page of an SSO redirect stays usable.
-const SSO_PAGE_TTL_MS = 15 * 60_000;
 
 type Form = Record<string, string | undefined>;
 
@@ -72,6 +81,7 @@ export class CompatController {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(AUDIT_LOG) private readonly audit: AuditLog,
     @Inject(SECOND_FACTOR) private readonly secondFactor: SecondFactor | null,
+    @Inject(UPSTREAM_SIGN_IN) private readonly upstream: UpstreamSignIn,
   ) {}
 
   @Get('_matrix/client/:version/login')
@@ -205,14 +215,18 @@ export class CompatController {
   async ssoPage(@Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
     const login = await this.pendingSso(id, reply);
     if (!login) return;
-    sendHtml(
-      reply,
-      ssoSignInPage({
-        id,
-        csrf: csrfToken(this.csrfKey, 'compat-sso', id),
-        destination: destinationLabel(login.redirectUrl),
-      }),
-    );
+    if (!this.config.passwordLoginEnabled && this.upstream.providers.length === 0) {
+      sendHtml(
+        reply,
+        messagePage(
+          'Sign-in unavailable',
+          'This server offers no way to sign in here. Contact the administrator.',
+        ),
+        403,
+      );
+      return;
+    }
+    sendHtml(reply, ssoSignInPage(this.ssoForm(id, login.redirectUrl)));
   }
 
   @Post('complete-compat-sso/:id')
@@ -236,20 +250,10 @@ export class CompatController {
     const username = typeof form['username'] === 'string' ? form['username'] : '';
     const password = typeof form['password'] === 'string' ? form['password'] : '';
     const again = (error: string, status: number) => {
-      sendHtml(
-        reply,
-        ssoSignInPage({
-          id,
-          csrf: csrfToken(this.csrfKey, 'compat-sso', id),
-          destination: destinationLabel(login.redirectUrl),
-          username,
-          error,
-        }),
-        status,
-      );
+      sendHtml(reply, ssoSignInPage({ ...this.ssoForm(id, login.redirectUrl), username, error }), status);
     };
     if (!this.config.passwordLoginEnabled) {
-      // AUTH_PASSWORD_LOGIN_ENABLED=false: this page has no other way in yet (no provider buttons).
+      // AUTH_PASSWORD_LOGIN_ENABLED=false: the page has no password form; the provider buttons are the way in.
       again('This server does not accept passwords.', 403);
       return;
     }
@@ -265,20 +269,92 @@ export class CompatController {
       else again('Wrong username or password.', 401);
       return;
     }
-    if (!(await this.store.mfa.hasAnyFactor(user.id)) && mfaRequiredFor(this.config.mfaRequired, user)) {
+    // The password was right; the login token may wait for the second factor.
+    await this.firstFactorDone(id, login.redirectUrl, user, reply, again);
+  }
+
+  /**
+   * The end of a sign-in through an upstream provider started by this page's button (upstream/): the
+   * session the callback or the link page decided, for this browser only (the upstream binding
+   * cookie, hence the path under `/upstream/`), taken once. Then exactly what follows a right
+   * password: locked and deactivated accounts refused, the second factor asked for, the login token.
+   */
+  @Get('upstream/compat-sso/:sessionId')
+  async ssoUpstream(
+    @Param('sessionId') sessionId: string,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const decided = await this.upstream.takeDecidedCompat(sessionId, bindingOf(req));
+    if (decided === null) {
+      sendHtml(
+        reply,
+        messagePage('Sign-in expired', 'That took too long. Go back to the app and try again.'),
+        400,
+      );
+      return;
+    }
+    const id = decided.session.compatLoginId;
+    const login = await this.pendingSso(id, reply);
+    if (!login) return;
+    const again = (error: string, status: number) => {
+      sendHtml(reply, ssoSignInPage({ ...this.ssoForm(id, login.redirectUrl), error }), status);
+    };
+    const user = decided.user;
+    // Read before the guard narrows `user` away in its refusing branch.
+    const subject = user?.id ?? null;
+    const deactivated = user?.deactivatedAt != null;
+    if (!isUsableUser(user)) {
+      await this.audit.note({
+        type: 'compat.login.failed',
+        outcome: 'failed',
+        actor: { kind: 'anonymous' },
+        subject,
+        origin: originOf(req),
+        details: { method: 'upstream', provider: decided.session.providerId, errcode: 'M_FORBIDDEN' },
+      });
+      again(deactivated ? 'This account has been deactivated.' : 'This account has been locked.', 403);
+      return;
+    }
+    await this.firstFactorDone(id, login.redirectUrl, user, reply, again);
+  }
+
+  /** After the first factor (a password, or a provider): the second factor when the account has one. */
+  private async firstFactorDone(
+    id: string,
+    redirectUrl: string,
+    user: User,
+    reply: FastifyReply,
+    again: (error: string, status: number) => void,
+  ): Promise<void> {
+    const hasFactor = await this.store.mfa.hasAnyFactor(user.id);
+    if (!hasFactor && mfaRequiredFor(this.config.mfaRequired, user)) {
       again('This account must use two-factor authentication. Set it up on your account page first.', 403);
       return;
     }
-    if (await this.store.mfa.hasAnyFactor(user.id)) {
-      // The password was right; the login token waits for the second factor.
+    if (hasFactor) {
       if (this.secondFactor === null) {
         again('This account needs a second factor this server cannot check. Contact the administrator.', 403);
         return;
       }
-      sendHtml(reply, await this.secondFactorPage(id, login.redirectUrl, user.id));
+      sendHtml(reply, await this.secondFactorPage(id, redirectUrl, user.id));
       return;
     }
-    await this.fulfil(id, login.redirectUrl, user, reply);
+    await this.fulfil(id, redirectUrl, user, reply);
+  }
+
+  /** The sign-in page's parts: the password form when passwords are on, one button per provider. */
+  private ssoForm(id: string, redirectUrl: string) {
+    return {
+      id,
+      csrf: csrfToken(this.csrfKey, 'compat-sso', id),
+      destination: destinationLabel(redirectUrl),
+      passwords: this.config.passwordLoginEnabled,
+      providers: this.upstream.providers.map((p) => ({
+        name: p.humanName ?? p.id,
+        href: compatUpstreamStart(p.id, id, csrfToken(this.csrfKey, 'compat-sso', id, 'upstream', p.id)),
+      })),
+    };
   }
 
   /** The second step of the SSO sign-in for an account with two-factor authentication. */
@@ -416,17 +492,16 @@ export class CompatController {
   /** The SSO login behind a completion page while it can still be completed; otherwise answers a page. */
   private async pendingSso(id: string, reply: FastifyReply) {
     const login = await this.store.compat.findSsoLogin(id);
-    if (!login || login.fulfilledAt !== null || login.createdAt.getTime() + SSO_PAGE_TTL_MS <= this.clock()) {
-      sendHtml(
-        reply,
-        messagePage(
-          'Sign-in expired',
-          'This sign-in link is not valid any more. Go back to the app and try again.',
-        ),
-        404,
-      );
+    if (login === null || !ssoLoginOpen(login, this.clock())) {
+      sendHtml(reply, ssoExpiredPage(), 404);
       return null;
     }
     return login;
   }
+}
+
+/** The legacy SSO page's button for a provider: MAS's path, with the compat login and its token. */
+function compatUpstreamStart(providerId: string, compatLoginId: string, csrf: string): string {
+  const query = new URLSearchParams({ compat: compatLoginId, csrf });
+  return `/upstream/authorize/${encodeURIComponent(providerId)}?${query.toString()}`;
 }

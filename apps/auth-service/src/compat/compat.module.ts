@@ -25,10 +25,19 @@ import { CompatController } from './compat.controller';
 import { MfaModule } from '../mfa/mfa.module';
 import { mfaRequiredFor } from '../mfa/mfa-policy';
 import { OidcModule } from '../oidc/oidc.module';
+import { UpstreamModule } from '../upstream/upstream.module';
 
 /** The legacy `/_matrix/client/*\/login` layer: compat sessions, their tokens and the SSO redirect. */
 @Module({
-  imports: [AccountsModule, AuditModule, MfaModule, SessionsModule, SynapseModule, OidcModule],
+  imports: [
+    AccountsModule,
+    AuditModule,
+    MfaModule,
+    SessionsModule,
+    SynapseModule,
+    OidcModule,
+    UpstreamModule,
+  ],
   controllers: [CompatController],
   exports: [COMPAT_LOGIN],
   providers: [

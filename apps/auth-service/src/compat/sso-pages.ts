@@ -1,5 +1,6 @@
-import { errorLine, esc, page } from '../pages/layout';
+import { errorLine, esc, messagePage, page } from '../pages/layout';
 import { passkeyOptionsElement } from '../pages/passkey-options';
+import { providerButtons, type ProviderButton } from '../pages/provider-buttons';
 
 export interface SsoSignInForm {
   id: string;
@@ -9,15 +10,26 @@ export interface SsoSignInForm {
   error?: string;
 }
 
-/** The sign-in page of a legacy `m.login.sso` redirect; it names where the login token will go. */
-export function ssoSignInPage(f: SsoSignInForm): string {
+/**
+ * The sign-in page of a legacy `m.login.sso` redirect; it names where the login token will go.
+ * `passwords: false` (AUTH_PASSWORD_LOGIN_ENABLED off) leaves the password form out and says so;
+ * `providers`: one button per upstream provider, as on the OIDC sign-in page.
+ */
+export function ssoSignInPage(
+  f: SsoSignInForm & { passwords?: boolean; providers?: readonly ProviderButton[] },
+): string {
+  const passwordForm =
+    f.passwords === false
+      ? '<p class="muted">This server does not accept passwords: continue with one of these.</p>'
+      : `<form method="post" action="/complete-compat-sso/${esc(f.id)}"><input type="hidden" name="csrf" value="${esc(f.csrf)}">
+<label for="username">Username</label><input type="text" id="username" name="username" value="${esc(f.username)}" autocomplete="username" required autofocus>
+<label for="password">Password</label><input type="password" id="password" name="password" autocomplete="current-password" required>
+<button type="submit">Continue</button></form>`;
   return page(
     'Sign in',
     `<h1>Sign in</h1><p class="muted">to continue to <strong>${esc(f.destination)}</strong></p>${errorLine(f.error)}
-<form method="post" action="/complete-compat-sso/${esc(f.id)}"><input type="hidden" name="csrf" value="${esc(f.csrf)}">
-<label for="username">Username</label><input type="text" id="username" name="username" value="${esc(f.username)}" autocomplete="username" required autofocus>
-<label for="password">Password</label><input type="password" id="password" name="password" autocomplete="current-password" required>
-<button type="submit">Continue</button></form>`,
+${passwordForm}
+${providerButtons(f.providers ?? [])}`,
   );
 }
 
@@ -50,5 +62,13 @@ ${passkey}<form method="post" action="/complete-compat-sso/${esc(f.id)}/mfa">${h
 ${code}
 <button type="submit">Continue</button></form>`,
     { passkeyScript: f.passkeyOptions !== undefined },
+  );
+}
+
+/** The answer of a completion page, or of a provider button, whose SSO login is used or expired (404). */
+export function ssoExpiredPage(): string {
+  return messagePage(
+    'Sign-in expired',
+    'This sign-in link is not valid any more. Go back to the app and try again.',
   );
 }

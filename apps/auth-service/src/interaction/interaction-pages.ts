@@ -3,6 +3,7 @@ import type { TotpEnrolment } from '../mfa/mfa';
 import { esc, errorLine, page } from '../pages/layout';
 import { qrCodeSvg } from '../mfa/qr-code';
 import { passkeyOptionsElement } from '../pages/passkey-options';
+import { providerButtons, type ProviderButton } from '../pages/provider-buttons';
 
 export interface FormContext {
   uid: string;
@@ -13,20 +14,6 @@ export interface FormContext {
 }
 
 const hidden = (csrf: string): string => `<input type="hidden" name="csrf" value="${esc(csrf)}">`;
-
-/** A link's query as hidden fields: a GET form submits them (its action's own query would be dropped). */
-function hiddenQuery(href: string): string {
-  const query = href.includes('?') ? href.slice(href.indexOf('?') + 1) : '';
-  return [...new URLSearchParams(query)]
-    .map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`)
-    .join('');
-}
-
-/** A sign-in page's button for an upstream provider (a link to `/upstream/authorize/...`). */
-export interface ProviderButton {
-  name: string;
-  href: string;
-}
 
 /**
  * `canRecover`: AUTH_PASSWORD_RECOVERY_ENABLED, a link to `/recover`; `passkeys`: the passkey way in;
@@ -49,12 +36,7 @@ export function loginPage(
 <label for="username">Username</label><input type="text" id="username" name="username" value="${esc(f.username)}" autocomplete="username" required autofocus>
 <label for="password">Password</label><input type="password" id="password" name="password" autocomplete="current-password" required>
 <button type="submit">Sign in</button></form>`;
-  const providers = (f.providers ?? [])
-    .map(
-      (p) =>
-        `<form method="get" action="${esc(p.href.split('?')[0])}">${hiddenQuery(p.href)}<button type="submit" class="secondary">Continue with ${esc(p.name)}</button></form>`,
-    )
-    .join('\n');
+  const providers = providerButtons(f.providers ?? []);
   return page(
     'Sign in',
     `<h1>Sign in</h1><p class="muted">to continue to <strong>${esc(f.clientName)}</strong></p>${errorLine(f.error)}

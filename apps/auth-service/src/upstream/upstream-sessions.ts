@@ -16,7 +16,9 @@ export type UpstreamAction =
   /** The sign-in page's button: oidc-provider's interaction to finish. */
   | { kind: 'login'; uid: string }
   /** The account page's "Link": the signed-in user to link the upstream account to. */
-  | { kind: 'link'; userId: string };
+  | { kind: 'link'; userId: string }
+  /** The legacy SSO page's button (`/complete-compat-sso/{id}`): the compat SSO login to complete. */
+  | { kind: 'compat-sso'; compatLoginId: string };
 
 /** An authorization sent to a provider and not yet answered, keyed by its `state`. */
 export interface PendingAuthorization {
@@ -38,14 +40,16 @@ export interface ImportedClaims {
 }
 
 /**
- * A finished upstream authorization for the sign-in page, keyed by a random id (the `link_id` of
+ * A finished upstream authorization for a sign-in page, keyed by a random id (the `link_id` of
  * `/upstream/link/{link_id}`): the subject and its imports, then the account it signs in as once the
- * link page (or an existing link) decided it.
+ * link page (or an existing link) decided it. Exactly one of `uid` (the OIDC sign-in page's
+ * interaction) and `compatLoginId` (the legacy SSO page's login) is set: what the sign-in finishes.
  */
 export interface UpstreamSession {
   providerId: string;
   subject: string;
-  uid: string;
+  uid: string | null;
+  compatLoginId: string | null;
   binding: string;
   claims: ImportedClaims;
   /** Set when decided: the account to sign in as. */
@@ -115,8 +119,10 @@ function readAction(obj: JsonObject | undefined): UpstreamAction | null {
   const kind = stringField(obj, 'kind');
   const uid = nonEmptyStringField(obj, 'uid');
   const userId = nonEmptyStringField(obj, 'userId');
+  const compatLoginId = nonEmptyStringField(obj, 'compatLoginId');
   if (kind === 'login' && uid !== undefined) return { kind, uid };
   if (kind === 'link' && userId !== undefined) return { kind, userId };
+  if (kind === 'compat-sso' && compatLoginId !== undefined) return { kind, compatLoginId };
   return null;
 }
 
@@ -140,15 +146,17 @@ function readSession(raw: string | null): UpstreamSession | null {
   if (obj === null || claims === undefined) return null;
   const providerId = nonEmptyStringField(obj, 'providerId');
   const subject = nonEmptyStringField(obj, 'subject');
-  const uid = nonEmptyStringField(obj, 'uid');
+  const uid = nonEmptyStringField(obj, 'uid') ?? null;
+  const compatLoginId = nonEmptyStringField(obj, 'compatLoginId') ?? null;
   const binding = nonEmptyStringField(obj, 'binding');
-  if (providerId === undefined || subject === undefined || uid === undefined || binding === undefined)
-    return null;
+  if (providerId === undefined || subject === undefined || binding === undefined) return null;
+  if ((uid === null) === (compatLoginId === null)) return null;
   const text = (key: string): string | null => stringField(claims, key) ?? null;
   return {
     providerId,
     subject,
     uid,
+    compatLoginId,
     binding,
     userId: stringField(obj, 'userId') ?? null,
     claims: {

@@ -151,7 +151,8 @@ export class UpstreamSignIn {
     const session: UpstreamSession = {
       providerId: provider.id,
       subject,
-      uid: pending.action.uid,
+      uid: pending.action.kind === 'login' ? pending.action.uid : null,
+      compatLoginId: pending.action.kind === 'compat-sso' ? pending.action.compatLoginId : null,
       binding: pending.binding,
       claims: imported,
       userId: existing?.userId ?? null,
@@ -174,6 +175,23 @@ export class UpstreamSignIn {
     if (session === null || session.uid !== uid || session.userId === null) return null;
     if ((await this.sessions.takeSession(id)) === null) return null;
     return { session, user: await this.store.users.findById(session.userId) };
+  }
+
+  /**
+   * The same for the legacy SSO page: the decided session of that compat login, started in this
+   * browser (`binding`, its cookie), taken once. Null when there is none.
+   */
+  async takeDecidedCompat(
+    id: string,
+    binding: string | undefined,
+  ): Promise<{ session: UpstreamSession & { compatLoginId: string }; user: User | null } | null> {
+    if (!RANDOM_ID.test(id) || binding === undefined) return null;
+    const session = await this.sessions.getSession(id);
+    const compatLoginId = session?.compatLoginId ?? null;
+    if (session === null || compatLoginId === null || session.userId === null) return null;
+    if (session.binding !== binding) return null;
+    if ((await this.sessions.takeSession(id)) === null) return null;
+    return { session: { ...session, compatLoginId }, user: await this.store.users.findById(session.userId) };
   }
 }
 

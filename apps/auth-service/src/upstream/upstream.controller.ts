@@ -2,7 +2,10 @@ import { Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/c
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { AuthStore } from '@gateway/auth-data';
+import type { Clock } from '@gateway/util';
 import { isUsableUser } from '../accounts/usable-user';
+import { ssoExpiredPage } from '../compat/sso-pages';
+import { ssoLoginOpen } from '../compat/sso-redirect';
 import { originOf, type AuditLog } from '../audit/audit-log';
 import type { AuthConfig } from '../config';
 import { FormBody } from '../pages/form-fields';
@@ -14,6 +17,7 @@ import {
   AUTH_CONFIG,
   AUTH_LIMITS,
   AUTH_STORE,
+  CLOCK,
   CSRF_KEY,
   OIDC_PROVIDER,
   UPSTREAM_REGISTRATION,
@@ -53,6 +57,7 @@ export class UpstreamController {
     @Inject(UPSTREAM_SIGN_IN) private readonly signIn: UpstreamSignIn,
     @Inject(UPSTREAM_REGISTRATION) private readonly registration: UpstreamRegistration,
     @Inject(UPSTREAM_SESSIONS) private readonly sessions: UpstreamSessions,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Get('authorize/:providerId')
@@ -275,6 +280,21 @@ export class UpstreamController {
       }
       return { kind: 'link', userId };
     }
+    if (query['compat'] !== undefined) {
+      // The legacy SSO page's button: its token is bound to that compat login and this provider, so
+      // nobody can start someone else's legacy sign-in (and have its login token sent to their app).
+      const id = typeof query['compat'] === 'string' ? query['compat'] : '';
+      const csrf = typeof query['csrf'] === 'string' ? query['csrf'] : undefined;
+      if (!csrfValid(this.csrfKey, csrf, 'compat-sso', id, 'upstream', provider.id)) {
+        sendHtml(reply, messagePage('Request refused', 'Go back to the app and sign in again.'), 403);
+        return null;
+      }
+      if (!ssoLoginOpen(await this.store.compat.findSsoLogin(id), this.clock())) {
+        sendHtml(reply, ssoExpiredPage(), 404);
+        return null;
+      }
+      return { kind: 'compat-sso', compatLoginId: id };
+    }
     const uid = query['interaction'];
     if (
       typeof uid !== 'string' ||
@@ -352,10 +372,14 @@ export class UpstreamController {
   }
 }
 
-/** After a decided session: the interaction's step that signs in; else the link page. */
+/**
+ * After a decided session: the step that signs in (the interaction's, or the legacy SSO page's under
+ * `/upstream/`, where the binding cookie is sent); else the link page.
+ */
 function nextStep(id: string, session: UpstreamSession): string {
-  return session.userId === null
-    ? `/upstream/link/${id}`
+  if (session.userId === null) return `/upstream/link/${id}`;
+  return session.uid === null
+    ? `/upstream/compat-sso/${id}`
     : `/interaction/${encodeURIComponent(session.uid)}/upstream/${id}`;
 }
 
