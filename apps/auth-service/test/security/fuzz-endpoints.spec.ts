@@ -26,7 +26,7 @@ import { startAuth, SYNAPSE_SECRET, type AuthUnderTest } from '../support/start-
 
 // Every route of the auth service that takes a body — its Nest controllers and raw Fastify routes as
 // registered, plus oidc-provider's endpoints (OIDC_ROUTES, mounted in front of Fastify's router) —
-// FUZZ_BODIES seeded bodies each (10,000 unless set; npm test sets 1,500, see tools/test/run-all.mjs), over keep-alive HTTP against the real app on real Postgres and
+// FUZZ_BODIES seeded bodies each (10,000 unless set; npm test sets 1,000, see tools/test/run-all.mjs), over keep-alive HTTP against the real app on real Postgres and
 // Redis. The forms are posted with a signed-in browser's session cookie and its CSRF token, and the
 // interaction pages with a live interaction, so bodies reach the forms' own checks. Asserted: no 5xx, no
 // answer slower than the deadline, every answer in the route's documented shape, and no secret (the
