@@ -30,8 +30,9 @@ import type { UpstreamSignIn } from '../upstream/upstream-sign-in';
 import type { CompatLogin, LoginResponse, RefreshResponse } from './compat-login';
 import { LOGIN_FLOWS, LOGIN_FLOWS_WITHOUT_PASSWORD } from './login-flows';
 import { parseLoginRequest } from './login-request';
-import { ssoExpiredPage, ssoSecondFactorPage, ssoSignInPage } from './sso-pages';
-import { checkRedirectUrl, destinationLabel, ssoLoginOpen, withLoginToken } from './sso-redirect';
+import { ssoExpiredPage, ssoLoginOpen } from '../sso-login/sso-login';
+import { ssoSecondFactorPage, ssoSignInPage } from './sso-pages';
+import { checkRedirectUrl, destinationLabel, withLoginToken } from './sso-redirect';
 
 // Synapse (and MAS) serve the legacy login API under these two versions only.
 const VERSIONS = new Set(['v3', 'r0']);

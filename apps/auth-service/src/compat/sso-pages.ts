@@ -1,4 +1,4 @@
-import { errorLine, esc, messagePage, page } from '../pages/layout';
+import { errorLine, esc, page } from '../pages/layout';
 import { passkeyOptionsElement } from '../pages/passkey-options';
 import { providerButtons, type ProviderButton } from '../pages/provider-buttons';
 
@@ -62,13 +62,5 @@ ${passkey}<form method="post" action="/complete-compat-sso/${esc(f.id)}/mfa">${h
 ${code}
 <button type="submit">Continue</button></form>`,
     { passkeyScript: f.passkeyOptions !== undefined },
-  );
-}
-
-/** The answer of a completion page, or of a provider button, whose SSO login is used or expired (404). */
-export function ssoExpiredPage(): string {
-  return messagePage(
-    'Sign-in expired',
-    'This sign-in link is not valid any more. Go back to the app and try again.',
   );
 }

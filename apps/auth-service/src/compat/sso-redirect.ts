@@ -6,8 +6,6 @@
  * bounce a browser through this service to a site of their choosing without the user's password.
  */
 const MAX_LENGTH = 2048;
-/** How long the sign-in page of an SSO redirect stays usable (its provider buttons included). */
-export const SSO_PAGE_TTL_MS = 15 * 60_000;
 const FORBIDDEN_SCHEMES = new Set(['javascript:', 'data:', 'vbscript:', 'file:', 'blob:', 'about:']);
 
 /** The URL the login token may be sent to, or null when `value` is not acceptable. */
@@ -40,12 +38,4 @@ export function withLoginToken(redirectUrl: string, loginToken: string): string 
 export function destinationLabel(redirectUrl: string): string {
   const url = new URL(redirectUrl);
   return url.host === '' ? url.protocol.replace(/:$/, '') : url.host;
-}
-
-/** Whether an SSO login can still be completed: not used, and its page not expired. */
-export function ssoLoginOpen(
-  login: { fulfilledAt: Date | null; createdAt: Date } | null,
-  now: number,
-): boolean {
-  return login !== null && login.fulfilledAt === null && login.createdAt.getTime() + SSO_PAGE_TTL_MS > now;
 }

@@ -4,12 +4,11 @@ import type Provider from 'oidc-provider';
 import type { AuthStore } from '@gateway/auth-data';
 import type { Clock } from '@gateway/util';
 import { isUsableUser } from '../accounts/usable-user';
-import { ssoExpiredPage } from '../compat/sso-pages';
-import { ssoLoginOpen } from '../compat/sso-redirect';
 import { originOf, type AuditLog } from '../audit/audit-log';
 import type { AuthConfig } from '../config';
 import { FormBody } from '../pages/form-fields';
 import { csrfToken, csrfValid, sendHtml } from '../pages/form-security';
+import { ssoExpiredPage, ssoLoginOpen } from '../sso-login/sso-login';
 import { messagePage } from '../pages/layout';
 import { retryAfterSeconds, waitText, type AuthLimits } from '../rate-limits/auth-limits';
 import {
