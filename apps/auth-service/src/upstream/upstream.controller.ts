@@ -35,6 +35,8 @@ type Form = Record<string, string | undefined>;
 
 /** The parameters an authorization response may carry (RFC 6749, RFC 9207); the rest are dropped. */
 const RESPONSE_PARAMS = ['code', 'state', 'error', 'error_description', 'error_uri', 'iss', 'session_state'];
+/** The longest form_post answer turned into a redirect (its query string, in bytes of ASCII). */
+const MAX_CALLBACK_QUERY = 8 * 1024;
 /** oidc-provider's interaction ids. */
 const INTERACTION_UID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -156,8 +158,18 @@ export class UpstreamController {
       unknownProvider(reply);
       return;
     }
-    const params = responseParams(body);
-    void reply.redirect(`/upstream/callback/${encodeURIComponent(provider.id)}?${params.toString()}`, 303);
+    const query = responseParams(body).toString();
+    // A real answer (code, state, iss…) is a few hundred bytes; an oversized one would become a
+    // Location header past what browsers and Node's HTTP parser take (16 KiB), so it ends here.
+    if (query.length > MAX_CALLBACK_QUERY) {
+      sendHtml(
+        reply,
+        messagePage('Sign-in failed', 'The sign-in provider sent an answer too large to read. Try again.'),
+        400,
+      );
+      return;
+    }
+    void reply.redirect(`/upstream/callback/${encodeURIComponent(provider.id)}?${query}`, 303);
   }
 
   @Get('link/:linkId')
