@@ -92,4 +92,5 @@ export {
   type FuzzTarget,
   type RegisteredRoute,
 } from './fuzz/fuzz-endpoint';
+export { runFuzzTier, type FuzzTierOptions } from './fuzz/fuzz-tier';
 export { withRouteLog } from './fuzz/route-log';

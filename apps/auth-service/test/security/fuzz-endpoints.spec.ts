@@ -6,16 +6,11 @@ import {
   Browser,
   formAction,
   freePort,
-  fuzzBodyCount,
-  fuzzEndpoint,
   fuzzSeed,
-  LogScanner,
   hiddenInput,
-  uncoveredRoutes,
-  writeFuzzSummary,
+  runFuzzTier,
   type BodyExample,
   type FuzzAnswer,
-  type FuzzResult,
   type FuzzTarget,
   type RegisteredRoute,
 } from '@gateway/testing';
@@ -296,14 +291,6 @@ describe('auth-service endpoints under seeded fuzzing', () => {
         dependencyDown: ({ status, text }) => status === 503 && /homeserver/i.test(text),
       });
     }
-    expect(
-      uncoveredRoutes(
-        routes,
-        targets.map((t) => t.route),
-        EXCLUDED,
-      ),
-    ).toEqual([]);
-
     const secrets = [
       PASSWORD,
       ADMIN.secret,
@@ -312,32 +299,13 @@ describe('auth-service endpoints under seeded fuzzing', () => {
       MFA_KEY,
       ...privateKeyParts(auth.keyFile),
     ];
-    const options = { seed: SEED, bodies: fuzzBodyCount(), concurrency: 16, deadlineMs: 10_000, secrets };
-    const started = Date.now();
-    const results: FuzzResult[] = [];
-    // The log is read in parts as it grows, each line once, so the tier never holds all of it.
-    const scanner = new LogScanner(secrets);
-    for (const target of targets) {
-      results.push(await fuzzEndpoint(target, options));
-      scanner.write(auth.takeLogs());
-    }
-    scanner.write(auth.takeLogs());
-    scanner.end();
-    const logLeaks = scanner.leaks;
-    writeFuzzSummary('auth-service', {
-      seed: `0x${SEED.toString(16)}`,
-      endpoints: results.length,
-      bodiesPerEndpoint: options.bodies,
-      totalBodies: results.reduce((n, r) => n + r.bodies, 0),
-      seconds: Math.round((Date.now() - started) / 1000),
-      logLeaks,
-      logLines: scanner.lines,
-      logChars: scanner.chars,
-      errorLogs: scanner.errorLines,
+    const results = await runFuzzTier('auth-service', targets, {
+      routes,
       excluded: EXCLUDED,
-      results,
+      seed: SEED,
+      secrets,
+      takeLogs: () => auth.takeLogs(),
     });
-    expect(results.flatMap((r) => r.examples)).toEqual([]);
     // Bodies got past the CSRF and session checks (400 bad form, 403 refused) to the forms themselves.
     for (const route of [
       'POST /account/profile',
@@ -350,6 +318,5 @@ describe('auth-service endpoints under seeded fuzzing', () => {
         route,
       ).not.toEqual([]);
     }
-    expect(logLeaks).toEqual([]);
   });
 });

@@ -2,17 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BODYLESS_METHODS,
   FakeHomeserver,
-  fuzzBodyCount,
-  fuzzEndpoint,
   fuzzSeed,
-  LogScanner,
   newUser,
   syncResponse,
-  uncoveredRoutes,
-  writeFuzzSummary,
+  runFuzzTier,
   type BodyExample,
   type FuzzAnswer,
-  type FuzzResult,
   type FuzzTarget,
 } from '@gateway/testing';
 import { startProxy, type ProxyUnderTest } from '../support/start-proxy';
@@ -126,43 +121,16 @@ describe('sync proxy endpoints under seeded fuzzing', () => {
         shape: matrixShape,
       });
     }
-    expect(
-      uncoveredRoutes(
-        proxy.routes,
-        targets.map((t) => t.route),
-        EXCLUDED,
-      ),
-    ).toEqual([]);
     expect(targets.map((t) => t.route)).toContain('POST /_matrix/client/v4/sync');
 
     const secrets = [user.token, PROXY_SECRET];
-    const options = { seed: SEED, bodies: fuzzBodyCount(), concurrency: 16, deadlineMs: 10_000, secrets };
-    const started = Date.now();
-    const results: FuzzResult[] = [];
-    // The log is read in parts as it grows, each line once, so the tier never holds all of it.
-    const scanner = new LogScanner(secrets);
-    for (const target of targets) {
-      results.push(await fuzzEndpoint(target, options));
-      scanner.write(proxy.takeLogs());
-    }
-    scanner.write(proxy.takeLogs());
-    scanner.end();
-    const logLeaks = scanner.leaks;
-    writeFuzzSummary('sync-proxy', {
-      seed: `0x${SEED.toString(16)}`,
-      endpoints: results.length,
-      bodiesPerEndpoint: options.bodies,
-      totalBodies: results.reduce((n, r) => n + r.bodies, 0),
-      seconds: Math.round((Date.now() - started) / 1000),
-      logLeaks,
-      logLines: scanner.lines,
-      logChars: scanner.chars,
-      errorLogs: scanner.errorLines,
+    const results = await runFuzzTier('sync-proxy', targets, {
+      routes: proxy.routes,
       excluded: EXCLUDED,
-      results,
+      seed: SEED,
+      secrets,
+      takeLogs: () => proxy.takeLogs(),
     });
-    expect(results.flatMap((r) => r.examples)).toEqual([]);
-    expect(logLeaks).toEqual([]);
     // The fuzzing reached the engine, not only the parser's refusals.
     for (const path of Object.keys(EXAMPLES))
       expect(results.find((r) => r.route === path)?.statuses['200'], path).toBeGreaterThan(10);
