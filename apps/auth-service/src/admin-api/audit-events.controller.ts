@@ -9,11 +9,10 @@ import { notFound } from './not-found';
 import { AdminInput, defineOperation, Operation, type ParsedInput } from './operation';
 import {
   errorSchema,
-  list,
+  listAnswer,
   listSchema,
   pageRequest,
   paginationQuery,
-  rawQuery,
   resource,
   single,
   singleSchema,
@@ -106,9 +105,12 @@ export class AuditEventsController {
     if (query['filter[since]'] !== undefined) filter.since = new Date(query['filter[since]']);
     if (query['filter[until]'] !== undefined) filter.until = new Date(query['filter[until]']);
     const events = this.store.auditEvents;
-    const count = query.count === 'false' ? null : await events.count(filter);
-    const items = query.count === 'only' ? null : await events.listPage(filter, page);
-    return list(COLLECTION, rawQuery(query), items, count, toResource);
+    return listAnswer(
+      COLLECTION,
+      query,
+      { count: () => events.count(filter), page: () => events.listPage(filter, page) },
+      toResource,
+    );
   }
 
   @Get(':id')

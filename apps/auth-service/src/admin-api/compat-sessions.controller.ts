@@ -9,15 +9,15 @@ import { notFound } from './not-found';
 import { AdminInput, defineOperation, Operation, type ParsedInput } from './operation';
 import {
   errorSchema,
-  list,
+  listAnswer,
   listSchema,
   pageRequest,
   paginationQuery,
-  rawQuery,
   resource,
   single,
   singleSchema,
   timestamp,
+  userFilter,
 } from './resources';
 
 // MAS's compat-sessions resource (sessions of the legacy /login API), same names and shapes.
@@ -111,16 +111,15 @@ export class CompatSessionsController {
   @Operation(listCompatSessions)
   async list(@AdminInput(listCompatSessions) { query }: ParsedInput<typeof listCompatSessions>) {
     const page = pageRequest(query, (cursor) => UUID.test(cursor));
-    const filter: CompatSessionFilter = {};
-    if (query['filter[user]'] !== undefined) {
-      const user = await this.store.users.findById(query['filter[user]']);
-      if (!user) throw notFound('User', query['filter[user]']);
-      filter.userId = user.id;
-    }
+    const filter: CompatSessionFilter = { userId: await userFilter(this.store.users, query['filter[user]']) };
     if (query['filter[status]'] !== undefined) filter.status = query['filter[status]'];
-    const count = query.count === 'false' ? null : await this.store.compat.count(filter);
-    const sessions = query.count === 'only' ? null : await this.store.compat.list(filter, page);
-    return list(COLLECTION, rawQuery(query), sessions, count, toResource);
+    const repo = this.store.compat;
+    return listAnswer(
+      COLLECTION,
+      query,
+      { count: () => repo.count(filter), page: () => repo.list(filter, page) },
+      toResource,
+    );
   }
 
   @Get(':id')

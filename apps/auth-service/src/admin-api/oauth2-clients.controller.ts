@@ -9,11 +9,10 @@ import { notFound } from './not-found';
 import { AdminInput, defineOperation, Operation, type ParsedInput } from './operation';
 import {
   errorSchema,
-  list,
+  listAnswer,
   listSchema,
   pageRequest,
   paginationQuery,
-  rawQuery,
   resource,
   single,
   singleSchema,
@@ -84,9 +83,13 @@ export class OAuth2ClientsController {
   @Operation(listOAuth2Clients)
   async list(@AdminInput(listOAuth2Clients) { query }: ParsedInput<typeof listOAuth2Clients>) {
     const page = pageRequest(query);
-    const count = query.count === 'false' ? null : await this.store.payloads.countModel('Client');
-    const clients = query.count === 'only' ? null : await this.store.payloads.listModel('Client', page);
-    return list('oauth2-clients', rawQuery(query), clients, count, (c) => toResource(c.id, c.payload));
+    const payloads = this.store.payloads;
+    return listAnswer(
+      'oauth2-clients',
+      query,
+      { count: () => payloads.countModel('Client'), page: () => payloads.listModel('Client', page) },
+      (c) => toResource(c.id, c.payload),
+    );
   }
 
   @Get(':id')

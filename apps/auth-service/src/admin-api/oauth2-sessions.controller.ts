@@ -9,15 +9,15 @@ import { notFound } from './not-found';
 import { AdminInput, defineOperation, Operation, type ParsedInput } from './operation';
 import {
   errorSchema,
-  list,
+  listAnswer,
   listSchema,
   pageRequest,
   paginationQuery,
-  rawQuery,
   resource,
   single,
   singleSchema,
   timestamp,
+  userFilter,
 } from './resources';
 
 const attributes = z.object({
@@ -109,19 +109,18 @@ export class OAuth2SessionsController {
   @Operation(listOAuth2Sessions)
   async list(@AdminInput(listOAuth2Sessions) { query }: ParsedInput<typeof listOAuth2Sessions>) {
     const page = pageRequest(query);
-    const filter: SessionFilter = {};
-    if (query['filter[user]'] !== undefined) {
-      const user = await this.store.users.findById(query['filter[user]']);
-      if (!user) throw notFound('User', query['filter[user]']);
-      filter.userId = user.id;
-    }
+    const filter: SessionFilter = { userId: await userFilter(this.store.users, query['filter[user]']) };
     if (query['filter[client]'] !== undefined) filter.clientId = query['filter[client]'];
     if (query['filter[status]'] !== undefined) filter.status = query['filter[status]'];
-    const count = query.count === 'false' ? null : await this.store.sessions.count(filter);
-    const sessions = query.count === 'only' ? null : await this.store.sessions.list(filter, page);
+    const repo = this.store.sessions;
+    // Each listed session's scope, read before the page is turned into resources.
     const scopes = new Map<string, string>();
-    for (const s of sessions?.items ?? []) scopes.set(s.grantId, await this.scopeOf(s.grantId));
-    return list('oauth2-sessions', rawQuery(query), sessions, count, (s) =>
+    const sessions = async () => {
+      const found = await repo.list(filter, page);
+      for (const s of found.items) scopes.set(s.grantId, await this.scopeOf(s.grantId));
+      return found;
+    };
+    return listAnswer('oauth2-sessions', query, { count: () => repo.count(filter), page: sessions }, (s) =>
       toResource(s, scopes.get(s.grantId) ?? ''),
     );
   }

@@ -16,15 +16,16 @@ import type { AdminCaller } from './admin-token';
 import { AdminInput, defineOperation, Operation, type ParsedInput } from './operation';
 import {
   errorSchema,
-  list,
+  existingUser,
+  listAnswer,
   listSchema,
   pageRequest,
   paginationQuery,
-  rawQuery,
   resource,
   single,
   singleSchema,
   timestamp,
+  userFilter,
 } from './resources';
 
 // MAS's personal-sessions resource (admin-issued personal access tokens), same names and shapes.
@@ -190,22 +191,19 @@ export class PersonalSessionsController {
   @Operation(listPersonalSessions)
   async list(@AdminInput(listPersonalSessions) { query }: ParsedInput<typeof listPersonalSessions>) {
     const page = pageRequest(query);
-    const filter: PersonalSessionFilter = {};
-    for (const [key, field] of [
-      ['filter[owner_user]', 'ownerUserId'],
-      ['filter[actor_user]', 'actorUserId'],
-    ] as const) {
-      const id = query[key];
-      if (id === undefined) continue;
-      const user = await this.store.users.findById(id);
-      if (!user) throw notFound('User', id);
-      filter[field] = user.id;
-    }
+    const filter: PersonalSessionFilter = {
+      ownerUserId: await userFilter(this.store.users, query['filter[owner_user]']),
+      actorUserId: await userFilter(this.store.users, query['filter[actor_user]']),
+    };
     if (query['filter[owner_client]'] !== undefined) filter.ownerClientId = query['filter[owner_client]'];
     if (query['filter[status]'] !== undefined) filter.status = query['filter[status]'];
-    const count = query.count === 'false' ? null : await this.store.personal.count(filter);
-    const sessions = query.count === 'only' ? null : await this.store.personal.list(filter, page);
-    return list(COLLECTION, rawQuery(query), sessions, count, toResource);
+    const repo = this.store.personal;
+    return listAnswer(
+      COLLECTION,
+      query,
+      { count: () => repo.count(filter), page: () => repo.list(filter, page) },
+      toResource,
+    );
   }
 
   @Get(':id')
@@ -223,8 +221,7 @@ export class PersonalSessionsController {
     @AdminInput(createPersonalSession) { body }: ParsedInput<typeof createPersonalSession>,
     @Req() req: { user?: AdminCaller },
   ) {
-    const actor = await this.store.users.findById(body.actor_user_id);
-    if (!actor) throw notFound('User', body.actor_user_id);
+    const actor = await existingUser(this.store.users, body.actor_user_id);
     if (actor.deactivatedAt !== null || actor.lockedAt !== null)
       throw new AdminApiError(400, `User ID ${actor.id} is locked or deactivated`);
     const caller = req.user;

@@ -15,11 +15,10 @@ import { notFound } from './not-found';
 import { AdminInput, defineOperation, Operation, type ParsedInput } from './operation';
 import {
   errorSchema,
-  list,
+  listAnswer,
   listSchema,
   pageRequest,
   paginationQuery,
-  rawQuery,
   resource,
   single,
   singleSchema,
@@ -179,9 +178,12 @@ export class RegistrationTokensController {
     if (query['filter[valid]'] !== undefined) filter.valid = query['filter[valid]'];
     const now = this.now();
     const tokens = this.store.registrationTokens;
-    const count = query.count === 'false' ? null : await tokens.count(filter, now);
-    const items = query.count === 'only' ? null : await tokens.listPage(filter, now, page);
-    return list(COLLECTION, rawQuery(query), items, count, (t) => this.toResource(t, now));
+    return listAnswer(
+      COLLECTION,
+      query,
+      { count: () => tokens.count(filter, now), page: () => tokens.listPage(filter, now, page) },
+      (t) => this.toResource(t, now),
+    );
   }
 
   @Get(':id')

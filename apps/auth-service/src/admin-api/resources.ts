@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import type { Page, PageRequest } from '@gateway/auth-data';
+import type { AuthStore, Page, PageRequest, User } from '@gateway/auth-data';
 import { AdminApiError } from '@gateway/server';
+import { notFound } from './not-found';
 import { ADMIN_PREFIX } from './operation';
 
 /**
@@ -159,6 +160,36 @@ export function list<T, A>(
     ...(data === undefined ? {} : { data }),
     links,
   };
+}
+
+/**
+ * A list endpoint's answer: the total unless `count=false`, the page unless `count=only` (counted first,
+ * as MAS does), in `list`'s envelope.
+ */
+export async function listAnswer<T, A>(
+  collection: string,
+  query: Record<string, unknown> & { count?: 'true' | 'false' | 'only' | undefined },
+  fetch: { count: () => Promise<number>; page: () => Promise<Page<T>> },
+  toResource: (item: T) => Resource<A>,
+) {
+  const count = query.count === 'false' ? null : await fetch.count();
+  const items = query.count === 'only' ? null : await fetch.page();
+  return list(collection, rawQuery(query), items, count, toResource);
+}
+
+/** The user an admin request names by ID (a filter, a body field), or MAS's 404 when there is none. */
+export async function existingUser(users: Pick<AuthStore['users'], 'findById'>, id: string): Promise<User> {
+  const user = await users.findById(id);
+  if (!user) throw notFound('User', id);
+  return user;
+}
+
+/** A `filter[user]`-like value as the user's ID, undefined when not given; 404 for an unknown user. */
+export async function userFilter(
+  users: Pick<AuthStore['users'], 'findById'>,
+  id: string | undefined,
+): Promise<string | undefined> {
+  return id === undefined ? undefined : (await existingUser(users, id)).id;
 }
 
 /** The query as the links repeat it (parsed booleans back to their text). */

@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Inject, Post, UseFilters, UseGuards } from '@nestjs/common';
-import type { AuthStore, UpstreamLink, UpstreamLinkFilter, User } from '@gateway/auth-data';
+import type { AuthStore, UpstreamLink, UpstreamLinkFilter } from '@gateway/auth-data';
 import type { Clock } from '@gateway/util';
 import { z } from 'zod';
 import { AdminApiError, AdminApiErrorFilter } from '@gateway/server';
@@ -9,16 +9,17 @@ import { notFound } from './not-found';
 import { AdminInput, defineOperation, Operation, type ParsedInput } from './operation';
 import {
   errorSchema,
-  list,
+  existingUser,
+  listAnswer,
   listSchema,
   pageRequest,
   paginationQuery,
-  rawQuery,
   resource,
   single,
   singleSchema,
   storableText,
   timestamp,
+  userFilter,
 } from './resources';
 
 // MAS's upstream-oauth-links resource, same names, shapes and error titles.
@@ -154,8 +155,7 @@ export class UpstreamOAuthLinksController {
   @Operation(listUpstreamOAuthLinks)
   async list(@AdminInput(listUpstreamOAuthLinks) { query }: ParsedInput<typeof listUpstreamOAuthLinks>) {
     const page = pageRequest(query, (c) => UUID.test(c));
-    const filter: UpstreamLinkFilter = {};
-    if (query['filter[user]'] !== undefined) filter.userId = (await this.user(query['filter[user]'])).id;
+    const filter: UpstreamLinkFilter = { userId: await userFilter(this.store.users, query['filter[user]']) };
     const providerId = query['filter[provider]'];
     if (providerId !== undefined) {
       if (!(await this.store.upstream.getProvider(providerId))) throw notFound('Provider', providerId);
@@ -165,9 +165,12 @@ export class UpstreamOAuthLinksController {
     const name = query['filter[human-account-name]'];
     if (name !== undefined) filter.humanAccountName = name;
     const repo = this.store.upstream;
-    const count = query.count === 'false' ? null : await repo.countLinks(filter);
-    const items = query.count === 'only' ? null : await repo.listLinks(filter, page);
-    return list(COLLECTION, rawQuery(query), items, count, toResource);
+    return listAnswer(
+      COLLECTION,
+      query,
+      { count: () => repo.countLinks(filter), page: () => repo.listLinks(filter, page) },
+      toResource,
+    );
   }
 
   @Get(':id')
@@ -183,7 +186,7 @@ export class UpstreamOAuthLinksController {
   @Operation(addUpstreamOAuthLink)
   async add(@AdminInput(addUpstreamOAuthLink) { body }: ParsedInput<typeof addUpstreamOAuthLink>) {
     // A deactivated or locked user may be linked, as in MAS: the sign-in refuses them, not the link.
-    const user = await this.user(body.user_id);
+    const user = await existingUser(this.store.users, body.user_id);
     const provider = await this.store.upstream.getProvider(body.provider_id);
     if (!provider) throw notFound('Upstream OAuth 2.0 Provider', body.provider_id);
     const added = await this.store.upstream.addLink(
@@ -211,12 +214,6 @@ export class UpstreamOAuthLinksController {
   ): Promise<void> {
     if (!(await this.store.upstream.removeLink(params.id)))
       throw notFound('Upstream OAuth 2.0 Link', params.id);
-  }
-
-  private async user(id: string): Promise<User> {
-    const user = await this.store.users.findById(id);
-    if (!user) throw notFound('User', id);
-    return user;
   }
 }
 

@@ -7,11 +7,10 @@ import { AdminAuthGuard } from './admin-bearer.strategy';
 import { AdminInput, defineOperation, Operation, type ParsedInput } from './operation';
 import {
   errorSchema,
-  list,
+  listAnswer,
   listSchema,
   pageRequest,
   paginationQuery,
-  rawQuery,
   resource,
   single,
   singleSchema,
@@ -99,9 +98,12 @@ export class UpstreamOAuthProvidersController {
     const filter: UpstreamProviderFilter = {};
     if (query['filter[enabled]'] !== undefined) filter.enabled = query['filter[enabled]'];
     const repo = this.store.upstream;
-    const count = query.count === 'false' ? null : await repo.countProviders(filter);
-    const items = query.count === 'only' ? null : await repo.listProviders(filter, page);
-    return list(COLLECTION, rawQuery(query), items, count, toResource);
+    return listAnswer(
+      COLLECTION,
+      query,
+      { count: () => repo.countProviders(filter), page: () => repo.listProviders(filter, page) },
+      toResource,
+    );
   }
 
   @Get(':id')

@@ -9,7 +9,7 @@ import {
   UseFilters,
   UseGuards,
 } from '@nestjs/common';
-import type { AuthStore, User, UserEmail, UserEmailFilter } from '@gateway/auth-data';
+import type { AuthStore, UserEmail, UserEmailFilter } from '@gateway/auth-data';
 import { z } from 'zod';
 import { AdminApiError, AdminApiErrorFilter } from '@gateway/server';
 import type { UserEmails } from '../email/user-emails';
@@ -20,15 +20,16 @@ import { notFound } from './not-found';
 import { AdminInput, defineOperation, Operation, type ParsedInput } from './operation';
 import {
   errorSchema,
-  list,
+  existingUser,
+  listAnswer,
   listSchema,
   pageRequest,
   paginationQuery,
-  rawQuery,
   resource,
   single,
   singleSchema,
   timestamp,
+  userFilter,
 } from './resources';
 
 // MAS's user-emails resource, same names and shapes.
@@ -151,13 +152,15 @@ export class UserEmailsController {
   @Operation(listUserEmails)
   async list(@AdminInput(listUserEmails) { query }: ParsedInput<typeof listUserEmails>) {
     const page = pageRequest(query, (c) => UUID.test(c));
-    const filter: UserEmailFilter = {};
-    if (query['filter[user]'] !== undefined) filter.userId = (await this.user(query['filter[user]'])).id;
+    const filter: UserEmailFilter = { userId: await userFilter(this.store.users, query['filter[user]']) };
     if (query['filter[email]'] !== undefined) filter.email = query['filter[email]'];
     const repo = this.store.emails;
-    const count = query.count === 'false' ? null : await repo.count(filter);
-    const items = query.count === 'only' ? null : await repo.listPage(filter, page);
-    return list(COLLECTION, rawQuery(query), items, count, toResource);
+    return listAnswer(
+      COLLECTION,
+      query,
+      { count: () => repo.count(filter), page: () => repo.listPage(filter, page) },
+      toResource,
+    );
   }
 
   @Get(':id')
@@ -170,7 +173,7 @@ export class UserEmailsController {
   @HttpCode(201)
   @Operation(addUserEmail)
   async add(@AdminInput(addUserEmail) { body }: ParsedInput<typeof addUserEmail>) {
-    const user = await this.user(body.user_id);
+    const user = await existingUser(this.store.users, body.user_id);
     const added = await this.homeserverCall(() => this.emails.addConfirmed(user, body.email));
     if (added.ok) return single(toResource(added.email));
     if (added.problem === 'invalid') throw new AdminApiError(400, 'Invalid email address');
@@ -182,7 +185,7 @@ export class UserEmailsController {
   @Operation(deleteUserEmail)
   async remove(@AdminInput(deleteUserEmail) { params }: ParsedInput<typeof deleteUserEmail>): Promise<void> {
     const email = await this.existing(params.id);
-    const user = await this.user(email.userId);
+    const user = await existingUser(this.store.users, email.userId);
     if (!(await this.homeserverCall(() => this.emails.remove(user, email.id))))
       throw notFound('User email', params.id);
   }
@@ -191,12 +194,6 @@ export class UserEmailsController {
     const email = await this.store.emails.findById(id);
     if (!email) throw notFound('User email', id);
     return email;
-  }
-
-  private async user(id: string): Promise<User> {
-    const user = await this.store.users.findById(id);
-    if (!user) throw notFound('User', id);
-    return user;
   }
 
   /** As for users (admin-users.ts): the change is kept here, the operator learns Synapse did not follow. */

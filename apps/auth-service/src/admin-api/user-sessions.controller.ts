@@ -10,6 +10,7 @@ import { AdminInput, defineOperation, Operation, type ParsedInput } from './oper
 import {
   errorSchema,
   list,
+  listAnswer,
   listSchema,
   pageRequest,
   paginationQuery,
@@ -18,6 +19,7 @@ import {
   single,
   singleSchema,
   timestamp,
+  userFilter,
 } from './resources';
 
 // MAS's user-sessions resource: sessions of the browser at the auth service itself (signed in on its
@@ -111,12 +113,7 @@ export class UserSessionsController {
   @Operation(listUserSessions)
   async list(@AdminInput(listUserSessions) { query }: ParsedInput<typeof listUserSessions>) {
     const page = pageRequest(query, (cursor) => KEY.test(cursor));
-    let accountId: string | undefined;
-    if (query['filter[user]'] !== undefined) {
-      const user = await this.store.users.findById(query['filter[user]']);
-      if (!user) throw notFound('User', query['filter[user]']);
-      accountId = user.id;
-    }
+    const accountId = await userFilter(this.store.users, query['filter[user]']);
     // Ended sessions are deleted by oidc-provider: there are none to list.
     if (query['filter[status]'] === 'finished') {
       const empty: Page<{ key: string; payload: StoredPayload }> = {
@@ -126,10 +123,16 @@ export class UserSessionsController {
       };
       return list(COLLECTION, rawQuery(query), query.count === 'only' ? null : empty, 0, toResource);
     }
-    const count = query.count === 'false' ? null : await this.store.payloads.countBrowserSessions(accountId);
-    const sessions =
-      query.count === 'only' ? null : await this.store.payloads.listBrowserSessions(accountId, page);
-    return list(COLLECTION, rawQuery(query), sessions, count, toResource);
+    const payloads = this.store.payloads;
+    return listAnswer(
+      COLLECTION,
+      query,
+      {
+        count: () => payloads.countBrowserSessions(accountId),
+        page: () => payloads.listBrowserSessions(accountId, page),
+      },
+      toResource,
+    );
   }
 
   @Get(':id')

@@ -8,11 +8,10 @@ import type { AdminUsers } from './admin-users';
 import { AdminInput, defineOperation, Operation, type ParsedInput } from './operation';
 import {
   errorSchema,
-  list,
+  listAnswer,
   listSchema,
   pageRequest,
   paginationQuery,
-  rawQuery,
   resource,
   single,
   singleSchema,
@@ -234,14 +233,16 @@ export class UsersController {
     if (query['filter[status]'] !== undefined) filter.status = query['filter[status]'];
     if (query['filter[search]'] !== undefined) filter.search = query['filter[search]'];
     const guestsOnly = query['filter[legacy-guest]'] === true;
-    const count = query.count === 'false' ? null : guestsOnly ? 0 : await this.users.count(filter);
-    const items =
-      query.count === 'only'
-        ? null
-        : guestsOnly
-          ? { items: [], hasNext: false, hasPrevious: false }
-          : await this.users.list(filter, page);
-    return list('users', rawQuery(query), items, count, toResource);
+    return listAnswer(
+      'users',
+      query,
+      {
+        count: async () => (guestsOnly ? 0 : this.users.count(filter)),
+        page: async () =>
+          guestsOnly ? { items: [], hasNext: false, hasPrevious: false } : this.users.list(filter, page),
+      },
+      toResource,
+    );
   }
 
   @Get('by-username/:username')
