@@ -1,8 +1,9 @@
 // Seven tiers, run in this order by `npm test`:
 //   unit        src/**/*.spec.ts          no I/O beyond loopback fakes
 //   integration test/integration/**       real Postgres and Redis, a fresh database / key prefix per test
-//   security    test/security/**          every body-taking endpoint fuzzed with 10,000 seeded bodies on real
-//                                         Postgres and Redis: no 5xx, no hang, no secret in answers or logs
+//   security    test/security/**          every body-taking endpoint fuzzed with FUZZ_BODIES seeded bodies
+//                                         (npm test sends 1,000; 10,000 when unset) on real Postgres and
+//                                         Redis: no 5xx, no hang, no secret in answers or logs
 //   contract    test/contract/**          real Synapse from the test bed (tools/synapse)
 //   browser     test/browser/**           the pages in Debian's Chromium through playwright-core, on the
 //                                         real Synapse test bed (tools/browser/ensure-chromium.sh)
@@ -75,7 +76,8 @@ export default defineConfig({
         test: {
           name: 'security',
           include: ['apps/*/test/security/**/*.spec.ts'],
-          // Each file keeps both cores busy with its own requests.
+          // Each file runs its app in-process, the app and its fuzzer on one thread; files still run one at
+          // a time, so a file's answer deadline and timings are not measured against another file's load.
           fileParallelism: false,
           testTimeout: 600_000,
           hookTimeout: 60_000,

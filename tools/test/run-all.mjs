@@ -4,8 +4,8 @@
 //   here, FUZZ_BODIES to change it). It runs each app in-process, one thread for the app and its
 //   fuzzer, at ~620 auth bodies per CPU-second (64 endpoints), ~745 rtc (7) and ~350 sync (8), so
 //   1,000 each is ~2.5 minutes on two quiet cores (1,500 each took 192 CPU-seconds for the three specs;
-//   the whole run must stay under 30 minutes and was at ~31 before this tier grew). The 10,000 each, ~790,000
-//   bodies, would be ~25 minutes; the auth README's security section has the measurements.
+//   the whole run must stay under 30 minutes and was at ~31 before this tier grew). The 10,000
+//   each, ~790,000 bodies, would be ~25 minutes; the auth README's security section has the measurements.
 //   -> contract (real Synapse from the test bed) -> browser (the pages in Debian's Chromium, playwright-core)
 //   -> deploy (the Helm chart: rendered with tools/helm-render, which the tier builds in the test bed's
 //   chroot, validated, and the built apps started with its env)

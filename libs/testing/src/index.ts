@@ -83,7 +83,6 @@ export {
   fuzzBodyCount,
   fuzzEndpoint,
   fuzzSeed,
-  secretsInLogs,
   uncoveredRoutes,
   writeFuzzSummary,
   type FuzzAnswer,

@@ -21,12 +21,13 @@ import { startAuth, SYNAPSE_SECRET, type AuthUnderTest } from '../support/start-
 
 // Every route of the auth service that takes a body — its Nest controllers and raw Fastify routes as
 // registered, plus oidc-provider's endpoints (OIDC_ROUTES, mounted in front of Fastify's router) —
-// FUZZ_BODIES seeded bodies each (10,000 unless set; npm test sets 1,000, see tools/test/run-all.mjs), over keep-alive HTTP against the real app on real Postgres and
-// Redis. The forms are posted with a signed-in browser's session cookie and its CSRF token, and the
-// interaction pages with a live interaction, so bodies reach the forms' own checks. Asserted: no 5xx, no
-// answer slower than the deadline, every answer in the route's documented shape, and no secret (the
-// user's password, the admin client's secret and token, the Synapse secret, the MFA key, the signing
-// key's private parts) in any answer or log line. No Synapse: its URL is a closed port.
+// FUZZ_BODIES seeded bodies each (10,000 unless set; npm test sets 1,000, see tools/test/run-all.mjs), over
+// keep-alive HTTP against the real app on real Postgres and Redis. The forms are posted with a signed-in
+// browser's session cookie and its CSRF token, and the interaction pages with a live interaction, so bodies
+// reach the forms' own checks. Asserted: no 5xx, no answer slower than the deadline, every answer in the
+// route's documented shape, and no secret (the user's password, the admin client's secret and token, the
+// Synapse secret, the MFA key, the signing key's private parts) in any answer or log line. No Synapse: its
+// URL is a closed port.
 const SEED = fuzzSeed(0x5ecfa0);
 const UNUSED_SYNAPSE = 'http://127.0.0.1:9';
 const BODY_LIMIT = 64 * 1024; // app-options.ts

@@ -11,11 +11,11 @@ import { FakeLiveKit } from '../fakes/fake-livekit';
 import { answerSub, startFakeHomeserver, type FakeHomeserver } from '../fakes/fake-homeserver';
 import { startRtc, type RtcUnderTest } from '../support/start-rtc';
 
-// Every route of the rtc-jwt-service that takes a body, FUZZ_BODIES seeded bodies each (10,000 unless set; npm test sets 1,000, see tools/test/run-all.mjs), over
-// keep-alive HTTP against the real app: no 5xx, no answer slower than the deadline, every answer in the
-// endpoint's documented shape, and neither the LiveKit secret nor the client's OpenID token in any
-// answer or log line. The homeserver says yes to every OpenID token, so valid-enough bodies reach
-// LiveKit (the fake) and not only the parser's error paths.
+// Every route of the rtc-jwt-service that takes a body, FUZZ_BODIES seeded bodies each (10,000 unless set;
+// npm test sets 1,000, see tools/test/run-all.mjs), over keep-alive HTTP against the real app: no 5xx, no
+// answer slower than the deadline, every answer in the endpoint's documented shape, and neither the LiveKit
+// secret nor the client's OpenID token in any answer or log line. The homeserver says yes to every OpenID
+// token, so valid-enough bodies reach LiveKit (the fake) and not only the parser's error paths.
 const SEED = fuzzSeed(0x5ecf22);
 const BODY_LIMIT = 64 * 1024;
 const OPENID_TOKEN = 'openid-token-never-echoed-5d1c0a';

@@ -12,10 +12,11 @@ import {
 } from '@gateway/testing';
 import { startProxy, type ProxyUnderTest } from '../support/start-proxy';
 
-// Every route of the sync proxy that takes a body, FUZZ_BODIES seeded bodies each (10,000 unless set; npm test sets 1,000, see tools/test/run-all.mjs), over
-// keep-alive HTTP against the real app on a real database, with a signed-in user so the bodies reach
-// the parsers and the engine: no 5xx, no answer slower than the deadline, every answer a sync response
-// or a Matrix error, and neither the user's access token nor SYNCV3_SECRET in any answer or log line.
+// Every route of the sync proxy that takes a body, FUZZ_BODIES seeded bodies each (10,000 unless set; npm
+// test sets 1,000, see tools/test/run-all.mjs), over keep-alive HTTP against the real app on a real database,
+// with a signed-in user so the bodies reach the parsers and the engine: no 5xx, no answer slower than the
+// deadline, every answer a sync response or a Matrix error, and neither the user's access token nor
+// SYNCV3_SECRET in any answer or log line.
 const SEED = fuzzSeed(0x5ecf11);
 // Fastify's default, which the sync proxy keeps (app-options.ts sets none).
 const BODY_LIMIT = 1024 * 1024;

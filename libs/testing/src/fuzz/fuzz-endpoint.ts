@@ -289,17 +289,6 @@ export class LogScanner {
   }
 }
 
-/** Secrets found in the captured log lines: the line numbers and which secret, never the secret itself. */
-export function secretsInLogs(logs: string, secrets: readonly string[]): string[] {
-  const found: string[] = [];
-  logs.split('\n').forEach((line, n) => {
-    const secret = secrets.find((s) => line.includes(s));
-    if (secret !== undefined && found.length < 10)
-      found.push(`log line ${n + 1} contains ${secret.slice(0, 4)}…`);
-  });
-  return found;
-}
-
 /** What makes two error lines the same: their message and their error's message. */
 function errorKey(line: string): string {
   const entry = JSON.parse(line) as { msg?: unknown; err?: { message?: unknown } };
