@@ -14,12 +14,18 @@ const methodNotAllowed = (_request: unknown, reply: FastifyReply): void => {
   void reply.code(405).send();
 };
 
+const preflight = (_request: unknown, reply: FastifyReply): void => {
+  void reply.code(200).send();
+};
+
 /**
  * HTTP details lk-jwt-service clients rely on, set at the Fastify level:
  * - bodies arrive as raw text whatever their Content-Type (lk-jwt-service never looks at it, and the
  *   webhook signature covers the exact bytes);
  * - CORS headers on every response of the token endpoints, errors and 405s included;
+ * - an OPTIONS preflight is an empty 200 (the CORS headers are the answer);
  * - a wrong method on a known path is 405 with an empty body (Nest would answer with JSON).
+ * The token endpoints' POST routes themselves are token-routes.ts.
  */
 export function configureRtcFastify(fastify: FastifyInstance): void {
   fastify.removeAllContentTypeParsers();
@@ -31,6 +37,7 @@ export function configureRtcFastify(fastify: FastifyInstance): void {
     done(null, payload);
   });
   for (const url of CORS_PATHS) {
+    fastify.route({ method: 'OPTIONS', url, handler: preflight });
     fastify.route({ method: ['GET', 'PUT', 'DELETE', 'PATCH'], url, handler: methodNotAllowed });
   }
   fastify.route({

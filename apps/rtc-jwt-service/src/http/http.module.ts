@@ -6,13 +6,13 @@ import { MembershipModule } from '../membership/membership.module';
 import { TokenModule } from '../token/token.module';
 import { HealthzController } from './healthz.controller';
 import { RequestMetrics } from './request-metrics';
-import { TokenController } from './token.controller';
+import { TokenRoutes } from './token-routes';
 import { WebhookController } from './webhook.controller';
 
-/** lk-jwt-service's HTTP surface; Fastify-level details are in fastify-setup.ts. */
+/** lk-jwt-service's HTTP surface: the token endpoints are plain Fastify routes (token-routes.ts), Fastify-level details are in fastify-setup.ts. */
 @Module({
-  controllers: [HealthzController, TokenController, WebhookController],
+  controllers: [HealthzController, WebhookController],
   imports: [ChecksModule, DelayedLeaveModule, LiveKitModule, MembershipModule, TokenModule],
-  providers: [RequestMetrics],
+  providers: [RequestMetrics, TokenRoutes],
 })
 export class HttpModule {}

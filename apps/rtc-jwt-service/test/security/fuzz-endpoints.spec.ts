@@ -55,7 +55,7 @@ const EXAMPLES: Record<string, BodyExample> = {
 // Routes that never read a body, each with why it is not fuzzed; the coverage check fails on a route
 // that is in neither list, and on a reason left here after its route is gone.
 const STUB_405 =
-  "fastify-setup.ts's fixed empty 405 for a wrong method; the body parser in front of it is the POST routes' and is fuzzed there";
+  "fastify-setup.ts's fixed empty 405 for a wrong method; the body parser in front of it is Fastify's, fuzzed through /sfu_webhook";
 const EXCLUDED: Record<string, string> = {
   'PUT /get_token': STUB_405,
   'PATCH /get_token': STUB_405,
