@@ -149,6 +149,7 @@ export class InteractionFlow {
     sendHtml(reply, secondFactorPage(view), status);
   }
 
+  /** AUTH_MFA_REQUIRED's setup step: an authenticator app or a passkey, its challenge bound to this sign-in. */
   async enrolStep(
     reply: FastifyReply,
     details: Details,
@@ -156,16 +157,34 @@ export class InteractionFlow {
     pending: string,
     error?: string,
   ): Promise<void> {
-    const enrolment = await this.secondFactor?.mfa.pendingEnrolment(
-      user.id,
-      `@${user.localpart}:${this.config.homeserver}`,
-    );
-    if (!enrolment) {
+    const account = `@${user.localpart}:${this.config.homeserver}`;
+    const enrolment = await this.secondFactor?.mfa.pendingEnrolment(user.id, account);
+    if (!enrolment || this.secondFactor === null) {
       this.loginAgain(reply, details, '', 'Sign in again.', 400);
       return;
     }
-    const view = { ...this.form(details), pending, enrolment, ...(error === undefined ? {} : { error }) };
+    const passkeyOptions = await this.secondFactor.passkeys.registrationOptions(user, account, details.uid);
+    const view = {
+      ...this.form(details),
+      pending,
+      enrolment,
+      passkeyOptions,
+      ...(error === undefined ? {} : { error }),
+    };
     sendHtml(reply, enrolStepPage(view), error === undefined ? 200 : 400);
+  }
+
+  /**
+   * The user the setup step may set a first factor up for: the password step's proof, and still no
+   * factor. Once one exists (set up in another tab or on the account page), that proof must not add
+   * another and finish the sign-in without it; the visitor signs in again and is asked for it.
+   */
+  async enrollingUser(uid: string, body: Form, reply: FastifyReply, details: Details): Promise<User | null> {
+    const user = await this.pendingSignIn(uid, body, reply, details);
+    if (user === null || this.secondFactor === null) return null;
+    if (!(await this.secondFactor.mfa.enabled(user.id))) return user;
+    this.loginAgain(reply, details, '', 'Sign in again: this account has a second factor now.', 400);
+    return null;
   }
 
   /**

@@ -132,19 +132,35 @@ ${passkeyOptionsElement(f.passkeyOptions)}
   );
 }
 
-/** AUTH_MFA_REQUIRED: an account without a second factor sets one up before the sign-in completes. */
-export function enrolStepPage(f: FormContext & { pending: string; enrolment: TotpEnrolment }): string {
+/**
+ * AUTH_MFA_REQUIRED: an account without a second factor sets one up before the sign-in completes, either
+ * an authenticator app (confirmed with its code) or a passkey (`passkeyOptions`, creation options bound
+ * to this sign-in, answered through the passkey script).
+ */
+export function enrolStepPage(
+  f: FormContext & { pending: string; enrolment: TotpEnrolment; passkeyOptions: string },
+): string {
+  const pending = `<input type="hidden" name="pending" value="${esc(f.pending)}">`;
   return page(
     'Set up two-factor authentication',
-    `<h1>Set up two-factor authentication</h1><p class="muted">This server requires it to continue to <strong>${esc(f.clientName)}</strong>.</p>${errorLine(f.error)}
+    `<h1>Set up two-factor authentication</h1><p class="muted">This server requires it to continue to <strong>${esc(f.clientName)}</strong>. Set up an authenticator app or a passkey.</p>${errorLine(f.error)}
+<h2>An authenticator app</h2>
 <p>Add this account to an authenticator app (any app for time-based codes), then type the code it shows.</p>
 <p>Scan this code with your authenticator app:</p><p>${qrCodeSvg(f.enrolment.uri, 'QR code to add this account to an authenticator app')}</p>
 <p><a href="${esc(f.enrolment.uri)}">Open in your authenticator app</a></p>
 <p class="muted">Or enter this key by hand:</p><p><code id="totp-secret">${esc(f.enrolment.secret.replace(/(.{4})(?=.)/g, '$1 '))}</code></p>
-<form method="post" action="/interaction/${esc(f.uid)}/mfa-enrol">${hidden(f.csrf)}<input type="hidden" name="pending" value="${esc(f.pending)}">
+<form method="post" action="/interaction/${esc(f.uid)}/mfa-enrol">${hidden(f.csrf)}${pending}
 <label for="code">Code from the app</label><input type="text" id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required>
 <button type="submit">Turn on and continue</button></form>
+<h2>A passkey</h2>
+<p>Or use this device's screen lock or a security key.</p>
+${passkeyOptionsElement(f.passkeyOptions)}
+<form method="post" action="/interaction/${esc(f.uid)}/mfa-enrol-passkey" data-passkey="create">${hidden(f.csrf)}${pending}<input type="hidden" name="response" value="">
+<label for="passkey-name">Name for the passkey</label><input type="text" id="passkey-name" name="name" maxlength="64" placeholder="Laptop">
+<p class="error" data-passkey-status aria-live="polite"></p>
+<button type="submit">Register a passkey and continue</button></form>
 <form method="post" action="/interaction/${esc(f.uid)}/abort">${hidden(f.csrf)}<button type="submit" class="secondary">Cancel</button></form>`,
+    { passkeyScript: true },
   );
 }
 
@@ -153,7 +169,7 @@ export function enrolledStepPage(f: FormContext & { pending: string; recoveryCod
   return page(
     'Recovery codes',
     `<h1>Your recovery codes</h1>
-<p class="notice" role="status">Each works once, in place of a code from your app. Keep them somewhere safe: they are not shown again.</p>
+<p class="notice" role="status">Each works once, in place of your second factor. Keep them somewhere safe: they are not shown again.</p>
 <ul id="recovery-codes">${f.recoveryCodes.map((c) => `<li><code>${esc(c)}</code></li>`).join('')}</ul>
 <form method="post" action="/interaction/${esc(f.uid)}/mfa-enrolled">${hidden(f.csrf)}<input type="hidden" name="pending" value="${esc(f.pending)}">
 <button type="submit">Continue</button></form>`,

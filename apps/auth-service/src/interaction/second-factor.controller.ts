@@ -8,7 +8,7 @@ import { FormBody } from '../pages/form-fields';
 import { sendHtml } from '../pages/form-security';
 import { retryAfterSeconds, waitText } from '../rate-limits/auth-limits';
 import { AUDIT_LOG, CLOCK, CSRF_KEY, SECOND_FACTOR } from '../tokens';
-import { InteractionFlow, type Form } from './interaction-flow';
+import { InteractionFlow, type Details, type Form } from './interaction-flow';
 import { enrolledStepPage } from './interaction-pages';
 
 /**
@@ -106,7 +106,7 @@ export class SecondFactorController {
   ): Promise<void> {
     const details = await this.flow.checked(uid, body, req, reply);
     if (!details) return;
-    const user = await this.flow.pendingSignIn(uid, body, reply, details);
+    const user = await this.flow.enrollingUser(uid, body, reply, details);
     if (this.secondFactor === null || user === null) return;
     const codes = await this.secondFactor.mfa.confirmEnrolment(user.id, body['code'] ?? '');
     if (codes === null) {
@@ -122,8 +122,53 @@ export class SecondFactorController {
       subject: user.id,
       origin: originOf(req),
     });
-    // A proof of its own: the password step's proof must not skip the code once a factor exists.
-    const pending = pendingSecondFactor(this.csrfKey, `enrolled:${uid}`, user.id, this.clock());
+    this.enrolled(reply, details, user.id, codes);
+  }
+
+  /**
+   * AUTH_MFA_REQUIRED: the factor set up during sign-in as a passkey, through the account page's
+   * ceremony (`Passkeys.register`) with a challenge issued for this interaction alone; recovery codes
+   * come with it, as with the account page's first passkey.
+   */
+  @Post(':uid/mfa-enrol-passkey')
+  async mfaEnrolPasskey(
+    @Param('uid') uid: string,
+    @FormBody() body: Form,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const details = await this.flow.checked(uid, body, req, reply);
+    if (!details) return;
+    const user = await this.flow.enrollingUser(uid, body, reply, details);
+    if (this.secondFactor === null || user === null) return;
+    const { passkeys, mfa } = this.secondFactor;
+    if (!(await passkeys.register(user.id, body['response'] ?? '', body['name'] ?? '', uid))) {
+      const error = 'No passkey was added: the browser did not send one this server could check. Try again.';
+      await this.flow.enrolStep(reply, details, user, body['pending'] ?? '', error);
+      return;
+    }
+    await this.audit.note({
+      type: 'account.mfa.passkey.added',
+      outcome: 'succeeded',
+      actor: { kind: 'user', id: user.id },
+      subject: user.id,
+      origin: originOf(req),
+    });
+    const codes = await mfa.regenerateRecoveryCodes(user.id);
+    if (codes === null) {
+      // The passkey went between the two writes (removed elsewhere): nothing set up to continue with.
+      this.flow.loginAgain(reply, details, '', 'Sign in again.', 400);
+      return;
+    }
+    this.enrolled(reply, details, user.id, codes);
+  }
+
+  /**
+   * The new factor's recovery codes, shown once before finishing, with a proof of its own: the
+   * password step's proof must not skip the factor once it exists.
+   */
+  private enrolled(reply: FastifyReply, details: Details, userId: string, codes: string[]): void {
+    const pending = pendingSecondFactor(this.csrfKey, `enrolled:${details.uid}`, userId, this.clock());
     sendHtml(reply, enrolledStepPage({ ...this.flow.form(details), pending, recoveryCodes: codes }));
   }
 

@@ -4,9 +4,9 @@ import type { Redis } from 'ioredis';
 export const PASSKEY_CHALLENGE_MS = 5 * 60_000;
 
 /**
- * Outstanding WebAuthn challenges and what each was issued for (`register:<user>`, `second-factor:<user>`,
- * `sign-in`). Taking one removes it, so an answer is accepted once even from an authenticator that
- * keeps no counter.
+ * Outstanding WebAuthn challenges and what each was issued for (`register:<user>`, or
+ * `register:<user> interaction:<uid>` inside a sign-in; `second-factor:<user>`; `sign-in`). Taking one
+ * removes it, so an answer is accepted once even from an authenticator that keeps no counter.
  */
 export interface PasskeyChallenges {
   put(challenge: string, purpose: string): Promise<void>;

@@ -100,6 +100,22 @@ describe(Passkeys.name, () => {
     expect(passkeyName('   ')).toBe('Passkey');
   });
 
+  it('keeps a registration started in a sign-in to that sign-in, and the account page’s out of it', async () => {
+    const { passkeys, store } = setup();
+    const device = new SoftAuthenticator(RP.id, RP.origin);
+    const inSignIn = () => passkeys.registrationOptions({ id: ALICE }, '@alice:example.org', 'uid-one');
+    expect(await passkeys.register(ALICE, device.create(await inSignIn()), 'x')).toBe(false);
+    expect(await passkeys.register(ALICE, device.create(await inSignIn()), 'x', 'uid-two')).toBe(false);
+    const onAccountPage = await passkeys.registrationOptions({ id: ALICE }, '@alice:example.org');
+    expect(await passkeys.register(ALICE, device.create(onAccountPage), 'x', 'uid-one')).toBe(false);
+    expect(store.rows.size).toBe(0);
+    const answer = device.create(await inSignIn());
+    expect(await passkeys.register(ALICE, answer, 'x', 'uid-one')).toBe(true);
+    // Replayed: its challenge was taken.
+    expect(await passkeys.register(ALICE, answer, 'x', 'uid-one')).toBe(false);
+    expect(store.rows.size).toBe(1);
+  });
+
   it('refuses a registration for another user, a reused challenge, another origin, or no user verification', async () => {
     const { passkeys } = setup();
     const device = new SoftAuthenticator(RP.id, RP.origin);

@@ -33,7 +33,15 @@ export type PasskeyStore = Pick<
 /** What a page needs for a ceremony: the options (JSON for the browser script). */
 export type CeremonyOptions = string;
 
-export type PasskeyPurpose = { kind: 'register' | 'second-factor'; userId: string } | { kind: 'sign-in' };
+/**
+ * What a challenge was issued for. A registration started inside a sign-in (AUTH_MFA_REQUIRED's setup
+ * step) names its interaction, so its answer is good for that sign-in alone and never for the account
+ * page, nor the account page's for it.
+ */
+export type PasskeyPurpose =
+  | { kind: 'register'; userId: string; interaction?: string }
+  | { kind: 'second-factor'; userId: string }
+  | { kind: 'sign-in' };
 
 const b64url = z
   .string()
@@ -85,8 +93,15 @@ export class Passkeys {
     return this.repository.list(userId);
   }
 
-  /** Creation options: a discoverable, user-verifying credential, not one the user already has. */
-  async registrationOptions(user: { id: string }, account: string): Promise<CeremonyOptions> {
+  /**
+   * Creation options: a discoverable, user-verifying credential, not one the user already has;
+   * `interaction` binds the challenge to that sign-in.
+   */
+  async registrationOptions(
+    user: { id: string },
+    account: string,
+    interaction?: string,
+  ): Promise<CeremonyOptions> {
     const existing = await this.repository.list(user.id);
     const options = await generateRegistrationOptions({
       rpName: this.rp.name,
@@ -97,7 +112,7 @@ export class Passkeys {
       excludeCredentials: existing.map((p) => ({ id: p.credentialId, transports: p.transports })),
       authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
     });
-    await this.challenges.put(options.challenge, purposeKey({ kind: 'register', userId: user.id }));
+    await this.challenges.put(options.challenge, purposeKey(registration(user.id, interaction)));
     return JSON.stringify(options);
   }
 
@@ -118,12 +133,15 @@ export class Passkeys {
     return JSON.stringify(options);
   }
 
-  /** Registers the credential the browser created for these options; false when it does not verify. */
-  async register(userId: string, responseJson: string, name: string): Promise<boolean> {
+  /**
+   * Registers the credential the browser created for options issued with the same `interaction` (or
+   * none); false when it does not verify.
+   */
+  async register(userId: string, responseJson: string, name: string, interaction?: string): Promise<boolean> {
     const response = parse(registrationResponse, responseJson) as RegistrationResponseJSON | null;
     if (response === null) return false;
     const expected = await this.takeChallenge(response.response.clientDataJSON);
-    if (expected === null || expected.purpose !== purposeKey({ kind: 'register', userId })) return false;
+    if (expected === null || expected.purpose !== purposeKey(registration(userId, interaction))) return false;
     try {
       const result = await verifyRegistrationResponse({
         response,
@@ -216,8 +234,15 @@ export class Passkeys {
   }
 }
 
+function registration(userId: string, interaction: string | undefined): PasskeyPurpose {
+  return interaction === undefined ? { kind: 'register', userId } : { kind: 'register', userId, interaction };
+}
+
 function purposeKey(purpose: PasskeyPurpose): string {
-  return purpose.kind === 'sign-in' ? 'sign-in' : `${purpose.kind}:${purpose.userId}`;
+  if (purpose.kind === 'sign-in') return 'sign-in';
+  // A user id and an interaction uid are URL-safe, never a space: the parts cannot run together.
+  const bound = purpose.kind === 'register' && purpose.interaction !== undefined;
+  return `${purpose.kind}:${purpose.userId}${bound ? ` interaction:${purpose.interaction}` : ''}`;
 }
 
 /** A typed name, trimmed and bounded; empty gives the default. */

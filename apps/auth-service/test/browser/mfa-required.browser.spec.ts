@@ -1,23 +1,31 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type Synapse, type TestBrowser } from '@gateway/testing';
+import type { Accounts } from '../../src/accounts/accounts';
 import { base32Decode, totpCode, totpStep } from '../../src/mfa/totp';
+import { ACCOUNTS } from '../../src/tokens';
 import { startDelegatedStack, type AuthUnderTest } from '../support/start-auth';
 import { pageProblems, visibleText } from './pages-support';
 
 const ALICE = { username: 'alice', password: 'correct horse battery' };
+const BOB = { username: 'bob', password: 'battery staple horse' };
 
-// AUTH_MFA_REQUIRED=everyone: an account without a second factor sets one up inside the sign-in, and
-// the legacy password login, which cannot, is refused.
+// AUTH_MFA_REQUIRED=everyone: an account without a second factor sets one up inside the sign-in (an
+// authenticator app, or a passkey through Chromium's virtual authenticator), and the legacy password
+// login, which cannot, is refused.
 describe('required two-factor authentication in Chromium', () => {
   let synapse: Synapse;
   let auth: AuthUnderTest;
   let chromium: TestBrowser;
 
   beforeAll(async () => {
-    ({ synapse, auth } = await startDelegatedStack(ALICE, {
-      AUTH_MFA_ENCRYPTION_KEY: 'browser-test-mfa-key-0123456789abcdef',
-      AUTH_MFA_REQUIRED: 'everyone',
-    }));
+    // localhost, not 127.0.0.1: a WebAuthn relying party id is a host name, never an address.
+    ({ synapse, auth } = await startDelegatedStack(
+      ALICE,
+      { AUTH_MFA_ENCRYPTION_KEY: 'browser-test-mfa-key-0123456789abcdef', AUTH_MFA_REQUIRED: 'everyone' },
+      { host: 'localhost' },
+    ));
+    const bob = await auth.app.get<Accounts>(ACCOUNTS).register(BOB.username, BOB.password);
+    if (!bob.ok) throw new Error(bob.reason);
     chromium = await launchChromium();
   });
   afterAll(async () => {
@@ -78,5 +86,50 @@ describe('required two-factor authentication in Chromium', () => {
     await again.page.getByRole('button', { name: 'Sign in' }).click();
     await again.page.getByLabel('Code from your authenticator app').waitFor();
     expect(await again.page.locator('h1').innerText()).toBe('Enter a code');
+  });
+
+  it('sets up a passkey during sign-in instead, then asks for it after the password', async () => {
+    const w = await chromium.newPage();
+    const cdp = await w.page.context().newCDPSession(w.page);
+    await cdp.send('WebAuthn.enable');
+    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: {
+        protocol: 'ctap2',
+        transport: 'internal',
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+      },
+    });
+    const passwordStep = async () => {
+      await w.page.goto(`${auth.issuer}account/`);
+      await w.page.getByLabel('Username').fill(BOB.username);
+      await w.page.getByLabel('Password').fill(BOB.password);
+      await w.page.getByRole('button', { name: 'Sign in' }).click();
+    };
+    await passwordStep();
+    await w.page.locator('#totp-secret').waitFor();
+    expect(await w.page.locator('h1').innerText()).toBe('Set up two-factor authentication');
+    await w.page.getByLabel('Name for the passkey').fill('Laptop');
+    await w.page.getByRole('button', { name: 'Register a passkey and continue' }).click();
+    await w.page.locator('#recovery-codes').waitFor();
+    expect(await w.page.locator('#recovery-codes li').count()).toBe(10);
+    const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+    expect(credentials.map((c) => c.isResidentCredential)).toEqual([true]);
+    await w.page.getByRole('button', { name: 'Continue' }).click();
+    await w.page.waitForURL(/\/account\//);
+    expect(await visibleText(w.page)).toContain('Two-factor authentication On.');
+    await w.page.goto(`${auth.issuer}account/mfa`);
+    expect(await w.page.locator('#passkeys .passkey-name').allInnerTexts()).toEqual(['Laptop']);
+
+    // A new browser session: the password, then the passkey (no code: there is no app).
+    await w.page.context().clearCookies();
+    await passwordStep();
+    await w.page.getByRole('button', { name: 'Use a passkey' }).waitFor();
+    expect(await w.page.locator('h1').innerText()).toBe('Use your passkey');
+    await w.page.getByRole('button', { name: 'Use a passkey' }).click();
+    await w.page.waitForURL(/\/account\//);
+    expect(await visibleText(w.page)).toContain('Two-factor authentication On.');
+    expect(pageProblems(w)).toEqual([]);
   });
 });

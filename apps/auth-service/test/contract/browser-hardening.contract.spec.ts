@@ -393,6 +393,7 @@ describe('browser hardening of the auth pages', () => {
       'mfa-passkey',
       'passkey',
       'mfa-enrol',
+      'mfa-enrol-passkey',
       'mfa-enrolled',
     ]) {
       const action = formAction(login.html, '/login').replace(/\/login$/, `/${form}`);
