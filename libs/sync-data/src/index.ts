@@ -11,7 +11,11 @@ export type { RoomDelta, V2Batch } from './model/v2-batch';
 export { SYNC_ENTITIES, SYNC_MIGRATIONS, SyncStore, type SyncSnapshot } from './sync-store';
 export { BatchWriter, LeaseLostError, type AppliedBatch, type ApplyInput } from './repositories/batch-writer';
 export type { MembershipOfRoom } from './repositories/room-writer';
-export type { ConnectionRepository, ConnectionRow } from './repositories/connection.repository';
+export type {
+  ConnectionRepository,
+  ConnectionRow,
+  OpenedConnection,
+} from './repositories/connection.repository';
 export type { DeviceRepository, DeviceState, LeasedDevice } from './repositories/device.repository';
 export type {
   ReceiptOut,

@@ -4,6 +4,7 @@ import { SyncPollerStatus1765300000000 } from './migrations/1765300000000-sync-p
 import { SyncRoomStateHistory1766200000000 } from './migrations/1766200000000-sync-room-state-history';
 import { AdminRepository } from './repositories/admin.repository';
 import { BatchWriter } from './repositories/batch-writer';
+import { BatchedQuery } from './repositories/batched-query';
 import { ConnectionRepository } from './repositories/connection.repository';
 import { DeviceRepository } from './repositories/device.repository';
 import { PruneRepository } from './repositories/prune.repository';
@@ -55,12 +56,38 @@ export class SyncStore {
     // over with a fresh snapshot is the right answer, not an error.
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.dataSource.transaction('REPEATABLE READ', (em: EntityManager) =>
-          fn({ reader: new SyncReader(em), connections: new ConnectionRepository(em) }),
-        );
+        return await this.repeatableRead((em: EntityManager) => {
+          const reads = new BatchedQuery(em);
+          return fn({ reader: new SyncReader(reads), connections: new ConnectionRepository(em, reads) });
+        });
       } catch (err) {
         if (attempt >= 8 || !isSerializationFailure(err)) throw err;
       }
+    }
+  }
+
+  /**
+   * A REPEATABLE READ transaction opened with one statement: TypeORM's `transaction('REPEATABLE READ')`
+   * sends `START TRANSACTION` and `SET TRANSACTION ISOLATION LEVEL` apart, a round trip more on every
+   * answer (each woken long-poll's among them).
+   */
+  private async repeatableRead<T>(fn: (em: EntityManager) => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query('START TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+      let result: T;
+      try {
+        result = await fn(runner.manager);
+      } catch (err) {
+        // The error that ended the answer is the one to report, not a failed rollback's.
+        await runner.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+      await runner.query('COMMIT');
+      return result;
+    } finally {
+      await runner.release();
     }
   }
 

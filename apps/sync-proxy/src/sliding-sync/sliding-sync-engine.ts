@@ -1,5 +1,5 @@
 import { MatrixError } from '@gateway/matrix';
-import type { SyncReader, SyncSnapshot, SyncStore } from '@gateway/sync-data';
+import type { OpenedConnection, SyncReader, SyncSnapshot, SyncStore } from '@gateway/sync-data';
 import type { Identity } from '../auth/token-store';
 import { buildExtensions } from './extensions/build-extensions';
 import { buildRoomIndex } from './room-index/build-room-index';
@@ -96,9 +96,14 @@ export class SlidingSyncEngine {
 
   /**
    * The user's room list: from the cache, with the rooms messages changed since re-read in this
-   * snapshot, else read whole in this snapshot (and offered).
+   * snapshot, else read whole in this snapshot (and offered). `toSeq` is the snapshot's position, known
+   * once the connection is opened (undefined: it was not, and nothing is cached).
    */
-  private async roomIndex(reader: SyncReader, userId: string, toSeq: number): Promise<CachedRoomIndex> {
+  private async roomIndex(
+    reader: SyncReader,
+    userId: string,
+    toSeq: Promise<number | undefined>,
+  ): Promise<CachedRoomIndex> {
     const cache = this.deps.indexCache;
     const mark = cache?.mark() ?? 0;
     const cached = cache?.get(userId);
@@ -106,13 +111,17 @@ export class SlidingSyncEngine {
       if (cached.stale.size === 0) return cached.index;
       const fresh = await reader.userRooms(userId, [...cached.stale]);
       const index = withFreshRows(cached.index, cached.stale, fresh);
-      cache?.refreshed(userId, cached, index, toSeq, mark);
+      const seq = await toSeq;
+      if (seq !== undefined) cache?.refreshed(userId, cached, index, seq, mark);
       return index;
     }
-    const rows = await reader.userRooms(userId);
-    const accountData = await reader.accountDataOfTypes(userId, ['m.direct', 'm.tag']);
+    const [rows, accountData] = await Promise.all([
+      reader.userRooms(userId),
+      reader.accountDataOfTypes(userId, ['m.direct', 'm.tag']),
+    ]);
     const index: CachedRoomIndex = { rows, accountData, roomIds: new Set(rows.map((r) => r.roomId)) };
-    cache?.offer(userId, index, toSeq, mark);
+    const seq = await toSeq;
+    if (seq !== undefined) cache?.offer(userId, index, seq, mark);
     return index;
   }
 
@@ -124,23 +133,35 @@ export class SlidingSyncEngine {
   ): Promise<ComputeResult> {
     const { reader, connections } = s;
     const { userId, deviceId } = identity;
-    const toSeq = await reader.maxSeq();
 
-    let conn;
     let state: ConnectionState;
+    // The request acknowledged the pending answer: it becomes committed with this answer's save (one
+    // statement), or on its own when there is nothing to save.
+    let promote = false;
+    const opening: Promise<OpenedConnection | null> =
+      query.pos === undefined
+        ? connections.create(userId, deviceId, translation.connId)
+        : connections.lock(userId, deviceId, translation.connId);
+    // The room list is read beside the lock, in the same round trip (BatchedQuery of libs/sync-data)
+    // and the same snapshot. When the connection cannot be opened, that error is the one reported.
+    const listing = this.roomIndex(
+      reader,
+      userId,
+      opening.then(
+        (o) => o?.maxSeq,
+        () => undefined,
+      ),
+    );
+    void listing.catch(() => undefined);
+    const opened = await opening;
+    // Only a lock finds nothing: a pos of a connection that does not exist (any more).
+    if (opened === null) throw new MatrixError('M_UNKNOWN_POS', 'Unknown position');
     if (query.pos === undefined) {
-      conn = await connections.create(userId, deviceId, translation.connId);
       state = emptyState();
     } else {
-      conn = await connections.lock(userId, deviceId, translation.connId);
-      const match = matchPos(conn, query.pos.position);
-      if (conn === null) throw new MatrixError('M_UNKNOWN_POS', 'Unknown position');
-      if (match === 'pending') {
-        await connections.promote(conn.connKey);
-        state = deserialiseState(conn.pending);
-      } else {
-        state = deserialiseState(conn.committed);
-      }
+      const match = matchPos(opened.row, query.pos.position);
+      promote = match === 'pending';
+      state = deserialiseState(promote ? opened.row.pending : opened.row.committed);
       if (state.protocol !== undefined && state.protocol !== translation.protocol) {
         // The client may retry without `pos`, which opens a new connection under this API.
         throw new MatrixError(
@@ -149,6 +170,9 @@ export class SlidingSyncEngine {
         );
       }
     }
+
+    const conn = opened.row;
+    const toSeq = opened.maxSeq;
 
     const req = translation.resolve(state.extra);
     const subscriptions = new Map(state.subscriptions);
@@ -162,7 +186,7 @@ export class SlidingSyncEngine {
       if (subscriptions.delete(roomId)) subsChanged = true;
     }
 
-    const { rows, accountData, roomIds } = await this.roomIndex(reader, userId, toSeq);
+    const { rows, accountData, roomIds } = await listing;
     // A room the user left is listed once, in the first answer after the leave (Synapse's "newly left");
     // every stream position equals the previous answer's, so any of them marks where that answer ended.
     const leftAfter = state.streams === null ? null : state.streams.accountData;
@@ -192,7 +216,7 @@ export class SlidingSyncEngine {
     }
 
     const older = this.deps.olderEvents;
-    const built = await buildRooms(
+    const building = buildRooms(
       {
         reader,
         userId,
@@ -208,11 +232,15 @@ export class SlidingSyncEngine {
       },
       toBuild,
     );
-    const timelineEvents = new Map(
-      [...built.rooms].map(([id, r]) => [id, (r.timeline ?? []).map((e) => e.event_id)]),
+    // The extensions need nothing from the built rooms but, for a new connection's receipts, the events
+    // shown: their reads start now and go to Postgres with the rooms' first ones (SyncReader).
+    const timelineEvents = building.then(
+      (built) => new Map([...built.rooms].map(([id, r]) => [id, (r.timeline ?? []).map((e) => e.event_id)])),
     );
+    // A failure is reported through `building` below; unread, this one would be an unhandled rejection.
+    void timelineEvents.catch(() => undefined);
     const threads = this.deps.threadSubscriptions;
-    const extensions = await buildExtensions(req.extensions, {
+    const extending = buildExtensions(req.extensions, {
       reader,
       toDevice: this.deps.store.toDevice,
       userId,
@@ -222,13 +250,15 @@ export class SlidingSyncEngine {
       roomsByList: selection.roomsByList,
       subscribed: new Set([...subscriptions.keys()].filter((id) => index.rows.has(id))),
       timelineEvents,
-      newRooms: new Set([...built.rooms.keys()].filter((id) => !state.rooms.has(id))),
+      // Every room to build is in the answer.
+      newRooms: new Set(toBuild.map((r) => r.row.roomId).filter((id) => !state.rooms.has(id))),
       ...(threads === undefined
         ? {}
         : {
             threadSubscriptions: (after: number, limit: number) => threads(identity.token, after, limit),
           }),
     });
+    const [built, extensions] = await Promise.all([building, extending]);
 
     const answer =
       query.pos === undefined ||
@@ -245,9 +275,10 @@ export class SlidingSyncEngine {
       );
       if (translation.finish !== undefined)
         response = translation.finish(response, state.extra, req).response;
+      if (promote) await connections.promote(conn.connKey);
       return { response, answer, roomIds, toSeq };
     }
-    const position = await connections.nextPosition();
+    const position = opened.position;
     let response = withTxn(
       {
         pos: formatPos({ position }),
@@ -275,7 +306,7 @@ export class SlidingSyncEngine {
       extra,
       protocol: translation.protocol,
     };
-    await connections.savePending(conn.connKey, position, serialiseState(next));
+    await connections.savePending(conn.connKey, position, serialiseState(next), promote);
     return { response, answer, roomIds, toSeq };
   }
 }

@@ -86,10 +86,7 @@ async function applyIn(em: EntityManager, input: ApplyInput): Promise<AppliedBat
     userChanged = true;
     accountData = true;
   }
-  userChanged = (await writeToDevice(em, input)) || userChanged;
-  userChanged = (await writeDeviceKeys(em, input, batchSeq)) || userChanged;
-  userChanged = (await writeDeviceListChanges(em, input, batchSeq)) || userChanged;
-  await advanceSince(em, input);
+  userChanged = (await writeDeviceDataAndAdvance(em, input, batchSeq)) || userChanged;
   return {
     seq: batchSeq,
     rooms: [...touchedRooms],
@@ -110,71 +107,70 @@ async function allocateSeqs(em: EntityManager, count: number): Promise<number> {
   return num(stream?.['max_seq']);
 }
 
-async function writeToDevice(em: EntityManager, input: ApplyInput): Promise<boolean> {
-  const { toDevice } = input.batch;
-  if (toDevice.length === 0) return false;
-  await em.query(
-    `INSERT INTO sync_to_device (user_id, device_id, event)
-     SELECT $1, $2, e FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS t(e, i) ORDER BY i`,
-    [input.userId, input.deviceId, JSON.stringify(toDevice)],
-  );
-  return true;
-}
-
-/** One-time key counts and fallback key types; true only when they differ from what is stored. */
-async function writeDeviceKeys(em: EntityManager, input: ApplyInput, seq: number): Promise<boolean> {
-  const { otkCounts, fallbackKeyTypes } = input.batch;
-  if (otkCounts === undefined && fallbackKeyTypes === undefined) return false;
-  const rows = await rowsOf(
-    em.query(
-      `INSERT INTO sync_device_keys (user_id, device_id, otk_counts, fallback_types, seq)
-       VALUES ($1, $2, $3::jsonb, $4::jsonb, $5)
-       ON CONFLICT (user_id, device_id) DO UPDATE SET
-         otk_counts = coalesce(excluded.otk_counts, sync_device_keys.otk_counts),
-         fallback_types = coalesce(excluded.fallback_types, sync_device_keys.fallback_types),
-         seq = excluded.seq
-       WHERE (coalesce(excluded.otk_counts, sync_device_keys.otk_counts),
-              coalesce(excluded.fallback_types, sync_device_keys.fallback_types))
-         IS DISTINCT FROM (sync_device_keys.otk_counts, sync_device_keys.fallback_types)
-       RETURNING 1`,
-      [
-        input.userId,
-        input.deviceId,
-        otkCounts === undefined ? null : JSON.stringify(otkCounts),
-        fallbackKeyTypes === undefined ? null : JSON.stringify(fallbackKeyTypes),
-        seq,
-      ],
-    ),
-  );
-  return rows.length > 0;
-}
-
-async function writeDeviceListChanges(em: EntityManager, input: ApplyInput, seq: number): Promise<boolean> {
-  const { deviceLists } = input.batch;
+/**
+ * The device's own data (to-device messages, key counts, device-list changes) and the compare-and-set
+ * that commits the batch, in one statement (they were four round trips on every batch, most of them for
+ * the key counts every response carries): each part is a CTE, which Postgres runs to completion whether
+ * or not the final SELECT reads it. Only the CAS is always there: `since` moves only under the lease and
+ * only from the since this response answered, else nothing of the batch lands. True when the user's
+ * data changed.
+ */
+async function writeDeviceDataAndAdvance(
+  em: EntityManager,
+  input: ApplyInput,
+  seq: number,
+): Promise<boolean> {
+  const { toDevice, otkCounts, fallbackKeyTypes, deviceLists } = input.batch;
+  const values: unknown[] = [input.userId, input.deviceId];
+  const param = (value: unknown): string => `$${String(values.push(value))}`;
+  const parts: string[] = [];
+  if (toDevice.length > 0) {
+    parts.push(`to_device AS (
+      INSERT INTO sync_to_device (user_id, device_id, event)
+      SELECT $1, $2, e FROM jsonb_array_elements(${param(JSON.stringify(toDevice))}::jsonb) WITH ORDINALITY AS t(e, i)
+      ORDER BY i RETURNING 1)`);
+  }
+  const keys = otkCounts !== undefined || fallbackKeyTypes !== undefined;
+  if (keys) {
+    // Changed only when the counts or types differ from what is stored.
+    parts.push(`device_keys AS (
+      INSERT INTO sync_device_keys (user_id, device_id, otk_counts, fallback_types, seq)
+      VALUES ($1, $2, ${param(otkCounts === undefined ? null : JSON.stringify(otkCounts))}::jsonb,
+        ${param(fallbackKeyTypes === undefined ? null : JSON.stringify(fallbackKeyTypes))}::jsonb, ${param(seq)})
+      ON CONFLICT (user_id, device_id) DO UPDATE SET
+        otk_counts = coalesce(excluded.otk_counts, sync_device_keys.otk_counts),
+        fallback_types = coalesce(excluded.fallback_types, sync_device_keys.fallback_types),
+        seq = excluded.seq
+      WHERE (coalesce(excluded.otk_counts, sync_device_keys.otk_counts),
+             coalesce(excluded.fallback_types, sync_device_keys.fallback_types))
+        IS DISTINCT FROM (sync_device_keys.otk_counts, sync_device_keys.fallback_types)
+      RETURNING 1)`);
+  }
   const listChanges = [
     ...deviceLists.changed.map((target) => ({ target, change: 'changed' })),
     ...deviceLists.left.map((target) => ({ target, change: 'left' })),
   ];
-  if (listChanges.length === 0) return false;
-  await em.query(
-    `INSERT INTO sync_device_list_changes (user_id, device_id, target_user_id, change, seq)
-     SELECT $1, $2, r.target, r.change, $3 FROM jsonb_to_recordset($4::jsonb) AS r(target text, change text)
-     ON CONFLICT (user_id, device_id, target_user_id)
-     DO UPDATE SET change = excluded.change, seq = excluded.seq, created_at = now()`,
-    [input.userId, input.deviceId, seq, recordset(listChanges)],
-  );
-  return true;
-}
-
-/** The compare-and-set that commits the batch: only under the lease, only from the since it answered. */
-async function advanceSince(em: EntityManager, input: ApplyInput): Promise<void> {
-  const cas = await rowsOf(
+  if (listChanges.length > 0) {
+    parts.push(`device_lists AS (
+      INSERT INTO sync_device_list_changes (user_id, device_id, target_user_id, change, seq)
+      SELECT $1, $2, r.target, r.change, ${param(seq)}
+      FROM jsonb_to_recordset(${param(recordset(listChanges))}::jsonb) AS r(target text, change text)
+      ON CONFLICT (user_id, device_id, target_user_id)
+      DO UPDATE SET change = excluded.change, seq = excluded.seq, created_at = now()
+      RETURNING 1)`);
+  }
+  parts.push(`cas AS (
+    UPDATE sync_devices SET since = ${param(input.batch.nextBatch)}, last_poll_at = now(), poll_errors = 0
+    WHERE user_id = $1 AND device_id = $2 AND owner = ${param(input.owner)}
+      AND since IS NOT DISTINCT FROM ${param(input.since)}::text
+    RETURNING 1)`);
+  const [row] = await rowsOf(
     em.query(
-      `UPDATE sync_devices SET since = $3, last_poll_at = now(), poll_errors = 0
-       WHERE user_id = $1 AND device_id = $2 AND owner = $4 AND since IS NOT DISTINCT FROM $5
-       RETURNING 1`,
-      [input.userId, input.deviceId, input.batch.nextBatch, input.owner, input.since],
+      `WITH ${parts.join(', ')}
+       SELECT EXISTS (SELECT FROM cas) AS advanced, ${keys ? 'EXISTS (SELECT FROM device_keys)' : 'false'} AS keys`,
+      values,
     ),
   );
-  if (cas.length === 0) throw new LeaseLostError();
+  if (row?.['advanced'] !== true) throw new LeaseLostError();
+  return toDevice.length > 0 || listChanges.length > 0 || row['keys'] === true;
 }

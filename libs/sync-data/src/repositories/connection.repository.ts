@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import type { BatchedQuery } from './batched-query';
 import { num, numOrNull, rowsOf } from './sql-util';
 
 /**
@@ -16,46 +17,76 @@ export interface ConnectionRow {
   pending: unknown;
 }
 
+/**
+ * A connection opened for one answer, with what the answer needs from the same statement: the stream
+ * position its snapshot sees (`sync_stream.max_seq`) and a fresh connection position for its `pos`.
+ * Reading them apart cost two more round trips on every answer. A position is taken even when the
+ * answer ends up saying nothing new; positions only have to be unique, so the gap is harmless.
+ */
+export interface OpenedConnection {
+  row: ConnectionRow;
+  maxSeq: number;
+  position: number;
+}
+
+/** `max_seq` in the transaction's snapshot (taken at its first statement, whichever reads it). */
+const MAX_SEQ = '(SELECT max_seq FROM sync_stream WHERE id = 1)';
+
 export class ConnectionRepository {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    /** The answer's reads: the lock goes to Postgres with any read started beside it. */
+    private readonly reads: BatchedQuery,
+  ) {}
 
   /** Replaces any connection with this conn_id (a request without `pos` starts over). */
-  async create(userId: string, deviceId: string, connId: string): Promise<ConnectionRow> {
+  async create(userId: string, deviceId: string, connId: string): Promise<OpenedConnection> {
     await this.em.query(
       'DELETE FROM sync_connections WHERE user_id = $1 AND device_id = $2 AND conn_id = $3',
       [userId, deviceId, connId],
     );
     const [row] = await rowsOf(
       this.em.query(
-        `INSERT INTO sync_connections (user_id, device_id, conn_id) VALUES ($1, $2, $3) RETURNING conn_key`,
+        `INSERT INTO sync_connections (user_id, device_id, conn_id) VALUES ($1, $2, $3)
+         RETURNING conn_key, ${MAX_SEQ} AS max_seq, nextval('sync_position_seq') AS pos`,
         [userId, deviceId, connId],
       ),
     );
     return {
-      connKey: num(row?.['conn_key']),
-      committedPos: null,
-      committed: null,
-      pendingPos: null,
-      pending: null,
+      row: {
+        connKey: num(row?.['conn_key']),
+        committedPos: null,
+        committed: null,
+        pendingPos: null,
+        pending: null,
+      },
+      maxSeq: num(row?.['max_seq']),
+      position: num(row?.['pos']),
     };
   }
 
   /** Loads and locks the connection for this request (one request per connection computes at a time). */
-  async lock(userId: string, deviceId: string, connId: string): Promise<ConnectionRow | null> {
+  async lock(userId: string, deviceId: string, connId: string): Promise<OpenedConnection | null> {
     const [row] = await rowsOf(
-      this.em.query(
-        `SELECT conn_key, committed_pos, committed, pending_pos, pending FROM sync_connections
+      this.reads.rows(
+        `SELECT conn_key, committed_pos, committed, pending_pos, pending,
+                ${MAX_SEQ} AS max_seq, nextval('sync_position_seq') AS pos
+         FROM sync_connections
          WHERE user_id = $1 AND device_id = $2 AND conn_id = $3 FOR UPDATE`,
         [userId, deviceId, connId],
       ),
     );
     if (row === undefined) return null;
     return {
-      connKey: num(row['conn_key']),
-      committedPos: numOrNull(row['committed_pos']),
-      committed: row['committed'],
-      pendingPos: numOrNull(row['pending_pos']),
-      pending: row['pending'],
+      row: {
+        connKey: num(row['conn_key']),
+        committedPos: numOrNull(row['committed_pos']),
+        committed: row['committed'],
+        pendingPos: numOrNull(row['pending_pos']),
+        pending: row['pending'],
+      },
+      maxSeq: num(row['max_seq']),
+      position: num(row['pos']),
     };
   }
 
@@ -68,14 +99,14 @@ export class ConnectionRepository {
     );
   }
 
-  async nextPosition(): Promise<number> {
-    const [row] = await rowsOf(this.em.query(`SELECT nextval('sync_position_seq') AS pos`));
-    return num(row?.['pos']);
-  }
-
-  async savePending(connKey: number, pos: number, state: unknown): Promise<void> {
+  /**
+   * Saves the answer's state as pending; with `promote`, the pending state the request acknowledged
+   * becomes the committed one in the same statement (the right-hand sides read the row as it was).
+   */
+  async savePending(connKey: number, pos: number, state: unknown, promote = false): Promise<void> {
     await this.em.query(
-      `UPDATE sync_connections SET pending_pos = $2, pending = $3::jsonb, last_used_at = now() WHERE conn_key = $1`,
+      `UPDATE sync_connections SET ${promote ? 'committed_pos = pending_pos, committed = pending, ' : ''}pending_pos = $2,
+         pending = $3::jsonb, last_used_at = now() WHERE conn_key = $1`,
       [connKey, pos, JSON.stringify(state)],
     );
   }

@@ -51,9 +51,9 @@ export async function writeRoom(
     isMember && room.state.length > 0 ? await writeStateBlock(em, ctx, room, ctx.next()) : false;
   const timeline = await writeTimeline(em, ctx, room, isMember ? room.timeline.events : []);
   roomChanged = timeline.changed || roomChanged;
-  if (roomChanged) await refreshRoomMetadata(em, room.roomId, ctx.batchSeq);
 
-  const userRow = await upsertUserRoom(em, ctx, room, timeline.firstSeq, timeline.lastSeq);
+  // The room's row (metadata, bump) rides on the user's row's statement: a round trip less per message.
+  const userRow = await upsertUserRoom(em, ctx, room, timeline, roomChanged);
   // Room account data (m.tag among it) is the user's own: list filters and caches depend on it.
   const accountData =
     room.accountData.length > 0 &&
@@ -109,6 +109,8 @@ interface TimelineWritten {
   /** The stored positions of the chunk's first and last events (null: no events). */
   firstSeq: number | null;
   lastSeq: number | null;
+  /** The newest event this chunk stored that moves the room up the list. */
+  bump?: { ts: number; seq: number };
 }
 
 /** The timeline chunk, the state events in it, the room's bump, and where the chunk sits in the stream. */
@@ -152,30 +154,23 @@ async function writeTimeline(
     );
   }
   const bump = [...events].reverse().find((e) => insertedIds.has(e.event_id) && ctx.bumps(e.type));
-  if (bump !== undefined) await bumpRoom(em, roomId, bump, seqOfRow(bump.event_id), ctx.now);
 
   const ends = await chunkEnds(em, roomId, events, inserted);
-  return { changed: insertedIds.size > 0, ...ends };
-}
-
-async function bumpRoom(
-  em: EntityManager,
-  roomId: string,
-  bump: TimelineEvent,
-  bumpSeq: number,
-  now: number,
-): Promise<void> {
-  // Clamped to receive time so a remote server's clock cannot pin a room on top, and to a whole
-  // non-negative number: bump_ts is a bigint, and a timestamp it cannot hold (1.5, -1e20) would fail
-  // this batch on every retry of the same since.
-  const bumpTs = Math.max(0, Math.min(Math.trunc(bump.origin_server_ts), now));
-  // One statement (a round trip less on every message's way to the client): a new row takes the bump.
-  await em.query(
-    `INSERT INTO sync_rooms (room_id, bump_ts, bump_seq) VALUES ($1, $2, $3)
-     ON CONFLICT (room_id) DO UPDATE SET bump_ts = excluded.bump_ts, bump_seq = excluded.bump_seq
-     WHERE sync_rooms.bump_seq < excluded.bump_seq`,
-    [roomId, bumpTs, bumpSeq],
-  );
+  return {
+    changed: insertedIds.size > 0,
+    ...ends,
+    ...(bump === undefined
+      ? {}
+      : {
+          // Clamped to receive time so a remote server's clock cannot pin a room on top, and to a whole
+          // non-negative number: bump_ts is a bigint, and a timestamp it cannot hold (1.5, -1e20) would
+          // fail this batch on every retry of the same since.
+          bump: {
+            ts: Math.max(0, Math.min(Math.trunc(bump.origin_server_ts), ctx.now)),
+            seq: seqOfRow(bump.event_id),
+          },
+        }),
+  };
 }
 
 /**
@@ -208,43 +203,46 @@ async function chunkEnds(
   return { firstSeq: seqOf(first), lastSeq: seqOf(last) };
 }
 
-/** Recomputes the columns filters and names use from current state, and marks the room changed. */
-async function refreshRoomMetadata(em: EntityManager, roomId: string, seq: number): Promise<void> {
-  await em.query(
-    `INSERT INTO sync_rooms (room_id, room_type, is_encrypted, name, canonical_alias, avatar_url, tombstone_successor, changed_seq)
-     SELECT $1,
-       max(event->'content'->>'type') FILTER (WHERE type = 'm.room.create'),
-       coalesce(bool_or(type = 'm.room.encryption'), false),
-       nullif(max(event->'content'->>'name') FILTER (WHERE type = 'm.room.name'), ''),
-       nullif(max(event->'content'->>'alias') FILTER (WHERE type = 'm.room.canonical_alias'), ''),
-       nullif(max(event->'content'->>'url') FILTER (WHERE type = 'm.room.avatar'), ''),
-       nullif(max(event->'content'->>'replacement_room') FILTER (WHERE type = 'm.room.tombstone'), ''),
-       $2
-     FROM sync_room_state
-     WHERE room_id = $1 AND state_key = '' AND type IN
-       ('m.room.create', 'm.room.encryption', 'm.room.name', 'm.room.canonical_alias', 'm.room.avatar', 'm.room.tombstone')
-     ON CONFLICT (room_id) DO UPDATE SET
-       room_type = excluded.room_type, is_encrypted = coalesce(excluded.is_encrypted, false), name = excluded.name,
-       canonical_alias = excluded.canonical_alias, avatar_url = excluded.avatar_url,
-       tombstone_successor = excluded.tombstone_successor, changed_seq = excluded.changed_seq`,
-    [roomId, seq],
-  );
-}
+/**
+ * Recomputes the columns filters and names use from current state, marks the room changed at `$6` and
+ * takes a bump (`$15`, `$16`; null: none) when it is newer than the stored one. Parameters are the
+ * user's row's (`$2` the room id, `$6` the batch's seq) plus the bump's: it runs as a CTE of that statement.
+ */
+const REFRESH_ROOM = `
+  INSERT INTO sync_rooms (room_id, room_type, is_encrypted, name, canonical_alias, avatar_url, tombstone_successor,
+    changed_seq, bump_ts, bump_seq)
+  SELECT $2,
+    max(event->'content'->>'type') FILTER (WHERE type = 'm.room.create'),
+    coalesce(bool_or(type = 'm.room.encryption'), false),
+    nullif(max(event->'content'->>'name') FILTER (WHERE type = 'm.room.name'), ''),
+    nullif(max(event->'content'->>'alias') FILTER (WHERE type = 'm.room.canonical_alias'), ''),
+    nullif(max(event->'content'->>'url') FILTER (WHERE type = 'm.room.avatar'), ''),
+    nullif(max(event->'content'->>'replacement_room') FILTER (WHERE type = 'm.room.tombstone'), ''),
+    $6, coalesce($15::bigint, 0), coalesce($16::bigint, 0)
+  FROM sync_room_state
+  WHERE room_id = $2 AND state_key = '' AND type IN
+    ('m.room.create', 'm.room.encryption', 'm.room.name', 'm.room.canonical_alias', 'm.room.avatar', 'm.room.tombstone')
+  ON CONFLICT (room_id) DO UPDATE SET
+    room_type = excluded.room_type, is_encrypted = coalesce(excluded.is_encrypted, false), name = excluded.name,
+    canonical_alias = excluded.canonical_alias, avatar_url = excluded.avatar_url,
+    tombstone_successor = excluded.tombstone_successor, changed_seq = excluded.changed_seq,
+    bump_ts = CASE WHEN sync_rooms.bump_seq < excluded.bump_seq THEN excluded.bump_ts ELSE sync_rooms.bump_ts END,
+    bump_seq = greatest(sync_rooms.bump_seq, excluded.bump_seq)`;
 
 /** The polled user's row for the room; true when it is new or something the list shows changed. */
 async function upsertUserRoom(
   em: EntityManager,
   ctx: RoomWriteContext,
   room: RoomDelta,
-  firstSeq: number | null,
-  lastSeq: number | null,
+  { firstSeq, lastSeq, bump }: TimelineWritten,
+  roomChanged: boolean,
 ): Promise<boolean> {
   const seq = ctx.batchSeq;
   const m = ctx.memberships.get(room.roomId) ?? { membership: 'join' as const, bySelf: true };
   const left = m.membership === 'leave' || m.membership === 'ban';
   const rows = await rowsOf(
     em.query(
-      `INSERT INTO sync_user_rooms AS u (user_id, room_id, membership, membership_by_self, membership_ts, changed_seq,
+      `${roomChanged ? `WITH room AS (${REFRESH_ROOM}) ` : ''}INSERT INTO sync_user_rooms AS u (user_id, room_id, membership, membership_by_self, membership_ts, changed_seq,
          visible_from_seq, visible_to_seq, heroes, joined_count, invited_count, invite_state,
          notification_count, highlight_count)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12::jsonb, coalesce($13, 0), coalesce($14, 0))
@@ -282,6 +280,7 @@ async function upsertUserRoom(
         room.strippedState === undefined ? null : JSON.stringify(room.strippedState),
         room.unread.notificationCount ?? null,
         room.unread.highlightCount ?? null,
+        ...(roomChanged ? [bump?.ts ?? null, bump?.seq ?? null] : []),
       ],
     ),
   );

@@ -1,5 +1,4 @@
 // Over 300 lines: every read one sliding-sync answer makes, side by side so each query's indexes are seen together.
-import type { EntityManager } from 'typeorm';
 import type {
   AccountDataEvent,
   ClientEvent,
@@ -7,6 +6,7 @@ import type {
   StateEvent,
   StrippedStateEvent,
 } from '../model/events';
+import type { BatchedQuery } from './batched-query';
 import { deviceKey } from './room-writer';
 import { num, numOrNull, recordset, rowsOf } from './sql-util';
 
@@ -91,17 +91,22 @@ const STATE_AS_OF = `
  * one answer sees one snapshot: rows up to `maxSeq()` and nothing half-written.
  */
 export class SyncReader {
-  constructor(private readonly em: EntityManager) {}
+  constructor(private readonly reads: BatchedQuery) {}
+
+  /** The rows of one SELECT; reads started together share a round trip (see BatchedQuery). */
+  private query(sql: string, values: readonly unknown[] = []): Promise<Record<string, unknown>[]> {
+    return this.reads.rows(sql, values);
+  }
 
   async maxSeq(): Promise<number> {
-    const [row] = await rowsOf(this.em.query('SELECT max_seq FROM sync_stream WHERE id = 1'));
+    const [row] = await rowsOf(this.query('SELECT max_seq FROM sync_stream WHERE id = 1'));
     return num(row?.['max_seq']);
   }
 
   /** The user's rooms (`roomIds`: only those of them, for refreshing a cached list). */
   async userRooms(userId: string, roomIds?: readonly string[]): Promise<UserRoomRow[]> {
     const rows = await rowsOf(
-      this.em.query(
+      this.query(
         `SELECT u.*, r.room_id AS r_room_id, r.room_type, r.is_encrypted, r.name, r.canonical_alias, r.avatar_url,
                 r.tombstone_successor, r.changed_seq AS room_changed_seq, r.bump_ts, r.bump_seq
          FROM sync_user_rooms u LEFT JOIN sync_rooms r ON r.room_id = u.room_id
@@ -146,7 +151,7 @@ export class SyncReader {
     types: readonly string[],
   ): Promise<(AccountDataEvent & { roomId: string })[]> {
     const rows = await rowsOf(
-      this.em.query(
+      this.query(
         'SELECT room_id, type, content FROM sync_account_data WHERE user_id = $1 AND type = ANY($2)',
         [userId, types],
       ),
@@ -166,7 +171,7 @@ export class SyncReader {
   ): Promise<(AccountDataEvent & { roomId: string })[]> {
     if (roomIds.length === 0) return [];
     const rows = await rowsOf(
-      this.em.query(
+      this.query(
         `SELECT room_id, type, content FROM sync_account_data
          WHERE user_id = $1 AND room_id = ANY($2) AND seq <= $3 ORDER BY seq, type`,
         [userId, roomIds, toSeq],
@@ -186,7 +191,7 @@ export class SyncReader {
     toSeq: number,
   ): Promise<(AccountDataEvent & { roomId: string })[]> {
     const rows = await rowsOf(
-      this.em.query(
+      this.query(
         `SELECT room_id, type, content FROM sync_account_data
          WHERE user_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq, type`,
         [userId, afterSeq, toSeq],
@@ -223,7 +228,7 @@ export class SyncReader {
       current.length === 0
         ? []
         : await rowsOf(
-            this.em.query(
+            this.query(
               `SELECT room_id, seq, event FROM sync_room_state
                WHERE room_id = ANY($1) AND seq > $2 AND seq <= $3
                  AND ($4::text[] IS NULL OR type = ANY($4)) AND (NOT $5 OR type <> 'm.room.member')
@@ -237,7 +242,7 @@ export class SyncReader {
     if (bounds.length > 0) {
       rows.push(
         ...(await rowsOf(
-          this.em.query(
+          this.query(
             `SELECT room_id, seq, event FROM (${STATE_AS_OF}) x
              WHERE x.seq > $2 AND ($3::text[] IS NULL OR x.type = ANY($3)) AND (NOT $4 OR x.type <> 'm.room.member')
              ORDER BY room_id, type, state_key`,
@@ -264,7 +269,7 @@ export class SyncReader {
       current.length === 0
         ? []
         : await rowsOf(
-            this.em.query(
+            this.query(
               `SELECT s.room_id, s.seq, s.event FROM jsonb_to_recordset($1::jsonb) AS p(room_id text, user_id text)
                JOIN sync_room_state s ON s.room_id = p.room_id AND s.type = 'm.room.member' AND s.state_key = p.user_id
                WHERE s.seq <= $2`,
@@ -279,7 +284,7 @@ export class SyncReader {
       }));
       rows.push(
         ...(await rowsOf(
-          this.em.query(
+          this.query(
             `SELECT x.room_id, x.seq, x.event FROM (${STATE_AS_OF}) x
              JOIN jsonb_to_recordset($2::jsonb) AS w(room_id text, user_id text)
                ON w.room_id = x.room_id AND x.type = 'm.room.member' AND x.state_key = w.user_id`,
@@ -301,7 +306,7 @@ export class SyncReader {
   ): Promise<Map<string, number>> {
     if (rooms.length === 0) return new Map();
     const rows = await rowsOf(
-      this.em.query(
+      this.query(
         `SELECT b.room_id, j.seq FROM jsonb_to_recordset($1::jsonb) AS b(room_id text, to_seq bigint)
          CROSS JOIN LATERAL (
            SELECT max(t.seq) AS seq FROM sync_timeline t
@@ -318,7 +323,7 @@ export class SyncReader {
   async timelines(windows: readonly TimelineWindow[]): Promise<TimelineRow[]> {
     if (windows.length === 0) return [];
     const rows = await rowsOf(
-      this.em.query(
+      this.query(
         `SELECT p.room_id, t.seq, t.prev_batch, t.gap_before, t.event
          FROM jsonb_to_recordset($1::jsonb) AS p(room_id text, from_seq bigint, to_seq bigint, lim int)
          CROSS JOIN LATERAL (
@@ -346,10 +351,10 @@ export class SyncReader {
   async txnIds(userId: string, deviceId: string, eventIds: readonly string[]): Promise<Map<string, string>> {
     if (eventIds.length === 0) return new Map();
     const rows = await rowsOf(
-      this.em.query(
-        'SELECT event_id, txn_id FROM sync_txn_ids WHERE device_key = $1 AND event_id = ANY($2)',
-        [deviceKey(userId, deviceId), eventIds],
-      ),
+      this.query('SELECT event_id, txn_id FROM sync_txn_ids WHERE device_key = $1 AND event_id = ANY($2)', [
+        deviceKey(userId, deviceId),
+        eventIds,
+      ]),
     );
     return new Map(rows.map((r) => [String(r['event_id']), String(r['txn_id'])]));
   }
@@ -358,7 +363,7 @@ export class SyncReader {
   async receipts(roomIds: readonly string[], afterSeq: number, toSeq: number): Promise<ReceiptOut[]> {
     if (roomIds.length === 0) return [];
     const rows = await rowsOf(
-      this.em.query(
+      this.query(
         `SELECT room_id, user_id, receipt_type, thread_id, event_id, ts FROM sync_receipts
          WHERE room_id = ANY($1) AND seq > $2 AND seq <= $3`,
         [roomIds, afterSeq, toSeq],
@@ -377,7 +382,7 @@ export class SyncReader {
   async typing(roomIds: readonly string[], afterSeq: number, toSeq: number): Promise<Map<string, string[]>> {
     if (roomIds.length === 0) return new Map();
     const rows = await rowsOf(
-      this.em.query(
+      this.query(
         'SELECT room_id, user_ids FROM sync_typing WHERE room_id = ANY($1) AND seq > $2 AND seq <= $3',
         [roomIds, afterSeq, toSeq],
       ),
@@ -390,7 +395,7 @@ export class SyncReader {
     deviceId: string,
   ): Promise<{ otkCounts: Record<string, number> | null; fallbackTypes: string[] | null } | null> {
     const [row] = await rowsOf(
-      this.em.query(
+      this.query(
         'SELECT otk_counts, fallback_types FROM sync_device_keys WHERE user_id = $1 AND device_id = $2',
         [userId, deviceId],
       ),
@@ -409,7 +414,7 @@ export class SyncReader {
     toSeq: number,
   ): Promise<{ changed: string[]; left: string[] }> {
     const rows = await rowsOf(
-      this.em.query(
+      this.query(
         `SELECT target_user_id, change FROM sync_device_list_changes
          WHERE user_id = $1 AND device_id = $2 AND seq > $3 AND seq <= $4 ORDER BY target_user_id`,
         [userId, deviceId, afterSeq, toSeq],

@@ -8,29 +8,42 @@ import { num, rowsOf } from './sql-util';
 export class ToDeviceRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  /**
+   * Deletes what the client acknowledged (`since`) and reads what follows, in one statement (three
+   * round trips before, on every answer of a connection with the extension on). A `since` beyond
+   * anything handed out means the database was reset: it reads from the beginning, and `from` says so.
+   * The read cannot see the delete (one statement, one snapshot), and needs not: it starts after `since`.
+   */
   async ackAndRead(
     userId: string,
     deviceId: string,
     since: number,
     limit: number,
-  ): Promise<{ events: Record<string, unknown>[]; lastPosition: number | null }> {
-    if (since > 0) {
-      await this.dataSource.query(
-        'DELETE FROM sync_to_device WHERE user_id = $1 AND device_id = $2 AND position <= $3',
-        [userId, deviceId, since],
-      );
-    }
+  ): Promise<{ events: Record<string, unknown>[]; lastPosition: number | null; from: number }> {
     const rows = await rowsOf(
       this.dataSource.query(
-        `SELECT position, event FROM sync_to_device WHERE user_id = $1 AND device_id = $2 AND position > $3
-         ORDER BY position LIMIT $4`,
+        `WITH f AS (
+           SELECT CASE WHEN $3::bigint > (SELECT CASE WHEN is_called THEN last_value ELSE 0 END
+                                          FROM sync_to_device_position_seq)
+                  THEN 0 ELSE $3::bigint END AS since
+         ), acked AS (
+           DELETE FROM sync_to_device d USING f
+           WHERE d.user_id = $1 AND d.device_id = $2 AND d.position <= f.since
+         )
+         SELECT f.since, t.position, t.event FROM f LEFT JOIN LATERAL (
+           SELECT position, event FROM sync_to_device
+           WHERE user_id = $1 AND device_id = $2 AND position > f.since ORDER BY position LIMIT $4
+         ) t ON true
+         ORDER BY t.position`,
         [userId, deviceId, since, limit],
       ),
     );
-    const last = rows[rows.length - 1];
+    const events = rows.filter((r) => r['position'] !== null);
+    const last = events[events.length - 1];
     return {
-      events: rows.map((r) => r['event'] as Record<string, unknown>),
+      events: events.map((r) => r['event'] as Record<string, unknown>),
       lastPosition: last === undefined ? null : num(last['position']),
+      from: num(rows[0]?.['since']),
     };
   }
 

