@@ -99,12 +99,16 @@ describe('request timeouts (every listener of every service)', () => {
     app = undefined;
   });
 
+  let logs = '';
   async function boot(extra: Partial<AppOptions> = {}): Promise<{ url: string; internal: string }> {
+    const stream = new PassThrough();
+    logs = '';
+    stream.on('data', (chunk: Buffer) => (logs += chunk.toString()));
     const running = await startApp(TestModule, {
       name: 'test',
       logLevel: 'warn',
       bind: { host: '127.0.0.1', port: 0 },
-      logDestination: new PassThrough().resume(),
+      logDestination: stream,
       requestTimeoutMs: REQUEST_MS,
       headersTimeoutMs: HEADERS_MS,
       metricsBind: { host: '127.0.0.1', port: 0 },
@@ -132,6 +136,8 @@ describe('request timeouts (every listener of every service)', () => {
     ]);
     expect(statusOf(whole.text)).toBe(200);
     expect(whole.text).toContain('{"got":{"a":"0123456789ab"}}');
+    // A client too slow is not the service's error.
+    expect(logs).not.toMatch(/"level":"(error|fatal)"/);
   });
 
   it('answers 408 and closes the connection when the headers never end', async () => {
