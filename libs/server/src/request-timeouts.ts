@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
  * internal one). Node measures both bounds from the first byte of a request until the parser has the
  * whole of it, so they bound receiving a request, never the time to answer it: a long-poll whose
  * request is complete waits as long as it likes. A request still incomplete at its bound is answered
- * 408 (when nothing was written on the connection yet) and its socket closed.
+ * 408 (unless it was answered already, see `ClientErrorAnswers`) and its socket closed.
  */
 export interface RequestTimeouts {
   /** The whole request, headers and body (Node's `server.requestTimeout`). */
