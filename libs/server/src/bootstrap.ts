@@ -14,6 +14,7 @@ import { createLogger, JsonLogger } from './logger';
 import { MatrixExceptionFilter } from './matrix-exception.filter';
 import { Metrics } from './metrics';
 import { MetricsListener } from './metrics-listener';
+import { ClientErrorAnswers, requestTimeouts, serverTimeoutOptions } from './request-timeouts';
 
 export interface AppOptions {
   /** Service name, the `service` field of every log line. */
@@ -21,6 +22,15 @@ export interface AppOptions {
   logLevel: LogLevel;
   /** Largest request body accepted, in bytes. */
   bodyLimit?: number;
+  /**
+   * Longest a client may take to send one request, headers and body, on the public port and the
+   * internal listener alike (30 s by default): past it the client gets 408 and its connection is closed,
+   * so a client trickling its body (or never finishing it) cannot hold a socket forever. It bounds
+   * receiving the request only; a long-poll waits past it once its request is in.
+   */
+  requestTimeoutMs?: number;
+  /** Longest a client may take to send the headers of a request (20 s by default, at most the above). */
+  headersTimeoutMs?: number;
   /**
    * Reverse proxies whose X-Forwarded-For is believed (addresses or CIDRs, `cidrList` of libs/config).
    * `request.ip` is then the rightmost address in X-Forwarded-For that is not a trusted proxy, and
@@ -66,8 +76,16 @@ export async function createApp(
   options: AppOptions,
 ): Promise<{ app: NestFastifyApplication; logger: Logger; metricsListener?: MetricsListener }> {
   const logger = createLogger(options.name, options.logLevel, options.logDestination);
+  const timeouts = serverTimeoutOptions(requestTimeouts(options.requestTimeoutMs, options.headersTimeoutMs));
+  const clientErrors = new ClientErrorAnswers();
   const adapter = new FastifyAdapter({
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    // Fastify sets these two on the server it creates (its 0 would turn Node's request bound off); the
+    // rest only Node's own options reach.
+    requestTimeout: timeouts.requestTimeout,
+    keepAliveTimeout: timeouts.keepAliveTimeout,
+    http: timeouts,
+    clientErrorHandler: clientErrors.handle,
     return503OnClosing: true,
     trustProxy: options.trustedProxies?.length ? [...options.trustedProxies] : false,
     // `/account/` and `/account` are the same page to a person typing it.
@@ -78,6 +96,7 @@ export async function createApp(
     skipMiddie: true,
   });
   const fastify = adapter.getInstance();
+  clientErrors.track(fastify.server);
 
   // JSON bodies that do not parse are a client error with Synapse's errcode, not Fastify's own shape.
   fastify.removeContentTypeParser('application/json');
@@ -168,6 +187,7 @@ export async function createApp(
     const listener = new MetricsListener(
       options.metricsBind,
       metrics,
+      { options: timeouts, clientErrors: new ClientErrorAnswers() },
       internalPrefixes.length > 0
         ? {
             prefixes: internalPrefixes,

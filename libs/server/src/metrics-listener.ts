@@ -1,6 +1,13 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerOptions,
+  type ServerResponse,
+} from 'node:http';
 import type { BindAddress } from '@gateway/config';
 import type { Metrics } from './metrics';
+import type { ClientErrorAnswers } from './request-timeouts';
 
 /** Paths of the app served on the internal listener, and how to hand a request to the app. */
 export interface InternalRoutes {
@@ -22,11 +29,13 @@ export class MetricsListener {
   constructor(
     private readonly bind: BindAddress,
     private readonly metrics: Metrics,
+    /** The public port's request, headers and keep-alive timeouts, and its answers when they run out. */
+    private readonly timeouts: { options: ServerOptions; clientErrors: ClientErrorAnswers },
     private readonly internal?: InternalRoutes,
   ) {}
 
   async start(): Promise<number> {
-    const server = createServer((req, res) => {
+    const server = createServer(this.timeouts.options, (req, res) => {
       const path = (req.url ?? '').split('?')[0] ?? '';
       if (this.internal?.prefixes.some((p) => path.startsWith(p))) {
         this.internal.handle(req, res);
@@ -47,6 +56,8 @@ export class MetricsListener {
         () => res.writeHead(500).end(),
       );
     });
+    this.timeouts.clientErrors.track(server);
+    server.on('clientError', this.timeouts.clientErrors.handle);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.bind.port, this.bind.host, () => {

@@ -125,6 +125,45 @@ describe('rtc-jwt-service token routes', () => {
     expect(answer.closed).toBe(false);
   });
 
+  it('answers 408 to a body slower than the bound on receiving requests, and logs no error', async () => {
+    const bounded = await startRtc(
+      {
+        LIVEKIT_URL: livekit.url,
+        LIVEKIT_KEY: livekit.key,
+        LIVEKIT_SECRET: livekit.secret,
+        LIVEKIT_FULL_ACCESS_HOMESERVERS: 'hs.test',
+        LIVEKIT_FEDERATION_URL_OVERRIDES: `hs.test=${hs.baseUrl}`,
+        RTC_RATE_LIMIT_PER_IP: '0',
+      },
+      { requestTimeoutMs: 1_000 },
+    );
+    try {
+      const full = request('/get_token', { 'Content-Length': json.length }, json);
+      const started = Date.now();
+      const slow = await exchange(bounded.url, [
+        full.slice(0, -40),
+        1_500,
+        full.slice(-40, -20),
+        1_500,
+        full.slice(-20),
+      ]);
+      // Node checks the bound once a second.
+      expect(Date.now() - started).toBeLessThan(1_000 + 2_000);
+      expect(statusOf(slow.text)).toBe(408);
+      expect(slow.closed).toBe(true);
+      // The routes that read their body in onRequest give up on it quietly, and keep serving.
+      expect((await post(`${bounded.url}/get_token`, json)).status).toBe(200);
+      const lines = bounded
+        .logs()
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as { level: string });
+      expect(lines.filter((l) => l.level === 'error' || l.level === 'fatal')).toEqual([]);
+    } finally {
+      await bounded.stop();
+    }
+  });
+
   it('keeps serving after a client goes away halfway through its body, and logs no error', async () => {
     rtc.takeLogs();
     const socket = connect(Number(new URL(rtc.url).port), '127.0.0.1');

@@ -19,7 +19,11 @@ export interface RtcUnderTest extends RunningApp {
 }
 
 /** Boots the real app in-process from an environment, exactly as main.ts does, with logs captured. */
-export async function startRtc(env: Record<string, string>): Promise<RtcUnderTest> {
+export async function startRtc(
+  env: Record<string, string>,
+  /** libs/server's bound on receiving a request, shorter than production's to test it. */
+  options: { requestTimeoutMs?: number } = {},
+): Promise<RtcUnderTest> {
   const config = loadRtcConfig({ LIVEKIT_JWT_BIND: '127.0.0.1:0', ...env });
   const routes: RegisteredRoute[] = [];
   let logs = '';
@@ -29,6 +33,7 @@ export async function startRtc(env: Record<string, string>): Promise<RtcUnderTes
     ...withRouteLog(rtcAppOptions(config), routes),
     logLevel: 'debug',
     logDestination: stream,
+    ...options,
   });
   return {
     ...running,

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@gateway/testing';
 import { startProxy, type ProxyUnderTest } from '../support/start-proxy';
@@ -17,6 +17,20 @@ describe('forwarding to the upstream', () => {
       seen.push(entry);
       req.on('close', () => (entry.closed = true));
       if (req.url?.startsWith('/_matrix/client/v3/sync') === true) return; // a long-poll that never answers
+      const late = /^\/_matrix\/client\/r0\/sync\?timeout=(\d+)/.exec(req.url ?? '');
+      if (late) {
+        // A long-poll answered when its timeout runs out.
+        setTimeout(
+          () => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"late":true}'),
+          Number(late[1]),
+        );
+        return;
+      }
+      if (req.url === '/_matrix/media/v3/upload') {
+        // As a homeserver does: the whole upload first, then the answer.
+        req.resume().on('end', () => res.writeHead(200).end('{}'));
+        return;
+      }
       res
         .writeHead(200, { 'Content-Type': 'application/json', Connection: 'keep-alive', 'X-Upstream': 'yes' })
         .end('{"ok":true}');
@@ -59,6 +73,47 @@ describe('forwarding to the upstream', () => {
     expect(await polling).toBe('aborted');
     await new Promise((r) => setTimeout(r, 200));
     expect(entry.closed).toBe(true);
+  });
+
+  it('lets a forwarded long-poll run past the bound on receiving requests, but not a trickled body', async () => {
+    const bounded = await startProxy(
+      `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+      {},
+      { requestTimeoutMs: 2_000 },
+    );
+    try {
+      const started = Date.now();
+      const poll = await fetch(`${bounded.url}/_matrix/client/r0/sync?timeout=4000`);
+      expect(poll.status).toBe(200);
+      expect(await poll.json()).toEqual({ late: true });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(3_950);
+      // A forwarded upload whose body comes slower than the bound: 408, and the connection closed.
+      const { port } = new URL(bounded.url);
+      const socket = connect(Number(port), '127.0.0.1');
+      let answer = '';
+      socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+      const closed = new Promise<number>((resolve) =>
+        socket.on('close', () => {
+          resolve(Date.now());
+        }),
+      );
+      const sent = Date.now();
+      socket.write(
+        'POST /_matrix/media/v3/upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/png\r\nContent-Length: 10\r\n\r\n',
+      );
+      for (let i = 0; i < 10; i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        if (socket.destroyed) break;
+        socket.write('x');
+      }
+      expect((await closed) - sent).toBeLessThan(2_000 + 2_000);
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+      // The upstream's half of the upload is cut with it.
+      await new Promise((r) => setTimeout(r, 200));
+      expect(seen.find((s) => s.req.url === '/_matrix/media/v3/upload')?.closed).toBe(true);
+    } finally {
+      await bounded.stop();
+    }
   });
 
   it('serves metrics on the separate SYNCV3_PROM listener only', async () => {

@@ -28,6 +28,8 @@ export interface StartProxyOptions {
    * earlier one stored. The caller owns it: stop() leaves it in place.
    */
   databaseUrl?: string;
+  /** libs/server's bound on receiving a request, shorter than production's to test it. */
+  requestTimeoutMs?: number;
 }
 
 /** Boots the real app in-process in front of `upstream`, on its own database (or `options.databaseUrl`). */
@@ -57,6 +59,7 @@ export async function startProxy(
     ...withRouteLog(syncAppOptions(config), routes),
     logLevel: 'debug',
     logDestination: stream,
+    ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
   });
   // Requests before the database is connected and migrated get 503; tests start from a ready proxy.
   for (let i = 0; i < 300; i++) {
