@@ -16,12 +16,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createTestDatabase, createTestRedis, startSynapse } from '@gateway/testing';
+import { createTestDatabase, createTestRedis } from '@gateway/testing';
 import { TestClient } from '../../apps/sync-proxy/test/support/matrix-client';
 import { databaseSize } from './db-size';
 import { firstResponse, fullList, holders, sendToReceive, type Side } from './measures';
 import { spawnProxy } from './proxy';
-import { seedRooms } from './seed';
+import { seededSynapse } from './seed-cache';
 import { sync, roomListBody } from './sliding';
 import { quantile, round, summary, table } from './stats';
 import { v2SendToReceive } from './v2';
@@ -32,6 +32,8 @@ const { values: args } = parseArgs({
     reps: { type: 'string', default: '20' },
     clients: { type: 'string', default: '100,1000' },
     messages: { type: 'string', default: '200' },
+    'warm-ups': { type: 'string', default: '2' },
+    fresh: { type: 'boolean', default: false },
   },
 });
 const ROOMS = Number(args.rooms);
@@ -44,7 +46,8 @@ const MESSAGES = Number(args.messages);
 /** Between starting a long-poll and the send it should receive: time for the request to reach its wait. */
 const GAP_MS = 200;
 /** Unmeasured requests per side before measures 1 and 2. */
-const WARM_UPS = 2;
+const WARM_UPS = Number(args['warm-ups']);
+if (!Number.isInteger(WARM_UPS) || WARM_UPS < 0) throw new Error('--warm-ups must be 0 or more');
 for (const [name, v] of [
   ['--rooms', ROOMS],
   ['--reps', REPS],
@@ -69,20 +72,15 @@ const elapsed = (t0: number): string => `${((performance.now() - t0) / 1000).toF
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const synapse = await startSynapse({ mode: 'plain' });
+  const t0 = performance.now();
+  const { synapse, a, b, seeded, restored } = await seededSynapse(ROOMS, args.fresh, (line) => {
+    if (line.startsWith('seeding')) phase(line);
+    else log(`${line}, ${elapsed(t0)}`);
+  });
+  const seedSeconds = round((performance.now() - t0) / 1000);
   const cleanups: (() => Promise<void>)[] = [() => synapse.stop()];
   try {
-    const a = await synapse.registerUser('alice');
-    const b = await synapse.registerUser('bob');
-    const alice = new TestClient(synapse.baseUrl, a.accessToken, a.userId);
     const bob = new TestClient(synapse.baseUrl, b.accessToken, b.userId);
-
-    phase(`seeding ${String(ROOMS)} rooms on Synapse (4 requests in flight)…`);
-    const t0 = performance.now();
-    const seeded = await seedRooms(alice, bob, ROOMS, (done) => {
-      log(`  ${String(done)}/${String(ROOMS)} rooms, ${elapsed(t0)}`);
-    });
-    const seedSeconds = round((performance.now() - t0) / 1000);
     const dm = seeded.dms[0];
     if (dm === undefined) throw new Error('--rooms must be at least 10, for one DM with bob');
 
@@ -228,6 +226,7 @@ async function main(): Promise<void> {
         warmUps: WARM_UPS,
       },
       setup: {
+        restoredFromCache: restored,
         seedSeconds,
         dms: seeded.dms.length,
         groups: seeded.groups,
@@ -355,7 +354,7 @@ async function main(): Promise<void> {
       ),
     );
     log(
-      `\n${String(ROOMS)} rooms seeded in ${String(seedSeconds)} s; the proxy's first sync of device P took ${String(warmSeconds)} s; total ${elapsed(started)}`,
+      `\n${String(ROOMS)} rooms ${restored ? 'restored from the cache' : 'seeded'} in ${String(seedSeconds)} s; the proxy's first sync of device P took ${String(warmSeconds)} s; total ${elapsed(started)}`,
     );
   } finally {
     for (const cleanup of cleanups.reverse()) {

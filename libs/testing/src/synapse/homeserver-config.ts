@@ -35,6 +35,12 @@ export interface SynapseOptions {
   federation?: boolean;
   /** Extra top-level homeserver.yaml keys, merged last. */
   extra?: Record<string, unknown>;
+  /**
+   * Start from a saved homeserver instead of an empty one: a directory on this machine holding the
+   * `homeserver.db` and `signing.key` a stopped run left (see `Synapse.save`). Copied into the run, so
+   * the saved copy is never written to. SQLite only; not with `federation` (its name is a fresh port).
+   */
+  restoreFrom?: string;
 }
 
 export const REGISTRATION_SECRET = 'test-bed-registration-secret';

@@ -1,6 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { freePort } from '../free-port';
 import { synapseChroot } from './chroot';
 import {
@@ -44,6 +45,22 @@ export interface Synapse {
   configPath: string;
   /** Where the run's SQLite database is, on this machine (when the options leave it as SQLite). */
   sqlitePath: string;
+  /**
+   * Stops Synapse, copies its database and signing key into `dir` (made if missing), and starts it
+   * again: a later `startSynapse({ restoreFrom: dir })` begins where this one is now. SQLite only.
+   */
+  save(dir: string): Promise<void>;
+}
+
+/** What `Synapse.save` writes and `restoreFrom` reads; SQLite's write-ahead log too, when one is left. */
+const SAVED_FILES = ['homeserver.db', 'signing.key'] as const;
+const SAVED_IF_PRESENT = ['homeserver.db-wal'] as const;
+
+function copySaved(from: string, to: string): void {
+  for (const file of SAVED_FILES) copyFileSync(join(from, file), join(to, file));
+  for (const file of SAVED_IF_PRESENT) {
+    if (existsSync(join(from, file))) copyFileSync(join(from, file), join(to, file));
+  }
 }
 
 const READY_TIMEOUT_MS = 90_000;
@@ -74,7 +91,12 @@ export async function startSynapse(options: SynapseOptions): Promise<Synapse> {
     configArgs = '-c "$DIR/raw.yaml" -c "$DIR/homeserver.yaml"';
   }
   writeFileSync(`${hostDir}/log.config`, logConfig(dir));
-  writeFileSync(`${hostDir}/signing.key`, synapseSigningKey());
+  if (options.restoreFrom === undefined) {
+    writeFileSync(`${hostDir}/signing.key`, synapseSigningKey());
+  } else {
+    if (options.federation === true) throw new Error('restoreFrom cannot be used with federation');
+    copySaved(options.restoreFrom, hostDir);
+  }
   (options.appServiceRegistrations ?? []).forEach((registration, i) => {
     writeFileSync(`${root}${appServiceFile(dir, i)}`, registration);
   });
@@ -123,6 +145,14 @@ export async function startSynapse(options: SynapseOptions): Promise<Synapse> {
     stop,
     configPath: `${hostDir}/homeserver.yaml`,
     sqlitePath: `${hostDir}/homeserver.db`,
+    save: async (to) => {
+      await stopChild(child);
+      rmSync(to, { recursive: true, force: true });
+      mkdirSync(to, { recursive: true });
+      copySaved(hostDir, to);
+      child = launch();
+      await waitForVersions(baseUrl, child);
+    },
     restart: async (next, whileStopped) => {
       await stopChild(child);
       if (next !== undefined) {

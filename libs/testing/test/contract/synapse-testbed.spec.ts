@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSynapse, type Synapse } from '../../src';
 
@@ -68,5 +71,44 @@ describe('Synapse test bed (plain mode)', () => {
       }),
     );
     expect(statuses).toEqual(Array<number>(15).fill(200));
+  });
+});
+
+// bench/sync keeps a seeded homeserver between runs this way (seeding 10,000 rooms takes many minutes).
+describe('Synapse test bed: save and restore', () => {
+  it('starts a second homeserver from a saved one, with its users, tokens and rooms', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'synapse-saved-'));
+    const first = await startSynapse({ mode: 'plain' });
+    let second: Synapse | undefined;
+    try {
+      const dora = await first.registerUser('dora');
+      const auth = { Authorization: `Bearer ${dora.accessToken}`, 'Content-Type': 'application/json' };
+      const created = await fetch(`${first.baseUrl}/_matrix/client/v3/createRoom`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ name: 'kept' }),
+      });
+      const { room_id: roomId } = (await created.json()) as { room_id: string };
+      await first.save(dir);
+      // The saved one is running again after the save.
+      const again = await fetch(`${first.baseUrl}/_matrix/client/v3/account/whoami`, { headers: auth });
+      expect(again.status).toBe(200);
+      await first.stop();
+
+      second = await startSynapse({ mode: 'plain', restoreFrom: dir });
+      const whoami = await fetch(`${second.baseUrl}/_matrix/client/v3/account/whoami`, { headers: auth });
+      expect(await whoami.json()).toMatchObject({ user_id: dora.userId, device_id: dora.deviceId });
+      const joined = await fetch(`${second.baseUrl}/_matrix/client/v3/joined_rooms`, { headers: auth });
+      expect(await joined.json()).toEqual({ joined_rooms: [roomId] });
+      const name = await fetch(
+        `${second.baseUrl}/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/m.room.name/`,
+        { headers: auth },
+      );
+      expect(await name.json()).toEqual({ name: 'kept' });
+    } finally {
+      await first.stop();
+      await second?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
