@@ -33,11 +33,14 @@ const { values: args } = parseArgs({
     clients: { type: 'string', default: '100,1000' },
     messages: { type: 'string', default: '200' },
     'warm-ups': { type: 'string', default: '2' },
+    'full-reps': { type: 'string' },
     fresh: { type: 'boolean', default: false },
   },
 });
 const ROOMS = Number(args.rooms);
 const REPS = Number(args.reps);
+/** Measure 2 alone can take most of a run at 10,000 rooms (native answers each request in seconds). */
+const FULL_REPS = Number(args['full-reps'] ?? args.reps);
 const CLIENTS = args.clients
   .split(',')
   .map(Number)
@@ -51,6 +54,7 @@ if (!Number.isInteger(WARM_UPS) || WARM_UPS < 0) throw new Error('--warm-ups mus
 for (const [name, v] of [
   ['--rooms', ROOMS],
   ['--reps', REPS],
+  ['--full-reps', FULL_REPS],
   ['--messages', MESSAGES],
   ...CLIENTS.map((c) => ['--clients', c] as const),
 ] as const) {
@@ -79,6 +83,8 @@ async function main(): Promise<void> {
   });
   const seedSeconds = round((performance.now() - t0) / 1000);
   const cleanups: (() => Promise<void>)[] = [() => synapse.stop()];
+  /** The proxy's last log lines, printed when the run fails (the proxy logs at warn and above). */
+  let proxyOutput: (() => string) | undefined;
   try {
     const bob = new TestClient(synapse.baseUrl, b.accessToken, b.userId);
     const dm = seeded.dms[0];
@@ -115,6 +121,7 @@ async function main(): Promise<void> {
       process.env['BENCH_PROFILE'] === '1' ? ['--cpu-prof', '--cpu-prof-dir=/tmp/sync-prof'] : [];
     const proxy = await spawnProxy(resolve(root, 'dist/apps/sync-proxy/main.js'), env, profile);
     cleanups.push(() => proxy.stop());
+    proxyOutput = proxy.output;
     const proxySide: Side = { name: 'proxy', baseUrl: proxy.url, token: devP.accessToken };
     const rssAtStart = proxy.memory().rssMiB;
     /**
@@ -154,6 +161,9 @@ async function main(): Promise<void> {
       log(`  ${String(n)}/${String(MESSAGES)}`);
     });
     const proxySplit = deliverySplit(delivery0, await proxy.samples('sync_proxy_delivery_seconds'));
+    log(
+      `  p50 proxy ${String(summary(proxyLatency).p50)} ms, native ${String(summary(nativeLatency).p50)} ms`,
+    );
 
     // 1 and 2, interleaved rep by rep (alternating which side goes first) so drift hits both alike.
     const sides = [proxySide, native];
@@ -170,17 +180,19 @@ async function main(): Promise<void> {
       }
     }
     const firstCpuMs = round((proxy.cpuMs() - cpu0) / (REPS + WARM_UPS));
-    phase(`full list: ${String(REPS)} reps…`);
+    log(`  p50 proxy ${String(summary(first.proxy).p50)} ms, native ${String(summary(first.native).p50)} ms`);
+    phase(`full list: ${String(FULL_REPS)} reps…`);
     const cpu1 = proxy.cpuMs();
-    for (let rep = -WARM_UPS; rep < REPS; rep++) {
+    for (let rep = -WARM_UPS; rep < FULL_REPS; rep++) {
       for (const side of rep % 2 === 0 ? sides : [...sides].reverse()) {
         const r = await fullList(side, `full-${String(rep)}-${side.name}`, ROOMS);
         if (rep >= 0) full[side.name].push(r.ms);
         fullRequests[side.name] = r.requests;
       }
-      if (rep >= 0 && (rep + 1) % 5 === 0) log(`  ${String(rep + 1)}/${String(REPS)}`);
+      if (rep >= 0 && (rep + 1) % 5 === 0) log(`  ${String(rep + 1)}/${String(FULL_REPS)}`);
     }
-    const fullCpuMs = round((proxy.cpuMs() - cpu1) / (REPS + WARM_UPS));
+    const fullCpuMs = round((proxy.cpuMs() - cpu1) / (FULL_REPS + WARM_UPS));
+    log(`  p50 proxy ${String(summary(full.proxy).p50)} ms, native ${String(summary(full.native).p50)} ms`);
 
     // 4. RSS while n connections wait in long-polls.
     await sleep(2_000);
@@ -197,6 +209,7 @@ async function main(): Promise<void> {
       }
       if (waiting < n) log(`  only ${String(waiting)} of ${String(n)} were waiting`);
       rssHeld.push({ clients: n, ...(await rss()), waiting });
+      log(`  RSS ${String(rssHeld.at(-1)?.rssMiB)} MiB, ${String(waiting)} waiting`);
       await held.release();
       // The next step counts waiters again: the ones just hung up on must be gone first.
       for (let i = 0; i < 60 && waiting > 0; i++) {
@@ -220,6 +233,7 @@ async function main(): Promise<void> {
       settings: {
         rooms: ROOMS,
         reps: REPS,
+        fullReps: FULL_REPS,
         clients: CLIENTS,
         messages: MESSAGES,
         gapMs: GAP_MS,
@@ -356,6 +370,10 @@ async function main(): Promise<void> {
     log(
       `\n${String(ROOMS)} rooms ${restored ? 'restored from the cache' : 'seeded'} in ${String(seedSeconds)} s; the proxy's first sync of device P took ${String(warmSeconds)} s; total ${elapsed(started)}`,
     );
+  } catch (err) {
+    if (proxyOutput !== undefined)
+      process.stderr.write(`--- the proxy's last output ---\n${proxyOutput()}\n`);
+    throw err;
   } finally {
     for (const cleanup of cleanups.reverse()) {
       await cleanup().catch((err: unknown) => {
