@@ -16,6 +16,16 @@ describe('toErrorResponse', () => {
     ).toBe(400);
   });
 
+  it("answers pg-pool's connect timeout (an exhausted pool) with M_LIMIT_EXCEEDED and a retry time, other errors with a 500", () => {
+    expect(toErrorResponse(new Error('timeout exceeded when trying to connect'), false)).toEqual({
+      status: 429,
+      body: { errcode: 'M_LIMIT_EXCEEDED', error: 'Too many requests', retry_after_ms: 1000 },
+      headers: { 'Retry-After': '1' },
+    });
+    expect(toErrorResponse(new Error('timeout exceeded when trying to connect!'), false).status).toBe(500);
+    expect(toErrorResponse('timeout exceeded when trying to connect', false).status).toBe(500);
+  });
+
   it('never lets extra fields override errcode or error', () => {
     const err = new MatrixError('M_FORBIDDEN', 'no', { fields: { errcode: 'M_UNKNOWN', error: 'yes' } });
     expect(toErrorResponse(err, false).body).toEqual({ errcode: 'M_FORBIDDEN', error: 'no' });

@@ -14,13 +14,27 @@ const UNKNOWN: ErrorResponse = {
 };
 
 /**
+ * A request that waited its whole `connectionTimeoutMillis` (libs/db) for one of the database pool's
+ * connections, all busy: pg-pool fails it with this plain Error (pg-pool's index.js, `connect`). It is
+ * load, not a bug, so the client is told to come back shortly instead of getting a 500 — as after a
+ * restart, when every client's long-poll arrives at once.
+ */
+export function isPoolExhausted(exception: unknown): boolean {
+  return exception instanceof Error && exception.message === 'timeout exceeded when trying to connect';
+}
+
+/** How long a client refused for an exhausted pool is asked to wait. */
+export const POOL_EXHAUSTED_RETRY_MS = 1_000;
+
+/**
  * Maps anything thrown while handling a request to the Matrix error a client sees. Only MatrixError
  * and the framework's own client errors (unknown route, bad body) keep their meaning; anything else is
  * a bug and becomes a bare 500 M_UNKNOWN so no internal detail leaks.
  */
 export function toErrorResponse(exception: unknown, methodNotAllowed: boolean): ErrorResponse {
-  if (exception instanceof MatrixError) {
-    return { status: exception.status, body: exception.toBody(), headers: exception.headers };
+  const matrix = isPoolExhausted(exception) ? MatrixError.limitExceeded(POOL_EXHAUSTED_RETRY_MS) : exception;
+  if (matrix instanceof MatrixError) {
+    return { status: matrix.status, body: matrix.toBody(), headers: matrix.headers };
   }
   const status = statusOf(exception);
   if (status === 404 || status === 405) {

@@ -1,7 +1,7 @@
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { Logger } from 'pino';
-import { toErrorResponse } from './error-response';
+import { isPoolExhausted, toErrorResponse } from './error-response';
 
 const METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];
 
@@ -18,7 +18,12 @@ export class MatrixExceptionFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const response = toErrorResponse(exception, this.knownPathOtherMethod(request));
-    if (response.status >= 500) {
+    if (isPoolExhausted(exception)) {
+      this.logger.warn(
+        { method: request.method, route: request.routeOptions.url },
+        'database pool exhausted: every connection stayed busy past the connect timeout; refused with M_LIMIT_EXCEEDED',
+      );
+    } else if (response.status >= 500) {
       this.logger.error(
         { err: exception, method: request.method, route: request.routeOptions.url },
         'unhandled error',

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Database } from '@gateway/db';
 import { FakeHomeserver, newUser, syncResponse } from '@gateway/testing';
 import { startProxy, type ProxyUnderTest } from '../support/start-proxy';
 
@@ -73,4 +74,57 @@ describe('what the security tier found', () => {
       }
     }
   });
+});
+
+// bench/sync's 10,000-room run: 10,000 long-polls arriving at once (as after a restart) queued for the
+// pool's connections past libs/db's 5 s connect timeout, and pg-pool's timeout error was a 500 for each.
+describe('an exhausted database pool', () => {
+  let fake: FakeHomeserver;
+  let proxy: ProxyUnderTest;
+  const user = newUser('patient');
+
+  beforeAll(async () => {
+    fake = await FakeHomeserver.start();
+    fake.addAccount(user.token, user.userId, user.deviceId);
+    fake.queue(user.token, syncResponse('s1', {}));
+    // Two connections, so the test can hold all of them (start-up's migration needs two).
+    proxy = await startProxy(
+      fake.url,
+      { SYNCV3_MAX_DB_CONN: '2' },
+      { timings: { firstSyncWaitMs: 2_000, pollTimeoutMs: 1_000 } },
+    );
+  });
+  afterAll(async () => {
+    await proxy.stop();
+    await fake.stop();
+  });
+
+  it('answers M_LIMIT_EXCEEDED with retry_after_ms, not a 500, and serves again once a connection is free', async () => {
+    const sync = () =>
+      fetch(`${proxy.url}${SYNC}?timeout=0`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ conn_id: 'c', lists: { all: { ranges: [[0, 9]], timeline_limit: 1 } } }),
+      }).then(async (res) => ({
+        status: res.status,
+        retryAfter: res.headers.get('retry-after'),
+        body: (await res.json()) as Record<string, unknown>,
+      }));
+    const first = await sync();
+    expect(first, JSON.stringify(first)).toMatchObject({ status: 200 });
+    // Both of the pool's connections, busy past the 5 s connect timeout (the poller's queries wait too).
+    const { dataSource } = proxy.app.get(Database);
+    const held = Promise.all([1, 2].map(() => dataSource.query('SELECT pg_sleep(7)')));
+    await new Promise((r) => setTimeout(r, 200));
+    const refused = await sync();
+    expect(refused).toEqual({
+      status: 429,
+      retryAfter: '1',
+      body: { errcode: 'M_LIMIT_EXCEEDED', error: 'Too many requests', retry_after_ms: 1000 },
+    });
+    expect(proxy.logs()).toContain('database pool exhausted');
+    expect(proxy.logs()).not.toContain('unhandled error');
+    await held;
+    expect((await sync()).status).toBe(200);
+  }, 30_000);
 });
