@@ -1,6 +1,6 @@
 import type { TestClient } from '../../apps/sync-proxy/test/support/matrix-client';
 import { inPool } from './seed';
-import { roomListBody, sync, type SyncAnswer } from './sliding';
+import { RateLimited, roomListBody, sync, type SyncAnswer } from './sliding';
 
 /** Where one side of the comparison is reached: the proxy with device P, Synapse with device N. */
 export interface Side {
@@ -102,6 +102,8 @@ export interface Holders {
   /** Opens connections until there are `n` (first request each, four at a time), then long-polls on all. */
   hold: (n: number) => Promise<void>;
   release: () => Promise<void>;
+  /** How many long-polls were told 429 `M_LIMIT_EXCEEDED` and retried, so far. */
+  limited: () => number;
 }
 
 export function holders(side: Side): Holders {
@@ -109,6 +111,7 @@ export function holders(side: Side): Holders {
   let abort = new AbortController();
   let loops: Promise<void>[] = [];
   let failure: Error | undefined;
+  let limited = 0;
   const body = (connId: string): Record<string, unknown> => roomListBody(connId, 19);
   const loop = async (conn: { connId: string; pos: string }, signal: AbortSignal): Promise<void> => {
     for (;;) {
@@ -123,6 +126,12 @@ export function holders(side: Side): Holders {
         conn.pos = r.pos;
       } catch (err) {
         if (signal.aborted) return;
+        // As a client does: a burst of long-polls may be told to come back (the pool was busy).
+        if (err instanceof RateLimited) {
+          limited++;
+          await sleep(err.retryAfterMs);
+          continue;
+        }
         throw err;
       }
     }
@@ -144,6 +153,7 @@ export function holders(side: Side): Holders {
         }),
       );
     },
+    limited: () => limited,
     release: async () => {
       abort.abort();
       await Promise.all(loops);

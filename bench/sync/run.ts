@@ -152,6 +152,7 @@ async function main(): Promise<void> {
     const warmSeconds = round((performance.now() - tw) / 1000);
     log(`  all ${String(ROOMS)} rooms after ${String(warmSeconds)} s`);
     const dbAfterWarm = await databaseSize(db.url, ROOMS);
+    log(`  proxy database: ${String(dbAfterWarm.perRoomKiB)} KiB per room`);
     const rssAfterWarm = await rss();
 
     phase(`send → receive, proxy: ${String(MESSAGES)} messages…`);
@@ -209,7 +210,9 @@ async function main(): Promise<void> {
       }
       if (waiting < n) log(`  only ${String(waiting)} of ${String(n)} were waiting`);
       rssHeld.push({ clients: n, ...(await rss()), waiting });
-      log(`  RSS ${String(rssHeld.at(-1)?.rssMiB)} MiB, ${String(waiting)} waiting`);
+      log(
+        `  RSS ${String(rssHeld.at(-1)?.rssMiB)} MiB, ${String(waiting)} waiting, ${String(held.limited())} told to retry so far`,
+      );
       await held.release();
       // The next step counts waiters again: the ones just hung up on must be gone first.
       for (let i = 0; i < 60 && waiting > 0; i++) {

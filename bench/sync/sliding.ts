@@ -49,7 +49,14 @@ export interface SyncAnswer {
   ms: number;
 }
 
-/** One MSC4186 request (to the proxy or to Synapse), failing on anything but 200. */
+/** A refusal with 429 `M_LIMIT_EXCEEDED`: a client waits `retryAfterMs` and tries again. */
+export class RateLimited extends Error {
+  constructor(readonly retryAfterMs: number) {
+    super(`rate limited for ${String(retryAfterMs)} ms`);
+  }
+}
+
+/** One MSC4186 request (to the proxy or to Synapse), failing on anything but 200 (429: {@link RateLimited}). */
 export async function sync(
   baseUrl: string,
   token: string,
@@ -69,6 +76,10 @@ export async function sync(
   });
   const text = await res.text();
   const ms = performance.now() - t0;
+  if (res.status === 429) {
+    const retry = (JSON.parse(text) as { retry_after_ms?: number }).retry_after_ms;
+    throw new RateLimited(retry ?? 1_000);
+  }
   if (res.status !== 200) throw new Error(`sliding sync at ${baseUrl} → ${String(res.status)} ${text}`);
   const parsed = JSON.parse(text) as {
     pos: string;
