@@ -35,6 +35,23 @@ describe('runMigrations', () => {
     expect(await sources[0]!.query('SELECT count(*)::int AS n FROM counter')).toEqual([{ n: 1 }]);
     await Promise.all(sources.map((s) => s.destroy()));
   });
+
+  it('migrates with a pool of one connection (the one holding the lock runs them)', async () => {
+    const source = createDataSource({
+      url: db.url,
+      entities: [],
+      migrations: [CreateCounter1700000000000],
+      poolSize: 1,
+    });
+    await source.initialize();
+    try {
+      expect(await runMigrations(source)).toEqual(['CreateCounter1700000000000']);
+      expect(await source.query('SELECT count(*)::int AS n FROM counter')).toEqual([{ n: 1 }]);
+      expect(await runMigrations(source)).toEqual([]);
+    } finally {
+      await source.destroy();
+    }
+  });
 });
 
 describe('Database', () => {
