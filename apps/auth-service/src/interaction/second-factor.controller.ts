@@ -1,8 +1,9 @@
 import { Controller, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { User } from '@gateway/auth-data';
 import { originOf, type AuditLog } from '../audit/audit-log';
 import { pendingSecondFactor } from '../mfa/mfa-pending';
-import type { SecondFactor } from '../mfa/second-factor';
+import type { SecondFactor, SecondFactorResult } from '../mfa/second-factor';
 import type { Clock } from '@gateway/util';
 import { FormBody } from '../pages/form-fields';
 import { sendHtml } from '../pages/form-security';
@@ -39,26 +40,10 @@ export class SecondFactorController {
     const user = await this.flow.pendingSignIn(uid, body, reply, details);
     if (this.secondFactor === null || user === null) return;
     const result = await this.secondFactor.attempt(user, body['code'] ?? '', req.ip);
-    if (!result.ok) {
-      await this.audit.note({
-        type: 'user.login.mfa.failed',
-        outcome: 'failed',
-        actor: { kind: 'anonymous' },
-        subject: user.id,
-        origin: originOf(req),
-        details: { reason: result.reason },
-      });
-      const throttled = result.reason === 'throttled';
-      if (throttled) void reply.header('Retry-After', retryAfterSeconds(result.retryAfterMs));
-      const error = throttled
-        ? `Too many failed attempts. Try again in ${waitText(result.retryAfterMs)}.`
-        : 'That code is not right.';
-      const pending = body['pending'] ?? '';
-      await this.flow.secondFactorStep(reply, details, user, pending, error, throttled ? 429 : 401);
-      return;
-    }
-    await this.flow.noteSignedIn(req, details, user.id, result.used);
-    await this.flow.finish(req, reply, { login: { accountId: user.id } });
+    await this.answer(req, reply, body, details, user, result, {
+      reason: 'wrong-code',
+      error: 'That code is not right.',
+    });
   }
 
   /** The second step with a passkey: an assertion, user-verified, from one of this user's passkeys. */
@@ -74,26 +59,51 @@ export class SecondFactorController {
     const user = await this.flow.pendingSignIn(uid, body, reply, details);
     if (this.secondFactor === null || user === null) return;
     const result = await this.secondFactor.attemptPasskey(user, body['response'] ?? '', req.ip);
-    if (!result.ok) {
-      await this.audit.note({
-        type: 'user.login.mfa.failed',
-        outcome: 'failed',
-        actor: { kind: 'anonymous' },
-        subject: user.id,
-        origin: originOf(req),
-        details: { reason: result.reason === 'throttled' ? 'throttled' : 'wrong-passkey' },
-      });
-      const throttled = result.reason === 'throttled';
-      if (throttled) void reply.header('Retry-After', retryAfterSeconds(result.retryAfterMs));
-      const error = throttled
-        ? `Too many failed attempts. Try again in ${waitText(result.retryAfterMs)}.`
-        : 'That passkey was not accepted. Try again.';
-      const pending = body['pending'] ?? '';
-      await this.flow.secondFactorStep(reply, details, user, pending, error, throttled ? 429 : 401);
+    await this.answer(req, reply, body, details, user, result, {
+      reason: 'wrong-passkey',
+      error: 'That passkey was not accepted. Try again.',
+    });
+  }
+
+  /**
+   * Finishes the sign-in after a right second factor; after a wrong one (audited with `wrong.reason`,
+   * or `throttled`) shows the step again with `wrong.error`, or the wait when throttled.
+   */
+  private async answer(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    body: Form,
+    details: Details,
+    user: User,
+    result: SecondFactorResult,
+    wrong: { reason: string; error: string },
+  ): Promise<void> {
+    if (result.ok) {
+      await this.flow.noteSignedIn(req, details, user.id, result.used);
+      await this.flow.finish(req, reply, { login: { accountId: user.id } });
       return;
     }
-    await this.flow.noteSignedIn(req, details, user.id, result.used);
-    await this.flow.finish(req, reply, { login: { accountId: user.id } });
+    const throttled = result.reason === 'throttled';
+    await this.audit.note({
+      type: 'user.login.mfa.failed',
+      outcome: 'failed',
+      actor: { kind: 'anonymous' },
+      subject: user.id,
+      origin: originOf(req),
+      details: { reason: throttled ? 'throttled' : wrong.reason },
+    });
+    if (throttled) void reply.header('Retry-After', retryAfterSeconds(result.retryAfterMs));
+    const error = throttled
+      ? `Too many failed attempts. Try again in ${waitText(result.retryAfterMs)}.`
+      : wrong.error;
+    await this.flow.secondFactorStep(
+      reply,
+      details,
+      user,
+      body['pending'] ?? '',
+      error,
+      throttled ? 429 : 401,
+    );
   }
 
   /** AUTH_MFA_REQUIRED: the factor set up during sign-in, confirmed with a code from the app. */
