@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { AuthStore, registrationTokenProblem, type RegistrationToken, type User } from '@gateway/auth-data';
 import type { DataSource } from '@gateway/db';
 import { systemClock, type CliCommand, type CliContext } from '@gateway/util';
@@ -7,6 +6,7 @@ import { SynapseCallError } from '../synapse/synapse-call-error';
 import { SynapseMasClient } from '../synapse/synapse-mas-client';
 import { AccountLifecycle } from './account-lifecycle';
 import { localpartFromLoginIdentifier } from './localpart';
+import { newRegistrationToken } from '../token-format/random-string';
 
 /**
  * The operator's account lifecycle and registration-token commands (MAS's `mas-cli manage …`), added to
@@ -271,8 +271,7 @@ export const REGISTRATION_TOKEN_COMMANDS: readonly Command[] = [
       }
       const expiresIn = seconds(ctx, 'expires-in');
       if (expiresIn === null) return 2;
-      // 18 random bytes: 24 URL-safe characters, easy to paste, impossible to guess.
-      const token = typeof given === 'string' ? given : randomBytes(18).toString('base64url');
+      const token = typeof given === 'string' ? given : newRegistrationToken();
       return ctx.withDatabase(async (dataSource) => {
         const now = new Date();
         const created = await new AuthStore(dataSource).registrationTokens.create({

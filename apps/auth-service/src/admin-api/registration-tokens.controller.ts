@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Controller, Get, HttpCode, Inject, Post, Put, UseFilters, UseGuards } from '@nestjs/common';
 import {
   registrationTokenProblem,
@@ -12,6 +11,7 @@ import { AdminApiError, AdminApiErrorFilter } from '@gateway/server';
 import { AUTH_STORE, CLOCK } from '../tokens';
 import { AdminAuthGuard } from './admin-bearer.strategy';
 import { notFound } from './not-found';
+import { newRegistrationToken } from '../token-format/random-string';
 import { AdminInput, defineOperation, Operation, type ParsedInput } from './operation';
 import {
   errorSchema,
@@ -197,7 +197,7 @@ export class RegistrationTokensController {
   @Operation(addRegistrationToken)
   async add(@AdminInput(addRegistrationToken) { body }: ParsedInput<typeof addRegistrationToken>) {
     const created = await this.store.registrationTokens.create({
-      token: body.token ?? randomBytes(18).toString('base64url'),
+      token: body.token ?? newRegistrationToken(),
       usageLimit: body.usage_limit ?? null,
       expiresAt: body.expires_at === undefined ? null : new Date(body.expires_at),
     });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ALPHANUMERIC, randomAlphanumeric, randomString, UPPERCASE_ALPHANUMERIC } from './random-string';
+import {
+  ALPHANUMERIC,
+  newRegistrationToken,
+  randomAlphanumeric,
+  randomString,
+  UPPERCASE_ALPHANUMERIC,
+} from './random-string';
 
 /** A byte source that replays `bytes` forever. */
 function replay(bytes: number[]): (size: number) => Uint8Array {
@@ -56,5 +62,15 @@ describe(randomAlphanumeric.name, () => {
 
   it('does not repeat itself', () => {
     expect(randomAlphanumeric(30)).not.toBe(randomAlphanumeric(30));
+  });
+});
+
+describe(newRegistrationToken.name, () => {
+  it('is 24 characters of [A-Za-z0-9] even from bytes base64url would turn into - and _', () => {
+    // 0xFB–0xFF are '-'/'_' in base64url; every byte value in turn must still give a plain token.
+    let next = 0xfb;
+    const cycling = (size: number) => Uint8Array.from({ length: size }, () => next++ % 256);
+    for (let i = 0; i < 20; i++) expect(newRegistrationToken(cycling)).toMatch(/^[A-Za-z0-9]{24}$/);
+    expect(newRegistrationToken()).not.toBe(newRegistrationToken());
   });
 });

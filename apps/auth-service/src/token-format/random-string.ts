@@ -39,3 +39,11 @@ export function randomString(length: number, alphabet: string, source: RandomByt
 export function randomAlphanumeric(length: number, source?: RandomBytes): string {
   return randomString(length, ALPHANUMERIC, source);
 }
+
+/**
+ * A new registration token: 24 characters of `[A-Za-z0-9]`. Not base64url: a token that began with
+ * `-` was read as an option by `registration-token revoke <token>` (and by most shells' tools).
+ */
+export function newRegistrationToken(source?: RandomBytes): string {
+  return randomAlphanumeric(24, source);
+}

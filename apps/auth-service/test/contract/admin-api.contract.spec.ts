@@ -473,7 +473,7 @@ describe('admin API', () => {
     expect((await post(tokens, { token: 'admin-made' })).status).toBe(409);
     const random = await post(tokens, { expires_at: '2020-01-01T00:00:00Z' });
     expect(random.body['data']).toMatchObject({
-      attributes: { token: expect.stringMatching(/^[A-Za-z0-9_-]{24}$/), valid: false },
+      attributes: { token: expect.stringMatching(/^[A-Za-z0-9]{24}$/), valid: false },
     });
     expect((await post(tokens, { usage_limit: 0 })).status).toBe(400);
     expect((await get(`${tokens}?filter[valid]=true`)).body).toMatchObject({
