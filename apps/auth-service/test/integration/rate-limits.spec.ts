@@ -28,15 +28,22 @@ describe('rate limits shared by replicas through Redis, per client address and p
   beforeAll(async () => {
     synapseStandIn = createServer((req, res) => {
       const free = req.url?.startsWith('/_synapse/mas/is_localpart_available?') === true;
-      res.writeHead(free ? 200 : 404, { 'content-type': 'application/json' }).end(free ? '{}' : '{"errcode":"M_UNRECOGNIZED"}');
+      res
+        .writeHead(free ? 200 : 404, { 'content-type': 'application/json' })
+        .end(free ? '{}' : '{"errcode":"M_UNRECOGNIZED"}');
     });
     await new Promise<void>((r) => synapseStandIn.listen(0, '127.0.0.1', r));
     synapseUrl = `http://127.0.0.1:${String((synapseStandIn.address() as AddressInfo).port)}`;
     // The tests connect from 127.0.0.1: a trusted proxy for a and b, so X-Forwarded-For names the client.
     a = await startAuth(await freePort(), synapseUrl, { ...LIMITS, AUTH_TRUSTED_PROXIES: '127.0.0.1' });
-    b = await startAuth(await freePort(), synapseUrl, { ...LIMITS, AUTH_TRUSTED_PROXIES: '127.0.0.1' }, {
-      replicaOf: a,
-    });
+    b = await startAuth(
+      await freePort(),
+      synapseUrl,
+      { ...LIMITS, AUTH_TRUSTED_PROXIES: '127.0.0.1' },
+      {
+        replicaOf: a,
+      },
+    );
     untrusting = await startAuth(
       await freePort(),
       synapseUrl,
