@@ -10,6 +10,7 @@ import type {
   SyncRequest,
 } from '../sliding-sync/protocol/sync-request';
 import type { RoomResponse, SyncResponse } from '../sliding-sync/protocol/sync-response';
+import { requestSignature } from '../sliding-sync/request-signature';
 import type { Translation } from '../sliding-sync/translation';
 
 /** MSC4186 "Request Body": at most 100 lists and 100 room subscriptions, else 400 M_INVALID_PARAM. */
@@ -21,6 +22,8 @@ const SET_PRESENCE = new Set(['online', 'offline', 'unavailable']);
 /** The engine's positions are decimal integers; anything else was never issued. */
 const POS = /^[1-9]\d{0,15}$/;
 const LAZY: RequiredStateEntry = ['m.room.member', '$LAZY'];
+/** What the engine never sees of a stable body (`txn_id` is not part of the stable API: ignored). */
+const SIGNATURE_OMITS = ['pos', 'timeout', 'set_presence', 'txn_id'];
 
 type Json = Record<string, unknown>;
 
@@ -66,6 +69,10 @@ export class StableSyncTranslation implements Translation {
 
   query(): SyncQuery {
     return this.syncQuery;
+  }
+
+  signature(): string | undefined {
+    return requestSignature(this.body, SIGNATURE_OMITS);
   }
 
   resolve(stored: unknown): SyncRequest {

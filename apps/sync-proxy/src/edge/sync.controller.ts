@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MatrixError } from '@gateway/matrix';
 import { parseSyncBody } from '../sliding-sync/protocol/parse-sync-body';
 import { withoutMembership, type SyncResponse } from '../sliding-sync/protocol/sync-response';
+import { requestSignature } from '../sliding-sync/request-signature';
 import { SyncService } from '../sliding-sync/sync-service';
 import type { Translation } from '../sliding-sync/translation';
 import { Msc3575Translation } from './msc3575-translation';
@@ -39,6 +40,8 @@ export class SyncController {
         connId: request.connId,
         protocol: 'msc4186-unstable',
         resolve: () => request,
+        // `pos` and `timeout` are in the query string; `txn_id` is only echoed.
+        signature: () => requestSignature(body as Record<string, unknown>, ['txn_id']),
         finish: (response, stored) => ({ response: withoutMembership(response), store: stored }),
       };
     });

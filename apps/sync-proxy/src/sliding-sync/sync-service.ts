@@ -3,11 +3,11 @@ import { systemClock, type Clock } from '@gateway/util';
 import type { SyncStore } from '@gateway/sync-data';
 import type { Authenticator } from '../auth/authenticator';
 import type { Identity } from '../auth/token-store';
-import type { SlidingSyncEngine } from './sliding-sync-engine';
+import type { ComputeResult, SlidingSyncEngine } from './sliding-sync-engine';
 import type { SyncResponse } from './protocol/sync-response';
 import type { Translation } from './translation';
 import type { SyncQuery } from './protocol/sync-request';
-import { parseSyncQuery } from './protocol/parse-query';
+import { formatPos, parseSyncQuery } from './protocol/parse-query';
 import type { PollerPool } from '../poller/poller-pool';
 import type { WaiterIndex } from '../wake/waiter-index';
 import type { DeliveryTimings } from '../wake/delivery-timings';
@@ -26,6 +26,30 @@ export interface SyncServiceDeps {
   firstSyncWaitMs?: number;
   /** Decides when a long-poll's deadline has passed. */
   clock?: Clock;
+}
+
+/** The latest answer of one connection, for its client's next long-poll (see `SyncService.sync`). */
+interface LastAnswer {
+  signature: string;
+  pos: string;
+  toSeq: number;
+  /** The user's rooms then (the engine's shared set: not copied). */
+  roomIds: ReadonlySet<string>;
+  at: number;
+}
+
+/**
+ * How long an answer stays a long-poll's starting point. A client long-polls again as soon as it has an
+ * answer; one that comes back later computes, so an entry never outlives the recent wake messages the
+ * wait checks for what happened since (or a connection that was pruned meanwhile).
+ */
+const LAST_ANSWER_TTL_MS = 60_000;
+
+/** Connections remembered for the long-poll shortcut: ~200 bytes each, so at most ~20 MB. */
+const LAST_ANSWERS = 100_000;
+
+function connectionKey(identity: Identity, translation: Translation): string {
+  return JSON.stringify([identity.userId, identity.deviceId, translation.protocol, translation.connId]);
 }
 
 /**
@@ -76,8 +100,32 @@ export class SyncService {
     const deadline = this.now() + q.timeoutMs;
     const timings = this.deps.timings;
     let woken: { seq: number; at: number } | undefined;
+    const key = connectionKey(identity, translation);
+    const signature = translation.signature?.();
+    const last = this.lastAnswers.get(key);
+    if (
+      last !== undefined &&
+      q.pos !== undefined &&
+      q.timeoutMs > 0 &&
+      signature !== undefined &&
+      last.signature === signature &&
+      last.pos === formatPos(q.pos) &&
+      this.now() - last.at < LAST_ANSWER_TTL_MS
+    ) {
+      // The long-poll of an idle client: this request's answer is the one just given (same connection,
+      // position and request), as of `toSeq`, so it waits for news from there at once; anything after
+      // `toSeq` (or a lost message) ends the wait, and the answer is then computed as always.
+      const seq = await waiters.wait(identity.userId, last.roomIds, last.toSeq, q.timeoutMs, signal);
+      woken = seq === undefined || timings === undefined ? undefined : { seq, at: timings.now() };
+      identity = await auth.authenticate(token);
+    }
     for (;;) {
-      const result = await engine.compute(identity, q, translation);
+      const result = await engine.compute(identity, q, translation).catch((err: unknown) => {
+        // The connection may be gone (M_UNKNOWN_POS): the next request must find that out at once.
+        this.lastAnswers.delete(key);
+        throw err;
+      });
+      this.remember(key, signature, result);
       const remaining = deadline - this.now();
       if (result.answer && woken !== undefined) timings?.answered(woken.seq, woken.at);
       if (result.answer || remaining <= 0 || signal.aborted) return result.response;
@@ -85,6 +133,25 @@ export class SyncService {
       woken = seq === undefined || timings === undefined ? undefined : { seq, at: timings.now() };
       // The token may have been rejected upstream while this request waited.
       identity = await auth.authenticate(token);
+    }
+  }
+
+  /** What the latest computation of each connection answered, newest last (at most LAST_ANSWERS). */
+  private readonly lastAnswers = new Map<string, LastAnswer>();
+
+  private remember(key: string, signature: string | undefined, result: ComputeResult): void {
+    this.lastAnswers.delete(key);
+    if (signature === undefined) return;
+    this.lastAnswers.set(key, {
+      signature,
+      pos: result.response.pos,
+      toSeq: result.toSeq,
+      roomIds: result.roomIds,
+      at: this.now(),
+    });
+    if (this.lastAnswers.size > LAST_ANSWERS) {
+      const oldest = this.lastAnswers.keys().next();
+      if (oldest.done !== true) this.lastAnswers.delete(oldest.value);
     }
   }
 

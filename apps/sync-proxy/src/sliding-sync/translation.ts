@@ -21,6 +21,13 @@ export interface Translation {
   resolve(stored: unknown): SyncRequest;
   /** After resolve: the request changed what must be stored, so it is answered even with no news. */
   mustAnswer?(): boolean;
+  /**
+   * What, besides `pos` and the connection's stored state, decides the answer (`request-signature.ts`);
+   * undefined when the request's meaning depends on more (MSC3575's sticky parameters). A long-poll
+   * whose `pos` and signature are those of the answer last computed for its connection starts waiting
+   * without computing it again (`SyncService`).
+   */
+  signature?(): string | undefined;
   /** The answer in this protocol, and what to store on the connection for the next request. */
   finish?(
     response: SyncResponse,
