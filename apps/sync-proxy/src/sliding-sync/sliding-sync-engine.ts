@@ -141,7 +141,7 @@ export class SlidingSyncEngine {
     const opening: Promise<OpenedConnection | null> =
       query.pos === undefined
         ? connections.create(userId, deviceId, translation.connId)
-        : connections.lock(userId, deviceId, translation.connId);
+        : connections.lock(userId, deviceId, translation.connId, query.pos.position);
     // The room list is read beside the lock, in the same round trip (BatchedQuery of libs/sync-data)
     // and the same snapshot. When the connection cannot be opened, that error is the one reported.
     const listing = this.roomIndex(
@@ -161,7 +161,7 @@ export class SlidingSyncEngine {
     } else {
       const match = matchPos(opened.row, query.pos.position);
       promote = match === 'pending';
-      state = deserialiseState(promote ? opened.row.pending : opened.row.committed);
+      state = deserialiseState(opened.row.state);
       if (state.protocol !== undefined && state.protocol !== translation.protocol) {
         // The client may retry without `pos`, which opens a new connection under this API.
         throw new MatrixError(

@@ -12,9 +12,12 @@ import { num, numOrNull, rowsOf } from './sql-util';
 export interface ConnectionRow {
   connKey: number;
   committedPos: number | null;
-  committed: unknown;
   pendingPos: number | null;
-  pending: unknown;
+  /**
+   * The state stored under the position the request named (pending or committed), null if neither:
+   * only that one is read, as a state can be megabytes (a connection that listed 10,000 rooms).
+   */
+  state: unknown;
 }
 
 /**
@@ -56,24 +59,32 @@ export class ConnectionRepository {
       row: {
         connKey: num(row?.['conn_key']),
         committedPos: null,
-        committed: null,
         pendingPos: null,
-        pending: null,
+        state: null,
       },
       maxSeq: num(row?.['max_seq']),
       position: num(row?.['pos']),
     };
   }
 
-  /** Loads and locks the connection for this request (one request per connection computes at a time). */
-  async lock(userId: string, deviceId: string, connId: string): Promise<OpenedConnection | null> {
+  /**
+   * Loads and locks the connection for a request continuing from `position` (one request per connection
+   * computes at a time), with the state stored under that position.
+   */
+  async lock(
+    userId: string,
+    deviceId: string,
+    connId: string,
+    position: number,
+  ): Promise<OpenedConnection | null> {
     const [row] = await rowsOf(
       this.reads.rows(
-        `SELECT conn_key, committed_pos, committed, pending_pos, pending,
+        `SELECT conn_key, committed_pos, pending_pos,
+                CASE WHEN pending_pos = $4 THEN pending WHEN committed_pos = $4 THEN committed END AS state,
                 ${MAX_SEQ} AS max_seq, nextval('sync_position_seq') AS pos
          FROM sync_connections
          WHERE user_id = $1 AND device_id = $2 AND conn_id = $3 FOR UPDATE`,
-        [userId, deviceId, connId],
+        [userId, deviceId, connId, position],
       ),
     );
     if (row === undefined) return null;
@@ -81,9 +92,8 @@ export class ConnectionRepository {
       row: {
         connKey: num(row['conn_key']),
         committedPos: numOrNull(row['committed_pos']),
-        committed: row['committed'],
         pendingPos: numOrNull(row['pending_pos']),
-        pending: row['pending'],
+        state: row['state'],
       },
       maxSeq: num(row['max_seq']),
       position: num(row['pos']),
