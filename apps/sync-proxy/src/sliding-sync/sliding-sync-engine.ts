@@ -3,7 +3,7 @@ import type { OpenedConnection, SyncReader, SyncSnapshot, SyncStore } from '@gat
 import type { Identity } from '../auth/token-store';
 import { buildExtensions } from './extensions/build-extensions';
 import { buildRoomIndex } from './room-index/build-room-index';
-import type { RoomIndexEntry } from './room-index/room-index';
+import { listableIndex } from './listable-index';
 import { withFreshRows, type CachedRoomIndex, type RoomIndexCache } from './room-index/room-index-cache';
 import { formatPos } from './protocol/parse-query';
 import type { RoomParams, SyncQuery, SyncRequest } from './protocol/sync-request';
@@ -186,18 +186,19 @@ export class SlidingSyncEngine {
       if (subscriptions.delete(roomId)) subsChanged = true;
     }
 
-    const { rows, accountData, roomIds } = await listing;
+    const listed = await listing;
+    const { accountData, roomIds } = listed;
     // A room the user left is listed once, in the first answer after the leave (Synapse's "newly left");
     // every stream position equals the previous answer's, so any of them marks where that answer ended.
     const leftAfter = state.streams === null ? null : state.streams.accountData;
-    const index = buildRoomIndex(userId, rows, accountData, leftAfter);
+    const index = listableIndex(userId, listed, leftAfter);
     const children = await spaceChildren(reader, req, toSeq);
-    const selection = selectRooms(index.entries, req.lists, subscriptions, new Set(index.rows.keys()), {
+    const selection = selectRooms(index.entries, req.lists, subscriptions, roomIds, {
       userId,
       childrenOf: (spaceId) => children.get(spaceId) ?? new Set(),
     });
 
-    const entries = new Map<string, RoomIndexEntry>(index.entries.map((e) => [e.roomId, e]));
+    const entries = index.byId;
     const toBuild: RoomToBuild[] = [];
     for (const [roomId, params] of selection.params) {
       const row = index.rows.get(roomId);
