@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { UserRoomRow } from '@gateway/sync-data';
-import { listableIndex } from './listable-index';
+import { carryListable, listableIndex } from './listable-index';
+import { withFreshRows } from './room-index/room-index-cache';
 import { sortByRecency } from './lists/sort';
 import { buildRoomIndex } from './room-index/build-room-index';
 import type { CachedRoomIndex } from './room-index/room-index-cache';
@@ -79,5 +80,70 @@ describe(listableIndex.name, () => {
   it('finds every room by id, listed or not', () => {
     const byId = listableIndex(ME, index, null).byId;
     expect([...byId.keys()].sort()).toEqual(['!a', '!b', '!kicked', '!left-early', '!left-late']);
+  });
+
+  describe(carryListable.name, () => {
+    /** A deterministic stream of numbers in [0, 1). */
+    function random(seed: number): () => number {
+      let x = seed;
+      return () => (x = (x * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    }
+
+    it('puts refreshed rooms where a whole rebuild puts them, over many random refreshes', () => {
+      const next = random(7);
+      let current = indexOf(
+        Array.from({ length: 300 }, (_, i) =>
+          row(
+            `!r${String(i)}`,
+            Math.floor(next() * 50),
+            i % 7 === 0 ? { membership: 'leave', userChangedSeq: i } : {},
+          ),
+        ),
+      );
+      listableIndex(ME, current, null);
+      for (let round = 0; round < 50; round++) {
+        const stale = new Set(
+          Array.from({ length: 1 + Math.floor(next() * 4) }, () => `!r${String(Math.floor(next() * 300))}`),
+        );
+        const fresh = current.rows
+          .filter((r) => stale.has(r.roomId))
+          .map((r) => ({
+            ...r,
+            notificationCount: r.notificationCount + 1,
+            room: r.room && { ...r.room, bumpTs: Math.floor(next() * 60) },
+          }));
+        const refreshed = withFreshRows(current, stale, fresh);
+        expect(carryListable(ME, current, refreshed, stale)).toBe(true);
+        const whole = { ...refreshed };
+        for (const leftAfter of [null, 100]) {
+          const carried = listableIndex(ME, refreshed, leftAfter);
+          const rebuilt = listableIndex(ME, whole, leftAfter);
+          expect(carried.entries).toEqual(rebuilt.entries);
+          expect(carried.byId).toEqual(rebuilt.byId);
+        }
+        current = refreshed;
+      }
+    });
+
+    it('leaves the list to be built whole when a membership or a tombstone changed', () => {
+      const base = [
+        row('!a', 1),
+        row('!b', 2),
+        row('!c', 3, { room: { tombstoneSuccessor: '!b' } as UserRoomRow['room'] }),
+      ];
+      const from = indexOf(base);
+      const before = listableIndex(ME, from, null);
+      for (const [id, changedRow] of [
+        ['!a', row('!a', 9, { membership: 'leave' })],
+        ['!b', row('!b', 9)],
+      ] as const) {
+        const to = withFreshRows(from, new Set([id]), [changedRow]);
+        expect(carryListable(ME, from, to, new Set([id]))).toBe(false);
+        expect(ids(listableIndex(ME, to, null).entries)).toEqual(
+          ids(sortByRecency(buildRoomIndex(ME, to.rows, [], null).entries)),
+        );
+        expect(listableIndex(ME, to, null).entries).not.toBe(before.entries);
+      }
+    });
   });
 });

@@ -3,7 +3,7 @@ import type { OpenedConnection, SyncReader, SyncSnapshot, SyncStore } from '@gat
 import type { Identity } from '../auth/token-store';
 import { buildExtensions } from './extensions/build-extensions';
 import { buildRoomIndex } from './room-index/build-room-index';
-import { listableIndex } from './listable-index';
+import { carryListable, listableIndex } from './listable-index';
 import { withFreshRows, type CachedRoomIndex, type RoomIndexCache } from './room-index/room-index-cache';
 import { formatPos } from './protocol/parse-query';
 import type { RoomParams, SyncQuery, SyncRequest } from './protocol/sync-request';
@@ -111,6 +111,7 @@ export class SlidingSyncEngine {
       if (cached.stale.size === 0) return cached.index;
       const fresh = await reader.userRooms(userId, [...cached.stale]);
       const index = withFreshRows(cached.index, cached.stale, fresh);
+      carryListable(userId, cached.index, index, cached.stale);
       const seq = await toSeq;
       if (seq !== undefined) cache?.refreshed(userId, cached, index, seq, mark);
       return index;

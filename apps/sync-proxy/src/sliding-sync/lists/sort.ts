@@ -60,7 +60,7 @@ function sortName(r: RoomIndexEntry): string {
     .replace(/^[#!():_@]+|[#!():_@]+$/g, '');
 }
 
-function compareRecency(a: RoomIndexEntry, b: RoomIndexEntry): number {
+export function compareRecency(a: RoomIndexEntry, b: RoomIndexEntry): number {
   if (a.bumpStamp !== b.bumpStamp) return b.bumpStamp - a.bumpStamp;
   if (a.bumpSeq !== b.bumpSeq) return b.bumpSeq - a.bumpSeq;
   if (a.roomId === b.roomId) return 0;
