@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { TestClient } from '../../apps/sync-proxy/test/support/matrix-client';
 import { inPool } from './seed';
 import { RateLimited, roomListBody, sync, type SyncAnswer } from './sliding';
@@ -147,6 +148,8 @@ export function holders(side: Side): Holders {
       });
       abort = new AbortController();
       const signal = abort.signal;
+      // One signal ends every long-poll at once: each fetch listens on it, 10,000 of them by design.
+      setMaxListeners(n + 10, signal);
       loops = conns.slice(0, n).map((c) =>
         loop(c, signal).catch((err: unknown) => {
           failure ??= err instanceof Error ? err : new Error(`long-poll failed: ${JSON.stringify(err)}`);
