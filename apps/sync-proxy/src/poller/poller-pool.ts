@@ -18,6 +18,8 @@ export interface PollerPoolOptions {
   owner: string;
   /** `receivedAt`: when the response body was in hand (`performance.now()`). */
   onBatch: (applied: AppliedBatch, receivedAt: number) => void;
+  /** Each live batch's lag behind the homeserver, in seconds (see `pollLagSeconds`). */
+  observeLag?: (seconds: number) => void;
   onTokenInvalid: (tokenHash: Buffer, userId: string) => void;
   leaseMs?: number;
   renewEveryMs?: number;
@@ -140,6 +142,7 @@ export class PollerPool {
         log,
         clock: this.options.clock ?? systemClock,
         onBatch: this.options.onBatch,
+        ...(this.options.observeLag === undefined ? {} : { observeLag: this.options.observeLag }),
         onUnauthorized: async (p, softLogout) => {
           log.log({
             msg: 'homeserver rejected the device token; poller stopped',

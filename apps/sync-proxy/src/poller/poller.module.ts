@@ -7,7 +7,7 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { Gauge } from 'prom-client';
+import { Gauge, Histogram } from 'prom-client';
 import { Metrics } from '@gateway/server';
 import { SyncStore } from '@gateway/sync-data';
 import { AuthModule } from '../auth/auth.module';
@@ -66,7 +66,7 @@ class PollersLifecycle implements OnApplicationBootstrap, BeforeApplicationShutd
   providers: [
     {
       provide: PollerPool,
-      inject: [POLLER_OPTIONS, SyncStore, TokenCipher, Authenticator, WaiterIndex, DeliveryTimings],
+      inject: [POLLER_OPTIONS, SyncStore, TokenCipher, Authenticator, WaiterIndex, DeliveryTimings, Metrics],
       useFactory: (
         o: PollerOptions,
         store: SyncStore,
@@ -74,8 +74,21 @@ class PollersLifecycle implements OnApplicationBootstrap, BeforeApplicationShutd
         auth: Authenticator,
         waiters: WaiterIndex,
         timings: DeliveryTimings,
+        metrics: Metrics,
       ) => {
         const log = new Logger('sync');
+        const lag = new Histogram({
+          name: 'sync_proxy_poll_lag_seconds',
+          help: 'How far behind the homeserver the pollers are: per live upstream /sync response with timeline events, the time it was in hand minus its newest event’s origin_server_ts (stamped by the clock of the homeserver that created the event, so across hosts it includes the clocks’ skew, and for events from other servers their federation delay; negative values count as 0)',
+          // 2.5 ms steps where a live poll on one host lands (tens of ms), so a median interpolated
+          // in them tells a few ms apart; then coarser up to a minute, for a poller back from downtime.
+          buckets: [
+            0.001, 0.002, 0.003, 0.004, 0.005, 0.0075, 0.01, 0.0125, 0.015, 0.0175, 0.02, 0.0225, 0.025,
+            0.0275, 0.03, 0.035, 0.04, 0.045, 0.05, 0.06, 0.075, 0.1, 0.15, 0.2, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+            60,
+          ],
+          registers: [metrics.registry],
+        });
         return new PollerPool({
           store,
           cipher,
@@ -90,6 +103,9 @@ class PollersLifecycle implements OnApplicationBootstrap, BeforeApplicationShutd
               // The gap detector wakes waiters within about a second anyway.
               log.warn({ msg: 'wake publish failed', err });
             });
+          },
+          observeLag: (seconds) => {
+            lag.observe(seconds);
           },
           onTokenInvalid: (hash, userId) => {
             auth.forget(hash);

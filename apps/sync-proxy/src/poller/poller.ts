@@ -11,6 +11,7 @@ import { backoffMs } from './backoff';
 import { bumpsRoom } from './bump-types';
 import type { Clock, Semaphore } from '@gateway/util';
 import { parseStorableJson } from './json-guards';
+import { pollLagSeconds } from './poll-lag';
 import { upstreamText } from '@gateway/http';
 
 // A JSON text cannot outgrow V8's longest string (~512 MiB) anyway; the cap makes that a clean failure.
@@ -25,6 +26,8 @@ export interface PollerDeps {
   clock: Clock;
   /** `receivedAt`: when the response body was in hand (`performance.now()`), for DeliveryTimings. */
   onBatch: (applied: AppliedBatch, receivedAt: number) => void;
+  /** A stored live batch with timeline events: seconds from its newest event's creation to receipt. */
+  observeLag?: (seconds: number) => void;
   /** The homeserver rejected the token: the pool stops this device and forgets the token. */
   onUnauthorized: (poller: Poller, softLogout: boolean) => Promise<void>;
   onStopped: (poller: Poller) => void;
@@ -144,6 +147,9 @@ export class Poller {
       this.since = batch.nextBatch;
       this.failures = 0;
       this.deps.onBatch(applied, receivedAt);
+      // Once stored: a batch that failed to store is fetched again, and would count twice.
+      const lag = pollLagSeconds(batch, initial, performance.timeOrigin + receivedAt);
+      if (lag !== undefined) this.deps.observeLag?.(lag);
     } catch (err) {
       if (err instanceof LeaseLostError) {
         this.deps.log.log({
