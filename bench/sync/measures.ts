@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type { TestClient } from '../../apps/sync-proxy/test/support/matrix-client';
 import { inPool } from './seed';
 import { RateLimited, roomListBody, sync, type SyncAnswer } from './sliding';
+import { sinceCreatedMs } from './stats';
 
 /** Where one side of the comparison is reached: the proxy with device P, Synapse with device N. */
 export interface Side {
@@ -50,7 +51,8 @@ export async function fullList(
 /**
  * 3. Send → receive: the receiver long-polls (`timeout=30000`, with `pos`) on its room-list connection,
  * bob `PUT`s a message into their DM, and the time runs from before the `PUT` until a long-poll answer
- * carries the event. `gapMs` lets the long-poll reach its wait before the send.
+ * carries the event. `gapMs` lets the long-poll reach its wait before the send. Per message, in ms: `times`
+ * (send → receive) and `sinceCreated` (the event's `origin_server_ts` → the answer in hand, wall clock).
  */
 export async function sendToReceive(
   side: Side,
@@ -59,12 +61,13 @@ export async function sendToReceive(
   messages: number,
   gapMs: number,
   progress: (done: number) => void,
-): Promise<number[]> {
+): Promise<{ times: number[]; sinceCreated: number[] }> {
   const body = roomListBody(`latency-${side.name}`, 19);
   let pos = (await sync(side.baseUrl, side.token, body)).pos;
   // One message first, so the DM is in the window and nothing is left to catch up on.
   pos = (await receive(side, body, pos, roomId, await bob.send(roomId, 'warm-up'))).pos;
   const times: number[] = [];
+  const sinceCreated: number[] = [];
   for (let i = 0; i < messages; i++) {
     pos = (await sync(side.baseUrl, side.token, body, { pos, timeout: 0 })).pos;
     const pending = sync(side.baseUrl, side.token, body, { pos, timeout: 30_000 });
@@ -73,13 +76,17 @@ export async function sendToReceive(
     const eventId = await bob.send(roomId, `latency ${String(i)}`);
     const got = await receive(side, body, pos, roomId, eventId, pending);
     times.push(got.at - t0);
+    sinceCreated.push(got.sinceCreated);
     pos = got.pos;
     if ((i + 1) % 50 === 0) progress(i + 1);
   }
-  return times;
+  return { times, sinceCreated };
 }
 
-/** Long-polls until an answer carries `eventId` in `roomId`'s timeline; `at` is when it arrived. */
+/**
+ * Long-polls until an answer carries `eventId` in `roomId`'s timeline; `at` is when it arrived, and
+ * `sinceCreated` the wall-clock ms from the event's `origin_server_ts` to then.
+ */
 async function receive(
   side: Side,
   body: Record<string, unknown>,
@@ -87,12 +94,13 @@ async function receive(
   roomId: string,
   eventId: string,
   pending?: Promise<SyncAnswer>,
-): Promise<{ pos: string; at: number }> {
+): Promise<{ pos: string; at: number; sinceCreated: number }> {
   let next = pending ?? sync(side.baseUrl, side.token, body, { pos, timeout: 30_000 });
   for (let i = 0; i < 20; i++) {
     const r = await next;
     const at = performance.now();
-    if ((r.rooms[roomId]?.timeline ?? []).some((e) => e.event_id === eventId)) return { pos: r.pos, at };
+    const event = (r.rooms[roomId]?.timeline ?? []).find((e) => e.event_id === eventId);
+    if (event !== undefined) return { pos: r.pos, at, sinceCreated: sinceCreatedMs(side.name, event, at) };
     next = sync(side.baseUrl, side.token, body, { pos: r.pos, timeout: 30_000 });
   }
   throw new Error(`${side.name}: ${eventId} did not arrive in 20 answers`);

@@ -101,11 +101,25 @@ async function main(): Promise<void> {
     const load = (): number => round(loadavg()[0] ?? 0, 2);
     const loadNative = load();
     phase(`send → receive, native: ${String(MESSAGES)} messages…`);
-    const nativeLatency = await sendToReceive(native, bob, dm, MESSAGES, GAP_MS, (n) => {
-      log(`  ${String(n)}/${String(MESSAGES)}`);
-    });
+    const { times: nativeLatency, sinceCreated: nativeSinceCreated } = await sendToReceive(
+      native,
+      bob,
+      dm,
+      MESSAGES,
+      GAP_MS,
+      (n) => {
+        log(`  ${String(n)}/${String(MESSAGES)}`);
+      },
+    );
     phase(`send → receive, /v3/sync long-poll: ${String(MESSAGES)} messages…`);
-    const v2Latency = await v2SendToReceive(synapse.baseUrl, devV.accessToken, bob, dm, MESSAGES, GAP_MS);
+    const { times: v2Latency, sinceCreated: v2SinceCreated } = await v2SendToReceive(
+      synapse.baseUrl,
+      devV.accessToken,
+      bob,
+      dm,
+      MESSAGES,
+      GAP_MS,
+    );
 
     const db = await createTestDatabase('gw_bench_sync');
     cleanups.push(() => db.drop());
@@ -157,11 +171,24 @@ async function main(): Promise<void> {
 
     phase(`send → receive, proxy: ${String(MESSAGES)} messages…`);
     const delivery0 = await proxy.samples('sync_proxy_delivery_seconds');
+    const pollLag0 = await proxy.samples('sync_proxy_poll_lag_seconds');
     const loadProxy = load();
-    const proxyLatency = await sendToReceive(proxySide, bob, dm, MESSAGES, GAP_MS, (n) => {
-      log(`  ${String(n)}/${String(MESSAGES)}`);
-    });
+    const { times: proxyLatency, sinceCreated: proxySinceCreated } = await sendToReceive(
+      proxySide,
+      bob,
+      dm,
+      MESSAGES,
+      GAP_MS,
+      (n) => {
+        log(`  ${String(n)}/${String(MESSAGES)}`);
+      },
+    );
     const proxySplit = deliverySplit(delivery0, await proxy.samples('sync_proxy_delivery_seconds'));
+    const pollLag = histogramMs(
+      pollLag0,
+      await proxy.samples('sync_proxy_poll_lag_seconds'),
+      'sync_proxy_poll_lag_seconds',
+    );
     log(
       `  p50 proxy ${String(summary(proxyLatency).p50)} ms, native ${String(summary(nativeLatency).p50)} ms`,
     );
@@ -231,6 +258,18 @@ async function main(): Promise<void> {
 
     const ratio = (p: number[], n: number[]): number =>
       round(summary(p).p50 / Math.max(summary(n).p50, 0.001), 3);
+    // The proxy's gap over the /v3 floor, split with the event's creation time as the common origin
+    // (differences of medians, so an estimate): the poller's upstream leg is how much later than the
+    // reference /v3 long-poll Synapse answers the poller; the hop is what remains after the own part.
+    const createdToClient = {
+      proxy: summary(proxySinceCreated),
+      native: summary(nativeSinceCreated),
+      v2LongPoll: summary(v2SinceCreated),
+    };
+    const gapSplitMs = {
+      upstreamLeg: round(pollLag.p50 - createdToClient.v2LongPoll.p50, 2),
+      hop: round(createdToClient.proxy.p50 - pollLag.p50 - (proxySplit['total']?.p50 ?? NaN), 2),
+    };
     const result = {
       date: new Date().toISOString(),
       settings: {
@@ -269,6 +308,9 @@ async function main(): Promise<void> {
         goal: 'p50 <= 1.15 x native',
         v2LongPoll: summary(v2Latency),
         proxySplitMs: proxySplit,
+        eventCreatedToClient: createdToClient,
+        eventCreatedToProxyPoller: pollLag,
+        gapSplitMs,
         loadAverage: { native: loadNative, proxy: loadProxy },
       },
       proxyRss: {
@@ -339,6 +381,27 @@ async function main(): Promise<void> {
             '',
           ],
           [
+            'event created → client has it p50 (ms; native column: native / /v3 long-poll)',
+            String(createdToClient.proxy.p50),
+            `${String(createdToClient.native.p50)} / ${String(createdToClient.v2LongPoll.p50)}`,
+            '',
+            '',
+          ],
+          [
+            "… event created → proxy's poller has it, p50 / mean (ms)",
+            `${String(pollLag.p50)} / ${String(pollLag.mean)}`,
+            '',
+            '',
+            '',
+          ],
+          [
+            '… the gap over /v3: upstream leg / hop back to the client (ms, from p50s)',
+            `${String(gapSplitMs.upstreamLeg)} / ${String(gapSplitMs.hop)}`,
+            '',
+            '',
+            '',
+          ],
+          [
             `proxy RSS after warm-up / idle / ${CLIENTS.join(' / ')} long-polls (MiB)`,
             [rssAfterWarm, rssIdle, ...rssHeld].map((m) => String(m.rssMiB)).join(' / '),
             '',
@@ -394,32 +457,48 @@ function deliverySplit(
   before: Map<string, number>,
   after: Map<string, number>,
 ): Record<string, { mean: number; p50: number }> {
-  const delta = (key: string): number => (after.get(key) ?? 0) - (before.get(key) ?? 0);
   const out: Record<string, { mean: number; p50: number }> = {};
   for (const stage of ['store', 'wake', 'recompute', 'total']) {
-    const count = delta(`sync_proxy_delivery_seconds_count{stage="${stage}"}`);
-    const sum = delta(`sync_proxy_delivery_seconds_sum{stage="${stage}"}`);
-    const buckets = [...after.keys()]
-      .map((key) => ({
-        key,
-        le: /^sync_proxy_delivery_seconds_bucket\{le="([^"]+)",stage="(\w+)"\}$/.exec(key),
-      }))
-      .filter((b) => b.le !== null && b.le[2] === stage && b.le[1] !== '+Inf')
-      .map((b) => ({ le: Number(b.le?.[1]), n: delta(b.key) }))
-      .sort((x, y) => x.le - y.le);
-    let p50 = NaN;
-    let lower = { le: 0, n: 0 };
-    for (const b of buckets) {
-      if (b.n >= count / 2 && count > 0) {
-        const within = b.n === lower.n ? 0 : (count / 2 - lower.n) / (b.n - lower.n);
-        p50 = (lower.le + within * (b.le - lower.le)) * 1000;
-        break;
-      }
-      lower = b;
-    }
-    out[stage] = { mean: count === 0 ? NaN : round((sum * 1000) / count, 2), p50: round(p50, 2) };
+    const { mean, p50 } = histogramMs(before, after, 'sync_proxy_delivery_seconds', `stage="${stage}"`);
+    out[stage] = { mean, p50 };
   }
   return out;
+}
+
+/**
+ * One series of a histogram in seconds (`labels` as /metrics prints them after `le`, e.g. `stage="wake"`;
+ * none for a histogram without labels), between two readings of the proxy's /metrics: how many were
+ * observed, and their mean and median (interpolated within its bucket) in ms.
+ */
+function histogramMs(
+  before: Map<string, number>,
+  after: Map<string, number>,
+  metric: string,
+  labels?: string,
+): { n: number; mean: number; p50: number } {
+  const delta = (key: string): number => (after.get(key) ?? 0) - (before.get(key) ?? 0);
+  const series = labels === undefined ? '' : `{${labels}}`;
+  const count = delta(`${metric}_count${series}`);
+  const sum = delta(`${metric}_sum${series}`);
+  const bucketKey = new RegExp(
+    `^${metric}_bucket\\{le="([^"]+)"${labels === undefined ? '' : `,${labels}`}\\}$`,
+  );
+  const buckets = [...after.keys()]
+    .map((key) => ({ key, le: bucketKey.exec(key) }))
+    .filter((b) => b.le !== null && b.le[1] !== '+Inf')
+    .map((b) => ({ le: Number(b.le?.[1]), n: delta(b.key) }))
+    .sort((x, y) => x.le - y.le);
+  let p50 = NaN;
+  let lower = { le: 0, n: 0 };
+  for (const b of buckets) {
+    if (b.n >= count / 2 && count > 0) {
+      const within = b.n === lower.n ? 0 : (count / 2 - lower.n) / (b.n - lower.n);
+      p50 = (lower.le + within * (b.le - lower.le)) * 1000;
+      break;
+    }
+    lower = b;
+  }
+  return { n: count, mean: count === 0 ? NaN : round((sum * 1000) / count, 2), p50: round(p50, 2) };
 }
 
 main().then(

@@ -44,7 +44,7 @@ export function roomListBody(connId: string, end: number): Record<string, unknow
 export interface SyncAnswer {
   pos: string;
   count: number;
-  rooms: Record<string, { timeline?: { event_id: string }[] }>;
+  rooms: Record<string, { timeline?: { event_id: string; origin_server_ts?: number }[] }>;
   /** Wall time of the request, body read and parsed, in ms. */
   ms: number;
 }

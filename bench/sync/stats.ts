@@ -23,3 +23,13 @@ export function table(header: string[], rows: string[][]): string {
     `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
+
+/**
+ * Wall-clock ms from an event's `origin_server_ts` (the homeserver's clock when it created the event) to
+ * `at` (`performance.now()` here): one host, one clock.
+ */
+export function sinceCreatedMs(where: string, event: { origin_server_ts?: number }, at: number): number {
+  if (typeof event.origin_server_ts !== 'number')
+    throw new Error(`${where}: an event arrived without origin_server_ts`);
+  return performance.timeOrigin + at - event.origin_server_ts;
+}

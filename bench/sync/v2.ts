@@ -1,10 +1,13 @@
 import type { TestClient } from '../../apps/sync-proxy/test/support/matrix-client';
+import { sinceCreatedMs } from './stats';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 interface V2Answer {
   next_batch: string;
-  rooms?: { join?: Record<string, { timeline?: { events?: { event_id: string }[] } }> };
+  rooms?: {
+    join?: Record<string, { timeline?: { events?: { event_id: string; origin_server_ts?: number }[] } }>;
+  };
 }
 
 /** One `GET /v3/sync` as a poller makes it: no presence, `timeline.limit` 50 once live. */
@@ -33,7 +36,8 @@ async function v2Sync(
 
 /**
  * Send → receive on a plain `/v3/sync` long-poll of its own device, the wait every proxy poller has before
- * the proxy can do anything: the floor under the proxy's send → receive time.
+ * the proxy can do anything: the floor under the proxy's send → receive time. Per message, in ms: `times`
+ * (send → receive) and `sinceCreated` (the event's `origin_server_ts` → the answer in hand, wall clock).
  */
 export async function v2SendToReceive(
   baseUrl: string,
@@ -42,9 +46,10 @@ export async function v2SendToReceive(
   roomId: string,
   messages: number,
   gapMs: number,
-): Promise<number[]> {
+): Promise<{ times: number[]; sinceCreated: number[] }> {
   let since = (await v2Sync(baseUrl, token, null, 0)).next_batch;
   const times: number[] = [];
+  const sinceCreated: number[] = [];
   for (let i = 0; i < messages; i++) {
     since = (await v2Sync(baseUrl, token, since, 0)).next_batch;
     let pending = v2Sync(baseUrl, token, since, 30_000);
@@ -53,13 +58,17 @@ export async function v2SendToReceive(
     const eventId = await bob.send(roomId, `v2 ${String(i)}`);
     for (let tries = 0; ; tries++) {
       const r = await pending;
+      const at = performance.now();
       since = r.next_batch;
-      const events = r.rooms?.join?.[roomId]?.timeline?.events ?? [];
-      if (events.some((e) => e.event_id === eventId)) break;
+      const event = (r.rooms?.join?.[roomId]?.timeline?.events ?? []).find((e) => e.event_id === eventId);
+      if (event !== undefined) {
+        times.push(at - t0);
+        sinceCreated.push(sinceCreatedMs('v2', event, at));
+        break;
+      }
       if (tries > 20) throw new Error(`v2: ${eventId} did not arrive`);
       pending = v2Sync(baseUrl, token, since, 30_000);
     }
-    times.push(performance.now() - t0);
   }
-  return times;
+  return { times, sinceCreated };
 }
