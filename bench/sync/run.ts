@@ -101,16 +101,12 @@ async function main(): Promise<void> {
     const load = (): number => round(loadavg()[0] ?? 0, 2);
     const loadNative = load();
     phase(`send → receive, native: ${String(MESSAGES)} messages…`);
-    const { times: nativeLatency, sinceCreated: nativeSinceCreated } = await sendToReceive(
-      native,
-      bob,
-      dm,
-      MESSAGES,
-      GAP_MS,
-      (n) => {
+    /** Measure 3 on one side, with progress every 50 messages. */
+    const sendReceive = (side: Side) =>
+      sendToReceive(side, bob, dm, MESSAGES, GAP_MS, (n) => {
         log(`  ${String(n)}/${String(MESSAGES)}`);
-      },
-    );
+      });
+    const { times: nativeLatency, sinceCreated: nativeSinceCreated } = await sendReceive(native);
     phase(`send → receive, /v3/sync long-poll: ${String(MESSAGES)} messages…`);
     const { times: v2Latency, sinceCreated: v2SinceCreated } = await v2SendToReceive(
       synapse.baseUrl,
@@ -173,16 +169,7 @@ async function main(): Promise<void> {
     const delivery0 = await proxy.samples('sync_proxy_delivery_seconds');
     const pollLag0 = await proxy.samples('sync_proxy_poll_lag_seconds');
     const loadProxy = load();
-    const { times: proxyLatency, sinceCreated: proxySinceCreated } = await sendToReceive(
-      proxySide,
-      bob,
-      dm,
-      MESSAGES,
-      GAP_MS,
-      (n) => {
-        log(`  ${String(n)}/${String(MESSAGES)}`);
-      },
-    );
+    const { times: proxyLatency, sinceCreated: proxySinceCreated } = await sendReceive(proxySide);
     const proxySplit = deliverySplit(delivery0, await proxy.samples('sync_proxy_delivery_seconds'));
     const pollLag = histogramMs(
       pollLag0,

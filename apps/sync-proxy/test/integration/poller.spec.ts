@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataSource, type DataSource } from '@gateway/db';
 import {
   createTestDatabase,
+  freePort,
   testRedisUrl,
   FakeHomeserver,
   createRoomState,
@@ -57,9 +58,18 @@ describe('pollers against a fake homeserver', () => {
   let proxy: ProxyUnderTest;
   let db: DataSource;
 
+  /** The proxy's internal listener (SYNCV3_PROM), where /metrics is served. */
+  let metricsUrl: string;
+
   beforeAll(async () => {
     fake = await FakeHomeserver.start();
-    proxy = await startProxy(fake.url, ENV, { timings: TIMINGS });
+    const promPort = await freePort();
+    metricsUrl = `http://127.0.0.1:${String(promPort)}/metrics`;
+    proxy = await startProxy(
+      fake.url,
+      { ...ENV, SYNCV3_PROM: `127.0.0.1:${String(promPort)}` },
+      { timings: TIMINGS },
+    );
     db = createDataSource({ url: proxy.databaseUrl, entities: [], migrations: [] });
     await db.initialize();
   });
@@ -182,6 +192,35 @@ describe('pollers against a fake homeserver', () => {
     expect(third.setPresence).toBe('offline');
     // One poller, one initial sync.
     expect(fake.syncsOf(a.token).filter((r) => r.since === undefined)).toHaveLength(1);
+  });
+
+  it('reports how far behind the homeserver a live poll is in sync_proxy_poll_lag_seconds', async () => {
+    const lagSamples = async (): Promise<{ count: number; sum: number }> => {
+      const text = await (await fetch(metricsUrl)).text();
+      const sample = (name: string): number =>
+        Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+      return {
+        count: sample('sync_proxy_poll_lag_seconds_count'),
+        sum: sample('sync_proxy_poll_lag_seconds_sum'),
+      };
+    };
+    const before = await lagSamples();
+    // A first sync is history, not news: it is not observed.
+    const { user, roomId } = await syncedUser('lag', (id) => subscription(id, 5));
+    expect(await lagSamples()).toEqual(before);
+
+    // A live response whose newest event the homeserver created 3 s before.
+    const older = { ...message(user.userId, 'older'), origin_server_ts: Date.now() - 60_000 };
+    const newest = { ...message(user.userId, 'newest'), origin_server_ts: Date.now() - 3_000 };
+    fake.queue(
+      user.token,
+      syncResponse('s2', { join: { [roomId]: joinedRoom({ timeline: [older, newest] }) } }),
+    );
+    await fake.waitForSince(user.token, 's2');
+    const after = await lagSamples();
+    expect(after.count - before.count).toBe(1);
+    expect(after.sum - before.sum).toBeGreaterThanOrEqual(3);
+    expect(after.sum - before.sum).toBeLessThan(10);
   });
 
   it('verifies a token with whoami once, however many requests use it', async () => {
