@@ -67,23 +67,28 @@ const waitFor = async (url, init) => {
 
 const rtcPort = 18700 + Math.floor(Math.random() * 200);
 const basePort = rtcPort + 300;
-start(resolve(root, 'dist/apps/rtc-jwt-service/main.js'), [], {
-  LIVEKIT_JWT_BIND: `127.0.0.1:${rtcPort}`,
-  LIVEKIT_URL,
-  LIVEKIT_KEY: KEY,
-  LIVEKIT_SECRET: SECRET,
-  // Not a full-access server: no CreateRoom round trip, so both sides do the same work.
-  LIVEKIT_FULL_ACCESS_HOMESERVERS: 'elsewhere.bench',
-  LIVEKIT_FEDERATION_URL_OVERRIDES: `hs.bench=${hsUrl}`,
-  // Membership checked on hs.bench, as a 0.7-style deployment does (default 5 s answer cache).
-  LIVEKIT_CS_API_URL_OVERRIDES: `hs.bench=${hsUrl}`,
-  LIVEKIT_AS_TOKEN: 'bench-as-token',
-  LIVEKIT_HS_TOKEN: 'bench-hs-token',
-  LIVEKIT_HS_SERVER_NAME: 'hs.bench',
-  LIVEKIT_LOG_LEVEL: 'error',
-  RTC_RATE_LIMIT_PER_IP: '0',
-  RTC_RATE_LIMIT_PER_USER: '0',
-}, profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
+start(
+  resolve(root, 'dist/apps/rtc-jwt-service/main.js'),
+  [],
+  {
+    LIVEKIT_JWT_BIND: `127.0.0.1:${rtcPort}`,
+    LIVEKIT_URL,
+    LIVEKIT_KEY: KEY,
+    LIVEKIT_SECRET: SECRET,
+    // Not a full-access server: no CreateRoom round trip, so both sides do the same work.
+    LIVEKIT_FULL_ACCESS_HOMESERVERS: 'elsewhere.bench',
+    LIVEKIT_FEDERATION_URL_OVERRIDES: `hs.bench=${hsUrl}`,
+    // Membership checked on hs.bench, as a 0.7-style deployment does (default 5 s answer cache).
+    LIVEKIT_CS_API_URL_OVERRIDES: `hs.bench=${hsUrl}`,
+    LIVEKIT_AS_TOKEN: 'bench-as-token',
+    LIVEKIT_HS_TOKEN: 'bench-hs-token',
+    LIVEKIT_HS_SERVER_NAME: 'hs.bench',
+    LIVEKIT_LOG_LEVEL: 'error',
+    RTC_RATE_LIMIT_PER_IP: '0',
+    RTC_RATE_LIMIT_PER_USER: '0',
+  },
+  profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
+);
 start(resolve(root, 'bench/rtc/baseline.mjs'), [String(basePort), KEY, SECRET, LIVEKIT_URL]);
 await waitFor(`http://127.0.0.1:${rtcPort}/healthz`);
 await waitFor(`http://127.0.0.1:${basePort}/`, { method: 'POST', body: '{"member":{}}' }).catch(

@@ -99,9 +99,12 @@ describe('bind addresses', () => {
 
 describe('CIDR lists', () => {
   it('reads addresses and blocks of both families', () => {
-    expect(
-      readEnv(z.object({ P: cidrList() }), { P: '10.0.0.0/8, 192.0.2.7 ,fd00::/8,::1' }).P,
-    ).toEqual(['10.0.0.0/8', '192.0.2.7', 'fd00::/8', '::1']);
+    expect(readEnv(z.object({ P: cidrList() }), { P: '10.0.0.0/8, 192.0.2.7 ,fd00::/8,::1' }).P).toEqual([
+      '10.0.0.0/8',
+      '192.0.2.7',
+      'fd00::/8',
+      '::1',
+    ]);
     expect(readEnv(z.object({ P: cidrList() }), {}).P).toEqual([]);
   });
   it.each(['10.0.0.0/33', 'fd00::/129', 'example.com', '10.0.0/8', '1.2.3.4/8/9', '10.0.0.0/x'])(

@@ -72,7 +72,9 @@ function api(method, path, body) {
 async function main() {
   const keys = wanted();
   if (process.argv.includes('--print')) {
-    process.stdout.write(`${JSON.stringify(Object.fromEntries(keys.map((k) => [k.key, GENERATORS[k.kind]()])))}\n`);
+    process.stdout.write(
+      `${JSON.stringify(Object.fromEntries(keys.map((k) => [k.key, GENERATORS[k.kind]()])))}\n`,
+    );
     return;
   }
   const name = process.env.SECRET_NAME;

@@ -16,7 +16,11 @@ interface Exited {
 function exited(child: ChildProcess, since: number): Promise<Exited> {
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((done) => child.on('exit', (code) => { done({ code, stderr, ms: Date.now() - since }); }));
+  return new Promise((done) =>
+    child.on('exit', (code) => {
+      done({ code, stderr, ms: Date.now() - since });
+    }),
+  );
 }
 
 // The built services as an operator runs them (npm test builds them first): a bad setting stops start-up

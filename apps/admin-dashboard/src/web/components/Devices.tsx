@@ -78,9 +78,7 @@ export function Devices({ userId }: { userId: string }) {
                   </tbody>
                 </table>
               </div>
-              {more && (
-                <p className="muted small">Only the first {LIMIT} sessions of each kind are shown.</p>
-              )}
+              {more && <p className="muted small">Only the first {LIMIT} sessions of each kind are shown.</p>}
             </>
           )
         }
