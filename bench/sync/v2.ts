@@ -10,7 +10,12 @@ interface V2Answer {
   };
 }
 
-/** One `GET /v3/sync` as a poller makes it: no presence, `timeline.limit` 50 once live. */
+/**
+ * One `GET /v3/sync` as a poller makes it (apps/sync-proxy/src/poller/accumulate.ts `v2Filter`): no
+ * presence, `timeline.limit` 50 once live, members lazy-loaded on the first sync only. Until 2026-12-07
+ * this lazy-loaded members on live syncs too, which the poller does not do (it must see every member
+ * change in a gap), so the floor it measured was a cheaper request than the poller's.
+ */
 async function v2Sync(
   baseUrl: string,
   token: string,
@@ -22,7 +27,11 @@ async function v2Sync(
     'filter',
     JSON.stringify({
       presence: { not_types: ['*'] },
-      room: { timeline: { limit: since === null ? 1 : 50 }, state: { lazy_load_members: true } },
+      room: {
+        timeline: { limit: since === null ? 1 : 50 },
+        state: { lazy_load_members: since === null },
+        include_leave: false,
+      },
     }),
   );
   url.searchParams.set('set_presence', 'offline');
