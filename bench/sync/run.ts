@@ -1,11 +1,11 @@
 /**
- * bench/sync: `npm run bench:sync [-- --rooms N --reps N --clients 100,1000 --messages N]`.
+ * bench/sync: `npm run bench:sync [-- --rooms N --reps N --clients 100,1000 --messages N --rounds N]`.
  * The sync proxy against Synapse's own MSC4186 sliding sync, on one Synapse, in the same run; alice's
  * device P syncs through the proxy, her device N against Synapse (so the proxy's poller, which takes
  * P's to-device messages, never touches N):
  *  1. first response of Element X's room list on a new connection (goal: p50 ratio <= 0.33);
  *  2. the whole list as rust-sdk's growing mode loads it;
- *  3. send -> receive through a long-poll (goal: p50 <= 1.15 × native);
+ *  3. send -> receive through a long-poll (goal: p50 <= 1.15 × native; --rounds: the sides alternate);
  *  4. the proxy's RSS idle and with many long-polling connections;
  *  5. the proxy's database size per room.
  * For reading 3, the same send -> receive on a plain /v3/sync long-poll: what each proxy poller waits on.
@@ -20,7 +20,7 @@ import { createTestDatabase, createTestRedis } from '@gateway/testing';
 import { TestClient } from '../../apps/sync-proxy/test/support/matrix-client';
 import { databaseSize } from './db-size';
 import { firstResponse, fullList, holders, sendToReceive, type Side } from './measures';
-import { spawnProxy } from './proxy';
+import { spawnProxy, type ProxyChild } from './proxy';
 import { seededSynapse } from './seed-cache';
 import { sync, roomListBody } from './sliding';
 import { quantile, round, summary, table } from './stats';
@@ -32,6 +32,7 @@ const { values: args } = parseArgs({
     reps: { type: 'string', default: '20' },
     clients: { type: 'string', default: '100,1000' },
     messages: { type: 'string', default: '200' },
+    rounds: { type: 'string', default: '1' },
     'warm-ups': { type: 'string', default: '2' },
     'full-reps': { type: 'string' },
     fresh: { type: 'boolean', default: false },
@@ -46,6 +47,8 @@ const CLIENTS = args.clients
   .map(Number)
   .sort((a, b) => a - b);
 const MESSAGES = Number(args.messages);
+/** Measure 3's blocks per side: 1 measures native and /v3 before the proxy starts, more alternate them. */
+const ROUNDS = Number(args.rounds);
 /** Between starting a long-poll and the send it should receive: time for the request to reach its wait. */
 const GAP_MS = 200;
 /** Unmeasured requests per side before measures 1 and 2. */
@@ -56,10 +59,12 @@ for (const [name, v] of [
   ['--reps', REPS],
   ['--full-reps', FULL_REPS],
   ['--messages', MESSAGES],
+  ['--rounds', ROUNDS],
   ...CLIENTS.map((c) => ['--clients', c] as const),
 ] as const) {
   if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer`);
 }
+if (ROUNDS > MESSAGES) throw new Error('--rounds must be at most --messages');
 
 const root = resolve(__dirname, '../../..');
 const log = (line: string): void => {
@@ -95,27 +100,8 @@ async function main(): Promise<void> {
     const devV = await TestClient.login(synapse.baseUrl, a.userId, a.password, 'BENCHV2');
     const native: Side = { name: 'native', baseUrl: synapse.baseUrl, token: devN.accessToken };
 
-    // 3 (native). Before the proxy exists: a deployment runs one or the other, and the proxy's poller
-    // would otherwise add its own /sync work to Synapse's for every message.
     // The machine may be shared: its load goes with each latency figure (1-minute load average).
     const load = (): number => round(loadavg()[0] ?? 0, 2);
-    const loadNative = load();
-    phase(`send → receive, native: ${String(MESSAGES)} messages…`);
-    /** Measure 3 on one side, with progress every 50 messages. */
-    const sendReceive = (side: Side) =>
-      sendToReceive(side, bob, dm, MESSAGES, GAP_MS, (n) => {
-        log(`  ${String(n)}/${String(MESSAGES)}`);
-      });
-    const { times: nativeLatency, sinceCreated: nativeSinceCreated } = await sendReceive(native);
-    phase(`send → receive, /v3/sync long-poll: ${String(MESSAGES)} messages…`);
-    const { times: v2Latency, sinceCreated: v2SinceCreated } = await v2SendToReceive(
-      synapse.baseUrl,
-      devV.accessToken,
-      bob,
-      dm,
-      MESSAGES,
-      GAP_MS,
-    );
 
     const db = await createTestDatabase('gw_bench_sync');
     cleanups.push(() => db.drop());
@@ -129,11 +115,15 @@ async function main(): Promise<void> {
     };
     const profile =
       process.env['BENCH_PROFILE'] === '1' ? ['--cpu-prof', '--cpu-prof-dir=/tmp/sync-prof'] : [];
-    const proxy = await spawnProxy(resolve(root, 'dist/apps/sync-proxy/main.js'), env, profile);
-    cleanups.push(() => proxy.stop());
-    proxyOutput = proxy.output;
-    const proxySide: Side = { name: 'proxy', baseUrl: proxy.url, token: devP.accessToken };
-    const rssAtStart = proxy.memory().rssMiB;
+    const startProxy = () => spawnProxy(resolve(root, 'dist/apps/sync-proxy/main.js'), env, profile);
+    /** Started by measure 3 after native's first block, and stopped and started again between blocks. */
+    let proxy: ProxyChild | undefined;
+    cleanups.push(() => proxy?.stop() ?? Promise.resolve());
+    proxyOutput = () => proxy?.output() ?? '';
+    const running = (): ProxyChild => {
+      if (proxy === undefined) throw new Error('the proxy is not running');
+      return proxy;
+    };
     /**
      * RSS moves with garbage collection: the median of five readings over two seconds, with the V8 heap
      * in use (live objects and garbage not yet collected) from the proxy's /metrics.
@@ -143,42 +133,91 @@ async function main(): Promise<void> {
       const heap: number[] = [];
       for (let i = 0; i < 5; i++) {
         if (i > 0) await sleep(500);
-        xs.push(proxy.memory().rssMiB);
-        heap.push((await proxy.gauge('nodejs_heap_size_used_bytes')) / 2 ** 20);
+        xs.push(running().memory().rssMiB);
+        heap.push((await running().gauge('nodejs_heap_size_used_bytes')) / 2 ** 20);
       }
       return { rssMiB: round(quantile(xs, 0.5)), heapUsedMiB: round(quantile(heap, 0.5)) };
     };
+    let proxySide: Side = { name: 'proxy', baseUrl: '', token: devP.accessToken };
+    let rssAtStart = NaN;
+    let warmSeconds = NaN;
+    let dbAfterWarm: Awaited<ReturnType<typeof databaseSize>> | undefined;
+    let rssAfterWarm = { rssMiB: NaN, heapUsedMiB: NaN };
 
-    // Warm-up: device P's first request starts its poller; wait until the proxy holds every room.
-    phase('proxy: first sync of device P…');
-    const tw = performance.now();
-    let count = 0;
-    while (count !== ROOMS) {
-      if (performance.now() - tw > 15 * 60_000)
-        throw new Error(`proxy warm-up stuck at ${String(count)} rooms`);
-      count = (await sync(proxy.url, devP.accessToken, roomListBody('warm-up', 19))).count;
-      if (count !== ROOMS) await sleep(500);
+    // 3. Send → receive. Native and /v3 go first, before the proxy starts: a deployment runs one or the
+    // other, and the proxy's poller would add its own /sync work to Synapse's for every message. With
+    // --rounds above 1 the sides alternate in blocks, the proxy stopped while the others run and started
+    // again on the same database, so that a drift of Synapse over minutes lands on both (bench/README:
+    // the two forms disagree, and why is open).
+    const latency = { native: [] as number[], proxy: [] as number[], v2: [] as number[] };
+    const sinceCreated = { native: [] as number[], proxy: [] as number[], v2: [] as number[] };
+    const loads = { native: [] as number[], proxy: [] as number[] };
+    const delivery = new Map<string, number>();
+    const pollLags = new Map<string, number>();
+    let v2Since: string | undefined;
+    for (let r = 0; r < ROUNDS; r++) {
+      const n = Math.floor((MESSAGES * (r + 1)) / ROUNDS) - Math.floor((MESSAGES * r) / ROUNDS);
+      const block = ROUNDS === 1 ? '' : `, block ${String(r + 1)}/${String(ROUNDS)}`;
+      const progress = (done: number): void => {
+        log(`  ${String(done)}/${String(n)}`);
+      };
+      await proxy?.stop();
+      phase(`send → receive, native: ${String(n)} messages${block}…`);
+      loads.native.push(load());
+      const nat = await sendToReceive(native, bob, dm, n, GAP_MS, progress);
+      phase(`send → receive, /v3/sync long-poll: ${String(n)} messages${block}…`);
+      const v2 = await v2SendToReceive(synapse.baseUrl, devV.accessToken, bob, dm, n, GAP_MS, v2Since);
+      v2Since = v2.since;
+      proxy = await startProxy();
+      proxySide = { name: 'proxy', baseUrl: proxy.url, token: devP.accessToken };
+      if (r === 0) {
+        rssAtStart = proxy.memory().rssMiB;
+        // Warm-up: device P's first request starts its poller; wait until the proxy holds every room.
+        phase('proxy: first sync of device P…');
+        const tw = performance.now();
+        let count = 0;
+        while (count !== ROOMS) {
+          if (performance.now() - tw > 15 * 60_000)
+            throw new Error(`proxy warm-up stuck at ${String(count)} rooms`);
+          count = (await sync(proxy.url, devP.accessToken, roomListBody('warm-up', 19))).count;
+          if (count !== ROOMS) await sleep(500);
+        }
+        warmSeconds = round((performance.now() - tw) / 1000);
+        log(`  all ${String(ROOMS)} rooms after ${String(warmSeconds)} s`);
+        dbAfterWarm = await databaseSize(db.url, ROOMS);
+        log(`  proxy database: ${String(dbAfterWarm.perRoomKiB)} KiB per room`);
+        rssAfterWarm = await rss();
+      } else {
+        // Its poller catches up on the other sides' messages first: one message through it, so that
+        // the catch-up is not counted in the poller's lag.
+        await sendToReceive(proxySide, bob, dm, 0, GAP_MS, () => undefined);
+      }
+      phase(`send → receive, proxy: ${String(n)} messages${block}…`);
+      const delivery0 = await proxy.samples('sync_proxy_delivery_seconds');
+      const pollLag0 = await proxy.samples('sync_proxy_poll_lag_seconds');
+      loads.proxy.push(load());
+      const px = await sendToReceive(proxySide, bob, dm, n, GAP_MS, progress);
+      addDelta(delivery, delivery0, await proxy.samples('sync_proxy_delivery_seconds'));
+      addDelta(pollLags, pollLag0, await proxy.samples('sync_proxy_poll_lag_seconds'));
+      for (const [side, got] of [
+        ['native', nat],
+        ['v2', v2],
+        ['proxy', px],
+      ] as const) {
+        latency[side].push(...got.times);
+        sinceCreated[side].push(...got.sinceCreated);
+      }
+      log(
+        `  p50${ROUNDS === 1 ? '' : ' so far'}: proxy ${String(summary(latency.proxy).p50)} ms, native ${String(summary(latency.native).p50)} ms`,
+      );
     }
-    const warmSeconds = round((performance.now() - tw) / 1000);
-    log(`  all ${String(ROOMS)} rooms after ${String(warmSeconds)} s`);
-    const dbAfterWarm = await databaseSize(db.url, ROOMS);
-    log(`  proxy database: ${String(dbAfterWarm.perRoomKiB)} KiB per room`);
-    const rssAfterWarm = await rss();
-
-    phase(`send → receive, proxy: ${String(MESSAGES)} messages…`);
-    const delivery0 = await proxy.samples('sync_proxy_delivery_seconds');
-    const pollLag0 = await proxy.samples('sync_proxy_poll_lag_seconds');
-    const loadProxy = load();
-    const { times: proxyLatency, sinceCreated: proxySinceCreated } = await sendReceive(proxySide);
-    const proxySplit = deliverySplit(delivery0, await proxy.samples('sync_proxy_delivery_seconds'));
-    const pollLag = histogramMs(
-      pollLag0,
-      await proxy.samples('sync_proxy_poll_lag_seconds'),
-      'sync_proxy_poll_lag_seconds',
-    );
-    log(
-      `  p50 proxy ${String(summary(proxyLatency).p50)} ms, native ${String(summary(nativeLatency).p50)} ms`,
-    );
+    if (dbAfterWarm === undefined) throw new Error('measure 3 ran no block');
+    const { native: nativeLatency, proxy: proxyLatency, v2: v2Latency } = latency;
+    const { native: nativeSinceCreated, proxy: proxySinceCreated, v2: v2SinceCreated } = sinceCreated;
+    const loadNative = round(quantile(loads.native, 0.5), 2);
+    const loadProxy = round(quantile(loads.proxy, 0.5), 2);
+    const proxySplit = deliverySplit(new Map(), delivery);
+    const pollLag = histogramMs(new Map(), pollLags, 'sync_proxy_poll_lag_seconds');
 
     // 1 and 2, interleaved rep by rep (alternating which side goes first) so drift hits both alike.
     const sides = [proxySide, native];
@@ -187,17 +226,17 @@ async function main(): Promise<void> {
     const fullRequests: Record<Side['name'], number> = { proxy: 0, native: 0 };
     phase(`first response: ${String(REPS)} reps…`);
     // The proxy's own CPU per request, to tell its work from its waiting (on Postgres).
-    const cpu0 = proxy.cpuMs();
+    const cpu0 = running().cpuMs();
     for (let rep = -WARM_UPS; rep < REPS; rep++) {
       for (const side of rep % 2 === 0 ? sides : [...sides].reverse()) {
         const ms = await firstResponse(side, `first-${String(rep)}-${side.name}`, ROOMS);
         if (rep >= 0) first[side.name].push(ms);
       }
     }
-    const firstCpuMs = round((proxy.cpuMs() - cpu0) / (REPS + WARM_UPS));
+    const firstCpuMs = round((running().cpuMs() - cpu0) / (REPS + WARM_UPS));
     log(`  p50 proxy ${String(summary(first.proxy).p50)} ms, native ${String(summary(first.native).p50)} ms`);
     phase(`full list: ${String(FULL_REPS)} reps…`);
-    const cpu1 = proxy.cpuMs();
+    const cpu1 = running().cpuMs();
     for (let rep = -WARM_UPS; rep < FULL_REPS; rep++) {
       for (const side of rep % 2 === 0 ? sides : [...sides].reverse()) {
         const r = await fullList(side, `full-${String(rep)}-${side.name}`, ROOMS);
@@ -206,7 +245,7 @@ async function main(): Promise<void> {
       }
       if (rep >= 0 && (rep + 1) % 5 === 0) log(`  ${String(rep + 1)}/${String(FULL_REPS)}`);
     }
-    const fullCpuMs = round((proxy.cpuMs() - cpu1) / (FULL_REPS + WARM_UPS));
+    const fullCpuMs = round((running().cpuMs() - cpu1) / (FULL_REPS + WARM_UPS));
     log(`  p50 proxy ${String(summary(full.proxy).p50)} ms, native ${String(summary(full.native).p50)} ms`);
 
     // 4. RSS while n connections wait in long-polls.
@@ -220,7 +259,7 @@ async function main(): Promise<void> {
       let waiting = 0;
       for (let i = 0; i < 120 && waiting < n; i++) {
         await sleep(500);
-        waiting = await proxy.gauge('sync_proxy_waiters');
+        waiting = await running().gauge('sync_proxy_waiters');
       }
       if (waiting < n) log(`  only ${String(waiting)} of ${String(n)} were waiting`);
       rssHeld.push({ clients: n, ...(await rss()), waiting });
@@ -231,12 +270,12 @@ async function main(): Promise<void> {
       // The next step counts waiters again: the ones just hung up on must be gone first.
       for (let i = 0; i < 60 && waiting > 0; i++) {
         await sleep(250);
-        waiting = await proxy.gauge('sync_proxy_waiters');
+        waiting = await running().gauge('sync_proxy_waiters');
       }
       if (waiting > 0)
         throw new Error(`${String(waiting)} long-polls still waiting after the clients hung up`);
     }
-    const peakMiB = round(proxy.memory().peakMiB);
+    const peakMiB = round(running().memory().peakMiB);
 
     phase('database size');
     // 5. Database size, with the connections all of the above left behind. (A pruning pass would not
@@ -265,6 +304,7 @@ async function main(): Promise<void> {
         fullReps: FULL_REPS,
         clients: CLIENTS,
         messages: MESSAGES,
+        rounds: ROUNDS,
         gapMs: GAP_MS,
         warmUps: WARM_UPS,
       },
@@ -298,7 +338,7 @@ async function main(): Promise<void> {
         eventCreatedToClient: createdToClient,
         eventCreatedToProxyPoller: pollLag,
         gapSplitMs,
-        loadAverage: { native: loadNative, proxy: loadProxy },
+        loadAverage: { native: loadNative, proxy: loadProxy, perRound: loads },
       },
       proxyRss: {
         atStartMiB: round(rssAtStart),
@@ -434,6 +474,11 @@ async function main(): Promise<void> {
       });
     }
   }
+}
+
+/** Adds what each sample of `after` grew by since `before` to `into` (readings of one process). */
+function addDelta(into: Map<string, number>, before: Map<string, number>, after: Map<string, number>): void {
+  for (const [key, value] of after) into.set(key, (into.get(key) ?? 0) + value - (before.get(key) ?? 0));
 }
 
 /**

@@ -47,6 +47,9 @@ async function v2Sync(
  * Send → receive on a plain `/v3/sync` long-poll of its own device, the wait every proxy poller has before
  * the proxy can do anything: the floor under the proxy's send → receive time. Per message, in ms: `times`
  * (send → receive) and `sinceCreated` (the event's `origin_server_ts` → the answer in hand, wall clock).
+ * A later block goes on from the `since` the previous one returned: Synapse keeps each `/sync` answer for
+ * two minutes (`caches.sync_response_cache_duration`) and gives it again to the same request, so a second
+ * initial sync replayed the first block's answers, and the block's events never came.
  */
 export async function v2SendToReceive(
   baseUrl: string,
@@ -55,8 +58,9 @@ export async function v2SendToReceive(
   roomId: string,
   messages: number,
   gapMs: number,
-): Promise<{ times: number[]; sinceCreated: number[] }> {
-  let since = (await v2Sync(baseUrl, token, null, 0)).next_batch;
+  from?: string,
+): Promise<{ times: number[]; sinceCreated: number[]; since: string }> {
+  let since = from ?? (await v2Sync(baseUrl, token, null, 0)).next_batch;
   const times: number[] = [];
   const sinceCreated: number[] = [];
   for (let i = 0; i < messages; i++) {
@@ -75,9 +79,9 @@ export async function v2SendToReceive(
         sinceCreated.push(sinceCreatedMs('v2', event, at));
         break;
       }
-      if (tries > 20) throw new Error(`v2: ${eventId} did not arrive`);
+      if (tries > 20) throw new Error(`v2: ${eventId} did not arrive in 20 answers`);
       pending = v2Sync(baseUrl, token, since, 30_000);
     }
   }
-  return { times, sinceCreated };
+  return { times, sinceCreated, since };
 }
