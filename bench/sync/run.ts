@@ -116,33 +116,7 @@ async function main(): Promise<void> {
     const profile =
       process.env['BENCH_PROFILE'] === '1' ? ['--cpu-prof', '--cpu-prof-dir=/tmp/sync-prof'] : [];
     const startProxy = () => spawnProxy(resolve(root, 'dist/apps/sync-proxy/main.js'), env, profile);
-    /** Started by measure 3 after native's first block, and stopped and started again between blocks. */
-    let proxy: ProxyChild | undefined;
-    cleanups.push(() => proxy?.stop() ?? Promise.resolve());
-    proxyOutput = () => proxy?.output() ?? '';
-    const running = (): ProxyChild => {
-      if (proxy === undefined) throw new Error('the proxy is not running');
-      return proxy;
-    };
-    /**
-     * RSS moves with garbage collection: the median of five readings over two seconds, with the V8 heap
-     * in use (live objects and garbage not yet collected) from the proxy's /metrics.
-     */
-    const rss = async (): Promise<{ rssMiB: number; heapUsedMiB: number }> => {
-      const xs: number[] = [];
-      const heap: number[] = [];
-      for (let i = 0; i < 5; i++) {
-        if (i > 0) await sleep(500);
-        xs.push(running().memory().rssMiB);
-        heap.push((await running().gauge('nodejs_heap_size_used_bytes')) / 2 ** 20);
-      }
-      return { rssMiB: round(quantile(xs, 0.5)), heapUsedMiB: round(quantile(heap, 0.5)) };
-    };
-    let proxySide: Side = { name: 'proxy', baseUrl: '', token: devP.accessToken };
-    let rssAtStart = NaN;
-    let warmSeconds = NaN;
-    let dbAfterWarm: Awaited<ReturnType<typeof databaseSize>> | undefined;
-    let rssAfterWarm = { rssMiB: NaN, heapUsedMiB: NaN };
+    const sideOf = (p: ProxyChild): Side => ({ name: 'proxy', baseUrl: p.url, token: devP.accessToken });
 
     // 3. Send → receive. Native and /v3 go first, before the proxy starts: a deployment runs one or the
     // other, and the proxy's poller would add its own /sync work to Synapse's for every message. With
@@ -154,54 +128,85 @@ async function main(): Promise<void> {
     const loads = { native: [] as number[], proxy: [] as number[] };
     const delivery = new Map<string, number>();
     const pollLags = new Map<string, number>();
-    let v2Since: string | undefined;
-    for (let r = 0; r < ROUNDS; r++) {
-      const n = Math.floor((MESSAGES * (r + 1)) / ROUNDS) - Math.floor((MESSAGES * r) / ROUNDS);
-      const block = ROUNDS === 1 ? '' : `, block ${String(r + 1)}/${String(ROUNDS)}`;
-      const progress = (done: number): void => {
+    const blockSize = (r: number): number =>
+      Math.floor((MESSAGES * (r + 1)) / ROUNDS) - Math.floor((MESSAGES * r) / ROUNDS);
+    const blockName = (r: number): string =>
+      ROUNDS === 1 ? '' : `, block ${String(r + 1)}/${String(ROUNDS)}`;
+    const progressOf =
+      (n: number) =>
+      (done: number): void => {
         log(`  ${String(done)}/${String(n)}`);
       };
-      await proxy?.stop();
-      phase(`send → receive, native: ${String(n)} messages${block}…`);
+    let v2Since: string | undefined;
+    /** Block `r` of native and of the /v3 long-poll (the proxy is not running). */
+    const otherSides = async (r: number) => {
+      const n = blockSize(r);
+      phase(`send → receive, native: ${String(n)} messages${blockName(r)}…`);
       loads.native.push(load());
-      const nat = await sendToReceive(native, bob, dm, n, GAP_MS, progress);
-      phase(`send → receive, /v3/sync long-poll: ${String(n)} messages${block}…`);
+      const nat = await sendToReceive(native, bob, dm, n, GAP_MS, progressOf(n));
+      phase(`send → receive, /v3/sync long-poll: ${String(n)} messages${blockName(r)}…`);
       const v2 = await v2SendToReceive(synapse.baseUrl, devV.accessToken, bob, dm, n, GAP_MS, v2Since);
       v2Since = v2.since;
-      proxy = await startProxy();
-      proxySide = { name: 'proxy', baseUrl: proxy.url, token: devP.accessToken };
-      if (r === 0) {
-        rssAtStart = proxy.memory().rssMiB;
-        // Warm-up: device P's first request starts its poller; wait until the proxy holds every room.
-        phase('proxy: first sync of device P…');
-        const tw = performance.now();
-        let count = 0;
-        while (count !== ROOMS) {
-          if (performance.now() - tw > 15 * 60_000)
-            throw new Error(`proxy warm-up stuck at ${String(count)} rooms`);
-          count = (await sync(proxy.url, devP.accessToken, roomListBody('warm-up', 19))).count;
-          if (count !== ROOMS) await sleep(500);
-        }
-        warmSeconds = round((performance.now() - tw) / 1000);
-        log(`  all ${String(ROOMS)} rooms after ${String(warmSeconds)} s`);
-        dbAfterWarm = await databaseSize(db.url, ROOMS);
-        log(`  proxy database: ${String(dbAfterWarm.perRoomKiB)} KiB per room`);
-        rssAfterWarm = await rss();
-      } else {
+      return { nat, v2 };
+    };
+    const firstBlock = await otherSides(0);
+
+    let proxy = await startProxy();
+    cleanups.push(() => proxy.stop());
+    proxyOutput = () => proxy.output();
+    const rssAtStart = proxy.memory().rssMiB;
+    /**
+     * RSS moves with garbage collection: the median of five readings over two seconds, with the V8 heap
+     * in use (live objects and garbage not yet collected) from the proxy's /metrics.
+     */
+    const rss = async (): Promise<{ rssMiB: number; heapUsedMiB: number }> => {
+      const xs: number[] = [];
+      const heap: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        if (i > 0) await sleep(500);
+        xs.push(proxy.memory().rssMiB);
+        heap.push((await proxy.gauge('nodejs_heap_size_used_bytes')) / 2 ** 20);
+      }
+      return { rssMiB: round(quantile(xs, 0.5)), heapUsedMiB: round(quantile(heap, 0.5)) };
+    };
+
+    // Warm-up: device P's first request starts its poller; wait until the proxy holds every room.
+    phase('proxy: first sync of device P…');
+    const tw = performance.now();
+    let count = 0;
+    while (count !== ROOMS) {
+      if (performance.now() - tw > 15 * 60_000)
+        throw new Error(`proxy warm-up stuck at ${String(count)} rooms`);
+      count = (await sync(proxy.url, devP.accessToken, roomListBody('warm-up', 19))).count;
+      if (count !== ROOMS) await sleep(500);
+    }
+    const warmSeconds = round((performance.now() - tw) / 1000);
+    log(`  all ${String(ROOMS)} rooms after ${String(warmSeconds)} s`);
+    const dbAfterWarm = await databaseSize(db.url, ROOMS);
+    log(`  proxy database: ${String(dbAfterWarm.perRoomKiB)} KiB per room`);
+    const rssAfterWarm = await rss();
+
+    for (let r = 0; r < ROUNDS; r++) {
+      let others = firstBlock;
+      if (r > 0) {
+        await proxy.stop();
+        others = await otherSides(r);
+        proxy = await startProxy();
         // Its poller catches up on the other sides' messages first: one message through it, so that
         // the catch-up is not counted in the poller's lag.
-        await sendToReceive(proxySide, bob, dm, 0, GAP_MS, () => undefined);
+        await sendToReceive(sideOf(proxy), bob, dm, 0, GAP_MS, () => undefined);
       }
-      phase(`send → receive, proxy: ${String(n)} messages${block}…`);
+      const n = blockSize(r);
+      phase(`send → receive, proxy: ${String(n)} messages${blockName(r)}…`);
       const delivery0 = await proxy.samples('sync_proxy_delivery_seconds');
       const pollLag0 = await proxy.samples('sync_proxy_poll_lag_seconds');
       loads.proxy.push(load());
-      const px = await sendToReceive(proxySide, bob, dm, n, GAP_MS, progress);
+      const px = await sendToReceive(sideOf(proxy), bob, dm, n, GAP_MS, progressOf(n));
       addDelta(delivery, delivery0, await proxy.samples('sync_proxy_delivery_seconds'));
       addDelta(pollLags, pollLag0, await proxy.samples('sync_proxy_poll_lag_seconds'));
       for (const [side, got] of [
-        ['native', nat],
-        ['v2', v2],
+        ['native', others.nat],
+        ['v2', others.v2],
         ['proxy', px],
       ] as const) {
         latency[side].push(...got.times);
@@ -211,7 +216,7 @@ async function main(): Promise<void> {
         `  p50${ROUNDS === 1 ? '' : ' so far'}: proxy ${String(summary(latency.proxy).p50)} ms, native ${String(summary(latency.native).p50)} ms`,
       );
     }
-    if (dbAfterWarm === undefined) throw new Error('measure 3 ran no block');
+    const proxySide = sideOf(proxy);
     const { native: nativeLatency, proxy: proxyLatency, v2: v2Latency } = latency;
     const { native: nativeSinceCreated, proxy: proxySinceCreated, v2: v2SinceCreated } = sinceCreated;
     const loadNative = round(quantile(loads.native, 0.5), 2);
@@ -226,17 +231,17 @@ async function main(): Promise<void> {
     const fullRequests: Record<Side['name'], number> = { proxy: 0, native: 0 };
     phase(`first response: ${String(REPS)} reps…`);
     // The proxy's own CPU per request, to tell its work from its waiting (on Postgres).
-    const cpu0 = running().cpuMs();
+    const cpu0 = proxy.cpuMs();
     for (let rep = -WARM_UPS; rep < REPS; rep++) {
       for (const side of rep % 2 === 0 ? sides : [...sides].reverse()) {
         const ms = await firstResponse(side, `first-${String(rep)}-${side.name}`, ROOMS);
         if (rep >= 0) first[side.name].push(ms);
       }
     }
-    const firstCpuMs = round((running().cpuMs() - cpu0) / (REPS + WARM_UPS));
+    const firstCpuMs = round((proxy.cpuMs() - cpu0) / (REPS + WARM_UPS));
     log(`  p50 proxy ${String(summary(first.proxy).p50)} ms, native ${String(summary(first.native).p50)} ms`);
     phase(`full list: ${String(FULL_REPS)} reps…`);
-    const cpu1 = running().cpuMs();
+    const cpu1 = proxy.cpuMs();
     for (let rep = -WARM_UPS; rep < FULL_REPS; rep++) {
       for (const side of rep % 2 === 0 ? sides : [...sides].reverse()) {
         const r = await fullList(side, `full-${String(rep)}-${side.name}`, ROOMS);
@@ -245,7 +250,7 @@ async function main(): Promise<void> {
       }
       if (rep >= 0 && (rep + 1) % 5 === 0) log(`  ${String(rep + 1)}/${String(FULL_REPS)}`);
     }
-    const fullCpuMs = round((running().cpuMs() - cpu1) / (FULL_REPS + WARM_UPS));
+    const fullCpuMs = round((proxy.cpuMs() - cpu1) / (FULL_REPS + WARM_UPS));
     log(`  p50 proxy ${String(summary(full.proxy).p50)} ms, native ${String(summary(full.native).p50)} ms`);
 
     // 4. RSS while n connections wait in long-polls.
@@ -259,7 +264,7 @@ async function main(): Promise<void> {
       let waiting = 0;
       for (let i = 0; i < 120 && waiting < n; i++) {
         await sleep(500);
-        waiting = await running().gauge('sync_proxy_waiters');
+        waiting = await proxy.gauge('sync_proxy_waiters');
       }
       if (waiting < n) log(`  only ${String(waiting)} of ${String(n)} were waiting`);
       rssHeld.push({ clients: n, ...(await rss()), waiting });
@@ -270,12 +275,12 @@ async function main(): Promise<void> {
       // The next step counts waiters again: the ones just hung up on must be gone first.
       for (let i = 0; i < 60 && waiting > 0; i++) {
         await sleep(250);
-        waiting = await running().gauge('sync_proxy_waiters');
+        waiting = await proxy.gauge('sync_proxy_waiters');
       }
       if (waiting > 0)
         throw new Error(`${String(waiting)} long-polls still waiting after the clients hung up`);
     }
-    const peakMiB = round(running().memory().peakMiB);
+    const peakMiB = round(proxy.memory().peakMiB);
 
     phase('database size');
     // 5. Database size, with the connections all of the above left behind. (A pruning pass would not
