@@ -36,11 +36,33 @@ class OwningWorker<T> extends Worker<T> {
   }
 
   override async close(force?: boolean): Promise<void> {
-    // Let BullMQ finish setting the connection up first: cutting it mid-handshake leaves a command
-    // rejected with nobody listening.
-    await this.client.catch(() => undefined);
+    // Let BullMQ finish setting up both connections first, this one and the blocking one it duplicates
+    // (`waitUntilReady` waits for the two): cutting one while its set-up INFO is in flight makes BullMQ
+    // re-emit the rejection on a connection whose listeners it already removed, an unhandled rejection
+    // ("Connection is closed."). Bounded, because with Redis unreachable the set-up never ends.
+    await settledWithin(this.waitUntilReady(), SETUP_WAIT_MS);
     await super.close(force);
     this.owned.disconnect();
+  }
+}
+
+/** How long closing a worker waits for its connections' set-up. */
+const SETUP_WAIT_MS = 2_000;
+
+async function settledWithin(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      work.then(
+        () => undefined,
+        () => undefined,
+      ),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
