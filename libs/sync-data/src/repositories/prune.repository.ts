@@ -18,7 +18,7 @@ export const DEFAULT_PRUNE_LIMITS: PruneLimits = {
 };
 
 // Any constant works; it only has to be the same on every replica.
-const PRUNE_LOCK = 0x53594e43;
+export const PRUNE_LOCK = 0x53594e43;
 
 /**
  * Bounds the database: recent timeline per room (older history stays on the homeserver, reachable with

@@ -10,6 +10,7 @@ import {
   type ClientEvent,
   type V2Batch,
 } from '../../src';
+import { PRUNE_LOCK } from '../../src/repositories/prune.repository';
 
 const ALICE = '@alice:hs';
 const ROOM = '!room:hs';
@@ -166,9 +167,9 @@ describe('sync store', () => {
     const other = ds.createQueryRunner();
     await other.connect();
     try {
-      await other.query('SELECT pg_advisory_lock($1)', [0x53594e43]);
+      await other.query('SELECT pg_advisory_lock($1)', [PRUNE_LOCK]);
       expect(await store.prune.run(limits)).toBeNull();
-      await other.query('SELECT pg_advisory_unlock($1)', [0x53594e43]);
+      await other.query('SELECT pg_advisory_unlock($1)', [PRUNE_LOCK]);
     } finally {
       await other.release();
     }
