@@ -221,8 +221,8 @@ async function main(): Promise<void> {
     const { native: nativeSinceCreated, proxy: proxySinceCreated, v2: v2SinceCreated } = sinceCreated;
     const loadNative = round(quantile(loads.native, 0.5), 2);
     const loadProxy = round(quantile(loads.proxy, 0.5), 2);
-    const proxySplit = deliverySplit(new Map(), delivery);
-    const pollLag = histogramMs(new Map(), pollLags, 'sync_proxy_poll_lag_seconds');
+    const proxySplit = deliverySplit(delivery);
+    const pollLag = histogramMs(pollLags, 'sync_proxy_poll_lag_seconds');
 
     // 1 and 2, interleaved rep by rep (alternating which side goes first) so drift hits both alike.
     const sides = [proxySide, native];
@@ -487,16 +487,14 @@ function addDelta(into: Map<string, number>, before: Map<string, number>, after:
 }
 
 /**
- * Per stage of `sync_proxy_delivery_seconds`, between two readings of the proxy's /metrics: the mean and
- * the median (interpolated within its histogram bucket) in ms of the proxy's own part of each delivery.
+ * Per stage of `sync_proxy_delivery_seconds`, in samples summed over the measured blocks (`addDelta`): the
+ * mean and the median (interpolated within its histogram bucket) in ms of the proxy's own part of each
+ * delivery.
  */
-function deliverySplit(
-  before: Map<string, number>,
-  after: Map<string, number>,
-): Record<string, { mean: number; p50: number }> {
+function deliverySplit(samples: Map<string, number>): Record<string, { mean: number; p50: number }> {
   const out: Record<string, { mean: number; p50: number }> = {};
   for (const stage of ['store', 'wake', 'recompute', 'total']) {
-    const { mean, p50 } = histogramMs(before, after, 'sync_proxy_delivery_seconds', `stage="${stage}"`);
+    const { mean, p50 } = histogramMs(samples, 'sync_proxy_delivery_seconds', `stage="${stage}"`);
     out[stage] = { mean, p50 };
   }
   return out;
@@ -504,26 +502,25 @@ function deliverySplit(
 
 /**
  * One series of a histogram in seconds (`labels` as /metrics prints them after `le`, e.g. `stage="wake"`;
- * none for a histogram without labels), between two readings of the proxy's /metrics: how many were
- * observed, and their mean and median (interpolated within its bucket) in ms.
+ * none for a histogram without labels), in samples summed over the measured blocks (`addDelta`): how many
+ * were observed, and their mean and median (interpolated within its bucket) in ms.
  */
 function histogramMs(
-  before: Map<string, number>,
-  after: Map<string, number>,
+  samples: Map<string, number>,
   metric: string,
   labels?: string,
 ): { n: number; mean: number; p50: number } {
-  const delta = (key: string): number => (after.get(key) ?? 0) - (before.get(key) ?? 0);
+  const of = (key: string): number => samples.get(key) ?? 0;
   const series = labels === undefined ? '' : `{${labels}}`;
-  const count = delta(`${metric}_count${series}`);
-  const sum = delta(`${metric}_sum${series}`);
+  const count = of(`${metric}_count${series}`);
+  const sum = of(`${metric}_sum${series}`);
   const bucketKey = new RegExp(
     `^${metric}_bucket\\{le="([^"]+)"${labels === undefined ? '' : `,${labels}`}\\}$`,
   );
-  const buckets = [...after.keys()]
+  const buckets = [...samples.keys()]
     .map((key) => ({ key, le: bucketKey.exec(key) }))
     .filter((b) => b.le !== null && b.le[1] !== '+Inf')
-    .map((b) => ({ le: Number(b.le?.[1]), n: delta(b.key) }))
+    .map((b) => ({ le: Number(b.le?.[1]), n: of(b.key) }))
     .sort((x, y) => x.le - y.le);
   let p50 = NaN;
   let lower = { le: 0, n: 0 };
