@@ -16,7 +16,8 @@
 // On a fresh machine the beds take minutes of downloads and unpacking (debootstrap, apt): they are prepared
 // in the background from the start, in two chains whose apt steps wait for each other's dpkg lock, while
 // the CPU-bound tiers run, and each tier waits only for the bed it needs. Their output goes to
-// tmp/test-reports/<chain>.log and is printed when the tier that needs it starts.
+// tmp/test-reports/<chain>.log and is printed when the tier that needs it starts. The images are built the
+// same way, from the contract tier on.
 // Ends with one line "tests: N passed, N failed" counted from Vitest's JSON reports.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -81,14 +82,16 @@ function finish(ok) {
 
 /**
  * Runs the scripts of a chain one after the other in the background (niced: the tiers come first), each
- * script's stdout kept, stderr to the chain's log. Resolves to one {status, stdout} per script. A script
- * that fails does not stop the chain: each checks what it stands on and says so.
+ * script's stdout kept, stderr to the chain's log, once `after` has settled. Resolves to one
+ * {status, stdout} per script. A script that fails does not stop the chain: each checks what it stands on
+ * and says so.
  */
-function chain(name, scripts) {
+function chain(name, scripts, after = Promise.resolve()) {
   const logPath = resolve(reports, `${name}.log`);
   const log = openSync(logPath, 'a');
   const results = [];
   const done = (async () => {
+    await after;
     for (const script of scripts) {
       const r = await new Promise((settle) => {
         const child = spawn('nice', ['-n', '10', 'bash', resolve(root, script)], {
@@ -105,6 +108,7 @@ function chain(name, scripts) {
     return results;
   })();
   return {
+    done,
     async wait(title) {
       const t0 = Date.now();
       const r = await done;
@@ -164,6 +168,11 @@ if (!chroot) {
   finish(totals.failed === 0);
 }
 console.log(`=== Synapse test bed: ${chroot}`);
+// The four images take minutes to build cold (two `npm ci` in their dependency stages, the apps' builds):
+// built in the background from here on, once podman and the base image are ready, they are done by the
+// time the container tier needs them. Not earlier: the security tier's answer deadlines are measured
+// without a build beside them, and the contract tier's Synapse waits leave the cores idle for much of it.
+const images = chain('images', ['tools/containers/build-images.sh'], tools.done);
 if (!vitest('contract', { SYNAPSE_CHROOT: chroot })) finish(false);
 
 // The pages as a person meets them: Debian's chromium (installed when missing; needs root), driven by
@@ -197,20 +206,12 @@ function skipContainers(why) {
   console.log('!'.repeat(78));
   finish(totals.failed === 0);
 }
-console.log('\n=== container images');
-const t0 = Date.now();
 if (podmanReady.status !== 0) skipContainers('podman is not installed and cannot be installed here');
-const built = spawnSync('bash', [resolve(root, 'tools/containers/build-images.sh')], {
-  cwd: root,
-  stdio: ['ignore', 'pipe', 'inherit'],
-  encoding: 'utf8',
-});
+const [built] = await images.wait('container images');
 if (built.status === 2) skipContainers('the Node base image cannot be built here (needs root)');
 if (built.status !== 0) {
   console.log('=== container images: FAILED to build');
   finish(false);
 }
-console.log(
-  `=== container images: built in ${((Date.now() - t0) / 1000).toFixed(1)} s\n${built.stdout.trim()}`,
-);
+console.log(`=== container images: built\n${built.stdout.trim()}`);
 finish(vitest('containers', { SYNAPSE_CHROOT: chroot, GATEWAY_IMAGES: built.stdout }));
