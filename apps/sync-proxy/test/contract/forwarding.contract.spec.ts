@@ -117,7 +117,7 @@ describe('sync-proxy in front of Synapse', () => {
   });
 
   it('answers 502 M_UNKNOWN when the homeserver cannot be reached', async () => {
-    const dead = await startProxy(`http://127.0.0.1:${await freePort()}`);
+    const dead = await startProxy(`http://127.0.0.1:${await freePort()}`, {}, { failingCheck: 'upstream' });
     try {
       const res = await fetch(`${dead.url}/_matrix/client/versions`);
       expect(res.status).toBe(502);
@@ -125,7 +125,12 @@ describe('sync-proxy in front of Synapse', () => {
         errcode: 'M_UNKNOWN',
         error: 'The homeserver could not be reached',
       });
-      expect((await fetch(`${dead.url}/ready`)).status).toBe(503);
+      // Not ready, and for the homeserver alone: the database is connected and migrated.
+      const ready = await fetch(`${dead.url}/ready`);
+      expect(ready.status).toBe(503);
+      const { checks } = (await ready.json()) as { checks: Record<string, string> };
+      expect(checks['upstream']).not.toBe('ok');
+      expect(Object.entries(checks).filter(([, result]) => result !== 'ok')).toHaveLength(1);
     } finally {
       await dead.stop();
     }

@@ -30,6 +30,11 @@ export interface StartProxyOptions {
   databaseUrl?: string;
   /** libs/server's bound on receiving a request, shorter than production's to test it. */
   requestTimeoutMs?: number;
+  /**
+   * A `/ready` check expected to fail (a test of that dependency being down): start-up waits until every
+   * other check passes instead of for the whole report.
+   */
+  failingCheck?: string;
 }
 
 /** Boots the real app in-process in front of `upstream`, on its own database (or `options.databaseUrl`). */
@@ -65,6 +70,11 @@ export async function startProxy(
   for (let i = 0; i < 300; i++) {
     const res = await fetch(`${running.url}/ready`).catch(() => undefined);
     if (res?.status === 200) break;
+    const failing = options.failingCheck;
+    if (res !== undefined && failing !== undefined) {
+      const { checks } = (await res.json()) as { checks: Record<string, string> };
+      if (Object.entries(checks).every(([name, result]) => name === failing || result === 'ok')) break;
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
