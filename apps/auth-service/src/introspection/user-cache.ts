@@ -1,13 +1,17 @@
 import type { AuthStore, User } from '@gateway/auth-data';
 import { LruCache, type Clock } from '@gateway/util';
 
-const TTL_MS = 10_000;
+/**
+ * A second: long enough that a burst of introspections for one user (a client's first requests with new
+ * tokens, a bench) reads the row once, short enough that a lock or deactivation by another process (the
+ * CLI, another replica) reaches introspection within it. MAS reads the user on every introspection.
+ */
+const TTL_MS = 1_000;
 const MAX_ENTRIES = 10_000;
 
 /**
- * Users by id for introspection, kept for a few seconds: every Synapse request that misses Synapse's own
- * cache introspects, and the user row rarely changes. Synapse caches introspection answers for up to two
- * minutes anyway, so ten seconds more of a deactivated user is well inside what deactivation already takes.
+ * Users by id for introspection, kept for a second (TTL_MS): every Synapse request that misses Synapse's
+ * own cache introspects, and the user row rarely changes.
  */
 export class UserCache {
   // Boxed so that "no such user" (null) is cached too.

@@ -151,11 +151,11 @@ describe('account lifecycle and registration, with the CLI against a real Synaps
       out: expect.stringContaining('locked @alice:localhost'),
     });
     expect((await user('alice')).lockedAt).not.toBeNull();
-    // Introspection keeps user rows for 10 s (introspection/user-cache.ts) and the CLI is another
+    // Introspection keeps user rows for 1 s (introspection/user-cache.ts) and the CLI is another
     // process: wait for our answer before asking Synapse, which would cache an early one.
     await eventually(async () => {
       expect(await active(usedWhileLocked)).toBe(false);
-    }, 15_000);
+    }, 3_000);
     expect(await whoami(usedWhileLocked)).toMatchObject({
       status: 401,
       body: { errcode: 'M_UNKNOWN_TOKEN' },
@@ -169,7 +169,7 @@ describe('account lifecycle and registration, with the CLI against a real Synaps
     expect((await user('alice')).lockedAt).toBeNull();
     await eventually(async () => {
       expect(await active(unusedWhileLocked)).toBe(true);
-    }, 15_000);
+    }, 3_000);
     expect((await whoami(unusedWhileLocked)).status).toBe(200);
   }, 60_000);
 
