@@ -16,8 +16,33 @@ function ephemeralLow(): number {
   }
 }
 
-const LOW = 20_000;
-const HIGH = Math.min(ephemeralLow(), 65_536);
+export interface PortRange {
+  low: number;
+  /** Exclusive. */
+  high: number;
+}
+
+const SLICES = 4;
+
+/**
+ * The part of `range` that Vitest's worker number `worker` (`VITEST_POOL_ID`, 1 … maxWorkers) picks from:
+ * the workers of one run take separate slices, so two test files running at once never get the same
+ * port. Outside Vitest, or where a slice would be too small, the whole range.
+ */
+export function workerSlice(range: PortRange, worker: string | undefined): PortRange {
+  const id = Number(worker);
+  const width = Math.floor((range.high - range.low) / SLICES);
+  if (worker === undefined || !Number.isInteger(id) || id < 1 || width < 1_000) return range;
+  const low = range.low + ((id - 1) % SLICES) * width;
+  return { low, high: low + width };
+}
+
+/** Where this process picks ports: below the ephemeral range, in its worker's slice. */
+export const FREE_PORT_RANGE = workerSlice(
+  { low: 20_000, high: Math.min(ephemeralLow(), 65_536) },
+  process.env['VITEST_POOL_ID'],
+);
+const { low: LOW, high: HIGH } = FREE_PORT_RANGE;
 /** Handed out by this process already: two callers in one test never get the same port. */
 const given = new Set<number>();
 
