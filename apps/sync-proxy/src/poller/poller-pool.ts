@@ -179,9 +179,13 @@ export class PollerPool {
     if (this.stopping) return;
     const { store, owner, cipher } = this.options;
     try {
+      // Only the loops running before the renewal was sent: one that `ensure` started meanwhile has a
+      // lease the renewal may not have seen, and stopping it would make the device's next poller sync
+      // from the start again (a second initial sync, the heaviest request a poller makes).
+      const before = new Map(this.pollers);
       const held = await store.devices.renew(owner, this.leaseMs);
       const heldKeys = new Set(held.map((d) => key(d.userId, d.deviceId)));
-      for (const [k, p] of this.pollers) if (!heldKeys.has(k)) void p.stop();
+      for (const [k, p] of before) if (!heldKeys.has(k) && this.pollers.get(k) === p) void p.stop();
       const idle = this.options.idleAfterMs ?? 24 * 3600_000;
       await store.devices.markIdle(idle);
       const orphans = await store.devices.claimOrphans(owner, this.leaseMs, 50, idle);
