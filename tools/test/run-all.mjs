@@ -82,16 +82,16 @@ function finish(ok) {
 
 /**
  * Runs the scripts of a chain one after the other in the background (niced: the tiers come first), each
- * script's stdout kept, stderr to the chain's log, once `after` has settled. Resolves to one
- * {status, stdout} per script. A script that fails does not stop the chain: each checks what it stands on
- * and says so.
+ * script's stdout kept, stderr to the chain's log, once `after` has resolved to true (none of them when to
+ * false). Resolves to one {status, stdout} per script run. A script that fails does not stop the chain:
+ * each checks what it stands on and says so.
  */
-function chain(name, scripts, after = Promise.resolve()) {
+function chain(name, scripts, after = Promise.resolve(true)) {
   const logPath = resolve(reports, `${name}.log`);
   const log = openSync(logPath, 'a');
   const results = [];
   const done = (async () => {
-    await after;
+    if (!(await after)) return results;
     for (const script of scripts) {
       const r = await new Promise((settle) => {
         const child = spawn('nice', ['-n', '10', 'bash', resolve(root, script)], {
@@ -172,7 +172,12 @@ console.log(`=== Synapse test bed: ${chroot}`);
 // built in the background from here on, once podman and the base image are ready, they are done by the
 // time the container tier needs them. Not earlier: the security tier's answer deadlines are measured
 // without a build beside them, and the contract tier's Synapse waits leave the cores idle for much of it.
-const images = chain('images', ['tools/containers/build-images.sh'], tools.done);
+// Without podman nothing is built (the container tier is then skipped, or fails under CI, below).
+const images = chain(
+  'images',
+  ['tools/containers/build-images.sh'],
+  tools.done.then(([, podman]) => podman?.status === 0),
+);
 if (!vitest('contract', { SYNAPSE_CHROOT: chroot })) finish(false);
 
 // The pages as a person meets them: Debian's chromium (installed when missing; needs root), driven by
