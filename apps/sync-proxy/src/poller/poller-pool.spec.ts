@@ -1,31 +1,10 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { SyncStore } from '@gateway/sync-data';
+import { FakeHomeserver } from '@gateway/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TokenCipher } from '../auth/token-cipher';
 import { PollerPool } from './poller-pool';
 
 const ALICE = { userId: '@alice:hs', deviceId: 'DEV', token: 'syt_alice', tokenHash: Buffer.from('hash') };
-
-/** A homeserver that takes every /sync and never answers: a poller stays in its first sync. */
-async function silentHomeserver(): Promise<{ url: string; syncs: () => number; close: () => Promise<void> }> {
-  let syncs = 0;
-  const server: Server = createServer((req) => {
-    if (req.url?.startsWith('/_matrix/client/v3/sync') === true) syncs += 1;
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  return {
-    url: `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`,
-    syncs: () => syncs,
-    close: () =>
-      new Promise((done) => {
-        server.closeAllConnections();
-        server.close(() => {
-          done();
-        });
-      }),
-  };
-}
 
 /** What the pool asks of the device rows, with the lease renewal held until `answerRenewal`. */
 function storeWithSlowRenewal() {
@@ -67,8 +46,10 @@ describe(PollerPool.name, () => {
   });
 
   it('keeps a poller that a client started while a lease renewal was in flight', async () => {
-    const hs = await silentHomeserver();
-    cleanups.push(hs.close);
+    // It holds a sync it has nothing for: the poller stays in its first sync.
+    const hs = await FakeHomeserver.start({ minHoldMs: 60_000 });
+    cleanups.push(() => hs.stop());
+    hs.addAccount(ALICE.token, ALICE.userId, ALICE.deviceId);
     const { store, renewalInFlight, answerRenewal } = storeWithSlowRenewal();
     const pool = new PollerPool({
       store,
@@ -90,8 +71,8 @@ describe(PollerPool.name, () => {
     answerRenewal([]);
     await new Promise((r) => setTimeout(r, 50));
 
-    // The poller is still there, in its one first sync.
+    // The poller is still there, in its one first sync (a stopped one aborts it).
     expect(pool.size).toBe(1);
-    expect(hs.syncs()).toBe(1);
+    expect(hs.syncsOf(ALICE.token).map((r) => [r.since, r.outcome])).toEqual([[undefined, 'pending']]);
   });
 });
