@@ -1,3 +1,3 @@
 export { type AuthJobPayloads, type JobPayload, type JobPayloads, type QueueName } from './jobs';
-export { createQueue, createWorker, type QueueConnection } from './queue';
+export { createQueue, createWorker, type CreateWorkerOptions, type QueueConnection } from './queue';
 export { createRedis, pingRedis, redisDependency } from './redis';

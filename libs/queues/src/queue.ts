@@ -66,17 +66,43 @@ async function settledWithin(work: Promise<unknown>, ms: number): Promise<void> 
   }
 }
 
+export interface CreateWorkerOptions extends Omit<WorkerOptions, 'connection' | 'prefix' | 'autorun'> {
+  /**
+   * Jobs are taken only once this resolves (typically the database connected and migrated). A service
+   * starts before its database (it answers 503 on `/ready` meanwhile), and a job taken before the
+   * migrations ran failed on a missing table: on a new database the first audit prune of auth-service
+   * failed with `relation "audit_events" does not exist` and waited an hour for the next.
+   */
+  startAfter?: Promise<unknown>;
+}
+
 export function createWorker<Q extends QueueName>(
   name: Q,
   processor: Processor<JobPayload<Q>>,
   connection: QueueConnection,
-  options: Omit<WorkerOptions, 'connection' | 'prefix'> = {},
+  options: CreateWorkerOptions = {},
 ): Worker<JobPayload<Q>> {
+  const { startAfter, ...workerOptions } = options;
   // Workers need their own connection; duplicate() keeps the same URL and options.
-  return new OwningWorker<JobPayload<Q>>(
+  const worker = new OwningWorker<JobPayload<Q>>(
     name,
     processor,
-    { ...options, connection: connection.redis, prefix: connection.prefix ?? 'bull' },
+    {
+      ...workerOptions,
+      autorun: startAfter === undefined,
+      connection: connection.redis,
+      prefix: connection.prefix ?? 'bull',
+    },
     connection.redis.duplicate(),
   );
+  if (startAfter !== undefined) {
+    // Reported as BullMQ's own autorun reports a failed run. A worker closed meanwhile does not start.
+    const report = (err: unknown): void => {
+      worker.emit('error', err instanceof Error ? err : new Error(String(err)));
+    };
+    startAfter.then(() => {
+      if (worker.closing === undefined) worker.run().catch(report);
+    }, report);
+  }
+  return worker;
 }

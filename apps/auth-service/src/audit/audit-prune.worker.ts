@@ -8,6 +8,7 @@ import {
 import type { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { AuthStore } from '@gateway/auth-data';
+import { Database } from '@gateway/db';
 import { createWorker, type JobPayload } from '@gateway/queues';
 import type { Clock } from '@gateway/util';
 import type { AuthConfig } from '../config';
@@ -31,6 +32,7 @@ export class AuditPruneWorker implements OnApplicationBootstrap, OnApplicationSh
 
   constructor(
     @Inject(AUTH_STORE) private readonly store: AuthStore,
+    private readonly database: Database,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(REDIS_PREFIX) private readonly prefix: string,
     @Inject(AUDIT_PRUNE_QUEUE) private readonly queue: PruneQueue,
@@ -39,10 +41,13 @@ export class AuditPruneWorker implements OnApplicationBootstrap, OnApplicationSh
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.worker = createWorker('auth.prune-audit', () => this.prune(), {
-      redis: this.redis,
-      prefix: this.prefix,
-    });
+    this.worker = createWorker(
+      'auth.prune-audit',
+      () => this.prune(),
+      { redis: this.redis, prefix: this.prefix },
+      // Jobs read the schema: none is taken before the migrations ran.
+      { startAfter: this.database.connected },
+    );
     this.worker.on('failed', (_job, err) => {
       this.logger.warn({
         msg: 'pruning the audit log failed; the next hour tries again',

@@ -9,6 +9,7 @@ import {
 import type { Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { AuthStore } from '@gateway/auth-data';
+import { Database } from '@gateway/db';
 import { createWorker, type JobPayload } from '@gateway/queues';
 import type { SynapseMasClient } from '../synapse/synapse-mas-client';
 import { AUTH_STORE, DELETE_DEVICE_QUEUE, REDIS, REDIS_PREFIX, SYNAPSE } from '../tokens';
@@ -28,6 +29,7 @@ export class DeleteDeviceWorker implements OnApplicationBootstrap, OnApplication
 
   constructor(
     @Inject(AUTH_STORE) private readonly store: AuthStore,
+    private readonly database: Database,
     @Inject(SYNAPSE) private readonly synapse: SynapseMasClient,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(REDIS_PREFIX) private readonly prefix: string,
@@ -35,10 +37,13 @@ export class DeleteDeviceWorker implements OnApplicationBootstrap, OnApplication
   ) {}
 
   onApplicationBootstrap(): void {
-    this.worker = createWorker('auth.delete-device', (job) => this.process(job), {
-      redis: this.redis,
-      prefix: this.prefix,
-    });
+    this.worker = createWorker(
+      'auth.delete-device',
+      (job) => this.process(job),
+      { redis: this.redis, prefix: this.prefix },
+      // Jobs read the schema: none is taken before the migrations ran.
+      { startAfter: this.database.connected },
+    );
     this.worker.on('failed', (job, err) => {
       this.logger.warn({
         msg: 'device deletion failed; will retry',

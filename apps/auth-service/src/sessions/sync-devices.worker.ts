@@ -9,6 +9,7 @@ import {
 import type { Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { AuthStore } from '@gateway/auth-data';
+import { Database } from '@gateway/db';
 import { createWorker, type JobPayload } from '@gateway/queues';
 import type { AuthConfig } from '../config';
 import { SynapseCallError } from '../synapse/synapse-call-error';
@@ -36,6 +37,7 @@ export class SyncDevicesWorker implements OnApplicationBootstrap, OnApplicationS
 
   constructor(
     @Inject(AUTH_STORE) private readonly store: AuthStore,
+    private readonly database: Database,
     @Inject(SYNAPSE) private readonly synapse: SynapseMasClient,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(REDIS_PREFIX) private readonly prefix: string,
@@ -44,10 +46,13 @@ export class SyncDevicesWorker implements OnApplicationBootstrap, OnApplicationS
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.worker = createWorker('auth.sync-devices', (job) => this.process(job), {
-      redis: this.redis,
-      prefix: this.prefix,
-    });
+    this.worker = createWorker(
+      'auth.sync-devices',
+      (job) => this.process(job),
+      { redis: this.redis, prefix: this.prefix },
+      // Jobs read the schema: none is taken before the migrations ran.
+      { startAfter: this.database.connected },
+    );
     this.worker.on('failed', (job, err) => {
       this.logger.warn({
         msg: 'device sync failed; will retry',

@@ -39,6 +39,52 @@ describe('typed queues on real Redis', () => {
     await queue.close();
   });
 
+  it('takes jobs only once startAfter resolves, and never when closed before', async () => {
+    const connection = { redis: redis.redis, prefix: redis.prefix };
+    const queue = createQueue('rtc.delayed-leave', connection);
+    const seen: string[] = [];
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const worker = createWorker(
+      'rtc.delayed-leave',
+      (job) => {
+        seen.push(job.data.delegationId);
+        return Promise.resolve();
+      },
+      connection,
+      { startAfter: gate },
+    );
+    await queue.add('leave', { delegationId: 'early' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(seen).toEqual([]);
+    expect(await queue.getWaitingCount()).toBe(1);
+    open();
+    for (let i = 0; i < 50 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(seen).toEqual(['early']);
+    await worker.close();
+
+    // Closed while waiting for its gate: it never starts, and the gate opening later changes nothing.
+    let openLate: () => void = () => undefined;
+    const late = createWorker(
+      'rtc.delayed-leave',
+      (job) => {
+        seen.push(job.data.delegationId);
+        return Promise.resolve();
+      },
+      connection,
+      { startAfter: new Promise<void>((resolve) => (openLate = resolve)) },
+    );
+    const errors: unknown[] = [];
+    late.on('error', (err) => errors.push(err));
+    await late.close();
+    await queue.add('leave', { delegationId: 'after-close' });
+    openLate();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(seen).toEqual(['early']);
+    expect(errors).toEqual([]);
+    await queue.close();
+  });
+
   it('closes a worker whose connections are still being set up without an unhandled rejection', async () => {
     // BullMQ sends INFO on each new connection once it is ready. A worker closed before the answer to
     // its blocking connection's INFO came (a replica stopped right after it started: rtc-jwt-service's
