@@ -97,10 +97,60 @@ describe('runCli', () => {
   it('prints usage and exits 2 for an unknown command, a missing argument or an unknown option', async () => {
     const t = io();
     expect(await runCli(cli, ['nope'], {}, t.io)).toBe(2);
-    expect(t.err[0]).toBe('usage: cli.js config check | user add <localpart> [--admin] | fail');
+    expect(t.err[0]).toBe('demo: unknown command: nope');
+    expect(t.err[1]?.split('\n')).toEqual([
+      'usage: cli.js <command> [arguments]    (cli.js <command> --help for one command)',
+      '',
+      'commands:',
+      '  config check                                  validate',
+      '  user add <localpart> [--admin]                add a user',
+      '  fail                                          always fails',
+    ]);
     expect(await runCli(cli, ['user', 'add'], {}, t.io)).toBe(2);
     expect(await runCli(cli, ['user', 'add', 'a', '--bogus'], {}, t.io)).toBe(2);
-    expect(await runCli(cli, [], {}, t.io)).toBe(2);
+    const bare = io();
+    expect(await runCli(cli, [], {}, bare.io)).toBe(2);
+    // No command at all is not an unknown one: only the list.
+    expect(bare.err).toEqual([t.err[1]]);
+  });
+
+  it('lists commands sharing a first word together, where the first of them was', async () => {
+    const t = io();
+    const mixed: CliDefinition<Config, string> = {
+      ...cli,
+      commands: ['user add', 'migrate', 'user lock', 'token add', 'user unlock'].map((name) => ({
+        name,
+        summary: name,
+        run: () => 0,
+      })),
+    };
+    expect(await runCli(mixed, ['--help'], {}, t.io)).toBe(0);
+    expect(
+      t.out[0]
+        ?.split('\n')
+        .slice(3)
+        .map((l) => l.trim().split(/ {2,}/)[0]),
+    ).toEqual(['user add', 'user lock', 'user unlock', 'migrate', 'token add']);
+  });
+
+  it('puts a summary on the next line when the synopsis is too wide for the column', async () => {
+    const t = io();
+    const wide: CliDefinition<Config, string> = {
+      ...cli,
+      commands: [
+        {
+          name: 'import',
+          args: '--from <a very long source description> [--dry-run]',
+          summary: 'import',
+          run: () => 0,
+        },
+      ],
+    };
+    expect(await runCli(wide, ['--help'], {}, t.io)).toBe(0);
+    expect(t.out[0]?.split('\n').slice(3)).toEqual([
+      '  import --from <a very long source description> [--dry-run]',
+      `  ${' '.repeat(44)}  import`,
+    ]);
   });
 
   it('answers --help on stdout with 0, for all commands or one', async () => {

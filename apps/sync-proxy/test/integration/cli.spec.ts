@@ -56,10 +56,16 @@ describe('sync-proxy CLI', () => {
     expect(bad.out).toContain('SYNCV3_SERVER');
   });
 
-  it('answers an unknown command with its usage', async () => {
-    expect(await cli(['frobnicate'])).toEqual({
-      code: 2,
-      out: 'usage: cli.js migrate | config check | prune\n',
-    });
+  it('answers an unknown command with the list of commands', async () => {
+    const answer = await cli(['frobnicate']);
+    expect(answer.code).toBe(2);
+    expect(answer.out.split('\n').slice(0, 6)).toEqual([
+      'sync-proxy: unknown command: frobnicate',
+      'usage: cli.js <command> [arguments]    (cli.js <command> --help for one command)',
+      '',
+      'commands:',
+      expect.stringMatching(/^ {2}migrate +apply pending database migrations$/),
+      expect.stringMatching(/^ {2}config check +/),
+    ]);
   });
 });
