@@ -224,6 +224,10 @@ describe('auth-service email configuration', () => {
     });
     // The operator's own app: no consent screen (the scope policy still refuses non-admins).
     expect(config.firstPartyClients.has('admin-dashboard')).toBe(true);
+    expect([
+      ...loadAuthConfig({ ...BASE, ...secret, AUTH_FIRST_PARTY_CLIENTS: 'element-web, my-app' })
+        .firstPartyClients,
+    ]).toEqual(['element-web', 'my-app']);
     expect(() => loadAuthConfig({ ...BASE, ...secret, AUTH_DASHBOARD_CLIENT_ID: 'admin-dashboard' })).toThrow(
       /AUTH_DASHBOARD_CLIENT_ID: set it and AUTH_DASHBOARD_REDIRECT_URI together/,
     );

@@ -39,6 +39,16 @@ describe('loadRtcConfig (lk-jwt-service compatible)', () => {
     expect(cfg.redisUrl).toBeUndefined();
   });
 
+  it('takes the service options beyond lk-jwt-service, and names a bad one', () => {
+    const cfg = loadRtcConfig({ ...base, RTC_STRICT_UNKNOWN_FIELDS: 'true', RTC_USERINFO_CACHE_SIZE: '0' });
+    expect(cfg.strictUnknownFields).toBe(true);
+    // 0: no userinfo cache (openid.module.ts), every request asks the homeserver.
+    expect(cfg.userinfoCacheSize).toBe(0);
+    expect(problems({ ...base, RTC_USERINFO_CACHE_SIZE: '-1' }).join('\n')).toContain(
+      'RTC_USERINFO_CACHE_SIZE',
+    );
+  });
+
   it("stops with lk-jwt-service's own messages for missing essentials", () => {
     expect(problems({})).toEqual([
       'LIVEKIT_KEY* / LIVEKIT_SECRET* and LIVEKIT_URL must be set',
