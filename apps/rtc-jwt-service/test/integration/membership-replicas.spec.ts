@@ -127,6 +127,34 @@ describe('membership watch shared by replicas (Redis)', () => {
     expect(await monitorOf(a).size()).toBe(0);
   });
 
+  it('acts on no webhook LiveKit did not sign (200 all the same, as lk-jwt-service)', async () => {
+    const a = await replica(3600);
+    await annGetsToken(a);
+    members.delete(ANN);
+    const { body, authorization } = await livekit.webhook('participant_joined', ROOM, IDENTITY);
+    const hook = (headers: Record<string, string>) =>
+      fetch(`${a.url}/sfu_webhook`, {
+        method: 'POST',
+        headers: { ...headers, 'Content-Type': 'application/webhook+json' },
+        body,
+      });
+    // Unsigned; not a JWT; a JWT under another secret; LiveKit's signature of other bytes.
+    const otherSecret = await new FakeLiveKit('devkey', 'another-secret-of-at-least-32-chars').sign(body);
+    const otherBody = (await livekit.webhook('participant_joined', ROOM, 'someone-else')).authorization;
+    const forged: Record<string, string>[] = [
+      {},
+      { Authorization: 'nonsense' },
+      { Authorization: otherSecret },
+      { Authorization: otherBody },
+    ];
+    for (const headers of forged) expect((await hook(headers)).status).toBe(200);
+    expect(livekit.removed).toEqual([]);
+    expect(livekit.participants.has(`${ROOM}\n${IDENTITY}`)).toBe(true);
+    // The same webhook as LiveKit signed it is acted on.
+    expect((await hook({ Authorization: authorization })).status).toBe(200);
+    expect(livekit.removed).toEqual([{ room: ROOM, identity: IDENTITY }]);
+  });
+
   it('hands out no token it could not take back: the watch store failing is a 503 that says so', async () => {
     const a = await replica(3600);
     vi.spyOn(monitorOf(a), 'track').mockRejectedValueOnce(new Error('connect ECONNREFUSED'));

@@ -175,6 +175,29 @@ describe('rtc-jwt-service operations', () => {
     expect((await post(`${untrusted.url}/get_token`, body(), from('198.51.100.99'))).status).toBe(429);
   });
 
+  it('limits requests per user whatever the address, across replicas sharing Redis', async () => {
+    redis = await createTestRedis();
+    const env = {
+      RTC_RATE_LIMIT_PER_USER: '6',
+      RTC_TRUSTED_PROXIES: '127.0.0.1/32',
+      LIVEKIT_REDIS_URL: redis.url,
+      RTC_REDIS_PREFIX: redis.prefix,
+    };
+    const [a, b] = [await start(env), await start(env)];
+    const answers: Awaited<ReturnType<typeof post>>[] = [];
+    // One user from a new address each time, alternating replicas: only the per-user budget applies.
+    for (let i = 0; i < 8; i++) {
+      const app = i % 2 === 0 ? a : b;
+      answers.push(
+        await post(`${app.url}/get_token`, body(), { 'X-Forwarded-For': `198.51.100.${String(i)}` }),
+      );
+    }
+    expect(answers.slice(0, 5).map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    const limited = answers.find((r) => r.status === 429);
+    expect(limited?.json).toMatchObject({ errcode: 'M_LIMIT_EXCEEDED' });
+    expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
   it('refuses new token requests with 503 once shutdown has begun', async () => {
     const app = await start();
     app.app.get(Lifecycle).beginShutdown();

@@ -1,6 +1,7 @@
 import { TokenVerifier } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { liveKitRoomAlias } from '../../src/request/room-alias';
+import { DELEGATION_REFUSED } from '../../src/token/full-access';
 import { FakeLiveKit } from '../fakes/fake-livekit';
 import { answerSub, startFakeHomeserver, type FakeHomeserver } from '../fakes/fake-homeserver';
 import { post, startRtc, type RtcUnderTest } from '../support/start-rtc';
@@ -102,6 +103,27 @@ describe('remote members and SFU room creation', () => {
     rooms.set('!other:remote.test', ['@alice:hs.test']);
     const res = await ritaAsks('!other:remote.test');
     expect(res).toMatchObject({ status: 403, json: { errcode: 'M_FORBIDDEN' } });
+  });
+
+  it('refuses a restricted user asking to delegate before asking about membership, as upstream orders them', async () => {
+    rooms.set('!elsewhere:remote.test', ['@alice:hs.test']);
+    const asked = ours.requests.length;
+    const res = await post(`${rtc.url}/get_token`, {
+      room_id: '!elsewhere:remote.test',
+      slot_id: 'm.call#ROOM',
+      openid_token: {
+        access_token: 'tok',
+        token_type: 'Bearer',
+        matrix_server_name: 'remote.test',
+        expires_in: 3600,
+      },
+      member: { id: 'm1', claimed_user_id: '@rita:remote.test', claimed_device_id: 'DEV' },
+      delay_id: 'syd_1',
+      delay_timeout: 10_000,
+    });
+    // Not a member either, but the full-access rule answers first (400, not 403), and no is_joined.
+    expect(res).toMatchObject({ status: 400, json: { errcode: 'M_BAD_JSON', error: DELEGATION_REFUSED } });
+    expect(ours.requests.length).toBe(asked);
   });
 
   it('answers 502 M_UNKNOWN, never a token, when our homeserver refuses the question', async () => {
