@@ -26,6 +26,12 @@ describe('forwarding to the upstream', () => {
         );
         return;
       }
+      if (req.url === '/_matrix/client/versions') {
+        res
+          .writeHead(200, { 'Content-Type': 'application/json' })
+          .end('{"versions":["v1.11"],"unstable_features":{"org.example.feature":true}}');
+        return;
+      }
       if (req.url === '/_matrix/media/v3/upload') {
         // As a homeserver does: the whole upload first, then the answer.
         req.resume().on('end', () => res.writeHead(200).end('{}'));
@@ -58,7 +64,22 @@ describe('forwarding to the upstream', () => {
     expect(req.url).toBe('/_matrix/client/v3/account/whoami?x=1');
     expect(req.headers['authorization']).toBe('Bearer t');
     expect(req.headers['x-forwarded-for']).toBe('203.0.113.7, 127.0.0.1');
+    // The homeserver builds its own URLs (public_baseurl aside) from how the client reached the proxy.
+    expect(req.headers['x-forwarded-proto']).toBe('http');
+    expect(req.headers['x-forwarded-host']).toBe(new URL(proxy.url).host);
+    expect(req.headers['host']).toBe(`127.0.0.1:${String((upstream.address() as AddressInfo).port)}`);
     expect(req.headers['proxy-authorization']).toBeUndefined();
+  });
+
+  it("answers /versions with the homeserver's answer plus the simplified sliding sync flag", async () => {
+    // A homeserver that does not announce MSC4186 itself (Synapse 1.160 does: its contract test cannot
+    // tell the proxy's flag from Synapse's).
+    const res = await fetch(`${proxy.url}/_matrix/client/versions`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      versions: ['v1.11'],
+      unstable_features: { 'org.example.feature': true, 'org.matrix.simplified_msc3575': true },
+    });
   });
 
   it('cancels the upstream long-poll when the client hangs up', async () => {

@@ -1,5 +1,13 @@
-import { describe, expect, it } from 'vitest';
-import { gapToken, parseCompanionPage, readGapToken, threadSubscriptionsBody } from './thread-subscriptions';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  gapToken,
+  parseCompanionPage,
+  readGapToken,
+  ThreadSubscriptionsSource,
+  threadSubscriptionsBody,
+} from './thread-subscriptions';
 import { THREAD_SUBSCRIPTION_CHANGE } from '../thread-subscription-wake';
 
 describe('parseCompanionPage', () => {
@@ -104,5 +112,55 @@ describe('gapToken / readGapToken', () => {
     for (const token of ['ts41', 'ts41.', 'ts.3', 'ts4_1.3', 'ts41.3.1', 'xs41.3', `ts${'9'.repeat(17)}.1`]) {
       expect(readGapToken(token), token).toBeUndefined();
     }
+  });
+});
+
+describe('ThreadSubscriptionsSource', () => {
+  let server: Server | undefined;
+  afterEach(async () => {
+    const running = server;
+    server = undefined;
+    if (running !== undefined) await new Promise((r) => running.close(r));
+  });
+
+  /** A companion endpoint answering `status` and `body`; the requests it got, as path and query. */
+  async function companion(status: number, body: unknown): Promise<{ base: string; asked: URL[] }> {
+    const asked: URL[] = [];
+    server = createServer((req, res) => {
+      asked.push(new URL(req.url ?? '/', 'http://x'));
+      res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+    });
+    await new Promise<void>((r) => server?.listen(0, '127.0.0.1', r));
+    return { base: `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`, asked };
+  }
+
+  it("asks for at most Synapse's 512 changes, backwards from the connection's position, as the user", async () => {
+    const { base, asked } = await companion(200, { subscribed: {}, unsubscribed: {}, end: 'ts7' });
+    const source = new ThreadSubscriptionsSource(base);
+    expect(await source.read('tok', 42, 1000)).toEqual({ changes: [], end: 'ts7' });
+    expect(await source.read('tok', 0, 10)).toEqual({ changes: [], end: 'ts7' });
+    expect(asked.map((u) => [u.pathname, Object.fromEntries(u.searchParams)])).toEqual([
+      [
+        '/_matrix/client/unstable/io.element.msc4308/thread_subscriptions',
+        { dir: 'b', limit: '512', to: 'ts42' },
+      ],
+      ['/_matrix/client/unstable/io.element.msc4308/thread_subscriptions', { dir: 'b', limit: '10' }],
+    ]);
+  });
+
+  it('leaves the extension out for a minute after the homeserver says it does not know the endpoint', async () => {
+    const { base, asked } = await companion(404, {
+      errcode: 'M_UNRECOGNIZED',
+      error: 'Unrecognized request',
+    });
+    let now = 1_000_000;
+    const source = new ThreadSubscriptionsSource(base, 3_000, () => now);
+    expect(await source.read('tok', 0, 10)).toBeUndefined();
+    now += 59_000;
+    expect(await source.read('tok', 0, 10)).toBeUndefined();
+    expect(asked).toHaveLength(1);
+    now += 2_000;
+    expect(await source.read('tok', 0, 10)).toBeUndefined();
+    expect(asked).toHaveLength(2);
   });
 });
