@@ -620,6 +620,70 @@ describe('pollers against a fake homeserver', () => {
       await database.drop();
     }
   });
+
+  it('pauses a device whose stored token no longer decrypts (SYNCV3_SECRET changed) until its client syncs', async () => {
+    const database = await createTestDatabase();
+    const rows = createDataSource({ url: database.url, entities: [], migrations: [] });
+    let first: ProxyUnderTest | undefined;
+    let second: ProxyUnderTest | undefined;
+    try {
+      first = await startProxy(fake.url, ENV, { timings: TIMINGS, databaseUrl: database.url });
+      const user = account('rotated');
+      const roomId = newRoomId();
+      fake.queue(
+        user.token,
+        syncResponse('s1', {
+          join: {
+            [roomId]: joinedRoom({
+              state: createRoomState(user.userId),
+              timeline: [message(user.userId, 'a')],
+            }),
+          },
+        }),
+      );
+      const body = { conn_id: 'rotated', ...subscription(roomId, 5) };
+      expect((await slidingSync(first.url, user.token, body)).status).toBe(200);
+      await fake.waitForSince(user.token, 's1');
+      await first.stop();
+      first = undefined;
+      const stoppedAt = Date.now();
+      await waitUntil(() => fake.syncsOf(user.token).every((r) => r.outcome !== 'pending'));
+
+      // Another secret: the replica claims the device (its lease was given up) and cannot read its token.
+      second = await startProxy(
+        fake.url,
+        { ...ENV, SYNCV3_SECRET: 'another-secret' },
+        { timings: TIMINGS, databaseUrl: database.url },
+      );
+      await rows.initialize();
+      const pollState = async (): Promise<string | undefined> =>
+        (
+          await rows.query<{ poll_state: string }[]>(
+            'SELECT poll_state FROM sync_devices WHERE user_id = $1',
+            [user.userId],
+          )
+        )[0]?.poll_state;
+      const deadline = Date.now() + 5_000;
+      while (!second.logs().includes('stored token does not decrypt (SYNCV3_SECRET changed?)')) {
+        if (Date.now() > deadline) throw new Error('the replica never tried the stored token');
+        await sleep(50);
+      }
+      expect(await pollState()).toBe('idle');
+      // Paused: several lease ticks pass without an upstream /sync for the device.
+      await sleep(4 * TIMINGS.renewEveryMs);
+      expect(fake.syncsOf(user.token).filter((r) => r.at >= stoppedAt)).toEqual([]);
+
+      // The client's next request brings the token: polling resumes where it was, not from scratch.
+      expect((await slidingSync(second.url, user.token, body)).status).toBe(200);
+      const resumed = await fake.waitForSync(user.token, (r) => r.at >= stoppedAt);
+      expect(resumed.since).toBe('s1');
+    } finally {
+      if (rows.isInitialized) await rows.destroy();
+      await second?.stop();
+      await first?.stop();
+      await database.drop();
+    }
+  });
 });
 
 async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
