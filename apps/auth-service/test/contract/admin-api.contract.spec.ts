@@ -246,6 +246,9 @@ describe('admin API', () => {
     expect((await get('/users?filter[legacy-guest]=true')).body['data']).toEqual([]);
     expect((await get('/users?filter[status]=nope')).status).toBe(400);
     expect((await get('/users?page[first]=0')).status).toBe(400);
+    // At most 1000 a page, as MAS.
+    expect((await get('/users?page[first]=1001')).status).toBe(400);
+    expect((await get('/users?page[first]=1000')).status).toBe(200);
     expect((await get('/users?page[first]=1&page[last]=1')).status).toBe(400);
     expect((await get('/users?page[after]=not-a-cursor')).status).toBe(400);
 
@@ -1239,6 +1242,26 @@ describe('admin API', () => {
       ['attempted', ADMIN_CLIENT.id, undefined],
       ['failed', ADMIN_CLIENT.id, 404],
     ]);
+  });
+
+  it("refuses an admin's token once they are demoted (403) or locked (401), and serves it again when undone", async () => {
+    const accounts = auth.app.get<Accounts>(ACCOUNTS);
+    expect((await accounts.register('gwen', PASSWORD, true)).ok).toBe(true);
+    const gwen = (await signIn('gwen', 'openid urn:mas:admin')).access_token;
+    const id = await userId('gwen');
+    const asGwen = async (): Promise<[number, string | undefined]> => {
+      const res = await get('/users?page[first]=1', gwen);
+      return [res.status, (res.body['errors'] as { title: string }[] | undefined)?.[0]?.title];
+    };
+    expect(await asGwen()).toEqual([200, undefined]);
+    expect((await post(`/users/${id}/set-admin`, { admin: false })).status).toBe(200);
+    expect(await asGwen()).toEqual([403, 'User is not an admin']);
+    expect((await post(`/users/${id}/set-admin`, { admin: true })).status).toBe(200);
+    expect(await asGwen()).toEqual([200, undefined]);
+    expect((await post(`/users/${id}/lock`)).status).toBe(200);
+    expect(await asGwen()).toEqual([401, 'User is locked']);
+    expect((await post(`/users/${id}/unlock`)).status).toBe(200);
+    expect(await asGwen()).toEqual([200, undefined]);
   });
 
   it('has exercised every documented operation', () => {

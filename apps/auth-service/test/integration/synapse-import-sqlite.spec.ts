@@ -122,6 +122,15 @@ describe('import-synapse from SQLite', () => {
     ...more,
   ];
 
+  it("refuses another server's homeserver.yaml with exit 1, writing nothing", async () => {
+    const other = join(dir, 'other-homeserver.yaml');
+    writeFileSync(other, 'server_name: other.example\nmatrix_authentication_service:\n  enabled: true\n');
+    const result = await cli('import-synapse', '--synapse-config', other, '--synapse-database-url', sqlite);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`refusing: ${other} is for other.example, this service for ${HS}`);
+    expect(await queryRows(db.url, 'SELECT count(*)::int AS n FROM users')).toEqual([{ n: 0 }]);
+  });
+
   it('dry run: the counts per kind and every skipped row with its reason; nothing written', async () => {
     const result = await cli(...importArgs('--dry-run'));
     expect(result.code, result.stderr).toBe(0);
