@@ -1262,6 +1262,20 @@ describe('admin API', () => {
     expect(await asGwen()).toEqual([401, 'User is locked']);
     expect((await post(`/users/${id}/unlock`)).status).toBe(200);
     expect(await asGwen()).toEqual([200, undefined]);
+
+    // Deactivated without a body: erased too, as MAS's skip_erase defaults to false.
+    expect((await post(`/users/${id}/deactivate`)).status).toBe(200);
+    expect(await asGwen()).toEqual([401, 'Unknown access token']);
+    const synapseAdmin = (
+      await signIn('root', 'urn:matrix:client:api:* urn:synapse:admin:* urn:matrix:client:device:ROOTADMIN02')
+    ).access_token;
+    await until(async () => {
+      const res = await fetch(`${synapse.baseUrl}/_synapse/admin/v2/users/@gwen:localhost`, {
+        headers: { Authorization: `Bearer ${synapseAdmin}` },
+      });
+      const user = (await res.json()) as { deactivated?: boolean; erased?: boolean };
+      return user.deactivated === true && user.erased === true;
+    }, 15_000);
   });
 
   it('has exercised every documented operation', () => {
