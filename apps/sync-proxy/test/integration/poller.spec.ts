@@ -223,6 +223,36 @@ describe('pollers against a fake homeserver', () => {
     expect(after.sum - before.sum).toBeLessThan(10);
   });
 
+  it('exports pollers, waiting long-polls, cached room lists and delivery stages on /metrics', async () => {
+    const scrape = async (): Promise<(name: string) => number> => {
+      const text = await (await fetch(metricsUrl)).text();
+      return (name: string) => {
+        const escaped = name.replace(/[{}"]/g, (c) => `\\${c}`);
+        return Number(new RegExp(`^${escaped} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+      };
+    };
+    const { user, roomId, res } = await syncedUser('metrics', (id) => subscription(id, 5));
+    const before = await scrape();
+    expect(before('sync_proxy_pollers')).toBeGreaterThanOrEqual(1);
+    expect(before('sync_proxy_cached_room_lists')).toBeGreaterThanOrEqual(1);
+    const delivered = before('sync_proxy_delivery_seconds_count{stage="total"}');
+
+    const live = sync(user.token, subscription(roomId, 5), { pos: String(res.body.pos), timeout: '10000' });
+    await sleep(200);
+    expect((await scrape())('sync_proxy_waiters')).toBeGreaterThanOrEqual(1);
+    fake.queue(
+      user.token,
+      syncResponse('s2', { join: { [roomId]: joinedRoom({ timeline: [message(user.userId, 'news')] }) } }),
+    );
+    expect((await live).status).toBe(200);
+    const after = await scrape();
+    // The woken long-poll's answer is timed, stage by stage.
+    for (const stage of ['store', 'wake', 'recompute', 'total'])
+      expect(after(`sync_proxy_delivery_seconds_count{stage="${stage}"}`)).toBeGreaterThanOrEqual(
+        stage === 'total' && Number.isFinite(delivered) ? delivered + 1 : 1,
+      );
+  });
+
   it('verifies a token with whoami once, however many requests use it', async () => {
     const a = account('whoami');
     const roomId = newRoomId();
