@@ -170,6 +170,39 @@ describe('import-synapse from SQLite', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('users: 6 read, 3 imported, 0 already present, 3 skipped');
     expect(result.stdout).toContain('import complete: 12 rows written');
+    // The audit log: the dry run's summary and this one's, each after its `attempted` line.
+    expect(
+      await queryRows(
+        db.url,
+        `SELECT outcome, actor, details FROM audit_events WHERE type = 'import.synapse' ORDER BY id`,
+      ),
+    ).toEqual([
+      {
+        outcome: 'attempted',
+        actor: 'cli',
+        details: { command: 'import-synapse', options: 'dry-run,synapse-config,synapse-database-url' },
+      },
+      {
+        outcome: 'succeeded',
+        actor: 'cli',
+        details: expect.objectContaining({ dry_run: true, users_written: 0 }),
+      },
+      {
+        outcome: 'attempted',
+        actor: 'cli',
+        details: { command: 'import-synapse', options: 'synapse-config,synapse-database-url' },
+      },
+      {
+        outcome: 'succeeded',
+        actor: 'cli',
+        details: expect.objectContaining({
+          dry_run: false,
+          resumed: false,
+          users_written: 3,
+          devices_written: 2,
+        }),
+      },
+    ]);
     expect(
       await queryRows(
         db.url,
