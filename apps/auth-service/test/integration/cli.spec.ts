@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@gateway/testing';
+import { createTestDatabase, queryRows, type TestDatabase } from '@gateway/testing';
 
 const run = promisify(execFile);
 const CLI = resolve(__dirname, '../../../../dist/apps/auth-service/cli.js');
@@ -97,5 +99,37 @@ describe('auth-service CLI', () => {
       code: 0,
       out: expect.stringContaining('password of @erin:example.test changed'),
     });
+  });
+  it('keeps a lifecycle change when Synapse does not follow, exits 1 saying so, and finishes it when run again', async () => {
+    // Synapse is not running (AUTH_SYNAPSE_URL answers nothing): the lock is made here only.
+    const locked = await cli('user', 'lock', 'carol');
+    expect(locked.code).toBe(1);
+    expect(locked.out).toContain('changed here, but Synapse did not follow');
+    expect(locked.out).toContain('run the command again');
+    expect(
+      await queryRows(db.url, `SELECT locked_at IS NOT NULL AS locked FROM users WHERE localpart = 'carol'`),
+    ).toEqual([{ locked: true }]);
+
+    // Synapse is back: the same command finishes the change there.
+    const asked: { url: string; body: string }[] = [];
+    const synapse = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        asked.push({ url: req.url ?? '', body });
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((r) => synapse.listen(0, '127.0.0.1', r));
+    env['AUTH_SYNAPSE_URL'] = `http://127.0.0.1:${String((synapse.address() as AddressInfo).port)}`;
+    try {
+      expect((await cli('user', 'lock', 'carol')).code).toBe(0);
+      expect(asked).toEqual([
+        { url: '/_synapse/mas/provision_user', body: expect.stringContaining('"locked":true') as unknown },
+      ]);
+    } finally {
+      env['AUTH_SYNAPSE_URL'] = 'http://127.0.0.1:9';
+      await new Promise((r) => synapse.close(r));
+    }
   });
 });
