@@ -271,3 +271,21 @@ describe('the sync proxy admin API proxy and the sampled metrics', () => {
     await app.close();
   });
 });
+
+describe('the pages’ security headers', () => {
+  it('sends the strict policy and the other headers with the app and its configuration', async () => {
+    const app = await dashboard({});
+    for (const url of ['/', '/users/x', '/config.json']) {
+      const res = await app.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(200);
+      expect(res.headers, url).toMatchObject({
+        'content-security-policy':
+          "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'DENY',
+        'referrer-policy': 'no-referrer',
+        'cross-origin-opener-policy': 'same-origin',
+      });
+    }
+  });
+});
