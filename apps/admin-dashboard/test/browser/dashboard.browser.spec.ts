@@ -514,7 +514,11 @@ describe('the admin dashboard in Chromium', () => {
         globalThis as unknown as { sessionStorage: { getItem: (k: string) => string | null } }
       ).sessionStorage.getItem('dashboard.tokens'),
     );
-    const token = (JSON.parse(saved!) as { accessToken: string }).accessToken;
+    const { accessToken: token, refreshToken } = JSON.parse(saved!) as {
+      accessToken: string;
+      refreshToken: string | null;
+    };
+    expect(refreshToken).toEqual(expect.any(String));
     const adminApi = () =>
       fetch(`${stack.issuer}api/admin/v1/version`, { headers: { Authorization: `Bearer ${token}` } });
     expect((await adminApi()).status).toBe(200);
@@ -522,6 +526,18 @@ describe('the admin dashboard in Chromium', () => {
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     // Revoked at the auth service, not just forgotten by the page.
     await expect.poll(async () => (await adminApi()).status).toBe(401);
+    // The refresh token too: nothing the page kept can get a new access token.
+    const refreshed = await fetch(`${stack.issuer}oauth2/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: refreshToken!,
+        client_id: DASHBOARD_CLIENT_ID,
+      }),
+    });
+    expect(refreshed.status).toBe(400);
+    expect(await refreshed.json()).toMatchObject({ error: 'invalid_grant' });
     expect(admin.problems.filter((p) => !p.startsWith('Failed to load resource'))).toEqual([]);
   });
 });
