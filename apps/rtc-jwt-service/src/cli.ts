@@ -23,7 +23,7 @@ cliMain<RtcConfig, never>({
         'print (or write to FILE, mode 0600) the application-service registration holding the is_joined scope; ' +
         'uses LIVEKIT_AS_TOKEN/LIVEKIT_HS_TOKEN (or LIVEKIT_AS_REGISTRATION_FILE) when set, else new tokens',
       options: { output: { type: 'string' } },
-      run: ({ config, args, out }) => {
+      run: ({ config, args, out, err }) => {
         const m = config.membership;
         const yaml = renderRegistration(
           m?.asToken == null || m.hsToken === null ? {} : { asToken: m.asToken, hsToken: m.hsToken },
@@ -34,7 +34,15 @@ cliMain<RtcConfig, never>({
           return 0;
         }
         // `wx`: an existing registration (whose tokens Synapse already trusts) is never overwritten.
-        writeFileSync(output, yaml, { mode: 0o600, flag: 'wx' });
+        try {
+          writeFileSync(output, yaml, { mode: 0o600, flag: 'wx' });
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+          err(
+            `not overwriting ${output}: it exists, and Synapse may trust its tokens; remove it first to write a new one`,
+          );
+          return 1;
+        }
         out(
           `wrote ${output}: add it to Synapse's app_service_config_files, enable experimental_features.msc4502_enabled, ` +
             'and set LIVEKIT_AS_REGISTRATION_FILE to it and LIVEKIT_HS_SERVER_NAME to the server name',

@@ -198,6 +198,22 @@ describe('rtc-jwt-service operations', () => {
     expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
+  it("refuses delegation when the homeserver's client-server API cannot be found (400), creating no room", async () => {
+    // No LIVEKIT_CS_API_URL_OVERRIDES: hs.test's /.well-known/matrix/client is looked up and not found.
+    const app = await start();
+    const rooms = livekit.createRoomCalls.length;
+    const res = await post(`${app.url}/get_token`, {
+      ...body('cs-api-token'),
+      delay_id: 'syd_1',
+      delay_timeout: 10_000,
+    });
+    expect(res).toMatchObject({
+      status: 400,
+      json: { errcode: 'M_BAD_JSON', error: 'Unable to resolve client-server API' },
+    });
+    expect(livekit.createRoomCalls.length).toBe(rooms);
+  });
+
   it('refuses new token requests with 503 once shutdown has begun', async () => {
     const app = await start();
     app.app.get(Lifecycle).beginShutdown();
