@@ -289,3 +289,92 @@ describe('the pages’ security headers', () => {
     }
   });
 });
+
+describe('static files', () => {
+  it('serves index.html unhashed and revalidated, hashed assets for a year (gzip when asked), unknown ones 404', async () => {
+    const asset: StaticFile = {
+      body: Buffer.from('console.log(1)'),
+      gzip: Buffer.from('gzipped'),
+      type: 'text/javascript; charset=utf-8',
+      etag: '"a"',
+      immutable: true,
+    };
+    const fastify = Fastify();
+    configureDashboardFastify(
+      loadDashboardConfig(BASE_ENV, '/nonexistent'),
+      new Map([
+        ['/index.html', INDEX],
+        ['/assets/app-1234.js', asset],
+      ]),
+    )(fastify);
+    await fastify.ready();
+    const page = await fastify.inject({ method: 'GET', url: '/users/abc' });
+    expect(page.headers).toMatchObject({ 'cache-control': 'no-cache', etag: '"i"' });
+    expect(page.body).toBe('<!doctype html>');
+    const again = await fastify.inject({ method: 'GET', url: '/', headers: { 'if-none-match': '"i"' } });
+    expect(again.statusCode).toBe(304);
+    const js = await fastify.inject({
+      method: 'GET',
+      url: '/assets/app-1234.js',
+      headers: { 'accept-encoding': 'gzip, br' },
+    });
+    expect(js.headers).toMatchObject({
+      'cache-control': 'public, max-age=31536000, immutable',
+      'content-encoding': 'gzip',
+    });
+    expect(js.body).toBe('gzipped');
+    // A stale hashed name fails visibly instead of getting the page; so does an unknown API path.
+    for (const url of ['/assets/app-0000.js', '/api/nothing'])
+      expect((await fastify.inject({ method: 'GET', url })).statusCode, url).toBe(404);
+  });
+});
+
+describe('the auth service proxy', () => {
+  it("passes the auth service's refusal back with its headers, sends the client's address, not its cookies", async () => {
+    let seen: IncomingHttpHeaders = {};
+    const auth = createServer((req, res) => {
+      seen = req.headers;
+      res
+        .writeHead(401, {
+          'Content-Type': 'application/json',
+          'WWW-Authenticate': 'Bearer error="invalid_token"',
+          'Cache-Control': 'no-store',
+          'Set-Cookie': 'auth=1',
+        })
+        .end('{"errors":[{"title":"Unknown access token"}]}');
+    });
+    await new Promise<void>((resolve) => auth.listen(0, '127.0.0.1', resolve));
+    try {
+      const app = await dashboard({
+        DASHBOARD_AUTH_SERVICE_URL: `http://127.0.0.1:${String((auth.address() as AddressInfo).port)}`,
+      });
+      const res = await app.inject({
+        method: 'GET',
+        url: '/api/admin/v1/users',
+        headers: { authorization: 'Bearer t', cookie: 'session=secret' },
+        remoteAddress: '198.51.100.7',
+      });
+      expect(res.statusCode).toBe(401);
+      expect(res.headers).toMatchObject({
+        'www-authenticate': 'Bearer error="invalid_token"',
+        'cache-control': 'no-store',
+      });
+      expect(res.headers['set-cookie']).toBeUndefined();
+      expect(seen).toMatchObject({ authorization: 'Bearer t', 'x-forwarded-for': '198.51.100.7' });
+      expect(seen.cookie).toBeUndefined();
+    } finally {
+      auth.close();
+    }
+  });
+
+  it('answers 502, naming the auth service, when it cannot be reached', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const app = await dashboard({ DASHBOARD_AUTH_SERVICE_URL: `http://127.0.0.1:${String(port)}` });
+    const res = await app.inject({ method: 'POST', url: '/oauth2/token', payload: 'grant_type=x' });
+    expect(res.statusCode).toBe(502);
+    expect(res.json()).toEqual({ errors: [{ title: 'The auth service cannot be reached' }] });
+  });
+});
