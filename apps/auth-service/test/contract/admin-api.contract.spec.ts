@@ -246,7 +246,7 @@ describe('admin API', () => {
     expect((await get('/users?filter[legacy-guest]=true')).body['data']).toEqual([]);
     expect((await get('/users?filter[status]=nope')).status).toBe(400);
     expect((await get('/users?page[first]=0')).status).toBe(400);
-    // At most 1000 a page, as MAS.
+    // A page holds 1 to 1000 items.
     expect((await get('/users?page[first]=1001')).status).toBe(400);
     expect((await get('/users?page[first]=1000')).status).toBe(200);
     expect((await get('/users?page[first]=1&page[last]=1')).status).toBe(400);

@@ -64,7 +64,7 @@ describe('forwarding to the upstream', () => {
     expect(req.url).toBe('/_matrix/client/v3/account/whoami?x=1');
     expect(req.headers['authorization']).toBe('Bearer t');
     expect(req.headers['x-forwarded-for']).toBe('203.0.113.7, 127.0.0.1');
-    // The homeserver builds its own URLs (public_baseurl aside) from how the client reached the proxy.
+    // How the client reached the proxy, for the homeserver to see.
     expect(req.headers['x-forwarded-proto']).toBe('http');
     expect(req.headers['x-forwarded-host']).toBe(new URL(proxy.url).host);
     expect(req.headers['host']).toBe(`127.0.0.1:${String((upstream.address() as AddressInfo).port)}`);
