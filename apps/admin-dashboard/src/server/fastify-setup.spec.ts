@@ -2,6 +2,7 @@ import { createServer, request, type IncomingHttpHeaders, type Server } from 'no
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '@gateway/testing';
 import type { SeriesAnswer } from './metrics/sampler';
 import { loadDashboardConfig } from './config';
 import { configureDashboardFastify } from './fastify-setup';
@@ -368,11 +369,10 @@ describe('the auth service proxy', () => {
   });
 
   it('answers 502, naming the auth service, when it cannot be reached', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise((resolve) => closed.close(resolve));
-    const app = await dashboard({ DASHBOARD_AUTH_SERVICE_URL: `http://127.0.0.1:${String(port)}` });
+    // Nothing listens there.
+    const app = await dashboard({
+      DASHBOARD_AUTH_SERVICE_URL: `http://127.0.0.1:${String(await freePort())}`,
+    });
     const res = await app.inject({ method: 'POST', url: '/oauth2/token', payload: 'grant_type=x' });
     expect(res.statusCode).toBe(502);
     expect(res.json()).toEqual({ errors: [{ title: 'The auth service cannot be reached' }] });

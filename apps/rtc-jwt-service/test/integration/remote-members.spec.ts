@@ -60,7 +60,7 @@ describe('remote members and SFU room creation', () => {
     await remote.close();
   });
 
-  const ritaAsks = (roomId: string) =>
+  const ritaAsks = (roomId: string, extra: Record<string, unknown> = {}) =>
     post(`${rtc.url}/get_token`, {
       room_id: roomId,
       slot_id: 'm.call#ROOM',
@@ -71,6 +71,7 @@ describe('remote members and SFU room creation', () => {
         expires_in: 3600,
       },
       member: { id: 'm1', claimed_user_id: '@rita:remote.test', claimed_device_id: 'DEV' },
+      ...extra,
     });
 
   it('creates the room for a remote member when a full-access homeserver is in the room', async () => {
@@ -108,19 +109,7 @@ describe('remote members and SFU room creation', () => {
   it('refuses a restricted user asking to delegate before asking about membership, as upstream orders them', async () => {
     rooms.set('!elsewhere:remote.test', ['@alice:hs.test']);
     const asked = ours.requests.length;
-    const res = await post(`${rtc.url}/get_token`, {
-      room_id: '!elsewhere:remote.test',
-      slot_id: 'm.call#ROOM',
-      openid_token: {
-        access_token: 'tok',
-        token_type: 'Bearer',
-        matrix_server_name: 'remote.test',
-        expires_in: 3600,
-      },
-      member: { id: 'm1', claimed_user_id: '@rita:remote.test', claimed_device_id: 'DEV' },
-      delay_id: 'syd_1',
-      delay_timeout: 10_000,
-    });
+    const res = await ritaAsks('!elsewhere:remote.test', { delay_id: 'syd_1', delay_timeout: 10_000 });
     // Not a member either, but the full-access rule answers first (400, not 403), and no is_joined.
     expect(res).toMatchObject({ status: 400, json: { errcode: 'M_BAD_JSON', error: DELEGATION_REFUSED } });
     expect(ours.requests.length).toBe(asked);

@@ -131,6 +131,24 @@ describe('pollers against a fake homeserver', () => {
     return { user, roomId, first, res };
   }
 
+  /** A first upstream sync (`next_batch` s1): one room with its state and one message, plus `extra`. */
+  function firstSync(userId: string, roomId: string, extra: Parameters<typeof syncResponse>[1] = {}) {
+    return syncResponse('s1', {
+      join: {
+        [roomId]: joinedRoom({ state: createRoomState(userId), timeline: [message(userId, 'a')] }),
+      },
+      ...extra,
+    });
+  }
+
+  /** Stops a proxy and waits until its upstream long-poll for `token` has ended; when it was stopped. */
+  async function stopPolling(proxy: ProxyUnderTest, token: string): Promise<number> {
+    await proxy.stop();
+    const stoppedAt = Date.now();
+    await waitUntil(() => fake.syncsOf(token).every((r) => r.outcome !== 'pending'));
+    return stoppedAt;
+  }
+
   it('first sync: timeout 0 without since or presence, the client waits for it; later polls carry since', async () => {
     const a = account('first');
     const roomId = newRoomId();
@@ -589,28 +607,16 @@ describe('pollers against a fake homeserver', () => {
         toDeviceMessage('@sender:fake.test', { n: 1 }),
         toDeviceMessage('@sender:fake.test', { n: 2 }),
       ];
-      fake.queue(
-        user.token,
-        syncResponse('s1', {
-          join: {
-            [roomId]: joinedRoom({
-              state: createRoomState(user.userId),
-              timeline: [message(user.userId, 'a')],
-            }),
-          },
-          toDevice: tds,
-        }),
-      );
+      fake.queue(user.token, firstSync(user.userId, roomId, { toDevice: tds }));
       const body = withToDevice({ conn_id: 'restart', ...subscription(roomId, 5) });
       const before = await slidingSync(first.url, user.token, body);
       expect(toDevice(before).events).toEqual(tds);
       await fake.waitForSince(user.token, 's1');
 
-      await first.stop();
+      const running = first;
       first = undefined;
-      const stoppedAt = Date.now();
+      const stoppedAt = await stopPolling(running, user.token);
       // The stopping proxy hung up on its long-poll instead of leaving it to take a reply.
-      await waitUntil(() => fake.syncsOf(user.token).every((r) => r.outcome !== 'pending'));
       expect(fake.syncsOf(user.token).filter((r) => r.outcome === 'aborted')).toHaveLength(1);
 
       second = await startProxy(fake.url, ENV, { timings: TIMINGS, databaseUrl: database.url });
@@ -660,24 +666,13 @@ describe('pollers against a fake homeserver', () => {
       first = await startProxy(fake.url, ENV, { timings: TIMINGS, databaseUrl: database.url });
       const user = account('rotated');
       const roomId = newRoomId();
-      fake.queue(
-        user.token,
-        syncResponse('s1', {
-          join: {
-            [roomId]: joinedRoom({
-              state: createRoomState(user.userId),
-              timeline: [message(user.userId, 'a')],
-            }),
-          },
-        }),
-      );
+      fake.queue(user.token, firstSync(user.userId, roomId));
       const body = { conn_id: 'rotated', ...subscription(roomId, 5) };
       expect((await slidingSync(first.url, user.token, body)).status).toBe(200);
       await fake.waitForSince(user.token, 's1');
-      await first.stop();
+      const running = first;
       first = undefined;
-      const stoppedAt = Date.now();
-      await waitUntil(() => fake.syncsOf(user.token).every((r) => r.outcome !== 'pending'));
+      const stoppedAt = await stopPolling(running, user.token);
 
       // Another secret: the replica claims the device (its lease was given up) and cannot read its token.
       second = await startProxy(

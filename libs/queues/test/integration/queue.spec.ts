@@ -43,17 +43,13 @@ describe('typed queues on real Redis', () => {
     const connection = { redis: redis.redis, prefix: redis.prefix };
     const queue = createQueue('rtc.delayed-leave', connection);
     const seen: string[] = [];
+    const record = (job: { data: JobPayload<'rtc.delayed-leave'> }): Promise<void> => {
+      seen.push(job.data.delegationId);
+      return Promise.resolve();
+    };
     let open: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (open = resolve));
-    const worker = createWorker(
-      'rtc.delayed-leave',
-      (job) => {
-        seen.push(job.data.delegationId);
-        return Promise.resolve();
-      },
-      connection,
-      { startAfter: gate },
-    );
+    const worker = createWorker('rtc.delayed-leave', record, connection, { startAfter: gate });
     await queue.add('leave', { delegationId: 'early' });
     await new Promise((r) => setTimeout(r, 300));
     expect(seen).toEqual([]);
@@ -65,15 +61,9 @@ describe('typed queues on real Redis', () => {
 
     // Closed while waiting for its gate: it never starts, and the gate opening later changes nothing.
     let openLate: () => void = () => undefined;
-    const late = createWorker(
-      'rtc.delayed-leave',
-      (job) => {
-        seen.push(job.data.delegationId);
-        return Promise.resolve();
-      },
-      connection,
-      { startAfter: new Promise<void>((resolve) => (openLate = resolve)) },
-    );
+    const late = createWorker('rtc.delayed-leave', record, connection, {
+      startAfter: new Promise<void>((resolve) => (openLate = resolve)),
+    });
     const errors: unknown[] = [];
     late.on('error', (err) => errors.push(err));
     await late.close();
