@@ -24,7 +24,9 @@ describe('rtc-jwt-service HTTP surface', () => {
       LIVEKIT_FULL_ACCESS_HOMESERVERS: 'hs.test',
       LIVEKIT_FEDERATION_URL_OVERRIDES: `hs.test=${hs.baseUrl},down.test=http://127.0.0.1:${downPort}`,
       RTC_USERINFO_TIMEOUT_MS: '1000',
+      // This file sends one user's requests by the hundred; limits have their own tests.
       RTC_RATE_LIMIT_PER_IP: '0',
+      RTC_RATE_LIMIT_PER_USER: '0',
     });
   });
   afterAll(async () => {
@@ -231,6 +233,29 @@ describe('rtc-jwt-service HTTP surface', () => {
       const raw = Math.random() < 0.1 ? json.slice(0, Math.floor(Math.random() * 80)) : json;
       const res = await post(`${rtc.url}${path}`, raw);
       expect({ path, raw, below500: res.status < 500 }).toEqual({ path, raw, below500: true });
+    }
+  });
+  it('refuses unknown fields with M_NOT_JSON only when RTC_STRICT_UNKNOWN_FIELDS is on', async () => {
+    const withExtra = body({ extra: 1 });
+    // Lenient (the default, as lk-jwt-service): the extra field is ignored and the token minted.
+    expect((await post(`${rtc.url}/get_token`, withExtra)).status).toBe(200);
+    const strict = await startRtc({
+      LIVEKIT_URL: livekit.url,
+      LIVEKIT_KEY: livekit.key,
+      LIVEKIT_SECRET: livekit.secret,
+      LIVEKIT_FULL_ACCESS_HOMESERVERS: 'hs.test',
+      LIVEKIT_FEDERATION_URL_OVERRIDES: `hs.test=${hs.baseUrl}`,
+      RTC_STRICT_UNKNOWN_FIELDS: 'true',
+      RTC_RATE_LIMIT_PER_USER: '0',
+    });
+    try {
+      expect(await post(`${strict.url}/get_token`, withExtra)).toMatchObject({
+        status: 400,
+        json: { errcode: 'M_NOT_JSON', error: 'Error reading request' },
+      });
+      expect((await post(`${strict.url}/get_token`, body())).status).toBe(200);
+    } finally {
+      await strict.stop();
     }
   });
 });

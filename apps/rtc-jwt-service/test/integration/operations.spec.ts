@@ -223,6 +223,19 @@ describe('rtc-jwt-service operations', () => {
     });
   });
 
+  it('asks the homeserver for every request with RTC_USERINFO_CACHE_SIZE=0, once without it', async () => {
+    const cached = await start();
+    const uncached = await start({ RTC_USERINFO_CACHE_SIZE: '0' });
+    hs.requests.length = 0;
+    for (let i = 0; i < 2; i++)
+      expect((await post(`${cached.url}/get_token`, body('cached-token'))).status).toBe(200);
+    expect(hs.requests.filter((r) => r.path === USERINFO)).toHaveLength(1);
+    hs.requests.length = 0;
+    for (let i = 0; i < 2; i++)
+      expect((await post(`${uncached.url}/get_token`, body('uncached-token'))).status).toBe(200);
+    expect(hs.requests.filter((r) => r.path === USERINFO)).toHaveLength(2);
+  });
+
   it('shares the userinfo cache between replicas through Redis', async () => {
     redis = await createTestRedis();
     const env = { LIVEKIT_REDIS_URL: redis.url, RTC_REDIS_PREFIX: redis.prefix };
