@@ -45,6 +45,7 @@ export {
   type RedisScriptRunner,
 } from './rate-limit-redis';
 export { redactSecrets, redactUrl } from './redact';
+export { SealedBox } from './sealed-box';
 export { seededRandom } from './seeded-random';
 export { Semaphore } from './semaphore';
 export { SingleFlight, untilAborted } from './single-flight';

@@ -1,6 +1,5 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, randomInt } from 'node:crypto';
-
-const ENVELOPE_VERSION = 'v1';
+import { createHmac, hkdfSync, randomInt } from 'node:crypto';
+import { SealedBox } from '@gateway/util';
 
 /**
  * The keys the second factors are kept under, derived (HKDF-SHA-256) from AUTH_MFA_ENCRYPTION_KEY,
@@ -8,38 +7,23 @@ const ENVELOPE_VERSION = 'v1';
  * secret nor anything a recovery code can be checked against offline.
  */
 export class MfaSecrets {
-  private readonly encryptionKey: Buffer;
+  private readonly totpBox: SealedBox;
   private readonly recoveryKey: Buffer;
 
   constructor(masterKey: string) {
+    this.totpBox = SealedBox.derive(masterKey, 'mfa totp secret v1');
     const ikm = Buffer.from(masterKey, 'utf8');
-    this.encryptionKey = Buffer.from(hkdfSync('sha256', ikm, Buffer.alloc(0), 'mfa totp secret v1', 32));
     this.recoveryKey = Buffer.from(hkdfSync('sha256', ikm, Buffer.alloc(0), 'mfa recovery code v1', 32));
   }
 
-  /** AES-256-GCM under a fresh nonce, the user id as associated data: a row moved to another user fails. */
+  /** Sealed with the user id as associated data: a row moved to another user does not open. */
   sealTotpSecret(userId: string, secret: Buffer): string {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.encryptionKey, iv);
-    cipher.setAAD(Buffer.from(userId, 'utf8'));
-    const ciphertext = Buffer.concat([cipher.update(secret), cipher.final()]);
-    const parts = [iv, cipher.getAuthTag(), ciphertext].map((b) => b.toString('base64url'));
-    return [ENVELOPE_VERSION, ...parts].join('.');
+    return this.totpBox.seal(secret, userId);
   }
 
   /** The secret back, or null when the envelope is not ours (another key, another user, tampered). */
   openTotpSecret(userId: string, envelope: string): Buffer | null {
-    const [version, iv, tag, ciphertext, ...rest] = envelope.split('.');
-    if (version !== ENVELOPE_VERSION || rest.length > 0 || !iv || !tag || ciphertext === undefined)
-      return null;
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', this.encryptionKey, Buffer.from(iv, 'base64url'));
-      decipher.setAAD(Buffer.from(userId, 'utf8'));
-      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-      return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]);
-    } catch {
-      return null;
-    }
+    return this.totpBox.open(envelope, userId);
   }
 
   /** What is stored of a recovery code: HMAC-SHA-256 under the service's key, bound to the user. */

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import type { OidcPayloadRepository, StoredPayload } from '@gateway/auth-data';
+import { SealedBox } from '@gateway/util';
 import { hashToken, parseToken } from '../token-format/token-format';
 
 /** Models whose ids are bearer secrets: stored under their SHA-256, never in the clear. */
@@ -26,6 +28,22 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 const STORED_KEY = `\u0000${randomBytes(12).toString('hex')}:`;
 /** How an interaction stores its device code's reference: the key, never the value. */
 const STORED_REF = 'key:';
+/**
+ * How a registered client's `client_secret` is stored: sealed under a key derived from
+ * AUTH_SYNAPSE_SECRET, bound to the client id. oidc-provider needs the secret itself back (it compares
+ * it, and `client_secret_jwt` and HS256 use it as a key), so it cannot be a hash. oidc-provider's
+ * secrets are base64url, so no clear secret starts with this prefix.
+ */
+const SEALED_SECRET = 'sealed:';
+
+/**
+ * The key clients' secrets are sealed under. From AUTH_SYNAPSE_SECRET, which every deployment already
+ * has, lives in configuration only and is shared by the replicas: no second secret to manage.
+ */
+export function clientSecretBox(synapseSecret: string): SealedBox {
+  return SealedBox.derive(synapseSecret, 'oauth2 client secret v1');
+}
+const logger = new Logger('oidc');
 
 /**
  * oidc-provider's storage adapter over Postgres. One instance per model name, as oidc-provider asks.
@@ -34,6 +52,7 @@ export class OidcAdapter {
   constructor(
     private readonly model: string,
     private readonly repo: OidcPayloadRepository,
+    private readonly clientSecrets: SealedBox,
   ) {}
 
   private key(id: string): string {
@@ -46,7 +65,7 @@ export class OidcAdapter {
   }
 
   async upsert(id: string, payload: StoredPayload, expiresIn: number | undefined): Promise<void> {
-    await this.repo.upsert(this.model, this.key(id), this.atRest(payload), expiresIn);
+    await this.repo.upsert(this.model, this.key(id), this.atRest(id, payload), expiresIn);
   }
 
   async find(id: string): Promise<StoredPayload | undefined> {
@@ -55,6 +74,7 @@ export class OidcAdapter {
     if (!internal && FORMATTED_MODELS.has(this.model) && parseToken(id)?.valid !== true) return undefined;
     const stored = await this.repo.find(this.model, this.key(id));
     if (stored === undefined) return undefined;
+    if (this.model === 'Client') return openClientSecret(this.clientSecrets, id, stored);
     // The value was stripped before storing: the one presenting it is the one who knows it.
     if (SECRET_MODELS.has(this.model)) return { ...stored, jti: id };
     const deviceCode = stored['deviceCode'];
@@ -94,7 +114,8 @@ export class OidcAdapter {
    * is the token value itself; a device code's `userCode` is a bearer secret for the /link page until
    * approved; an interaction records its browser session's cookie value, which nothing reads back.
    */
-  private atRest(payload: StoredPayload): StoredPayload {
+  private atRest(id: string, payload: StoredPayload): StoredPayload {
+    if (this.model === 'Client') return sealClientSecret(this.clientSecrets, id, payload);
     const out: StoredPayload = { ...payload };
     if (SECRET_MODELS.has(this.model)) delete out['jti'];
     // A payload read back by device code and saved again carries the hash already.
@@ -121,4 +142,55 @@ export class OidcAdapter {
  */
 function plausibleId(id: string): boolean {
   return id.length > 0 && id.length <= 1024 && !id.includes('\u0000');
+}
+
+/** A client's payload as stored: its secret sealed (a payload already sealed is left as it is). */
+export function sealClientSecret(box: SealedBox, clientId: string, payload: StoredPayload): StoredPayload {
+  const secret = payload['client_secret'];
+  if (typeof secret !== 'string' || secret.startsWith(SEALED_SECRET)) return payload;
+  return { ...payload, client_secret: SEALED_SECRET + box.seal(secret, clientId) };
+}
+
+/**
+ * A stored client's payload with its secret opened. A secret sealed under another AUTH_SYNAPSE_SECRET
+ * does not open: the client is then unknown (`invalid_client`) until it registers again, and the log
+ * says why. A secret stored in the clear before sealing existed is returned as it is, until
+ * `sealStoredClientSecrets` rewrites it at start-up.
+ */
+function openClientSecret(
+  box: SealedBox,
+  clientId: string,
+  stored: StoredPayload,
+): StoredPayload | undefined {
+  const secret = stored['client_secret'];
+  if (typeof secret !== 'string' || !secret.startsWith(SEALED_SECRET)) return stored;
+  const opened = box.open(secret.slice(SEALED_SECRET.length), clientId);
+  if (opened === null) {
+    logger.warn({
+      msg: "a registered client's secret does not open with this AUTH_SYNAPSE_SECRET: the client must register again",
+      clientId,
+    });
+    return undefined;
+  }
+  return { ...stored, client_secret: opened.toString('utf8') };
+}
+
+/**
+ * Seals the secrets of clients registered before they were sealed (upgrades), so that none stays in the
+ * clear at rest. Idempotent; returns how many it rewrote.
+ */
+export async function sealStoredClientSecrets(repo: OidcPayloadRepository, box: SealedBox): Promise<number> {
+  let rewritten = 0;
+  let after: string | undefined;
+  for (;;) {
+    const page = await repo.listModel('Client', { first: 500, ...(after === undefined ? {} : { after }) });
+    for (const { id, payload } of page.items) {
+      const sealed = sealClientSecret(box, id, payload);
+      if (sealed === payload) continue;
+      await repo.replacePayload('Client', id, sealed);
+      rewritten++;
+    }
+    after = page.items.at(-1)?.id;
+    if (!page.hasNext || after === undefined) return rewritten;
+  }
 }

@@ -24,6 +24,7 @@ import {
   SESSION_END,
   SIGNING_KEYS,
 } from '../tokens';
+import { ClientSecretSealing } from './client-secret-sealing';
 import { ExpiredPayloadPruner } from './expired-payload-pruner';
 import { OidcMount } from './oidc-mount';
 import { expiredLinkForm } from './oidc-pages';
@@ -100,6 +101,7 @@ import { loadOrCreateSigningKeys, type SigningKeys } from './signing-keys';
     },
     OidcMount,
     ExpiredPayloadPruner,
+    ClientSecretSealing,
   ],
   exports: [OIDC_PROVIDER, CSRF_KEY],
 })

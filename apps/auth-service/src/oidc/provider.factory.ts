@@ -15,7 +15,7 @@ import {
 } from './oidc-pages';
 import { validateRegistration } from '../registration/oidc-registration-validator';
 import { MATRIX_RESOURCE, matrixScopesOf, requestedScopes } from './matrix-resource';
-import { OidcAdapter } from './oidc-adapter';
+import { clientSecretBox, OidcAdapter } from './oidc-adapter';
 import type { SigningKeys } from './signing-keys';
 import { isUsableUser } from '../accounts/usable-user';
 import { MAS_ADMIN_SCOPE } from '../scopes/matrix-scopes';
@@ -100,8 +100,9 @@ export async function createProvider({
   }
 
   const adminClients = new Set(config.adminClients.map((c) => c.id));
+  const clientSecrets = clientSecretBox(config.synapseSecret);
   const configuration: Configuration = {
-    adapter: (name: string) => new OidcAdapter(name, store.payloads),
+    adapter: (name: string) => new OidcAdapter(name, store.payloads, clientSecrets),
     clients: [
       {
         client_id: ACCOUNT_CLIENT_ID,

@@ -192,6 +192,7 @@ describe('secrets at rest and revocation, on Synapse', () => {
       redirect_uris: [],
     });
     secrets['registration access token'] = confidential.registration_access_token;
+    secrets['registered client secret'] = confidential.client_secret!;
     const basic = Buffer.from(`${confidential.client_id}:${confidential.client_secret!}`).toString('base64');
     const cc = await form(
       'oauth2/token',

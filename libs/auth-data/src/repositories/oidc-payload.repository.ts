@@ -155,6 +155,15 @@ export class OidcPayloadRepository {
     ]);
   }
 
+  /** Rewrites a row's payload and nothing else (its expiry and indexes stay): for re-encoding at rest. */
+  async replacePayload(model: string, id: string, payload: StoredPayload): Promise<void> {
+    await this.dataSource.query('UPDATE oidc_payloads SET payload = $3 WHERE model = $1 AND id = $2', [
+      model,
+      id,
+      JSON.stringify(payload),
+    ]);
+  }
+
   /** A page of one model's live rows ordered by id (the admin API's client list). */
   async listModel(model: string, page: PageRequest): Promise<Page<{ id: string; payload: StoredPayload }>> {
     const result = await fetchPage(this.liveOf(model), 'p.id', page);
