@@ -66,7 +66,7 @@ export class AccountLifecycle {
   async deactivate(user: User, erase: boolean): Promise<User> {
     const deactivated =
       user.deactivatedAt === null ? await this.change(user, { deactivatedAt: this.now() }) : user;
-    await this.endSessionsHere(user);
+    await this.endSessionsHere(user, { personal: true });
     await this.synapse.deleteUser(user.localpart, erase);
     return deactivated;
   }
@@ -93,18 +93,31 @@ export class AccountLifecycle {
   }
 
   /**
-   * Ends every session of the user — OAuth, compat and browser — and deletes all their devices in
-   * Synapse in one call, so Synapse refuses their tokens at once, whatever it has cached.
+   * Ends every interactive session of the user — OAuth, compat and browser — and deletes their devices
+   * in Synapse in one call (`sync_devices` to the devices left), so Synapse refuses their tokens at once,
+   * whatever it has cached. Personal access tokens stay, with their devices: they are the operator's and
+   * automation's, and `mas-cli manage kill-sessions` leaves them too (deactivation ends them).
    */
   async endAllSessions(user: User): Promise<EndedSessions> {
-    const ended = await this.endSessionsHere(user);
+    const ended = await this.endSessionsHere(user, { personal: false });
+    const kept = await this.personalDevices(user);
     try {
-      await this.synapse.syncDevices(user.localpart, []);
+      await this.synapse.syncDevices(user.localpart, kept);
     } catch (err) {
       // A user Synapse never saw has no devices to delete.
       if (!(err instanceof SynapseCallError && err.status === 404)) throw err;
+      return ended;
     }
+    // A personal token made while the list above was read made its device first: put it back.
+    for (const deviceId of await this.personalDevices(user))
+      if (!kept.has(deviceId)) await this.synapse.upsertDevice(user.localpart, deviceId);
     return ended;
+  }
+
+  /** The devices of the user's live personal tokens (those with the Matrix API have one). */
+  private async personalDevices(user: User): Promise<Set<string>> {
+    const live = await this.store.personal.activeForUser(user.id);
+    return new Set(live.flatMap((s) => (s.deviceId === null ? [] : [s.deviceId])));
   }
 
   /**
@@ -167,13 +180,16 @@ export class AccountLifecycle {
     }
   }
 
-  /** Ends the user's sessions in our database only (their tokens are inactive at introspection). */
-  private async endSessionsHere(user: User): Promise<EndedSessions> {
+  /**
+   * Ends the user's sessions in our database only (their tokens are inactive at introspection); their
+   * personal tokens too when `personal` (deactivation, as MAS's deactivation job does).
+   */
+  private async endSessionsHere(user: User, { personal }: { personal: boolean }): Promise<EndedSessions> {
     const oauth = await this.store.sessions.finishAllForUser(user.id);
     const compat = await this.store.compat.finishAllForUser(user.id, this.now());
     const browserRows = await this.store.payloads.destroyByAccountId(user.id);
-    const personal = await this.store.personal.revokeAllForUser(user.id, this.now());
-    return { oauth: oauth.length, compat: compat.length, personal: personal.length, browserRows };
+    const revoked = personal ? await this.store.personal.revokeAllForUser(user.id, this.now()) : [];
+    return { oauth: oauth.length, compat: compat.length, personal: revoked.length, browserRows };
   }
 
   private async change(user: User, change: Parameters<AuthStore['users']['update']>[1]): Promise<User> {

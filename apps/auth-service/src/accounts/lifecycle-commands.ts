@@ -139,12 +139,12 @@ export const LIFECYCLE_COMMANDS: readonly Command[] = [
   ),
   userCommand(
     'kill-sessions',
-    "end all of a user's sessions (OAuth, compat, browser) and delete their devices in Synapse",
+    "end a user's OAuth, compat and browser sessions and delete their devices in Synapse (personal tokens stay)",
     async (ctx, t, user) => {
       const ended = await t.lifecycle.endAllSessions(user);
       ctx.out(
         `ended ${String(ended.oauth)} OAuth and ${String(ended.compat)} compat sessions of ${mxid(ctx, user)}, ` +
-          'browser sessions signed out, devices deleted in Synapse',
+          'browser sessions signed out, their devices deleted in Synapse; personal access tokens kept',
       );
       return 0;
     },

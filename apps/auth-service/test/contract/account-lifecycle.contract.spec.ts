@@ -18,7 +18,8 @@ import {
 } from '@gateway/testing';
 import type { Accounts } from '../../src/accounts/accounts';
 import { SynapseMasClient } from '../../src/synapse/synapse-mas-client';
-import { ACCOUNTS, AUTH_STORE, SYNC_DEVICES_QUEUE } from '../../src/tokens';
+import type { PersonalTokens } from '../../src/personal-tokens/personal-tokens';
+import { ACCOUNTS, AUTH_STORE, PERSONAL_TOKENS, SYNC_DEVICES_QUEUE } from '../../src/tokens';
 import { startAuth, SYNAPSE_SECRET, type AuthUnderTest } from '../support/start-auth';
 
 const run = promisify(execFile);
@@ -193,12 +194,23 @@ describe('account lifecycle and registration, with the CLI against a real Synaps
     expect((await user('carol')).admin).toBe(false);
   });
 
-  it('kills every session: OAuth and compat tokens refused by Synapse within 5 s, browser sessions gone', async () => {
+  it('kills every session: OAuth and compat tokens refused by Synapse within 5 s, browser sessions gone; personal tokens kept, as in MAS', async () => {
     const oauth = await oauthAccessToken(auth.issuer, { username: 'carol', password: PASSWORD });
     const compat = await issue('carol', '--device-id', 'CAROLCOMPAT');
     expect((await whoami(oauth.accessToken)).body).toMatchObject({ device_id: oauth.deviceId });
     expect((await whoami(compat)).body).toMatchObject({ device_id: 'CAROLCOMPAT' });
     const carol = await user('carol');
+    // A personal token with the Matrix API (its own device): mas-cli manage kill-sessions leaves it.
+    const personal = await auth.app
+      .get<PersonalTokens>(PERSONAL_TOKENS)
+      .create(
+        carol,
+        { userId: carol.id },
+        { name: 'bot', scope: 'urn:matrix:client:api:*', expiresIn: 3600, mayBeEndless: false },
+      );
+    if ('problem' in personal) throw new Error(JSON.stringify(personal));
+    const personalDevice = personal.session.deviceId;
+    expect((await whoami(personal.token)).body).toMatchObject({ device_id: personalDevice });
     const browserSessions = async () =>
       Number(
         (
@@ -214,6 +226,7 @@ describe('account lifecycle and registration, with the CLI against a real Synaps
     const killed = await cli('user', 'kill-sessions', 'carol');
     expect(killed).toMatchObject({ code: 0 });
     expect(killed.out).toContain('ended 1 OAuth and 1 compat sessions of @carol:localhost');
+    expect(killed.out).toContain('personal access tokens kept');
     const started = Date.now();
     await eventually(async () => {
       expect((await whoami(oauth.accessToken)).status).toBe(401);
@@ -223,6 +236,8 @@ describe('account lifecycle and registration, with the CLI against a real Synaps
     expect(await store.sessions.activeForUser(carol.id)).toEqual([]);
     expect(await store.compat.activeForUser(carol.id)).toEqual([]);
     expect(await browserSessions()).toBe(0);
+    expect((await store.personal.activeForUser(carol.id)).map((s) => s.deviceId)).toEqual([personalDevice]);
+    expect((await whoami(personal.token)).body).toMatchObject({ device_id: personalDevice });
   });
 
   it('deactivates with --erase (Synapse deactivates and erases), then reactivates', async () => {
