@@ -103,6 +103,6 @@ import { loadOrCreateSigningKeys, type SigningKeys } from './signing-keys';
     ExpiredPayloadPruner,
     ClientSecretSealing,
   ],
-  exports: [OIDC_PROVIDER, CSRF_KEY],
+  exports: [OIDC_PROVIDER, CSRF_KEY, SIGNING_KEYS],
 })
 export class OidcModule {}

@@ -1,5 +1,7 @@
+import type { JsonWebKey } from 'node:crypto';
 import * as oidc from 'openid-client';
 import { upstreamText } from '@gateway/http';
+import { assertionKeyFor, clientAssertion } from './client-assertion';
 import type { UpstreamProviderConfig } from './upstream-config';
 
 /** Deadline of one request to a provider (discovery, keys, token, userinfo), body included. */
@@ -59,6 +61,9 @@ export interface UpstreamIdentity {
  */
 export class UpstreamClients {
   private readonly configurations = new Map<string, Promise<oidc.Configuration>>();
+
+  /** `signingKeys`: the service's private JWKs, for `private_key_jwt` (see `checkAssertionKeys`). */
+  constructor(private readonly signingKeys: readonly JsonWebKey[] = []) {}
 
   /** Whether PKCE is used with this provider: always, never, or (auto) when it advertises S256. */
   async usesPkce(provider: UpstreamProviderConfig): Promise<boolean> {
@@ -122,7 +127,7 @@ export class UpstreamClients {
   }
 
   private async create(provider: UpstreamProviderConfig): Promise<oidc.Configuration> {
-    const auth = clientAuth(provider);
+    const auth = clientAuth(provider, this.signingKeys);
     const metadata = { client_id: provider.clientId };
     const discovery = provider.discovery;
     let config: oidc.Configuration;
@@ -164,7 +169,7 @@ export class UpstreamClients {
   }
 }
 
-function clientAuth(provider: UpstreamProviderConfig): oidc.ClientAuth {
+function clientAuth(provider: UpstreamProviderConfig, signingKeys: readonly JsonWebKey[]): oidc.ClientAuth {
   switch (provider.authMethod) {
     case 'none':
       return oidc.None();
@@ -172,9 +177,37 @@ function clientAuth(provider: UpstreamProviderConfig): oidc.ClientAuth {
       return oidc.ClientSecretBasic(provider.clientSecret ?? '');
     case 'client_secret_post':
       return oidc.ClientSecretPost(provider.clientSecret ?? '');
+    case 'client_secret_jwt':
+      return clientAssertion(provider.clientId, provider.signingAlg ?? 'HS256', {
+        secret: provider.clientSecret ?? '',
+      });
+    case 'private_key_jwt': {
+      const alg = provider.signingAlg ?? 'RS256';
+      const key = assertionKeyFor(alg, signingKeys);
+      // checkAssertionKeys refused to start without one.
+      if (key === undefined) throw new Error(`no ${alg} key in AUTH_SIGNING_KEY_FILE`);
+      return clientAssertion(provider.clientId, alg, { key });
+    }
     default: {
       const never: never = provider.authMethod;
       throw new Error(`unsupported client authentication ${String(never)}`);
     }
+  }
+}
+
+/**
+ * At start: every `private_key_jwt` provider has a key of its algorithm among the service's signing
+ * keys, else the service stops naming the provider (a sign-in would otherwise fail at the token request).
+ */
+export function checkAssertionKeys(
+  providers: readonly UpstreamProviderConfig[],
+  signingKeys: readonly JsonWebKey[],
+): void {
+  for (const p of providers) {
+    if (p.authMethod !== 'private_key_jwt' || p.signingAlg === null) continue;
+    if (assertionKeyFor(p.signingAlg, signingKeys) === undefined)
+      throw new Error(
+        `AUTH_UPSTREAM_OAUTH2: provider ${p.id}: token_endpoint_auth_signing_alg ${p.signingAlg} needs a private key of that algorithm in AUTH_SIGNING_KEY_FILE (it has ${signingKeys.map((k) => (typeof k['alg'] === 'string' ? k['alg'] : String(k.kty))).join(', ')})`,
+      );
   }
 }

@@ -157,8 +157,8 @@ upstream_oauth2:
     expect(
       problemsOf(MINIMAL.replace('client_id: gateway', 'client_id: gateway\n    scope: profile')),
     ).toEqual(['AUTH_UPSTREAM_OAUTH2_FILE: providers[0].scope: must contain openid']);
-    expect(problemsOf(`${MINIMAL}    token_endpoint_auth_method: private_key_jwt\n`)).toEqual([
-      'AUTH_UPSTREAM_OAUTH2_FILE: providers[0].token_endpoint_auth_method: private_key_jwt is not supported here; use none, client_secret_basic or client_secret_post',
+    expect(problemsOf(`${MINIMAL}    token_endpoint_auth_method: sign_in_with_apple\n`)).toEqual([
+      'AUTH_UPSTREAM_OAUTH2_FILE: providers[0].token_endpoint_auth_method: sign_in_with_apple is not supported here; use none, client_secret_basic, client_secret_post, client_secret_jwt or private_key_jwt',
     ]);
     expect(problemsOf(MINIMAL.replace('01JAAAAAAAAAAAAAAAAAAAAAAA', 'no spaces allowed'))).toEqual([
       'AUTH_UPSTREAM_OAUTH2_FILE: providers[0].id: must be a ULID or 1-64 characters of [A-Za-z0-9_-]',
@@ -194,6 +194,54 @@ upstream_oauth2:
     expect(problemsOf('providers: 3')).toEqual(['AUTH_UPSTREAM_OAUTH2_FILE: providers must be a list']);
     expect(problemsOf(MINIMAL.replace('https://id.example.org/', 'ftp://id.example.org/'))).toEqual([
       'AUTH_UPSTREAM_OAUTH2_FILE: providers[0].issuer: must be an http(s) URL',
+    ]);
+  });
+  it("takes the JWT client authentications with MAS's fields: a secret and an HMAC, or the service's key", () => {
+    const WITHOUT_SECRET = MINIMAL.replace('    client_secret: s3cret\n', '');
+    const parse = (yaml: string) =>
+      loadAuthConfig({ ...BASE, AUTH_UPSTREAM_OAUTH2_FILE: file('jwt.yaml', yaml) }).upstream.providers[0];
+    expect(
+      parse(
+        `${MINIMAL}    token_endpoint_auth_method: client_secret_jwt\n    token_endpoint_auth_signing_alg: HS512\n`,
+      ),
+    ).toMatchObject({ authMethod: 'client_secret_jwt', signingAlg: 'HS512', clientSecret: 's3cret' });
+    expect(
+      parse(
+        `${WITHOUT_SECRET}    token_endpoint_auth_method: private_key_jwt\n    token_endpoint_auth_signing_alg: ES256\n`,
+      ),
+    ).toMatchObject({ authMethod: 'private_key_jwt', signingAlg: 'ES256', clientSecret: null });
+    expect(parse(MINIMAL)).toMatchObject({ authMethod: 'client_secret_basic', signingAlg: null });
+
+    const where = 'AUTH_UPSTREAM_OAUTH2_FILE: providers[0]';
+    expect(problemsOf(`${MINIMAL}    token_endpoint_auth_method: client_secret_jwt\n`)).toEqual([
+      `${where}.token_endpoint_auth_signing_alg: required with client_secret_jwt; one of HS256, HS384, HS512`,
+    ]);
+    expect(
+      problemsOf(
+        `${MINIMAL}    token_endpoint_auth_method: client_secret_jwt\n    token_endpoint_auth_signing_alg: RS256\n`,
+      ),
+    ).toEqual([
+      `${where}.token_endpoint_auth_signing_alg: RS256 is not supported with client_secret_jwt; one of HS256, HS384, HS512`,
+    ]);
+    expect(
+      problemsOf(
+        `${WITHOUT_SECRET}    token_endpoint_auth_method: client_secret_jwt\n    token_endpoint_auth_signing_alg: HS256\n`,
+      ),
+    ).toEqual([`${where}.client_secret: required with client_secret_jwt`]);
+    expect(
+      problemsOf(
+        `${MINIMAL}    token_endpoint_auth_method: private_key_jwt\n    token_endpoint_auth_signing_alg: RS256\n`,
+      ),
+    ).toEqual([`${where}.token_endpoint_auth_method: private_key_jwt takes no client secret`]);
+    expect(
+      problemsOf(
+        `${WITHOUT_SECRET}    token_endpoint_auth_method: private_key_jwt\n    token_endpoint_auth_signing_alg: HS256\n`,
+      ),
+    ).toEqual([
+      `${where}.token_endpoint_auth_signing_alg: HS256 is not supported with private_key_jwt; one of RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512`,
+    ]);
+    expect(problemsOf(`${MINIMAL}    token_endpoint_auth_signing_alg: HS256\n`)).toEqual([
+      `${where}.token_endpoint_auth_signing_alg: only with client_secret_jwt or private_key_jwt`,
     ]);
   });
 });

@@ -14,10 +14,27 @@ export const IMPORT_ACTIONS = ['ignore', 'suggest', 'force', 'require'] as const
 export type ImportAction = (typeof IMPORT_ACTIONS)[number];
 export const ON_CONFLICT = ['fail', 'add', 'replace', 'set'] as const;
 export type OnConflict = (typeof ON_CONFLICT)[number];
-export const AUTH_METHODS = ['none', 'client_secret_basic', 'client_secret_post'] as const;
+export const AUTH_METHODS = [
+  'none',
+  'client_secret_basic',
+  'client_secret_post',
+  'client_secret_jwt',
+  'private_key_jwt',
+] as const;
 export type UpstreamAuthMethod = (typeof AUTH_METHODS)[number];
-/** MAS's other client authentication methods: refused by name, so the operator knows it is a scope cut. */
-const UNSUPPORTED_AUTH_METHODS = ['client_secret_jwt', 'private_key_jwt', 'sign_in_with_apple'];
+/** MAS's other client authentication method: refused by name, so the operator knows it is a scope cut. */
+const UNSUPPORTED_AUTH_METHODS = ['sign_in_with_apple'];
+const METHOD_LIST = 'none, client_secret_basic, client_secret_post, client_secret_jwt or private_key_jwt';
+/**
+ * `token_endpoint_auth_signing_alg` per JWT method, as MAS takes them: an HMAC under the client secret,
+ * or a signature by one of the service's own keys (AUTH_SIGNING_KEY_FILE, published at
+ * /oauth2/keys.json, where the provider fetches it).
+ */
+export const SIGNING_ALGS = {
+  client_secret_jwt: ['HS256', 'HS384', 'HS512'],
+  private_key_jwt: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'],
+} as const;
+export type ClientAssertionAlg = (typeof SIGNING_ALGS)[keyof typeof SIGNING_ALGS][number];
 
 export interface ClaimImport {
   action: ImportAction;
@@ -51,6 +68,8 @@ export interface UpstreamProviderConfig {
   /** Null with `none`; held in memory only (the providers table never stores it). */
   clientSecret: string | null;
   authMethod: UpstreamAuthMethod;
+  /** The client assertion's algorithm with client_secret_jwt and private_key_jwt; null otherwise. */
+  signingAlg: ClientAssertionAlg | null;
   scope: string;
   discovery: Discovery;
   pkce: 'auto' | 'always' | 'never';
@@ -123,10 +142,11 @@ const provider = z.object({
       ctx.addIssue({
         code: 'custom',
         message: UNSUPPORTED_AUTH_METHODS.includes(v)
-          ? `${v} is not supported here; use none, client_secret_basic or client_secret_post`
-          : 'must be none, client_secret_basic or client_secret_post',
+          ? `${v} is not supported here; use ${METHOD_LIST}`
+          : `must be ${METHOD_LIST}`,
       });
     }),
+  token_endpoint_auth_signing_alg: z.string().min(1).optional(),
   scope: z
     .string()
     .default('openid')
@@ -212,6 +232,7 @@ export function parseUpstreamConfig(
       clientId: p.client_id,
       clientSecret: secret.value,
       authMethod: secret.method,
+      signingAlg: secret.signingAlg,
       scope: p.scope
         .split(/\s+/)
         .filter((s) => s !== '')
@@ -240,12 +261,17 @@ export function parseUpstreamConfig(
 
 type ParsedProvider = z.output<typeof provider>;
 
-/** The secret and the method, or undefined after reporting a problem. */
+/**
+ * The secret, the method and the client assertion's algorithm, or undefined after reporting a problem.
+ * Which fields each method takes is MAS's: a secret with the two `client_secret_*` methods and
+ * `client_secret_jwt`, none with `none` and `private_key_jwt`; an algorithm with the two JWT methods
+ * only.
+ */
 function clientSecret(
   p: ParsedProvider,
   where: string,
   problems: string[],
-): { value: string | null; method: UpstreamAuthMethod } | undefined {
+): { value: string | null; method: UpstreamAuthMethod; signingAlg: ClientAssertionAlg | null } | undefined {
   if (p.client_secret !== undefined && p.client_secret_file !== undefined) {
     problems.push(`${where}.client_secret: set it or client_secret_file, not both`);
     return undefined;
@@ -262,15 +288,28 @@ function clientSecret(
   }
   const method = (p.token_endpoint_auth_method ??
     (value === null ? 'none' : 'client_secret_basic')) as UpstreamAuthMethod;
-  if (method === 'none' && value !== null) {
-    problems.push(`${where}.token_endpoint_auth_method: none takes no client secret`);
+  if ((method === 'none' || method === 'private_key_jwt') && value !== null) {
+    problems.push(`${where}.token_endpoint_auth_method: ${method} takes no client secret`);
     return undefined;
   }
-  if (method !== 'none' && (value === null || value === '')) {
+  if (method !== 'none' && method !== 'private_key_jwt' && (value === null || value === '')) {
     problems.push(`${where}.client_secret: required with ${method}`);
     return undefined;
   }
-  return { value, method };
+  const alg = p.token_endpoint_auth_signing_alg;
+  if (method !== 'client_secret_jwt' && method !== 'private_key_jwt') {
+    if (alg === undefined) return { value, method, signingAlg: null };
+    problems.push(`${where}.token_endpoint_auth_signing_alg: only with client_secret_jwt or private_key_jwt`);
+    return undefined;
+  }
+  const allowed: readonly string[] = SIGNING_ALGS[method];
+  if (alg === undefined || !allowed.includes(alg)) {
+    problems.push(
+      `${where}.token_endpoint_auth_signing_alg: ${alg === undefined ? 'required' : `${alg} is not supported`} with ${method}; one of ${allowed.join(', ')}`,
+    );
+    return undefined;
+  }
+  return { value, method, signingAlg: alg as ClientAssertionAlg };
 }
 
 function discoveryOf(p: ParsedProvider, where: string, problems: string[]): Discovery | null {

@@ -126,6 +126,14 @@ export class UpstreamSignIn {
         msg: 'upstream code exchange failed',
         provider: provider.id,
         reason: err instanceof Error ? err.message : String(err),
+        // The provider's OAuth error (openid-client's ResponseBodyError), what an operator needs to fix
+        // the client's registration there: e.g. invalid_client when the client authentication is refused.
+        ...(err instanceof oidc.ResponseBodyError
+          ? {
+              error: err.error,
+              ...(err.error_description === undefined ? {} : { errorDescription: err.error_description }),
+            }
+          : {}),
       });
       return { kind: 'problem', problem: 'exchange-failed' };
     }

@@ -7,6 +7,7 @@ import type { SelfRegistration } from '../accounts/self-registration';
 import { AuditModule } from '../audit/audit.module';
 import type { AuthConfig } from '../config';
 import { OidcModule } from '../oidc/oidc.module';
+import type { SigningKeys } from '../oidc/signing-keys';
 import { RateLimitsModule } from '../rate-limits/rate-limits.module';
 import { SynapseModule } from '../synapse/synapse.module';
 import type { SynapseMasClient } from '../synapse/synapse-mas-client';
@@ -17,13 +18,14 @@ import {
   REDIS,
   REDIS_PREFIX,
   SELF_REGISTRATION,
+  SIGNING_KEYS,
   SYNAPSE,
   UPSTREAM_REGISTRATION,
   UPSTREAM_SESSIONS,
   UPSTREAM_SIGN_IN,
 } from '../tokens';
 import { ProviderSync } from './provider-sync';
-import { UpstreamClients } from './upstream-clients';
+import { checkAssertionKeys, UpstreamClients } from './upstream-clients';
 import { UpstreamController } from './upstream.controller';
 import { UpstreamRegistration } from './upstream-registration';
 import { UpstreamSessions } from './upstream-sessions';
@@ -46,14 +48,18 @@ import { UpstreamSignIn } from './upstream-sign-in';
     },
     {
       provide: UPSTREAM_SIGN_IN,
-      inject: [AUTH_CONFIG, AUTH_STORE, UPSTREAM_SESSIONS, ProviderSync, CLOCK],
+      inject: [AUTH_CONFIG, AUTH_STORE, UPSTREAM_SESSIONS, ProviderSync, CLOCK, SIGNING_KEYS],
       useFactory: (
         config: AuthConfig,
         store: AuthStore,
         sessions: UpstreamSessions,
         sync: ProviderSync,
         clock: Clock,
-      ) => new UpstreamSignIn(config, store, new UpstreamClients(), sessions, sync, clock),
+        keys: SigningKeys,
+      ) => {
+        checkAssertionKeys(config.upstream.providers, keys.jwks.keys);
+        return new UpstreamSignIn(config, store, new UpstreamClients(keys.jwks.keys), sessions, sync, clock);
+      },
     },
     {
       provide: UPSTREAM_REGISTRATION,

@@ -88,6 +88,23 @@ upstream_oauth2:
       scope: openid profile
       claims_imports:
         localpart: { action: force, on_conflict: set }
+    - id: jwt-secret
+      human_name: Secret JWT
+      issuer: ${issuers.idp}
+      discovery_mode: insecure
+      client_id: gateway-jwt-secret
+      client_secret: ${CLIENT_SECRET}
+      token_endpoint_auth_method: client_secret_jwt
+      token_endpoint_auth_signing_alg: HS512
+      scope: openid profile
+    - id: jwt-key
+      human_name: Key JWT
+      issuer: ${issuers.idp}
+      discovery_mode: insecure
+      client_id: gateway-jwt-key
+      token_endpoint_auth_method: private_key_jwt
+      token_endpoint_auth_signing_alg: RS256
+      scope: openid profile
     - id: strict
       human_name: Strict ID
       issuer: ${issuers.idp}
@@ -125,7 +142,25 @@ describe('sign-in through upstream OpenID providers', () => {
         { sub: 'alice-at-idp', preferred_username: 'alice', name: 'Alice at IdP' },
       ],
       client: { id: 'gateway', secret: CLIENT_SECRET, redirectUris: [callback('idp')] },
-      extraClients: [{ id: 'gateway-strict', secret: CLIENT_SECRET, redirectUris: [callback('strict')] }],
+      extraClients: [
+        { id: 'gateway-strict', secret: CLIENT_SECRET, redirectUris: [callback('strict')] },
+        {
+          id: 'gateway-jwt-secret',
+          secret: CLIENT_SECRET,
+          redirectUris: [callback('jwt-secret')],
+          authMethod: 'client_secret_jwt',
+          signingAlg: 'HS512',
+        },
+        {
+          // The provider checks the assertion against the gateway's published keys.
+          id: 'gateway-jwt-key',
+          secret: '',
+          redirectUris: [callback('jwt-key')],
+          authMethod: 'private_key_jwt',
+          signingAlg: 'RS256',
+          jwksUri: `http://127.0.0.1:${port}/oauth2/keys.json`,
+        },
+      ],
     });
     corp = await startUpstreamProvider({
       accounts: [{ sub: 'corp-alice', preferred_username: 'alice', name: 'Alice Corp' }],
@@ -230,7 +265,9 @@ describe('sign-in through upstream OpenID providers', () => {
       ['corp-replace', 'Corp Replace', 2],
       ['corp-set', 'Corp Set', 3],
       ['idp', 'Example ID', 0],
-      ['strict', 'Strict ID', 4],
+      ['jwt-key', 'Key JWT', 5],
+      ['jwt-secret', 'Secret JWT', 4],
+      ['strict', 'Strict ID', 6],
     ]);
     expect(auth.logs()).toContain('upstream providers synced');
   });
@@ -275,6 +312,29 @@ describe('sign-in through upstream OpenID providers', () => {
     expect((await store.emails.listOf(bob!.id)).map((e) => [e.email, e.confirmedAt !== null])).toEqual([
       ['bob@idp.example', true],
     ]);
+  }, 60_000);
+
+  it('authenticates to the provider with client assertions: client_secret_jwt (HS512), private_key_jwt (RS256)', async () => {
+    // The provider (node-oidc-provider) accepts each client only with its method and algorithm; the
+    // private key's signature is checked against the gateway's /oauth2/keys.json. Reaching the link
+    // page means the code was exchanged and the ID token verified.
+    for (const [button, device] of [
+      ['Secret JWT', 'UPSTREAMJWT1'],
+      ['Key JWT', 'UPSTREAMJWT2'],
+    ] as const) {
+      const browser = new Browser();
+      const { page } = await startAtApp(browser, device);
+      const link = await throughProvider(browser, page.html, button, idp, 'bob');
+      // On failure, the service's log says what the provider answered (e.g. invalid_client).
+      const warnings = auth
+        .logs()
+        .split('\n')
+        .filter((l) => l.includes('upstream code exchange failed'));
+      expect(link.page?.url, `${button}: ${warnings.join('\n')}`).toMatch(
+        /\/upstream\/link\/[A-Za-z0-9_-]{43}$/,
+      );
+      expect(link.page!.html).toContain('Create your account');
+    }
   }, 60_000);
 
   it('signs a linked subject straight in the second time', async () => {

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { ClientMetadata, KoaContextWithOIDC } from 'oidc-provider';
 import { freePort } from '../free-port';
 import type { Browser } from './browser';
 import { formAction } from './browser';
@@ -13,10 +13,20 @@ export interface UpstreamAccount {
   email_verified?: boolean;
 }
 
+export type UpstreamClientAuth =
+  'client_secret_basic' | 'client_secret_post' | 'client_secret_jwt' | 'private_key_jwt';
+
 export interface UpstreamClient {
   id: string;
+  /** The shared secret; unused with `private_key_jwt` (the provider then holds none). */
   secret: string;
   redirectUris: string[];
+  /** This client's token endpoint authentication, over the provider's `authMethod`. */
+  authMethod?: UpstreamClientAuth;
+  /** `token_endpoint_auth_signing_alg` for the two JWT methods. */
+  signingAlg?: string;
+  /** Where the provider fetches the client's public keys (`private_key_jwt`). */
+  jwksUri?: string;
 }
 
 export interface UpstreamProviderOptions {
@@ -25,8 +35,8 @@ export interface UpstreamProviderOptions {
   client: UpstreamClient;
   /** More static clients (another provider entry of the gateway's at the same issuer). */
   extraClients?: UpstreamClient[];
-  /** `client_secret_basic` (default) or `client_secret_post`. */
-  authMethod?: 'client_secret_basic' | 'client_secret_post';
+  /** The clients' token endpoint authentication: `client_secret_basic` by default. */
+  authMethod?: UpstreamClientAuth;
 }
 
 export interface UpstreamProvider {
@@ -51,14 +61,19 @@ export async function startUpstreamProvider(options: UpstreamProviderOptions): P
   const byUsername = (name: string) =>
     [...accounts.values()].find((a) => (a.preferred_username ?? a.sub) === name);
   const provider = new Provider(issuer, {
-    clients: [options.client, ...(options.extraClients ?? [])].map((c) => ({
-      client_id: c.id,
-      client_secret: c.secret,
-      redirect_uris: c.redirectUris,
-      grant_types: ['authorization_code'],
-      response_types: ['code'],
-      token_endpoint_auth_method: options.authMethod ?? 'client_secret_basic',
-    })),
+    clients: [options.client, ...(options.extraClients ?? [])].map((c) => {
+      const method = c.authMethod ?? options.authMethod ?? 'client_secret_basic';
+      return {
+        client_id: c.id,
+        ...(method === 'private_key_jwt' ? {} : { client_secret: c.secret }),
+        redirect_uris: c.redirectUris,
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        token_endpoint_auth_method: method,
+        ...(c.signingAlg === undefined ? {} : { token_endpoint_auth_signing_alg: c.signingAlg }),
+        ...(c.jwksUri === undefined ? {} : { jwks_uri: c.jwksUri }),
+      } as ClientMetadata;
+    }),
     claims: {
       openid: ['sub'],
       profile: ['preferred_username', 'name'],
@@ -81,6 +96,18 @@ export async function startUpstreamProvider(options: UpstreamProviderOptions): P
       },
     },
     features: { devInteractions: { enabled: false } },
+    // oidc-provider refuses to fetch from loopback and private addresses (SSRF protection, through the
+    // dispatcher it passes); the gateway whose keys it fetches for private_key_jwt is on 127.0.0.1 here.
+    fetch: (url, options) => {
+      const { dispatcher: _loopbackRefused, ...rest } = options as RequestInit & { dispatcher?: unknown };
+      return globalThis.fetch(url, rest);
+    },
+    // Client assertions in every algorithm MAS offers (oidc-provider allows only the *256 ones by default).
+    enabledJWA: {
+      clientAuthSigningAlgValues: [
+        ...['HS', 'RS', 'PS', 'ES'].flatMap((family) => ['256', '384', '512'].map((bits) => family + bits)),
+      ] as never,
+    },
     ttl: { Interaction: 600, Grant: 3600, Session: 3600, AccessToken: 600, IdToken: 600 },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     // Consent is implied: every requested scope is granted at once.
