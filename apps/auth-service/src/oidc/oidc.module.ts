@@ -31,7 +31,7 @@ import { expiredLinkForm } from './oidc-pages';
 import { createProvider, OIDC_ROUTES } from './provider.factory';
 import { providerPageCsp } from './provider-page-csp';
 import { retireAccessTokensOnRefresh } from './retire-access-tokens';
-import { noteGrantRevoked } from './revocation-audit';
+import { noteBrowserLogout, noteGrantRevoked } from './revocation-audit';
 import { loadOrCreateSigningKeys, type SigningKeys } from './signing-keys';
 
 /**
@@ -92,6 +92,9 @@ import { loadOrCreateSigningKeys, type SigningKeys } from './signing-keys';
             .grantRevoked(grantId)
             .then((session) => noteGrantRevoked(audit, ctx, grantId, session))
             .catch(report('ending the session failed'));
+        });
+        provider.on('end_session.success', (ctx: unknown) => {
+          noteBrowserLogout(audit, ctx).catch(report('recording a sign-out failed'));
         });
         provider.on('server_error', (_ctx: unknown, err: unknown) => {
           report('oidc-provider server error')(err);

@@ -8,7 +8,12 @@ import { clientAddressOf } from '../client-address';
 interface RevocationContext {
   req?: IncomingMessage;
   get?: (header: string) => string;
-  oidc?: { route?: string; client?: { clientId?: string } };
+  oidc?: {
+    route?: string;
+    client?: { clientId?: string };
+    session?: { accountId?: string };
+    params?: Record<string, unknown>;
+  };
 }
 
 /**
@@ -45,5 +50,29 @@ export function noteGrantRevoked(
       device_id: session?.deviceId ?? null,
       user_id: session?.userId ?? null,
     },
+  });
+}
+
+/**
+ * `/logout` confirmed with "sign out of everything": the browser session ends (its Matrix sessions stay,
+ * `expiresWithSession`), recorded as the account page records ending a browser session. A logout from
+ * one client only, or without a signed-in session, ends nothing of the user's and is not recorded.
+ */
+export function noteBrowserLogout(audit: AuditLog, ctx: unknown): Promise<void> {
+  const c = (typeof ctx === 'object' && ctx !== null ? ctx : {}) as RevocationContext;
+  const accountId = c.oidc?.session?.accountId;
+  if (accountId === undefined || c.oidc?.params?.['logout'] === undefined) return Promise.resolve();
+  const agent = c.get?.('user-agent');
+  return audit.note({
+    type: 'session.ended',
+    outcome: 'succeeded',
+    actor: { kind: 'user', id: accountId },
+    // A browser session's id is its cookie's key: not kept.
+    subject: null,
+    origin: {
+      ip: c.req === undefined ? null : clientAddressOf(c.req),
+      userAgent: agent === undefined || agent === '' ? null : agent,
+    },
+    details: { kind: 'browser', via: 'logout' },
   });
 }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuthStore } from '@gateway/auth-data';
 import {
   formAction,
   freePort,
@@ -9,7 +10,7 @@ import {
   type Synapse,
 } from '@gateway/testing';
 import type { Accounts } from '../../src/accounts/accounts';
-import { ACCOUNTS } from '../../src/tokens';
+import { ACCOUNTS, AUTH_STORE } from '../../src/tokens';
 import { startAuth, SYNAPSE_SECRET, type AuthUnderTest } from '../support/start-auth';
 
 const ALICE = { username: 'alice', password: 'correct horse battery' };
@@ -458,6 +459,13 @@ describe('browser hardening of the auth pages', () => {
     const page = await b.open(
       `logout?client_id=${clientId}&post_logout_redirect_uri=${encodeURIComponent(POST_LOGOUT)}`,
     );
+    const store = auth.app.get<AuthStore>(AUTH_STORE);
+    const alice = (await store.users.findByLocalpart(ALICE.username))!.id;
+    const signOuts = async () =>
+      (await store.auditEvents.listPage({ type: 'session.ended', actor: alice }, {})).items
+        .map((e) => e.details)
+        .filter((d) => d['via'] === 'logout');
+    const before = (await signOuts()).length;
     const out = await b.follow(
       await b.post(formAction(page.html, '/logout/confirm'), {
         xsrf: hiddenInput(page.html, 'xsrf'),
@@ -465,6 +473,9 @@ describe('browser hardening of the auth pages', () => {
       }),
     );
     expect('left' in out ? out.left.toString() : '').toBe(POST_LOGOUT);
+    // The sign-out is in the audit log (recorded fail-open, beside the redirect).
+    await expect.poll(async () => (await signOuts()).length).toBe(before + 1);
+    expect((await signOuts()).at(-1)).toEqual({ kind: 'browser', via: 'logout' });
   });
 
   it('gives the browser a new session id at sign-in, so a planted session cookie is worth nothing', async () => {
