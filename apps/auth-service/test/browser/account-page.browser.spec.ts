@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuthStore } from '@gateway/auth-data';
 import { approve, launchChromium, type Synapse, type TestBrowser, type WatchedPage } from '@gateway/testing';
 import type { Accounts } from '../../src/accounts/accounts';
 import type { SynapseMasClient } from '../../src/synapse/synapse-mas-client';
-import { ACCOUNTS, SYNAPSE } from '../../src/tokens';
+import { ACCOUNTS, AUTH_STORE, SYNAPSE } from '../../src/tokens';
 import { startDelegatedStack, type AuthUnderTest } from '../support/start-auth';
 import {
   authorizeUrl,
@@ -35,6 +36,7 @@ describe('the account page in Chromium', () => {
   let chromium: TestBrowser;
   let clientId: string;
   let accountUri: string;
+  let store: AuthStore;
 
   beforeAll(async () => {
     ({ synapse, auth } = await startDelegatedStack(ALICE));
@@ -46,6 +48,7 @@ describe('the account page in Chromium', () => {
     };
     accountUri = metadata.account_management_uri;
     chromium = await launchChromium();
+    store = auth.app.get<AuthStore>(AUTH_STORE);
   });
   afterAll(async () => {
     await chromium.close();
@@ -80,6 +83,19 @@ describe('the account page in Chromium', () => {
         device_id: device,
       }),
     });
+  }
+
+  const userId = async (user: { username: string }) => (await store.users.findByLocalpart(user.username))!.id;
+
+  /** The audit log's events of `type` about `subject`: who acted, the outcome and the details. */
+  async function audited(type: string, subject: string) {
+    const { items } = await store.auditEvents.listPage({ type, subject }, {});
+    return items.map((e) => ({
+      actor: e.actor,
+      actorKind: e.actorKind,
+      outcome: e.outcome,
+      details: e.details,
+    }));
   }
 
   /** Opens `url` (the account page, with or without an action) and signs in when asked to. */
@@ -134,6 +150,11 @@ describe('the account page in Chromium', () => {
     const oauthToken = await oauthSession(ALICE, 'ACCTENDDEV1');
     const compat = (await (await compatLogin(ALICE, 'COMPATEND01')).json()) as { access_token: string };
     expect((await whoami(synapse.baseUrl, compat.access_token)).status).toBe(200);
+    const alice = await userId(ALICE);
+    const grantId = (await store.sessions.activeForUser(alice)).find(
+      (s) => s.deviceId === 'ACCTENDDEV1',
+    )!.grantId;
+    const compatId = (await store.compat.activeForUser(alice)).find((s) => s.deviceId === 'COMPATEND01')!.id;
     const w = await chromium.newPage();
     // Signed out at first: the action survives the sign-in.
     await openSignedIn(w, `${accountUri}?action=org.matrix.session_end&device_id=ACCTENDDEV1`);
@@ -152,6 +173,10 @@ describe('the account page in Chromium', () => {
     await w.page.getByRole('status').waitFor();
     expect((await whoami(synapse.baseUrl, compat.access_token)).status).toBe(401);
     expect(await visibleText(w.page)).not.toContain('COMPATEND01');
+    // Each end is audited once, the person as the actor and the session as the subject.
+    const ended = { actor: alice, actorKind: 'user', outcome: 'succeeded' };
+    expect(await audited('session.ended', grantId)).toEqual([{ ...ended, details: { kind: 'oauth' } }]);
+    expect(await audited('session.ended', compatId)).toEqual([{ ...ended, details: { kind: 'compat' } }]);
     expect(pageProblems(w)).toEqual([]);
   });
 
@@ -221,6 +246,10 @@ describe('the account page in Chromium', () => {
     expect((await upload(key())).status).toBe(401);
     await w.page.getByRole('button', { name: 'Allow the reset' }).click();
     await w.page.locator('h1', { hasText: 'Identity reset allowed' }).waitFor();
+    const alice = await userId(ALICE);
+    expect(await audited('account.cross-signing-reset.allowed', alice)).toEqual([
+      { actor: alice, actorKind: 'user', outcome: 'succeeded', details: {} },
+    ]);
     const replacement = key();
     expect((await upload(replacement)).status).toBe(200);
     const query = await fetch(`${synapse.baseUrl}/_matrix/client/v3/keys/query`, {
@@ -262,6 +291,11 @@ describe('the account page in Chromium', () => {
     expect(await w.page.getByRole('alert').innerText()).toBe('This password is too easy to guess.');
     await change(BOB.password, 'a brand new passphrase');
     expect(await w.page.getByRole('status').innerText()).toBe('Password changed.');
+    // Audited once: the refused attempts above changed nothing and recorded nothing.
+    const bob = await userId(BOB);
+    expect(await audited('account.password.changed', bob)).toEqual([
+      { actor: bob, actorKind: 'user', outcome: 'succeeded', details: {} },
+    ]);
     expect((await compatLogin(BOB, 'BOBOLDPASS1')).status).toBe(403);
     expect((await compatLogin({ ...BOB, password: 'a brand new passphrase' }, 'BOBNEWPASS1')).status).toBe(
       200,
@@ -283,6 +317,10 @@ describe('the account page in Chromium', () => {
     await w.page.getByLabel('Your password').fill(BOB.password);
     await w.page.getByRole('button', { name: 'Deactivate account' }).click();
     await w.page.locator('h1', { hasText: 'Account deactivated' }).waitFor();
+    const bob = await userId(BOB);
+    expect(await audited('account.deactivated', bob)).toEqual([
+      { actor: bob, actorKind: 'user', outcome: 'succeeded', details: { erase: false } },
+    ]);
     await until(async () => (await whoami(synapse.baseUrl, token)).status === 401, 10_000);
     expect((await compatLogin(BOB, 'BOBAFTER01')).status).toBe(403);
     // The browser is signed out: the account page asks for a sign-in again.

@@ -193,6 +193,8 @@ describe('the compat layer: legacy clients log in through the sync-proxy, Synaps
     expect(replay.status).toBe(401);
     expect(((await replay.json()) as MatrixErrorBody).errcode).toBe('M_UNKNOWN_TOKEN');
 
+    const alice = (await store.users.findByLocalpart('alice'))!.id;
+    const session = (await store.compat.activeForUser(alice)).find((s) => s.deviceId === 'COMPATDEVICE')!;
     const signedIn = sdk.createClient({
       baseUrl: proxy.url,
       accessToken: refreshed.access_token,
@@ -200,6 +202,11 @@ describe('the compat layer: legacy clients log in through the sync-proxy, Synaps
       deviceId: 'COMPATDEVICE',
     });
     await signedIn.logout();
+    // Audited: the user ended this session (the one refresh kept).
+    const logouts = await store.auditEvents.listPage({ type: 'compat.logout', subject: session.id }, {});
+    expect(logouts.items.map((e) => [e.actor, e.actorKind, e.outcome, e.details])).toEqual([
+      [alice, 'user', 'succeeded', { all: false, device_id: 'COMPATDEVICE' }],
+    ]);
     // The device is gone from Synapse, so it refuses the token at once despite its introspection cache.
     const after = await whoami(refreshed.access_token);
     expect(after.status).toBe(401);
@@ -234,6 +241,12 @@ describe('the compat layer: legacy clients log in through the sync-proxy, Synaps
     expect(done.status).toBe(200);
     expect((await whoami(a.access_token)).status).toBe(401);
     expect((await whoami(b.access_token)).status).toBe(401);
+    // One record for the lot, about the user, with how many sessions ended; none for the refusal.
+    const erin = (await store.users.findByLocalpart('erin'))!.id;
+    const logouts = await store.auditEvents.listPage({ type: 'compat.logout', subject: erin }, {});
+    expect(logouts.items.map((e) => [e.actor, e.actorKind, e.outcome, e.details])).toEqual([
+      [erin, 'user', 'succeeded', { all: true, ended: 2 }],
+    ]);
   });
 
   it('signs in through the SSO redirect and our page, back to the client with a single-use loginToken', async () => {

@@ -1,11 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Synapse } from '@gateway/testing';
+import type { AuthStore } from '@gateway/auth-data';
+import { freePort, type Synapse } from '@gateway/testing';
 import type { Accounts } from '../../src/accounts/accounts';
-import { ACCOUNTS } from '../../src/tokens';
+import { ACCOUNTS, AUTH_STORE } from '../../src/tokens';
 import { Browser, formAction, hiddenInput } from '../support/browser';
 import { approve } from '../support/sign-in';
-import { startDelegatedStack, SYNAPSE_SECRET, type AuthUnderTest } from '../support/start-auth';
+import { startAuth, startDelegatedStack, SYNAPSE_SECRET, type AuthUnderTest } from '../support/start-auth';
 
 const REDIRECT = 'https://client.example.org/callback';
 const DEVICE = 'GATEWAYDEVICE01';
@@ -18,8 +19,7 @@ describe('OAuth sign-in through the auth service, used on Synapse', () => {
   let auth: AuthUnderTest;
   let clientId: string;
 
-  beforeAll(async () => {
-    ({ synapse, auth } = await startDelegatedStack({ username: 'alice', password: 'correct horse battery' }));
+  async function registerClient(): Promise<string> {
     const registration = await fetch(`${auth.issuer}oauth2/registration`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
@@ -34,7 +34,12 @@ describe('OAuth sign-in through the auth service, used on Synapse', () => {
       }),
     });
     expect(registration.status).toBe(201);
-    clientId = ((await registration.json()) as { client_id: string }).client_id;
+    return ((await registration.json()) as { client_id: string }).client_id;
+  }
+
+  beforeAll(async () => {
+    ({ synapse, auth } = await startDelegatedStack({ username: 'alice', password: 'correct horse battery' }));
+    clientId = await registerClient();
   });
   afterAll(async () => {
     await auth.stop();
@@ -214,9 +219,76 @@ describe('OAuth sign-in through the auth service, used on Synapse', () => {
     expect(after.redirect?.searchParams.get('code')).toEqual(expect.any(String));
   });
 
+  it('skips the consent page for a client in AUTH_FIRST_PARTY_CLIENTS, and only for it', async () => {
+    // Ids are chosen at registration: the operator lists one and restarts, as a deployment would.
+    const listed = await registerClient();
+    const unlisted = await registerClient();
+    const replica = await startAuth(
+      await freePort(),
+      synapse.baseUrl,
+      { AUTH_FIRST_PARTY_CLIENTS: listed },
+      { replicaOf: auth },
+    );
+    try {
+      /** Signs alice in for `client` (neither client has her consent yet); what follows the sign-in. */
+      const afterSignIn = async (client: string) => {
+        const verifier = randomBytes(32).toString('base64url');
+        const url = new URL(`${replica.issuer}authorize`);
+        for (const [k, v] of Object.entries({
+          client_id: client,
+          redirect_uri: REDIRECT,
+          response_type: 'code',
+          scope: 'urn:matrix:client:api:* urn:matrix:client:device:FIRSTPARTY01',
+          code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+          code_challenge_method: 'S256',
+        }))
+          url.searchParams.set(k, v);
+        const browser = new Browser();
+        const login = (await browser.follow(await browser.get(url.toString()), replica.issuer)).page!;
+        const step = await browser.follow(
+          await browser.post(new URL(formAction(login.html, '/login'), replica.issuer).toString(), {
+            csrf: hiddenInput(login.html, 'csrf'),
+            username: 'alice',
+            password: 'correct horse battery',
+          }),
+          replica.issuer,
+        );
+        return { ...step, verifier };
+      };
+      // Listed: from the sign-in straight back to the client with a code, which gets the tokens.
+      const first = await afterSignIn(listed);
+      expect(first.page).toBeUndefined();
+      const code = first.redirect?.searchParams.get('code');
+      expect(code).toEqual(expect.any(String));
+      const token = await fetch(`${replica.issuer}oauth2/token`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code: code!,
+          redirect_uri: REDIRECT,
+          client_id: listed,
+          code_verifier: first.verifier,
+        }),
+      });
+      const body = (await token.json()) as { scope?: string };
+      expect(token.status, JSON.stringify(body)).toBe(200);
+      expect(body.scope?.split(' ')).toContain('urn:matrix:client:api:*');
+      // Not listed, same server and request: the consent page.
+      const other = await afterSignIn(unlisted);
+      expect(other.redirect).toBeUndefined();
+      expect(other.page?.html).toContain('Allow access');
+    } finally {
+      await replica.stop();
+    }
+  });
+
   it('rotates refresh tokens, and a replayed one ends the session and deletes its device in Synapse', async () => {
     const device = 'REPLAYDEVICE01';
     const first = await signIn(`urn:matrix:client:api:* urn:matrix:client:device:${device}`);
+    const store = auth.app.get<AuthStore>(AUTH_STORE);
+    const alice = (await store.users.findByLocalpart('alice'))!.id;
+    const { grantId } = (await store.sessions.activeForUser(alice)).find((s) => s.deviceId === device)!;
     const rotated = await refresh(first.refresh_token);
     expect(rotated.status).toBe(200);
     const second = (await rotated.json()) as { access_token: string; refresh_token: string };
@@ -229,6 +301,12 @@ describe('OAuth sign-in through the auth service, used on Synapse', () => {
     // The device goes, so Synapse refuses the session's tokens at once, whatever it cached.
     await until(async () => (await whoami(second.access_token)).status === 401, 10_000);
     expect((await refresh(second.refresh_token)).status).toBe(400);
+    // Audited after the session's end: a replay may be a thief's, so nobody known is the actor.
+    const replayed = () => store.auditEvents.listPage({ type: 'refresh.replayed', subject: grantId }, {});
+    await until(async () => (await replayed()).items.length > 0, 10_000);
+    expect((await replayed()).items.map((e) => [e.actor, e.actorKind, e.outcome, e.details])).toEqual([
+      ['anonymous', 'anonymous', 'succeeded', { client_id: clientId, device_id: device, user_id: alice }],
+    ]);
   });
 
   it('ends the session when a token is revoked', async () => {
