@@ -1,11 +1,16 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestRedis, type TestRedis } from '@gateway/testing';
 import { Lifecycle } from '@gateway/server';
+import { LiveKitRooms } from '../../src/livekit/livekit-rooms';
+import { liveKitRoomAlias } from '../../src/request/room-alias';
+import { liveKitIdentity } from '../../src/token/identity';
+import { waitFor } from '../fakes/delayed-leave-fakes';
 import { FakeLiveKit } from '../fakes/fake-livekit';
 import { answerSub, startFakeHomeserver, unusedPort, type FakeHomeserver } from '../fakes/fake-homeserver';
 import { post, startRtc, type RtcUnderTest } from '../support/start-rtc';
 
 const USERINFO = '/_matrix/federation/v1/openid/userinfo';
+const DELAYED_EVENTS = '/_matrix/client/unstable/org.matrix.msc4140/delayed_events/';
 
 // What an operator relies on: readiness, rate limits, draining on shutdown, and replicas sharing Redis.
 describe('rtc-jwt-service operations', () => {
@@ -142,6 +147,74 @@ describe('rtc-jwt-service operations', () => {
     }
   });
 
+  it('says MSC4502 is off when our homeserver does not serve is_joined', async () => {
+    // Synapse without experimental_features.msc4502_enabled: the path is unknown, 404 M_UNRECOGNIZED.
+    const own = await startFakeHomeserver();
+    own.handle((req, res) => {
+      if (new URL(req.url ?? '/', 'http://x').pathname === '/_matrix/client/versions') {
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"versions":["v1.11"]}');
+      } else {
+        res
+          .writeHead(404, { 'Content-Type': 'application/json' })
+          .end('{"errcode":"M_UNRECOGNIZED","error":"Unrecognized request"}');
+      }
+    });
+    try {
+      const app = await start({
+        LIVEKIT_CS_API_URL_OVERRIDES: `hs.test=${own.baseUrl}`,
+        LIVEKIT_AS_TOKEN: 'as-token',
+        LIVEKIT_HS_TOKEN: 'hs-token',
+        LIVEKIT_HS_SERVER_NAME: 'hs.test',
+      });
+      const notReady = await fetch(`${app.url}/ready`);
+      expect(notReady.status).toBe(503);
+      expect(((await notReady.json()) as { checks: Record<string, string> }).checks).toEqual({
+        livekit: 'ok',
+        'livekit-key': 'ok',
+        homeserver: 'ok',
+        'membership-scope':
+          'hs.test does not serve MSC4502 is_joined: set experimental_features.msc4502_enabled: true (Synapse ≥ 1.160)',
+      });
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('refuses a homeserver on a loopback address (401 M_UNAUTHORIZED) unless RTC_ALLOW_PRIVATE_HOMESERVERS names it', async () => {
+    // No federation override: `localhost:<port>` is discovered (explicit port) and resolves to 127.0.0.1.
+    const local = await startFakeHomeserver({ tls: true });
+    const serverName = `localhost:${String(local.port)}`;
+    local.handle(answerSub(`@alice:${serverName}`));
+    try {
+      const env = {
+        LIVEKIT_FULL_ACCESS_HOMESERVERS: serverName,
+        // The fake's certificate is self-signed: only the guard may tell the two apps apart.
+        LIVEKIT_INSECURE_SKIP_VERIFY_TLS: 'YES_I_KNOW_WHAT_I_AM_DOING',
+      };
+      const request = {
+        room_id: '!r:hs.test',
+        slot_id: 'm.call#ROOM',
+        openid_token: { access_token: 'private-token', matrix_server_name: serverName },
+        member: { id: 'm1', claimed_user_id: `@alice:${serverName}`, claimed_device_id: 'DEV' },
+      };
+      const guarded = await start(env);
+      expect(await post(`${guarded.url}/get_token`, request)).toMatchObject({
+        status: 401,
+        json: { errcode: 'M_UNAUTHORIZED', error: 'The request could not be authorised.' },
+      });
+      // Refused before any connection: the homeserver never heard of it.
+      expect(local.requests).toEqual([]);
+      expect(guarded.logs()).toContain('resolves to the forbidden address 127.0.0.1');
+
+      const allowed = await start({ ...env, RTC_ALLOW_PRIVATE_HOMESERVERS: serverName });
+      const res = await post(`${allowed.url}/get_token`, request);
+      expect(res).toMatchObject({ status: 200, json: { url: livekit.url } });
+      expect(local.requests.map((r) => r.path)).toEqual([USERINFO]);
+    } finally {
+      await local.close();
+    }
+  });
+
   it('limits requests per IP with 429 M_LIMIT_EXCEEDED and Retry-After', async () => {
     const app = await start({ RTC_RATE_LIMIT_PER_IP: '6' });
     const statuses: number[] = [];
@@ -212,6 +285,47 @@ describe('rtc-jwt-service operations', () => {
       json: { errcode: 'M_BAD_JSON', error: 'Unable to resolve client-server API' },
     });
     expect(livekit.createRoomCalls.length).toBe(rooms);
+  });
+
+  it('polls LiveKit every LIVEKIT_SANITY_CHECK_INTERVAL_SECONDS while a delegated participant is connected', async () => {
+    // Two apps keep a delayed leave alive for a participant each; LiveKit loses both without a webhook.
+    // Only the one polling LiveKit notices, on the check after the participant left.
+    const env = { LIVEKIT_CS_API_URL_OVERRIDES: `hs.test=${hs.baseUrl}` };
+    const checked = await start({ ...env, LIVEKIT_SANITY_CHECK_INTERVAL_SECONDS: '1' });
+    const webhooksOnly = await start(env);
+    const lookups = vi.spyOn(checked.app.get(LiveKitRooms), 'participant');
+    const delayed = (delayId: string, action: string) =>
+      hs.requests.filter((r) => r.path === `${DELAYED_EVENTS}${delayId}/${action}`).length;
+    const room = liveKitRoomAlias('!r:hs.test', 'm.call#ROOM');
+    const delegate = async (app: RtcUnderTest, device: string, delayId: string): Promise<string> => {
+      const identity = liveKitIdentity('@alice:hs.test', device, 'm1');
+      livekit.join(room, identity);
+      const res = await post(`${app.url}/get_token`, {
+        ...body(`sanity-${device}`),
+        member: { id: 'm1', claimed_user_id: '@alice:hs.test', claimed_device_id: device },
+        delay_id: delayId,
+        delay_timeout: 60_000,
+      });
+      expect(res.status).toBe(200);
+      return identity;
+    };
+    const inCall = [
+      await delegate(checked, 'CHECKED', 'syd_checked'),
+      await delegate(webhooksOnly, 'UNCHECKED', 'syd_unchecked'),
+    ];
+    // Connected at once (LiveKit already has them): the first restart, and the checks start counting.
+    await waitFor(() => delayed('syd_checked', 'restart') === 1 && delayed('syd_unchecked', 'restart') === 1);
+    lookups.mockClear();
+    // Still in the call at the next check: nothing is sent.
+    await waitFor(() => lookups.mock.calls.length >= 1);
+    expect(delayed('syd_checked', 'send')).toBe(0);
+    for (const identity of inCall) livekit.leave(room, identity);
+    const left = Date.now();
+    // The next check finds the participant gone and sends the leave; the other app never notices.
+    // (Bounds with room for a loaded machine: the interval is 1 s.)
+    await waitFor(() => delayed('syd_checked', 'send') === 1);
+    expect(Date.now() - left).toBeLessThan(3_000);
+    expect(delayed('syd_unchecked', 'send')).toBe(0);
   });
 
   it('refuses new token requests with 503 once shutdown has begun', async () => {

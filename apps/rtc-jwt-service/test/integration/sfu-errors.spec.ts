@@ -105,4 +105,45 @@ describe('SFU errors on the token path', () => {
     }
     expect((await getToken(app)).status).toBe(200);
   });
+
+  it('counts each failed CreateRoom in rtc_create_room_errors_total by its cause', async () => {
+    // A LiveKit of its own, stopped last for the unreachable cause.
+    const own = await new FakeLiveKit().start();
+    try {
+      const app = await start({
+        LIVEKIT_URL: own.url,
+        LIVEKIT_KEY: own.key,
+        LIVEKIT_SECRET: own.secret,
+        RTC_METRICS_BIND: '127.0.0.1:0',
+      });
+      const faults = {
+        'key-refused': { status: 401, code: 'unauthenticated', msg: 'invalid token' },
+        exhausted: LIVEKIT_FAULTS.roomLimit,
+        other: LIVEKIT_FAULTS.internal,
+      };
+      for (const fault of Object.values(faults)) {
+        own.faults.set('CreateRoom', fault);
+        expect((await getToken(app)).status).toBe(500);
+      }
+      own.faults.clear();
+      expect((await getToken(app)).status).toBe(200);
+      await own.stop();
+      expect((await getToken(app)).json).toMatchObject({
+        error: expect.stringContaining('the SFU is unreachable') as unknown,
+      });
+      const metrics = await (await fetch(`${app.metricsUrl ?? ''}/metrics`)).text();
+      const counted = metrics
+        .split('\n')
+        .filter((line) => line.startsWith('rtc_create_room_errors_total{'))
+        .sort();
+      expect(counted).toEqual([
+        'rtc_create_room_errors_total{cause="exhausted"} 1',
+        'rtc_create_room_errors_total{cause="key-refused"} 1',
+        'rtc_create_room_errors_total{cause="other"} 1',
+        'rtc_create_room_errors_total{cause="unreachable"} 1',
+      ]);
+    } finally {
+      await own.stop();
+    }
+  });
 });
