@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_TLS_CERT, TEST_TLS_KEY } from '@gateway/testing';
 import { SsrfGuard } from './ssrf-guard';
 import { UpstreamError } from './upstream-error';
 import { expectOk, upstreamJson, upstreamStatus, upstreamText, type UpstreamRequest } from './upstream-fetch';
@@ -194,5 +196,29 @@ describe('redaction', () => {
     );
     expect(err.url).toBe('http://127.0.0.1:1/x?[redacted]');
     expect(err.message).not.toContain('syt_abcdefgh');
+  });
+});
+
+describe('certificates', () => {
+  it('refuses a self-signed certificate unless the request skips the checks, and only that request', async () => {
+    const server = createTlsServer({ cert: TEST_TLS_CERT, key: TEST_TLS_KEY }, (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    try {
+      const request = { timeoutMs: 5_000, maxBodyBytes: 1_000 };
+      const refused = await upstreamJson(url, request).catch((err: unknown) => err);
+      expect(refused).toBeInstanceOf(UpstreamError);
+      expect((refused as UpstreamError).kind).toBe('network');
+      expect((await upstreamJson(url, { ...request, insecureSkipVerifyTls: true })).body).toEqual({
+        ok: true,
+      });
+      // The loosened pool is that request's only: the next default request is refused again.
+      await expect(upstreamJson(url, request)).rejects.toBeInstanceOf(UpstreamError);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

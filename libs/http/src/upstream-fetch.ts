@@ -1,3 +1,4 @@
+import { Agent, fetch as undiciFetch } from 'undici';
 import { describeError, UpstreamError } from './upstream-error';
 
 /**
@@ -34,8 +35,26 @@ export interface UpstreamRequest {
   guard?: TargetGuard | null;
   /** Strings to remove from error messages besides the usual token shapes (e.g. a shared secret). */
   secrets?: readonly string[];
-  /** For unit tests that script the answer; real code uses the global fetch. */
+  /**
+   * Accept any certificate (self-signed, expired, another name): only for an operator's explicit,
+   * loudly named setting such as lk-jwt-service's LIVEKIT_INSECURE_SKIP_VERIFY_TLS. Per request, so one
+   * client's choice never loosens another's.
+   */
+  insecureSkipVerifyTls?: boolean;
+  /** For unit tests that script the answer; real code leaves it unset (the global fetch). */
   fetch?: typeof fetch;
+}
+
+/**
+ * The connection pool of the requests that skip certificate checks, made on first use, and the fetch
+ * that uses it: undici's own pair from the npm package. Node's global fetch is the undici Node bundles,
+ * whose dispatcher interface changes between majors (Node 24's refuses an undici 6 Agent), so the two
+ * are never mixed.
+ */
+let insecureDispatcher: Agent | undefined;
+function insecureFetch(url: URL, init: RequestInit): Promise<Response> {
+  insecureDispatcher ??= new Agent({ connect: { rejectUnauthorized: false } });
+  return undiciFetch(url, { ...init, dispatcher: insecureDispatcher });
 }
 
 export interface UpstreamResponse<B> {
@@ -114,13 +133,9 @@ async function exchange<B>(
   try {
     if (request.guard != null) await request.guard(target);
     signal.throwIfAborted();
-    const response = await (request.fetch ?? globalThis.fetch)(target, {
-      method: request.method ?? 'GET',
-      headers,
-      body,
-      redirect,
-      signal,
-    });
+    const init: RequestInit = { method: request.method ?? 'GET', headers, body, redirect, signal };
+    const send = request.fetch ?? (request.insecureSkipVerifyTls === true ? insecureFetch : globalThis.fetch);
+    const response = await send(target, init);
     const parsed = await read(response, target);
     return { status: response.status, ok: response.ok, headers: response.headers, body: parsed };
   } catch (err) {

@@ -45,7 +45,13 @@ class RtcReadinessChecks implements OnModuleInit {
     if (m === null) return;
     this.readiness.register(
       'homeserver',
-      asCheck(async () => checkHomeserver(await this.csApi.resolve(m.serverName), m.serverName)),
+      asCheck(async () =>
+        checkHomeserver(
+          await this.csApi.resolve(m.serverName),
+          m.serverName,
+          this.config.insecureSkipVerifyTls,
+        ),
+      ),
     );
     const scope = this.scope;
     if (scope === null) return;
@@ -54,7 +60,7 @@ class RtcReadinessChecks implements OnModuleInit {
       asCheck(async () => {
         const base = await this.csApi.resolve(m.serverName);
         if (base === null) return { ok: false, text: `not checked: ${m.serverName} cannot be found` };
-        return checkMembershipScope(base, m.serverName, scope);
+        return checkMembershipScope(base, m.serverName, scope, this.config.insecureSkipVerifyTls);
       }),
     );
   }

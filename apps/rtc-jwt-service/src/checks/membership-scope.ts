@@ -24,6 +24,8 @@ export async function checkMembershipScope(
   base: string,
   serverName: string,
   bearer: ScopeBearer,
+  /** LIVEKIT_INSECURE_SKIP_VERIFY_TLS. */
+  insecureSkipVerifyTls = false,
 ): Promise<ScopeFinding> {
   let token: string;
   if (bearer.kind === 'appservice') {
@@ -45,6 +47,7 @@ export async function checkMembershipScope(
       timeoutMs: TIMEOUT_MS,
       maxBodyBytes: MAX_BODY_BYTES,
       secrets: [token],
+      insecureSkipVerifyTls,
     });
   } catch (err) {
     return fail(`${base} is unreachable (${describeTransport(err)})`);

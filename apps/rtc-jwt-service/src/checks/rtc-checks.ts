@@ -54,7 +54,12 @@ export async function checkLiveKit(
 }
 
 /** Our homeserver's client-server API answers (`/_matrix/client/versions`, no token needed). */
-export async function checkHomeserver(base: string | null, serverName: string): Promise<Finding> {
+export async function checkHomeserver(
+  base: string | null,
+  serverName: string,
+  /** LIVEKIT_INSECURE_SKIP_VERIFY_TLS. */
+  insecureSkipVerifyTls = false,
+): Promise<Finding> {
   if (base === null) {
     return {
       ok: false,
@@ -65,6 +70,7 @@ export async function checkHomeserver(base: string | null, serverName: string): 
     const res = await upstreamJson(`${base}/_matrix/client/versions`, {
       timeoutMs: TIMEOUT_MS,
       maxBodyBytes: MAX_BODY_BYTES,
+      insecureSkipVerifyTls,
     });
     if (res.ok) return { ok: true, text: `${serverName}'s client-server API at ${base} answers` };
     return {

@@ -20,7 +20,9 @@ export class CsApiResolver {
     private readonly overrides: ReadonlyMap<string, string>,
     private readonly ssrf: SsrfGuard,
     private readonly clock: Clock = systemClock,
-    private readonly fetchFn: typeof fetch = fetch,
+    private readonly fetchFn?: typeof fetch,
+    /** LIVEKIT_INSECURE_SKIP_VERIFY_TLS: any certificate accepted, as lk-jwt-service's default transport. */
+    private readonly insecureSkipVerifyTls = false,
   ) {
     this.cache = new LruCache(10_000, { clock });
   }
@@ -45,7 +47,8 @@ export class CsApiResolver {
         maxBodyBytes: MAX_BODY_BYTES,
         guard,
         ...(guard === null ? { redirect: 'follow' as const } : {}),
-        fetch: this.fetchFn,
+        ...(this.fetchFn === undefined ? {} : { fetch: this.fetchFn }),
+        insecureSkipVerifyTls: this.insecureSkipVerifyTls,
       });
       if (!res.ok || !isJsonObject(res.body)) return null;
       const homeserver = objectField(res.body, 'm.homeserver');

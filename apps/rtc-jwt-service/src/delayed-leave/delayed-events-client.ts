@@ -19,6 +19,8 @@ export interface DelayedEventsHttpClientOptions {
   fetch?: typeof fetch;
   /** Reads `Retry-After` dates. */
   clock?: Clock;
+  /** LIVEKIT_INSECURE_SKIP_VERIFY_TLS: any certificate accepted, as lk-jwt-service's default transport. */
+  insecureSkipVerifyTls?: boolean;
 }
 
 type Action = 'restart' | 'send';
@@ -30,15 +32,17 @@ const MAX_REMEMBERED = 10_000;
 
 export class DelayedEventsHttpClient implements DelayedEventsClient {
   private readonly timeoutMs: number;
-  private readonly fetch: typeof fetch;
+  private readonly fetch: typeof fetch | undefined;
   private readonly clock: Clock;
+  private readonly insecureSkipVerifyTls: boolean;
   /** `${action} ${base}` of homeservers that only know the body form. */
   private readonly bodyFormOnly = new Set<string>();
 
   constructor(options: DelayedEventsHttpClientOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? 10_000;
-    this.fetch = options.fetch ?? globalThis.fetch;
+    this.fetch = options.fetch;
     this.clock = options.clock ?? systemClock;
+    this.insecureSkipVerifyTls = options.insecureSkipVerifyTls ?? false;
   }
 
   restart(csApiBaseUrl: string, delayId: string): Promise<DelayedEventResult> {
@@ -72,7 +76,8 @@ export class DelayedEventsHttpClient implements DelayedEventsClient {
         json: body,
         timeoutMs: this.timeoutMs,
         maxBodyBytes: MAX_BODY_BYTES,
-        fetch: this.fetch,
+        ...(this.fetch === undefined ? {} : { fetch: this.fetch }),
+        insecureSkipVerifyTls: this.insecureSkipVerifyTls,
       });
       return classify(response, response.ok ? {} : parseMatrixError(response.body), this.clock());
     } catch (err) {

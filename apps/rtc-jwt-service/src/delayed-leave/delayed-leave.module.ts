@@ -69,6 +69,8 @@ class DelayedLeaveMetrics {
           config.csApiOverrides,
           new SsrfGuard({ allowedServerNames: config.allowPrivateHomeservers }),
           clock,
+          undefined,
+          config.insecureSkipVerifyTls,
         ),
     },
     {
@@ -78,7 +80,7 @@ class DelayedLeaveMetrics {
         createDelayedLeaveManager({
           redis: redis === null ? undefined : { client: redis, prefix: `${config.redisPrefix}:dl` },
           lookup: { getParticipant: (room, identity) => rooms.participant(room, identity) },
-          events: new DelayedEventsHttpClient({ clock }),
+          events: new DelayedEventsHttpClient({ clock, insecureSkipVerifyTls: config.insecureSkipVerifyTls }),
           sanityCheckIntervalMs: config.sanityCheckIntervalSeconds * 1000,
           clock,
         }),

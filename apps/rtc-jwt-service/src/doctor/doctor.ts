@@ -59,25 +59,41 @@ export async function runDoctor(config: RtcConfig, options: DoctorOptions = {}):
   }
   // Resolved as the service resolves it: overrides first, then the well-known behind the same SSRF guard.
   const guard = new SsrfGuard({ allowedServerNames: config.allowPrivateHomeservers });
-  const base = await new CsApiResolver(config.csApiOverrides, guard).resolve(m.serverName);
-  const homeserver = await checkHomeserver(base, m.serverName);
+  const insecure = config.insecureSkipVerifyTls;
+  const base = await new CsApiResolver(
+    config.csApiOverrides,
+    guard,
+    systemClock,
+    undefined,
+    insecure,
+  ).resolve(m.serverName);
+  const homeserver = await checkHomeserver(base, m.serverName, insecure);
   findings.push(line('homeserver', homeserver));
   if (base === null || !homeserver.ok) return findings;
   // The bearer as the service gets it; a fresh token source, so the auth service is asked now.
   const scopeBearer: ScopeBearer =
     m.oauth === null
       ? { kind: 'appservice', asToken: m.asToken ?? '' }
-      : { kind: 'oauth', client: m.oauth, source: new OAuthTokenSource(m.oauth, systemClock) };
-  const scope = await checkMembershipScope(base, m.serverName, scopeBearer);
+      : {
+          kind: 'oauth',
+          client: m.oauth,
+          source: new OAuthTokenSource(m.oauth, systemClock, undefined, insecure),
+        };
+  const scope = await checkMembershipScope(base, m.serverName, scopeBearer, insecure);
   findings.push(line('membership', scope));
   const bearer = scope.token;
   if (options.serviceUrl !== undefined && bearer !== null) {
-    findings.push(await checkTransports(base, bearer, options.serviceUrl));
+    findings.push(await checkTransports(base, bearer, options.serviceUrl, insecure));
     // Clients read the well-known at https://<server name>; an override means the service cannot reach
     // that from where it runs, so the homeserver it was pointed at answers in its place.
     const overridden = config.csApiOverrides.has(m.serverName);
     findings.push(
-      await checkWellKnownFoci(overridden ? base : `https://${m.serverName}`, options.serviceUrl, overridden),
+      await checkWellKnownFoci(
+        overridden ? base : `https://${m.serverName}`,
+        options.serviceUrl,
+        overridden,
+        insecure,
+      ),
     );
   }
   return findings;
@@ -98,7 +114,12 @@ function livekitUrls(list: unknown[]): string[] {
     .filter((u): u is string => u !== undefined);
 }
 
-async function checkTransports(base: string, asToken: string, serviceUrl: string): Promise<DoctorFinding> {
+async function checkTransports(
+  base: string,
+  asToken: string,
+  serviceUrl: string,
+  insecureSkipVerifyTls: boolean,
+): Promise<DoctorFinding> {
   const url = `${base}/_matrix/client/unstable/org.matrix.msc4143/rtc/transports`;
   try {
     const res = await upstreamJson(url, {
@@ -106,6 +127,7 @@ async function checkTransports(base: string, asToken: string, serviceUrl: string
       timeoutMs: TIMEOUT_MS,
       maxBodyBytes: MAX_BODY_BYTES,
       secrets: [asToken],
+      insecureSkipVerifyTls,
     });
     if (!res.ok || !isJsonObject(res.body)) {
       return {
@@ -137,13 +159,18 @@ async function checkWellKnownFoci(
   origin: string,
   serviceUrl: string,
   overridden: boolean,
+  insecureSkipVerifyTls: boolean,
 ): Promise<DoctorFinding> {
   const url = `${origin}/.well-known/matrix/client`;
   const where = overridden ? `${url} (the LIVEKIT_CS_API_URL_OVERRIDES target)` : url;
   const want = normalise(serviceUrl);
   const fix = `add "${RTC_FOCI}": [{"type": "livekit", "livekit_service_url": "${want}"}] (Synapse: extra_well_known_client_content)`;
   try {
-    const res = await upstreamJson(url, { timeoutMs: TIMEOUT_MS, maxBodyBytes: MAX_BODY_BYTES });
+    const res = await upstreamJson(url, {
+      timeoutMs: TIMEOUT_MS,
+      maxBodyBytes: MAX_BODY_BYTES,
+      insecureSkipVerifyTls,
+    });
     if (!res.ok || !isJsonObject(res.body)) {
       return { ok: false, text: `well-known: ${where} answered ${String(res.status)}: serve it and ${fix}` };
     }

@@ -23,6 +23,8 @@ export interface IsJoinedClientOptions {
   /** Where an OAuth access token for each request comes from; its failures are MembershipUnknownErrors. */
   tokenSource?: { token(): Promise<string>; invalidate(token: string): void };
   fetch?: typeof fetch;
+  /** LIVEKIT_INSECURE_SKIP_VERIFY_TLS: any certificate accepted, as lk-jwt-service's default transport. */
+  insecureSkipVerifyTls?: boolean;
 }
 
 /**
@@ -50,6 +52,7 @@ export class IsJoinedClient {
         timeoutMs: TIMEOUT_MS,
         maxBodyBytes: MAX_BODY_BYTES,
         secrets: [bearer],
+        insecureSkipVerifyTls: this.o.insecureSkipVerifyTls === true,
         ...(this.o.fetch === undefined ? {} : { fetch: this.o.fetch }),
       });
     } catch (err) {

@@ -92,7 +92,11 @@ class MembershipRunner implements OnApplicationBootstrap, BeforeApplicationShutd
         if (m === null) return null;
         return m.oauth === null
           ? { kind: 'appservice', asToken: m.asToken ?? '' }
-          : { kind: 'oauth', client: m.oauth, source: new OAuthTokenSource(m.oauth, clock) };
+          : {
+              kind: 'oauth',
+              client: m.oauth,
+              source: new OAuthTokenSource(m.oauth, clock, undefined, config.insecureSkipVerifyTls),
+            };
       },
     },
     {
@@ -111,6 +115,7 @@ class MembershipRunner implements OnApplicationBootstrap, BeforeApplicationShutd
         if (m === null || scope === null) return null;
         const client = new IsJoinedClient({
           baseUrl: () => csApi.resolve(m.serverName),
+          insecureSkipVerifyTls: config.insecureSkipVerifyTls,
           ...(scope.kind === 'appservice' ? { asToken: scope.asToken } : { tokenSource: scope.source }),
         });
         const checker = new MembershipChecker({

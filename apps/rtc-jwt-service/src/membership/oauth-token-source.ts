@@ -51,6 +51,8 @@ export class OAuthTokenSource implements AccessTokenSource {
     private readonly client: OAuthClientConfig,
     private readonly clock: Clock,
     private readonly fetchImpl?: typeof fetch,
+    /** LIVEKIT_INSECURE_SKIP_VERIFY_TLS: any certificate accepted, as lk-jwt-service's default transport. */
+    private readonly insecureSkipVerifyTls = false,
   ) {}
 
   token(): Promise<string> {
@@ -89,6 +91,7 @@ export class OAuthTokenSource implements AccessTokenSource {
         timeoutMs: TIMEOUT_MS,
         maxBodyBytes: MAX_BODY_BYTES,
         secrets: [clientSecret, basic],
+        insecureSkipVerifyTls: this.insecureSkipVerifyTls,
         ...(this.fetchImpl === undefined ? {} : { fetch: this.fetchImpl }),
       });
     } catch (err) {

@@ -1,5 +1,7 @@
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createTestRedis, type TestRedis } from '@gateway/testing';
+import { createTestRedis, TEST_TLS_CERT, TEST_TLS_KEY, type TestRedis } from '@gateway/testing';
 import { Lifecycle } from '@gateway/server';
 import { LiveKitRooms } from '../../src/livekit/livekit-rooms';
 import { liveKitRoomAlias } from '../../src/request/room-alias';
@@ -326,6 +328,64 @@ describe('rtc-jwt-service operations', () => {
     await waitFor(() => delayed('syd_checked', 'send') === 1);
     expect(Date.now() - left).toBeLessThan(3_000);
     expect(delayed('syd_unchecked', 'send')).toBe(0);
+  });
+
+  it('skips certificate checks on the client-server API too with LIVEKIT_INSECURE_SKIP_VERIFY_TLS, as lk-jwt-service', async () => {
+    // Our homeserver's client-server API behind a self-signed certificate: the delayed events of two apps.
+    const paths: string[] = [];
+    let refusedHandshakes = 0;
+    const csApi = createHttpsServer({ key: TEST_TLS_KEY, cert: TEST_TLS_CERT }, (req, res) => {
+      paths.push(new URL(req.url ?? '/', 'https://x').pathname);
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
+    });
+    csApi.on('tlsClientError', () => (refusedHandshakes += 1));
+    await new Promise<void>((resolve) => csApi.listen(0, '127.0.0.1', resolve));
+    try {
+      const env = {
+        LIVEKIT_CS_API_URL_OVERRIDES: `hs.test=https://127.0.0.1:${String((csApi.address() as AddressInfo).port)}`,
+      };
+      const skipping = await start({
+        ...env,
+        LIVEKIT_INSECURE_SKIP_VERIFY_TLS: 'YES_I_KNOW_WHAT_I_AM_DOING',
+      });
+      const checking = await start(env);
+      const room = liveKitRoomAlias('!r:hs.test', 'm.call#ROOM');
+      for (const [app, device] of [
+        [skipping, 'SKIPPING'],
+        [checking, 'CHECKING'],
+      ] as const) {
+        livekit.join(room, liveKitIdentity('@alice:hs.test', device, 'm1'));
+        const res = await post(`${app.url}/get_token`, {
+          ...body(`tls-${device}`),
+          member: { id: 'm1', claimed_user_id: '@alice:hs.test', claimed_device_id: device },
+          delay_id: `syd_${device}`,
+          delay_timeout: 60_000,
+        });
+        expect(res.status).toBe(200);
+      }
+      // The participant is connected: each app restarts its delayed event. Only the skipping one gets
+      // through; the other's TLS handshake is refused (its certificate check fails), so nothing arrives.
+      await waitFor(() => paths.includes(`${DELAYED_EVENTS}syd_SKIPPING/restart`) && refusedHandshakes > 0);
+      expect(paths.filter((p) => p.includes('syd_CHECKING'))).toEqual([]);
+      // With membership on, /ready asks the same API for /versions and is_joined.
+      const membership = {
+        ...env,
+        LIVEKIT_AS_TOKEN: 'as-token',
+        LIVEKIT_HS_TOKEN: 'hs-token',
+        LIVEKIT_HS_SERVER_NAME: 'hs.test',
+      };
+      const ready = async (app: RtcUnderTest) =>
+        ((await (await fetch(`${app.url}/ready`)).json()) as { checks: Record<string, string> }).checks;
+      expect(
+        await ready(
+          await start({ ...membership, LIVEKIT_INSECURE_SKIP_VERIFY_TLS: 'YES_I_KNOW_WHAT_I_AM_DOING' }),
+        ),
+      ).toMatchObject({ homeserver: 'ok', 'membership-scope': 'ok' });
+      expect((await ready(await start(membership)))['homeserver']).toMatch(/is unreachable/);
+    } finally {
+      csApi.closeAllConnections();
+      await new Promise((resolve) => csApi.close(resolve));
+    }
   });
 
   it('refuses new token requests with 503 once shutdown has begun', async () => {
