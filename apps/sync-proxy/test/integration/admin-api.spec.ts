@@ -225,6 +225,43 @@ describe('the sync proxy admin API', () => {
     });
   });
 
+  it('takes page sizes from 1 to 1000, 10 by default, and refuses 0, 1001 or a non-number', async () => {
+    // Eleven connections of one user: one more than a default page.
+    const { user } = await syncedUser('erin');
+    for (let i = 0; i < 10; i++) {
+      const res = await slidingSync(proxy.url, user.token, {
+        conn_id: `extra${String(i)}`,
+        lists: { all: { ranges: [[0, 10]], timeline_limit: 1 } },
+      });
+      expect(res.status).toBe(200);
+    }
+    const path = `/admin/v1/connections?filter[user]=${encodeURIComponent(user.userId)}`;
+    const ids = (body: ListBody) => body.data.map((d) => d.attributes['conn_id']);
+    const all = ['main', ...Array.from({ length: 10 }, (_, i) => `extra${String(i)}`)];
+
+    const byDefault = await list(path);
+    expect(byDefault.meta).toEqual({ count: 11 });
+    expect(ids(byDefault)).toEqual(all.slice(0, 10));
+    expect(byDefault.links['next']).toBeDefined();
+    expect(ids(await list(`${path}&page[first]=1000`))).toEqual(all);
+    expect(ids(await list(`${path}&page[last]=1000`))).toEqual(all);
+    expect(ids(await list(`${path}&page[first]=1`))).toEqual(['main']);
+    expect(ids(await list(`${path}&page[last]=1`))).toEqual(['extra9']);
+
+    for (const key of ['page[first]', 'page[last]']) {
+      for (const size of ['0', '1001', 'ten', '2.5', '']) {
+        const res = await get(adminUrl, `${path}&${key}=${size}`);
+        expect(res, `${key}=${size}`).toEqual({
+          status: 400,
+          body: {
+            errors: [{ title: expect.stringMatching(/^Invalid query: page\[(first|last)\] \S/) as unknown }],
+          },
+        });
+        expect((res.body as { errors: { title: string }[] }).errors[0]?.title).toContain(key);
+      }
+    }
+  });
+
   it('refuses a missing, unknown or non-admin token with the admin API’s errors', async () => {
     expect(await get(adminUrl, '/admin/v1/pollers', null)).toEqual({
       status: 401,

@@ -163,4 +163,90 @@ describe('sliding-sync connections', () => {
     ]);
     fake.unscript();
   });
+
+  it('long-polls the legacy MSC3575 endpoint when the request names no timeout; MSC4186 answers at once', async () => {
+    // The 10 s themselves are timed in src/edge/sync.controller.spec.ts (fake timers): here, that the
+    // legacy route waits at all when nothing is new, where the unstable MSC4186 one does not.
+    const legacyBody = { conn_id: 'legacy', lists: { all: { ranges: [[0, 9]], timeline_limit: 1 } } };
+    const legacy = (query: Record<string, string>, signal?: AbortSignal) =>
+      fetch(
+        `${proxy.url}/_matrix/client/unstable/org.matrix.msc3575/sync?${new URLSearchParams(query).toString()}`,
+        {
+          method: 'POST',
+          headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(legacyBody),
+          ...(signal === undefined ? {} : { signal }),
+        },
+      );
+    const first = await legacy({});
+    expect(first.status).toBe(200);
+    const { pos } = (await first.json()) as { pos: string };
+    const hangUp = new AbortController();
+    const pending = legacy({ pos }, hangUp.signal).then(
+      (r) => `answered ${String(r.status)}`,
+      () => 'hung up',
+    );
+    const early = await Promise.race([pending, new Promise((r) => setTimeout(r, 1_500, 'waiting'))]);
+    hangUp.abort();
+    expect(early).toBe('waiting');
+    expect(await pending).toBe('hung up');
+    // The same request saying timeout=0 is answered, with nothing new.
+    const now = await legacy({ pos, timeout: '0' });
+    expect(now.status).toBe(200);
+    expect(((await now.json()) as { rooms?: unknown }).rooms ?? {}).toEqual({});
+
+    const unstable = await sync();
+    const started = Date.now();
+    const again = await sync({ pos: String(unstable.body.pos) });
+    expect(again.status).toBe(200);
+    expect(again.body.rooms ?? {}).toEqual({});
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('clamps bump_stamp to the time the proxy received the event, so a fast remote clock pins no room on top', async () => {
+    const bumper = newUser('bump');
+    fake.addAccount(bumper.token, bumper.userId, bumper.deviceId);
+    const liarRoom = newRoomId('liar');
+    const honestRoom = newRoomId('honest');
+    const received = Date.now();
+    // A remote server whose clock runs a year ahead stamps the room's latest message.
+    const future = received + 365 * 24 * 3600_000;
+    fake.queue(
+      bumper.token,
+      syncResponse('b1', {
+        join: {
+          [liarRoom]: joinedRoom({
+            timeline: [message('@liar:remote.test', 'from the future', { origin_server_ts: future })],
+          }),
+        },
+      }),
+    );
+    const bumpBody = {
+      conn_id: 'bump',
+      lists: { all: { ranges: [[0, 9]], timeline_limit: 1, required_state: [] } },
+    };
+    const first = await slidingSync(proxy.url, bumper.token, bumpBody);
+    const answered = Date.now();
+    expect(first.status).toBe(200);
+    const liarStamp = first.body.rooms?.[liarRoom]?.['bump_stamp'];
+    expect(liarStamp).toBeGreaterThanOrEqual(received);
+    expect(liarStamp).toBeLessThanOrEqual(answered);
+
+    // A message sent afterwards in another room, stamped honestly, is the more recent one.
+    await new Promise((r) => setTimeout(r, 5));
+    const honest = message(bumper.userId, 'now');
+    fake.queue(
+      bumper.token,
+      syncResponse('b2', { join: { [honestRoom]: joinedRoom({ timeline: [honest] }) } }),
+    );
+    await fake.waitForSince(bumper.token, 'b2');
+    const next = await slidingSync(proxy.url, bumper.token, bumpBody, {
+      pos: String(first.body.pos),
+      timeout: '0',
+    });
+    expect(next.status).toBe(200);
+    // Not clamped: an honest stamp is the event's own.
+    expect(next.body.rooms?.[honestRoom]?.['bump_stamp']).toBe(honest.origin_server_ts);
+    expect(honest.origin_server_ts).toBeGreaterThan(Number(liarStamp));
+  });
 });
