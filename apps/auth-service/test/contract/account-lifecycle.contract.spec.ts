@@ -250,6 +250,13 @@ describe('account lifecycle and registration, with the CLI against a real Synaps
     });
     expect((await user('bob')).deactivatedAt).not.toBeNull();
     expect(await mas.queryUser('bob')).toMatchObject({ isDeactivated: true, displayName: null });
+    // Audited as the CLI's: the attempt, then its outcome, with the option's name.
+    const audited = (await store.auditEvents.listPage({ type: 'cli.user.deactivated', subject: 'bob' }, {}))
+      .items;
+    expect(audited.map((e) => [e.outcome, e.actor, e.actorKind, e.details['options'] ?? null])).toEqual([
+      ['attempted', 'cli', 'cli', 'erase'],
+      ['succeeded', 'cli', 'cli', 'erase'],
+    ]);
     expect((await whoami(token)).status).toBe(401);
     // Synapse's reactivation can fail on a brand-new database until a background update has run
     // (synapse-mas-client.ts); the command is safe to repeat, as its message says.

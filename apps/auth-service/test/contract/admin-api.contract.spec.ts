@@ -365,6 +365,21 @@ describe('admin API', () => {
     await until(async () => (await whoami(token)).status === 401, 15_000);
     expect((await get('/users?filter[status]=deactivated')).body['meta']).toEqual({ count: 1 });
     expect((await post(`/users/${id}/deactivate`, { skip_erase: 'no' })).status).toBe(400);
+    // Audited: the attempt, then its outcome; the refused body changed nothing and is not an attempt.
+    const audited = async (type: string, page = '') =>
+      (
+        (await get(`/audit-events?filter[type]=${type}&filter[subject]=${id}${page}`)).body['data'] as {
+          attributes: Record<string, unknown>;
+        }[]
+      ).map((e) => [
+        e.attributes['outcome'],
+        e.attributes['actor'],
+        (e.attributes['details'] as { status?: number }).status,
+      ]);
+    expect(await audited('admin.user.deactivated')).toEqual([
+      ['attempted', ADMIN_CLIENT.id, undefined],
+      ['succeeded', ADMIN_CLIENT.id, 200],
+    ]);
 
     // Synapse goes on with the deactivation after delete_user answers; a reactivate_user meanwhile can
     // fail, which the API answers 503 (documented) with the change kept, so repeating it is safe.
@@ -380,6 +395,10 @@ describe('admin API', () => {
         .deactivated_at,
     ).toBeNull();
     expect((await queryUser('bob')).is_deactivated).toBe(false);
+    // The newest event (the retries above may fill a page): the reactivation that succeeded.
+    expect(await audited('admin.user.reactivated', '&page[last]=1')).toEqual([
+      ['succeeded', ADMIN_CLIENT.id, 200],
+    ]);
     expect((await post('/users/00000000-0000-4000-8000-000000000000/reactivate')).status).toBe(404);
     expect((await post('/users/00000000-0000-4000-8000-000000000000/unlock')).status).toBe(404);
     expect((await post('/users/00000000-0000-4000-8000-000000000000/deactivate', {})).status).toBe(404);
