@@ -47,6 +47,8 @@ export const AUDIT_PRUNE_QUEUE = Symbol('AUDIT_PRUNE_QUEUE');
 export const UPSTREAM_SESSIONS = Symbol('UPSTREAM_SESSIONS');
 export const UPSTREAM_SIGN_IN = Symbol('UPSTREAM_SIGN_IN');
 export const UPSTREAM_REGISTRATION = Symbol('UPSTREAM_REGISTRATION');
+export const UPSTREAM_CLIENTS = Symbol('UPSTREAM_CLIENTS');
+export const BACKCHANNEL_LOGOUT = Symbol('BACKCHANNEL_LOGOUT');
 // EmailModule
 export const MAILER = Symbol('MAILER');
 export const USER_EMAILS = Symbol('USER_EMAILS');

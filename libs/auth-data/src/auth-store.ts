@@ -30,6 +30,7 @@ import { Passkeys1766000000000 } from './migrations/1766000000000-passkeys';
 import { PersonalSessionActivity1766100000000 } from './migrations/1766100000000-personal-session-activity';
 import { PersonalSessions1765700000000 } from './migrations/1765700000000-personal-sessions';
 import { UpstreamOauth1766300000000 } from './migrations/1766300000000-upstream-oauth';
+import { UpstreamSignIns1766400000000 } from './migrations/1766400000000-upstream-sign-ins';
 import { AuditEventRepository } from './repositories/audit-event.repository';
 import { CompatRepository } from './repositories/compat.repository';
 import { MfaRepository } from './repositories/mfa.repository';
@@ -81,6 +82,7 @@ export const AUTH_MIGRATIONS = [
   Passkeys1766000000000,
   PersonalSessionActivity1766100000000,
   UpstreamOauth1766300000000,
+  UpstreamSignIns1766400000000,
 ];
 
 /** The auth service's repositories over one DataSource. */

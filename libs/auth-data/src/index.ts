@@ -34,6 +34,7 @@ export {
   UpstreamOauthRepository,
   type ConfiguredProvider,
   type NewUpstreamLink,
+  type NewUpstreamSignIn,
   type ProviderSyncResult,
   type UpstreamLink,
   type UpstreamLinkFilter,

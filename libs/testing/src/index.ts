@@ -52,6 +52,7 @@ export { Browser, formAction, hiddenFields, hiddenInput } from './oauth/browser'
 export { approve, approveDevice } from './oauth/sign-in';
 export {
   signInUpstream,
+  signOutUpstream,
   startUpstreamProvider,
   type UpstreamAccount,
   type UpstreamProvider,

@@ -50,6 +50,8 @@ export class UpstreamFinishController {
       this.flow.loginAgain(reply, details, '', 'This account cannot sign in.', 403);
       return;
     }
+    // Before the second factor: the session is bound when the authorization resumes, however it gets there.
+    await this.upstream.recordSignIn(decided.session, user.id, uid);
     if (await this.flow.askSecondFactor(reply, details, user, '')) return;
     await this.flow.noteSignedIn(req, details, user.id, null, 'upstream', provider);
     await this.flow.finish(req, reply, { login: { accountId: user.id } });

@@ -10,6 +10,8 @@ import { Database } from '@gateway/db';
 import { AUTH_STORE } from '../tokens';
 
 const PRUNE_INTERVAL_MS = 10 * 60 * 1000;
+/** oidc-provider's `Session` lifetime (provider.factory.ts `ttl.Session`). */
+export const BROWSER_SESSION_TTL_SECONDS = 14 * 24 * 3600;
 
 /**
  * Deletes expired oidc-provider rows (codes, tokens, interactions, sessions) every ten minutes, so the
@@ -37,11 +39,14 @@ export class ExpiredPayloadPruner implements OnApplicationBootstrap, OnApplicati
 
   private prune(): void {
     if (!this.database.isConnected) return;
-    this.store.payloads.pruneExpired().catch((err: unknown) => {
+    const failed = (err: unknown) => {
       this.logger.warn({
         msg: 'pruning expired OIDC rows failed',
         reason: err instanceof Error ? err.message : String(err),
       });
-    });
+    };
+    this.store.payloads.pruneExpired().catch(failed);
+    // Upstream sign-ins outlive their browser session by nothing: the longest a session lives.
+    this.store.upstream.pruneSignIns(new Date(Date.now() - BROWSER_SESSION_TTL_SECONDS * 1000)).catch(failed);
   }
 }

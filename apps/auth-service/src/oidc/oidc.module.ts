@@ -32,6 +32,7 @@ import { createProvider, OIDC_ROUTES } from './provider.factory';
 import { providerPageCsp } from './provider-page-csp';
 import { retireAccessTokensOnRefresh } from './retire-access-tokens';
 import { noteBrowserLogout, noteGrantRevoked } from './revocation-audit';
+import { bindUpstreamSignIns } from './upstream-sign-in-binding';
 import { loadOrCreateSigningKeys, type SigningKeys } from './signing-keys';
 
 /**
@@ -87,6 +88,7 @@ import { loadOrCreateSigningKeys, type SigningKeys } from './signing-keys';
         provider.use(provisioning.middleware());
         provider.use(membershipProvisioning.middleware());
         provider.use(retireAccessTokensOnRefresh(store));
+        if (config.upstream.providers.length > 0) provider.use(bindUpstreamSignIns(store));
         provider.on('grant.revoked', (ctx: unknown, grantId: string) => {
           sessionEnd
             .grantRevoked(grantId)

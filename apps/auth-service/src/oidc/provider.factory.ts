@@ -15,6 +15,7 @@ import {
 } from './oidc-pages';
 import { validateRegistration } from '../registration/oidc-registration-validator';
 import { MATRIX_RESOURCE, matrixScopesOf, requestedScopes } from './matrix-resource';
+import { BROWSER_SESSION_TTL_SECONDS } from './expired-payload-pruner';
 import { clientSecretBox, OidcAdapter } from './oidc-adapter';
 import type { SigningKeys } from './signing-keys';
 import { isUsableUser } from '../accounts/usable-user';
@@ -245,7 +246,7 @@ export async function createProvider({
       DeviceCode: 1200,
       IdToken: 3600,
       Interaction: 3600,
-      Session: 14 * 24 * 3600,
+      Session: BROWSER_SESSION_TTL_SECONDS,
       Grant: 365 * 24 * 3600,
       RefreshToken: 365 * 24 * 3600,
       ClientCredentials: config.accessTokenTtl,

@@ -1,6 +1,7 @@
 import type { JsonWebKey } from 'node:crypto';
 import * as oidc from 'openid-client';
-import { upstreamText } from '@gateway/http';
+import { upstreamJson, upstreamText } from '@gateway/http';
+import { isJsonObject } from '@gateway/util';
 import { assertionKeyFor, clientAssertion } from './client-assertion';
 import type { UpstreamProviderConfig } from './upstream-config';
 
@@ -8,6 +9,9 @@ import type { UpstreamProviderConfig } from './upstream-config';
 const REQUEST_TIMEOUT_MS = 10_000;
 /** Discovery documents, key sets and token responses are small; anything bigger is refused. */
 const MAX_BODY_BYTES = 512 * 1024;
+/** How long a provider's key set is kept for logout tokens; an unknown `kid` fetches it again sooner. */
+const KEYS_TTL_MS = 5 * 60_000;
+const KEYS_REFETCH_MS = 30_000;
 
 /**
  * openid-client's requests go through libs/http's one outbound client (a deadline covering the body, a
@@ -61,6 +65,7 @@ export interface UpstreamIdentity {
  */
 export class UpstreamClients {
   private readonly configurations = new Map<string, Promise<oidc.Configuration>>();
+  private readonly keySets = new Map<string, { at: number; issuer: string; keys: JsonWebKey[] }>();
 
   /** `signingKeys`: the service's private JWKs, for `private_key_jwt` (see `checkAssertionKeys`). */
   constructor(private readonly signingKeys: readonly JsonWebKey[] = []) {}
@@ -113,6 +118,34 @@ export class UpstreamClients {
       claims = { ...claims, ...userinfo };
     }
     return { claims };
+  }
+
+  /**
+   * The provider's issuer and public keys (its `jwks_uri`, fetched through libs/http), for tokens the
+   * provider sends us itself (back-channel logout). Kept five minutes; a `kid` not among them fetches
+   * the set again, at most every 30 seconds (a key rotation, not a stranger's kid, is what that serves).
+   */
+  async providerKeys(
+    provider: UpstreamProviderConfig,
+    kid: string | null,
+  ): Promise<{ issuer: string; keys: JsonWebKey[] }> {
+    const now = Date.now();
+    const cached = this.keySets.get(provider.id);
+    const known = kid === null || cached?.keys.some((k) => k['kid'] === kid) === true;
+    if (cached !== undefined && now - cached.at < KEYS_TTL_MS && (known || now - cached.at < KEYS_REFETCH_MS))
+      return cached;
+    const metadata = (await this.configuration(provider)).serverMetadata();
+    if (metadata.jwks_uri === undefined) throw new Error('the provider publishes no jwks_uri');
+    const answer = await upstreamJson(metadata.jwks_uri, {
+      timeoutMs: REQUEST_TIMEOUT_MS,
+      maxBodyBytes: MAX_BODY_BYTES,
+    });
+    const keys = isJsonObject(answer.body) ? answer.body['keys'] : undefined;
+    if (!answer.ok || !Array.isArray(keys))
+      throw new Error(`${metadata.jwks_uri} answered ${answer.status} without keys`);
+    const set = { at: now, issuer: metadata.issuer, keys: keys.filter(isJsonObject) as JsonWebKey[] };
+    this.keySets.set(provider.id, set);
+    return set;
   }
 
   private configuration(provider: UpstreamProviderConfig): Promise<oidc.Configuration> {

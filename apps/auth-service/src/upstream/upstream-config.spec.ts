@@ -134,12 +134,24 @@ upstream_oauth2:
     expect(loadAuthConfig(BASE).upstream).toEqual({ providers: [], disabledCount: 0, warnings: [] });
   });
 
+  it("takes MAS's on_backchannel_logout, do_nothing by default, and names a wrong value", () => {
+    const parse = (extra: string) =>
+      loadAuthConfig({ ...BASE, AUTH_UPSTREAM_OAUTH2_FILE: file('bcl.yaml', `${MINIMAL}${extra}`) }).upstream
+        .providers[0]?.onBackchannelLogout;
+    expect(parse('')).toBe('do_nothing');
+    expect(parse('    on_backchannel_logout: logout_browser_only\n')).toBe('logout_browser_only');
+    expect(parse('    on_backchannel_logout: logout_all\n')).toBe('logout_all');
+    expect(problemsOf(`${MINIMAL}    on_backchannel_logout: everything\n`)[0]).toMatch(
+      /^AUTH_UPSTREAM_OAUTH2_FILE: providers\[0\]\.on_backchannel_logout: /,
+    );
+  });
+
   it("warns once per key it does not use (MAS's configs carry more)", () => {
     const config = loadAuthConfig({
       ...BASE,
       AUTH_UPSTREAM_OAUTH2_FILE: file(
         'extra.yaml',
-        `${MINIMAL}    on_backchannel_logout: logout_all
+        `${MINIMAL}    forward_login_hint: true
     claims_imports:
       skip_confirmation: true
       email: { action: suggest, set_email_verification: import }
@@ -147,7 +159,7 @@ upstream_oauth2:
       ),
     });
     expect(config.upstream.warnings).toEqual([
-      'AUTH_UPSTREAM_OAUTH2_FILE: providers[0].on_backchannel_logout: not supported, ignored',
+      'AUTH_UPSTREAM_OAUTH2_FILE: providers[0].forward_login_hint: not supported, ignored',
       'AUTH_UPSTREAM_OAUTH2_FILE: providers[0].claims_imports.skip_confirmation: not supported, ignored',
       'AUTH_UPSTREAM_OAUTH2_FILE: providers[0].claims_imports.email.set_email_verification: not supported, ignored',
     ]);

@@ -13,6 +13,9 @@ import { parseTemplate, TemplateError, type ClaimsTemplate } from './claims-temp
 export const IMPORT_ACTIONS = ['ignore', 'suggest', 'force', 'require'] as const;
 export type ImportAction = (typeof IMPORT_ACTIONS)[number];
 export const ON_CONFLICT = ['fail', 'add', 'replace', 'set'] as const;
+/** MAS's `on_backchannel_logout`: what a provider's logout token ends (MAS's default: nothing). */
+export const ON_BACKCHANNEL_LOGOUT = ['do_nothing', 'logout_browser_only', 'logout_all'] as const;
+export type OnBackchannelLogout = (typeof ON_BACKCHANNEL_LOGOUT)[number];
 export type OnConflict = (typeof ON_CONFLICT)[number];
 export const AUTH_METHODS = [
   'none',
@@ -70,6 +73,7 @@ export interface UpstreamProviderConfig {
   authMethod: UpstreamAuthMethod;
   /** The client assertion's algorithm with client_secret_jwt and private_key_jwt; null otherwise. */
   signingAlg: ClientAssertionAlg | null;
+  onBackchannelLogout: OnBackchannelLogout;
   scope: string;
   discovery: Discovery;
   pkce: 'auto' | 'always' | 'never';
@@ -161,6 +165,7 @@ const provider = z.object({
   fetch_userinfo: z.boolean().default(false),
   synapse_idp_id: z.string().min(1).optional(),
   enabled: z.boolean().default(true),
+  on_backchannel_logout: z.enum(ON_BACKCHANNEL_LOGOUT).default('do_nothing'),
   claims_imports: claimsImports.prefault({}),
 });
 
@@ -233,6 +238,7 @@ export function parseUpstreamConfig(
       clientSecret: secret.value,
       authMethod: secret.method,
       signingAlg: secret.signingAlg,
+      onBackchannelLogout: p.on_backchannel_logout,
       scope: p.scope
         .split(/\s+/)
         .filter((s) => s !== '')

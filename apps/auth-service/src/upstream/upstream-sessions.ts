@@ -48,6 +48,11 @@ export interface ImportedClaims {
 export interface UpstreamSession {
   providerId: string;
   subject: string;
+  /**
+   * The ID token's `sub` and `sid` as sent (`subject` is the `claims_imports` template's): what a
+   * back-channel logout token names. Absent in sessions stored before they were kept.
+   */
+  idToken?: { sub: string; sid: string | null };
   uid: string | null;
   compatLoginId: string | null;
   binding: string;
@@ -152,9 +157,14 @@ function readSession(raw: string | null): UpstreamSession | null {
   if (providerId === undefined || subject === undefined || binding === undefined) return null;
   if ((uid === null) === (compatLoginId === null)) return null;
   const text = (key: string): string | null => stringField(claims, key) ?? null;
+  const idToken = objectField(obj, 'idToken');
+  const sub = idToken === undefined ? undefined : nonEmptyStringField(idToken, 'sub');
   return {
     providerId,
     subject,
+    ...(idToken === undefined || sub === undefined
+      ? {}
+      : { idToken: { sub, sid: nonEmptyStringField(idToken, 'sid') ?? null } }),
     uid,
     compatLoginId,
     binding,

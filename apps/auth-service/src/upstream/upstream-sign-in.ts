@@ -156,9 +156,11 @@ export class UpstreamSignIn {
       if (link === null) return { kind: 'problem', problem: 'linked-elsewhere' };
       return { kind: 'linked', link, added: true };
     }
+    const sid = claims['sid'];
     const session: UpstreamSession = {
       providerId: provider.id,
       subject,
+      idToken: { sub: String(claims['sub']), sid: typeof sid === 'string' ? sid : null },
       uid: pending.action.kind === 'login' ? pending.action.uid : null,
       compatLoginId: pending.action.kind === 'compat-sso' ? pending.action.compatLoginId : null,
       binding: pending.binding,
@@ -183,6 +185,25 @@ export class UpstreamSignIn {
     if (session === null || session.uid !== uid || session.userId === null) return null;
     if ((await this.sessions.takeSession(id)) === null) return null;
     return { session, user: await this.store.users.findById(session.userId) };
+  }
+
+  /**
+   * Remembers that this decided session signs `userId` in through its provider for the interaction
+   * `uid`, with the ID token's `sub` and `sid`: the browser session it ends in is bound when the
+   * authorization resumes (oidc/upstream-sign-in-binding.ts), for back-channel logout.
+   */
+  async recordSignIn(session: UpstreamSession, userId: string, uid: string): Promise<void> {
+    if (session.idToken === undefined) return;
+    await this.store.upstream.recordSignIn(
+      {
+        providerId: session.providerId,
+        sub: session.idToken.sub,
+        sid: session.idToken.sid,
+        userId,
+        interactionUid: uid,
+      },
+      new Date(this.clock()),
+    );
   }
 
   /**

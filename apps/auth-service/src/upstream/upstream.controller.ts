@@ -16,6 +16,7 @@ import {
   AUTH_CONFIG,
   AUTH_LIMITS,
   AUTH_STORE,
+  BACKCHANNEL_LOGOUT,
   CLOCK,
   CSRF_KEY,
   OIDC_PROVIDER,
@@ -23,6 +24,7 @@ import {
   UPSTREAM_SESSIONS,
   UPSTREAM_SIGN_IN,
 } from '../tokens';
+import type { BackchannelLogout } from './backchannel-logout';
 import { bindingOf, setBinding } from './browser-binding';
 import { callbackProblemPage, linkPage } from './upstream-pages';
 import type { UpstreamRegistration } from './upstream-registration';
@@ -59,6 +61,7 @@ export class UpstreamController {
     @Inject(UPSTREAM_REGISTRATION) private readonly registration: UpstreamRegistration,
     @Inject(UPSTREAM_SESSIONS) private readonly sessions: UpstreamSessions,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(BACKCHANNEL_LOGOUT) private readonly backchannel: BackchannelLogout,
   ) {}
 
   @Get('authorize/:providerId')
@@ -147,6 +150,23 @@ export class UpstreamController {
    * cookie; answered with a redirect to the same URL as a GET (a top-level navigation, which does), so
    * the browser binding is checked either way.
    */
+  /**
+   * OpenID Connect Back-Channel Logout from the provider (server to server, no browser): MAS's route,
+   * statuses and errors (200 with no body; 400 `invalid_request` for a token that does not validate;
+   * 404 for a provider not configured). What it ends is the provider's `on_backchannel_logout`.
+   */
+  @Post('backchannel-logout/:providerId')
+  async backchannelLogout(
+    @Param('providerId') providerId: string,
+    @FormBody() body: Form,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const answer = await this.backchannel.handle(this.signIn.provider(providerId), body['logout_token']);
+    void reply.header('cache-control', 'no-store');
+    if (answer.status === 200) void reply.code(200).send();
+    else void reply.code(answer.status).send(answer.body);
+  }
+
   @Post('callback/:providerId')
   callbackPost(
     @Param('providerId') providerId: string,

@@ -12,18 +12,26 @@ import { RateLimitsModule } from '../rate-limits/rate-limits.module';
 import { SynapseModule } from '../synapse/synapse.module';
 import type { SynapseMasClient } from '../synapse/synapse-mas-client';
 import {
+  AUDIT_LOG,
   AUTH_CONFIG,
   AUTH_STORE,
+  BACKCHANNEL_LOGOUT,
   CLOCK,
   REDIS,
   REDIS_PREFIX,
   SELF_REGISTRATION,
+  SESSION_END,
   SIGNING_KEYS,
   SYNAPSE,
+  UPSTREAM_CLIENTS,
   UPSTREAM_REGISTRATION,
   UPSTREAM_SESSIONS,
   UPSTREAM_SIGN_IN,
 } from '../tokens';
+import type { AuditLog } from '../audit/audit-log';
+import type { SessionEnd } from '../sessions/session-end';
+import { SessionsModule } from '../sessions/sessions.module';
+import { BackchannelLogout } from './backchannel-logout';
 import { ProviderSync } from './provider-sync';
 import { checkAssertionKeys, UpstreamClients } from './upstream-clients';
 import { UpstreamController } from './upstream.controller';
@@ -37,7 +45,7 @@ import { UpstreamSignIn } from './upstream-sign-in';
  * session, the providers to list).
  */
 @Module({
-  imports: [AccountsModule, AuditModule, OidcModule, RateLimitsModule, SynapseModule],
+  imports: [AccountsModule, AuditModule, OidcModule, RateLimitsModule, SessionsModule, SynapseModule],
   controllers: [UpstreamController],
   providers: [
     ProviderSync,
@@ -48,18 +56,34 @@ import { UpstreamSignIn } from './upstream-sign-in';
     },
     {
       provide: UPSTREAM_SIGN_IN,
-      inject: [AUTH_CONFIG, AUTH_STORE, UPSTREAM_SESSIONS, ProviderSync, CLOCK, SIGNING_KEYS],
+      inject: [AUTH_CONFIG, AUTH_STORE, UPSTREAM_SESSIONS, ProviderSync, CLOCK, UPSTREAM_CLIENTS],
       useFactory: (
         config: AuthConfig,
         store: AuthStore,
         sessions: UpstreamSessions,
         sync: ProviderSync,
         clock: Clock,
-        keys: SigningKeys,
-      ) => {
+        clients: UpstreamClients,
+      ) => new UpstreamSignIn(config, store, clients, sessions, sync, clock),
+    },
+    {
+      provide: UPSTREAM_CLIENTS,
+      inject: [AUTH_CONFIG, SIGNING_KEYS],
+      useFactory: (config: AuthConfig, keys: SigningKeys) => {
         checkAssertionKeys(config.upstream.providers, keys.jwks.keys);
-        return new UpstreamSignIn(config, store, new UpstreamClients(keys.jwks.keys), sessions, sync, clock);
+        return new UpstreamClients(keys.jwks.keys);
       },
+    },
+    {
+      provide: BACKCHANNEL_LOGOUT,
+      inject: [AUTH_STORE, UPSTREAM_CLIENTS, SESSION_END, AUDIT_LOG, CLOCK],
+      useFactory: (
+        store: AuthStore,
+        clients: UpstreamClients,
+        sessionEnd: SessionEnd,
+        audit: AuditLog,
+        clock: Clock,
+      ) => new BackchannelLogout(store, clients, sessionEnd, audit, clock),
     },
     {
       provide: UPSTREAM_REGISTRATION,

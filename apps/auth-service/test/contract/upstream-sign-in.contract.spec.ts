@@ -10,6 +10,7 @@ import {
   freePort,
   hiddenInput,
   signInUpstream,
+  signOutUpstream,
   startSynapse,
   startUpstreamProvider,
   type Synapse,
@@ -114,6 +115,26 @@ upstream_oauth2:
       scope: openid profile
       claims_imports:
         localpart: { action: require }
+    - id: bcl-all
+      human_name: Logout All
+      issuer: ${issuers.idp}
+      discovery_mode: insecure
+      client_id: gateway-bcl-all
+      client_secret: ${CLIENT_SECRET}
+      scope: openid profile
+      on_backchannel_logout: logout_all
+      claims_imports:
+        localpart: { action: require, on_conflict: add }
+    - id: bcl-browser
+      human_name: Logout Browser
+      issuer: ${issuers.idp}
+      discovery_mode: insecure
+      client_id: gateway-bcl-browser
+      client_secret: ${CLIENT_SECRET}
+      scope: openid profile
+      on_backchannel_logout: logout_browser_only
+      claims_imports:
+        localpart: { action: require, on_conflict: add }
 `;
 }
 
@@ -150,6 +171,20 @@ describe('sign-in through upstream OpenID providers', () => {
           redirectUris: [callback('jwt-secret')],
           authMethod: 'client_secret_jwt',
           signingAlg: 'HS512',
+        },
+        {
+          // Back-channel logout with sid (the provider's session), and with sub only.
+          id: 'gateway-bcl-all',
+          secret: CLIENT_SECRET,
+          redirectUris: [callback('bcl-all')],
+          backchannelLogoutUri: `http://127.0.0.1:${port}/upstream/backchannel-logout/bcl-all`,
+          backchannelLogoutSessionRequired: true,
+        },
+        {
+          id: 'gateway-bcl-browser',
+          secret: CLIENT_SECRET,
+          redirectUris: [callback('bcl-browser')],
+          backchannelLogoutUri: `http://127.0.0.1:${port}/upstream/backchannel-logout/bcl-browser`,
         },
         {
           // The provider checks the assertion against the gateway's published keys.
@@ -261,6 +296,8 @@ describe('sign-in through upstream OpenID providers', () => {
     expect(JSON.stringify(rows)).not.toContain(CLIENT_SECRET);
     const page = await store.upstream.listProviders({ enabled: true }, { first: 10 });
     expect(page.items.map((p) => [p.id, p.humanName, p.uiOrder])).toEqual([
+      ['bcl-all', 'Logout All', 7],
+      ['bcl-browser', 'Logout Browser', 8],
       ['corp', 'Corp SSO', 1],
       ['corp-replace', 'Corp Replace', 2],
       ['corp-set', 'Corp Set', 3],
@@ -686,4 +723,96 @@ describe('sign-in through upstream OpenID providers', () => {
     const other = await startAtApp(new Browser(), 'UPSTREAMDEV8', 'mxid:@alice:elsewhere.example');
     expect(other.page.html).toContain('name="username" value=""');
   }, 60_000);
+
+  /** Alice signs in to the app through `button` (linked to her account, on_conflict add). */
+  async function signInThrough(button: string, device: string) {
+    const browser = new Browser();
+    const { oauth, page } = await startAtApp(browser, device);
+    const link = await throughProvider(browser, page.html, button, idp, 'alice');
+    const done = await browser.follow(
+      await browser.post(link.page!.url, { csrf: hiddenInput(link.page!.html, 'csrf'), action: 'link' }),
+      auth.issuer,
+    );
+    const back = await consent(browser, done);
+    const tokens = await oauth.completeAuthorizationCodeGrant(back.searchParams.get('code')!, REDIRECT);
+    expect(await whoami(tokens.access_token)).toMatchObject({
+      user_id: '@alice:localhost',
+      device_id: device,
+    });
+    return { browser, accessToken: tokens.access_token };
+  }
+
+  /** The gateway's browser sessions the provider's sign-ins for alice made, still alive. */
+  const liveBrowserSessions = async (providerId: string) => {
+    const signedIn = await store.upstream.signedInSessions(providerId, { sub: 'alice-at-idp', sid: null });
+    return store.payloads.findKeysByUid(
+      'Session',
+      signedIn.map((s) => s.browserSessionUid),
+    );
+  };
+
+  it('back-channel logout, logout_all: signing out at the provider ends the browser session and the Matrix session', async () => {
+    const { browser, accessToken } = await signInThrough('Logout All', 'BCLALLDEV01');
+    expect(await liveBrowserSessions('bcl-all')).toHaveLength(1);
+    // The provider posts its logout token (with sid) to the gateway before it answers the sign-out.
+    await signOutUpstream(browser, idp);
+    expect(await liveBrowserSessions('bcl-all')).toEqual([]);
+    // The device goes through the delete-device job; as the revocation tests, allow a loaded machine.
+    const deadline = Date.now() + 10_000;
+    while ((await whoami(accessToken))['errcode'] === undefined && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(await whoami(accessToken)).toMatchObject({ errcode: 'M_UNKNOWN_TOKEN' });
+    const ended = (await store.auditEvents.listPage({ type: 'session.ended' }, { last: 100 })).items
+      .map((e) => e.details)
+      .filter((d) => d['via'] === 'backchannel-logout' && d['provider'] === 'bcl-all');
+    expect(ended.map((d) => d['kind']).sort()).toEqual(['browser', 'oauth']);
+  }, 60_000);
+
+  it('back-channel logout, logout_browser_only: the browser session ends, the Matrix session stays', async () => {
+    const { browser, accessToken } = await signInThrough('Logout Browser', 'BCLBROWSER01');
+    expect(await liveBrowserSessions('bcl-browser')).toHaveLength(1);
+    // This client asked for no sid: the logout token names the subject only.
+    await signOutUpstream(browser, idp);
+    expect(await liveBrowserSessions('bcl-browser')).toEqual([]);
+    expect(await whoami(accessToken)).toMatchObject({
+      user_id: '@alice:localhost',
+      device_id: 'BCLBROWSER01',
+    });
+  }, 60_000);
+
+  it('answers a back-channel logout it cannot validate with 400 invalid_request, an unknown provider with 404', async () => {
+    const post = (provider: string, body: string) =>
+      fetch(`${auth.issuer}upstream/backchannel-logout/${provider}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body,
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+    const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const now = Math.floor(Date.now() / 1000);
+    const claims = {
+      iss: idp.issuer,
+      aud: 'gateway-bcl-all',
+      iat: now,
+      exp: now + 120,
+      sub: 'alice-at-idp',
+      jti: 'x',
+      events: { 'http://schemas.openid.net/event/backchannel-logout': {} },
+    };
+    for (const token of [
+      '',
+      'not-a-jwt',
+      `${b64({ alg: 'none' })}.${b64(claims)}.`,
+      `${b64({ alg: 'HS256' })}.${b64(claims)}.${b64({})}`,
+      // Signed by nobody the provider knows.
+      `${b64({ alg: 'RS256', kid: 'unknown' })}.${b64(claims)}.${'A'.repeat(342)}`,
+    ]) {
+      const res = await post('bcl-all', new URLSearchParams({ logout_token: token }).toString());
+      expect({ token, ...res }).toMatchObject({ token, status: 400, body: { error: 'invalid_request' } });
+    }
+    expect(await post('bcl-all', '')).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
+    expect(await post('nobody', 'logout_token=x')).toMatchObject({
+      status: 404,
+      body: { error: 'invalid_request' },
+    });
+  });
 });

@@ -112,6 +112,7 @@ function formFields(csrf: string, pending: string): Record<string, string> {
     confirm: 'yes',
     response: '{}',
     id: UNKNOWN_ID,
+    logout_token: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJmdXp6In0.c2ln',
   };
 }
 
@@ -130,16 +131,12 @@ const parserRefusal = (status: number, json: unknown) =>
 
 /** The documented shape of each kind of route: MAS's admin errors, Matrix errors, OAuth errors, pages. */
 function shapeOf(path: string): (answer: FuzzAnswer) => string | null {
-  const oauthJson = [
-    'token',
-    'introspection',
-    'revocation',
-    'registration',
-    'device_authorization',
-    'userinfo',
-  ]
-    .map((k) => OIDC_ROUTES[k as keyof typeof OIDC_ROUTES])
-    .includes(path as never);
+  const oauthJson =
+    ['token', 'introspection', 'revocation', 'registration', 'device_authorization', 'userinfo']
+      .map((k) => OIDC_ROUTES[k as keyof typeof OIDC_ROUTES])
+      .includes(path as never) ||
+    // A provider's server-to-server call: MAS answers it with OAuth errors.
+    path === '/upstream/backchannel-logout/:providerId';
   return ({ status, contentType, text }) => {
     const json = parse(text);
     if (path.startsWith('/api/admin/')) {

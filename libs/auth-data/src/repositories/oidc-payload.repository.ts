@@ -115,6 +115,20 @@ export class OidcPayloadRepository {
     return this.live(await this.repo.findOneBy({ model, uid }));
   }
 
+  /** Live rows of `model` with one of the `uid`s, by their row keys (browser sessions by their `uid`). */
+  async findKeysByUid(
+    model: string,
+    uids: readonly string[],
+  ): Promise<{ key: string; payload: StoredPayload }[]> {
+    if (uids.length === 0) return [];
+    const rows: { id: string; payload: StoredPayload }[] = await this.dataSource.query(
+      `SELECT id, payload FROM oidc_payloads
+        WHERE model = $1 AND uid = ANY($2) AND (expires_at IS NULL OR expires_at > $3)`,
+      [model, uids, new Date(this.clock())],
+    );
+    return rows.map((r) => ({ key: r.id, payload: r.payload }));
+  }
+
   async consume(model: string, id: string): Promise<void> {
     // jsonb_set keeps the payload the single source of truth oidc-provider reads `consumed` from.
     await this.repo.query(

@@ -204,6 +204,66 @@ export class UpstreamOauthRepository {
     const result = await this.links.delete({ userId, providerId });
     return result.affected ?? 0;
   }
+
+  /**
+   * A sign-in through a provider that is about to finish an authorization (`interactionUid`): its
+   * browser session is not known until oidc-provider resumes the authorization (`bindSignIn`).
+   */
+  async recordSignIn(signIn: NewUpstreamSignIn, now: Date): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO upstream_oauth_sign_ins (provider_id, sub, sid, user_id, interaction_uid, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [signIn.providerId, signIn.sub, signIn.sid, signIn.userId, signIn.interactionUid, now],
+    );
+  }
+
+  /** The browser session a resumed authorization signed `userId` into, on its pending sign-ins. */
+  async bindSignIn(interactionUid: string, userId: string, browserSessionUid: string): Promise<number> {
+    // A CTE, so the driver answers rows (a bare UPDATE answers [rows, count]).
+    const rows: { n: number }[] = await this.dataSource.query(
+      `WITH b AS (UPDATE upstream_oauth_sign_ins SET browser_session_uid = $3
+         WHERE interaction_uid = $1 AND user_id = $2 AND browser_session_uid IS NULL RETURNING id)
+       SELECT count(*)::int AS n FROM b`,
+      [interactionUid, userId, browserSessionUid],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  /**
+   * The browser sessions (oidc-provider `uid`s) and their accounts that sign-ins through the provider
+   * made for the ID token `sub` and/or `sid` a logout token names (both must match when both are given).
+   */
+  async signedInSessions(
+    providerId: string,
+    match: { sub: string | null; sid: string | null },
+  ): Promise<{ browserSessionUid: string; userId: string }[]> {
+    const rows: { browser_session_uid: string; user_id: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT browser_session_uid, user_id::text AS user_id FROM upstream_oauth_sign_ins
+        WHERE provider_id = $1 AND browser_session_uid IS NOT NULL
+          AND ($2::text IS NULL OR sub = $2) AND ($3::text IS NULL OR sid = $3)`,
+      [providerId, match.sub, match.sid],
+    );
+    return rows.map((r) => ({ browserSessionUid: r.browser_session_uid, userId: r.user_id }));
+  }
+
+  /** Forgets sign-ins older than `before` (their browser sessions have expired); how many went. */
+  async pruneSignIns(before: Date): Promise<number> {
+    const rows: { n: number }[] = await this.dataSource.query(
+      `WITH d AS (DELETE FROM upstream_oauth_sign_ins WHERE created_at < $1 RETURNING id)
+       SELECT count(*)::int AS n FROM d`,
+      [before],
+    );
+    return rows[0]?.n ?? 0;
+  }
+}
+
+export interface NewUpstreamSignIn {
+  providerId: string;
+  /** The ID token's `sub` claim as the provider sent it (not the `claims_imports.subject` template). */
+  sub: string;
+  sid: string | null;
+  userId: string;
+  interactionUid: string;
 }
 
 function toProvider(row: UpstreamOauthProviderEntity): UpstreamProvider {

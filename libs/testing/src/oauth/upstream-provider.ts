@@ -27,6 +27,10 @@ export interface UpstreamClient {
   signingAlg?: string;
   /** Where the provider fetches the client's public keys (`private_key_jwt`). */
   jwksUri?: string;
+  /** OpenID Connect Back-Channel Logout: where the provider posts its logout tokens. */
+  backchannelLogoutUri?: string;
+  /** With `backchannelLogoutUri`: ID and logout tokens carry `sid`. */
+  backchannelLogoutSessionRequired?: boolean;
 }
 
 export interface UpstreamProviderOptions {
@@ -72,6 +76,12 @@ export async function startUpstreamProvider(options: UpstreamProviderOptions): P
         token_endpoint_auth_method: method,
         ...(c.signingAlg === undefined ? {} : { token_endpoint_auth_signing_alg: c.signingAlg }),
         ...(c.jwksUri === undefined ? {} : { jwks_uri: c.jwksUri }),
+        ...(c.backchannelLogoutUri === undefined
+          ? {}
+          : {
+              backchannel_logout_uri: c.backchannelLogoutUri,
+              backchannel_logout_session_required: c.backchannelLogoutSessionRequired === true,
+            }),
       } as ClientMetadata;
     }),
     claims: {
@@ -95,7 +105,9 @@ export async function startUpstreamProvider(options: UpstreamProviderOptions): P
         resume: '_up_resume',
       },
     },
-    features: { devInteractions: { enabled: false } },
+    // Back-channel logout: signing out at the provider posts a logout token to each client of the
+    // browser session that registered a backchannel_logout_uri.
+    features: { devInteractions: { enabled: false }, backchannelLogout: { enabled: true } },
     // oidc-provider refuses to fetch from loopback and private addresses (SSRF protection, through the
     // dispatcher it passes); the gateway whose keys it fetches for private_key_jwt is on 127.0.0.1 here.
     fetch: (url, options) => {
@@ -244,4 +256,18 @@ async function backToClient(browser: Browser, answer: Awaited<ReturnType<Browser
   const location = response.headers.get('location');
   if (location === null) throw new Error(`the client answered the form_post with ${response.status}`);
   return new URL(location, target);
+}
+
+/**
+ * Signs the browser out at the provider (its end-session page, confirmed): the provider then posts a
+ * back-channel logout token to each client of that session that asked for one, before it answers.
+ */
+export async function signOutUpstream(browser: Browser, upstream: UpstreamProvider): Promise<void> {
+  const page = await browser.follow(await browser.get(`${upstream.issuer}/session/end`), upstream.issuer);
+  const html = page.page?.html ?? '';
+  const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)?.[1];
+  if (xsrf === undefined) throw new Error(`no sign-out form at the provider:\n${html.slice(0, 500)}`);
+  const action = new URL(formAction(html, '/session/end/confirm'), upstream.issuer).toString();
+  const done = await browser.post(action, { xsrf, logout: 'yes' });
+  if (done.status >= 400) throw new Error(`the provider answered the sign-out with ${String(done.status)}`);
 }
