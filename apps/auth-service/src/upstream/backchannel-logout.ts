@@ -1,9 +1,10 @@
-import { constants, createPublicKey, verify, type JsonWebKey } from 'node:crypto';
+import type { JsonWebKey } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { AuthStore } from '@gateway/auth-data';
 import { isJsonObject, type Clock } from '@gateway/util';
 import type { AuditLog } from '../audit/audit-log';
 import type { SessionEnd } from '../sessions/session-end';
+import { isAsymmetricAlg, verifyJws } from './jws';
 import type { UpstreamClients } from './upstream-clients';
 import type { UpstreamProviderConfig } from './upstream-config';
 
@@ -139,7 +140,7 @@ export class BackchannelLogout {
     const claims = decodeJson(claimsPart);
     if (header === null || claims === null) return 'logout_token is not a signed JWT';
     const alg = header['alg'];
-    if (typeof alg !== 'string' || !(alg in SIGNATURES))
+    if (typeof alg !== 'string' || !isAsymmetricAlg(alg))
       return `logout_token's alg ${String(alg)} is not accepted`;
     let keys: { issuer: string; keys: JsonWebKey[] };
     try {
@@ -161,7 +162,7 @@ export class BackchannelLogout {
     const candidates = keys.keys.filter(
       (k) => (typeof kid !== 'string' || k['kid'] === kid) && (k['use'] === undefined || k['use'] === 'sig'),
     );
-    if (!candidates.some((k) => signatureValid(alg, k, data, signature)))
+    if (!candidates.some((k) => verifyJws(alg, k, data, signature)))
       return 'logout_token signature does not verify with the provider’s keys';
     const now = Math.floor(this.clock() / 1000);
     if (claims['iss'] !== keys.issuer) return 'logout_token iss is not the provider';
@@ -189,40 +190,5 @@ function decodeJson(part: string): Record<string, unknown> | null {
     return isJsonObject(value) ? value : null;
   } catch {
     return null;
-  }
-}
-
-/** The asymmetric JWS algorithms a logout token may use (never `none`, never a shared secret). */
-const SIGNATURES: Record<string, { kty: string; digest: string | null; pss?: boolean; ec?: boolean }> = {
-  RS256: { kty: 'RSA', digest: 'sha256' },
-  RS384: { kty: 'RSA', digest: 'sha384' },
-  RS512: { kty: 'RSA', digest: 'sha512' },
-  PS256: { kty: 'RSA', digest: 'sha256', pss: true },
-  PS384: { kty: 'RSA', digest: 'sha384', pss: true },
-  PS512: { kty: 'RSA', digest: 'sha512', pss: true },
-  ES256: { kty: 'EC', digest: 'sha256', ec: true },
-  ES384: { kty: 'EC', digest: 'sha384', ec: true },
-  ES512: { kty: 'EC', digest: 'sha512', ec: true },
-  EdDSA: { kty: 'OKP', digest: null },
-  Ed25519: { kty: 'OKP', digest: null },
-};
-
-function signatureValid(alg: string, jwk: JsonWebKey, data: Buffer, signature: Buffer): boolean {
-  const spec = SIGNATURES[alg];
-  if (spec === undefined || jwk.kty !== spec.kty) return false;
-  if (typeof jwk['alg'] === 'string' && jwk['alg'] !== alg) return false;
-  try {
-    const key = createPublicKey({ key: jwk, format: 'jwk' });
-    if (spec.ec === true) return verify(spec.digest, data, { key, dsaEncoding: 'ieee-p1363' }, signature);
-    if (spec.pss === true)
-      return verify(
-        spec.digest,
-        data,
-        { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST },
-        signature,
-      );
-    return verify(spec.digest, data, key, signature);
-  } catch {
-    return false;
   }
 }

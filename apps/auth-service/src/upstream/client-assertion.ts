@@ -1,15 +1,11 @@
-import { constants, createHmac, createPrivateKey, randomBytes, sign, type JsonWebKey } from 'node:crypto';
+import { createHmac, createPrivateKey, randomBytes, type JsonWebKey } from 'node:crypto';
 import type * as oidc from 'openid-client';
+import { keyFitsAlg, signJws } from './jws';
 import type { ClientAssertionAlg } from './upstream-config';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 /** How long an assertion is valid: MAS's five minutes. */
 const LIFETIME_SECONDS = 300;
-const CURVES: Partial<Record<ClientAssertionAlg, string>> = {
-  ES256: 'P-256',
-  ES384: 'P-384',
-  ES512: 'P-521',
-};
 
 /**
  * The service's own key (AUTH_SIGNING_KEY_FILE) that signs `private_key_jwt` assertions with `alg`: of
@@ -20,13 +16,8 @@ export function assertionKeyFor(
   alg: ClientAssertionAlg,
   keys: readonly JsonWebKey[],
 ): JsonWebKey | undefined {
-  const curve = CURVES[alg];
   return keys.find(
-    (k) =>
-      typeof k.d === 'string' &&
-      (curve === undefined ? k.kty === 'RSA' : k.kty === 'EC' && k.crv === curve) &&
-      (k['alg'] === undefined || k['alg'] === alg) &&
-      (k['use'] === undefined || k['use'] === 'sig'),
+    (k) => typeof k.d === 'string' && keyFitsAlg(alg, k) && (k['use'] === undefined || k['use'] === 'sig'),
   );
 }
 
@@ -41,26 +32,18 @@ export function clientAssertion(
   alg: ClientAssertionAlg,
   secretOrKey: { secret: string } | { key: JsonWebKey },
 ): oidc.ClientAuth {
-  const bits = alg.slice(2);
-  const digest = `sha${bits}`;
   let signer: (data: Buffer) => Buffer;
   let kid: string | undefined;
   if ('secret' in secretOrKey) {
-    const secret = secretOrKey.secret;
-    signer = (data) => createHmac(digest, secret).update(data).digest();
+    const { secret } = secretOrKey;
+    signer = (data) =>
+      createHmac(`sha${alg.slice(2)}`, secret)
+        .update(data)
+        .digest();
   } else {
     const key = createPrivateKey({ key: secretOrKey.key, format: 'jwk' });
     kid = typeof secretOrKey.key['kid'] === 'string' ? secretOrKey.key['kid'] : undefined;
-    signer = alg.startsWith('ES')
-      ? (data) => sign(digest, data, { key, dsaEncoding: 'ieee-p1363' })
-      : alg.startsWith('PS')
-        ? (data) =>
-            sign(digest, data, {
-              key,
-              padding: constants.RSA_PKCS1_PSS_PADDING,
-              saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
-            })
-        : (data) => sign(digest, data, key);
+    signer = (data) => signJws(alg, key, data);
   }
   return (as, _client, body) => {
     const now = Math.floor(Date.now() / 1000);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from '@gateway/config';
+import { SUPPORTED_AUTH_METHODS, type TokenEndpointAuthMethod } from '../registration/client-metadata';
 import { parseTemplate, TemplateError, type ClaimsTemplate } from './claims-template';
 
 /**
@@ -17,17 +18,11 @@ export const ON_CONFLICT = ['fail', 'add', 'replace', 'set'] as const;
 export const ON_BACKCHANNEL_LOGOUT = ['do_nothing', 'logout_browser_only', 'logout_all'] as const;
 export type OnBackchannelLogout = (typeof ON_BACKCHANNEL_LOGOUT)[number];
 export type OnConflict = (typeof ON_CONFLICT)[number];
-export const AUTH_METHODS = [
-  'none',
-  'client_secret_basic',
-  'client_secret_post',
-  'client_secret_jwt',
-  'private_key_jwt',
-] as const;
-export type UpstreamAuthMethod = (typeof AUTH_METHODS)[number];
+/** Upstream token endpoint authentication: the methods the service takes from its own clients. */
+export type UpstreamAuthMethod = TokenEndpointAuthMethod;
 /** MAS's other client authentication method: refused by name, so the operator knows it is a scope cut. */
 const UNSUPPORTED_AUTH_METHODS = ['sign_in_with_apple'];
-const METHOD_LIST = 'none, client_secret_basic, client_secret_post, client_secret_jwt or private_key_jwt';
+const METHOD_LIST = `${SUPPORTED_AUTH_METHODS.slice(0, -1).join(', ')} or ${SUPPORTED_AUTH_METHODS.at(-1) ?? ''}`;
 /**
  * `token_endpoint_auth_signing_alg` per JWT method, as MAS takes them: an HMAC under the client secret,
  * or a signature by one of the service's own keys (AUTH_SIGNING_KEY_FILE, published at
@@ -142,7 +137,7 @@ const provider = z.object({
     .string()
     .optional()
     .superRefine((v, ctx) => {
-      if (v === undefined || (AUTH_METHODS as readonly string[]).includes(v)) return;
+      if (v === undefined || (SUPPORTED_AUTH_METHODS as readonly string[]).includes(v)) return;
       ctx.addIssue({
         code: 'custom',
         message: UNSUPPORTED_AUTH_METHODS.includes(v)
