@@ -54,20 +54,57 @@ describe('OAuth sign-in through the auth service, used on Synapse', () => {
     const callback = redirect!;
     expect(callback.origin + callback.pathname).toBe(REDIRECT);
     expect(callback.searchParams.get('state')).toBe(state);
-    const token = await fetch(`${auth.issuer}oauth2/token`, {
+    const token = await exchangeCode(auth.issuer, clientId, callback.searchParams.get('code')!, verifier);
+    expect(token.status, JSON.stringify(token.body)).toBe(200);
+    return token.body as { access_token: string; refresh_token: string; scope: string };
+  }
+
+  /**
+   * An authorization request (code, PKCE) at `issuer` for `client`, signed in on its page as `username`:
+   * where the sign-in leads (the consent page, or the client's redirect), with the PKCE verifier.
+   */
+  async function signInAt(issuer: string, client: string, scope: string, username = 'alice', state?: string) {
+    const verifier = randomBytes(32).toString('base64url');
+    const authorize = new URL(`${issuer}authorize`);
+    for (const [k, v] of Object.entries({
+      client_id: client,
+      redirect_uri: REDIRECT,
+      response_type: 'code',
+      scope,
+      ...(state === undefined ? {} : { state }),
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge_method: 'S256',
+    }))
+      authorize.searchParams.set(k, v);
+    const browser = new Browser();
+    const first = await browser.follow(await browser.get(authorize.toString()), issuer);
+    expect(first.page?.html).toContain('name="username"');
+    const login = first.page!;
+    const step = await browser.follow(
+      await browser.post(new URL(formAction(login.html, '/login'), issuer).toString(), {
+        csrf: hiddenInput(login.html, 'csrf'),
+        username,
+        password: 'correct horse battery',
+      }),
+      issuer,
+    );
+    return { browser, step, verifier };
+  }
+
+  /** The token endpoint's answer to an authorization code with its PKCE verifier. */
+  async function exchangeCode(issuer: string, client: string, code: string, verifier: string) {
+    const res = await fetch(`${issuer}oauth2/token`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({
         grant_type: 'authorization_code',
-        code: callback.searchParams.get('code')!,
+        code,
         redirect_uri: REDIRECT,
-        client_id: clientId,
+        client_id: client,
         code_verifier: verifier,
       }),
     });
-    const body = (await token.json()) as { access_token: string; refresh_token: string; scope: string };
-    expect(token.status, JSON.stringify(body)).toBe(200);
-    return body;
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   }
 
   /** Drives the authorization request through the sign-in (and consent) pages to the client's redirect. */
@@ -75,33 +112,10 @@ describe('OAuth sign-in through the auth service, used on Synapse', () => {
     username: string,
     scope: string,
   ): Promise<{ redirect: URL | undefined; verifier: string; state: string }> {
-    const verifier = randomBytes(32).toString('base64url');
-    const challenge = createHash('sha256').update(verifier).digest('base64url');
     const state = randomBytes(8).toString('hex');
-    const browser = new Browser();
-    const authorize = new URL(`${auth.issuer}authorize`);
-    for (const [k, v] of Object.entries({
-      client_id: clientId,
-      redirect_uri: REDIRECT,
-      response_type: 'code',
-      scope,
-      state,
-      code_challenge: challenge,
-      code_challenge_method: 'S256',
-    })) {
-      authorize.searchParams.set(k, v);
-    }
-    let step = await browser.follow(await browser.get(authorize.toString()), auth.issuer);
-    expect(step.page?.html).toContain('name="username"');
-    const login = step.page!;
-    step = await browser.follow(
-      await browser.post(new URL(formAction(login.html, '/login'), auth.issuer).toString(), {
-        csrf: hiddenInput(login.html, 'csrf'),
-        username,
-        password: 'correct horse battery',
-      }),
-      auth.issuer,
-    );
+    const signedIn = await signInAt(auth.issuer, clientId, scope, username, state);
+    const { browser, verifier } = signedIn;
+    let { step } = signedIn;
     if (step.page) {
       // The consent page: allow.
       expect(step.page.html).toContain('Allow access');
@@ -193,27 +207,10 @@ describe('OAuth sign-in through the auth service, used on Synapse', () => {
 
   it('remembers consent per client and scopes: a later sign-in for a new device skips the consent page', async () => {
     await signIn('urn:matrix:client:api:* urn:matrix:client:device:CONSENTONCE1');
-    const url = new URL(`${auth.issuer}authorize`);
-    const scope = 'urn:matrix:client:api:* urn:matrix:client:device:CONSENTTWICE';
-    for (const [k, v] of Object.entries({
-      client_id: clientId,
-      redirect_uri: REDIRECT,
-      response_type: 'code',
-      scope,
-      code_challenge: 'b'.repeat(43),
-      code_challenge_method: 'S256',
-    })) {
-      url.searchParams.set(k, v);
-    }
-    const browser = new Browser();
-    const login = (await browser.follow(await browser.get(url.toString()), auth.issuer)).page!;
-    const after = await browser.follow(
-      await browser.post(new URL(formAction(login.html, '/login'), auth.issuer).toString(), {
-        csrf: hiddenInput(login.html, 'csrf'),
-        username: 'alice',
-        password: 'correct horse battery',
-      }),
+    const { step: after } = await signInAt(
       auth.issuer,
+      clientId,
+      'urn:matrix:client:api:* urn:matrix:client:device:CONSENTTWICE',
     );
     expect(after.page).toBeUndefined();
     expect(after.redirect?.searchParams.get('code')).toEqual(expect.any(String));
@@ -230,52 +227,18 @@ describe('OAuth sign-in through the auth service, used on Synapse', () => {
       { replicaOf: auth },
     );
     try {
-      /** Signs alice in for `client` (neither client has her consent yet); what follows the sign-in. */
-      const afterSignIn = async (client: string) => {
-        const verifier = randomBytes(32).toString('base64url');
-        const url = new URL(`${replica.issuer}authorize`);
-        for (const [k, v] of Object.entries({
-          client_id: client,
-          redirect_uri: REDIRECT,
-          response_type: 'code',
-          scope: 'urn:matrix:client:api:* urn:matrix:client:device:FIRSTPARTY01',
-          code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-          code_challenge_method: 'S256',
-        }))
-          url.searchParams.set(k, v);
-        const browser = new Browser();
-        const login = (await browser.follow(await browser.get(url.toString()), replica.issuer)).page!;
-        const step = await browser.follow(
-          await browser.post(new URL(formAction(login.html, '/login'), replica.issuer).toString(), {
-            csrf: hiddenInput(login.html, 'csrf'),
-            username: 'alice',
-            password: 'correct horse battery',
-          }),
-          replica.issuer,
-        );
-        return { ...step, verifier };
-      };
+      // Neither client has alice's consent yet.
+      const scope = 'urn:matrix:client:api:* urn:matrix:client:device:FIRSTPARTY01';
       // Listed: from the sign-in straight back to the client with a code, which gets the tokens.
-      const first = await afterSignIn(listed);
-      expect(first.page).toBeUndefined();
-      const code = first.redirect?.searchParams.get('code');
+      const first = await signInAt(replica.issuer, listed, scope);
+      expect(first.step.page).toBeUndefined();
+      const code = first.step.redirect?.searchParams.get('code');
       expect(code).toEqual(expect.any(String));
-      const token = await fetch(`${replica.issuer}oauth2/token`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'authorization_code',
-          code: code!,
-          redirect_uri: REDIRECT,
-          client_id: listed,
-          code_verifier: first.verifier,
-        }),
-      });
-      const body = (await token.json()) as { scope?: string };
-      expect(token.status, JSON.stringify(body)).toBe(200);
-      expect(body.scope?.split(' ')).toContain('urn:matrix:client:api:*');
+      const token = await exchangeCode(replica.issuer, listed, code!, first.verifier);
+      expect(token.status, JSON.stringify(token.body)).toBe(200);
+      expect(String(token.body['scope']).split(' ')).toContain('urn:matrix:client:api:*');
       // Not listed, same server and request: the consent page.
-      const other = await afterSignIn(unlisted);
+      const { step: other } = await signInAt(replica.issuer, unlisted, scope);
       expect(other.redirect).toBeUndefined();
       expect(other.page?.html).toContain('Allow access');
     } finally {
@@ -399,21 +362,13 @@ describe('OAuth sign-in through the auth service, used on Synapse', () => {
       'urn:matrix:client:api:* urn:matrix:client:device:CODEREUSE01',
     );
     const code = redirect!.searchParams.get('code')!;
-    const exchange = (codeVerifier: string) =>
-      form('oauth2/token', {
-        grant_type: 'authorization_code',
-        code,
-        redirect_uri: REDIRECT,
-        client_id: clientId,
-        code_verifier: codeVerifier,
-      });
-    const wrongVerifier = await exchange(randomBytes(32).toString('base64url'));
-    expect(wrongVerifier.status).toBe(400);
-    expect(await wrongVerifier.json()).toMatchObject({ error: 'invalid_grant' });
+    const exchange = (codeVerifier: string) => exchangeCode(auth.issuer, clientId, code, codeVerifier);
+    expect(await exchange(randomBytes(32).toString('base64url'))).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_grant' },
+    });
     expect((await exchange(verifier)).status).toBe(200);
-    const reused = await exchange(verifier);
-    expect(reused.status).toBe(400);
-    expect(await reused.json()).toMatchObject({ error: 'invalid_grant' });
+    expect(await exchange(verifier)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
   });
 
   it('answers malformed and forged page submissions with a page, never a 5xx', async () => {
@@ -535,15 +490,8 @@ describe('OAuth sign-in through the auth service, used on Synapse', () => {
       password: 'a fine long password',
       register: true,
     });
-    const token = await form('oauth2/token', {
-      grant_type: 'authorization_code',
-      code: back.searchParams.get('code')!,
-      redirect_uri: REDIRECT,
-      client_id: clientId,
-      code_verifier: verifier,
-    });
-    const { access_token } = (await token.json()) as { access_token: string };
-    expect(await (await whoami(access_token)).json()).toMatchObject({
+    const token = await exchangeCode(auth.issuer, clientId, back.searchParams.get('code')!, verifier);
+    expect(await (await whoami(String(token.body['access_token']))).json()).toMatchObject({
       user_id: '@newcomer:localhost',
       device_id: 'NEWUSERDEV1',
     });
