@@ -55,6 +55,19 @@ describe('rtc-jwt-service operations', () => {
     member: { id: 'm1', claimed_user_id: '@alice:hs.test', claimed_device_id: 'DEV' },
   });
 
+  /** `/ready`'s status and its checks by name. */
+  const readiness = async (app: RtcUnderTest) => {
+    const res = await fetch(`${app.url}/ready`);
+    return { status: res.status, checks: ((await res.json()) as { checks: Record<string, string> }).checks };
+  };
+  /** Membership on, against our homeserver's client-server API at `base`, as an application service. */
+  const membershipEnv = (base: string) => ({
+    LIVEKIT_CS_API_URL_OVERRIDES: `hs.test=${base}`,
+    LIVEKIT_AS_TOKEN: 'as-token',
+    LIVEKIT_HS_TOKEN: 'hs-token',
+    LIVEKIT_HS_SERVER_NAME: 'hs.test',
+  });
+
   it('is ready when LiveKit answers and accepts our key, and names each check', async () => {
     const ok = await start();
     const ready = await fetch(`${ok.url}/ready`);
@@ -112,12 +125,8 @@ describe('rtc-jwt-service operations', () => {
       }
     });
     try {
-      const env = {
-        LIVEKIT_CS_API_URL_OVERRIDES: `hs.test=${own.baseUrl}`,
-        LIVEKIT_HS_TOKEN: 'hs-token',
-        LIVEKIT_HS_SERVER_NAME: 'hs.test',
-      };
-      const good = await start({ ...env, LIVEKIT_AS_TOKEN: 'as-token' });
+      const env = membershipEnv(own.baseUrl);
+      const good = await start(env);
       const ready = await fetch(`${good.url}/ready`);
       expect(ready.status).toBe(200);
       expect(await ready.json()).toMatchObject({
@@ -162,20 +171,15 @@ describe('rtc-jwt-service operations', () => {
       }
     });
     try {
-      const app = await start({
-        LIVEKIT_CS_API_URL_OVERRIDES: `hs.test=${own.baseUrl}`,
-        LIVEKIT_AS_TOKEN: 'as-token',
-        LIVEKIT_HS_TOKEN: 'hs-token',
-        LIVEKIT_HS_SERVER_NAME: 'hs.test',
-      });
-      const notReady = await fetch(`${app.url}/ready`);
-      expect(notReady.status).toBe(503);
-      expect(((await notReady.json()) as { checks: Record<string, string> }).checks).toEqual({
-        livekit: 'ok',
-        'livekit-key': 'ok',
-        homeserver: 'ok',
-        'membership-scope':
-          'hs.test does not serve MSC4502 is_joined: set experimental_features.msc4502_enabled: true (Synapse ≥ 1.160)',
+      expect(await readiness(await start(membershipEnv(own.baseUrl)))).toEqual({
+        status: 503,
+        checks: {
+          livekit: 'ok',
+          'livekit-key': 'ok',
+          homeserver: 'ok',
+          'membership-scope':
+            'hs.test does not serve MSC4502 is_joined: set experimental_features.msc4502_enabled: true (Synapse ≥ 1.160)',
+        },
       });
     } finally {
       await own.close();
@@ -341,9 +345,8 @@ describe('rtc-jwt-service operations', () => {
     csApi.on('tlsClientError', () => (refusedHandshakes += 1));
     await new Promise<void>((resolve) => csApi.listen(0, '127.0.0.1', resolve));
     try {
-      const env = {
-        LIVEKIT_CS_API_URL_OVERRIDES: `hs.test=https://127.0.0.1:${String((csApi.address() as AddressInfo).port)}`,
-      };
+      const base = `https://127.0.0.1:${String((csApi.address() as AddressInfo).port)}`;
+      const env = { LIVEKIT_CS_API_URL_OVERRIDES: `hs.test=${base}` };
       const skipping = await start({
         ...env,
         LIVEKIT_INSECURE_SKIP_VERIFY_TLS: 'YES_I_KNOW_WHAT_I_AM_DOING',
@@ -368,14 +371,8 @@ describe('rtc-jwt-service operations', () => {
       await waitFor(() => paths.includes(`${DELAYED_EVENTS}syd_SKIPPING/restart`) && refusedHandshakes > 0);
       expect(paths.filter((p) => p.includes('syd_CHECKING'))).toEqual([]);
       // With membership on, /ready asks the same API for /versions and is_joined.
-      const membership = {
-        ...env,
-        LIVEKIT_AS_TOKEN: 'as-token',
-        LIVEKIT_HS_TOKEN: 'hs-token',
-        LIVEKIT_HS_SERVER_NAME: 'hs.test',
-      };
-      const ready = async (app: RtcUnderTest) =>
-        ((await (await fetch(`${app.url}/ready`)).json()) as { checks: Record<string, string> }).checks;
+      const membership = membershipEnv(base);
+      const ready = async (app: RtcUnderTest) => (await readiness(app)).checks;
       expect(
         await ready(
           await start({ ...membership, LIVEKIT_INSECURE_SKIP_VERIFY_TLS: 'YES_I_KNOW_WHAT_I_AM_DOING' }),
