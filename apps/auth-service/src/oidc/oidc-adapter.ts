@@ -177,20 +177,17 @@ function openClientSecret(
 
 /**
  * Seals the secrets of clients registered before they were sealed (upgrades), so that none stays in the
- * clear at rest. Idempotent; returns how many it rewrote.
+ * clear at rest. Reads only the rows still in the clear; idempotent; returns how many it rewrote.
  */
 export async function sealStoredClientSecrets(repo: OidcPayloadRepository, box: SealedBox): Promise<number> {
   let rewritten = 0;
-  let after: string | undefined;
   for (;;) {
-    const page = await repo.listModel('Client', { first: 500, ...(after === undefined ? {} : { after }) });
-    for (const { id, payload } of page.items) {
-      const sealed = sealClientSecret(box, id, payload);
-      if (sealed === payload) continue;
-      await repo.replacePayload('Client', id, sealed);
+    const batch = await repo.withUnprefixedField('Client', 'client_secret', SEALED_SECRET, 500);
+    for (const { id, payload } of batch) {
+      await repo.replacePayload('Client', id, sealClientSecret(box, id, payload));
       rewritten++;
     }
-    after = page.items.at(-1)?.id;
-    if (!page.hasNext || after === undefined) return rewritten;
+    // Each rewritten row leaves the query; a short batch was the last.
+    if (batch.length < 500) return rewritten;
   }
 }

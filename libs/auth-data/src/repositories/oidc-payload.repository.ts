@@ -169,6 +169,24 @@ export class OidcPayloadRepository {
     ]);
   }
 
+  /**
+   * Up to `limit` rows of `model` whose payload has `field` as a string not starting with `prefix` (the
+   * ones a re-encoding at rest has not reached yet), so a start-up pass reads nothing once all are done.
+   */
+  async withUnprefixedField(
+    model: string,
+    field: string,
+    prefix: string,
+    limit: number,
+  ): Promise<{ id: string; payload: StoredPayload }[]> {
+    return this.dataSource.query(
+      `SELECT id, payload FROM oidc_payloads
+        WHERE model = $1 AND jsonb_typeof(payload->$2) = 'string' AND left(payload->>$2, length($3)) <> $3
+        ORDER BY id LIMIT $4`,
+      [model, field, prefix, limit],
+    );
+  }
+
   /** Rewrites a row's payload and nothing else (its expiry and indexes stay): for re-encoding at rest. */
   async replacePayload(model: string, id: string, payload: StoredPayload): Promise<void> {
     await this.dataSource.query('UPDATE oidc_payloads SET payload = $3 WHERE model = $1 AND id = $2', [
