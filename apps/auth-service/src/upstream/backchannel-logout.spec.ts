@@ -49,21 +49,28 @@ const CLAIMS = {
 
 function logout() {
   const asked: { sub: string | null; sid: string | null }[] = [];
+  const destroyed: string[] = [];
   const store = {
     upstream: {
       signedInSessions: (_p: string, match: { sub: string | null; sid: string | null }) => {
         asked.push(match);
-        return Promise.resolve([]);
+        return Promise.resolve([{ browserSessionUid: 'session-1', userId: 'user-1' }]);
       },
     },
-    payloads: { findKeysByUid: () => Promise.resolve([]) },
+    payloads: {
+      findKeysByUid: () => Promise.resolve([{ key: 'key-1', payload: { accountId: 'user-1' } }]),
+      destroy: (_model: string, key: string) => {
+        destroyed.push(key);
+        return Promise.resolve();
+      },
+    },
   } as unknown as AuthStore;
   const clients = {
     providerKeys: () => Promise.resolve({ issuer: ISSUER, keys: KEYS }),
   } as unknown as UpstreamClients;
   const audit = { note: () => Promise.resolve() } as unknown as AuditLog;
   const service = new BackchannelLogout(store, clients, {} as SessionEnd, audit, () => NOW * 1000);
-  return { service, asked };
+  return { service, asked, destroyed };
 }
 
 describe('BackchannelLogout, the logout token (OpenID Connect Back-Channel Logout 1.0 §2.6)', () => {
@@ -129,5 +136,18 @@ describe('BackchannelLogout, the logout token (OpenID Connect Back-Channel Logou
       body: { error: 'invalid_request' },
     });
     expect(asked).toEqual([]);
+  });
+
+  it("ends nothing with do_nothing (MAS's default), and the browser session with logout_browser_only", async () => {
+    const token = jwt({ alg: 'RS256', kid: 'rsa' }, CLAIMS);
+    const quiet = logout();
+    expect(await quiet.service.handle({ ...provider, onBackchannelLogout: 'do_nothing' }, token)).toEqual({
+      status: 200,
+    });
+    expect(quiet.asked).toHaveLength(1);
+    expect(quiet.destroyed).toEqual([]);
+    const browserOnly = logout();
+    expect(await browserOnly.service.handle(provider, token)).toEqual({ status: 200 });
+    expect(browserOnly.destroyed).toEqual(['key-1']);
   });
 });

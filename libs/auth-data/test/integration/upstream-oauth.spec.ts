@@ -140,4 +140,31 @@ describe('upstream providers and links on Postgres', () => {
     expect(await store.upstream.removeUserLinksAt(alice.id, p.id)).toBe(1);
     expect((await store.upstream.linksOfUser(alice.id)).map((l) => l.id)).toEqual([l2.id]);
   });
+
+  it('keeps sign-ins for back-channel logout: bound to the session once resumed, found by sub and/or sid, pruned by age', async () => {
+    const alice = (await store.users.create({ localpart: 'alice', passwordHash: null }))!.id;
+    const signIn = (sub: string, sid: string | null, interactionUid: string, at: Date) =>
+      store.upstream.recordSignIn({ providerId: 'idp', sub, sid, userId: alice, interactionUid }, at);
+    await signIn('sub-1', 'sid-a', 'interaction-1', later(0));
+    await signIn('sub-1', 'sid-b', 'interaction-2', later(10));
+    await signIn('sub-2', null, 'interaction-3', later(20));
+    // Unbound (the authorization never resumed): not a session to end.
+    expect(await store.upstream.signedInSessions('idp', { sub: 'sub-1', sid: null })).toEqual([]);
+    expect(await store.upstream.bindSignIn('interaction-1', alice, 'session-1')).toBe(1);
+    expect(await store.upstream.bindSignIn('interaction-2', alice, 'session-2')).toBe(1);
+    // Bound once: a later resume of the same interaction does not move it, nor does another account's.
+    expect(await store.upstream.bindSignIn('interaction-1', alice, 'session-9')).toBe(0);
+    expect(
+      await store.upstream.bindSignIn('interaction-3', '00000000-0000-4000-8000-000000000000', 'x'),
+    ).toBe(0);
+    const uids = async (match: { sub: string | null; sid: string | null }, providerId = 'idp') =>
+      (await store.upstream.signedInSessions(providerId, match)).map((s) => s.browserSessionUid).sort();
+    expect(await uids({ sub: 'sub-1', sid: null })).toEqual(['session-1', 'session-2']);
+    expect(await uids({ sub: null, sid: 'sid-b' })).toEqual(['session-2']);
+    expect(await uids({ sub: 'sub-1', sid: 'sid-a' })).toEqual(['session-1']);
+    expect(await uids({ sub: 'sub-2', sid: 'sid-a' })).toEqual([]);
+    expect(await uids({ sub: 'sub-1', sid: null }, 'other')).toEqual([]);
+    expect(await store.upstream.pruneSignIns(later(10))).toBe(1);
+    expect(await uids({ sub: 'sub-1', sid: null })).toEqual(['session-2']);
+  });
 });
